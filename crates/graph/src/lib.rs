@@ -1,0 +1,1 @@
+//! The in-memory analysis engine: CSR adjacency, cascades, rankings, dominators, Monte Carlo, IIM, percolation. No I/O, no SQL, no async.
