@@ -1,1 +1,6 @@
-//! The in-memory analysis engine: CSR adjacency, cascades, rankings, dominators, Monte Carlo, IIM, percolation. No I/O, no SQL, no async.
+//! The in-memory analysis engine: CSR adjacency, cascades, rankings, dominators, Monte Carlo,
+//! IIM/DIIM and interdependent percolation. No I/O, no SQL, no async: callers pass a
+//! [`model::CompactAtlas`] and get plain values back.
+//!
+//! Failure semantics (PRODUCT §1): a dependent fails when, in at least one of its redundancy
+//! groups, every provider has failed (AND across groups, OR within a group).
