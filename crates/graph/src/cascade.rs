@@ -1,1 +1,347 @@
-//! (being written)
+//! Failure cascades under the PRODUCT §1 semantics.
+//!
+//! A dependent fails when, in at least one of its groups, every provider has failed. A
+//! provider failed at `t` counts for the dependent at `t + tolerance`, so a dependent's
+//! failure time is `min over groups of max over the group's edges of (provider time +
+//! tolerance)`. Initial failures happen at `t = 0`. Propagation is failure-driven (greatest
+//! fixpoint): assets that only support each other in a cycle stay up unless a failure
+//! reaches them.
+//!
+//! * [`cascade`] is the full, timed, deterministic cascade (every dependency propagates;
+//!   strength is ignored). It is event-driven like Dijkstra: each group keeps a count of
+//!   failed slots and the running max of `provider time + tolerance`; a completed group
+//!   offers that max to its owner; assets are finalised in order of time.
+//! * [`failure_set`] / [`failure_set_with`] compute only the final failure set and impact,
+//!   with reusable [`Scratch`] buffers whose reset costs O(size of the last cascade).
+//!   [`failure_set_with`] decides per edge whether a failure propagates (Monte Carlo hook).
+//!
+//! Indices in `initial` that are not assets of the graph are ignored; repeats are harmless.
+
+use crate::csr::{Graph, impact_from_units};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// One failed asset of a [`Cascade`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failed {
+    pub asset: u32,
+    pub time_hours: f64,
+    /// The provider whose failure brought the asset down; `None` for initial failures.
+    ///
+    /// Tie-break: among all groups of the asset whose completion time equals the asset's
+    /// failure time, and among their edges whose `provider time + tolerance` equals it,
+    /// the smallest provider index. (It depends only on the failure times, not on the
+    /// processing order.)
+    pub cause: Option<u32>,
+}
+
+/// A point of an NCF's degradation step function: from `time_hours` on, the NCF is degraded
+/// by `degradation` (failed share of its total weight, in [0, 1]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NcfStep {
+    pub time_hours: f64,
+    pub degradation: f64,
+}
+
+/// Degradation over time of one NCF (index into `model::ncfs()`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NcfTimeline {
+    pub ncf: u8,
+    /// Strictly increasing times, increasing degradation; the last step is the final value.
+    pub steps: Vec<NcfStep>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cascade {
+    /// Every failed asset, ordered by time, then asset index.
+    pub failed: Vec<Failed>,
+    /// Only the NCFs that degrade, ascending NCF index.
+    pub ncf_timeline: Vec<NcfTimeline>,
+    /// Σ over NCFs of the final degradation.
+    pub impact: f64,
+}
+
+const UNSEEN: u8 = 0;
+const TENTATIVE: u8 = 1;
+const FINAL: u8 = 2;
+const INITIAL: u8 = 3;
+
+/// The timed deterministic cascade of the failure of `initial` at `t = 0`.
+pub fn cascade(graph: &Graph, initial: &[u32]) -> Cascade {
+    let n = graph.asset_count();
+    let mut hit = vec![0u32; graph.group_count()];
+    let mut group_max = vec![0.0f64; graph.group_count()];
+    let mut state = vec![UNSEEN; n];
+    let mut time = vec![0.0f64; n];
+    // Assets whose tentative time equals `now` skip the heap.
+    let mut same: Vec<u32> = Vec::new();
+    let mut heap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
+    let mut order: Vec<u32> = Vec::new();
+    for &a in initial {
+        if (a as usize) < n && state[a as usize] == UNSEEN {
+            state[a as usize] = TENTATIVE;
+            same.push(a);
+        }
+    }
+    let mut now = 0.0f64;
+    loop {
+        let a = if let Some(a) = same.pop() {
+            a
+        } else if let Some(Reverse((bits, a))) = heap.pop() {
+            if state[a as usize] != TENTATIVE || time[a as usize].to_bits() != bits {
+                continue;
+            }
+            now = f64::from_bits(bits);
+            a
+        } else {
+            break;
+        };
+        if state[a as usize] != TENTATIVE {
+            continue;
+        }
+        state[a as usize] = FINAL;
+        order.push(a);
+        for &s in graph.provided_slots(a) {
+            let g = graph.slot_group(s);
+            let owner = graph.group_owner(g) as usize;
+            if state[owner] == FINAL {
+                continue;
+            }
+            let gi = g as usize;
+            hit[gi] += 1;
+            let t = now + graph.slot_tolerance(s);
+            if t > group_max[gi] {
+                group_max[gi] = t;
+            }
+            let slots = graph.group_slots(g);
+            if hit[gi] == slots.end - slots.start {
+                let t = group_max[gi];
+                if state[owner] == UNSEEN || t < time[owner] {
+                    state[owner] = TENTATIVE;
+                    time[owner] = t;
+                    if t == now {
+                        same.push(owner as u32);
+                    } else {
+                        heap.push(Reverse((t.to_bits(), owner as u32)));
+                    }
+                }
+            }
+        }
+    }
+    for &a in initial {
+        if (a as usize) < n {
+            state[a as usize] = INITIAL;
+        }
+    }
+    // `order` is nondecreasing in time; order each run of equal times by index.
+    let mut start = 0;
+    while start < order.len() {
+        let t = time[order[start] as usize];
+        let end = start
+            + order[start..]
+                .iter()
+                .take_while(|&&a| time[a as usize] == t)
+                .count();
+        order[start..end].sort_unstable();
+        start = end;
+    }
+    let failed: Vec<Failed> = order
+        .iter()
+        .map(|&a| Failed {
+            asset: a,
+            time_hours: time[a as usize],
+            cause: if state[a as usize] == INITIAL {
+                None
+            } else {
+                cause_of(graph, a, &state, &time)
+            },
+        })
+        .collect();
+    let ncf_timeline = timeline(graph, &failed);
+    let impact = impact_from_units(order.iter().map(|&a| graph.contribution_units(a)).sum());
+    Cascade {
+        failed,
+        ncf_timeline,
+        impact,
+    }
+}
+
+/// The [`Failed::cause`] tie-break, from final failure times.
+fn cause_of(graph: &Graph, a: u32, state: &[u8], time: &[f64]) -> Option<u32> {
+    let t_a = time[a as usize];
+    let mut best: Option<u32> = None;
+    for g in graph.groups_of(a) {
+        let slots = graph.group_slots(g);
+        let arrival = |s: u32| {
+            let p = graph.slot_provider(s) as usize;
+            (state[p] != UNSEEN && state[p] != TENTATIVE).then(|| time[p] + graph.slot_tolerance(s))
+        };
+        let Some(max) = slots
+            .clone()
+            .map(arrival)
+            .try_fold(0.0f64, |m, t| t.map(|t| m.max(t)))
+        else {
+            continue;
+        };
+        if max != t_a {
+            continue;
+        }
+        for s in slots {
+            if arrival(s) == Some(t_a) {
+                let p = graph.slot_provider(s);
+                best = Some(best.map_or(p, |b| b.min(p)));
+            }
+        }
+    }
+    best
+}
+
+fn timeline(graph: &Graph, failed: &[Failed]) -> Vec<NcfTimeline> {
+    let mut failed_weight = vec![0.0f64; graph.ncf_count()];
+    let mut steps: Vec<Vec<NcfStep>> = vec![Vec::new(); graph.ncf_count()];
+    for f in failed {
+        let w = graph.weight(f.asset);
+        if w == 0.0 {
+            continue;
+        }
+        for &ncf in graph.asset_ncfs(f.asset) {
+            let i = usize::from(ncf);
+            failed_weight[i] += w;
+            let degradation = (failed_weight[i] / graph.ncf_total(i)).min(1.0);
+            match steps[i].last_mut() {
+                Some(last) if last.time_hours == f.time_hours => last.degradation = degradation,
+                _ => steps[i].push(NcfStep {
+                    time_hours: f.time_hours,
+                    degradation,
+                }),
+            }
+        }
+    }
+    steps
+        .into_iter()
+        .enumerate()
+        .filter(|(_, s)| !s.is_empty())
+        .map(|(i, steps)| NcfTimeline {
+            ncf: i as u8,
+            steps,
+        })
+        .collect()
+}
+
+/// Reusable buffers for [`failure_set`]; one per thread. Resetting costs O(last cascade).
+#[derive(Clone, Debug)]
+pub struct Scratch {
+    hit: Vec<u32>,
+    touched: Vec<u32>,
+    failed: Vec<bool>,
+    order: Vec<u32>,
+}
+
+impl Scratch {
+    pub fn new(graph: &Graph) -> Scratch {
+        Scratch {
+            hit: vec![0; graph.group_count()],
+            touched: Vec::new(),
+            failed: vec![false; graph.asset_count()],
+            order: Vec::new(),
+        }
+    }
+
+    /// The assets failed by the last call, in propagation order (initial assets first).
+    pub fn failed(&self) -> &[u32] {
+        &self.order
+    }
+
+    pub fn is_failed(&self, a: u32) -> bool {
+        self.failed[a as usize]
+    }
+
+    fn reset(&mut self) {
+        for &g in &self.touched {
+            self.hit[g as usize] = 0;
+        }
+        for &a in &self.order {
+            self.failed[a as usize] = false;
+        }
+        self.touched.clear();
+        self.order.clear();
+    }
+}
+
+/// Final impact of the deterministic cascade of `initial` (no times). The failed assets stay
+/// readable in `scratch` until its next use.
+pub fn failure_set(graph: &Graph, initial: &[u32], scratch: &mut Scratch) -> f64 {
+    failure_set_with(graph, initial, scratch, |_| true)
+}
+
+/// Like [`failure_set`], but a provider's failure reaches the dependent of slot `s` only when
+/// `propagate(s)` is true (Monte Carlo: draw against [`Graph::edge_ref`]`(s).strength`).
+///
+/// `propagate` is called exactly once per slot whose provider fails while the slot's
+/// dependent is still up, in a deterministic order (breadth-first from `initial` in the given
+/// order, each provider's slots ascending), so a per-trial seeded RNG gives reproducible runs.
+/// A slot for which it returns false never counts, so its group survives this run.
+pub fn failure_set_with(
+    graph: &Graph,
+    initial: &[u32],
+    scratch: &mut Scratch,
+    propagate: impl FnMut(u32) -> bool,
+) -> f64 {
+    spread(graph, initial, scratch, propagate, |_| false);
+    impact_from_units(
+        scratch
+            .order
+            .iter()
+            .map(|&a| graph.contribution_units(a))
+            .sum(),
+    )
+}
+
+/// The breadth-first counter propagation shared by the untimed analyses. `stop(a)` is asked
+/// after each newly failed asset; returning true ends the propagation early (the scratch
+/// then holds a partial failure set). Returns true when stopped early.
+pub(crate) fn spread(
+    graph: &Graph,
+    initial: &[u32],
+    scratch: &mut Scratch,
+    mut propagate: impl FnMut(u32) -> bool,
+    mut stop: impl FnMut(u32) -> bool,
+) -> bool {
+    scratch.reset();
+    let n = graph.asset_count();
+    for &a in initial {
+        if (a as usize) < n && !scratch.failed[a as usize] {
+            scratch.failed[a as usize] = true;
+            scratch.order.push(a);
+            if stop(a) {
+                return true;
+            }
+        }
+    }
+    let mut head = 0;
+    while head < scratch.order.len() {
+        let a = scratch.order[head];
+        head += 1;
+        for &s in graph.provided_slots(a) {
+            let g = graph.slot_group(s);
+            let owner = graph.group_owner(g);
+            if scratch.failed[owner as usize] || !propagate(s) {
+                continue;
+            }
+            let gi = g as usize;
+            if scratch.hit[gi] == 0 {
+                scratch.touched.push(g);
+            }
+            scratch.hit[gi] += 1;
+            let slots = graph.group_slots(g);
+            if scratch.hit[gi] == slots.end - slots.start {
+                scratch.failed[owner as usize] = true;
+                scratch.order.push(owner);
+                if stop(owner) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}

@@ -1,0 +1,2 @@
+mod cascade;
+mod support;
