@@ -1,2 +1,5 @@
 mod cascade;
+mod closure;
+mod rank;
+mod scc;
 mod support;

@@ -221,3 +221,20 @@ pub fn reference_failed(a: &CompactAtlas, initial: &[u32]) -> Vec<bool> {
         .map(Option::is_some)
         .collect()
 }
+
+/// Assets reachable from `s` along depends-on edges (dependent → provider), `s` included.
+pub fn reachable(a: &CompactAtlas, s: u32) -> Vec<bool> {
+    let mut seen = vec![false; a.asset_count()];
+    seen[s as usize] = true;
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for e in 0..a.edge_count() {
+            if seen[a.edge_dependent[e] as usize] && !seen[a.edge_provider[e] as usize] {
+                seen[a.edge_provider[e] as usize] = true;
+                changed = true;
+            }
+        }
+    }
+    seen
+}
