@@ -1,0 +1,346 @@
+//! STIX 2.1 bundles: assets as `infrastructure` objects, dependencies as `relationship` objects
+//! of type `depends-on` (source = dependent, target = provider). Every model field travels in
+//! an `x_meridian_<field>` custom property; ids are UUIDv5 of the asset id (or of dependent and
+//! provider) in a fixed namespace and timestamps are fixed, so export is deterministic.
+//!
+//! Bundles written by other tools: an `infrastructure` without `x_meridian_id` takes its STIX id
+//! as asset id and its `name`, and must carry `x_meridian_country`; relationship ends without
+//! `x_meridian_dependent`/`x_meridian_provider` are resolved through the bundle's infrastructure
+//! objects (else the STIX id is the asset id). Other object and relationship types are ignored.
+
+use std::collections::HashMap;
+use std::io::{BufWriter, Write};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use model::{Asset, Atlas, Dependency};
+
+use crate::json::{decode, document_error, field_errors, join_path, offset_in};
+use crate::record::Record;
+use crate::text::{LineCounter, utf8};
+use crate::{ExportError, ImportError, Origin, Parsed, sorted};
+
+/// Namespace of Meridian's UUIDv5 STIX ids.
+const NAMESPACE: Uuid = Uuid::from_u128(0x6d3c_1f0e_9b7a_4e52_8c41_0a2f_5e6d_7b90);
+/// `created` and `modified` of every exported object.
+const TIMESTAMP: &str = "2020-01-01T00:00:00.000Z";
+const PREFIX: &str = "x_meridian_";
+
+fn infrastructure_id(asset_id: &str) -> String {
+    format!(
+        "infrastructure--{}",
+        Uuid::new_v5(&NAMESPACE, asset_id.as_bytes())
+    )
+}
+
+/// Ids cannot contain control characters (model validation), so `\n` separates them safely.
+fn relationship_id(dependent: &str, provider: &str) -> String {
+    let name = format!("{dependent}\n{provider}");
+    format!(
+        "relationship--{}",
+        Uuid::new_v5(&NAMESPACE, name.as_bytes())
+    )
+}
+
+/// STIX `infrastructure-type-ov` for an asset kind, and back for objects of other tools.
+fn infrastructure_type(kind: &str) -> &'static str {
+    match kind {
+        "network" => "routers-switches",
+        _ => "unknown",
+    }
+}
+
+fn kind_of_infrastructure_type(ty: &str) -> &str {
+    match ty {
+        "routers-switches" => "network",
+        "unknown" => "",
+        other => other,
+    }
+}
+
+#[derive(Deserialize)]
+struct Bundle<'a> {
+    #[serde(rename = "type")]
+    ty: String,
+    #[serde(borrow, default)]
+    objects: Vec<&'a RawValue>,
+}
+
+/// One object of the bundle, kept until the ids of all infrastructure objects are known.
+struct Object {
+    index: usize,
+    line: usize,
+    properties: Map<String, Value>,
+}
+
+impl Object {
+    fn path(&self) -> String {
+        format!("objects[{}]", self.index)
+    }
+
+    fn str(&self, name: &str) -> Option<&str> {
+        self.properties.get(name).and_then(Value::as_str)
+    }
+
+    /// The `x_meridian_*` properties without the prefix: the model's fields.
+    fn meridian_fields(&self) -> Map<String, Value> {
+        self.properties
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix(PREFIX).map(|k| (k.to_owned(), v.clone())))
+            .collect()
+    }
+}
+
+struct StixReader<'a> {
+    file: &'a str,
+    origin_file: Arc<str>,
+    parsed: Parsed,
+    errors: Vec<ImportError>,
+}
+
+impl StixReader<'_> {
+    fn error(&mut self, object: &Object, property: &str, message: String) {
+        let field = join_path(&object.path(), property);
+        self.errors.push(ImportError::new(
+            self.file,
+            Some(object.line),
+            Some(&field),
+            message,
+        ));
+    }
+
+    /// Decodes and validates the model fields of one object and keeps the record.
+    fn record<T: Record + DeserializeOwned>(
+        &mut self,
+        object: &Object,
+        fields: Map<String, Value>,
+    ) {
+        let path = object.path();
+        match decode::<T, _>(Value::Object(fields)) {
+            Ok(record) => {
+                let invalid = record.validate();
+                if invalid.is_empty() {
+                    let origin = Origin {
+                        file: self.origin_file.clone(),
+                        line: object.line,
+                    };
+                    record.push_into(&mut self.parsed, origin);
+                } else {
+                    self.errors.extend(field_errors(
+                        self.file,
+                        object.line,
+                        &path,
+                        PREFIX,
+                        invalid,
+                    ));
+                }
+            }
+            Err(e) => {
+                let property = if e.path.is_empty() {
+                    e.path
+                } else {
+                    format!("{PREFIX}{}", e.path)
+                };
+                self.error(object, &property, e.message);
+            }
+        }
+    }
+
+    /// Returns the asset id, for relationships to refer to.
+    fn infrastructure(&mut self, object: &Object) -> Option<(String, String)> {
+        let Some(stix_id) = object.str("id") else {
+            self.error(object, "id", "infrastructure object has no id".to_owned());
+            return None;
+        };
+        let mut fields = object.meridian_fields();
+        if !fields.contains_key("id") {
+            fields.insert("id".to_owned(), stix_id.into());
+            if let Some(name) = object.properties.get("name") {
+                fields.entry("name").or_insert_with(|| name.clone());
+            }
+            let types = object
+                .properties
+                .get("infrastructure_types")
+                .and_then(Value::as_array);
+            if let Some(ty) = types.and_then(|t| t.first()).and_then(Value::as_str) {
+                fields
+                    .entry("kind")
+                    .or_insert_with(|| kind_of_infrastructure_type(ty).into());
+            }
+        }
+        if !fields.contains_key("country") {
+            let message = format!("infrastructure {stix_id:?} has no x_meridian_country");
+            self.error(object, "x_meridian_country", message);
+            return None;
+        }
+        let asset_id = fields.get("id").and_then(Value::as_str).map(str::to_owned);
+        let stix_id = stix_id.to_owned();
+        self.record::<Asset>(object, fields);
+        asset_id.map(|asset_id| (stix_id, asset_id))
+    }
+
+    fn relationship(&mut self, object: &Object, asset_ids: &HashMap<String, String>) {
+        let mut fields = object.meridian_fields();
+        for (field, reference) in [("dependent", "source_ref"), ("provider", "target_ref")] {
+            if fields.contains_key(field) {
+                continue;
+            }
+            let Some(stix_id) = object.str(reference) else {
+                self.error(
+                    object,
+                    reference,
+                    format!("relationship has no {reference}"),
+                );
+                return;
+            };
+            let asset_id = asset_ids.get(stix_id).map_or(stix_id, String::as_str);
+            fields.insert(field.to_owned(), asset_id.into());
+        }
+        self.record::<Dependency>(object, fields);
+    }
+}
+
+/// Parses a STIX 2.1 bundle. Collects every error of the file.
+pub fn parse_stix(file: &str, bytes: &[u8]) -> Result<Parsed, Vec<ImportError>> {
+    let text =
+        utf8(bytes).map_err(|(line, m)| vec![ImportError::new(file, Some(line), None, m)])?;
+    let bundle: Bundle = serde_json::from_str(text).map_err(|e| vec![document_error(file, &e)])?;
+    if bundle.ty != "bundle" {
+        let message = format!("expected a STIX bundle, found type {:?}", bundle.ty);
+        return Err(vec![ImportError::new(file, None, Some("type"), message)]);
+    }
+    let mut reader = StixReader {
+        file,
+        origin_file: file.into(),
+        parsed: Parsed::default(),
+        errors: Vec::new(),
+    };
+    let mut lines = LineCounter::new(bytes);
+    let mut infrastructures = Vec::new();
+    let mut relationships = Vec::new();
+    for (index, raw) in bundle.objects.iter().enumerate() {
+        let line = lines.line_at(offset_in(text, raw));
+        let Ok(properties) = serde_json::from_str::<Map<String, Value>>(raw.get()) else {
+            let field = format!("objects[{index}]");
+            reader.errors.push(ImportError::new(
+                file,
+                Some(line),
+                Some(&field),
+                "is not an object",
+            ));
+            continue;
+        };
+        let object = Object {
+            index,
+            line,
+            properties,
+        };
+        match (object.str("type"), object.str("relationship_type")) {
+            (Some("infrastructure"), _) => infrastructures.push(object),
+            (Some("relationship"), Some("depends-on")) => relationships.push(object),
+            _ => {}
+        }
+    }
+    let asset_ids: HashMap<String, String> = infrastructures
+        .iter()
+        .filter_map(|object| reader.infrastructure(object))
+        .collect();
+    for object in &relationships {
+        reader.relationship(object, &asset_ids);
+    }
+    if reader.errors.is_empty() {
+        Ok(reader.parsed)
+    } else {
+        Err(reader.errors)
+    }
+}
+
+/// Adds a record's non-default model fields as `x_meridian_*` properties.
+fn add_custom_properties(
+    record: &impl serde::Serialize,
+    object: &mut Map<String, Value>,
+) -> Result<(), ExportError> {
+    if let Value::Object(fields) = serde_json::to_value(record)? {
+        for (name, value) in fields {
+            let default = match &value {
+                Value::Null => true,
+                Value::String(s) => s.is_empty(),
+                Value::Array(a) => a.is_empty(),
+                Value::Object(o) => o.is_empty(),
+                Value::Bool(_) | Value::Number(_) => false,
+            };
+            if !default {
+                object.insert(format!("{PREFIX}{name}"), value);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The properties every exported object starts with.
+fn common(ty: &str, id: String) -> Map<String, Value> {
+    let mut object = Map::new();
+    object.insert("type".to_owned(), ty.into());
+    object.insert("spec_version".to_owned(), "2.1".into());
+    object.insert("id".to_owned(), id.into());
+    object.insert("created".to_owned(), TIMESTAMP.into());
+    object.insert("modified".to_owned(), TIMESTAMP.into());
+    object
+}
+
+fn infrastructure(asset: &Asset) -> Result<Value, ExportError> {
+    let name = if asset.name.is_empty() {
+        &asset.id
+    } else {
+        &asset.name
+    };
+    let mut object = common("infrastructure", infrastructure_id(&asset.id));
+    object.insert("name".to_owned(), name.as_str().into());
+    object.insert(
+        "infrastructure_types".to_owned(),
+        json!([infrastructure_type(&asset.kind)]),
+    );
+    add_custom_properties(asset, &mut object)?;
+    Ok(Value::Object(object))
+}
+
+fn relationship(dependency: &Dependency) -> Result<Value, ExportError> {
+    let id = relationship_id(&dependency.dependent, &dependency.provider);
+    let mut object = common("relationship", id);
+    object.insert("relationship_type".to_owned(), "depends-on".into());
+    object.insert(
+        "source_ref".to_owned(),
+        infrastructure_id(&dependency.dependent).into(),
+    );
+    object.insert(
+        "target_ref".to_owned(),
+        infrastructure_id(&dependency.provider).into(),
+    );
+    add_custom_properties(dependency, &mut object)?;
+    Ok(Value::Object(object))
+}
+
+/// Writes the atlas as a STIX 2.1 bundle (pretty-printed JSON, canonical order). The bundle id
+/// is a UUIDv5 of its objects, so equal atlases give equal bytes.
+pub fn write_stix_to<W: Write>(atlas: &Atlas, out: W) -> Result<(), ExportError> {
+    let (assets, dependencies) = sorted(atlas);
+    let mut objects = Vec::with_capacity(assets.len() + dependencies.len());
+    for asset in assets {
+        objects.push(infrastructure(asset)?);
+    }
+    for dependency in dependencies {
+        objects.push(relationship(dependency)?);
+    }
+    let id = Uuid::new_v5(&NAMESPACE, &serde_json::to_vec(&objects)?);
+    let bundle = json!({ "type": "bundle", "id": format!("bundle--{id}"), "objects": objects });
+    let mut out = BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &bundle)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
