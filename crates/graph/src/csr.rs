@@ -61,6 +61,7 @@ pub struct Graph {
     ncf_ids: Vec<u8>,
     ncf_total: Vec<f64>,
     weight: Vec<f64>,
+    sectors: Vec<u16>,
     contribution: Vec<u64>,
     foreign: Vec<bool>,
     foreign_owned: Vec<bool>,
@@ -224,6 +225,7 @@ impl Graph {
             ncf_ids,
             ncf_total,
             weight,
+            sectors: atlas.sectors.clone(),
             contribution,
             foreign,
             foreign_owned,
@@ -335,6 +337,11 @@ impl Graph {
     /// Effective weight (0 when the input is not finite and positive).
     pub fn weight(&self, a: u32) -> f64 {
         self.weight[a as usize]
+    }
+
+    /// Sector bits of asset `a` (bit i = `model::sectors()[i]`).
+    pub fn sectors(&self, a: u32) -> u16 {
+        self.sectors[a as usize]
     }
 
     /// `c_a` in fixed-point units ([`IMPACT_UNIT`]).

@@ -4,6 +4,9 @@
 
 mod cascade;
 mod closure;
+mod dominators;
+mod exposure;
 mod rank;
 mod scc;
+mod spof;
 mod support;
