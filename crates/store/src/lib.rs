@@ -1,1 +1,191 @@
-//! Storage behind one type with two backends: SQLite (rusqlite) and PostgreSQL (postgres). Versioned migrations, transactional imports, compact graph load.
+//! Storage behind one type with two backends: SQLite (rusqlite) and PostgreSQL (postgres).
+//! Versioned migrations, transactional imports, a streaming bulk load and the compact graph load.
+//!
+//! [`Store`] wraps one connection. Every public operation runs in its own transaction: reads see
+//! one snapshot, writes are all or nothing. SQL lives in one module per table (`assets`,
+//! `dependencies`, `meta`); where the two dialects differ, both versions sit next to each other
+//! in the same function.
+
+mod assets;
+mod compact;
+mod db;
+mod dependencies;
+mod error;
+mod import;
+mod meta;
+mod migrations;
+mod pgcopy;
+mod row;
+mod stats;
+mod url;
+
+use std::collections::{BTreeMap, HashSet};
+
+use model::{Asset, Atlas, CompactAtlas, Dependency, HomeCountry};
+
+use crate::db::Backend;
+pub use crate::error::StoreError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What an import changed, per record kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub assets: Counts,
+    pub dependencies: Counts,
+}
+
+impl ImportReport {
+    /// True when the import changed nothing.
+    pub fn is_unchanged(&self) -> bool {
+        self.assets.created
+            + self.assets.updated
+            + self.dependencies.created
+            + self.dependencies.updated
+            == 0
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// Conditions on [`Store::list_assets`]; every `Some` must hold.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AssetFilter {
+    pub country: Option<String>,
+    /// A sector id (`ENERGY`); an unknown id matches nothing.
+    pub sector: Option<String>,
+    /// An NCF id (`NCF-D01`); an unknown id matches nothing.
+    pub ncf: Option<String>,
+    pub kind: Option<String>,
+    /// Only assets outside this home country.
+    pub foreign_of: Option<HomeCountry>,
+    /// Case-insensitive substring of the id or the name.
+    pub text: Option<String>,
+}
+
+/// Counts over the whole atlas, computed in SQL. Maps leave out zero counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub assets: u64,
+    pub dependencies: u64,
+    /// Assets outside the home country.
+    pub foreign: u64,
+    /// Domestic assets whose ultimate owner is foreign.
+    pub foreign_owned: u64,
+    pub by_kind: BTreeMap<String, u64>,
+    pub by_country: BTreeMap<String, u64>,
+    /// By sector id; unknown sector ids are not counted.
+    pub by_sector: BTreeMap<String, u64>,
+    /// By NCF id; unknown NCF ids are not counted.
+    pub by_ncf: BTreeMap<String, u64>,
+}
+
+/// The atlas store over SQLite or PostgreSQL.
+pub struct Store {
+    db: Backend,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database behind `url` and applies pending migrations.
+    ///
+    /// `sqlite://PATH`, a bare path or `sqlite::memory:` open SQLite (WAL, foreign keys on,
+    /// 5 s busy timeout, `synchronous=NORMAL`); `postgres://…` / `postgresql://…` open
+    /// PostgreSQL, where the extra query parameter `schema=NAME` keeps every table in that
+    /// schema (created when missing). Opening an up-to-date database writes nothing.
+    pub fn open(url: &str) -> Result<Store> {
+        let mut db = Backend::open(&url::Target::parse(url)?)?;
+        migrations::apply(&mut db)?;
+        Ok(Store { db })
+    }
+
+    /// Upserts a batch in one transaction: assets by id, dependencies by (dependent, provider);
+    /// records outside the batch are left alone. A dependency naming an asset that is neither in
+    /// the batch nor stored fails with [`StoreError::UnknownAsset`] and nothing is stored.
+    pub fn import(&mut self, atlas: &Atlas) -> Result<ImportReport> {
+        self.db.write(|tx| import::import(tx, atlas))
+    }
+
+    /// Streams a whole atlas into an empty store in one transaction ([`StoreError::NotEmpty`]
+    /// otherwise). `progress` receives the number of records written so far.
+    pub fn bulk_load(
+        &mut self,
+        assets: impl IntoIterator<Item = Asset>,
+        dependencies: impl IntoIterator<Item = Dependency>,
+        progress: &dyn Fn(u64),
+    ) -> Result<ImportReport> {
+        self.db.write(|tx| {
+            import::bulk_load(tx, assets.into_iter(), dependencies.into_iter(), progress)
+        })
+    }
+
+    /// Which of `ids` are stored.
+    pub fn existing_ids(&mut self, ids: &[&str]) -> Result<HashSet<String>> {
+        self.db
+            .read(|tx| Ok(assets::idx_by_ids(tx, ids)?.into_keys().collect()))
+    }
+
+    pub fn asset_exists(&mut self, id: &str) -> Result<bool> {
+        Ok(!self.existing_ids(&[id])?.is_empty())
+    }
+
+    pub fn get_asset(&mut self, id: &str) -> Result<Option<Asset>> {
+        self.db.read(|tx| assets::get(tx, id))
+    }
+
+    /// Assets matching `filter`, ordered by id.
+    pub fn list_assets(
+        &mut self,
+        filter: &AssetFilter,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Vec<Asset>> {
+        self.db.read(|tx| assets::list(tx, filter, limit, offset))
+    }
+
+    /// What `id` depends on, ordered by provider id.
+    pub fn dependencies_of(&mut self, id: &str) -> Result<Vec<Dependency>> {
+        self.db
+            .read(|tx| dependencies::of(tx, dependencies::Side::Dependent, id))
+    }
+
+    /// What depends on `id`, ordered by dependent id.
+    pub fn dependents_of(&mut self, id: &str) -> Result<Vec<Dependency>> {
+        self.db
+            .read(|tx| dependencies::of(tx, dependencies::Side::Provider, id))
+    }
+
+    /// The whole atlas in canonical order (see [`Atlas::sort`]).
+    pub fn export_atlas(&mut self) -> Result<Atlas> {
+        let mut atlas = self.db.read(|tx| {
+            Ok(Atlas {
+                assets: assets::all(tx)?,
+                dependencies: dependencies::all(tx)?,
+            })
+        })?;
+        atlas.sort();
+        Ok(atlas)
+    }
+
+    pub fn stats(&mut self, home: &HomeCountry) -> Result<Stats> {
+        self.db.read(|tx| stats::stats(tx, home))
+    }
+
+    /// The graph load: the whole atlas as columns, assets renumbered densely in storage order,
+    /// edges ordered by (dependent, provider).
+    pub fn load_compact(&mut self) -> Result<CompactAtlas> {
+        self.db.read(compact::load)
+    }
+
+    /// Incremented by every write that changes the atlas.
+    pub fn atlas_version(&mut self) -> Result<i64> {
+        self.db.read(meta::atlas_version)
+    }
+}
+
+#[cfg(test)]
+mod tests;

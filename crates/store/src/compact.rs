@@ -1,0 +1,232 @@
+//! The graph load: the whole atlas as the columns of a [`CompactAtlas`]. SQLite iterates a
+//! prepared statement; PostgreSQL streams binary COPY. Both feed the same [`Builder`].
+
+use std::collections::HashMap;
+
+use model::{CompactAtlas, NO_GROUP};
+
+use crate::db::{self, Tx};
+use crate::pgcopy::CopyOut;
+use crate::{Result, StoreError};
+
+const ASSETS: &str = "SELECT idx, id, country, owner_country, COALESCE(weight, CAST(1 AS DOUBLE PRECISION)), \
+     sector_mask, ncf_mask, lat, lon FROM assets ORDER BY idx";
+
+const DEPENDENCIES: &str = "SELECT dependent_idx, provider_idx, grp, \
+     COALESCE(strength, CAST(1 AS DOUBLE PRECISION)), COALESCE(tolerance_hours, CAST(0 AS DOUBLE PRECISION)) \
+     FROM dependencies";
+
+pub(crate) fn load(tx: &mut Tx<'_, '_>) -> Result<CompactAtlas> {
+    let group_names = db::query(tx, "SELECT id, name FROM dependency_groups", &[], |r| {
+        Ok((r.int(0)?, r.text(1)?))
+    })?;
+    let mut b = Builder {
+        group_names: group_names.into_iter().collect(),
+        sorted: true,
+        ..Builder::default()
+    };
+    match tx {
+        Tx::Sqlite(tx) => {
+            let mut stmt = tx.prepare(ASSETS)?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                b.asset(&AssetColumns {
+                    idx: r.get(0)?,
+                    id: r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?,
+                    country: r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?,
+                    owner_country: r
+                        .get_ref(3)?
+                        .as_str_or_null()
+                        .map_err(rusqlite::Error::from)?,
+                    weight: r.get(4)?,
+                    sector_mask: r.get(5)?,
+                    ncf_mask: r.get(6)?,
+                    lat: r.get(7)?,
+                    lon: r.get(8)?,
+                })?;
+            }
+            let mut stmt = tx.prepare(DEPENDENCIES)?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                b.edge(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)?;
+            }
+        }
+        Tx::Postgres(tx) => {
+            let mut c =
+                CopyOut::new(tx.copy_out(&format!("COPY ({ASSETS}) TO STDOUT (FORMAT binary)"))?)?;
+            while c.next_row()? {
+                b.asset(&AssetColumns {
+                    idx: c.int(0)?,
+                    id: c.text(1)?,
+                    country: c.text(2)?,
+                    owner_country: c.opt_text(3)?,
+                    weight: c.real(4)?,
+                    sector_mask: c.int(5)?,
+                    ncf_mask: c.int(6)?,
+                    lat: c.opt_real(7)?,
+                    lon: c.opt_real(8)?,
+                })?;
+            }
+            drop(c);
+            let mut c = CopyOut::new(
+                tx.copy_out(&format!("COPY ({DEPENDENCIES}) TO STDOUT (FORMAT binary)"))?,
+            )?;
+            while c.next_row()? {
+                b.edge(c.int(0)?, c.int(1)?, c.opt_int(2)?, c.real(3)?, c.real(4)?)?;
+            }
+        }
+    }
+    b.finish()
+}
+
+struct AssetColumns<'a> {
+    idx: i64,
+    id: &'a str,
+    country: &'a str,
+    owner_country: Option<&'a str>,
+    weight: f64,
+    sector_mask: i64,
+    ncf_mask: i64,
+    lat: Option<f64>,
+    lon: Option<f64>,
+}
+
+#[derive(Default)]
+struct Builder {
+    atlas: CompactAtlas,
+    /// Stored idx -> dense index; `u32::MAX` where no asset has that idx.
+    dense: Vec<u32>,
+    /// Stored group id -> name.
+    group_names: HashMap<i64, String>,
+    /// Stored group id -> index in `atlas.group_names`.
+    interned: HashMap<i64, u32>,
+    /// Edges arrive ordered by (dependent, provider) so far.
+    sorted: bool,
+}
+
+fn country_code(table: &'static str, code: &str) -> Result<[u8; 2]> {
+    code.as_bytes()
+        .try_into()
+        .map_err(|_| StoreError::corrupt(table, format!("country {code:?} is not two bytes")))
+}
+
+impl Builder {
+    fn asset(&mut self, a: &AssetColumns<'_>) -> Result<()> {
+        let a_idx = usize::try_from(a.idx)
+            .ok()
+            .filter(|&i| i < u32::MAX as usize)
+            .ok_or_else(|| StoreError::corrupt("assets", format!("idx {}", a.idx)))?;
+        let dense = u32::try_from(self.atlas.ids.len()).expect("fewer than 2^32 assets");
+        if a_idx >= self.dense.len() {
+            self.dense.resize(a_idx + 1, u32::MAX);
+        }
+        self.dense[a_idx] = dense;
+        let atlas = &mut self.atlas;
+        if atlas.ncf_offsets.is_empty() {
+            atlas.ncf_offsets.push(0);
+        }
+        atlas.ids.push(a.id.to_owned());
+        atlas.country.push(country_code("assets", a.country)?);
+        atlas.owner_country.push(
+            a.owner_country
+                .map(|c| country_code("assets", c))
+                .transpose()?,
+        );
+        atlas.weight.push(a.weight);
+        // Masks only ever hold bits of known sectors (16) and NCFs (55).
+        atlas.sectors.push(a.sector_mask as u16);
+        let mut ncfs = a.ncf_mask as u64;
+        while ncfs != 0 {
+            atlas.ncf_ids.push(ncfs.trailing_zeros() as u8);
+            ncfs &= ncfs - 1;
+        }
+        atlas
+            .ncf_offsets
+            .push(u32::try_from(atlas.ncf_ids.len()).expect("fewer than 2^32 NCF links"));
+        atlas.lat.push(a.lat.map_or(f32::NAN, |v| v as f32));
+        atlas.lon.push(a.lon.map_or(f32::NAN, |v| v as f32));
+        Ok(())
+    }
+
+    fn dense(&self, idx: i64) -> Result<u32> {
+        usize::try_from(idx)
+            .ok()
+            .and_then(|i| self.dense.get(i).copied())
+            .filter(|&d| d != u32::MAX)
+            .ok_or_else(|| StoreError::corrupt("dependencies", format!("no asset with idx {idx}")))
+    }
+
+    fn edge(
+        &mut self,
+        dependent: i64,
+        provider: i64,
+        grp: Option<i64>,
+        strength: f64,
+        tolerance: f64,
+    ) -> Result<()> {
+        let (dependent, provider) = (self.dense(dependent)?, self.dense(provider)?);
+        let group = match grp {
+            None => NO_GROUP,
+            Some(id) => match self.interned.get(&id) {
+                Some(&g) => g,
+                None => {
+                    let name = self.group_names.get(&id).ok_or_else(|| {
+                        StoreError::corrupt("dependencies", format!("no group with id {id}"))
+                    })?;
+                    let g = u32::try_from(self.atlas.group_names.len())
+                        .expect("fewer than 2^32 groups");
+                    self.atlas.group_names.push(name.clone());
+                    self.interned.insert(id, g);
+                    g
+                }
+            },
+        };
+        let atlas = &mut self.atlas;
+        if let (Some(&d), Some(&p)) = (atlas.edge_dependent.last(), atlas.edge_provider.last()) {
+            self.sorted &= (d, p) < (dependent, provider);
+        }
+        atlas.edge_dependent.push(dependent);
+        atlas.edge_provider.push(provider);
+        atlas.edge_group.push(group);
+        atlas.edge_strength.push(strength);
+        atlas.edge_tolerance.push(tolerance);
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<CompactAtlas> {
+        let mut atlas = std::mem::take(&mut self.atlas);
+        if atlas.ncf_offsets.is_empty() {
+            atlas.ncf_offsets.push(0);
+        }
+        if !self.sorted {
+            sort_edges(&mut atlas);
+        }
+        if !atlas.is_consistent() {
+            return Err(StoreError::corrupt(
+                "assets",
+                "the loaded columns are inconsistent",
+            ));
+        }
+        Ok(atlas)
+    }
+}
+
+/// Orders the edge columns by (dependent, provider).
+fn sort_edges(atlas: &mut CompactAtlas) {
+    let mut order: Vec<u32> =
+        (0..u32::try_from(atlas.edge_count()).expect("fewer than 2^32 edges")).collect();
+    order.sort_unstable_by_key(|&e| {
+        (
+            atlas.edge_dependent[e as usize],
+            atlas.edge_provider[e as usize],
+        )
+    });
+    fn permute<T: Copy>(column: &mut Vec<T>, order: &[u32]) {
+        *column = order.iter().map(|&e| column[e as usize]).collect();
+    }
+    permute(&mut atlas.edge_dependent, &order);
+    permute(&mut atlas.edge_provider, &order);
+    permute(&mut atlas.edge_group, &order);
+    permute(&mut atlas.edge_strength, &order);
+    permute(&mut atlas.edge_tolerance, &order);
+}

@@ -1,0 +1,331 @@
+//! Connections, transactions and the dialect-neutral query helper.
+//!
+//! Every operation runs in a transaction handed to it as a [`Tx`]; table modules match on it
+//! where the dialects differ and use [`query`] / [`execute`] where the SQL is the same text
+//! (both dialects accept `$1`-style parameters, numbered in order of first appearance).
+
+use std::time::Duration;
+
+use postgres::types::{IsNull, ToSql as PgToSql, Type, to_sql_checked};
+use rusqlite::types::ToSqlOutput;
+
+use crate::url::Target;
+use crate::{Result, StoreError};
+
+pub(crate) enum Backend {
+    Sqlite(rusqlite::Connection),
+    Postgres(postgres::Client),
+}
+
+/// An open transaction on either backend.
+pub(crate) enum Tx<'a, 'c> {
+    Sqlite(&'a rusqlite::Transaction<'c>),
+    Postgres(&'a mut postgres::Transaction<'c>),
+}
+
+impl Backend {
+    pub(crate) fn open(target: &Target) -> Result<Backend> {
+        match target {
+            Target::SqliteMemory => Backend::sqlite(rusqlite::Connection::open_in_memory()?),
+            Target::SqliteFile(path) => Backend::sqlite(rusqlite::Connection::open(path)?),
+            Target::Postgres { url, schema } => {
+                let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+                if let Some(schema) = schema {
+                    let exists = client
+                        .query_one(
+                            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+                            &[schema],
+                        )?
+                        .try_get::<_, bool>(0)?;
+                    if !exists {
+                        client
+                            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))?;
+                    }
+                    client.batch_execute(&format!("SET search_path TO \"{schema}\""))?;
+                }
+                Ok(Backend::Postgres(client))
+            }
+        }
+    }
+
+    fn sqlite(conn: rusqlite::Connection) -> Result<Backend> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // Returns the resulting mode; an in-memory database stays "memory".
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+        Ok(Backend::Sqlite(conn))
+    }
+
+    /// Runs `f` in a read-only snapshot.
+    pub(crate) fn read<T>(&mut self, f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T>) -> Result<T> {
+        match self {
+            Backend::Sqlite(conn) => {
+                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+                let out = f(&mut Tx::Sqlite(&tx))?;
+                tx.commit()?;
+                Ok(out)
+            }
+            Backend::Postgres(client) => {
+                let mut tx = client
+                    .build_transaction()
+                    .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                    .read_only(true)
+                    .start()?;
+                let out = f(&mut Tx::Postgres(&mut tx))?;
+                tx.commit()?;
+                Ok(out)
+            }
+        }
+    }
+
+    /// Runs `f` in a write transaction, committed only when `f` succeeds.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T>) -> Result<T> {
+        match self {
+            Backend::Sqlite(conn) => {
+                let tx =
+                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let out = f(&mut Tx::Sqlite(&tx))?;
+                tx.commit()?;
+                Ok(out)
+            }
+            Backend::Postgres(client) => {
+                let mut tx = client.transaction()?;
+                let out = f(&mut Tx::Postgres(&mut tx))?;
+                tx.commit()?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+impl Tx<'_, '_> {
+    /// Runs several statements without parameters.
+    pub(crate) fn batch(&mut self, sql: &str) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.execute_batch(sql)?,
+            Tx::Postgres(tx) => tx.batch_execute(sql)?,
+        }
+        Ok(())
+    }
+
+    /// Takes the atlas write lock: concurrent imports run one after the other (SQLite's
+    /// `BEGIN IMMEDIATE` already did this), readers are not blocked.
+    pub(crate) fn lock_atlas(&mut self) -> Result<()> {
+        match self {
+            Tx::Sqlite(_) => Ok(()),
+            Tx::Postgres(tx) => Ok(tx.batch_execute(
+                "LOCK TABLE assets, dependencies, dependency_groups IN SHARE ROW EXCLUSIVE MODE",
+            )?),
+        }
+    }
+}
+
+/// A query parameter both drivers understand.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Param<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Param::Int(i) => rusqlite::ToSql::to_sql(i),
+            Param::Text(s) => rusqlite::ToSql::to_sql(s),
+        }
+    }
+}
+
+impl PgToSql for Param<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Param::Int(i) => PgToSql::to_sql(i, ty, out),
+            Param::Text(s) => PgToSql::to_sql(s, ty, out),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <i64 as PgToSql>::accepts(ty) || <&str as PgToSql>::accepts(ty)
+    }
+
+    to_sql_checked!();
+}
+
+/// Column access shared by both drivers' rows, so rows are decoded once (see `row`).
+pub(crate) trait Columns {
+    fn text(&self, i: usize) -> Result<String>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>>;
+    fn int(&self, i: usize) -> Result<i64>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>>;
+    fn opt_real(&self, i: usize) -> Result<Option<f64>>;
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn text(&self, i: usize) -> Result<String> {
+        Ok(self.get(i)?)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.get(i)?)
+    }
+    fn int(&self, i: usize) -> Result<i64> {
+        Ok(self.get(i)?)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.get(i)?)
+    }
+    fn opt_real(&self, i: usize) -> Result<Option<f64>> {
+        Ok(self.get(i)?)
+    }
+}
+
+impl Columns for postgres::Row {
+    fn text(&self, i: usize) -> Result<String> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.try_get(i)?)
+    }
+    fn int(&self, i: usize) -> Result<i64> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_real(&self, i: usize) -> Result<Option<f64>> {
+        Ok(self.try_get(i)?)
+    }
+}
+
+/// Runs `sql` (the same text on both dialects) and maps every row with `f`.
+pub(crate) fn query<T>(
+    tx: &mut Tx<'_, '_>,
+    sql: &str,
+    params: &[Param<'_>],
+    mut f: impl FnMut(&dyn Columns) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    match tx {
+        Tx::Sqlite(tx) => {
+            let mut stmt = tx.prepare_cached(sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+            while let Some(row) = rows.next()? {
+                out.push(f(row)?);
+            }
+        }
+        Tx::Postgres(tx) => {
+            let params: Vec<&(dyn PgToSql + Sync)> = params.iter().map(|p| p as _).collect();
+            for row in tx.query(sql, &params)? {
+                out.push(f(&row)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs one statement (the same text on both dialects); returns the number of rows changed.
+pub(crate) fn execute(tx: &mut Tx<'_, '_>, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+    match tx {
+        Tx::Sqlite(tx) => Ok(tx
+            .prepare_cached(sql)?
+            .execute(rusqlite::params_from_iter(params))? as u64),
+        Tx::Postgres(tx) => {
+            let params: Vec<&(dyn PgToSql + Sync)> = params.iter().map(|p| p as _).collect();
+            Ok(tx.execute(sql, &params)?)
+        }
+    }
+}
+
+/// A single integer from a query returning one row and one column.
+pub(crate) fn query_int(tx: &mut Tx<'_, '_>, sql: &str, params: &[Param<'_>]) -> Result<i64> {
+    query(tx, sql, params, |r| r.int(0))?
+        .pop()
+        .ok_or_else(|| StoreError::corrupt("query", format!("no row from {sql}")))
+}
+
+/// A table whose rows the generic writer can store on both backends.
+pub(crate) trait TableRow {
+    const TABLE: &'static str;
+    const COLUMNS: &'static [&'static str];
+    /// PostgreSQL types of `COLUMNS`, for binary COPY.
+    const TYPES: &'static [Type];
+    /// The primary key, as an `ON CONFLICT` target.
+    const KEY: &'static str;
+    fn with_sqlite_values<T>(&self, f: impl FnOnce(&[&dyn rusqlite::ToSql]) -> T) -> T;
+    fn with_pg_values<T>(&self, f: impl FnOnce(&[&(dyn PgToSql + Sync)]) -> T) -> T;
+}
+
+/// How [`write`] treats existing keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Write {
+    /// Every key is new (bulk load): PostgreSQL copies straight into the table.
+    Fresh,
+    /// Keys may exist and are overwritten.
+    Upsert,
+}
+
+/// Stores rows: SQLite through one prepared upsert, PostgreSQL through binary COPY (into a
+/// temporary table first when upserting, then one `INSERT … ON CONFLICT`).
+pub(crate) fn write<R: TableRow>(
+    tx: &mut Tx<'_, '_>,
+    mode: Write,
+    rows: impl Iterator<Item = Result<R>>,
+) -> Result<()> {
+    let columns = R::COLUMNS.join(", ");
+    let update: Vec<String> = R::COLUMNS
+        .iter()
+        .filter(|c| !R::KEY.split(", ").any(|k| k == **c))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let on_conflict = format!(
+        "ON CONFLICT ({}) DO UPDATE SET {}",
+        R::KEY,
+        update.join(", ")
+    );
+    match tx {
+        Tx::Sqlite(tx) => {
+            let placeholders: Vec<String> =
+                (1..=R::COLUMNS.len()).map(|i| format!("?{i}")).collect();
+            let sql = format!(
+                "INSERT INTO {} ({columns}) VALUES ({}) {on_conflict}",
+                R::TABLE,
+                placeholders.join(", ")
+            );
+            let mut stmt = tx.prepare_cached(&sql)?;
+            for row in rows {
+                row?.with_sqlite_values(|values| stmt.execute(values))?;
+            }
+        }
+        Tx::Postgres(tx) => {
+            let target = match mode {
+                Write::Fresh => R::TABLE.to_owned(),
+                Write::Upsert => {
+                    let batch = format!("{}_batch", R::TABLE);
+                    tx.batch_execute(&format!(
+                        "CREATE TEMPORARY TABLE {batch} (LIKE {}) ON COMMIT DROP",
+                        R::TABLE
+                    ))?;
+                    batch
+                }
+            };
+            let sink = tx.copy_in(&format!(
+                "COPY {target} ({columns}) FROM STDIN (FORMAT binary)"
+            ))?;
+            let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(sink, R::TYPES);
+            for row in rows {
+                row?.with_pg_values(|values| writer.write(values))?;
+            }
+            writer.finish()?;
+            if mode == Write::Upsert {
+                tx.batch_execute(&format!(
+                    "INSERT INTO {table} ({columns}) SELECT {columns} FROM {target} {on_conflict}; DROP TABLE {target}",
+                    table = R::TABLE
+                ))?;
+            }
+        }
+    }
+    Ok(())
+}

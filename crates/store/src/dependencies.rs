@@ -1,0 +1,144 @@
+//! The `dependencies` table and the `dependency_groups` names it interns.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use model::Dependency;
+
+use crate::Result;
+use crate::db::{self, Param, Tx};
+use crate::row::{DEP_COLUMNS, DepRow, read_dependency};
+
+/// Dependencies with their ids and group names resolved, in the column order of [`read_dependency`].
+const SELECT: &str = "SELECT da.id, pa.id, d.kind, g.name, d.strength, d.tolerance_hours, d.attributes \
+     FROM dependencies d \
+     JOIN assets da ON da.idx = d.dependent_idx \
+     JOIN assets pa ON pa.idx = d.provider_idx \
+     LEFT JOIN dependency_groups g ON g.id = d.grp";
+
+static SELECT_ROWS: LazyLock<String> = LazyLock::new(|| {
+    let columns: Vec<String> = DEP_COLUMNS.iter().map(|c| format!("d.{c}")).collect();
+    format!("SELECT {} FROM dependencies d", columns.join(", "))
+});
+
+/// Which end of the dependency the asset is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    Dependent,
+    Provider,
+}
+
+pub(crate) fn of(tx: &mut Tx<'_, '_>, side: Side, id: &str) -> Result<Vec<Dependency>> {
+    let sql = match side {
+        Side::Dependent => format!("{SELECT} WHERE da.id = $1 ORDER BY pa.id"),
+        Side::Provider => format!("{SELECT} WHERE pa.id = $1 ORDER BY da.id"),
+    };
+    db::query(tx, &sql, &[Param::Text(id)], read_dependency)
+}
+
+/// Every dependency, in no particular order.
+pub(crate) fn all(tx: &mut Tx<'_, '_>) -> Result<Vec<Dependency>> {
+    db::query(tx, SELECT, &[], read_dependency)
+}
+
+/// The stored rows of those (dependent_idx, provider_idx) pairs that exist.
+pub(crate) fn rows_by_pairs(tx: &mut Tx<'_, '_>, pairs: &[(i64, i64)]) -> Result<Vec<DepRow>> {
+    let mut out = Vec::new();
+    match tx {
+        Tx::Sqlite(tx) => {
+            let sql = format!(
+                "{} WHERE d.dependent_idx = ?1 AND d.provider_idx = ?2",
+                *SELECT_ROWS
+            );
+            let mut stmt = tx.prepare_cached(&sql)?;
+            for (dependent, provider) in pairs {
+                if let Some(row) = stmt.query([dependent, provider])?.next()? {
+                    out.push(DepRow::read(row)?);
+                }
+            }
+        }
+        Tx::Postgres(tx) => {
+            let (dependents, providers): (Vec<i64>, Vec<i64>) = pairs.iter().copied().unzip();
+            let sql = format!(
+                "{} JOIN unnest($1::bigint[], $2::bigint[]) AS p(dependent, provider) \
+                 ON d.dependent_idx = p.dependent AND d.provider_idx = p.provider",
+                *SELECT_ROWS
+            );
+            for row in tx.query(&sql, &[&dependents, &providers])? {
+                out.push(DepRow::read(&row)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// name -> id for those of `names` already interned.
+pub(crate) fn group_ids(tx: &mut Tx<'_, '_>, names: &[&str]) -> Result<HashMap<String, i64>> {
+    let mut out = HashMap::new();
+    match tx {
+        Tx::Sqlite(tx) => {
+            let mut stmt = tx.prepare_cached("SELECT id FROM dependency_groups WHERE name = ?1")?;
+            for name in names {
+                if let Some(row) = stmt.query([name])?.next()? {
+                    out.insert((*name).to_owned(), row.get(0)?);
+                }
+            }
+        }
+        Tx::Postgres(tx) => {
+            for row in tx.query(
+                "SELECT name, id FROM dependency_groups WHERE name = ANY($1)",
+                &[&names],
+            )? {
+                out.insert(row.try_get(0)?, row.try_get(1)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn max_group_id(tx: &mut Tx<'_, '_>) -> Result<i64> {
+    db::query_int(
+        tx,
+        "SELECT COALESCE(MAX(id), 0) FROM dependency_groups",
+        &[],
+    )
+}
+
+/// Group names no dependency uses any more; a bulk load starts from none.
+pub(crate) fn clear_unused_groups(tx: &mut Tx<'_, '_>) -> Result<()> {
+    db::execute(
+        tx,
+        "DELETE FROM dependency_groups WHERE NOT EXISTS (SELECT 1 FROM dependencies d WHERE d.grp = dependency_groups.id)",
+        &[],
+    )?;
+    Ok(())
+}
+
+/// Prepares the table for a bulk load whose group names are written after the dependencies.
+/// PostgreSQL checks foreign keys row by row, which dominates a multi-million-row COPY, so the
+/// constraints are dropped here and re-added (one validating join each) by [`end_bulk`];
+/// SQLite only defers its checks to the commit.
+pub(crate) fn begin_bulk(tx: &mut Tx<'_, '_>) -> Result<()> {
+    match tx {
+        Tx::Sqlite(_) => tx.batch("PRAGMA defer_foreign_keys = ON"),
+        Tx::Postgres(_) => tx.batch(
+            "ALTER TABLE dependencies \
+                 DROP CONSTRAINT dependencies_dependent_fk, \
+                 DROP CONSTRAINT dependencies_provider_fk, \
+                 DROP CONSTRAINT dependencies_grp_fk",
+        ),
+    }
+}
+
+/// Restores what [`begin_bulk`] relaxed; the definitions match `migrations/postgres/0001_atlas.sql`.
+pub(crate) fn end_bulk(tx: &mut Tx<'_, '_>) -> Result<()> {
+    match tx {
+        Tx::Sqlite(_) => Ok(()),
+        Tx::Postgres(_) => tx.batch(
+            "ALTER TABLE dependencies \
+                 ADD CONSTRAINT dependencies_dependent_fk FOREIGN KEY (dependent_idx) REFERENCES assets (idx), \
+                 ADD CONSTRAINT dependencies_provider_fk FOREIGN KEY (provider_idx) REFERENCES assets (idx), \
+                 ADD CONSTRAINT dependencies_grp_fk FOREIGN KEY (grp) REFERENCES dependency_groups (id)",
+        ),
+    }
+}

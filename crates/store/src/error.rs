@@ -1,0 +1,56 @@
+//! One error type for the crate, split into the caller's mistakes and internal failures.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    // The caller's fault: shown to the user.
+    #[error("unknown asset {0:?}: a dependency names it but it is neither in the batch nor stored")]
+    UnknownAsset(String),
+    #[error("asset {0:?} appears more than once in the batch")]
+    DuplicateAsset(String),
+    #[error("dependency {0:?} -> {1:?} appears more than once in the batch")]
+    DuplicateDependency(String, String),
+    #[error("the atlas is not empty; a bulk load needs an empty atlas")]
+    NotEmpty,
+    #[error("bad database URL {url:?}: {reason}")]
+    BadUrl { url: String, reason: String },
+
+    // Internal: logged, never shown verbatim.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
+    #[error("reading a PostgreSQL copy stream: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("migration {version} ({name}): {message}")]
+    Migration {
+        version: i64,
+        name: String,
+        message: String,
+    },
+    #[error("unreadable stored {table} row: {message}")]
+    Corrupt {
+        table: &'static str,
+        message: String,
+    },
+}
+
+impl StoreError {
+    /// True for errors the caller can fix by changing the input; false for internal failures.
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            StoreError::UnknownAsset(_)
+                | StoreError::DuplicateAsset(_)
+                | StoreError::DuplicateDependency(..)
+                | StoreError::NotEmpty
+                | StoreError::BadUrl { .. }
+        )
+    }
+
+    pub(crate) fn corrupt(table: &'static str, message: impl Into<String>) -> StoreError {
+        StoreError::Corrupt {
+            table,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Versioned schema migrations, embedded in the binary, one list per dialect.
+//!
+//! Applied on open, each in its own transaction together with its `schema_migrations` row.
+//! Opening an up-to-date database only reads.
+
+use crate::db::{self, Backend, Param, Tx};
+use crate::{Result, StoreError};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "atlas",
+    sql: include_str!("../migrations/sqlite/0001_atlas.sql"),
+}];
+
+const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "atlas",
+    sql: include_str!("../migrations/postgres/0001_atlas.sql"),
+}];
+
+/// Serialises concurrent `meridian` processes migrating one PostgreSQL database.
+const PG_LOCK_KEY: i64 = 0x6d65_7269_6469_616e; // "meridian"
+
+pub(crate) fn apply(db: &mut Backend) -> Result<()> {
+    let migrations = match db {
+        Backend::Sqlite(_) => SQLITE,
+        Backend::Postgres(_) => POSTGRES,
+    };
+    let applied = db.read(applied_versions)?;
+    let latest = migrations.last().map_or(0, |m| m.version);
+    if let Some(&newer) = applied.iter().find(|&&v| v > latest) {
+        return Err(StoreError::Migration {
+            version: newer,
+            name: String::new(),
+            message: format!(
+                "the database is at a newer schema version than this build knows ({latest})"
+            ),
+        });
+    }
+    for m in migrations.iter().filter(|m| !applied.contains(&m.version)) {
+        db.write(|tx| apply_one(tx, m))?;
+    }
+    Ok(())
+}
+
+fn apply_one(tx: &mut Tx<'_, '_>, m: &Migration) -> Result<()> {
+    match tx {
+        Tx::Sqlite(_) => tx.batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (\
+                 version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )?,
+        Tx::Postgres(_) => tx.batch(&format!(
+            "SELECT pg_advisory_xact_lock({PG_LOCK_KEY}); \
+             CREATE TABLE IF NOT EXISTS schema_migrations (\
+                 version bigint PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)"
+        ))?,
+    }
+    // Another process may have applied it while we waited for the lock.
+    if applied_versions(tx)?.contains(&m.version) {
+        return Ok(());
+    }
+    tx.batch(m.sql).map_err(|e| StoreError::Migration {
+        version: m.version,
+        name: m.name.to_owned(),
+        message: e.to_string(),
+    })?;
+    db::execute(
+        tx,
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, CURRENT_TIMESTAMP)",
+        &[Param::Int(m.version), Param::Text(m.name)],
+    )?;
+    tracing::info!(version = m.version, name = m.name, "migration applied");
+    Ok(())
+}
+
+fn applied_versions(tx: &mut Tx<'_, '_>) -> Result<Vec<i64>> {
+    let exists_sql = match tx {
+        Tx::Sqlite(_) => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        }
+        Tx::Postgres(_) => {
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT to_regclass('schema_migrations') AS t) AS r WHERE t IS NOT NULL"
+        }
+    };
+    if db::query_int(tx, exists_sql, &[])? == 0 {
+        return Ok(Vec::new());
+    }
+    db::query(
+        tx,
+        "SELECT version FROM schema_migrations ORDER BY version",
+        &[],
+        |r| r.int(0),
+    )
+}
