@@ -65,7 +65,8 @@ impl Format {
         match extension.as_deref() {
             Some("csv") => Some(Format::Csv),
             Some("graphml" | "xml") => Some(Format::GraphMl),
-            Some("json" | "stix") => Some(sniff_json(bytes)),
+            Some("stix") => Some(Format::Stix),
+            Some("json") => Some(sniff_json(bytes)),
             _ => {
                 let content = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
                 match content.iter().find(|b| !b.is_ascii_whitespace()) {
@@ -88,18 +89,27 @@ impl Format {
     }
 }
 
-/// `Stix` when the document's top-level `type` is `bundle`, else `Json` (also for malformed
-/// JSON, so that the JSON parser reports the syntax error).
+/// `Stix` when the document's top-level `type` is `bundle`, else `Json`. Malformed JSON is a
+/// bundle when `"type": "bundle"` appears near the start, so that the right parser reports the
+/// syntax error.
 fn sniff_json(bytes: &[u8]) -> Format {
     #[derive(serde::Deserialize)]
     struct Sniff {
         #[serde(rename = "type")]
         ty: Option<String>,
     }
-    match serde_json::from_slice::<Sniff>(bytes) {
-        Ok(Sniff { ty: Some(ty) }) if ty == "bundle" => Format::Stix,
-        _ => Format::Json,
-    }
+    let bundle = match serde_json::from_slice::<Sniff>(bytes) {
+        Ok(Sniff { ty }) => ty.as_deref() == Some("bundle"),
+        Err(_) => {
+            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+            head.match_indices("\"type\"").any(|(at, key)| {
+                let rest = head[at + key.len()..].trim_start();
+                rest.strip_prefix(':')
+                    .is_some_and(|v| v.trim_start().starts_with("\"bundle\""))
+            })
+        }
+    };
+    if bundle { Format::Stix } else { Format::Json }
 }
 
 /// Where a record came from: file name and 1-based line (for JSON and STIX the line where the

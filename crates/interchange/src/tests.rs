@@ -1,1 +1,604 @@
+use super::*;
 
+/// Parses one file, runs the batch checks (asset `stored` is already in the atlas) and
+/// compares every error as displayed.
+fn check(file: &str, input: &str, expected: &[&str]) {
+    check_bytes(file, input.as_bytes(), expected);
+}
+
+fn check_bytes(file: &str, input: &[u8], expected: &[&str]) {
+    let got: Vec<String> = match parse(file, input) {
+        Ok(parsed) => check_batch(&parsed, |id| id == "stored")
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        Err(errors) => errors.iter().map(ToString::to_string).collect(),
+    };
+    assert_eq!(got, expected, "input:\n{}", String::from_utf8_lossy(input));
+}
+
+/// Parses a file that must be valid and returns its atlas.
+fn atlas(file: &str, input: &str) -> Atlas {
+    match parse(file, input.as_bytes()) {
+        Ok(parsed) => parsed.atlas,
+        Err(errors) => panic!("{errors:#?}"),
+    }
+}
+
+#[test]
+fn format_detection() {
+    let check = |file: &str, input: &str, expected: Option<Format>| {
+        assert_eq!(Format::detect(file, input.as_bytes()), expected, "{file}");
+    };
+    check("assets.csv", "id,country\n", Some(Format::Csv));
+    check("DEPS.CSV", "", Some(Format::Csv));
+    check("atlas.json", r#"{"assets": []}"#, Some(Format::Json));
+    check(
+        "atlas.json",
+        r#"{"objects": [], "type": "bundle"}"#,
+        Some(Format::Stix),
+    );
+    check("atlas.json", r#"{"type": "bundle""#, Some(Format::Stix));
+    check("atlas.json", r#"{"assets": [}"#, Some(Format::Json));
+    check("a.graphml", "", Some(Format::GraphMl));
+    check("a.xml", "", Some(Format::GraphMl));
+    check("export", "\u{feff}  <graphml/>", Some(Format::GraphMl));
+    check("export", r#"{"type": "bundle"}"#, Some(Format::Stix));
+    check("notes.txt", "id,country", None);
+    let kind = |header: &[&str]| CsvKind::of_header(header.iter().copied());
+    assert_eq!(kind(&["name", "id"]), Some(CsvKind::Assets));
+    assert_eq!(kind(&["provider", "kind"]), Some(CsvKind::Dependencies));
+    assert_eq!(kind(&["name"]), None);
+}
+
+#[test]
+fn unknown_format() {
+    check(
+        "notes.txt",
+        "hello",
+        &["notes.txt: unknown format: expected a .csv, .json, .graphml or .xml file"],
+    );
+}
+
+#[test]
+fn csv_values() {
+    let got = atlas(
+        "assets.csv",
+        "lon,id,country,sectors,criticality,name,owner_country,weight,exposure,tags\n\
+         -3.5,na:1,NA, ENERGY ;;WATER ,high,\"Windhoek, \"\"main\"\"\",NA,0.25,open,\n\
+         ,b,ZZ,,,,,,,x; y\n",
+    );
+    let expected = vec![
+        Asset {
+            id: "na:1".into(),
+            name: "Windhoek, \"main\"".into(),
+            country: "NA".into(),
+            sectors: vec!["ENERGY".into(), "WATER".into()],
+            lon: Some(-3.5),
+            weight: Some(0.25),
+            exposure: Some(model::Exposure::Open),
+            owner_country: Some("NA".into()),
+            attributes: [("criticality".to_owned(), "high".to_owned())].into(),
+            ..Asset::default()
+        },
+        Asset {
+            id: "b".into(),
+            country: "ZZ".into(),
+            tags: vec!["x".into(), "y".into()],
+            ..Asset::default()
+        },
+    ];
+    assert_eq!(got.assets, expected);
+    let got = atlas(
+        "d.csv",
+        "provider,dependent,group,kind,strength,tolerance_hours\nb,a,g,cyber,0.5,12\na,b,,,,\n",
+    );
+    let expected = vec![
+        Dependency {
+            dependent: "a".into(),
+            provider: "b".into(),
+            kind: Some(model::DependencyKind::Cyber),
+            group: Some("g".into()),
+            strength: Some(0.5),
+            tolerance_hours: Some(12.0),
+            ..Dependency::default()
+        },
+        Dependency {
+            dependent: "b".into(),
+            provider: "a".into(),
+            ..Dependency::default()
+        },
+    ];
+    assert_eq!(got.dependencies, expected);
+}
+
+#[test]
+fn csv_bad_rows() {
+    check("assets.csv", "id,country\nna,NA\n", &[]);
+    check(
+        "assets.csv",
+        "id,country\na,XX\n",
+        &["assets.csv:2: country: \"XX\" is not an ISO 3166-1 alpha-2 country code (or ZZ)"],
+    );
+    check(
+        "assets.csv",
+        "id,country\na,na\n",
+        &["assets.csv:2: country: \"na\" is not an ISO 3166-1 alpha-2 country code (or ZZ)"],
+    );
+    check(
+        "assets.csv",
+        "id,country,ncfs\na,US,NCF-C01; NCF-Z99\n",
+        &["assets.csv:2: ncfs: unknown NCF \"NCF-Z99\""],
+    );
+    check(
+        "assets.csv",
+        "id,country,sectors\na,US,SPACE\n",
+        &["assets.csv:2: sectors: unknown sector \"SPACE\""],
+    );
+    check(
+        "assets.csv",
+        "id,country,lat\na,US,north\n",
+        &["assets.csv:2: lat: \"north\" is not a number"],
+    );
+    check(
+        "assets.csv",
+        "id,country,exposure\na,US,wide\n",
+        &["assets.csv:2: exposure: \"wide\" is not an exposure (open, controlled or small)"],
+    );
+    check(
+        "assets.csv",
+        "id,country,weight\na,US,-1\n",
+        &["assets.csv:2: weight: -1 must be a finite number >= 0"],
+    );
+    check(
+        "assets.csv",
+        "id,country\n a,US\n",
+        &["assets.csv:2: id: \" a\" has leading/trailing whitespace or control characters"],
+    );
+    check(
+        "assets.csv",
+        "id,country\n,US\n",
+        &["assets.csv:2: id: is required and empty"],
+    );
+    check(
+        "assets.csv",
+        "id,country\na,US\nb,US\na,FR\n",
+        &["assets.csv:4: id: duplicate asset id \"a\" (first at assets.csv:2)"],
+    );
+    check(
+        "assets.csv",
+        "id,country\na,US,extra\n",
+        &["assets.csv:2: expected 2 fields, found 3"],
+    );
+    check(
+        "assets.csv",
+        "id,country,name\na,US,\"two\nlines\"\nb,XX,\n",
+        &["assets.csv:4: country: \"XX\" is not an ISO 3166-1 alpha-2 country code (or ZZ)"],
+    );
+    check(
+        "assets.csv",
+        "id,country,lat\na,XX,1\nb,US,x\nc,US,91\n",
+        &[
+            "assets.csv:2: country: \"XX\" is not an ISO 3166-1 alpha-2 country code (or ZZ)",
+            "assets.csv:3: lat: \"x\" is not a number",
+            "assets.csv:4: lat: 91 is outside [-90, 90]",
+        ],
+    );
+    let deps = "dependencies.csv";
+    check(
+        deps,
+        "dependent,provider\nstored,ghost\n",
+        &[
+            "dependencies.csv:2: provider: unknown provider id \"ghost\": not in this import nor in the atlas",
+        ],
+    );
+    check(
+        deps,
+        "dependent,provider\nghost,stored\n",
+        &[
+            "dependencies.csv:2: dependent: unknown dependent id \"ghost\": not in this import nor in the atlas",
+        ],
+    );
+    check(
+        deps,
+        "dependent,provider,tolerance_hours\na,stored,abc\n",
+        &["dependencies.csv:2: tolerance_hours: \"abc\" is not a number"],
+    );
+    check(
+        deps,
+        "dependent,provider,tolerance_hours\na,stored,-2\n",
+        &["dependencies.csv:2: tolerance_hours: -2 must be a finite number >= 0"],
+    );
+    check(
+        deps,
+        "dependent,provider,strength\na,stored,0\n",
+        &["dependencies.csv:2: strength: 0 is outside (0, 1]"],
+    );
+    check(
+        deps,
+        "dependent,provider,strength\na,stored,1.5\n",
+        &["dependencies.csv:2: strength: 1.5 is outside (0, 1]"],
+    );
+    check(
+        deps,
+        "dependent,provider,strength\na,stored,NaN\n",
+        &["dependencies.csv:2: strength: NaN is outside (0, 1]"],
+    );
+    check(
+        deps,
+        "dependent,provider,kind\na,stored,social\n",
+        &[
+            "dependencies.csv:2: kind: \"social\" is not a dependency kind (physical, cyber, geographic or logical)",
+        ],
+    );
+    check(
+        deps,
+        "dependent,provider\nstored,stored\n",
+        &["dependencies.csv:2: provider: an asset cannot depend on itself"],
+    );
+    check(
+        deps,
+        "dependent,provider\nstored,x\nstored,x\n",
+        &[
+            "dependencies.csv:2: provider: unknown provider id \"x\": not in this import nor in the atlas",
+            "dependencies.csv:3: provider: unknown provider id \"x\": not in this import nor in the atlas",
+            "dependencies.csv:3: provider: duplicate dependency \"stored\" -> \"x\" (first at dependencies.csv:2)",
+        ],
+    );
+}
+
+#[test]
+fn csv_bad_bytes_and_headers() {
+    check_bytes(
+        "assets.csv",
+        b"id,country,name\na,US,ok\nb,US,caf\xe9\n",
+        &["assets.csv:3: name: invalid UTF-8"],
+    );
+    check_bytes(
+        "assets.csv",
+        b"id,country,n\xffme\n",
+        &["assets.csv:1: column 3 name: invalid UTF-8"],
+    );
+    check(
+        "assets.csv",
+        "id,name\na,x\n",
+        &["assets.csv:1: missing required column `country`"],
+    );
+    check(
+        "dependencies.csv",
+        "dependent,kind\n",
+        &["dependencies.csv:1: missing required column `provider`"],
+    );
+    check(
+        "assets.csv",
+        "id,country,id\n",
+        &["assets.csv:1: duplicate column `id`"],
+    );
+    check(
+        "assets.csv",
+        "id,country,\n",
+        &["assets.csv:1: column 3 has no name"],
+    );
+    check(
+        "assets.csv",
+        "name,country\n",
+        &[
+            "assets.csv:1: header has neither an `id` column (assets) nor `dependent` and `provider` columns (dependencies)",
+        ],
+    );
+    check(
+        "assets.csv",
+        "",
+        &[
+            "assets.csv:1: header has neither an `id` column (assets) nor `dependent` and `provider` columns (dependencies)",
+        ],
+    );
+    check("assets.csv", "\u{feff}id,country\r\na,US\r\n", &[]);
+}
+
+#[test]
+fn csv_streaming() {
+    let input = "id,country\na,US\nb,XX\nc,FR\n".as_bytes();
+    let rows: Vec<_> = CsvReader::<Asset, _>::new("assets.csv", input)
+        .expect("header is valid")
+        .map(|row| {
+            row.map(|(asset, line)| (asset.id, line))
+                .map_err(|e| e[0].to_string())
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            Ok(("a".to_owned(), 2)),
+            Err(
+                "assets.csv:3: country: \"XX\" is not an ISO 3166-1 alpha-2 country code (or ZZ)"
+                    .to_owned()
+            ),
+            Ok(("c".to_owned(), 4)),
+        ]
+    );
+}
+
+#[test]
+fn json_errors() {
+    let f = "atlas.json";
+    check(
+        f,
+        r#"{"assets": [{"id": "a", "country": "NA"}], "dependencies": [{"dependent": "a", "provider": "stored"}]}"#,
+        &[],
+    );
+    check(
+        f,
+        "{\"assets\": [\n",
+        &["atlas.json:2: malformed JSON: EOF while parsing a list"],
+    );
+    check(
+        f,
+        r#"{"assets": [], "edges": []}"#,
+        &[
+            "atlas.json:1: malformed JSON: unknown field `edges`, expected `assets` or `dependencies`",
+        ],
+    );
+    check(
+        f,
+        "7",
+        &["atlas.json:1: malformed JSON: invalid type: integer `7`, expected struct Document"],
+    );
+    check_bytes(
+        f,
+        b"{\"assets\": [\n{\"id\": \"\xff\"}]}",
+        &["atlas.json:2: invalid UTF-8"],
+    );
+    let input = r#"{
+  "assets": [
+    {"id": "a", "country": "US"},
+    {"id": "b", "country": "XX",
+     "sectors": ["SPACE"]},
+    {"id": "c", "country": "US", "colour": "red"},
+    {"id": "d", "country": "US",
+     "weight": "heavy"},
+    {"id": "e", "country": "US", "sectors": ["ENERGY", 7]},
+    7
+  ],
+  "dependencies": [
+    {"dependent": "a", "provider": "stored", "strength": 1.5},
+    {"dependent": "a", "provider": "stored", "kind": "social"}
+  ]
+}"#;
+    check(
+        f,
+        input,
+        &[
+            "atlas.json:4: assets[1].country: \"XX\" is not an ISO 3166-1 alpha-2 country code (or ZZ)",
+            "atlas.json:4: assets[1].sectors: unknown sector \"SPACE\"",
+            "atlas.json:6: assets[2].colour: unknown field",
+            "atlas.json:8: assets[3].weight: invalid type: string \"heavy\", expected f64",
+            "atlas.json:9: assets[4].sectors[1]: invalid type: integer `7`, expected a string",
+            "atlas.json:10: assets[5]: invalid type: integer `7`, expected struct Asset",
+            "atlas.json:13: dependencies[0].strength: 1.5 is outside (0, 1]",
+            "atlas.json:14: dependencies[1].kind: unknown variant `social`, expected one of `physical`, `cyber`, `geographic`, `logical`",
+        ],
+    );
+}
+
+#[test]
+fn graphml_errors() {
+    let f = "atlas.graphml";
+    let doc = |body: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<graphml>\n<key id=\"c\" for=\"node\" attr.name=\"country\"/>\n\
+             <key id=\"s\" for=\"edge\" attr.name=\"strength\"/>\n<graph edgedefault=\"directed\">\n{body}</graph>\n</graphml>\n"
+        )
+    };
+    check(
+        f,
+        &doc(
+            "<node id=\"a\"><data key=\"c\">NA</data></node>\n<edge source=\"a\" target=\"stored\"/>\n",
+        ),
+        &[],
+    );
+    check(
+        f,
+        &doc("<node id=\"a\">\n<data key=\"c\">XX</data></node>\n"),
+        &["atlas.graphml:6: country: \"XX\" is not an ISO 3166-1 alpha-2 country code (or ZZ)"],
+    );
+    check(
+        f,
+        &doc("<node id=\"a\"/>\n"),
+        &["atlas.graphml:6: country: \"\" is not an ISO 3166-1 alpha-2 country code (or ZZ)"],
+    );
+    check(
+        f,
+        &doc(
+            "<node id=\"a\"><data key=\"c\">US</data></node>\n<edge source=\"a\" target=\"b\">\n<data key=\"s\">0</data></edge>\n<edge source=\"a\" target=\"c\">\n  <data key=\"s\">strong</data>\n</edge>\n",
+        ),
+        &[
+            "atlas.graphml:10: strength: \"strong\" is not a number",
+            "atlas.graphml:7: strength: 0 is outside (0, 1]",
+        ],
+    );
+    check(
+        f,
+        &doc("<node id=\"a\"><data key=\"zz\">1</data><data key=\"c\">US</data></node>\n"),
+        &["atlas.graphml:6: data key \"zz\" is not declared"],
+    );
+    check(
+        f,
+        &doc("<node><data key=\"c\">US</data></node>\n"),
+        &["atlas.graphml:6: <node> has no `id` attribute"],
+    );
+    check(
+        f,
+        &doc("<edge source=\"a\"/>\n"),
+        &["atlas.graphml:6: <edge> has no `target` attribute"],
+    );
+    check(
+        f,
+        &doc("<node id=\"a\"><data key=\"c\">US</node>\n"),
+        &[
+            "atlas.graphml:6: malformed XML: ill-formed document: expected `</data>`, but `</node>` was found",
+        ],
+    );
+    check(
+        f,
+        &doc("<node id=\"a\"><data key=\"c\">U&bogus;S</data></node>\n"),
+        &["atlas.graphml:6: unknown entity &bogus;"],
+    );
+    check(
+        f,
+        "<?xml version=\"1.0\"?>\n<svg/>\n",
+        &["atlas.graphml:2: not a GraphML document"],
+    );
+}
+
+#[test]
+fn graphml_from_other_tools() {
+    // yEd style: arbitrary key ids, graphics keys without attr.name, a default, nested markup in data,
+    // an `id` key that renames the node, an edge declared before its nodes.
+    let input = r#"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:y="http://www.yworks.com/xml/graphml">
+  <key for="node" id="d0" yfiles.type="nodegraphics"/>
+  <key attr.name="country" attr.type="string" for="node" id="d1"><default>US</default></key>
+  <key attr.name="weight" attr.type="double" for="node" id="d2"/>
+  <key attr.name="criticality" attr.type="string" for="all" id="d3"/>
+  <key attr.name="id" attr.type="string" for="node" id="d4"/>
+  <key attr.name="kind" attr.type="string" for="edge" id="d5"/>
+  <graph edgedefault="directed" id="G">
+    <edge id="e0" source="n0" target="n1"><data key="d5">cyber</data><data key="d3">high</data></edge>
+    <node id="n0"><data key="d0"><y:ShapeNode><y:NodeLabel>A &amp; B</y:NodeLabel></y:ShapeNode></data>
+      <data key="d4">plant:a</data><data key="d2">2.5</data></node>
+    <node id="n1"><data key="d1">FR</data><data key="d3"><![CDATA[x<y]]> &#9;z</data></node>
+  </graph>
+</graphml>
+"#;
+    let expected = Atlas {
+        assets: vec![
+            Asset {
+                id: "plant:a".into(),
+                country: "US".into(),
+                weight: Some(2.5),
+                ..Asset::default()
+            },
+            Asset {
+                id: "n1".into(),
+                country: "FR".into(),
+                attributes: [("criticality".to_owned(), "x<y \tz".to_owned())].into(),
+                ..Asset::default()
+            },
+        ],
+        dependencies: vec![Dependency {
+            dependent: "plant:a".into(),
+            provider: "n1".into(),
+            kind: Some(model::DependencyKind::Cyber),
+            attributes: [("criticality".to_owned(), "high".to_owned())].into(),
+            ..Dependency::default()
+        }],
+    };
+    assert_eq!(atlas("yed.graphml", input), expected);
+}
+
+#[test]
+fn stix_from_other_tools() {
+    let input = r#"{
+  "type": "bundle",
+  "id": "bundle--1",
+  "objects": [
+    {"type": "identity", "id": "identity--1", "name": "someone"},
+    {"type": "infrastructure", "id": "infrastructure--aa", "name": "Landing station",
+     "infrastructure_types": ["routers-switches"], "x_meridian_country": "PT", "x_other": 1},
+    {"type": "infrastructure", "id": "infrastructure--bb", "name": "Cable",
+     "x_meridian_id": "cable:x", "x_meridian_country": "ZZ"},
+    {"type": "relationship", "id": "relationship--1", "relationship_type": "depends-on",
+     "source_ref": "infrastructure--aa", "target_ref": "infrastructure--bb", "x_meridian_strength": 0.5},
+    {"type": "relationship", "id": "relationship--2", "relationship_type": "uses",
+     "source_ref": "infrastructure--aa", "target_ref": "infrastructure--zz"}
+  ]
+}"#;
+    let expected = Atlas {
+        assets: vec![
+            Asset {
+                id: "infrastructure--aa".into(),
+                name: "Landing station".into(),
+                kind: "network".into(),
+                country: "PT".into(),
+                ..Asset::default()
+            },
+            Asset {
+                id: "cable:x".into(),
+                country: "ZZ".into(),
+                ..Asset::default()
+            },
+        ],
+        dependencies: vec![Dependency {
+            dependent: "infrastructure--aa".into(),
+            provider: "cable:x".into(),
+            strength: Some(0.5),
+            ..Dependency::default()
+        }],
+    };
+    assert_eq!(atlas("bundle.json", input), expected);
+}
+
+#[test]
+fn stix_errors() {
+    let f = "bundle.json";
+    let input = r#"{"type": "bundle", "objects": [
+  {"type": "infrastructure", "id": "infrastructure--aa", "name": "no country"},
+  {"type": "infrastructure", "id": "infrastructure--bb", "x_meridian_country": "US",
+   "x_meridian_weight": "heavy"},
+  {"type": "infrastructure", "id": "infrastructure--cc", "x_meridian_country": "XX", "x_meridian_colour": "red"},
+  {"type": "infrastructure", "x_meridian_country": "US"},
+  {"type": "relationship", "id": "relationship--1", "relationship_type": "depends-on", "source_ref": "infrastructure--cc"},
+  {"type": "relationship", "id": "relationship--2", "relationship_type": "depends-on",
+   "source_ref": "infrastructure--cc", "target_ref": "infrastructure--cc", "x_meridian_tolerance_hours": -1},
+  7
+]}"#;
+    check(
+        f,
+        input,
+        &[
+            "bundle.json:10: objects[6]: is not an object",
+            "bundle.json:2: objects[0].x_meridian_country: infrastructure \"infrastructure--aa\" has no x_meridian_country",
+            "bundle.json:3: objects[1].x_meridian_weight: invalid type: string \"heavy\", expected f64",
+            "bundle.json:5: objects[2].x_meridian_colour: unknown field",
+            "bundle.json:6: objects[3].id: infrastructure object has no id",
+            "bundle.json:7: objects[4].target_ref: relationship has no target_ref",
+            "bundle.json:8: objects[5].x_meridian_provider: an asset cannot depend on itself",
+            "bundle.json:8: objects[5].x_meridian_tolerance_hours: -1 must be a finite number >= 0",
+        ],
+    );
+    check(
+        f,
+        r#"{"type": "bundle", "objects": {}}"#,
+        &["bundle.json:1: malformed JSON: invalid type: map, expected a sequence"],
+    );
+    check(
+        "x.stix",
+        r#"{"type": "indicator"}"#,
+        &["x.stix: type: expected a STIX bundle, found type \"indicator\""],
+    );
+    check(
+        f,
+        "{\"type\": \"bundle\",\n\"objects\": [}",
+        &["bundle.json:2: malformed JSON: expected value"],
+    );
+}
+
+#[test]
+fn error_display() {
+    let e = |line, field| ImportError::new("a.csv", line, field, "bad").to_string();
+    assert_eq!(
+        [
+            e(Some(3), Some("id")),
+            e(None, Some("id")),
+            e(Some(3), None),
+            e(None, None)
+        ],
+        [
+            "a.csv:3: id: bad",
+            "a.csv: id: bad",
+            "a.csv:3: bad",
+            "a.csv: bad"
+        ]
+    );
+}
