@@ -1,0 +1,422 @@
+//! The demo world generator. Asset `g` is instance `k` of archetype `a` (archetypes occupy
+//! consecutive index ranges in table order); its id, country and map position are pure
+//! functions of `(seed, a, k)`, so a dependency can name any provider without storing strings.
+//! The other fields come from a ChaCha8 stream per asset: `2g` for the asset, `2g + 1` for its
+//! dependencies. Memory is O(N) small integers (the per-country instance lists), never strings.
+
+use model::{Asset, Dependency, Exposure};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::WorldError;
+use crate::tables::{ARCHETYPES, Archetype, COUNTRIES, FOREIGN_OWNERS, Place, Scope, When};
+
+/// The smallest world [`crate::World::new`] builds: below it the archetypes' minimum counts
+/// (one of each, every partner country, every fixed site) no longer fit.
+pub const MIN_ASSETS: usize = 1_000;
+
+pub(crate) struct Demo {
+    seed: u64,
+    home: usize,
+    counts: Vec<usize>,
+    /// `starts[a]..starts[a + 1]` are the global indices of archetype `a`.
+    starts: Vec<usize>,
+    /// Per archetype, per instance-list entry (or site): (country, partner) indices into `COUNTRIES`.
+    sites: Vec<Vec<(usize, usize)>>,
+    /// Per archetype and rule: the provider archetype.
+    targets: Vec<Vec<usize>>,
+    /// Per archetype and country: instance numbers located in (spans: linking to) that country.
+    by_key: Vec<Vec<Vec<u32>>>,
+}
+
+fn country_index(code: &str) -> Option<usize> {
+    COUNTRIES.iter().position(|c| c.code == code)
+}
+
+fn table_country(code: &str) -> usize {
+    country_index(code).expect("the archetype tables name only the world's countries")
+}
+
+/// SplitMix64 finaliser: the seed-dependent choice of place names inside ids.
+pub(crate) fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// `virginia-beach` -> `Virginia Beach`.
+fn title(slug: &str) -> String {
+    slug.split('-')
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn round_to(v: f64, step: f64) -> f64 {
+    (v / step).round() * step
+}
+
+fn uniform(rng: &mut ChaCha8Rng, (lo, hi): (f64, f64)) -> f64 {
+    if hi > lo {
+        rng.random_range(lo..=hi)
+    } else {
+        lo
+    }
+}
+
+/// Candidate providers of one rule: all instances of the archetype, or one country's list.
+enum Candidates<'a> {
+    All(usize),
+    List(&'a [u32]),
+}
+
+impl Candidates<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Candidates::All(n) => *n,
+            Candidates::List(l) => l.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> usize {
+        match self {
+            Candidates::All(_) => i,
+            Candidates::List(l) => l[i] as usize,
+        }
+    }
+}
+
+impl Demo {
+    pub(crate) fn new(seed: u64, assets: usize, home: &str) -> Result<Demo, WorldError> {
+        let home = country_index(home)
+            .filter(|&h| COUNTRIES[h].code != "ZZ")
+            .ok_or_else(|| WorldError::UnknownHome(home.to_owned()))?;
+        if assets < MIN_ASSETS {
+            return Err(WorldError::TooSmall {
+                requested: assets,
+                minimum: MIN_ASSETS,
+            });
+        }
+        let sites: Vec<Vec<(usize, usize)>> = ARCHETYPES
+            .iter()
+            .map(|arch| match &arch.place {
+                Place::Home => vec![(home, home)],
+                Place::In(list) => list
+                    .iter()
+                    .map(|c| (table_country(c), table_country(c)))
+                    .collect(),
+                Place::Span(list) => list
+                    .iter()
+                    .map(|c| (table_country("ZZ"), table_country(c)))
+                    .collect(),
+                Place::Sites(s) => s
+                    .iter()
+                    .map(|s| (table_country(s.country), table_country(s.partner)))
+                    .collect(),
+            })
+            .collect();
+        let counts = Self::counts(assets);
+        let mut starts = vec![0];
+        for c in &counts {
+            starts.push(starts.last().expect("starts is never empty") + c);
+        }
+        let targets = ARCHETYPES
+            .iter()
+            .map(|arch| {
+                arch.deps
+                    .iter()
+                    .map(|rule| {
+                        ARCHETYPES
+                            .iter()
+                            .position(|t| t.prefix == rule.to)
+                            .expect("every rule names an archetype of the table")
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut by_key = vec![vec![Vec::new(); COUNTRIES.len()]; ARCHETYPES.len()];
+        for (a, lists) in by_key.iter_mut().enumerate() {
+            let spans = matches!(ARCHETYPES[a].place, Place::Span(_));
+            for k in 0..counts[a] {
+                let (country, partner) = sites[a][k % sites[a].len()];
+                let key = if spans { partner } else { country };
+                lists[key].push(u32::try_from(k).expect("fewer than 2^32 instances per archetype"));
+            }
+        }
+        Ok(Demo {
+            seed,
+            home,
+            counts,
+            starts,
+            sites,
+            targets,
+            by_key,
+        })
+    }
+
+    /// Instances per archetype: each minimum (exactly the fixed sites) plus a share of the rest
+    /// proportional to the weights; the largest archetype absorbs the rounding.
+    fn counts(assets: usize) -> Vec<usize> {
+        let floor = |arch: &Archetype| match &arch.place {
+            Place::Sites(s) => s.len(),
+            _ => arch.min,
+        };
+        let total: usize = ARCHETYPES.iter().map(|a| a.weight as usize).sum();
+        let spare = assets - ARCHETYPES.iter().map(floor).sum::<usize>();
+        let mut counts: Vec<usize> = ARCHETYPES
+            .iter()
+            .map(|arch| floor(arch) + spare * arch.weight as usize / total)
+            .collect();
+        let largest = (0..ARCHETYPES.len())
+            .max_by_key(|&a| ARCHETYPES[a].weight)
+            .expect("the table is not empty");
+        counts[largest] += assets - counts.iter().sum::<usize>();
+        counts
+    }
+
+    pub(crate) fn asset_count(&self) -> usize {
+        *self.starts.last().expect("starts is never empty")
+    }
+
+    pub(crate) fn assets(&self) -> impl Iterator<Item = Asset> + '_ {
+        (0..ARCHETYPES.len()).flat_map(move |a| (0..self.counts[a]).map(move |k| self.asset(a, k)))
+    }
+
+    pub(crate) fn dependencies(&self) -> impl Iterator<Item = Dependency> + '_ {
+        (0..ARCHETYPES.len())
+            .flat_map(move |a| (0..self.counts[a]).flat_map(move |k| self.dependencies_of(a, k)))
+    }
+
+    fn rng(&self, stream: usize) -> ChaCha8Rng {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        rng.set_stream(stream as u64);
+        rng
+    }
+
+    fn site(&self, a: usize, k: usize) -> (usize, usize) {
+        self.sites[a][k % self.sites[a].len()]
+    }
+
+    /// The place (slug) that names instance `k` of archetype `a`, chosen by the seed.
+    fn place(&self, a: usize, k: usize) -> &'static str {
+        let places = COUNTRIES[self.site(a, k).0].places;
+        places[(mix(self.seed ^ mix(((a as u64) << 40) | k as u64)) % places.len() as u64) as usize]
+    }
+
+    fn id(&self, a: usize, k: usize) -> String {
+        let arch = &ARCHETYPES[a];
+        match &arch.place {
+            Place::Sites(s) => format!("{}:{}", arch.prefix, s[k].slug),
+            Place::Span(_) => format!(
+                "{}:{}-{}",
+                arch.prefix,
+                COUNTRIES[self.site(a, k).1].sea,
+                k + 1
+            ),
+            Place::Home | Place::In(_) => {
+                let code = COUNTRIES[self.site(a, k).0].code.to_ascii_lowercase();
+                format!("{}:{}:{}-{}", arch.prefix, code, self.place(a, k), k + 1)
+            }
+        }
+    }
+
+    /// Position in [0, 1) of the instance among its archetype's instances in its country:
+    /// mapped onto the country's map, and used to pick near providers.
+    fn position(&self, a: usize, k: usize) -> f64 {
+        let m = self.sites[a].len();
+        let per_country = self.counts[a].div_ceil(m);
+        (k / m) as f64 / per_country as f64
+    }
+
+    /// A serpentine over the country's inner box, so that near positions are near on the map.
+    fn coordinates(&self, a: usize, k: usize, rng: &mut ChaCha8Rng) -> Option<(f64, f64)> {
+        if let Place::Sites(s) = &ARCHETYPES[a].place {
+            return s[k].at;
+        }
+        let country = &COUNTRIES[self.site(a, k).0];
+        if country.code == "ZZ" {
+            return None;
+        }
+        const ROWS: f64 = 6.0;
+        let t = self.position(a, k) * ROWS;
+        let row = t.floor().min(ROWS - 1.0);
+        let x = if (row as u32).is_multiple_of(2) {
+            t - row
+        } else {
+            1.0 - (t - row)
+        };
+        let lat = country.lat.0
+            + (row + rng.random_range(0.1..0.9)) / ROWS * (country.lat.1 - country.lat.0);
+        let x = (x + rng.random_range(-0.03..0.03)).clamp(0.0, 1.0);
+        let lon = country.lon.0 + x * (country.lon.1 - country.lon.0);
+        Some((round_to(lat, 1e-4), round_to(lon, 1e-4)))
+    }
+
+    fn asset(&self, a: usize, k: usize) -> Asset {
+        let arch = &ARCHETYPES[a];
+        let mut rng = self.rng(2 * (self.starts[a] + k));
+        let (country, partner) = self.site(a, k);
+        let domestic = country == self.home;
+        let name = match &arch.place {
+            Place::Sites(s) => s[k].name.to_owned(),
+            Place::Span(_) => format!("{} {} {}", title(COUNTRIES[partner].sea), arch.label, k + 1),
+            Place::Home | Place::In(_) => {
+                format!("{} {} {}", title(self.place(a, k)), arch.label, k + 1)
+            }
+        };
+        let foreign_owned = domestic && rng.random_bool(arch.foreign_owned);
+        let owner_country = if foreign_owned {
+            let i = rng.random_range(0..FOREIGN_OWNERS.len());
+            // When the home country is itself an owner country, its draw goes to the next one.
+            let i = if FOREIGN_OWNERS[i] == COUNTRIES[self.home].code {
+                (i + 1) % FOREIGN_OWNERS.len()
+            } else {
+                i
+            };
+            table_country(FOREIGN_OWNERS[i])
+        } else if COUNTRIES[country].code == "ZZ" {
+            partner
+        } else {
+            country
+        };
+        let owner_places = COUNTRIES[owner_country].places;
+        let owner_place = title(owner_places[rng.random_range(0..owner_places.len())]);
+        let ncfs: Vec<String> = if domestic {
+            arch.ncfs.iter().map(|n| (*n).to_owned()).collect()
+        } else {
+            Vec::new()
+        };
+        let weight = (!ncfs.is_empty()).then(|| round_to(rng.random_range(0.5..3.0), 0.1));
+        let coordinates = self.coordinates(a, k, &mut rng);
+        let exposure = if rng.random_bool(0.1) {
+            Exposure::Open
+        } else {
+            arch.exposure
+        };
+        let mut products = Vec::new();
+        for pool in arch.products {
+            let first = rng.random_range(0..pool.len());
+            products.push(pool[first].to_owned());
+            if rng.random_bool(0.5) {
+                let second = (first + 1 + rng.random_range(0..pool.len() - 1)) % pool.len();
+                products.push(pool[second].to_owned());
+            }
+        }
+        let mut tags = vec![
+            "synthetic".to_owned(),
+            if domestic { "domestic" } else { "foreign" }.to_owned(),
+        ];
+        if foreign_owned {
+            tags.push("foreign-owned".to_owned());
+        }
+        tags.extend(arch.tags.iter().map(|t| (*t).to_owned()));
+        Asset {
+            id: self.id(a, k),
+            name: format!("{name} (synthetic)"),
+            kind: arch.kind.to_owned(),
+            country: COUNTRIES[country].code.to_owned(),
+            owner: format!("{owner_place} {} (synthetic)", arch.company),
+            operator: format!(
+                "{} {} Operations (synthetic)",
+                title(self.place(a, k)),
+                arch.company
+            ),
+            sectors: arch.sectors.iter().map(|s| (*s).to_owned()).collect(),
+            ncfs,
+            lat: coordinates.map(|c| c.0),
+            lon: coordinates.map(|c| c.1),
+            products,
+            weight,
+            exposure: Some(exposure),
+            recovery_hours: Some(uniform(&mut rng, arch.recovery).round()),
+            owner_country: Some(COUNTRIES[owner_country].code.to_owned()),
+            tags,
+            attributes: Default::default(),
+        }
+    }
+
+    fn applies(&self, when: When, domestic: bool) -> bool {
+        match when {
+            When::Always => true,
+            When::Domestic => domestic,
+            When::Foreign => !domestic,
+        }
+    }
+
+    fn dependencies_of(&self, a: usize, k: usize) -> Vec<Dependency> {
+        let arch: &Archetype = &ARCHETYPES[a];
+        let me = self.starts[a] + k;
+        let mut rng = self.rng(2 * me + 1);
+        let (country, partner) = self.site(a, k);
+        let domestic = country == self.home;
+        let position = self.position(a, k);
+        // (provider archetype, provider instance, rule)
+        let mut picks: Vec<(usize, usize, usize)> = Vec::new();
+        for (r, rule) in arch.deps.iter().enumerate() {
+            if !self.applies(rule.when, domestic) {
+                continue;
+            }
+            let target = self.targets[a][r];
+            let candidates = match rule.scope {
+                Scope::Any => Candidates::All(self.counts[target]),
+                Scope::Same => Candidates::List(&self.by_key[target][country]),
+                Scope::Home => Candidates::List(&self.by_key[target][self.home]),
+                Scope::Partner => Candidates::List(&self.by_key[target][partner]),
+            };
+            let len = candidates.len();
+            let wanted = rng.random_range(rule.min..=rule.max) as usize;
+            if len == 0 || wanted == 0 {
+                continue;
+            }
+            let window = (len / 20).clamp(2, 16) as i64;
+            let centre = (position * len as f64) as i64;
+            let (mut got, mut tries) = (0, 0);
+            while got < wanted && tries < 4 * wanted + 4 {
+                tries += 1;
+                let i = if rule.near {
+                    (centre + rng.random_range(-window..=window)).rem_euclid(len as i64) as usize
+                } else {
+                    rng.random_range(0..len)
+                };
+                let pk = candidates.get(i);
+                let provider = self.starts[target] + pk;
+                if provider == me
+                    || picks
+                        .iter()
+                        .any(|&(t, p, _)| self.starts[t] + p == provider)
+                {
+                    continue;
+                }
+                picks.push((target, pk, r));
+                got += 1;
+            }
+        }
+        if picks.is_empty() {
+            return Vec::new();
+        }
+        let dependent = self.id(a, k);
+        picks
+            .into_iter()
+            .map(|(target, pk, r)| {
+                let rule = &arch.deps[r];
+                Dependency {
+                    dependent: dependent.clone(),
+                    provider: self.id(target, pk),
+                    kind: Some(rule.kind),
+                    group: rule.group.map(str::to_owned),
+                    strength: Some(
+                        round_to(uniform(&mut rng, rule.strength), 0.01).clamp(0.05, 1.0),
+                    ),
+                    tolerance_hours: rule.tolerance.map(|t| uniform(&mut rng, t).round()),
+                    attributes: Default::default(),
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,2654 @@
+//! The data of the demo world: its ~40 countries, the product catalogues, and the archetypes
+//! (kinds of asset with their placement, share of the world, NCFs and dependency rules).
+//! Everything the generator does is driven by these tables; no archetype has code of its own.
+
+use model::DependencyKind::{self, Cyber, Geographic, Logical, Physical};
+use model::Exposure::{self, Controlled, Open, Small};
+
+/// One country of the world: an inner bounding box for coordinates, synthetic-name places
+/// (slugs) and the sea its submarine cables cross.
+pub(crate) struct CountryInfo {
+    pub code: &'static str,
+    pub lat: (f64, f64),
+    pub lon: (f64, f64),
+    pub places: &'static [&'static str],
+    pub sea: &'static str,
+}
+
+const fn c(
+    code: &'static str,
+    lat: (f64, f64),
+    lon: (f64, f64),
+    sea: &'static str,
+    places: &'static [&'static str],
+) -> CountryInfo {
+    CountryInfo {
+        code,
+        lat,
+        lon,
+        places,
+        sea,
+    }
+}
+
+/// The home country (`US` by default) first, then its partners and suppliers, then `ZZ`.
+pub(crate) const COUNTRIES: &[CountryInfo] = &[
+    c(
+        "US",
+        (33.0, 45.0),
+        (-120.0, -78.0),
+        "domestic",
+        &[
+            "hermosa",
+            "ashburn",
+            "virginia-beach",
+            "hillsboro",
+            "miami",
+            "houston",
+            "chicago",
+            "newark",
+            "atlanta",
+            "denver",
+            "seattle",
+            "boston",
+            "phoenix",
+            "sacramento",
+            "columbus",
+            "kansas-city",
+            "new-orleans",
+            "pittsburgh",
+        ],
+    ),
+    c(
+        "CA",
+        (45.0, 54.0),
+        (-120.0, -72.0),
+        "americas",
+        &["montreal", "toronto", "vancouver", "halifax", "calgary"],
+    ),
+    c(
+        "MX",
+        (18.0, 26.0),
+        (-106.0, -97.0),
+        "americas",
+        &["monterrey", "tijuana", "veracruz", "queretaro"],
+    ),
+    c(
+        "GB",
+        (51.0, 55.0),
+        (-3.0, 0.0),
+        "transatlantic",
+        &["bude", "london", "slough", "manchester"],
+    ),
+    c(
+        "IE",
+        (52.0, 54.0),
+        (-9.0, -6.5),
+        "transatlantic",
+        &["dublin", "cork", "killala"],
+    ),
+    c(
+        "FR",
+        (44.0, 49.0),
+        (-1.0, 6.0),
+        "transatlantic",
+        &["marseille", "saint-hilaire", "paris", "lyon"],
+    ),
+    c(
+        "DE",
+        (48.0, 53.5),
+        (7.0, 13.0),
+        "transatlantic",
+        &["frankfurt", "munich", "hamburg", "erlangen"],
+    ),
+    c(
+        "NL",
+        (51.5, 53.0),
+        (4.5, 6.5),
+        "transatlantic",
+        &["amsterdam", "eemshaven", "rotterdam", "veldhoven"],
+    ),
+    c(
+        "NO",
+        (59.0, 63.0),
+        (6.0, 11.0),
+        "transatlantic",
+        &["stavanger", "bergen", "oslo"],
+    ),
+    c(
+        "DK",
+        (55.0, 57.0),
+        (8.5, 12.0),
+        "transatlantic",
+        &["blaabjerg", "copenhagen", "esbjerg"],
+    ),
+    c(
+        "JP",
+        (33.0, 39.0),
+        (132.0, 141.0),
+        "transpacific",
+        &["shima", "chikura", "tokyo", "osaka", "kitakyushu"],
+    ),
+    c(
+        "KR",
+        (35.0, 37.7),
+        (126.8, 129.0),
+        "transpacific",
+        &["busan", "seoul", "pyeongtaek"],
+    ),
+    c(
+        "TW",
+        (22.5, 25.0),
+        (120.3, 121.5),
+        "transpacific",
+        &["hsinchu", "tainan", "toucheng", "taichung"],
+    ),
+    c(
+        "SG",
+        (1.29, 1.42),
+        (103.7, 103.95),
+        "transpacific",
+        &["tuas", "changi", "jurong"],
+    ),
+    c(
+        "AU",
+        (-35.0, -27.0),
+        (116.0, 151.0),
+        "transpacific",
+        &["sydney", "perth", "melbourne", "darwin"],
+    ),
+    c(
+        "IN",
+        (12.0, 28.0),
+        (74.0, 86.0),
+        "indian-ocean",
+        &["mumbai", "chennai", "hyderabad", "vizag"],
+    ),
+    c(
+        "CN",
+        (23.0, 40.0),
+        (105.0, 120.0),
+        "transpacific",
+        &["shanghai", "shenzhen", "qingdao", "tianjin"],
+    ),
+    c(
+        "QA",
+        (24.8, 26.0),
+        (50.9, 51.5),
+        "gulf",
+        &["ras-laffan", "doha", "mesaieed"],
+    ),
+    c(
+        "AE",
+        (23.5, 25.3),
+        (54.0, 56.0),
+        "gulf",
+        &["fujairah", "dubai", "abu-dhabi"],
+    ),
+    c(
+        "SA",
+        (20.0, 28.0),
+        (40.0, 50.0),
+        "gulf",
+        &["jeddah", "dammam", "riyadh"],
+    ),
+    c(
+        "EG",
+        (26.0, 31.0),
+        (29.0, 33.0),
+        "mediterranean",
+        &["suez", "port-said", "alexandria"],
+    ),
+    c(
+        "PA",
+        (8.0, 9.3),
+        (-81.0, -78.0),
+        "americas",
+        &["colon", "balboa", "panama-city"],
+    ),
+    c(
+        "CL",
+        (-40.0, -20.0),
+        (-72.0, -69.0),
+        "americas",
+        &["valparaiso", "santiago", "antofagasta"],
+    ),
+    c(
+        "BR",
+        (-23.0, -5.0),
+        (-50.0, -37.0),
+        "south-atlantic",
+        &["fortaleza", "santos", "rio"],
+    ),
+    c(
+        "IL",
+        (31.0, 32.8),
+        (34.8, 35.4),
+        "mediterranean",
+        &["haifa", "tel-aviv", "ashdod"],
+    ),
+    c(
+        "IT",
+        (41.0, 45.5),
+        (9.0, 15.0),
+        "mediterranean",
+        &["genoa", "milan", "bari", "catania"],
+    ),
+    c(
+        "ES",
+        (37.0, 43.0),
+        (-6.0, -1.0),
+        "transatlantic",
+        &["bilbao", "barcelona", "madrid", "sopelana"],
+    ),
+    c(
+        "PT",
+        (38.0, 41.5),
+        (-8.6, -7.5),
+        "transatlantic",
+        &["sines", "lisbon", "carcavelos"],
+    ),
+    c(
+        "BE",
+        (50.3, 51.2),
+        (3.5, 5.5),
+        "transatlantic",
+        &["la-hulpe", "brussels", "antwerp", "zeebrugge"],
+    ),
+    c(
+        "CH",
+        (46.3, 47.5),
+        (6.5, 9.5),
+        "alpine",
+        &["zurich", "geneva", "baden", "zug"],
+    ),
+    c(
+        "SE",
+        (56.0, 63.0),
+        (13.0, 18.0),
+        "baltic",
+        &["stockholm", "gothenburg", "lulea"],
+    ),
+    c(
+        "FI",
+        (60.5, 65.0),
+        (23.0, 29.0),
+        "baltic",
+        &["helsinki", "espoo", "oulu"],
+    ),
+    c(
+        "PL",
+        (50.0, 54.0),
+        (15.5, 23.0),
+        "baltic",
+        &["gdansk", "warsaw", "krakow"],
+    ),
+    c(
+        "EE",
+        (58.0, 59.4),
+        (22.5, 27.5),
+        "baltic",
+        &["tallinn", "tartu"],
+    ),
+    c(
+        "PH",
+        (10.0, 16.5),
+        (121.0, 124.5),
+        "transpacific",
+        &["batangas", "manila", "cebu"],
+    ),
+    c(
+        "MY",
+        (2.0, 6.0),
+        (100.5, 103.5),
+        "transpacific",
+        &["penang", "kuantan", "kuala-lumpur", "kulim"],
+    ),
+    c(
+        "VN",
+        (10.5, 21.0),
+        (105.0, 107.0),
+        "transpacific",
+        &["hai-phong", "ho-chi-minh-city", "da-nang"],
+    ),
+    c(
+        "ZA",
+        (-33.0, -25.0),
+        (20.0, 30.0),
+        "south-atlantic",
+        &["cape-town", "durban", "johannesburg"],
+    ),
+    c(
+        "NG",
+        (6.0, 12.0),
+        (4.0, 12.0),
+        "south-atlantic",
+        &["lagos", "port-harcourt", "bonny"],
+    ),
+    c(
+        "TT",
+        (10.1, 10.8),
+        (-61.6, -61.0),
+        "caribbean",
+        &["point-fortin", "port-of-spain", "point-lisas"],
+    ),
+    c(
+        "ZZ",
+        (0.0, 0.0),
+        (0.0, 0.0),
+        "international",
+        &["international-waters"],
+    ),
+];
+
+/// Every country but the home country and `ZZ`: the per-country foreign archetypes cover all.
+pub(crate) const FOREIGN: &[&str] = &[
+    "CA", "MX", "GB", "IE", "FR", "DE", "NL", "NO", "DK", "JP", "KR", "TW", "SG", "AU", "IN", "CN",
+    "QA", "AE", "SA", "EG", "PA", "CL", "BR", "IL", "IT", "ES", "PT", "BE", "CH", "SE", "FI", "PL",
+    "EE", "PH", "MY", "VN", "ZA", "NG", "TT",
+];
+
+/// Where the far ends of the home country's submarine cables land.
+const CABLE_PARTNERS: &[&str] = &[
+    "GB", "IE", "FR", "JP", "NO", "DK", "PT", "ES", "JP", "KR", "TW", "SG", "AU", "PH", "BR", "CL",
+    "PA", "NL",
+];
+
+/// Countries whose firms own domestic assets (foreign-owned assets).
+pub(crate) const FOREIGN_OWNERS: &[&str] = &[
+    "CA", "GB", "JP", "DE", "FR", "NL", "ES", "AU", "CN", "QA", "AE", "SA", "CH", "SG",
+];
+
+/// A named, fixed asset (a constellation, a chokepoint): present once at every size.
+pub(crate) struct Site {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub country: &'static str,
+    /// The country the site is tied to (its operator, its main user).
+    pub partner: &'static str,
+    pub at: Option<(f64, f64)>,
+}
+
+pub(crate) enum Place {
+    /// Every instance in the home country.
+    Home,
+    /// Instance k in `list[k % list.len()]` (a list may name the home country).
+    In(&'static [&'static str]),
+    /// In `ZZ`, linking the home country with `list[k % list.len()]` (cables).
+    Span(&'static [&'static str]),
+    /// Exactly these sites.
+    Sites(&'static [Site]),
+}
+
+/// Which providers a rule may pick: any instance, those in (or, for spans, linking to) the
+/// dependent's country, the home country, or the dependent's partner country.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Any,
+    Same,
+    Home,
+    Partner,
+}
+
+/// Which instances of the dependent archetype a rule applies to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum When {
+    Always,
+    Domestic,
+    Foreign,
+}
+
+/// `min..=max` providers of archetype `to` within `scope`; all of them in `group` when given
+/// (n-of-m redundancy), otherwise each one required on its own.
+#[derive(Clone, Copy)]
+pub(crate) struct Rule {
+    pub to: &'static str,
+    pub min: u8,
+    pub max: u8,
+    pub scope: Scope,
+    /// Prefer providers at a similar position (and so near on the map): regional grids.
+    pub near: bool,
+    pub when: When,
+    pub kind: DependencyKind,
+    pub group: Option<&'static str>,
+    pub strength: (f64, f64),
+    pub tolerance: Option<(f64, f64)>,
+}
+
+const fn dep(to: &'static str, min: u8, max: u8, scope: Scope, kind: DependencyKind) -> Rule {
+    Rule {
+        to,
+        min,
+        max,
+        scope,
+        near: false,
+        when: When::Always,
+        kind,
+        group: None,
+        strength: (0.7, 1.0),
+        tolerance: None,
+    }
+}
+
+impl Rule {
+    const fn group(mut self, group: &'static str) -> Rule {
+        self.group = Some(group);
+        self
+    }
+    const fn tol(mut self, lo: f64, hi: f64) -> Rule {
+        self.tolerance = Some((lo, hi));
+        self
+    }
+    const fn strength(mut self, lo: f64, hi: f64) -> Rule {
+        self.strength = (lo, hi);
+        self
+    }
+    const fn near(mut self) -> Rule {
+        self.near = true;
+        self
+    }
+    const fn domestic(mut self) -> Rule {
+        self.when = When::Domestic;
+        self
+    }
+    const fn foreign(mut self) -> Rule {
+        self.when = When::Foreign;
+        self
+    }
+}
+
+use Scope::{Any, Home, Partner, Same};
+
+pub(crate) struct Archetype {
+    /// Id prefix, unique per archetype (`ls` gives `ls:us:hermosa-1`).
+    pub prefix: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+    /// Second half of owner and operator names (`Subsea Networks`).
+    pub company: &'static str,
+    pub place: Place,
+    /// Share of the world, in assets per 10,000.
+    pub weight: u32,
+    pub min: usize,
+    pub sectors: &'static [&'static str],
+    /// Supported by the domestic instances only.
+    pub ncfs: &'static [&'static str],
+    /// Probability that a domestic instance has a foreign owner.
+    pub foreign_owned: f64,
+    /// Product catalogues; each instance runs one or two products of each.
+    pub products: &'static [&'static [&'static str]],
+    pub exposure: Exposure,
+    pub recovery: (f64, f64),
+    pub tags: &'static [&'static str],
+    pub deps: &'static [Rule],
+}
+
+const BASE: Archetype = Archetype {
+    prefix: "",
+    label: "",
+    kind: "facility",
+    company: "",
+    place: Place::Home,
+    weight: 0,
+    min: 1,
+    sectors: &[],
+    ncfs: &[],
+    foreign_owned: 0.05,
+    products: &[],
+    exposure: Controlled,
+    recovery: (24.0, 168.0),
+    tags: &[],
+    deps: &[],
+};
+
+/// PLCs, SCADA and firmware of plausible vendors from Germany, France, Switzerland, Japan,
+/// Taiwan and China.
+const ICS: &[&str] = &[
+    "cpe:2.3:h:siemens:simatic_s7-1500:-:*:*:*:*:*:*:*",
+    "cpe:2.3:o:siemens:simatic_s7-1500_cpu_firmware:2.9.4:*:*:*:*:*:*:*",
+    "cpe:2.3:a:siemens:simatic_wincc_oa:3.18:*:*:*:*:*:*:*",
+    "cpe:2.3:o:wago:pfc200_firmware:04.02.13:*:*:*:*:*:*:*",
+    "cpe:2.3:h:phoenixcontact:axc_f_2152:-:*:*:*:*:*:*:*",
+    "pkg:generic/schneider-electric/modicon-m340@3.40",
+    "cpe:2.3:o:schneider-electric:modicon_m580_firmware:4.10:*:*:*:*:*:*:*",
+    "cpe:2.3:a:schneider-electric:ecostruxure_geo_scada_expert:2023:*:*:*:*:*:*:*",
+    "cpe:2.3:h:abb:ac500:-:*:*:*:*:*:*:*",
+    "cpe:2.3:o:hitachienergy:rtu500_firmware:13.4.1:*:*:*:*:*:*:*",
+    "cpe:2.3:h:mitsubishielectric:melsec_iq-r_r04cpu:-:*:*:*:*:*:*:*",
+    "cpe:2.3:a:yokogawa:centum_vp:r6.10:*:*:*:*:*:*:*",
+    "cpe:2.3:h:omron:sysmac_nj501:-:*:*:*:*:*:*:*",
+    "cpe:2.3:o:moxa:nport_5150_firmware:3.11:*:*:*:*:*:*:*",
+    "cpe:2.3:o:advantech:eki-1524_firmware:1.21:*:*:*:*:*:*:*",
+    "pkg:generic/delta-electronics/dvp-es2@2.0",
+    "pkg:generic/huawei/sun2000-inverter-firmware@1.1.0",
+    "cpe:2.3:h:hikvision:ds-2cd2042wd-i:-:*:*:*:*:*:*:*",
+];
+
+const TELECOM: &[&str] = &[
+    "cpe:2.3:h:huawei:ne40e:-:*:*:*:*:*:*:*",
+    "cpe:2.3:o:huawei:vrp:8.180:*:*:*:*:*:*:*",
+    "cpe:2.3:h:ericsson:baseband_6630:-:*:*:*:*:*:*:*",
+    "cpe:2.3:o:nokia:sr_os:22.10:*:*:*:*:*:*:*",
+    "cpe:2.3:h:zte:zxr10_m6000:-:*:*:*:*:*:*:*",
+    "cpe:2.3:o:cisco:ios_xr:7.9.2:*:*:*:*:*:*:*",
+    "cpe:2.3:o:juniper:junos:22.4:*:*:*:*:*:*:*",
+];
+
+const IT: &[&str] = &[
+    "cpe:2.3:o:fortinet:fortios:7.2.4:*:*:*:*:*:*:*",
+    "cpe:2.3:o:paloaltonetworks:pan-os:10.2.4:*:*:*:*:*:*:*",
+    "cpe:2.3:a:vmware:vcenter_server:8.0:*:*:*:*:*:*:*",
+    "cpe:2.3:o:microsoft:windows_server_2019:-:*:*:*:*:*:*:*",
+    "cpe:2.3:a:citrix:netscaler_gateway:13.1:*:*:*:*:*:*:*",
+    "cpe:2.3:a:ivanti:connect_secure:22.5:*:*:*:*:*:*:*",
+    "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1",
+    "pkg:deb/debian/openssl@3.0.11",
+    "pkg:npm/express@4.18.2",
+    "pkg:pypi/django@4.2.7",
+];
+
+const MEDICAL: &[&str] = &[
+    "pkg:generic/ge-healthcare/centricity-pacs@7.0",
+    "cpe:2.3:h:philips:intellivue_mx800:-:*:*:*:*:*:*:*",
+    "pkg:generic/mindray/beneview-t8@3.2",
+    "cpe:2.3:h:siemens:somatom_go.up:-:*:*:*:*:*:*:*",
+    "pkg:generic/fresenius/agilia-infusion-pump@3.3",
+];
+
+const GNSS_SITES: &[Site] = &[
+    Site {
+        slug: "gps",
+        name: "GPS-like Constellation",
+        country: "ZZ",
+        partner: "US",
+        at: None,
+    },
+    Site {
+        slug: "galileo",
+        name: "Galileo-like Constellation",
+        country: "ZZ",
+        partner: "DE",
+        at: None,
+    },
+    Site {
+        slug: "beidou",
+        name: "BeiDou-like Constellation",
+        country: "ZZ",
+        partner: "CN",
+        at: None,
+    },
+    Site {
+        slug: "qzss",
+        name: "QZSS-like Augmentation Constellation",
+        country: "ZZ",
+        partner: "JP",
+        at: None,
+    },
+];
+
+const SATCOM_SITES: &[Site] = &[
+    Site {
+        slug: "geo-atlantic",
+        name: "Atlantic GEO Satellite Fleet",
+        country: "ZZ",
+        partner: "US",
+        at: None,
+    },
+    Site {
+        slug: "geo-pacific",
+        name: "Pacific GEO Satellite Fleet",
+        country: "ZZ",
+        partner: "JP",
+        at: None,
+    },
+    Site {
+        slug: "leo-broadband",
+        name: "LEO Broadband Constellation",
+        country: "ZZ",
+        partner: "US",
+        at: None,
+    },
+    Site {
+        slug: "geo-europe",
+        name: "European GEO Satellite Fleet",
+        country: "ZZ",
+        partner: "FR",
+        at: None,
+    },
+];
+
+const CHOKEPOINTS: &[Site] = &[
+    Site {
+        slug: "panama-canal",
+        name: "Panama Canal",
+        country: "PA",
+        partner: "PA",
+        at: Some((9.08, -79.68)),
+    },
+    Site {
+        slug: "suez-canal",
+        name: "Suez Canal",
+        country: "EG",
+        partner: "EG",
+        at: Some((30.58, 32.27)),
+    },
+    Site {
+        slug: "strait-of-malacca",
+        name: "Strait of Malacca",
+        country: "ZZ",
+        partner: "SG",
+        at: Some((2.5, 101.5)),
+    },
+    Site {
+        slug: "strait-of-hormuz",
+        name: "Strait of Hormuz",
+        country: "ZZ",
+        partner: "QA",
+        at: Some((26.57, 56.25)),
+    },
+];
+
+/// Power feed from the domestic grid: the usual first dependency of a domestic site.
+const GRID: Rule = dep("sub", 1, 2, Home, Physical).near().group("grid");
+const GRID_BACKED: Rule = dep("sub", 1, 2, Home, Physical)
+    .near()
+    .group("grid")
+    .tol(24.0, 96.0);
+const TELCO: Rule = dep("co", 1, 2, Home, Cyber)
+    .near()
+    .group("network")
+    .strength(0.5, 1.0);
+const CLOUD: Rule = dep("cloud", 2, 2, Any, Cyber).group("cloud-failover");
+const FOREIGN_GRID: Rule = dep("fgrid", 1, 1, Same, Physical).tol(0.0, 48.0);
+const FOREIGN_TELCO: Rule = dep("ftelco", 1, 1, Same, Cyber).strength(0.5, 1.0);
+const VENDOR: Rule = dep("icsv", 1, 1, Any, Cyber)
+    .strength(0.1, 0.4)
+    .tol(168.0, 720.0);
+const TIMING: Rule = dep("gts", 1, 2, Home, Cyber).group("timing").tol(4.0, 72.0);
+
+pub(crate) const ARCHETYPES: &[Archetype] = &[
+    // ---- space and shipping: fixed sites ----
+    Archetype {
+        prefix: "gnss",
+        label: "GNSS Constellation",
+        kind: "system",
+        company: "Space Segment Authority",
+        place: Place::Sites(GNSS_SITES),
+        sectors: &["COMMS", "TRANS"],
+        exposure: Small,
+        recovery: (720.0, 8760.0),
+        tags: &["pnt", "space"],
+        deps: &[dep("sgc", 1, 2, Partner, Cyber)
+            .group("control")
+            .tol(72.0, 336.0)],
+        ..BASE
+    },
+    Archetype {
+        prefix: "satcom",
+        label: "Communications Satellite Fleet",
+        kind: "system",
+        company: "Satellite Services",
+        place: Place::Sites(SATCOM_SITES),
+        sectors: &["COMMS"],
+        exposure: Small,
+        recovery: (720.0, 8760.0),
+        tags: &["space"],
+        deps: &[dep("sgc", 1, 2, Partner, Cyber)
+            .group("control")
+            .tol(24.0, 168.0)],
+        ..BASE
+    },
+    Archetype {
+        prefix: "route",
+        label: "Shipping Chokepoint",
+        kind: "route",
+        company: "Waterway Authority",
+        place: Place::Sites(CHOKEPOINTS),
+        sectors: &["TRANS"],
+        exposure: Small,
+        recovery: (72.0, 2160.0),
+        tags: &["chokepoint", "maritime"],
+        deps: &[dep("fgrid", 1, 1, Same, Physical)
+            .strength(0.2, 0.5)
+            .tol(24.0, 72.0)],
+        ..BASE
+    },
+    Archetype {
+        prefix: "sgc",
+        label: "Space Ground Control Station",
+        company: "Space Operations",
+        place: Place::In(&["US", "DE", "CN", "JP", "FR", "IT", "US"]),
+        weight: 5,
+        min: 7,
+        sectors: &["COMMS"],
+        recovery: (24.0, 336.0),
+        tags: &["space"],
+        deps: &[
+            GRID_BACKED.domestic(),
+            FOREIGN_GRID.foreign().tol(48.0, 96.0),
+            dep("satcom", 1, 2, Any, Cyber)
+                .group("tt-and-c")
+                .strength(0.3, 0.8),
+        ],
+        ..BASE
+    },
+    // ---- foreign national infrastructure: every partner country has some ----
+    Archetype {
+        prefix: "fgrid",
+        label: "National Grid Control",
+        kind: "network",
+        company: "Grid Operator",
+        place: Place::In(FOREIGN),
+        weight: 80,
+        min: 39,
+        sectors: &["ENERGY"],
+        products: &[ICS],
+        recovery: (12.0, 96.0),
+        tags: &["grid"],
+        deps: &[
+            dep("fgen", 2, 4, Same, Physical).group("generation"),
+            FOREIGN_TELCO,
+            dep("xfmr", 0, 1, Any, Logical)
+                .strength(0.1, 0.3)
+                .tol(2000.0, 8760.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "fgen",
+        label: "Power Station",
+        company: "Power Generation",
+        place: Place::In(FOREIGN),
+        weight: 1000,
+        min: 1,
+        sectors: &["ENERGY"],
+        products: &[ICS],
+        recovery: (48.0, 720.0),
+        tags: &["grid"],
+        deps: &[
+            dep("fgrid", 1, 1, Same, Cyber),
+            dep("lngx", 0, 2, Any, Physical)
+                .group("fuel")
+                .strength(0.3, 0.8)
+                .tol(168.0, 720.0),
+            FOREIGN_TELCO,
+            VENDOR,
+            dep("xfmr", 0, 1, Any, Logical)
+                .strength(0.1, 0.3)
+                .tol(2000.0, 8760.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "hydro",
+        label: "Hydroelectric Station",
+        company: "Hydro",
+        place: Place::In(&["CA", "CA", "NO", "CH", "BR"]),
+        weight: 80,
+        min: 5,
+        sectors: &["ENERGY", "DAMS"],
+        products: &[ICS],
+        recovery: (72.0, 2160.0),
+        tags: &["grid", "renewable"],
+        deps: &[FOREIGN_GRID, FOREIGN_TELCO, VENDOR],
+        ..BASE
+    },
+    Archetype {
+        prefix: "ftelco",
+        label: "Telecom Carrier Network",
+        kind: "network",
+        company: "Telecom",
+        place: Place::In(FOREIGN),
+        weight: 550,
+        min: 1,
+        sectors: &["COMMS"],
+        products: &[TELECOM],
+        recovery: (4.0, 72.0),
+        tags: &["telecom"],
+        deps: &[
+            dep("fgrid", 1, 1, Same, Physical).tol(4.0, 12.0),
+            dep("ls", 0, 2, Same, Physical)
+                .group("subsea")
+                .strength(0.3, 0.7),
+            dep("gnss", 1, 2, Any, Cyber).group("timing").tol(4.0, 72.0),
+            dep("ftelco", 1, 2, Same, Cyber)
+                .group("peering")
+                .strength(0.2, 0.6),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "fdc",
+        label: "Data Centre",
+        company: "Data Centres",
+        place: Place::In(FOREIGN),
+        weight: 800,
+        min: 1,
+        sectors: &["IT"],
+        products: &[IT],
+        recovery: (8.0, 120.0),
+        tags: &["datacentre"],
+        deps: &[
+            dep("fgrid", 1, 1, Same, Physical).tol(24.0, 72.0),
+            dep("ftelco", 2, 3, Same, Cyber).group("uplink"),
+            dep("ixp", 0, 1, Same, Cyber).group("uplink"),
+            dep("fgen", 1, 1, Same, Geographic).strength(0.1, 0.3),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "fport",
+        label: "Container Port",
+        company: "Port Holdings",
+        place: Place::In(FOREIGN),
+        weight: 350,
+        min: 1,
+        sectors: &["TRANS"],
+        products: &[ICS, IT],
+        recovery: (24.0, 336.0),
+        tags: &["maritime"],
+        deps: &[
+            FOREIGN_GRID,
+            FOREIGN_TELCO,
+            dep("route", 0, 1, Any, Logical)
+                .strength(0.2, 0.6)
+                .tol(168.0, 720.0),
+            dep("fdc", 1, 1, Same, Cyber).strength(0.4, 0.8),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "xfmr",
+        label: "Transformer Factory",
+        company: "Heavy Electrical",
+        place: Place::In(&["KR", "DE", "MX", "JP", "CN", "IN", "BR"]),
+        weight: 100,
+        min: 7,
+        sectors: &["CRIT-MFG", "ENERGY"],
+        products: &[ICS],
+        tags: &["supply-chain"],
+        deps: &[
+            FOREIGN_GRID,
+            FOREIGN_TELCO,
+            dep("fport", 1, 1, Same, Physical).strength(0.5, 0.9),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "icsv",
+        label: "ICS Vendor Support and Update Service",
+        kind: "service",
+        company: "Automation",
+        place: Place::In(&["DE", "FR", "CH", "JP", "TW", "CN", "DE", "FR"]),
+        weight: 250,
+        min: 8,
+        sectors: &["IT", "CRIT-MFG"],
+        products: &[IT],
+        exposure: Open,
+        recovery: (4.0, 72.0),
+        tags: &["ics", "vendor"],
+        deps: &[
+            dep("fdc", 1, 2, Same, Cyber).group("hosting"),
+            FOREIGN_TELCO,
+            FOREIGN_GRID,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "offshore",
+        label: "Offshore IT Delivery Centre",
+        company: "IT Services",
+        place: Place::In(&["IN", "IN", "PH", "VN", "PL", "EE", "IE", "MY"]),
+        weight: 400,
+        min: 8,
+        sectors: &["IT"],
+        products: &[IT],
+        exposure: Open,
+        recovery: (8.0, 168.0),
+        tags: &["outsourcing"],
+        deps: &[
+            FOREIGN_GRID,
+            dep("ftelco", 1, 2, Same, Cyber).group("uplink"),
+            dep("fdc", 1, 2, Same, Cyber),
+        ],
+        ..BASE
+    },
+    // ---- communications ----
+    Archetype {
+        prefix: "cable",
+        label: "Submarine Cable",
+        kind: "network",
+        company: "Subsea Cable Consortium",
+        place: Place::Span(CABLE_PARTNERS),
+        weight: 20,
+        min: 18,
+        sectors: &["COMMS"],
+        exposure: Small,
+        recovery: (168.0, 1440.0),
+        tags: &["subsea"],
+        deps: &[
+            dep("ls", 1, 1, Partner, Physical),
+            dep("ls", 1, 1, Home, Physical).near(),
+            dep("fport", 0, 1, Partner, Logical)
+                .strength(0.1, 0.3)
+                .tol(336.0, 1440.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "ls",
+        label: "Cable Landing Station",
+        company: "Subsea Networks",
+        place: Place::In(&[
+            "US", "GB", "US", "JP", "US", "FR", "US", "IE", "US", "SG", "US", "PT", "US", "KR",
+            "US", "TW", "US", "ES", "US", "AU", "US", "NO", "US", "DK", "US", "PH", "US", "BR",
+            "US", "CL", "US", "PA", "US", "NL",
+        ]),
+        weight: 40,
+        min: 34,
+        sectors: &["COMMS"],
+        ncfs: &["NCF-C01"],
+        foreign_owned: 0.3,
+        products: &[TELECOM],
+        recovery: (24.0, 336.0),
+        tags: &["subsea"],
+        deps: &[
+            dep("cable", 2, 3, Any, Physical).group("cable").domestic(),
+            dep("cable", 1, 3, Same, Physical).group("cable").foreign(),
+            GRID_BACKED.domestic(),
+            FOREIGN_GRID.foreign(),
+            TELCO.domestic(),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "ixp",
+        label: "Internet Exchange",
+        company: "Internet Exchange",
+        place: Place::In(&[
+            "US", "GB", "US", "DE", "US", "NL", "US", "JP", "US", "SG", "US", "FR", "US", "BR",
+        ]),
+        weight: 40,
+        min: 14,
+        sectors: &["COMMS", "IT"],
+        ncfs: &["NCF-C04"],
+        products: &[TELECOM],
+        exposure: Open,
+        recovery: (4.0, 72.0),
+        tags: &["internet"],
+        deps: &[
+            dep("ls", 2, 3, Home, Physical)
+                .group("subsea-uplink")
+                .domestic(),
+            dep("dc", 1, 1, Home, Geographic).near().domestic(),
+            dep("fdc", 1, 1, Same, Geographic).foreign(),
+            GRID_BACKED.domestic(),
+            FOREIGN_GRID.foreign(),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "core",
+        label: "Core Network Node",
+        kind: "network",
+        company: "Backbone",
+        weight: 40,
+        min: 6,
+        sectors: &["COMMS"],
+        ncfs: &["NCF-C01"],
+        products: &[TELECOM],
+        recovery: (4.0, 72.0),
+        tags: &["telecom"],
+        deps: &[
+            dep("sub", 1, 2, Home, Physical)
+                .near()
+                .group("grid")
+                .tol(4.0, 12.0),
+            dep("ixp", 1, 2, Home, Cyber).group("peering"),
+            dep("ls", 1, 2, Home, Physical)
+                .group("subsea")
+                .strength(0.3, 0.7),
+            TIMING,
+            dep("core", 1, 2, Home, Cyber)
+                .near()
+                .group("ring")
+                .strength(0.3, 0.7),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "co",
+        label: "Telephone Central Office",
+        company: "Telephone",
+        weight: 200,
+        min: 8,
+        sectors: &["COMMS"],
+        ncfs: &["NCF-C09"],
+        products: &[TELECOM],
+        recovery: (4.0, 96.0),
+        tags: &["telecom"],
+        deps: &[
+            dep("core", 2, 2, Home, Cyber).near().group("backbone"),
+            dep("sub", 1, 1, Home, Physical).near().tol(8.0, 72.0),
+            dep("fuel", 0, 1, Home, Physical).near().tol(48.0, 168.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "hfc",
+        label: "Cable TV Headend",
+        company: "Cable",
+        weight: 60,
+        min: 3,
+        sectors: &["COMMS"],
+        ncfs: &["NCF-C02"],
+        products: &[TELECOM],
+        recovery: (8.0, 96.0),
+        deps: &[
+            dep("core", 1, 2, Home, Cyber).near().group("backbone"),
+            dep("sub", 1, 1, Home, Physical).near().tol(4.0, 8.0),
+            dep("satcom", 1, 2, Any, Cyber)
+                .group("content-feed")
+                .strength(0.2, 0.5),
+            CLOUD,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "mobile",
+        label: "Mobile Core (5G)",
+        kind: "network",
+        company: "Wireless",
+        weight: 40,
+        min: 4,
+        sectors: &["COMMS"],
+        ncfs: &["NCF-C08"],
+        products: &[TELECOM],
+        recovery: (4.0, 48.0),
+        tags: &["telecom", "5g"],
+        deps: &[
+            dep("core", 2, 2, Home, Cyber).near().group("backbone"),
+            dep("sub", 1, 1, Home, Physical).near().tol(8.0, 48.0),
+            TIMING,
+            CLOUD,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "cell",
+        label: "Cell Site",
+        company: "Towers",
+        weight: 550,
+        min: 8,
+        sectors: &["COMMS"],
+        products: &[TELECOM],
+        recovery: (4.0, 48.0),
+        tags: &["telecom", "ran"],
+        deps: &[
+            dep("mobile", 1, 1, Home, Cyber).near(),
+            dep("sub", 1, 1, Home, Physical).near().tol(2.0, 8.0),
+            dep("co", 1, 2, Home, Cyber).near().group("backhaul"),
+            dep("gts", 1, 1, Home, Cyber)
+                .near()
+                .tol(4.0, 24.0)
+                .strength(0.3, 0.7),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "bcast",
+        label: "Radio Broadcast Station",
+        company: "Broadcasting",
+        weight: 40,
+        min: 2,
+        sectors: &["COMMS"],
+        ncfs: &["NCF-C06"],
+        recovery: (4.0, 48.0),
+        deps: &[
+            GRID_BACKED,
+            TELCO,
+            dep("satcom", 1, 1, Any, Cyber).strength(0.2, 0.5),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "teleport",
+        label: "Satellite Teleport",
+        company: "Teleport",
+        weight: 20,
+        min: 2,
+        sectors: &["COMMS"],
+        ncfs: &["NCF-C07"],
+        recovery: (8.0, 168.0),
+        tags: &["space"],
+        deps: &[
+            dep("satcom", 1, 3, Any, Cyber).group("space-segment"),
+            GRID_BACKED,
+            TELCO,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "gts",
+        label: "GNSS Timing Reference Station",
+        company: "Precision Timing",
+        weight: 40,
+        min: 3,
+        sectors: &["COMMS", "TRANS"],
+        ncfs: &["NCF-C05"],
+        recovery: (4.0, 72.0),
+        tags: &["pnt"],
+        deps: &[
+            dep("gnss", 2, 3, Any, Cyber).group("constellation"),
+            GRID_BACKED,
+            TELCO,
+        ],
+        ..BASE
+    },
+    // ---- information technology ----
+    Archetype {
+        prefix: "dc",
+        label: "Colocation Data Centre",
+        company: "Data Centres",
+        weight: 120,
+        min: 6,
+        sectors: &["IT", "COMM-FAC"],
+        ncfs: &["NCF-S10"],
+        foreign_owned: 0.25,
+        products: &[IT],
+        recovery: (8.0, 120.0),
+        tags: &["datacentre"],
+        deps: &[
+            dep("sub", 1, 2, Home, Physical)
+                .near()
+                .group("grid")
+                .tol(24.0, 72.0),
+            dep("fuel", 1, 1, Home, Physical)
+                .near()
+                .tol(72.0, 168.0)
+                .strength(0.3, 0.7),
+            dep("core", 1, 2, Home, Cyber).near().group("uplink"),
+            dep("ls", 0, 1, Home, Cyber).group("uplink"),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "cloud",
+        label: "Cloud Region",
+        kind: "service",
+        company: "Cloud",
+        place: Place::In(&[
+            "US", "IE", "US", "DE", "US", "GB", "US", "JP", "US", "SG", "US", "CA", "US", "NL",
+            "US", "IN", "US", "AU", "US", "KR", "US", "BR", "US", "SE", "US", "FR", "US", "IL",
+        ]),
+        weight: 60,
+        min: 28,
+        sectors: &["IT"],
+        ncfs: &["NCF-S10", "NCF-C03"],
+        products: &[IT],
+        exposure: Open,
+        recovery: (2.0, 48.0),
+        tags: &["cloud"],
+        deps: &[
+            dep("dc", 2, 3, Home, Physical)
+                .group("availability-zones")
+                .domestic(),
+            dep("fdc", 2, 3, Same, Physical)
+                .group("availability-zones")
+                .foreign(),
+            dep("ixp", 1, 2, Same, Cyber).group("transit"),
+            dep("offshore", 0, 1, Any, Logical)
+                .strength(0.1, 0.3)
+                .tol(168.0, 720.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "idp",
+        label: "Certificate Authority and Identity Provider",
+        kind: "service",
+        company: "Trust Services",
+        place: Place::In(&["US", "BE", "US", "GB", "US", "DE", "US", "IL"]),
+        weight: 20,
+        min: 8,
+        sectors: &["IT"],
+        ncfs: &["NCF-M17"],
+        products: &[IT],
+        exposure: Open,
+        recovery: (2.0, 48.0),
+        tags: &["pki"],
+        deps: &[
+            CLOUD,
+            dep("fdc", 1, 1, Same, Physical).foreign(),
+            dep("dc", 1, 1, Home, Physical).domestic(),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "saas",
+        label: "Online Platform",
+        kind: "service",
+        company: "Online",
+        weight: 120,
+        min: 4,
+        sectors: &["IT", "COMMS"],
+        ncfs: &["NCF-C03"],
+        products: &[IT],
+        exposure: Open,
+        recovery: (1.0, 48.0),
+        tags: &["internet"],
+        deps: &[
+            CLOUD,
+            dep("idp", 1, 1, Any, Cyber),
+            dep("ixp", 1, 2, Home, Cyber).group("uplink"),
+            dep("offshore", 0, 1, Any, Logical).strength(0.1, 0.4),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "itsvc",
+        label: "Managed IT Service Provider",
+        kind: "service",
+        company: "Managed Services",
+        weight: 60,
+        min: 2,
+        sectors: &["IT"],
+        ncfs: &["NCF-S10"],
+        products: &[IT],
+        exposure: Open,
+        recovery: (4.0, 96.0),
+        tags: &["msp"],
+        deps: &[
+            CLOUD,
+            dep("offshore", 1, 2, Any, Logical)
+                .group("delivery")
+                .strength(0.3, 0.7),
+            TELCO,
+            GRID,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "csirt",
+        label: "Cyber Incident Response Centre",
+        company: "Cyber Defence",
+        weight: 10,
+        min: 2,
+        sectors: &["IT", "GOV-FAC"],
+        ncfs: &["NCF-M09"],
+        products: &[IT],
+        recovery: (2.0, 24.0),
+        deps: &[CLOUD, TELCO, GRID_BACKED, dep("idp", 1, 1, Any, Cyber)],
+        ..BASE
+    },
+    // ---- energy ----
+    Archetype {
+        prefix: "plant",
+        label: "Power Station",
+        company: "Power Generation",
+        weight: 150,
+        min: 6,
+        sectors: &["ENERGY"],
+        ncfs: &["NCF-S03"],
+        foreign_owned: 0.15,
+        products: &[ICS],
+        recovery: (48.0, 720.0),
+        tags: &["grid"],
+        deps: &[
+            dep("ems", 1, 1, Home, Cyber).near(),
+            dep("gaspipe", 1, 2, Home, Physical)
+                .near()
+                .group("fuel")
+                .tol(24.0, 72.0),
+            dep("lng", 0, 1, Home, Physical)
+                .group("fuel")
+                .tol(72.0, 720.0),
+            dep("tsub", 1, 2, Home, Physical).near().group("switchyard"),
+            VENDOR,
+            dep("xfmr", 0, 1, Any, Logical)
+                .strength(0.1, 0.3)
+                .tol(2000.0, 8760.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "npp",
+        label: "Nuclear Power Plant",
+        company: "Nuclear",
+        weight: 10,
+        min: 2,
+        sectors: &["NUCLEAR", "ENERGY"],
+        ncfs: &["NCF-S03", "NCF-M06"],
+        products: &[ICS],
+        exposure: Small,
+        recovery: (168.0, 2160.0),
+        tags: &["grid", "nuclear"],
+        deps: &[
+            dep("tsub", 2, 2, Home, Physical)
+                .near()
+                .group("offsite-power")
+                .tol(72.0, 168.0),
+            dep("ems", 1, 1, Home, Cyber).near(),
+            dep("fuelfab", 1, 2, Any, Logical)
+                .group("nuclear-fuel")
+                .tol(4000.0, 8760.0),
+            VENDOR,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "fuelfab",
+        label: "Nuclear Fuel Fabrication and Enrichment",
+        company: "Nuclear Fuel",
+        place: Place::In(&["FR", "CA", "GB", "NL", "DE", "AU"]),
+        weight: 5,
+        min: 6,
+        sectors: &["NUCLEAR"],
+        products: &[ICS],
+        exposure: Small,
+        tags: &["nuclear", "supply-chain"],
+        deps: &[
+            FOREIGN_GRID,
+            FOREIGN_TELCO,
+            dep("mine", 0, 1, Any, Physical).tol(2000.0, 8760.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "ems",
+        label: "Grid Control Centre",
+        kind: "system",
+        company: "Transmission",
+        weight: 20,
+        min: 3,
+        sectors: &["ENERGY"],
+        ncfs: &["NCF-D03"],
+        products: &[ICS, IT],
+        exposure: Small,
+        recovery: (4.0, 72.0),
+        tags: &["grid", "scada"],
+        deps: &[
+            dep("co", 2, 2, Home, Cyber).near().group("wan"),
+            dep("sub", 1, 1, Home, Physical).near().tol(24.0, 72.0),
+            TIMING,
+            VENDOR,
+            dep("ems", 1, 1, Home, Cyber)
+                .group("backup-centre")
+                .strength(0.2, 0.5),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "tsub",
+        label: "Transmission Substation",
+        company: "Transmission",
+        weight: 120,
+        min: 4,
+        sectors: &["ENERGY"],
+        ncfs: &["NCF-D03"],
+        products: &[ICS],
+        recovery: (24.0, 720.0),
+        tags: &["grid"],
+        deps: &[
+            dep("plant", 2, 3, Home, Physical)
+                .near()
+                .group("generation"),
+            dep("ic", 0, 1, Any, Physical).group("generation"),
+            dep("ems", 1, 1, Home, Cyber).near(),
+            dep("tsub", 1, 1, Home, Physical).near().strength(0.2, 0.5),
+            dep("xfmr", 0, 1, Any, Logical)
+                .strength(0.1, 0.3)
+                .tol(2000.0, 8760.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "sub",
+        label: "Distribution Substation",
+        company: "Electric",
+        weight: 1000,
+        min: 8,
+        sectors: &["ENERGY"],
+        ncfs: &["NCF-D01"],
+        products: &[ICS],
+        recovery: (8.0, 240.0),
+        tags: &["grid"],
+        deps: &[
+            dep("tsub", 1, 2, Home, Physical).near().group("feed"),
+            dep("ems", 1, 1, Home, Cyber).near(),
+            dep("co", 1, 1, Home, Cyber)
+                .near()
+                .strength(0.3, 0.7)
+                .tol(24.0, 168.0),
+            VENDOR,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "ic",
+        label: "Power Interconnector",
+        kind: "network",
+        company: "Interconnector",
+        place: Place::In(&["CA", "CA", "MX", "CA"]),
+        weight: 10,
+        min: 4,
+        sectors: &["ENERGY"],
+        products: &[ICS],
+        recovery: (48.0, 720.0),
+        tags: &["grid", "cross-border"],
+        deps: &[
+            dep("hydro", 1, 2, Same, Physical).group("generation"),
+            dep("fgen", 1, 1, Same, Physical).group("generation"),
+            dep("fgrid", 1, 1, Same, Cyber),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "oilfield",
+        label: "Oil and Gas Field",
+        company: "Petroleum",
+        weight: 40,
+        min: 2,
+        sectors: &["ENERGY"],
+        ncfs: &["NCF-S01"],
+        foreign_owned: 0.2,
+        products: &[ICS],
+        recovery: (72.0, 720.0),
+        deps: &[
+            GRID,
+            TELCO,
+            VENDOR,
+            dep("satcom", 0, 1, Any, Cyber).strength(0.2, 0.4),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "refinery",
+        label: "Refinery",
+        company: "Refining",
+        weight: 20,
+        min: 2,
+        sectors: &["ENERGY", "CHEM"],
+        ncfs: &["NCF-S02"],
+        foreign_owned: 0.2,
+        products: &[ICS],
+        recovery: (168.0, 1440.0),
+        deps: &[
+            dep("oilfield", 1, 3, Home, Physical)
+                .group("crude")
+                .tol(72.0, 240.0),
+            dep("port", 1, 1, Home, Physical)
+                .group("crude")
+                .tol(72.0, 240.0),
+            GRID,
+            dep("water", 1, 1, Home, Physical).near(),
+            VENDOR,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "gaspipe",
+        label: "Gas Pipeline Compressor Station",
+        company: "Pipeline",
+        weight: 60,
+        min: 3,
+        sectors: &["ENERGY", "TRANS"],
+        ncfs: &["NCF-D08"],
+        products: &[ICS],
+        recovery: (24.0, 336.0),
+        tags: &["pipeline"],
+        deps: &[
+            dep("oilfield", 1, 2, Home, Physical).group("supply"),
+            dep("lng", 0, 1, Home, Physical).group("supply"),
+            dep("pscada", 1, 1, Home, Cyber),
+            dep("sub", 1, 1, Home, Physical).near().tol(8.0, 48.0),
+            VENDOR,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "pscada",
+        label: "Pipeline Control Centre",
+        kind: "system",
+        company: "Pipeline",
+        weight: 10,
+        min: 2,
+        sectors: &["ENERGY"],
+        ncfs: &["NCF-D08"],
+        products: &[ICS, IT],
+        exposure: Small,
+        recovery: (4.0, 72.0),
+        tags: &["scada"],
+        deps: &[
+            dep("co", 2, 2, Home, Cyber).group("wan"),
+            GRID_BACKED,
+            TIMING,
+            VENDOR,
+            CLOUD,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "lng",
+        label: "LNG Import Terminal",
+        company: "LNG",
+        weight: 10,
+        min: 2,
+        sectors: &["ENERGY"],
+        ncfs: &["NCF-M23"],
+        foreign_owned: 0.4,
+        products: &[ICS],
+        recovery: (72.0, 720.0),
+        tags: &["lng"],
+        deps: &[
+            dep("lngx", 2, 3, Any, Physical)
+                .group("cargo")
+                .tol(72.0, 720.0),
+            dep("route", 1, 1, Any, Logical)
+                .strength(0.2, 0.6)
+                .tol(240.0, 720.0),
+            GRID,
+            dep("port", 1, 1, Home, Physical),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "lngx",
+        label: "LNG Export Terminal",
+        company: "LNG",
+        place: Place::In(&["QA", "TT", "QA", "AU", "NG", "MY", "QA", "AE"]),
+        weight: 20,
+        min: 8,
+        sectors: &["ENERGY"],
+        products: &[ICS],
+        recovery: (72.0, 720.0),
+        tags: &["lng"],
+        deps: &[
+            FOREIGN_GRID,
+            FOREIGN_TELCO,
+            dep("fport", 1, 1, Same, Physical),
+            VENDOR,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "fuel",
+        label: "Fuel Terminal",
+        company: "Fuel Storage",
+        weight: 60,
+        min: 3,
+        sectors: &["ENERGY"],
+        ncfs: &["NCF-M23"],
+        foreign_owned: 0.15,
+        products: &[ICS],
+        recovery: (24.0, 336.0),
+        deps: &[
+            dep("refinery", 1, 2, Home, Physical)
+                .group("supply")
+                .tol(72.0, 240.0),
+            dep("port", 0, 1, Home, Physical)
+                .group("supply")
+                .tol(72.0, 240.0),
+            dep("gaspipe", 0, 1, Home, Physical).near(),
+            dep("sub", 1, 1, Home, Physical).near().tol(24.0, 72.0),
+        ],
+        ..BASE
+    },
+    // ---- transportation ----
+    Archetype {
+        prefix: "port",
+        label: "Container Terminal",
+        company: "Terminals",
+        weight: 40,
+        min: 3,
+        sectors: &["TRANS"],
+        ncfs: &["NCF-D07"],
+        foreign_owned: 0.4,
+        products: &[ICS, IT],
+        recovery: (24.0, 336.0),
+        tags: &["maritime"],
+        deps: &[
+            GRID,
+            TELCO,
+            dep("fport", 2, 4, Any, Logical)
+                .group("trade-lanes")
+                .strength(0.2, 0.5),
+            dep("route", 1, 2, Any, Logical)
+                .strength(0.2, 0.6)
+                .tol(168.0, 720.0),
+            dep("gts", 1, 1, Home, Cyber).strength(0.3, 0.6),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "airport",
+        label: "Airport",
+        company: "Airport Authority",
+        weight: 40,
+        min: 2,
+        sectors: &["TRANS"],
+        ncfs: &["NCF-D04"],
+        foreign_owned: 0.1,
+        products: &[IT],
+        recovery: (8.0, 168.0),
+        deps: &[
+            GRID_BACKED,
+            TELCO,
+            dep("atc", 1, 1, Home, Cyber).near(),
+            dep("fuel", 1, 2, Home, Physical)
+                .near()
+                .group("jet-fuel")
+                .tol(72.0, 168.0),
+            CLOUD,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "atc",
+        label: "Air Traffic Control Centre",
+        company: "Air Navigation",
+        weight: 10,
+        min: 2,
+        sectors: &["TRANS", "GOV-FAC"],
+        ncfs: &["NCF-D04"],
+        exposure: Small,
+        recovery: (2.0, 48.0),
+        deps: &[
+            dep("co", 2, 2, Home, Cyber).group("wan"),
+            TIMING,
+            GRID_BACKED,
+            dep("satcom", 0, 1, Any, Cyber),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "rail",
+        label: "Rail Freight Yard",
+        company: "Rail",
+        weight: 60,
+        min: 2,
+        sectors: &["TRANS"],
+        ncfs: &["NCF-D05"],
+        products: &[ICS],
+        recovery: (24.0, 240.0),
+        deps: &[
+            GRID,
+            TELCO,
+            dep("fuel", 1, 1, Home, Physical).near().tol(72.0, 240.0),
+            TIMING,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "transit",
+        label: "Mass Transit System",
+        kind: "network",
+        company: "Transit Authority",
+        weight: 30,
+        min: 2,
+        sectors: &["TRANS"],
+        ncfs: &["NCF-D09"],
+        products: &[ICS, IT],
+        recovery: (8.0, 168.0),
+        deps: &[
+            dep("sub", 2, 3, Home, Physical).near().group("traction"),
+            TELCO,
+            dep("saas", 1, 1, Home, Cyber).strength(0.2, 0.5),
+            VENDOR,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "tmc",
+        label: "Traffic Management Centre",
+        company: "Transportation Department",
+        weight: 40,
+        min: 2,
+        sectors: &["TRANS", "GOV-FAC"],
+        ncfs: &["NCF-D06", "NCF-M13"],
+        products: &[ICS, IT],
+        recovery: (4.0, 96.0),
+        deps: &[
+            GRID,
+            TELCO,
+            CLOUD,
+            dep("gts", 1, 1, Home, Cyber).strength(0.3, 0.6),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "dist",
+        label: "Distribution Centre",
+        company: "Logistics",
+        weight: 200,
+        min: 3,
+        sectors: &["TRANS", "COMM-FAC"],
+        ncfs: &["NCF-D02"],
+        foreign_owned: 0.1,
+        products: &[IT],
+        recovery: (24.0, 168.0),
+        deps: &[
+            dep("port", 1, 2, Home, Physical)
+                .group("inbound")
+                .tol(48.0, 336.0),
+            dep("rail", 1, 1, Home, Physical).near().group("inbound"),
+            GRID,
+            dep("saas", 1, 1, Home, Cyber).strength(0.5, 0.9),
+            dep("fuel", 1, 1, Home, Physical).near().tol(48.0, 168.0),
+        ],
+        ..BASE
+    },
+    // ---- finance ----
+    Archetype {
+        prefix: "finmsg",
+        label: "Financial Messaging Operating Centre",
+        kind: "system",
+        company: "Interbank Messaging",
+        place: Place::In(&["BE", "NL", "CH", "US"]),
+        weight: 5,
+        min: 4,
+        sectors: &["FIN"],
+        ncfs: &["NCF-M20"],
+        products: &[IT],
+        recovery: (2.0, 48.0),
+        tags: &["payments"],
+        deps: &[
+            dep("fdc", 2, 2, Same, Physical).group("sites").foreign(),
+            dep("dc", 2, 2, Home, Physical).group("sites").domestic(),
+            FOREIGN_GRID.foreign(),
+            FOREIGN_TELCO.foreign(),
+            dep("finmsg", 1, 1, Any, Cyber)
+                .group("mirror")
+                .strength(0.3, 0.6),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "ccp",
+        label: "Clearing House",
+        kind: "system",
+        company: "Clearing",
+        place: Place::In(&["US", "GB", "US", "DE", "US", "NL", "FR", "JP", "SG", "CH"]),
+        weight: 10,
+        min: 10,
+        sectors: &["FIN"],
+        ncfs: &["NCF-M22", "NCF-M14"],
+        products: &[IT],
+        recovery: (2.0, 72.0),
+        tags: &["payments"],
+        deps: &[
+            dep("finmsg", 1, 2, Any, Cyber).group("messaging"),
+            dep("fdc", 1, 2, Same, Physical).group("dc").foreign(),
+            dep("dc", 1, 2, Home, Physical).group("dc").domestic(),
+            dep("idp", 1, 1, Any, Cyber),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "pay",
+        label: "Payment and Settlement System",
+        kind: "system",
+        company: "Payments",
+        weight: 15,
+        min: 2,
+        sectors: &["FIN"],
+        ncfs: &["NCF-M20"],
+        products: &[IT],
+        recovery: (2.0, 48.0),
+        tags: &["payments"],
+        deps: &[
+            dep("finmsg", 2, 2, Any, Cyber).group("messaging"),
+            dep("dc", 2, 2, Home, Physical).group("dc"),
+            dep("ccp", 1, 1, Any, Logical),
+            TIMING,
+            dep("idp", 1, 1, Any, Cyber),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "exch",
+        label: "Securities Exchange",
+        kind: "system",
+        company: "Exchange",
+        weight: 5,
+        min: 2,
+        sectors: &["FIN"],
+        ncfs: &["NCF-M14"],
+        products: &[IT],
+        recovery: (2.0, 48.0),
+        deps: &[
+            dep("dc", 2, 2, Home, Physical).group("dc"),
+            TIMING,
+            dep("ccp", 1, 2, Any, Logical).group("clearing"),
+            dep("pay", 1, 1, Home, Cyber),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "cb",
+        label: "Central Bank Operations Centre",
+        kind: "system",
+        company: "Reserve Bank",
+        weight: 2,
+        min: 1,
+        sectors: &["FIN", "GOV-FAC"],
+        ncfs: &["NCF-M16", "NCF-M22"],
+        foreign_owned: 0.0,
+        products: &[IT],
+        recovery: (2.0, 24.0),
+        deps: &[
+            dep("pay", 1, 2, Home, Cyber),
+            dep("finmsg", 1, 2, Any, Cyber).group("messaging"),
+            dep("dc", 2, 2, Home, Physical).group("dc"),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "bank",
+        label: "Bank",
+        kind: "system",
+        company: "Bank",
+        weight: 40,
+        min: 3,
+        sectors: &["FIN"],
+        ncfs: &["NCF-M15"],
+        foreign_owned: 0.15,
+        products: &[IT],
+        exposure: Open,
+        recovery: (4.0, 72.0),
+        deps: &[
+            dep("pay", 1, 1, Home, Cyber),
+            CLOUD,
+            dep("finmsg", 1, 2, Any, Cyber).group("messaging"),
+            dep("idp", 1, 1, Any, Cyber),
+            dep("offshore", 0, 1, Any, Logical).strength(0.1, 0.3),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "branch",
+        label: "Bank Branch",
+        company: "Bank",
+        weight: 500,
+        min: 3,
+        sectors: &["FIN", "COMM-FAC"],
+        ncfs: &["NCF-M15"],
+        products: &[IT],
+        recovery: (8.0, 96.0),
+        deps: &[
+            dep("bank", 1, 1, Home, Cyber),
+            TELCO,
+            GRID,
+            dep("cell", 0, 1, Home, Cyber).near().group("network"),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "ins",
+        label: "Insurer",
+        kind: "service",
+        company: "Insurance",
+        weight: 30,
+        min: 2,
+        sectors: &["FIN"],
+        ncfs: &["NCF-M18"],
+        foreign_owned: 0.2,
+        products: &[IT],
+        exposure: Open,
+        recovery: (8.0, 168.0),
+        deps: &[
+            CLOUD,
+            dep("reins", 1, 2, Any, Logical)
+                .group("reinsurance")
+                .strength(0.2, 0.5)
+                .tol(720.0, 2160.0),
+            dep("bank", 1, 1, Home, Logical),
+            dep("offshore", 0, 1, Any, Logical),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "reins",
+        label: "Reinsurer",
+        kind: "service",
+        company: "Re",
+        place: Place::In(&["CH", "DE", "GB", "FR", "JP"]),
+        weight: 5,
+        min: 5,
+        sectors: &["FIN"],
+        products: &[IT],
+        deps: &[
+            dep("fdc", 1, 2, Same, Physical).group("dc"),
+            FOREIGN_TELCO,
+            dep("finmsg", 1, 1, Any, Cyber),
+        ],
+        ..BASE
+    },
+    // ---- health ----
+    Archetype {
+        prefix: "hosp",
+        label: "Hospital",
+        company: "Health System",
+        weight: 200,
+        min: 3,
+        sectors: &["HPH"],
+        ncfs: &["NCF-M19"],
+        foreign_owned: 0.05,
+        products: &[MEDICAL, IT],
+        recovery: (24.0, 336.0),
+        tags: &["health"],
+        deps: &[
+            dep("sub", 1, 2, Home, Physical)
+                .near()
+                .group("grid")
+                .tol(72.0, 96.0),
+            dep("ehr", 1, 1, Home, Cyber),
+            dep("whsl", 1, 2, Home, Physical)
+                .group("drug-supply")
+                .tol(168.0, 720.0),
+            dep("water", 1, 1, Home, Physical).near().tol(24.0, 48.0),
+            TELCO,
+            dep("fuel", 0, 1, Home, Physical).near().tol(72.0, 168.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "clinic",
+        label: "Clinic",
+        company: "Medical Group",
+        weight: 350,
+        min: 3,
+        sectors: &["HPH"],
+        ncfs: &["NCF-M19"],
+        products: &[MEDICAL, IT],
+        recovery: (8.0, 168.0),
+        tags: &["health"],
+        deps: &[
+            GRID,
+            dep("ehr", 1, 1, Home, Cyber),
+            dep("whsl", 1, 1, Home, Physical).tol(168.0, 720.0),
+            TELCO,
+            dep("hosp", 1, 1, Home, Logical).near().strength(0.2, 0.5),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "ehr",
+        label: "Electronic Health Record Platform",
+        kind: "service",
+        company: "Health IT",
+        weight: 10,
+        min: 2,
+        sectors: &["HPH", "IT"],
+        ncfs: &["NCF-M05"],
+        products: &[IT],
+        exposure: Open,
+        recovery: (2.0, 72.0),
+        tags: &["health"],
+        deps: &[
+            CLOUD,
+            dep("dc", 1, 1, Home, Physical),
+            dep("idp", 1, 1, Any, Cyber),
+            dep("offshore", 0, 1, Any, Logical).strength(0.1, 0.3),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "pharmacy",
+        label: "Pharmacy",
+        company: "Pharmacy",
+        weight: 450,
+        min: 3,
+        sectors: &["HPH", "COMM-FAC"],
+        ncfs: &["NCF-M24"],
+        products: &[IT],
+        recovery: (8.0, 96.0),
+        tags: &["health"],
+        deps: &[
+            dep("whsl", 1, 2, Home, Physical)
+                .group("drug-supply")
+                .tol(72.0, 336.0),
+            GRID,
+            TELCO,
+            dep("pay", 1, 1, Home, Cyber).strength(0.3, 0.6),
+            dep("ehr", 0, 1, Home, Cyber).strength(0.2, 0.5),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "whsl",
+        label: "Pharmaceutical Wholesaler",
+        company: "Drug Distribution",
+        weight: 20,
+        min: 2,
+        sectors: &["HPH", "TRANS"],
+        ncfs: &["NCF-M24"],
+        products: &[IT],
+        recovery: (24.0, 240.0),
+        tags: &["health", "supply-chain"],
+        deps: &[
+            dep("fdf", 2, 4, Any, Physical)
+                .group("manufacturers")
+                .tol(336.0, 1440.0),
+            dep("dist", 1, 1, Home, Physical),
+            GRID,
+            CLOUD,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "fdf",
+        label: "Finished-Dose Pharmaceutical Plant",
+        company: "Pharma",
+        place: Place::In(&["US", "IN", "IE", "US", "DE", "CH", "IN", "IT"]),
+        weight: 40,
+        min: 8,
+        sectors: &["HPH", "CHEM"],
+        ncfs: &["NCF-M24"],
+        foreign_owned: 0.2,
+        products: &[ICS],
+        recovery: (168.0, 1440.0),
+        tags: &["pharma", "supply-chain"],
+        deps: &[
+            dep("api", 2, 3, Any, Physical)
+                .group("api-suppliers")
+                .tol(720.0, 2160.0),
+            GRID.domestic(),
+            FOREIGN_GRID.foreign(),
+            dep("fport", 0, 1, Same, Physical).foreign(),
+            VENDOR,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "api",
+        label: "Active Pharmaceutical Ingredient Maker",
+        company: "Fine Chemicals",
+        place: Place::In(&["IN", "CN", "IN", "CN", "IT", "IE", "IN", "CN"]),
+        weight: 300,
+        min: 8,
+        sectors: &["HPH", "CHEM"],
+        products: &[ICS],
+        recovery: (168.0, 2160.0),
+        tags: &["pharma", "supply-chain"],
+        deps: &[
+            FOREIGN_GRID,
+            dep("fport", 1, 1, Same, Physical),
+            dep("fchem", 1, 2, Any, Physical)
+                .group("precursors")
+                .tol(336.0, 1440.0),
+            FOREIGN_TELCO,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "fchem",
+        label: "Chemical Precursor Plant",
+        company: "Chemicals",
+        place: Place::In(&["CN", "IN", "DE", "CN", "SA", "KR"]),
+        weight: 200,
+        min: 6,
+        sectors: &["CHEM"],
+        products: &[ICS],
+        recovery: (168.0, 2160.0),
+        tags: &["supply-chain"],
+        deps: &[
+            FOREIGN_GRID,
+            dep("fport", 1, 1, Same, Physical),
+            FOREIGN_TELCO,
+            VENDOR,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "pubhealth",
+        label: "Public Health Department",
+        company: "Public Health",
+        weight: 30,
+        min: 2,
+        sectors: &["HPH", "GOV-FAC"],
+        ncfs: &["NCF-M24"],
+        foreign_owned: 0.0,
+        products: &[IT],
+        recovery: (8.0, 168.0),
+        deps: &[CLOUD, TELCO, GRID, dep("lab", 0, 1, Home, Logical).near()],
+        ..BASE
+    },
+    Archetype {
+        prefix: "lab",
+        label: "Research University",
+        company: "University",
+        weight: 30,
+        min: 2,
+        sectors: &["GOV-FAC", "COMM-FAC"],
+        ncfs: &["NCF-S12", "NCF-M03"],
+        foreign_owned: 0.0,
+        products: &[IT],
+        exposure: Open,
+        recovery: (24.0, 336.0),
+        deps: &[
+            GRID,
+            TELCO,
+            CLOUD,
+            dep("fab", 0, 1, Any, Logical)
+                .strength(0.1, 0.3)
+                .tol(720.0, 4000.0),
+        ],
+        ..BASE
+    },
+    // ---- water ----
+    Archetype {
+        prefix: "water",
+        label: "Drinking Water Utility",
+        company: "Water",
+        weight: 250,
+        min: 3,
+        sectors: &["WATER"],
+        ncfs: &["NCF-S13"],
+        foreign_owned: 0.08,
+        products: &[ICS],
+        recovery: (24.0, 336.0),
+        tags: &["water", "scada"],
+        deps: &[
+            dep("sub", 1, 2, Home, Physical)
+                .near()
+                .group("grid")
+                .tol(24.0, 72.0),
+            dep("chem", 1, 2, Home, Physical)
+                .group("treatment-chemicals")
+                .tol(168.0, 720.0),
+            TELCO,
+            VENDOR,
+            dep("dam", 0, 1, Home, Physical).near().tol(720.0, 2160.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "wwtp",
+        label: "Wastewater Treatment Plant",
+        company: "Sanitation",
+        weight: 150,
+        min: 2,
+        sectors: &["WATER"],
+        ncfs: &["NCF-M07"],
+        foreign_owned: 0.08,
+        products: &[ICS],
+        recovery: (24.0, 336.0),
+        tags: &["water", "scada"],
+        deps: &[
+            dep("sub", 1, 2, Home, Physical)
+                .near()
+                .group("grid")
+                .tol(8.0, 48.0),
+            dep("chem", 1, 1, Home, Physical).tol(168.0, 720.0),
+            TELCO,
+            VENDOR,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "dam",
+        label: "Dam",
+        company: "Reservoir Authority",
+        weight: 30,
+        min: 2,
+        sectors: &["DAMS", "WATER"],
+        ncfs: &["NCF-M13"],
+        foreign_owned: 0.0,
+        products: &[ICS],
+        exposure: Small,
+        recovery: (168.0, 4000.0),
+        deps: &[
+            dep("ems", 1, 1, Home, Cyber).near().strength(0.3, 0.6),
+            TELCO,
+            GRID_BACKED,
+            VENDOR,
+        ],
+        ..BASE
+    },
+    // ---- manufacturing, chemicals, food ----
+    Archetype {
+        prefix: "chem",
+        label: "Chemical Plant",
+        company: "Chemicals",
+        weight: 60,
+        min: 2,
+        sectors: &["CHEM"],
+        ncfs: &["NCF-S07", "NCF-M06"],
+        foreign_owned: 0.2,
+        products: &[ICS],
+        recovery: (72.0, 720.0),
+        deps: &[
+            dep("gaspipe", 1, 2, Home, Physical)
+                .near()
+                .group("feedstock")
+                .tol(24.0, 168.0),
+            GRID,
+            dep("rail", 1, 1, Home, Physical).near().strength(0.3, 0.6),
+            VENDOR,
+            TELCO,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "mfg",
+        label: "Manufacturing Plant",
+        company: "Industries",
+        weight: 400,
+        min: 3,
+        sectors: &["CRIT-MFG"],
+        ncfs: &["NCF-S04"],
+        foreign_owned: 0.15,
+        products: &[ICS],
+        recovery: (48.0, 720.0),
+        deps: &[
+            dep("fab", 1, 3, Any, Physical)
+                .group("chips")
+                .tol(336.0, 1344.0),
+            dep("fsup", 1, 2, Any, Physical)
+                .group("components")
+                .tol(168.0, 720.0),
+            dep("mill", 0, 1, Home, Physical).tol(336.0, 1344.0),
+            GRID,
+            VENDOR,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "fab",
+        label: "Semiconductor Fab",
+        company: "Semiconductor",
+        place: Place::In(&[
+            "TW", "TW", "KR", "JP", "TW", "KR", "CN", "JP", "MY", "SG", "US", "DE", "TW", "IE",
+        ]),
+        weight: 120,
+        min: 14,
+        sectors: &["CRIT-MFG", "IT"],
+        ncfs: &["NCF-S10"],
+        products: &[ICS],
+        exposure: Small,
+        recovery: (336.0, 4000.0),
+        tags: &["semiconductor", "supply-chain"],
+        deps: &[
+            FOREIGN_GRID.foreign(),
+            FOREIGN_TELCO.foreign(),
+            GRID.domestic(),
+            dep("litho", 1, 2, Any, Logical)
+                .group("tools")
+                .strength(0.3, 0.6)
+                .tol(2000.0, 8760.0),
+            dep("fport", 1, 1, Same, Physical)
+                .foreign()
+                .tol(168.0, 720.0),
+            VENDOR,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "litho",
+        label: "Semiconductor Equipment Maker",
+        company: "Lithography",
+        place: Place::In(&["NL", "JP", "US", "DE"]),
+        weight: 5,
+        min: 4,
+        sectors: &["CRIT-MFG"],
+        products: &[ICS],
+        tags: &["semiconductor", "supply-chain"],
+        deps: &[
+            FOREIGN_GRID.foreign(),
+            GRID.domestic(),
+            dep("fsup", 1, 2, Any, Physical)
+                .group("components")
+                .tol(720.0, 2160.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "fsup",
+        label: "Component Supplier",
+        company: "Components",
+        place: Place::In(&[
+            "MX", "CN", "VN", "MY", "DE", "JP", "KR", "PL", "TW", "CA", "PH", "IN",
+        ]),
+        weight: 800,
+        min: 12,
+        sectors: &["CRIT-MFG"],
+        products: &[ICS],
+        recovery: (72.0, 1440.0),
+        tags: &["supply-chain"],
+        deps: &[
+            FOREIGN_GRID,
+            dep("fab", 0, 2, Any, Physical)
+                .group("chips")
+                .tol(336.0, 1344.0),
+            dep("fport", 1, 1, Same, Physical),
+            FOREIGN_TELCO,
+            dep("route", 0, 1, Any, Logical)
+                .strength(0.1, 0.4)
+                .tol(168.0, 720.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "mill",
+        label: "Steel Mill",
+        company: "Steel",
+        weight: 20,
+        min: 2,
+        sectors: &["CRIT-MFG"],
+        ncfs: &["NCF-S08"],
+        foreign_owned: 0.25,
+        products: &[ICS],
+        recovery: (168.0, 1440.0),
+        deps: &[
+            dep("mine", 1, 2, Any, Physical)
+                .group("ore")
+                .tol(336.0, 720.0),
+            GRID,
+            dep("rail", 1, 1, Home, Physical),
+            VENDOR,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "mine",
+        label: "Mine",
+        company: "Mining",
+        place: Place::In(&["AU", "BR", "CL", "ZA", "AU", "CA", "BR", "CL"]),
+        weight: 120,
+        min: 8,
+        sectors: &["CRIT-MFG"],
+        products: &[ICS],
+        recovery: (168.0, 2160.0),
+        tags: &["supply-chain"],
+        deps: &[
+            FOREIGN_GRID,
+            dep("fport", 1, 1, Same, Physical),
+            FOREIGN_TELCO,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "dib",
+        label: "Defence Industrial Plant",
+        company: "Defence Systems",
+        weight: 40,
+        min: 2,
+        sectors: &["DIB", "CRIT-MFG"],
+        ncfs: &["NCF-S11"],
+        foreign_owned: 0.0,
+        products: &[ICS, IT],
+        exposure: Small,
+        recovery: (72.0, 1440.0),
+        deps: &[
+            dep("fab", 1, 2, Any, Physical)
+                .group("chips")
+                .tol(672.0, 2016.0),
+            dep("mfg", 1, 2, Home, Physical).group("subassemblies"),
+            GRID_BACKED,
+            TELCO,
+            dep("mill", 0, 1, Home, Physical).tol(336.0, 1344.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "farm",
+        label: "Agricultural Cooperative",
+        company: "Growers",
+        weight: 250,
+        min: 2,
+        sectors: &["FOOD-AG"],
+        ncfs: &["NCF-S05"],
+        foreign_owned: 0.08,
+        recovery: (72.0, 2160.0),
+        deps: &[
+            dep("fert", 1, 2, Any, Physical)
+                .group("fertiliser")
+                .tol(720.0, 2160.0),
+            dep("fuel", 1, 1, Home, Physical).near().tol(72.0, 336.0),
+            GRID,
+            dep("gnss", 1, 2, Any, Cyber)
+                .group("precision-guidance")
+                .strength(0.1, 0.3)
+                .tol(24.0, 168.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "fert",
+        label: "Fertiliser Plant",
+        company: "Fertiliser",
+        place: Place::In(&["CA", "TT", "QA", "SA", "EG", "CA"]),
+        weight: 20,
+        min: 6,
+        sectors: &["CHEM", "FOOD-AG"],
+        products: &[ICS],
+        recovery: (168.0, 1440.0),
+        tags: &["supply-chain"],
+        deps: &[
+            FOREIGN_GRID,
+            dep("fport", 1, 1, Same, Physical),
+            dep("lngx", 0, 1, Same, Physical).tol(72.0, 720.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "food",
+        label: "Food Processing Plant",
+        company: "Foods",
+        weight: 150,
+        min: 2,
+        sectors: &["FOOD-AG"],
+        ncfs: &["NCF-S06"],
+        foreign_owned: 0.15,
+        products: &[ICS],
+        recovery: (48.0, 720.0),
+        deps: &[
+            dep("farm", 2, 3, Home, Physical)
+                .near()
+                .group("growers")
+                .tol(72.0, 336.0),
+            GRID,
+            dep("water", 1, 1, Home, Physical).near(),
+            dep("dist", 1, 1, Home, Physical).near(),
+            VENDOR,
+        ],
+        ..BASE
+    },
+    // ---- government and emergency services ----
+    Archetype {
+        prefix: "gov",
+        label: "Government Agency Service Centre",
+        company: "Government",
+        weight: 60,
+        min: 2,
+        sectors: &["GOV-FAC"],
+        ncfs: &["NCF-M08", "NCF-M12"],
+        foreign_owned: 0.0,
+        products: &[IT],
+        recovery: (8.0, 168.0),
+        deps: &[
+            CLOUD,
+            TELCO,
+            dep("idp", 1, 1, Any, Cyber),
+            GRID_BACKED,
+            dep("itsvc", 0, 1, Home, Logical),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "elect",
+        label: "County Election System",
+        kind: "system",
+        company: "Elections Office",
+        weight: 40,
+        min: 2,
+        sectors: &["GOV-FAC"],
+        ncfs: &["NCF-M01", "NCF-M11"],
+        foreign_owned: 0.0,
+        products: &[IT],
+        recovery: (4.0, 72.0),
+        tags: &["elections"],
+        deps: &[
+            dep("gov", 1, 1, Home, Logical),
+            TELCO,
+            GRID_BACKED,
+            dep("idp", 1, 1, Any, Cyber),
+            dep("itsvc", 0, 1, Home, Cyber),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "court",
+        label: "Court Case Management System",
+        kind: "system",
+        company: "Judiciary",
+        weight: 30,
+        min: 1,
+        sectors: &["GOV-FAC"],
+        ncfs: &["NCF-M11", "NCF-M12"],
+        foreign_owned: 0.0,
+        products: &[IT],
+        recovery: (8.0, 168.0),
+        deps: &[CLOUD, TELCO, GRID, dep("idp", 1, 1, Any, Cyber)],
+        ..BASE
+    },
+    Archetype {
+        prefix: "psap",
+        label: "Emergency Call Centre (911)",
+        company: "Emergency Communications",
+        weight: 60,
+        min: 2,
+        sectors: &["EMERG"],
+        ncfs: &["NCF-M10", "NCF-M21"],
+        foreign_owned: 0.0,
+        products: &[IT],
+        recovery: (1.0, 24.0),
+        deps: &[
+            dep("co", 2, 2, Home, Cyber).near().group("trunks"),
+            dep("mobile", 1, 1, Home, Cyber),
+            GRID_BACKED,
+            TIMING,
+            CLOUD,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "police",
+        label: "Police Department",
+        company: "Police",
+        weight: 120,
+        min: 2,
+        sectors: &["EMERG"],
+        ncfs: &["NCF-M04"],
+        foreign_owned: 0.0,
+        products: &[IT],
+        recovery: (4.0, 72.0),
+        deps: &[
+            dep("psap", 1, 1, Home, Cyber).near(),
+            TELCO,
+            GRID_BACKED,
+            dep("mobile", 1, 1, Home, Cyber),
+            CLOUD,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "fire",
+        label: "Fire Station",
+        company: "Fire Department",
+        weight: 150,
+        min: 2,
+        sectors: &["EMERG"],
+        ncfs: &["NCF-M21"],
+        foreign_owned: 0.0,
+        recovery: (4.0, 72.0),
+        deps: &[
+            dep("psap", 1, 1, Home, Cyber).near(),
+            dep("water", 1, 1, Home, Physical).near(),
+            GRID_BACKED,
+            dep("fuel", 1, 1, Home, Physical).near().tol(72.0, 168.0),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "ema",
+        label: "Emergency Management Agency",
+        company: "Emergency Management",
+        weight: 20,
+        min: 1,
+        sectors: &["EMERG", "GOV-FAC"],
+        ncfs: &["NCF-M10"],
+        foreign_owned: 0.0,
+        products: &[IT],
+        recovery: (2.0, 48.0),
+        deps: &[
+            dep("psap", 1, 2, Home, Cyber).near(),
+            dep("bcast", 1, 2, Home, Cyber).group("alerting"),
+            dep("teleport", 1, 1, Home, Cyber).group("alerting"),
+            dep("co", 1, 1, Home, Cyber).group("alerting"),
+            GRID_BACKED,
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "school",
+        label: "School District",
+        company: "School District",
+        weight: 200,
+        min: 2,
+        sectors: &["GOV-FAC"],
+        ncfs: &["NCF-M03"],
+        foreign_owned: 0.0,
+        products: &[IT],
+        exposure: Open,
+        recovery: (24.0, 168.0),
+        deps: &[
+            GRID,
+            TELCO,
+            dep("saas", 1, 2, Home, Cyber).group("learning-platform"),
+            dep("water", 1, 1, Home, Physical).near(),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "works",
+        label: "Public Works Department",
+        company: "Public Works",
+        weight: 60,
+        min: 1,
+        sectors: &["GOV-FAC"],
+        ncfs: &["NCF-M02", "NCF-M13"],
+        foreign_owned: 0.0,
+        products: &[IT],
+        recovery: (24.0, 168.0),
+        deps: &[
+            GRID,
+            TELCO,
+            dep("fuel", 1, 1, Home, Physical).near().tol(72.0, 336.0),
+            dep("mill", 0, 1, Home, Logical).strength(0.1, 0.3),
+        ],
+        ..BASE
+    },
+    Archetype {
+        prefix: "housing",
+        label: "Housing Authority",
+        company: "Housing",
+        weight: 40,
+        min: 1,
+        sectors: &["GOV-FAC", "COMM-FAC"],
+        ncfs: &["NCF-S09"],
+        foreign_owned: 0.0,
+        products: &[IT],
+        recovery: (24.0, 336.0),
+        deps: &[
+            dep("bank", 1, 2, Home, Logical).group("mortgage-lenders"),
+            GRID,
+            dep("water", 1, 1, Home, Physical).near(),
+            dep("mill", 0, 1, Home, Logical)
+                .strength(0.1, 0.3)
+                .tol(720.0, 2160.0),
+        ],
+        ..BASE
+    },
+];

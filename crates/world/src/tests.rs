@@ -1,0 +1,395 @@
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use model::{Asset, Dependency, HomeCountry, validate_asset, validate_dependency};
+
+use super::*;
+use crate::tables::{ARCHETYPES, COUNTRIES, Place};
+
+/// What a whole generated world looks like, after checking every record on the way.
+#[derive(Default)]
+struct Stats {
+    assets: usize,
+    deps: usize,
+    foreign: usize,
+    foreign_owned: usize,
+    ncf_assets: usize,
+    ncfs: BTreeSet<String>,
+    sectors: BTreeSet<String>,
+    countries: BTreeSet<String>,
+    kinds: BTreeSet<&'static str>,
+    grouped: usize,
+    tolerant: usize,
+    products: BTreeSet<String>,
+    /// Largest strongly connected component, in assets.
+    giant_scc: usize,
+    max_in_degree: usize,
+    max_out_degree: usize,
+}
+
+/// Streams the world once, validating every asset and dependency: model field checks, unique
+/// ids, names marked synthetic, references to existing assets, no duplicate pairs.
+fn survey(world: &World) -> Stats {
+    let home = HomeCountry::default();
+    let mut s = Stats::default();
+    let mut index: HashMap<String, u32> = HashMap::new();
+    for a in world.assets() {
+        assert_eq!(validate_asset(&a), vec![], "{a:?}");
+        for name in [&a.name, &a.owner, &a.operator]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+        {
+            assert!(name.ends_with(" (synthetic)"), "{name}");
+        }
+        assert!(
+            index.insert(a.id.clone(), s.assets as u32).is_none(),
+            "duplicate id {}",
+            a.id
+        );
+        s.assets += 1;
+        s.foreign += usize::from(a.is_foreign(&home));
+        s.foreign_owned += usize::from(a.is_foreign_owned(&home));
+        s.ncf_assets += usize::from(!a.ncfs.is_empty());
+        s.ncfs.extend(a.ncfs.iter().cloned());
+        s.sectors.extend(a.sectors.iter().cloned());
+        s.countries.insert(a.country.clone());
+        s.products.extend(a.products.iter().cloned());
+    }
+    assert_eq!(s.assets, world.asset_count());
+    let mut pairs = HashSet::new();
+    let mut edges: Vec<(u32, u32)> = Vec::new();
+    for d in world.dependencies() {
+        assert_eq!(validate_dependency(&d), vec![], "{d:?}");
+        let dependent = *index
+            .get(&d.dependent)
+            .unwrap_or_else(|| panic!("unknown dependent {d:?}"));
+        let provider = *index
+            .get(&d.provider)
+            .unwrap_or_else(|| panic!("unknown provider {d:?}"));
+        assert!(pairs.insert((dependent, provider)), "duplicate pair {d:?}");
+        edges.push((dependent, provider));
+        s.kinds
+            .insert(d.kind.expect("every dependency has a kind").as_str());
+        s.grouped += usize::from(d.group.is_some());
+        s.tolerant += usize::from(d.tolerance_hours.is_some_and(|t| t > 0.0));
+    }
+    s.deps = edges.len();
+    let (mut indeg, mut outdeg) = (vec![0; s.assets], vec![0; s.assets]);
+    for &(d, p) in &edges {
+        outdeg[d as usize] += 1;
+        indeg[p as usize] += 1;
+    }
+    s.max_in_degree = indeg.into_iter().max().unwrap_or(0);
+    s.max_out_degree = outdeg.into_iter().max().unwrap_or(0);
+    s.giant_scc = largest_scc(s.assets, &edges);
+    s
+}
+
+/// Kosaraju, iterative.
+fn largest_scc(n: usize, edges: &[(u32, u32)]) -> usize {
+    let csr = |rev: bool| {
+        let mut adj = vec![Vec::new(); n];
+        for &(a, b) in edges {
+            let (from, to) = if rev { (b, a) } else { (a, b) };
+            adj[from as usize].push(to as usize);
+        }
+        adj
+    };
+    let (fwd, bwd) = (csr(false), csr(true));
+    let mut seen = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    for root in 0..n {
+        if seen[root] {
+            continue;
+        }
+        seen[root] = true;
+        let mut stack = vec![(root, 0)];
+        while let Some((v, i)) = stack.pop() {
+            if let Some(&w) = fwd[v].get(i) {
+                stack.push((v, i + 1));
+                if !seen[w] {
+                    seen[w] = true;
+                    stack.push((w, 0));
+                }
+            } else {
+                order.push(v);
+            }
+        }
+    }
+    let mut comp = vec![usize::MAX; n];
+    let mut best = 0;
+    for (c, &root) in order.iter().rev().enumerate() {
+        if comp[root] != usize::MAX {
+            continue;
+        }
+        comp[root] = c;
+        let (mut size, mut stack) = (0, vec![root]);
+        while let Some(v) = stack.pop() {
+            size += 1;
+            for &w in &bwd[v] {
+                if comp[w] == usize::MAX {
+                    comp[w] = c;
+                    stack.push(w);
+                }
+            }
+        }
+        best = best.max(size);
+    }
+    best
+}
+
+fn demo(seed: u64, assets: usize) -> World {
+    World::new(&WorldSpec {
+        seed,
+        assets,
+        home: "US".to_owned(),
+    })
+    .expect("a valid spec")
+}
+
+fn fingerprint(world: &World) -> u64 {
+    let mut h = DefaultHasher::new();
+    world
+        .assets()
+        .for_each(|a: Asset| format!("{a:?}").hash(&mut h));
+    world
+        .dependencies()
+        .for_each(|d: Dependency| format!("{d:?}").hash(&mut h));
+    h.finish()
+}
+
+/// The demo world at `assets` for `seed`: valid, complete, cross-border, redundant, cyclic.
+fn check_demo(seed: u64, assets: usize) {
+    let s = survey(&demo(seed, assets));
+    assert_eq!(s.assets, assets);
+    assert_eq!(s.ncfs.len(), 55, "NCFs covered: {:?}", s.ncfs);
+    assert_eq!(s.sectors.len(), 16, "sectors covered: {:?}", s.sectors);
+    assert_eq!(
+        s.countries.len(),
+        COUNTRIES.len(),
+        "countries: {:?}",
+        s.countries
+    );
+    let domestic = 1.0 - s.foreign as f64 / s.assets as f64;
+    assert!((0.5..=0.6).contains(&domestic), "domestic share {domestic}");
+    assert!(s.foreign_owned > 0);
+    assert_eq!(s.kinds.len(), 4, "dependency kinds {:?}", s.kinds);
+    assert!(
+        s.grouped * 5 > s.deps,
+        "{} of {} dependencies grouped",
+        s.grouped,
+        s.deps
+    );
+    assert!(
+        s.tolerant * 10 > s.deps,
+        "{} of {} dependencies with a tolerance",
+        s.tolerant,
+        s.deps
+    );
+    assert!(s.giant_scc > 1, "no cycle");
+    assert!(
+        s.products.iter().any(|p| p.starts_with("cpe:2.3:"))
+            && s.products.iter().any(|p| p.starts_with("pkg:"))
+    );
+}
+
+#[test]
+fn demo_2k_seed_1() {
+    check_demo(1, 2_000);
+}
+
+#[test]
+fn demo_2k_seed_2() {
+    check_demo(2, 2_000);
+}
+
+#[test]
+fn demo_2k_seed_2026() {
+    check_demo(2026, 2_000);
+}
+
+#[test]
+fn demo_50k_seed_1() {
+    check_demo(1, 50_000);
+}
+
+#[test]
+fn demo_50k_seed_7() {
+    check_demo(7, 50_000);
+}
+
+#[test]
+fn demo_50k_seed_99() {
+    check_demo(99, 50_000);
+}
+
+#[test]
+fn demo_smallest() {
+    check_demo(3, MIN_ASSETS);
+}
+
+#[test]
+fn demo_average_degree_at_200k() {
+    let world = demo(5, 200_000);
+    let avg = world.dependencies().count() as f64 / world.asset_count() as f64;
+    assert!((4.5..=5.5).contains(&avg), "average degree {avg}");
+}
+
+#[test]
+fn demo_is_deterministic() {
+    assert_eq!(fingerprint(&demo(42, 2_000)), fingerprint(&demo(42, 2_000)));
+    assert_ne!(fingerprint(&demo(42, 2_000)), fingerprint(&demo(43, 2_000)));
+    assert_eq!(
+        fingerprint(&World::hostile(42, 5_000)),
+        fingerprint(&World::hostile(42, 5_000))
+    );
+    assert_ne!(
+        fingerprint(&World::hostile(42, 5_000)),
+        fingerprint(&World::hostile(43, 5_000))
+    );
+}
+
+#[test]
+fn demo_with_another_home() {
+    let world = World::new(&WorldSpec {
+        seed: 1,
+        assets: 3_000,
+        home: "GB".to_owned(),
+    })
+    .expect("GB is a world country");
+    let gb = HomeCountry("GB".to_owned());
+    let domestic_ncf = world
+        .assets()
+        .filter(|a| !a.ncfs.is_empty())
+        .all(|a| !a.is_foreign(&gb));
+    assert!(domestic_ncf);
+}
+
+fn check_error(spec: WorldSpec, expected: &str) {
+    let err = World::new(&spec).err().expect("an invalid spec");
+    assert_eq!(err.to_string(), expected);
+}
+
+#[test]
+fn demo_rejects_bad_specs() {
+    check_error(
+        WorldSpec {
+            home: "AT".to_owned(),
+            ..WorldSpec::default()
+        },
+        r#"home country "AT" is not one of the demo world's countries"#,
+    );
+    check_error(
+        WorldSpec {
+            home: "ZZ".to_owned(),
+            ..WorldSpec::default()
+        },
+        r#"home country "ZZ" is not one of the demo world's countries"#,
+    );
+    check_error(
+        WorldSpec {
+            assets: 10,
+            ..WorldSpec::default()
+        },
+        "a demo world needs at least 1000 assets, not 10",
+    );
+}
+
+#[test]
+fn tables_are_consistent() {
+    let prefixes: BTreeSet<&str> = ARCHETYPES.iter().map(|a| a.prefix).collect();
+    assert_eq!(
+        prefixes.len(),
+        ARCHETYPES.len(),
+        "archetype prefixes are unique"
+    );
+    for a in ARCHETYPES {
+        for rule in a.deps {
+            assert!(
+                prefixes.contains(rule.to),
+                "{} depends on unknown {}",
+                a.prefix,
+                rule.to
+            );
+            assert!(
+                rule.min <= rule.max && rule.strength.0 > 0.0 && rule.strength.1 <= 1.0,
+                "{}",
+                a.prefix
+            );
+        }
+    }
+    for c in COUNTRIES {
+        assert!(model::country(c.code).is_some(), "{}", c.code);
+    }
+    let minimums: usize = ARCHETYPES
+        .iter()
+        .map(|a| match &a.place {
+            Place::Sites(s) => s.len(),
+            _ => a.min,
+        })
+        .sum();
+    assert!(
+        minimums <= MIN_ASSETS,
+        "the minimum counts add up to {minimums}"
+    );
+}
+
+/// The hostile world at `assets`: valid, pure AND, heavy-tailed, a giant SCC of about half.
+fn check_hostile(seed: u64, assets: usize) {
+    let s = survey(&World::hostile(seed, assets));
+    let n = s.assets as f64;
+    let avg = s.deps as f64 / n;
+    assert!((4.5..=5.5).contains(&avg), "average degree {avg}");
+    assert_eq!((s.grouped, s.tolerant), (0, 0));
+    let giant = s.giant_scc as f64 / n;
+    assert!((0.4..=0.6).contains(&giant), "giant SCC share {giant}");
+    let foreign = s.foreign as f64 / n;
+    assert!((0.17..=0.23).contains(&foreign), "foreign share {foreign}");
+    let ncf = s.ncf_assets as f64 / n;
+    assert!((0.005..=0.015).contains(&ncf), "NCF share {ncf}");
+    assert!(
+        s.max_in_degree as f64 > 20.0 * avg,
+        "max in-degree {}",
+        s.max_in_degree
+    );
+    assert!(
+        s.max_out_degree as f64 > 10.0 * avg,
+        "max out-degree {}",
+        s.max_out_degree
+    );
+}
+
+#[test]
+fn hostile_20k() {
+    check_hostile(1, 20_000);
+}
+
+#[test]
+fn hostile_200k() {
+    check_hostile(9, 200_000);
+}
+
+/// Every archetype has instances at the default size, and every archetype with rules gets
+/// dependencies from them.
+#[test]
+fn demo_every_archetype_is_present() {
+    let world = demo(1, 2_000);
+    let mut per_prefix: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let prefix = |id: &str| id.split(':').next().unwrap_or_default().to_owned();
+    for a in world.assets() {
+        per_prefix.entry(prefix(&a.id)).or_default().0 += 1;
+    }
+    for d in world.dependencies() {
+        per_prefix.entry(prefix(&d.dependent)).or_default().1 += 1;
+    }
+    for arch in ARCHETYPES {
+        let (assets, deps) = per_prefix.get(arch.prefix).copied().unwrap_or_default();
+        assert!(assets > 0, "no {}", arch.prefix);
+        assert_eq!(
+            deps > 0,
+            !arch.deps.is_empty(),
+            "{}: {deps} dependencies",
+            arch.prefix
+        );
+    }
+}
