@@ -44,12 +44,18 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Parsed, Vec<ImportError>> {
         Ok(h) => CsvKind::of_header(h.iter().filter_map(|c| std::str::from_utf8(c).ok())),
         Err(e) => return Err(vec![csv_error(file, &e)]),
     };
+    // One record per line at most: reserving avoids regrowing vectors of millions of records.
+    let rows = bytes.iter().filter(|&&b| b == b'\n').count();
     let mut parsed = Parsed::default();
     let errors = match kind {
-        Some(CsvKind::Assets) => collect(CsvReader::<Asset, _>::new(file, bytes)?, &mut parsed),
-        Some(CsvKind::Dependencies) => {
-            collect(CsvReader::<Dependency, _>::new(file, bytes)?, &mut parsed)
+        Some(CsvKind::Assets) => {
+            collect(CsvReader::<Asset, _>::new(file, bytes)?, rows, &mut parsed)
         }
+        Some(CsvKind::Dependencies) => collect(
+            CsvReader::<Dependency, _>::new(file, bytes)?,
+            rows,
+            &mut parsed,
+        ),
         None => vec![ImportError::new(
             file,
             Some(1),
@@ -65,7 +71,12 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Parsed, Vec<ImportError>> {
     }
 }
 
-fn collect<T: Record, R: Read>(reader: CsvReader<T, R>, parsed: &mut Parsed) -> Vec<ImportError> {
+fn collect<T: Record, R: Read>(
+    reader: CsvReader<T, R>,
+    rows: usize,
+    parsed: &mut Parsed,
+) -> Vec<ImportError> {
+    T::reserve(parsed, rows);
     let file = reader.file.clone();
     let mut errors = Vec::new();
     for row in reader {

@@ -111,13 +111,20 @@ pub(crate) fn field_errors(
 pub fn parse_json(file: &str, bytes: &[u8]) -> Result<Parsed, Vec<ImportError>> {
     let text =
         utf8(bytes).map_err(|(line, m)| vec![ImportError::new(file, Some(line), None, m)])?;
+    if !text
+        .trim_start_matches([' ', '\t', '\r', '\n'])
+        .starts_with('{')
+    {
+        let message = "malformed JSON: expected an object with `assets` and `dependencies`";
+        return Err(vec![ImportError::new(file, Some(1), None, message)]);
+    }
     let document: Document =
         serde_json::from_str(text).map_err(|e| vec![document_error(file, &e)])?;
     let mut reader = Reader {
         file,
         origin_file: file.into(),
         text,
-        lines: LineCounter::new(bytes),
+        lines: LineCounter::new(text.as_bytes()),
         parsed: Parsed::default(),
         errors: Vec::new(),
     };

@@ -98,6 +98,7 @@ fn sniff_json(bytes: &[u8]) -> Format {
         #[serde(rename = "type")]
         ty: Option<String>,
     }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let bundle = match serde_json::from_slice::<Sniff>(bytes) {
         Ok(Sniff { ty }) => ty.as_deref() == Some("bundle"),
         Err(_) => {

@@ -73,6 +73,8 @@ pub trait Record: sealed::Sealed + Default + Sized {
     fn label(&self) -> String;
     /// Appends the record to its vector of the batch.
     fn push_into(self, parsed: &mut Parsed, origin: Origin);
+    /// Reserves room for `additional` records of this type in the batch.
+    fn reserve(parsed: &mut Parsed, additional: usize);
 
     fn field_named(name: &str) -> Option<&'static Field<Self::Field>> {
         Self::FIELDS.iter().find(|f| f.name == name)
@@ -212,6 +214,11 @@ impl Record for Asset {
     fn push_into(self, parsed: &mut Parsed, origin: Origin) {
         parsed.push_asset(self, origin);
     }
+
+    fn reserve(parsed: &mut Parsed, additional: usize) {
+        parsed.atlas.assets.reserve(additional);
+        parsed.asset_origin.reserve(additional);
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -291,6 +298,11 @@ impl Record for Dependency {
 
     fn push_into(self, parsed: &mut Parsed, origin: Origin) {
         parsed.push_dependency(self, origin);
+    }
+
+    fn reserve(parsed: &mut Parsed, additional: usize) {
+        parsed.atlas.dependencies.reserve(additional);
+        parsed.dependency_origin.reserve(additional);
     }
 }
 

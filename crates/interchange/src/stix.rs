@@ -220,7 +220,7 @@ pub fn parse_stix(file: &str, bytes: &[u8]) -> Result<Parsed, Vec<ImportError>> 
         parsed: Parsed::default(),
         errors: Vec::new(),
     };
-    let mut lines = LineCounter::new(bytes);
+    let mut lines = LineCounter::new(text.as_bytes());
     let mut infrastructures = Vec::new();
     let mut relationships = Vec::new();
     for (index, raw) in bundle.objects.iter().enumerate() {

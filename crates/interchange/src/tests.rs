@@ -44,6 +44,11 @@ fn format_detection() {
     check("a.xml", "", Some(Format::GraphMl));
     check("export", "\u{feff}  <graphml/>", Some(Format::GraphMl));
     check("export", r#"{"type": "bundle"}"#, Some(Format::Stix));
+    check(
+        "b.json",
+        "\u{feff}{\"type\": \"bundle\"}",
+        Some(Format::Stix),
+    );
     check("notes.txt", "id,country", None);
     let kind = |header: &[&str]| CsvKind::of_header(header.iter().copied());
     assert_eq!(kind(&["name", "id"]), Some(CsvKind::Assets));
@@ -341,8 +346,15 @@ fn json_errors() {
     );
     check(
         f,
-        "7",
-        &["atlas.json:1: malformed JSON: invalid type: integer `7`, expected struct Document"],
+        "[]",
+        &["atlas.json:1: malformed JSON: expected an object with `assets` and `dependencies`"],
+    );
+    check(
+        f,
+        "\u{feff}{\"assets\": [{\"id\": \"a\", \"country\": \"XX\"}]}",
+        &[
+            "atlas.json:1: assets[0].country: \"XX\" is not an ISO 3166-1 alpha-2 country code (or ZZ)",
+        ],
     );
     check_bytes(
         f,

@@ -33,8 +33,9 @@ impl<'a> LineCounter<'a> {
 }
 
 /// Checks that the whole input is UTF-8, else an error message with the line of the first bad
-/// byte.
+/// byte. A leading byte order mark is dropped.
 pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, (usize, String)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
         let line = LineCounter::new(bytes).line_at(e.valid_up_to());
         (line, "invalid UTF-8".to_owned())
