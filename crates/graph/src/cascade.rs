@@ -17,7 +17,7 @@
 //!
 //! Indices in `initial` that are not assets of the graph are ignored; repeats are harmless.
 
-use crate::csr::{Graph, impact_from_units};
+use crate::csr::{Graph, SINGLE, impact_from_units};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -64,21 +64,32 @@ pub struct Cascade {
 const UNSEEN: u8 = 0;
 const TENTATIVE: u8 = 1;
 const FINAL: u8 = 2;
-const INITIAL: u8 = 3;
+const NO_CAUSE: u32 = u32::MAX;
 
 /// The timed deterministic cascade of the failure of `initial` at `t = 0`.
+///
+/// Causes are tracked on the fly: a multi-slot group keeps its running max arrival and the
+/// smallest provider attaining it; a completed group offers (time, that provider) to its
+/// owner, which keeps the earliest time and, among offers at that time, the smallest
+/// provider. Offers at the owner's own time are still taken after it is finalised, so the
+/// result is the [`Failed::cause`] definition whatever the processing order.
 pub fn cascade(graph: &Graph, initial: &[u32]) -> Cascade {
     let n = graph.asset_count();
-    let mut hit = vec![0u32; graph.group_count()];
-    let mut group_max = vec![0.0f64; graph.group_count()];
+    let counters = graph.counter_count();
+    let mut hit = vec![0u32; counters];
+    let mut group_max = vec![0.0f64; counters];
+    let mut group_arg = vec![0u32; counters];
     let mut state = vec![UNSEEN; n];
     let mut time = vec![0.0f64; n];
+    let mut cause = vec![NO_CAUSE; n];
+    let mut is_initial = vec![false; n];
     // Assets whose tentative time equals `now` skip the heap.
     let mut same: Vec<u32> = Vec::new();
     let mut heap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
     let mut order: Vec<u32> = Vec::new();
     for &a in initial {
-        if (a as usize) < n && state[a as usize] == UNSEEN {
+        if (a as usize) < n && !is_initial[a as usize] {
+            is_initial[a as usize] = true;
             state[a as usize] = TENTATIVE;
             same.push(a);
         }
@@ -101,36 +112,45 @@ pub fn cascade(graph: &Graph, initial: &[u32]) -> Cascade {
         }
         state[a as usize] = FINAL;
         order.push(a);
-        for &s in graph.provided_slots(a) {
-            let g = graph.slot_group(s);
-            let owner = graph.group_owner(g) as usize;
-            if state[owner] == FINAL {
+        for e in graph.supplies(a) {
+            let owner = e.dependent as usize;
+            if is_initial[owner] {
                 continue;
             }
-            let gi = g as usize;
-            hit[gi] += 1;
-            let t = now + graph.slot_tolerance(s);
-            if t > group_max[gi] {
-                group_max[gi] = t;
+            let arrival = now + e.tolerance;
+            // A finalised owner only takes offers at its own time (cause ties).
+            if state[owner] == FINAL && (arrival != time[owner]) {
+                continue;
             }
-            let slots = graph.group_slots(g);
-            if hit[gi] == slots.end - slots.start {
-                let t = group_max[gi];
-                if state[owner] == UNSEEN || t < time[owner] {
-                    state[owner] = TENTATIVE;
-                    time[owner] = t;
-                    if t == now {
-                        same.push(owner as u32);
-                    } else {
-                        heap.push(Reverse((t.to_bits(), owner as u32)));
-                    }
+            let offer = if e.counter == SINGLE {
+                (arrival, a)
+            } else {
+                let c = e.counter as usize;
+                if hit[c] == 0
+                    || arrival > group_max[c]
+                    || (arrival == group_max[c] && a < group_arg[c])
+                {
+                    group_max[c] = arrival;
+                    group_arg[c] = a;
                 }
+                hit[c] += 1;
+                if hit[c] < e.size {
+                    continue;
+                }
+                (group_max[c], group_arg[c])
+            };
+            if state[owner] == UNSEEN || offer.0 < time[owner] {
+                state[owner] = TENTATIVE;
+                time[owner] = offer.0;
+                cause[owner] = offer.1;
+                if offer.0 == now {
+                    same.push(owner as u32);
+                } else {
+                    heap.push(Reverse((offer.0.to_bits(), owner as u32)));
+                }
+            } else if offer.0 == time[owner] && offer.1 < cause[owner] {
+                cause[owner] = offer.1;
             }
-        }
-    }
-    for &a in initial {
-        if (a as usize) < n {
-            state[a as usize] = INITIAL;
         }
     }
     // `order` is nondecreasing in time; order each run of equal times by index.
@@ -150,11 +170,7 @@ pub fn cascade(graph: &Graph, initial: &[u32]) -> Cascade {
         .map(|&a| Failed {
             asset: a,
             time_hours: time[a as usize],
-            cause: if state[a as usize] == INITIAL {
-                None
-            } else {
-                cause_of(graph, a, &state, &time)
-            },
+            cause: (cause[a as usize] != NO_CAUSE).then_some(cause[a as usize]),
         })
         .collect();
     let ncf_timeline = timeline(graph, &failed);
@@ -164,36 +180,6 @@ pub fn cascade(graph: &Graph, initial: &[u32]) -> Cascade {
         ncf_timeline,
         impact,
     }
-}
-
-/// The [`Failed::cause`] tie-break, from final failure times.
-fn cause_of(graph: &Graph, a: u32, state: &[u8], time: &[f64]) -> Option<u32> {
-    let t_a = time[a as usize];
-    let mut best: Option<u32> = None;
-    for g in graph.groups_of(a) {
-        let slots = graph.group_slots(g);
-        let arrival = |s: u32| {
-            let p = graph.slot_provider(s) as usize;
-            (state[p] != UNSEEN && state[p] != TENTATIVE).then(|| time[p] + graph.slot_tolerance(s))
-        };
-        let Some(max) = slots
-            .clone()
-            .map(arrival)
-            .try_fold(0.0f64, |m, t| t.map(|t| m.max(t)))
-        else {
-            continue;
-        };
-        if max != t_a {
-            continue;
-        }
-        for s in slots {
-            if arrival(s) == Some(t_a) {
-                let p = graph.slot_provider(s);
-                best = Some(best.map_or(p, |b| b.min(p)));
-            }
-        }
-    }
-    best
 }
 
 fn timeline(graph: &Graph, failed: &[Failed]) -> Vec<NcfTimeline> {
@@ -240,7 +226,7 @@ pub struct Scratch {
 impl Scratch {
     pub fn new(graph: &Graph) -> Scratch {
         Scratch {
-            hit: vec![0; graph.group_count()],
+            hit: vec![0; graph.counter_count()],
             touched: Vec::new(),
             failed: vec![false; graph.asset_count()],
             order: Vec::new(),
@@ -322,24 +308,25 @@ pub(crate) fn spread(
     while head < scratch.order.len() {
         let a = scratch.order[head];
         head += 1;
-        for &s in graph.provided_slots(a) {
-            let g = graph.slot_group(s);
-            let owner = graph.group_owner(g);
-            if scratch.failed[owner as usize] || !propagate(s) {
+        for e in graph.supplies(a) {
+            let owner = e.dependent;
+            if scratch.failed[owner as usize] || !propagate(e.slot) {
                 continue;
             }
-            let gi = g as usize;
-            if scratch.hit[gi] == 0 {
-                scratch.touched.push(g);
-            }
-            scratch.hit[gi] += 1;
-            let slots = graph.group_slots(g);
-            if scratch.hit[gi] == slots.end - slots.start {
-                scratch.failed[owner as usize] = true;
-                scratch.order.push(owner);
-                if stop(owner) {
-                    return true;
+            if e.counter != SINGLE {
+                let c = e.counter as usize;
+                if scratch.hit[c] == 0 {
+                    scratch.touched.push(e.counter);
                 }
+                scratch.hit[c] += 1;
+                if scratch.hit[c] < e.size {
+                    continue;
+                }
+            }
+            scratch.failed[owner as usize] = true;
+            scratch.order.push(owner);
+            if stop(owner) {
+                return true;
             }
         }
     }

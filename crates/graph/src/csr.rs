@@ -19,6 +19,7 @@
 //!   a known `owner_country` different from `home`.
 
 use model::{CompactAtlas, NO_GROUP};
+use rayon::prelude::*;
 
 /// Fixed-point unit of impact: one unit is `2⁻⁵²` of one fully degraded NCF.
 pub const IMPACT_UNIT: f64 = 1.0 / (1u64 << 52) as f64;
@@ -41,6 +42,24 @@ pub struct EdgeRef {
     pub strength: f64,
 }
 
+/// `Supply::counter` of a group that is its slot alone (no counter needed).
+pub const SINGLE: u32 = u32::MAX;
+
+/// One entry of the reverse index (provider → slots naming it), with what propagation needs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Supply {
+    pub slot: u32,
+    /// The slot's dependent (owner of its group).
+    pub dependent: u32,
+    /// Index of the slot's group among the groups of two or more slots (`0..counter_count()`),
+    /// or [`SINGLE`] when the group is this slot alone.
+    pub counter: u32,
+    /// Number of slots in the group.
+    pub size: u32,
+    /// Tolerance in hours (non-finite or negative input counts as 0).
+    pub tolerance: f64,
+}
+
 #[derive(Clone, Debug)]
 pub struct Graph {
     home: [u8; 2],
@@ -54,9 +73,12 @@ pub struct Graph {
     slot_tolerance: Vec<f64>,
     slot_strength: Vec<f64>,
     slot_edge: Vec<u32>,
-    /// Slots naming provider `p` are `provided_slot[provided_start[p]..provided_start[p + 1]]`.
-    provided_start: Vec<u32>,
-    provided_slot: Vec<u32>,
+    /// Slots of asset `a` as a dependent are `dep_slot_start[a]..dep_slot_start[a + 1]`.
+    dep_slot_start: Vec<u32>,
+    /// Slots naming provider `p` are `supply[supply_start[p]..supply_start[p + 1]]`.
+    supply_start: Vec<u32>,
+    supply: Vec<Supply>,
+    counter_count: usize,
     ncf_offsets: Vec<u32>,
     ncf_ids: Vec<u8>,
     ncf_total: Vec<f64>,
@@ -105,62 +127,90 @@ impl Graph {
         let m = atlas.edge_count();
 
         // Edges bucketed by dependent, then sorted by (group key, provider, edge) per dependent.
-        let (dep_start, mut order) = bucket_by(n, m, |e| atlas.edge_dependent[e] as usize);
-        let group_key = |e: u32| -> u64 {
-            let e = e as usize;
-            match atlas.edge_group[e] {
-                NO_GROUP => (1u64 << 32) | u64::from(atlas.edge_provider[e]),
-                g => u64::from(g),
-            }
-        };
+        let (dep_slot_start, order) = bucket_by(n, m, |e| atlas.edge_dependent[e] as usize);
+        let mut keyed: Vec<(u64, u32, u32)> = order
+            .par_iter()
+            .map(|&e| {
+                let (g, p) = (
+                    atlas.edge_group[e as usize],
+                    atlas.edge_provider[e as usize],
+                );
+                let key = if g == NO_GROUP {
+                    (1u64 << 32) | u64::from(p)
+                } else {
+                    u64::from(g)
+                };
+                (key, p, e)
+            })
+            .collect();
+        drop(order);
         for a in 0..n {
-            order[dep_start[a] as usize..dep_start[a + 1] as usize]
-                .sort_unstable_by_key(|&e| (group_key(e), atlas.edge_provider[e as usize], e));
+            let seg = &mut keyed[dep_slot_start[a] as usize..dep_slot_start[a + 1] as usize];
+            if seg.len() > 1 {
+                seg.sort_unstable();
+            }
         }
 
         let mut owner_group_start = Vec::with_capacity(n + 1);
         let mut group_owner = Vec::new();
         let mut group_slot_start = Vec::new();
         let mut slot_group = Vec::with_capacity(m);
-        let mut pure_and = true;
         owner_group_start.push(0u32);
         for a in 0..n {
-            let slots = dep_start[a] as usize..dep_start[a + 1] as usize;
-            let mut prev: Option<(u64, u32)> = None;
-            for s in slots {
-                let e = order[s];
-                let key = group_key(e);
-                let provider = atlas.edge_provider[e as usize];
-                match prev {
-                    Some((k, p)) if k == key => pure_and &= p == provider,
-                    _ => {
-                        group_owner.push(a as u32);
-                        group_slot_start.push(s as u32);
-                    }
+            for s in dep_slot_start[a] as usize..dep_slot_start[a + 1] as usize {
+                if s == dep_slot_start[a] as usize || keyed[s].0 != keyed[s - 1].0 {
+                    group_owner.push(a as u32);
+                    group_slot_start.push(s as u32);
                 }
-                prev = Some((key, provider));
                 slot_group.push((group_owner.len() - 1) as u32);
             }
             owner_group_start.push(group_owner.len() as u32);
         }
         group_slot_start.push(m as u32);
-
-        let slot_provider: Vec<u32> = order
-            .iter()
-            .map(|&e| atlas.edge_provider[e as usize])
+        let pure_and = (0..group_owner.len()).all(|g| {
+            let slots = &keyed[group_slot_start[g] as usize..group_slot_start[g + 1] as usize];
+            slots.iter().all(|x| x.1 == slots[0].1)
+        });
+        let mut counter_count = 0u32;
+        let group_counter: Vec<u32> = (0..group_owner.len())
+            .map(|g| {
+                if group_slot_start[g + 1] - group_slot_start[g] == 1 {
+                    SINGLE
+                } else {
+                    counter_count += 1;
+                    counter_count - 1
+                }
+            })
             .collect();
-        let slot_tolerance = order
-            .iter()
+
+        let slot_provider: Vec<u32> = keyed.par_iter().map(|x| x.1).collect();
+        let slot_edge: Vec<u32> = keyed.par_iter().map(|x| x.2).collect();
+        drop(keyed);
+        let slot_tolerance: Vec<f64> = slot_edge
+            .par_iter()
             .map(|&e| {
                 let t = atlas.edge_tolerance[e as usize];
                 if t.is_finite() && t > 0.0 { t } else { 0.0 }
             })
             .collect();
-        let slot_strength = order
-            .iter()
+        let slot_strength = slot_edge
+            .par_iter()
             .map(|&e| atlas.edge_strength[e as usize])
             .collect();
-        let (provided_start, provided_slot) = bucket_by(n, m, |s| slot_provider[s] as usize);
+        let (supply_start, by_provider) = bucket_by(n, m, |s| slot_provider[s] as usize);
+        let supply = by_provider
+            .par_iter()
+            .map(|&s| {
+                let g = slot_group[s as usize] as usize;
+                Supply {
+                    slot: s,
+                    dependent: group_owner[g],
+                    counter: group_counter[g],
+                    size: group_slot_start[g + 1] - group_slot_start[g],
+                    tolerance: slot_tolerance[s as usize],
+                }
+            })
+            .collect();
 
         let ncf_count = model::ncfs().len().max(
             atlas
@@ -218,9 +268,11 @@ impl Graph {
             slot_provider,
             slot_tolerance,
             slot_strength,
-            slot_edge: order,
-            provided_start,
-            provided_slot,
+            slot_edge,
+            dep_slot_start,
+            supply_start,
+            supply,
+            counter_count: counter_count as usize,
             ncf_offsets,
             ncf_ids,
             ncf_total,
@@ -278,20 +330,24 @@ impl Graph {
 
     /// All slots of asset `a` as a dependent (contiguous, grouped).
     pub fn dependency_slots(&self, a: u32) -> std::ops::Range<u32> {
-        let g = self.groups_of(a);
-        self.group_slot_start[g.start as usize]..self.group_slot_start[g.end as usize]
+        self.dep_slot_start[a as usize]..self.dep_slot_start[a as usize + 1]
     }
 
     /// Providers of asset `a` over all its groups, in slot order (repeats possible).
     pub fn providers(&self, a: u32) -> &[u32] {
-        let r = self.dependency_slots(a);
-        &self.slot_provider[r.start as usize..r.end as usize]
+        &self.slot_provider
+            [self.dep_slot_start[a as usize] as usize..self.dep_slot_start[a as usize + 1] as usize]
     }
 
-    /// Slots naming `p` as provider, ascending.
-    pub fn provided_slots(&self, p: u32) -> &[u32] {
-        &self.provided_slot
-            [self.provided_start[p as usize] as usize..self.provided_start[p as usize + 1] as usize]
+    /// The slots naming `p` as provider, ascending by slot.
+    pub fn supplies(&self, p: u32) -> &[Supply] {
+        &self.supply
+            [self.supply_start[p as usize] as usize..self.supply_start[p as usize + 1] as usize]
+    }
+
+    /// Number of groups with two or more slots (the counters a propagation needs).
+    pub fn counter_count(&self) -> usize {
+        self.counter_count
     }
 
     pub fn slot_group(&self, s: u32) -> u32 {
@@ -305,6 +361,11 @@ impl Graph {
     /// Tolerance in hours (non-finite or negative input counts as 0).
     pub fn slot_tolerance(&self, s: u32) -> f64 {
         self.slot_tolerance[s as usize]
+    }
+
+    /// Effective strength of slot `s`: the Monte Carlo propagation probability.
+    pub fn slot_strength(&self, s: u32) -> f64 {
+        self.slot_strength[s as usize]
     }
 
     pub fn edge_ref(&self, s: u32) -> EdgeRef {

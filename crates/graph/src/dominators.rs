@@ -124,22 +124,25 @@ impl DominatorTree {
         let n = graph.asset_count();
         let root = n as u32;
         // Supply edges provider → dependent, plus root → every asset of a sink component.
-        let mut from: Vec<u32> = Vec::with_capacity(graph.slot_count() + n);
-        let mut to: Vec<u32> = Vec::with_capacity(graph.slot_count() + n);
-        for d in 0..n as u32 {
-            for &p in graph.providers(d) {
-                from.push(p);
-                to.push(d);
-            }
-            if cond.providers(cond.comp(d)).is_empty() {
-                from.push(root);
-                to.push(d);
+        let sink = |a: u32| cond.providers(cond.comp(a)).is_empty();
+        let mut succ_start = Vec::with_capacity(n + 2);
+        let mut succ = Vec::with_capacity(graph.slot_count() + n);
+        let mut pred_start = Vec::with_capacity(n + 2);
+        let mut pred = Vec::with_capacity(graph.slot_count() + n);
+        for a in 0..n as u32 {
+            succ_start.push(succ.len() as u32);
+            succ.extend(graph.supplies(a).iter().map(|e| e.dependent));
+            pred_start.push(pred.len() as u32);
+            pred.extend_from_slice(graph.providers(a));
+            if sink(a) {
+                pred.push(root);
             }
         }
-        let (succ_start, order) = bucket_by(n + 1, from.len(), |e| from[e] as usize);
-        let succ: Vec<u32> = order.iter().map(|&e| to[e as usize]).collect();
-        let (pred_start, order) = bucket_by(n + 1, to.len(), |e| to[e] as usize);
-        let pred: Vec<u32> = order.iter().map(|&e| from[e as usize]).collect();
+        succ_start.push(succ.len() as u32);
+        succ.extend((0..n as u32).filter(|&a| sink(a)));
+        succ_start.push(succ.len() as u32);
+        pred_start.push(pred.len() as u32);
+        pred_start.push(pred.len() as u32);
         let mut idom =
             immediate_dominators(n + 1, root, (&succ_start, &succ), (&pred_start, &pred));
         idom.truncate(n);

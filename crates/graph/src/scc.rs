@@ -17,7 +17,7 @@ pub fn components<'a>(n: usize, succ: impl Fn(u32) -> &'a [u32]) -> (Vec<u32>, u
     let mut low = vec![0u32; n];
     let mut comp = vec![UNVISITED; n];
     let mut stack: Vec<u32> = Vec::new();
-    let mut call: Vec<(u32, u32)> = Vec::new();
+    let mut call: Vec<(u32, &'a [u32], u32)> = Vec::new();
     let mut counter = 0u32;
     let mut count = 0u32;
     for root in 0..n as u32 {
@@ -28,9 +28,8 @@ pub fn components<'a>(n: usize, succ: impl Fn(u32) -> &'a [u32]) -> (Vec<u32>, u
         low[root as usize] = counter;
         counter += 1;
         stack.push(root);
-        call.push((root, 0));
-        while let Some(&mut (v, ref mut next)) = call.last_mut() {
-            let out = succ(v);
+        call.push((root, succ(root), 0));
+        while let Some(&mut (v, out, ref mut next)) = call.last_mut() {
             if let Some(&w) = out.get(*next as usize) {
                 *next += 1;
                 if index[w as usize] == UNVISITED {
@@ -38,14 +37,14 @@ pub fn components<'a>(n: usize, succ: impl Fn(u32) -> &'a [u32]) -> (Vec<u32>, u
                     low[w as usize] = counter;
                     counter += 1;
                     stack.push(w);
-                    call.push((w, 0));
+                    call.push((w, succ(w), 0));
                 } else if comp[w as usize] == UNVISITED {
                     low[v as usize] = low[v as usize].min(index[w as usize]);
                 }
                 continue;
             }
             call.pop();
-            if let Some(&(parent, _)) = call.last() {
+            if let Some(&(parent, _, _)) = call.last() {
                 low[parent as usize] = low[parent as usize].min(low[v as usize]);
             }
             if low[v as usize] == index[v as usize] {
