@@ -9,10 +9,10 @@ use crate::{ImportError, Origin, Parsed};
 /// Checks a merged batch: a duplicate asset id (reported at the second occurrence, naming the
 /// first), a duplicate dependency (same dependent and provider), and a dependent or provider
 /// that is neither in the batch nor stored (`asset_exists`, which is asked once per distinct
-/// id). Errors are in batch order: assets first, then dependencies.
+/// id; `FnMut` so that it may query a store through `&mut`). Errors are in batch order: assets first, then dependencies.
 pub fn check_batch<'a>(
     parsed: &'a Parsed,
-    asset_exists: impl Fn(&str) -> bool,
+    mut asset_exists: impl FnMut(&str) -> bool,
 ) -> Vec<ImportError> {
     let error = |origin: &Origin, field: &str, message: String| {
         ImportError::new(&origin.file, Some(origin.line), Some(field), message)

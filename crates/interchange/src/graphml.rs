@@ -69,7 +69,7 @@ impl<T: Record> Pending<T> {
 /// Text being collected: a `<data>` value or a key's `<default>`.
 enum Collect {
     Data {
-        key: Option<usize>,
+        key: usize,
         line: usize,
         depth: usize,
         structured: bool,
@@ -287,10 +287,10 @@ impl GraphMlReader<'_> {
             }
             b"data" => {
                 let id = required("key")?;
-                let key = match self.key_ids.get(&id) {
-                    Some(&key) => Some(key),
-                    None => return Err(format!("data key {id:?} is not declared")),
-                };
+                let key = *self
+                    .key_ids
+                    .get(&id)
+                    .ok_or_else(|| format!("data key {id:?} is not declared"))?;
                 self.text.clear();
                 let data = Collect::Data {
                     key,
@@ -353,7 +353,7 @@ impl GraphMlReader<'_> {
     /// Applies a finished `<data>` to the innermost open node or edge it belongs to.
     fn apply_data(&mut self, data: Collect) {
         let Collect::Data {
-            key: Some(key),
+            key,
             line,
             structured: false,
             ..

@@ -464,6 +464,17 @@ fn graphml_errors() {
 }
 
 #[test]
+fn graphml_with_bom_and_comments() {
+    let input = "\u{feff}<?xml version=\"1.0\"?>\n<!-- made by hand -->\n<graphml><key id=\"k\" for=\"node\" attr.name=\"country\"/>\n<graph><node id=\"a\"><data key=\"k\">NA</data></node></graph></graphml>";
+    let expected = Asset {
+        id: "a".into(),
+        country: "NA".into(),
+        ..Asset::default()
+    };
+    assert_eq!(atlas("a.graphml", input).assets, [expected]);
+}
+
+#[test]
 fn graphml_from_other_tools() {
     // yEd style: arbitrary key ids, graphics keys without attr.name, a default, nested markup in data,
     // an `id` key that renames the node, an edge declared before its nodes.
