@@ -6,10 +6,9 @@ use std::io::{BufWriter, Write};
 use std::sync::Arc;
 
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use model::{Atlas, FieldError};
+use model::{Asset, Atlas, Dependency};
 
 use crate::record::Record;
 use crate::text::{LineCounter, utf8};
@@ -24,57 +23,20 @@ struct Document<'a> {
     dependencies: Vec<&'a RawValue>,
 }
 
-/// A decoding failure inside one record: the path below the record (`strength`,
-/// `sectors[2]`, empty for the record itself), the message, and the line within the record's
-/// text when the decoder knows it.
-pub(crate) struct DecodeError {
-    pub path: String,
-    pub message: String,
-    pub line: Option<usize>,
-}
-
-/// Deserializes one record, reporting the failing field's path, and rejecting fields the type
-/// does not know (a typo must not silently become a default).
-pub(crate) fn decode<'de, T, D>(deserializer: D) -> Result<T, DecodeError>
-where
-    T: Deserialize<'de>,
-    D: serde::Deserializer<'de, Error = serde_json::Error>,
-{
-    let mut unknown = Vec::new();
-    let mut ignored = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
-    let deserializer = serde_ignored::Deserializer::new(deserializer, &mut ignored);
-    let value = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let line = (inner.line() > 0).then_some(inner.line());
-        let message = inner.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(at) if line.is_some() => message[..at].to_owned(),
-            _ => message,
-        };
-        DecodeError {
-            path: if path == "." { String::new() } else { path },
-            message,
-            line,
-        }
-    })?;
-    match unknown.into_iter().next() {
-        Some(path) => Err(DecodeError {
-            path,
-            message: "unknown field".to_owned(),
-            line: None,
-        }),
-        None => Ok(value),
+/// A `serde_json` error's message without the " at line L column C" it appends when it knows
+/// the position (which [`ImportError`] carries itself), and that line.
+fn split_position(e: &serde_json::Error) -> (String, Option<usize>) {
+    let message = e.to_string();
+    match message.rfind(" at line ") {
+        Some(at) if e.line() > 0 => (message[..at].to_owned(), Some(e.line())),
+        _ => (message, None),
     }
 }
 
-/// Joins a record path (`assets[3]`) and a field path below it (`strength`).
-pub(crate) fn join_path(record: &str, field: &str) -> String {
-    match field {
-        "" => record.to_owned(),
-        f if f.starts_with('[') => format!("{record}{f}"),
-        f => format!("{record}.{f}"),
-    }
+/// Converts a top-level `serde_json` error (syntax, wrong shape) into an import error.
+pub(crate) fn document_error(file: &str, e: &serde_json::Error) -> ImportError {
+    let (message, line) = split_position(e);
+    ImportError::new(file, line, None, format!("malformed JSON: {message}"))
 }
 
 /// Where a raw value borrowed from `text` starts.
@@ -82,29 +44,92 @@ pub(crate) fn offset_in(text: &str, raw: &RawValue) -> usize {
     raw.get().as_ptr() as usize - text.as_ptr() as usize
 }
 
-/// Converts a top-level `serde_json` error (syntax, wrong shape) into an import error.
-pub(crate) fn document_error(file: &str, e: &serde_json::Error) -> ImportError {
-    let line = (e.line() > 0).then_some(e.line());
-    let message = e.to_string();
-    let message = match message.rfind(" at line ") {
-        Some(at) if line.is_some() => &message[..at],
-        _ => &message,
-    };
-    ImportError::new(file, line, None, format!("malformed JSON: {message}"))
+/// Joins a record path (`assets[3]`) and a property below it (`strength`, `sectors[2]`).
+pub(crate) fn join_path(record: &str, property: &str) -> String {
+    match property {
+        "" => record.to_owned(),
+        p if p.starts_with('[') => format!("{record}{p}"),
+        p => format!("{record}.{p}"),
+    }
 }
 
-/// Reports model validation errors of one record under its path.
-pub(crate) fn field_errors(
-    file: &str,
-    line: usize,
-    record: &str,
-    prefix: &str,
-    errors: Vec<FieldError>,
-) -> impl Iterator<Item = ImportError> {
-    errors.into_iter().map(move |e| {
-        let field = join_path(record, &format!("{prefix}{}", e.field));
-        ImportError::new(file, Some(line), Some(&field), e.message)
-    })
+/// The records of one JSON-based file (Meridian JSON or STIX) and its errors so far.
+pub(crate) struct Records<'a> {
+    file: &'a str,
+    origin_file: Arc<str>,
+    parsed: Parsed,
+    errors: Vec<ImportError>,
+}
+
+impl<'a> Records<'a> {
+    pub(crate) fn new(file: &'a str) -> Records<'a> {
+        Records {
+            file,
+            origin_file: file.into(),
+            parsed: Parsed::default(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub(crate) fn error(&mut self, line: usize, field: &str, message: impl Into<String>) {
+        self.errors.push(ImportError::new(
+            self.file,
+            Some(line),
+            Some(field),
+            message,
+        ));
+    }
+
+    /// Decodes one record starting at `line`, validates it and keeps it, or reports its errors
+    /// under `path` (`assets[3]`), each property name preceded by `prefix` (`x_meridian_`).
+    /// Unknown properties are errors: a typo must not silently become a default.
+    pub(crate) fn keep<'de, T, D>(&mut self, deserializer: D, line: usize, path: &str, prefix: &str)
+    where
+        T: Record + Deserialize<'de>,
+        D: serde::Deserializer<'de, Error = serde_json::Error>,
+    {
+        let property = |name: &str| join_path(path, &format!("{prefix}{name}"));
+        let mut unknown = Vec::new();
+        let mut ignored = |p: serde_ignored::Path<'_>| unknown.push(p.to_string());
+        let deserializer = serde_ignored::Deserializer::new(deserializer, &mut ignored);
+        let record: T = match serde_path_to_error::deserialize(deserializer) {
+            Ok(record) => record,
+            Err(e) => {
+                let (message, within) = split_position(e.inner());
+                let name = e.path().to_string();
+                let field = if name == "." {
+                    path.to_owned()
+                } else {
+                    property(&name)
+                };
+                self.error(line + within.map_or(0, |l| l - 1), &field, message);
+                return;
+            }
+        };
+        if let Some(name) = unknown.first() {
+            self.error(line, &property(name), "unknown field");
+            return;
+        }
+        let invalid = record.validate();
+        for e in &invalid {
+            self.error(line, &property(e.field), e.message.clone());
+        }
+        if invalid.is_empty() {
+            let origin = Origin {
+                file: self.origin_file.clone(),
+                line,
+            };
+            record.push_into(&mut self.parsed, origin);
+        }
+    }
+
+    pub(crate) fn finish(self) -> Result<Parsed, Vec<ImportError>> {
+        if self.errors.is_empty() {
+            Ok(self.parsed)
+        } else {
+            Err(self.errors)
+        }
+    }
 }
 
 /// Parses Meridian JSON. Collects every error of the file.
@@ -120,68 +145,27 @@ pub fn parse_json(file: &str, bytes: &[u8]) -> Result<Parsed, Vec<ImportError>> 
     }
     let document: Document =
         serde_json::from_str(text).map_err(|e| vec![document_error(file, &e)])?;
-    let mut reader = Reader {
-        file,
-        origin_file: file.into(),
-        text,
-        lines: LineCounter::new(text.as_bytes()),
-        parsed: Parsed::default(),
-        errors: Vec::new(),
-    };
-    reader.records::<model::Asset>("assets", &document.assets);
-    reader.records::<model::Dependency>("dependencies", &document.dependencies);
-    if reader.errors.is_empty() {
-        Ok(reader.parsed)
-    } else {
-        Err(reader.errors)
+    let mut lines = LineCounter::new(text.as_bytes());
+    let mut records = Records::new(file);
+    for (i, raw) in document.assets.iter().enumerate() {
+        let line = lines.line_at(offset_in(text, raw));
+        let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+        records.keep::<Asset, _>(&mut deserializer, line, &format!("assets[{i}]"), "");
     }
-}
-
-struct Reader<'a> {
-    file: &'a str,
-    origin_file: Arc<str>,
-    text: &'a str,
-    lines: LineCounter<'a>,
-    parsed: Parsed,
-    errors: Vec<ImportError>,
-}
-
-impl Reader<'_> {
-    fn records<T: Record + DeserializeOwned>(&mut self, name: &str, raws: &[&RawValue]) {
-        for (i, raw) in raws.iter().enumerate() {
-            let line = self.lines.line_at(offset_in(self.text, raw));
-            let record = format!("{name}[{i}]");
-            match decode::<T, _>(&mut serde_json::Deserializer::from_str(raw.get())) {
-                Ok(value) => {
-                    let invalid = value.validate();
-                    if invalid.is_empty() {
-                        let origin = Origin {
-                            file: self.origin_file.clone(),
-                            line,
-                        };
-                        value.push_into(&mut self.parsed, origin);
-                    } else {
-                        self.errors
-                            .extend(field_errors(self.file, line, &record, "", invalid));
-                    }
-                }
-                Err(e) => self.errors.push(ImportError::new(
-                    self.file,
-                    Some(line + e.line.map_or(0, |l| l - 1)),
-                    Some(&join_path(&record, &e.path)),
-                    e.message,
-                )),
-            }
-        }
+    for (i, raw) in document.dependencies.iter().enumerate() {
+        let line = lines.line_at(offset_in(text, raw));
+        let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+        records.keep::<Dependency, _>(&mut deserializer, line, &format!("dependencies[{i}]"), "");
     }
+    records.finish()
 }
 
 /// Writes Meridian JSON (pretty-printed, canonical order, every field present).
 pub fn write_json_to<W: Write>(atlas: &Atlas, out: W) -> Result<(), ExportError> {
     #[derive(serde::Serialize)]
     struct View<'a> {
-        assets: Vec<&'a model::Asset>,
-        dependencies: Vec<&'a model::Dependency>,
+        assets: Vec<&'a Asset>,
+        dependencies: Vec<&'a Dependency>,
     }
     let (assets, dependencies) = sorted(atlas);
     let mut out = BufWriter::new(out);

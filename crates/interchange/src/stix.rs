@@ -10,20 +10,17 @@
 
 use std::collections::HashMap;
 use std::io::{BufWriter, Write};
-use std::sync::Arc;
 
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use model::{Asset, Atlas, Dependency};
 
-use crate::json::{decode, document_error, field_errors, join_path, offset_in};
-use crate::record::Record;
+use crate::json::{Records, document_error, join_path, offset_in};
 use crate::text::{LineCounter, utf8};
-use crate::{ExportError, ImportError, Origin, Parsed, sorted};
+use crate::{ExportError, ImportError, Parsed, sorted};
 
 /// Namespace of Meridian's UUIDv5 STIX ids.
 const NAMESPACE: Uuid = Uuid::from_u128(0x6d3c_1f0e_9b7a_4e52_8c41_0a2f_5e6d_7b90);
@@ -96,65 +93,16 @@ impl Object {
     }
 }
 
-struct StixReader<'a> {
-    file: &'a str,
-    origin_file: Arc<str>,
-    parsed: Parsed,
-    errors: Vec<ImportError>,
-}
-
-impl StixReader<'_> {
-    fn error(&mut self, object: &Object, property: &str, message: String) {
-        let field = join_path(&object.path(), property);
-        self.errors.push(ImportError::new(
-            self.file,
-            Some(object.line),
-            Some(&field),
-            message,
-        ));
+impl Records<'_> {
+    fn object_error(&mut self, object: &Object, property: &str, message: impl Into<String>) {
+        self.error(object.line, &join_path(&object.path(), property), message);
     }
 
-    /// Decodes and validates the model fields of one object and keeps the record.
-    fn record<T: Record + DeserializeOwned>(
-        &mut self,
-        object: &Object,
-        fields: Map<String, Value>,
-    ) {
-        let path = object.path();
-        match decode::<T, _>(Value::Object(fields)) {
-            Ok(record) => {
-                let invalid = record.validate();
-                if invalid.is_empty() {
-                    let origin = Origin {
-                        file: self.origin_file.clone(),
-                        line: object.line,
-                    };
-                    record.push_into(&mut self.parsed, origin);
-                } else {
-                    self.errors.extend(field_errors(
-                        self.file,
-                        object.line,
-                        &path,
-                        PREFIX,
-                        invalid,
-                    ));
-                }
-            }
-            Err(e) => {
-                let property = if e.path.is_empty() {
-                    e.path
-                } else {
-                    format!("{PREFIX}{}", e.path)
-                };
-                self.error(object, &property, e.message);
-            }
-        }
-    }
-
-    /// Returns the asset id, for relationships to refer to.
+    /// Keeps the asset of an `infrastructure` object and returns (STIX id, asset id), for
+    /// relationships to refer to.
     fn infrastructure(&mut self, object: &Object) -> Option<(String, String)> {
         let Some(stix_id) = object.str("id") else {
-            self.error(object, "id", "infrastructure object has no id".to_owned());
+            self.object_error(object, "id", "infrastructure object has no id");
             return None;
         };
         let mut fields = object.meridian_fields();
@@ -175,13 +123,12 @@ impl StixReader<'_> {
         }
         if !fields.contains_key("country") {
             let message = format!("infrastructure {stix_id:?} has no x_meridian_country");
-            self.error(object, "x_meridian_country", message);
+            self.object_error(object, "x_meridian_country", message);
             return None;
         }
         let asset_id = fields.get("id").and_then(Value::as_str).map(str::to_owned);
-        let stix_id = stix_id.to_owned();
-        self.record::<Asset>(object, fields);
-        asset_id.map(|asset_id| (stix_id, asset_id))
+        self.keep::<Asset, _>(Value::Object(fields), object.line, &object.path(), PREFIX);
+        asset_id.map(|asset_id| (stix_id.to_owned(), asset_id))
     }
 
     fn relationship(&mut self, object: &Object, asset_ids: &HashMap<String, String>) {
@@ -191,7 +138,7 @@ impl StixReader<'_> {
                 continue;
             }
             let Some(stix_id) = object.str(reference) else {
-                self.error(
+                self.object_error(
                     object,
                     reference,
                     format!("relationship has no {reference}"),
@@ -201,7 +148,7 @@ impl StixReader<'_> {
             let asset_id = asset_ids.get(stix_id).map_or(stix_id, String::as_str);
             fields.insert(field.to_owned(), asset_id.into());
         }
-        self.record::<Dependency>(object, fields);
+        self.keep::<Dependency, _>(Value::Object(fields), object.line, &object.path(), PREFIX);
     }
 }
 
@@ -214,25 +161,14 @@ pub fn parse_stix(file: &str, bytes: &[u8]) -> Result<Parsed, Vec<ImportError>> 
         let message = format!("expected a STIX bundle, found type {:?}", bundle.ty);
         return Err(vec![ImportError::new(file, None, Some("type"), message)]);
     }
-    let mut reader = StixReader {
-        file,
-        origin_file: file.into(),
-        parsed: Parsed::default(),
-        errors: Vec::new(),
-    };
+    let mut records = Records::new(file);
     let mut lines = LineCounter::new(text.as_bytes());
     let mut infrastructures = Vec::new();
     let mut relationships = Vec::new();
     for (index, raw) in bundle.objects.iter().enumerate() {
         let line = lines.line_at(offset_in(text, raw));
         let Ok(properties) = serde_json::from_str::<Map<String, Value>>(raw.get()) else {
-            let field = format!("objects[{index}]");
-            reader.errors.push(ImportError::new(
-                file,
-                Some(line),
-                Some(&field),
-                "is not an object",
-            ));
+            records.error(line, &format!("objects[{index}]"), "is not an object");
             continue;
         };
         let object = Object {
@@ -248,16 +184,12 @@ pub fn parse_stix(file: &str, bytes: &[u8]) -> Result<Parsed, Vec<ImportError>> 
     }
     let asset_ids: HashMap<String, String> = infrastructures
         .iter()
-        .filter_map(|object| reader.infrastructure(object))
+        .filter_map(|object| records.infrastructure(object))
         .collect();
     for object in &relationships {
-        reader.relationship(object, &asset_ids);
+        records.relationship(object, &asset_ids);
     }
-    if reader.errors.is_empty() {
-        Ok(reader.parsed)
-    } else {
-        Err(reader.errors)
-    }
+    records.finish()
 }
 
 /// Adds a record's non-default model fields as `x_meridian_*` properties.
