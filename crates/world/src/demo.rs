@@ -18,6 +18,8 @@ pub const MIN_ASSETS: usize = 1_000;
 pub(crate) struct Demo {
     seed: u64,
     home: usize,
+    /// `COUNTRIES` codes in lower case, for ids.
+    lower_codes: Vec<String>,
     counts: Vec<usize>,
     /// `starts[a]..starts[a + 1]` are the global indices of archetype `a`.
     starts: Vec<usize>,
@@ -47,19 +49,28 @@ pub(crate) fn mix(mut z: u64) -> u64 {
 
 /// `virginia-beach` -> `Virginia Beach`.
 fn title(slug: &str) -> String {
-    slug.split('-')
-        .map(|w| {
-            let mut cs = w.chars();
-            cs.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(slug.len());
+    let mut start = true;
+    for ch in slug.chars() {
+        match ch {
+            '-' => {
+                out.push(' ');
+                start = true;
+            }
+            _ if start => {
+                out.push(ch.to_ascii_uppercase());
+                start = false;
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
 }
 
-fn round_to(v: f64, step: f64) -> f64 {
-    (v / step).round() * step
+/// Rounds to `decimals` places, dividing last so that `1.2` prints as `1.2`.
+fn round_dp(v: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (v * scale).round() / scale
 }
 
 fn uniform(rng: &mut ChaCha8Rng, (lo, hi): (f64, f64)) -> f64 {
@@ -149,9 +160,14 @@ impl Demo {
                 lists[key].push(u32::try_from(k).expect("fewer than 2^32 instances per archetype"));
             }
         }
+        let lower_codes = COUNTRIES
+            .iter()
+            .map(|c| c.code.to_ascii_lowercase())
+            .collect();
         Ok(Demo {
             seed,
             home,
+            lower_codes,
             counts,
             starts,
             sites,
@@ -184,6 +200,33 @@ impl Demo {
         *self.starts.last().expect("starts is never empty")
     }
 
+    /// The mean number of providers of each rule times the instances it applies to, capped by
+    /// its candidates (for per-country scopes, the average per country).
+    pub(crate) fn expected_dependencies(&self) -> usize {
+        let mut total = 0.0;
+        for (a, arch) in ARCHETYPES.iter().enumerate() {
+            let domestic = self.by_key[a][self.home].len() as f64;
+            let foreign = self.counts[a] as f64 - domestic;
+            for (r, rule) in arch.deps.iter().enumerate() {
+                let target = self.targets[a][r];
+                let countries = self.by_key[target].iter().filter(|l| !l.is_empty()).count();
+                let available = match rule.scope {
+                    Scope::Any => self.counts[target],
+                    Scope::Home => self.by_key[target][self.home].len(),
+                    Scope::Same | Scope::Partner => self.counts[target] / countries,
+                } as f64;
+                let mean = (f64::from(rule.min) + f64::from(rule.max)) / 2.0;
+                let instances = match rule.when {
+                    When::Always => domestic + foreign,
+                    When::Domestic => domestic,
+                    When::Foreign => foreign,
+                };
+                total += instances * mean.min(available);
+            }
+        }
+        total as usize
+    }
+
     pub(crate) fn assets(&self) -> impl Iterator<Item = Asset> + '_ {
         (0..ARCHETYPES.len()).flat_map(move |a| (0..self.counts[a]).map(move |k| self.asset(a, k)))
     }
@@ -203,9 +246,16 @@ impl Demo {
         self.sites[a][k % self.sites[a].len()]
     }
 
-    /// The place (slug) that names instance `k` of archetype `a`, chosen by the seed.
+    /// The place (slug) that names instance `k` of archetype `a`, chosen by the seed: in its
+    /// country, or for assets in `ZZ` in their partner country (where they are operated from).
     fn place(&self, a: usize, k: usize) -> &'static str {
-        let places = COUNTRIES[self.site(a, k).0].places;
+        let (country, partner) = self.site(a, k);
+        let country = if COUNTRIES[country].places.is_empty() {
+            partner
+        } else {
+            country
+        };
+        let places = COUNTRIES[country].places;
         places[(mix(self.seed ^ mix(((a as u64) << 40) | k as u64)) % places.len() as u64) as usize]
     }
 
@@ -220,8 +270,8 @@ impl Demo {
                 k + 1
             ),
             Place::Home | Place::In(_) => {
-                let code = COUNTRIES[self.site(a, k).0].code.to_ascii_lowercase();
-                format!("{}:{}:{}-{}", arch.prefix, code, self.place(a, k), k + 1)
+                let code = &self.lower_codes[self.site(a, k).0];
+                format!("{}:{code}:{}-{}", arch.prefix, self.place(a, k), k + 1)
             }
         }
     }
@@ -253,9 +303,9 @@ impl Demo {
         };
         let lat = country.lat.0
             + (row + rng.random_range(0.1..0.9)) / ROWS * (country.lat.1 - country.lat.0);
-        let x = (x + rng.random_range(-0.03..0.03)).clamp(0.0, 1.0);
+        let x = 0.03 + 0.94 * x + rng.random_range(-0.02..0.02);
         let lon = country.lon.0 + x * (country.lon.1 - country.lon.0);
-        Some((round_to(lat, 1e-4), round_to(lon, 1e-4)))
+        Some((round_dp(lat, 4), round_dp(lon, 4)))
     }
 
     fn asset(&self, a: usize, k: usize) -> Asset {
@@ -292,7 +342,7 @@ impl Demo {
         } else {
             Vec::new()
         };
-        let weight = (!ncfs.is_empty()).then(|| round_to(rng.random_range(0.5..3.0), 0.1));
+        let weight = (!ncfs.is_empty()).then(|| round_dp(rng.random_range(0.5..3.0), 1));
         let coordinates = self.coordinates(a, k, &mut rng);
         let exposure = if rng.random_bool(0.1) {
             Exposure::Open
@@ -410,9 +460,7 @@ impl Demo {
                     provider: self.id(target, pk),
                     kind: Some(rule.kind),
                     group: rule.group.map(str::to_owned),
-                    strength: Some(
-                        round_to(uniform(&mut rng, rule.strength), 0.01).clamp(0.05, 1.0),
-                    ),
+                    strength: Some(round_dp(uniform(&mut rng, rule.strength), 2).clamp(0.05, 1.0)),
                     tolerance_hours: rule.tolerance.map(|t| uniform(&mut rng, t).round()),
                     attributes: Default::default(),
                 }

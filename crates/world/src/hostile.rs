@@ -45,6 +45,15 @@ impl Hostile {
         self.n
     }
 
+    /// The mean of the capped, floored Pareto out-degree times the nodes; a little above the
+    /// realised count, which drops duplicate picks.
+    pub(crate) fn expected_dependencies(&self) -> usize {
+        let cap = MAX_OUT as f64;
+        let mean =
+            (ALPHA * X_MIN - X_MIN.powf(ALPHA) * cap.powf(1.0 - ALPHA)) / (ALPHA - 1.0) - 0.5;
+        (self.n as f64 * mean) as usize
+    }
+
     fn rng(&self, stream: usize) -> ChaCha8Rng {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         rng.set_stream(stream as u64);

@@ -79,7 +79,7 @@ enum Generator {
 
 impl World {
     /// The demo world.
-    pub fn new(spec: &WorldSpec) -> Result<World, WorldError> {
+    pub fn new(spec: WorldSpec) -> Result<World, WorldError> {
         let demo = demo::Demo::new(spec.seed, spec.assets, &spec.home)?;
         Ok(World {
             generator: Generator::Demo(demo),
@@ -100,6 +100,15 @@ impl World {
         match &self.generator {
             Generator::Demo(d) => d.asset_count(),
             Generator::Hostile(h) => h.asset_count(),
+        }
+    }
+
+    /// Assets plus the expected number of dependencies (from the rules' mean counts, not by
+    /// generating them): the total for a progress bar, within a few percent.
+    pub fn expected_records(&self) -> usize {
+        match &self.generator {
+            Generator::Demo(d) => d.asset_count() + d.expected_dependencies(),
+            Generator::Hostile(h) => h.asset_count() + h.expected_dependencies(),
         }
     }
 

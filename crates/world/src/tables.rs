@@ -5,8 +5,8 @@
 use model::DependencyKind::{self, Cyber, Geographic, Logical, Physical};
 use model::Exposure::{self, Controlled, Open, Small};
 
-/// One country of the world: an inner bounding box for coordinates, synthetic-name places
-/// (slugs) and the sea its submarine cables cross.
+/// One country of the world: an inner bounding box for coordinates, the places (slugs) that
+/// name its assets, and the sea its submarine cables cross.
 pub(crate) struct CountryInfo {
     pub code: &'static str,
     pub lat: (f64, f64),
@@ -332,13 +332,8 @@ pub(crate) const COUNTRIES: &[CountryInfo] = &[
         "caribbean",
         &["point-fortin", "port-of-spain", "point-lisas"],
     ),
-    c(
-        "ZZ",
-        (0.0, 0.0),
-        (0.0, 0.0),
-        "international",
-        &["international-waters"],
-    ),
+    // International waters and space: no places of its own (see `Demo::place`).
+    c("ZZ", (0.0, 0.0), (0.0, 0.0), "international", &[]),
 ];
 
 /// Every country but the home country and `ZZ`: the per-country foreign archetypes cover all.

@@ -139,7 +139,7 @@ fn largest_scc(n: usize, edges: &[(u32, u32)]) -> usize {
 }
 
 fn demo(seed: u64, assets: usize) -> World {
-    World::new(&WorldSpec {
+    World::new(WorldSpec {
         seed,
         assets,
         home: "US".to_owned(),
@@ -228,6 +228,17 @@ fn demo_smallest() {
     check_demo(3, MIN_ASSETS);
 }
 
+/// The full benchmark size, checked like the small ones: `RUN_SLOW_TESTS=1`.
+#[test]
+fn demo_million_when_slow() {
+    if std::env::var_os("RUN_SLOW_TESTS").is_none() {
+        eprintln!("skipped: set RUN_SLOW_TESTS=1 to validate the 1,000,000-asset world");
+        return;
+    }
+    check_demo(11, 1_000_000);
+    check_hostile(11, 1_000_000);
+}
+
 #[test]
 fn demo_average_degree_at_200k() {
     let world = demo(5, 200_000);
@@ -251,7 +262,7 @@ fn demo_is_deterministic() {
 
 #[test]
 fn demo_with_another_home() {
-    let world = World::new(&WorldSpec {
+    let world = World::new(WorldSpec {
         seed: 1,
         assets: 3_000,
         home: "GB".to_owned(),
@@ -265,8 +276,27 @@ fn demo_with_another_home() {
     assert!(domestic_ncf);
 }
 
+/// The progress-bar total is within 10% of the records actually streamed.
+fn check_expected_records(world: World) {
+    let actual = world.asset_count() + world.dependencies().count();
+    let expected = world.expected_records();
+    let ratio = expected as f64 / actual as f64;
+    assert!(
+        (0.9..=1.1).contains(&ratio),
+        "expected {expected}, streamed {actual}"
+    );
+}
+
+#[test]
+fn expected_records_are_close() {
+    check_expected_records(demo(1, 2_000));
+    check_expected_records(demo(1, 100_000));
+    check_expected_records(World::hostile(1, 2_000));
+    check_expected_records(World::hostile(1, 100_000));
+}
+
 fn check_error(spec: WorldSpec, expected: &str) {
-    let err = World::new(&spec).err().expect("an invalid spec");
+    let err = World::new(spec).err().expect("an invalid spec");
     assert_eq!(err.to_string(), expected);
 }
 
