@@ -21,8 +21,13 @@ struct Stats {
     grouped: usize,
     tolerant: usize,
     products: BTreeSet<String>,
-    /// Largest strongly connected component, in assets.
+    /// Largest strongly connected component, in assets, and the id prefixes in it.
     giant_scc: usize,
+    giant_prefixes: BTreeSet<String>,
+    /// NCFs with a supporting domestic asset that depends, transitively, on a foreign asset.
+    ncfs_reaching_abroad: BTreeSet<String>,
+    /// Over those supporting assets, the longest shortest path to a foreign asset.
+    layers_to_abroad: usize,
     max_in_degree: usize,
     max_out_degree: usize,
 }
@@ -33,6 +38,7 @@ fn survey(world: &World) -> Stats {
     let home = HomeCountry::default();
     let mut s = Stats::default();
     let mut index: HashMap<String, u32> = HashMap::new();
+    let (mut prefixes, mut foreign, mut ncf_lists) = (Vec::new(), Vec::new(), Vec::new());
     for a in world.assets() {
         assert_eq!(validate_asset(&a), vec![], "{a:?}");
         for name in [&a.name, &a.owner, &a.operator]
@@ -54,6 +60,9 @@ fn survey(world: &World) -> Stats {
         s.sectors.extend(a.sectors.iter().cloned());
         s.countries.insert(a.country.clone());
         s.products.extend(a.products.iter().cloned());
+        prefixes.push(a.id.split(':').next().unwrap_or_default().to_owned());
+        foreign.push(a.is_foreign(&home));
+        ncf_lists.push(a.ncfs);
     }
     assert_eq!(s.assets, world.asset_count());
     let mut pairs = HashSet::new();
@@ -74,28 +83,47 @@ fn survey(world: &World) -> Stats {
         s.tolerant += usize::from(d.tolerance_hours.is_some_and(|t| t > 0.0));
     }
     s.deps = edges.len();
-    let (mut indeg, mut outdeg) = (vec![0; s.assets], vec![0; s.assets]);
+    let (mut fwd, mut bwd) = (vec![Vec::new(); s.assets], vec![Vec::new(); s.assets]);
     for &(d, p) in &edges {
-        outdeg[d as usize] += 1;
-        indeg[p as usize] += 1;
+        fwd[d as usize].push(p as usize);
+        bwd[p as usize].push(d as usize);
     }
-    s.max_in_degree = indeg.into_iter().max().unwrap_or(0);
-    s.max_out_degree = outdeg.into_iter().max().unwrap_or(0);
-    s.giant_scc = largest_scc(s.assets, &edges);
+    s.max_out_degree = fwd.iter().map(Vec::len).max().unwrap_or(0);
+    s.max_in_degree = bwd.iter().map(Vec::len).max().unwrap_or(0);
+    let giant = largest_scc(&fwd, &bwd);
+    s.giant_scc = giant.len();
+    s.giant_prefixes = giant.into_iter().map(|v| prefixes[v].clone()).collect();
+    let hops = hops_to_abroad(&foreign, &bwd);
+    for (v, ncfs) in ncf_lists.iter().enumerate() {
+        if let Some(h) = hops[v].filter(|_| !foreign[v] && !ncfs.is_empty()) {
+            s.ncfs_reaching_abroad.extend(ncfs.iter().cloned());
+            s.layers_to_abroad = s.layers_to_abroad.max(h);
+        }
+    }
     s
 }
 
-/// Kosaraju, iterative.
-fn largest_scc(n: usize, edges: &[(u32, u32)]) -> usize {
-    let csr = |rev: bool| {
-        let mut adj = vec![Vec::new(); n];
-        for &(a, b) in edges {
-            let (from, to) = if rev { (b, a) } else { (a, b) };
-            adj[from as usize].push(to as usize);
+/// For each asset, the fewest dependency hops to a foreign asset (breadth-first from all
+/// foreign assets against the edges), or `None` when it depends on nothing foreign.
+fn hops_to_abroad(foreign: &[bool], bwd: &[Vec<usize>]) -> Vec<Option<usize>> {
+    let mut hops: Vec<Option<usize>> = foreign.iter().map(|&f| f.then_some(0)).collect();
+    let mut queue: std::collections::VecDeque<usize> =
+        (0..foreign.len()).filter(|&v| foreign[v]).collect();
+    while let Some(v) = queue.pop_front() {
+        let next = hops[v].map(|h| h + 1);
+        for &u in &bwd[v] {
+            if hops[u].is_none() {
+                hops[u] = next;
+                queue.push_back(u);
+            }
         }
-        adj
-    };
-    let (fwd, bwd) = (csr(false), csr(true));
+    }
+    hops
+}
+
+/// The members of the largest strongly connected component (Kosaraju, iterative).
+fn largest_scc(fwd: &[Vec<usize>], bwd: &[Vec<usize>]) -> Vec<usize> {
+    let n = fwd.len();
     let mut seen = vec![false; n];
     let mut order = Vec::with_capacity(n);
     for root in 0..n {
@@ -116,24 +144,26 @@ fn largest_scc(n: usize, edges: &[(u32, u32)]) -> usize {
             }
         }
     }
-    let mut comp = vec![usize::MAX; n];
-    let mut best = 0;
-    for (c, &root) in order.iter().rev().enumerate() {
-        if comp[root] != usize::MAX {
+    let mut assigned = vec![false; n];
+    let mut best = Vec::new();
+    for &root in order.iter().rev() {
+        if assigned[root] {
             continue;
         }
-        comp[root] = c;
-        let (mut size, mut stack) = (0, vec![root]);
+        assigned[root] = true;
+        let (mut members, mut stack) = (Vec::new(), vec![root]);
         while let Some(v) = stack.pop() {
-            size += 1;
+            members.push(v);
             for &w in &bwd[v] {
-                if comp[w] == usize::MAX {
-                    comp[w] = c;
+                if !assigned[w] {
+                    assigned[w] = true;
                     stack.push(w);
                 }
             }
         }
-        best = best.max(size);
+        if members.len() > best.len() {
+            best = members;
+        }
     }
     best
 }
@@ -186,7 +216,26 @@ fn check_demo(seed: u64, assets: usize) {
         s.tolerant,
         s.deps
     );
-    assert!(s.giant_scc > 1, "no cycle");
+    // Power and telecom control depend on each other: substations, grid control and
+    // telephone exchanges share one strongly connected component.
+    for prefix in ["sub", "ems", "co"] {
+        assert!(
+            s.giant_scc > 1 && s.giant_prefixes.contains(prefix),
+            "{prefix} not on the main cycle: {:?}",
+            s.giant_prefixes
+        );
+    }
+    assert_eq!(
+        s.ncfs_reaching_abroad.len(),
+        55,
+        "NCFs depending on foreign assets: {:?}",
+        s.ncfs_reaching_abroad
+    );
+    assert!(
+        s.layers_to_abroad >= 3,
+        "foreign dependencies at most {} hops away",
+        s.layers_to_abroad
+    );
     assert!(
         s.products.iter().any(|p| p.starts_with("cpe:2.3:"))
             && s.products.iter().any(|p| p.starts_with("pkg:"))
