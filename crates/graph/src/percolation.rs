@@ -92,11 +92,14 @@ impl Outcome {
     }
 }
 
+/// Marks a failed node in [`Scratch::state`].
+const DEAD: u32 = u32::MAX;
+
 /// Reusable buffers for [`Interdependent::cascade`]; one per thread.
 #[derive(Debug, Default, Clone)]
 pub struct Scratch {
-    alive: Vec<bool>,
-    label: Vec<u32>,
+    /// [`DEAD`], or during a giant step 0 (unvisited) / the component label (≥ 1).
+    state: Vec<u32>,
     queue: Vec<u32>,
     dead: Vec<u32>,
     group_alive: Vec<u32>,
@@ -208,10 +211,12 @@ impl Interdependent {
 
     /// Runs the cascade after removing `initial` (nodes outside both layers are ignored).
     pub fn cascade(&self, initial: &[u32], s: &mut Scratch) -> Outcome {
-        let n = self.node_count();
-        s.alive.clear();
-        s.alive.extend(self.side.iter().map(Option::is_some));
-        s.label.resize(n, 0);
+        s.state.clear();
+        s.state.extend(
+            self.side
+                .iter()
+                .map(|side| if side.is_some() { 0 } else { DEAD }),
+        );
         s.group_alive.clear();
         s.group_alive.extend_from_slice(&self.group_size);
         s.count = [self.members[0].len(), self.members[1].len()];
@@ -270,9 +275,9 @@ impl Interdependent {
     fn kill(&self, v: u32, s: &mut Scratch) {
         let vi = v as usize;
         if let Some(side) = self.side.get(vi).copied().flatten()
-            && s.alive[vi]
+            && s.state[vi] != DEAD
         {
-            s.alive[vi] = false;
+            s.state[vi] = DEAD;
             s.count[side.index()] -= 1;
             s.dead.push(v);
         }
@@ -298,23 +303,26 @@ impl Interdependent {
     fn giant_step(&self, side: Side, s: &mut Scratch) -> usize {
         let members = &self.members[side.index()];
         for &v in members {
-            s.label[v as usize] = 0;
+            if s.state[v as usize] != DEAD {
+                s.state[v as usize] = 0;
+            }
         }
         let (mut best, mut best_size, mut next) = (0u32, 0usize, 1u32);
         for &root in members {
-            if !s.alive[root as usize] || s.label[root as usize] != 0 {
+            if s.state[root as usize] != 0 {
                 continue;
             }
             s.queue.clear();
             s.queue.push(root);
-            s.label[root as usize] = next;
+            s.state[root as usize] = next;
             let mut head = 0;
             while let Some(&u) = s.queue.get(head) {
                 head += 1;
                 let u = u as usize;
                 for &w in &self.adj[self.adj_off[u] as usize..self.adj_off[u + 1] as usize] {
-                    if s.alive[w as usize] && s.label[w as usize] == 0 {
-                        s.label[w as usize] = next;
+                    // One load tests "alive and unvisited" (random access dominates the cost).
+                    if s.state[w as usize] == 0 {
+                        s.state[w as usize] = next;
                         s.queue.push(w);
                     }
                 }
@@ -326,7 +334,8 @@ impl Interdependent {
         }
         let before = s.count[side.index()];
         for &v in members {
-            if s.alive[v as usize] && s.label[v as usize] != best {
+            let state = s.state[v as usize];
+            if state != DEAD && state != best {
                 self.kill(v, s);
             }
         }
