@@ -9,12 +9,16 @@ use crate::db::{self, Tx};
 use crate::pgcopy::CopyOut;
 use crate::{Result, StoreError};
 
-const ASSETS: &str = "SELECT idx, id, country, owner_country, COALESCE(weight, CAST(1 AS DOUBLE PRECISION)), \
-     sector_mask, ncf_mask, lat, lon FROM assets ORDER BY idx";
+// Plain columns only: the defaults are applied here, which keeps the server's work to a scan.
+const ASSETS: &str = "SELECT idx, id, country, owner_country, weight, sector_mask, ncf_mask, lat, lon \
+     FROM assets ORDER BY idx";
 
-const DEPENDENCIES: &str = "SELECT dependent_idx, provider_idx, grp, \
-     COALESCE(strength, CAST(1 AS DOUBLE PRECISION)), COALESCE(tolerance_hours, CAST(0 AS DOUBLE PRECISION)) \
-     FROM dependencies";
+const DEPENDENCY_COLUMNS: &str = "dependent_idx, provider_idx, grp, strength, tolerance_hours";
+
+/// The defaults of the failure semantics (`Asset::effective_weight`, `Dependency::effective_*`).
+const DEFAULT_WEIGHT: f64 = 1.0;
+const DEFAULT_STRENGTH: f64 = 1.0;
+const DEFAULT_TOLERANCE: f64 = 0.0;
 
 pub(crate) fn load(tx: &mut Tx<'_, '_>) -> Result<CompactAtlas> {
     let group_names = db::query(tx, "SELECT id, name FROM dependency_groups", &[], |r| {
@@ -45,7 +49,7 @@ pub(crate) fn load(tx: &mut Tx<'_, '_>) -> Result<CompactAtlas> {
                     lon: r.get(8)?,
                 })?;
             }
-            let mut stmt = tx.prepare(DEPENDENCIES)?;
+            let mut stmt = tx.prepare(&format!("SELECT {DEPENDENCY_COLUMNS} FROM dependencies"))?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 b.edge(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)?;
@@ -60,7 +64,7 @@ pub(crate) fn load(tx: &mut Tx<'_, '_>) -> Result<CompactAtlas> {
                     id: c.text(1)?,
                     country: c.text(2)?,
                     owner_country: c.opt_text(3)?,
-                    weight: c.real(4)?,
+                    weight: c.opt_real(4)?,
                     sector_mask: c.int(5)?,
                     ncf_mask: c.int(6)?,
                     lat: c.opt_real(7)?,
@@ -68,11 +72,17 @@ pub(crate) fn load(tx: &mut Tx<'_, '_>) -> Result<CompactAtlas> {
                 })?;
             }
             drop(c);
-            let mut c = CopyOut::new(
-                tx.copy_out(&format!("COPY ({DEPENDENCIES}) TO STDOUT (FORMAT binary)"))?,
-            )?;
+            let mut c = CopyOut::new(tx.copy_out(&format!(
+                "COPY dependencies ({DEPENDENCY_COLUMNS}) TO STDOUT (FORMAT binary)"
+            ))?)?;
             while c.next_row()? {
-                b.edge(c.int(0)?, c.int(1)?, c.opt_int(2)?, c.real(3)?, c.real(4)?)?;
+                b.edge(
+                    c.int(0)?,
+                    c.int(1)?,
+                    c.opt_int(2)?,
+                    c.opt_real(3)?,
+                    c.opt_real(4)?,
+                )?;
             }
         }
     }
@@ -84,7 +94,7 @@ struct AssetColumns<'a> {
     id: &'a str,
     country: &'a str,
     owner_country: Option<&'a str>,
-    weight: f64,
+    weight: Option<f64>,
     sector_mask: i64,
     ncf_mask: i64,
     lat: Option<f64>,
@@ -132,7 +142,7 @@ impl Builder {
                 .map(|c| country_code("assets", c))
                 .transpose()?,
         );
-        atlas.weight.push(a.weight);
+        atlas.weight.push(a.weight.unwrap_or(DEFAULT_WEIGHT));
         // Masks only ever hold bits of known sectors (16) and NCFs (55).
         atlas.sectors.push(a.sector_mask as u16);
         let mut ncfs = a.ncf_mask as u64;
@@ -161,8 +171,8 @@ impl Builder {
         dependent: i64,
         provider: i64,
         grp: Option<i64>,
-        strength: f64,
-        tolerance: f64,
+        strength: Option<f64>,
+        tolerance: Option<f64>,
     ) -> Result<()> {
         let (dependent, provider) = (self.dense(dependent)?, self.dense(provider)?);
         let group = match grp {
@@ -188,8 +198,12 @@ impl Builder {
         atlas.edge_dependent.push(dependent);
         atlas.edge_provider.push(provider);
         atlas.edge_group.push(group);
-        atlas.edge_strength.push(strength);
-        atlas.edge_tolerance.push(tolerance);
+        atlas
+            .edge_strength
+            .push(strength.unwrap_or(DEFAULT_STRENGTH));
+        atlas
+            .edge_tolerance
+            .push(tolerance.unwrap_or(DEFAULT_TOLERANCE));
         Ok(())
     }
 
@@ -213,16 +227,15 @@ impl Builder {
 
 /// Orders the edge columns by (dependent, provider).
 fn sort_edges(atlas: &mut CompactAtlas) {
-    let mut order: Vec<u32> =
-        (0..u32::try_from(atlas.edge_count()).expect("fewer than 2^32 edges")).collect();
-    order.sort_unstable_by_key(|&e| {
-        (
-            atlas.edge_dependent[e as usize],
-            atlas.edge_provider[e as usize],
-        )
-    });
-    fn permute<T: Copy>(column: &mut Vec<T>, order: &[u32]) {
-        *column = order.iter().map(|&e| column[e as usize]).collect();
+    let mut order: Vec<(u64, u32)> = (0..atlas.edge_count())
+        .map(|e| {
+            let key = u64::from(atlas.edge_dependent[e]) << 32 | u64::from(atlas.edge_provider[e]);
+            (key, u32::try_from(e).expect("fewer than 2^32 edges"))
+        })
+        .collect();
+    order.sort_unstable();
+    fn permute<T: Copy>(column: &mut Vec<T>, order: &[(u64, u32)]) {
+        *column = order.iter().map(|&(_, e)| column[e as usize]).collect();
     }
     permute(&mut atlas.edge_dependent, &order);
     permute(&mut atlas.edge_provider, &order);

@@ -113,32 +113,3 @@ pub(crate) fn clear_unused_groups(tx: &mut Tx<'_, '_>) -> Result<()> {
     )?;
     Ok(())
 }
-
-/// Prepares the table for a bulk load whose group names are written after the dependencies.
-/// PostgreSQL checks foreign keys row by row, which dominates a multi-million-row COPY, so the
-/// constraints are dropped here and re-added (one validating join each) by [`end_bulk`];
-/// SQLite only defers its checks to the commit.
-pub(crate) fn begin_bulk(tx: &mut Tx<'_, '_>) -> Result<()> {
-    match tx {
-        Tx::Sqlite(_) => tx.batch("PRAGMA defer_foreign_keys = ON"),
-        Tx::Postgres(_) => tx.batch(
-            "ALTER TABLE dependencies \
-                 DROP CONSTRAINT dependencies_dependent_fk, \
-                 DROP CONSTRAINT dependencies_provider_fk, \
-                 DROP CONSTRAINT dependencies_grp_fk",
-        ),
-    }
-}
-
-/// Restores what [`begin_bulk`] relaxed; the definitions match `migrations/postgres/0001_atlas.sql`.
-pub(crate) fn end_bulk(tx: &mut Tx<'_, '_>) -> Result<()> {
-    match tx {
-        Tx::Sqlite(_) => Ok(()),
-        Tx::Postgres(_) => tx.batch(
-            "ALTER TABLE dependencies \
-                 ADD CONSTRAINT dependencies_dependent_fk FOREIGN KEY (dependent_idx) REFERENCES assets (idx), \
-                 ADD CONSTRAINT dependencies_provider_fk FOREIGN KEY (provider_idx) REFERENCES assets (idx), \
-                 ADD CONSTRAINT dependencies_grp_fk FOREIGN KEY (grp) REFERENCES dependency_groups (id)",
-        ),
-    }
-}

@@ -7,7 +7,7 @@ use model::{Asset, Atlas, Dependency};
 
 use crate::db::{self, Tx, Write};
 use crate::row::{AssetRow, DepRow, GroupRow};
-use crate::{Counts, ImportReport, Result, StoreError, assets, dependencies, meta};
+use crate::{Counts, ImportReport, Result, StoreError, assets, dependencies, meta, migrations};
 
 /// Upserts `atlas` (see `Store::import`). Runs inside the caller's write transaction.
 pub(crate) fn import(tx: &mut Tx<'_, '_>, atlas: &Atlas) -> Result<ImportReport> {
@@ -166,6 +166,9 @@ fn intern_groups<'a>(
 /// How often the bulk load reports progress, in records.
 const PROGRESS_EVERY: u64 = 100_000;
 
+/// Dependencies buffered per write during a bulk load.
+const BULK_CHUNK: usize = 100_000;
+
 /// Streams a whole atlas into an empty store (see `Store::bulk_load`).
 pub(crate) fn bulk_load(
     tx: &mut Tx<'_, '_>,
@@ -178,6 +181,7 @@ pub(crate) fn bulk_load(
         return Err(StoreError::NotEmpty);
     }
     dependencies::clear_unused_groups(tx)?;
+    migrations::relax_for_bulk_load(tx)?;
     let mut written = 0u64;
     let mut tick = || {
         written += 1;
@@ -198,37 +202,41 @@ pub(crate) fn bulk_load(
     });
     db::write(tx, Write::Fresh, asset_rows)?;
 
-    dependencies::begin_bulk(tx)?;
+    // Dependencies go in chunks so that each chunk's new group names are stored before it.
     let mut groups: HashMap<String, i64> = HashMap::new();
-    let mut new_groups = Vec::new();
+    let mut dependencies = dependencies.peekable();
     let mut edges = 0u64;
-    let dep_rows = dependencies.map(|d| {
-        let idx = |id: &str| {
-            idx_of
-                .get(id)
-                .copied()
-                .ok_or_else(|| StoreError::UnknownAsset(id.to_owned()))
-        };
-        let (dependent, provider) = (idx(&d.dependent)?, idx(&d.provider)?);
-        let grp = d.group.as_ref().map(|name| match groups.get(name) {
-            Some(&id) => id,
-            None => {
-                let id = i64::try_from(groups.len()).expect("fewer than 2^63 groups") + 1;
-                groups.insert(name.clone(), id);
-                new_groups.push(GroupRow {
-                    id,
-                    name: name.clone(),
-                });
-                id
-            }
-        });
-        edges += 1;
-        tick();
-        Ok(DepRow::encode(dependent, provider, grp, &d))
-    });
-    db::write(tx, Write::Fresh, dep_rows)?;
-    db::write(tx, Write::Fresh, new_groups.into_iter().map(Ok))?;
-    dependencies::end_bulk(tx)?;
+    while dependencies.peek().is_some() {
+        let mut new_groups = Vec::new();
+        let mut rows = Vec::with_capacity(BULK_CHUNK);
+        for d in dependencies.by_ref().take(BULK_CHUNK) {
+            let idx = |id: &str| {
+                idx_of
+                    .get(id)
+                    .copied()
+                    .ok_or_else(|| StoreError::UnknownAsset(id.to_owned()))
+            };
+            let (dependent, provider) = (idx(&d.dependent)?, idx(&d.provider)?);
+            let grp = d.group.as_ref().map(|name| match groups.get(name) {
+                Some(&id) => id,
+                None => {
+                    let id = i64::try_from(groups.len()).expect("fewer than 2^63 groups") + 1;
+                    groups.insert(name.clone(), id);
+                    new_groups.push(GroupRow {
+                        id,
+                        name: name.clone(),
+                    });
+                    id
+                }
+            });
+            rows.push(DepRow::encode(dependent, provider, grp, &d));
+            tick();
+        }
+        edges += rows.len() as u64;
+        db::write(tx, Write::Fresh, new_groups.into_iter().map(Ok))?;
+        db::write(tx, Write::Fresh, rows.into_iter().map(Ok))?;
+    }
+    migrations::restore_after_bulk_load(tx)?;
 
     let report = ImportReport {
         assets: Counts {

@@ -118,7 +118,7 @@ impl Store {
         dependencies: impl IntoIterator<Item = Dependency>,
         progress: &dyn Fn(u64),
     ) -> Result<ImportReport> {
-        self.db.write(|tx| {
+        self.db.write_unchecked(|tx| {
             import::bulk_load(tx, assets.into_iter(), dependencies.into_iter(), progress)
         })
     }

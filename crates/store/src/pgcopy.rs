@@ -99,10 +99,6 @@ impl<R: Read> CopyOut<R> {
             .transpose()
     }
 
-    pub(crate) fn real(&self, i: usize) -> Result<f64> {
-        Ok(f64::from_be_bytes(Self::eight(self.required(i)?)?))
-    }
-
     pub(crate) fn opt_real(&self, i: usize) -> Result<Option<f64>> {
         self.field(i)?
             .map(|b| Ok(f64::from_be_bytes(Self::eight(b)?)))
