@@ -6,6 +6,12 @@
 //! financial messaging, ICS products made abroad). [`World::hostile`] builds a heavy-tailed
 //! benchmark graph instead. Both stream: [`World::assets`] first, then [`World::dependencies`],
 //! which only name assets already yielded. The same seed gives the same sequence, byte for byte.
+//!
+//! The demo world is data: `tables.rs` lists the countries, product catalogues and archetypes
+//! (placement, share of the world, sectors, NCFs, dependency rules with kind, redundancy group,
+//! strength and tolerance ranges). Larger worlds replicate the archetypes in proportion; fixed
+//! sites (GNSS constellations, chokepoints) stay unique. NCFs sit on domestic assets only. To add
+//! an archetype, add a row; the tests check every archetype appears and every rule resolves.
 
 mod demo;
 mod hostile;
