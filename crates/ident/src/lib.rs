@@ -1,0 +1,72 @@
+//! Product identifiers and versions, pure and panic-free on any input.
+//!
+//! - [`Purl`]: package URLs (parse, normalise per type, format, a matching key without version).
+//! - [`Cpe`]: CPE 2.3 formatted strings (and 2.2 URIs read leniently): parse, format, match with
+//!   the logical values ANY (`*`) and NA (`-`), quoted characters and embedded wildcards.
+//! - [`compare_versions`] / [`Scheme`]: semver and a tolerant "generic" dotted comparison for
+//!   vendor strings (`V2.1 SP1`, `1.2.3a`, `R4.02`).
+//! - [`VersionRange`]: CVE 5 `versions[]` entries, `vers:` ranges and CSAF's loose range strings.
+
+mod cpe;
+mod purl;
+mod range;
+mod version;
+
+pub use cpe::{Cpe, CpePart, CpeValue};
+pub use purl::Purl;
+pub use range::{Bound, Interval, VersionRange};
+pub use version::{Scheme, clean_version, compare_versions};
+
+/// Why an identifier could not be read. Messages name the offending part.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum IdentError {
+    #[error("not a package URL: {0}")]
+    Purl(String),
+    #[error("not a CPE name: {0}")]
+    Cpe(String),
+    #[error("not a version range: {0}")]
+    Range(String),
+}
+
+/// Lowercase and keep only letters and digits, so `SIMATIC S7-1500`, `simatic_s7-1500` and
+/// `Simatic S7 1500` share one key. Used for vendor, product and model-number lookups.
+pub fn name_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// [`name_key`] of a vendor name without trailing corporate suffixes
+/// (`Siemens AG`, `Schneider Electric SE`, `Microsoft Corporation` -> `siemens`, `schneiderelectric`, `microsoft`).
+pub fn vendor_key(s: &str) -> String {
+    const SUFFIXES: [&str; 14] = [
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "ltd",
+        "limited",
+        "llc",
+        "gmbh",
+        "ag",
+        "se",
+        "sa",
+        "plc",
+    ];
+    let words: Vec<String> = s
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '.' || c == '_')
+        .map(name_key)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut end = words.len();
+    while end > 1 && SUFFIXES.contains(&words[end - 1].as_str()) {
+        end -= 1;
+    }
+    words[..end].concat()
+}
+
+#[cfg(test)]
+mod tests;

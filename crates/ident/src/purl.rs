@@ -1,0 +1,219 @@
+//! Package URL (purl) per the purl specification: `pkg:type/namespace/name@version?qualifiers#subpath`.
+//!
+//! Normalisation follows the spec's per-type rules that matter for matching: the type is always
+//! lowercase; `pypi` names are lowercased with `_` -> `-`; `npm`, `github`, `bitbucket`,
+//! `golang`, `composer`, `deb`, `apk`, `hex`, `pub`, `rpm` (namespace only)... lowercase as the
+//! spec requires. Components are percent-decoded on parse and encoded on [`Display`](std::fmt::Display).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::IdentError;
+
+/// A parsed, normalised package URL.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Purl {
+    pub ty: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub version: Option<String>,
+    pub qualifiers: BTreeMap<String, String>,
+    pub subpath: Option<String>,
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn percent_encode(s: &str, keep: &[char]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || "-._~".contains(c) || keep.contains(&c) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+fn lowercase_namespace(ty: &str) -> bool {
+    matches!(
+        ty,
+        "npm"
+            | "github"
+            | "bitbucket"
+            | "golang"
+            | "composer"
+            | "deb"
+            | "apk"
+            | "rpm"
+            | "alpm"
+            | "qpkg"
+            | "hex"
+            | "luarocks"
+            | "pub"
+            | "pypi"
+            | "gitlab"
+    )
+}
+
+fn lowercase_name(ty: &str) -> bool {
+    matches!(
+        ty,
+        "npm"
+            | "github"
+            | "bitbucket"
+            | "golang"
+            | "composer"
+            | "deb"
+            | "apk"
+            | "alpm"
+            | "hex"
+            | "pub"
+            | "pypi"
+            | "gitlab"
+    )
+}
+
+impl Purl {
+    /// Parse and normalise. Leading/trailing whitespace is ignored; `pkg:` is case-insensitive.
+    pub fn parse(input: &str) -> Result<Purl, IdentError> {
+        let err = || IdentError::Purl(input.chars().take(200).collect());
+        let s = input.trim();
+        let scheme = s.get(..4).ok_or_else(err)?;
+        if !scheme.eq_ignore_ascii_case("pkg:") {
+            return Err(err());
+        }
+        let rest = s[4..].trim_start_matches('/');
+        let (rest, subpath) = match rest.split_once('#') {
+            Some((r, sp)) => {
+                let sp: Vec<String> = sp
+                    .split('/')
+                    .filter(|seg| !seg.is_empty() && *seg != "." && *seg != "..")
+                    .map(percent_decode)
+                    .collect();
+                (r, (!sp.is_empty()).then(|| sp.join("/")))
+            }
+            None => (rest, None),
+        };
+        let (rest, qualifiers) = match rest.split_once('?') {
+            Some((r, q)) => {
+                let mut map = BTreeMap::new();
+                for pair in q.split('&') {
+                    if let Some((k, v)) = pair.split_once('=') {
+                        let v = percent_decode(v);
+                        if !k.is_empty() && !v.is_empty() {
+                            map.insert(k.to_ascii_lowercase(), v);
+                        }
+                    }
+                }
+                (r, map)
+            }
+            None => (rest, BTreeMap::new()),
+        };
+        let rest = rest.trim_end_matches('/');
+        // The version is after the last '@' of the last path segment (npm scopes use "%40").
+        let (path, version) = match rest.rfind('@') {
+            Some(at) if !rest[at..].contains('/') => {
+                (&rest[..at], Some(percent_decode(&rest[at + 1..])))
+            }
+            _ => (rest, None),
+        };
+        let (ty, path) = path.split_once('/').ok_or_else(err)?;
+        let ty = ty.to_ascii_lowercase();
+        if ty.is_empty()
+            || !ty.starts_with(|c: char| c.is_ascii_alphabetic())
+            || !ty
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".+-".contains(c))
+        {
+            return Err(err());
+        }
+        let segments: Vec<&str> = path.split('/').filter(|seg| !seg.is_empty()).collect();
+        let (name, ns) = segments.split_last().ok_or_else(err)?;
+        let mut name = percent_decode(name);
+        let mut namespace = (!ns.is_empty()).then(|| {
+            ns.iter()
+                .map(|seg| percent_decode(seg))
+                .collect::<Vec<_>>()
+                .join("/")
+        });
+        if name.is_empty() {
+            return Err(err());
+        }
+        if lowercase_namespace(&ty) {
+            namespace = namespace.map(|n| n.to_lowercase());
+        }
+        if lowercase_name(&ty) {
+            name = name.to_lowercase();
+        }
+        if ty == "pypi" {
+            name = name.replace('_', "-");
+        }
+        Ok(Purl {
+            ty,
+            namespace,
+            name,
+            version: version.filter(|v| !v.is_empty()),
+            qualifiers,
+            subpath,
+        })
+    }
+
+    /// `type/namespace/name`, without version, qualifiers or subpath: the key affected packages
+    /// are indexed under.
+    pub fn key(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{}/{}/{}", self.ty, ns, self.name),
+            None => format!("{}/{}", self.ty, self.name),
+        }
+    }
+}
+
+impl fmt::Display for Purl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "pkg:{}/", self.ty)?;
+        if let Some(ns) = &self.namespace {
+            for seg in ns.split('/') {
+                write!(f, "{}/", percent_encode(seg, &[]))?;
+            }
+        }
+        write!(f, "{}", percent_encode(&self.name, &[]))?;
+        if let Some(v) = &self.version {
+            write!(f, "@{}", percent_encode(v, &[':', '+']))?;
+        }
+        for (i, (k, v)) in self.qualifiers.iter().enumerate() {
+            write!(
+                f,
+                "{}{}={}",
+                if i == 0 { '?' } else { '&' },
+                k,
+                percent_encode(v, &[':', '/'])
+            )?;
+        }
+        if let Some(sp) = &self.subpath {
+            write!(f, "#{}", percent_encode(sp, &['/']))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,200 @@
+//! Version comparison: semver, and a tolerant "generic" scheme for everything else.
+//!
+//! # Cleaning ([`clean_version`])
+//! Surrounding whitespace and one pair of surrounding parentheses are removed (CISA ADP `lessThan`
+//! values carry trailing spaces; CSAF writes `<=(R4.02)`). `""`, `*`, `-`, `n/a`, `na`, `unknown`,
+//! `unspecified`, `any`, `all` mean "no specific version" and clean to `None`.
+//!
+//! # Generic comparison
+//! 1. Lowercase; drop an rpm-style epoch (`0:5.14.0` -> `5.14.0`) and a leading `version`, `ver`,
+//!    `rev`, `v`, `r` or `fw` immediately before a digit (`V2.1`, `R4.02`, `Ver1.08`, `FW16`).
+//! 2. Split into runs of digits and runs of letters; every other character separates.
+//! 3. Digit runs compare numerically (any length, leading zeros ignored: `4.02` = `4.2`).
+//!    Missing trailing numbers count as zero: `1.0` = `1.0.0`.
+//! 4. Letter runs are qualifiers. `dev`, `snapshot`, `alpha`, `beta`, `milestone`/`m`, `pre`,
+//!    `preview`, `rc`/`cr` (and `a`, `b`, `c` when directly followed by a digit, PEP 440 style
+//!    `1.0a1`) are pre-releases: they sort below the release (`2.0rc1 < 2.0`) and in that order.
+//!    `ga`, `final`, `release`, `stable` are ignored. Any other word is a post-release qualifier
+//!    (`sp`, `hf`, `patch`, `update`, `p`, OpenSSL's `1.0.2k`): above the release
+//!    (`2.1 < 2.1 SP1 < 2.1 SP2`), below any further number (`2.1 SP1 < 2.1.1`), and
+//!    compared alphabetically with each other.
+//!
+//! # Semver
+//! [`Scheme::Semver`] uses the `semver` crate (pre-release below release, build metadata ignored)
+//! when both sides parse after cleaning and dropping a leading `v`, and the generic rules otherwise.
+
+use std::cmp::Ordering;
+
+/// Which comparison rules apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scheme {
+    Semver,
+    Generic,
+}
+
+impl Scheme {
+    /// From a CVE 5 `versionType` (`semver` -> Semver; `custom`, `git`, `rpm`, `maven`, absent… -> Generic).
+    pub fn from_version_type(version_type: Option<&str>) -> Scheme {
+        match version_type
+            .map(|t| t.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("semver") => Scheme::Semver,
+            _ => Scheme::Generic,
+        }
+    }
+
+    /// From a purl or `vers:` type: ecosystems that use semver.
+    pub fn from_purl_type(ty: &str) -> Scheme {
+        match ty.to_ascii_lowercase().as_str() {
+            "npm" | "cargo" | "golang" | "semver" | "hex" | "pub" | "swift" => Scheme::Semver,
+            _ => Scheme::Generic,
+        }
+    }
+}
+
+/// See the module docs. Returns the trimmed text, or `None` for "no specific version".
+pub fn clean_version(s: &str) -> Option<&str> {
+    let mut t = s.trim();
+    if t.len() >= 2 && t.starts_with('(') && t.ends_with(')') {
+        t = t[1..t.len() - 1].trim();
+    }
+    let placeholder = [
+        "",
+        "*",
+        "-",
+        "n/a",
+        "na",
+        "unknown",
+        "unspecified",
+        "any",
+        "all",
+    ]
+    .iter()
+    .any(|p| t.eq_ignore_ascii_case(p));
+    (!placeholder).then_some(t)
+}
+
+/// Compare two versions under `scheme`. `None` when either side is not a specific version.
+pub fn compare_versions(scheme: Scheme, a: &str, b: &str) -> Option<Ordering> {
+    let (a, b) = (clean_version(a)?, clean_version(b)?);
+    if scheme == Scheme::Semver {
+        let parse = |s: &str| semver::Version::parse(s.strip_prefix(['v', 'V']).unwrap_or(s)).ok();
+        if let (Some(x), Some(y)) = (parse(a), parse(b)) {
+            return Some(x.cmp_precedence(&y));
+        }
+    }
+    Some(compare_generic(&tokenize(a), &tokenize(b)))
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Tok {
+    /// Digits without leading zeros (`"0"` is `""`).
+    Num(String),
+    /// Pre-release rank (dev 0 … rc 5).
+    Pre(u8),
+    Post(String),
+}
+
+fn pre_rank(word: &str, followed_by_digit: bool) -> Option<u8> {
+    Some(match word {
+        "dev" | "snapshot" => 0,
+        "alpha" => 1,
+        "a" if followed_by_digit => 1,
+        "beta" => 2,
+        "b" if followed_by_digit => 2,
+        "milestone" | "m" => 3,
+        "pre" | "preview" => 4,
+        "rc" | "cr" => 5,
+        "c" if followed_by_digit => 5,
+        _ => return None,
+    })
+}
+
+fn strip_prefix_word(s: &str) -> &str {
+    let s = match s.find(':') {
+        Some(i) if i > 0 && s[..i].bytes().all(|b| b.is_ascii_digit()) => &s[i + 1..],
+        _ => s,
+    };
+    for word in ["version", "ver", "rev", "fw", "v", "r"] {
+        if let Some(rest) = s.strip_prefix(word) {
+            let rest = rest.trim_start_matches([' ', '.', '_']);
+            if rest.starts_with(|c: char| c.is_ascii_digit()) {
+                return rest;
+            }
+        }
+    }
+    s
+}
+
+fn tokenize(s: &str) -> Vec<Tok> {
+    let lower = s.to_lowercase();
+    let body = strip_prefix_word(&lower);
+    let chars: Vec<char> = body.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let digits: String = chars[start..i].iter().collect();
+            out.push(Tok::Num(digits.trim_start_matches('0').to_owned()));
+        } else if c.is_alphabetic() {
+            let start = i;
+            while i < chars.len() && chars[i].is_alphabetic() {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let followed_by_digit = chars.get(i).is_some_and(char::is_ascii_digit);
+            if matches!(word.as_str(), "ga" | "final" | "release" | "stable") {
+                continue;
+            }
+            out.push(match pre_rank(&word, followed_by_digit) {
+                Some(rank) => Tok::Pre(rank),
+                None => Tok::Post(word),
+            });
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn compare_generic(a: &[Tok], b: &[Tok]) -> Ordering {
+    for i in 0..a.len().max(b.len()) {
+        let ord = match (a.get(i), b.get(i)) {
+            (Some(x), Some(y)) => compare_tok(x, y),
+            (Some(x), None) => compare_tok_missing(x),
+            (None, Some(y)) => compare_tok_missing(y).reverse(),
+            (None, None) => Ordering::Equal,
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    Ordering::Equal
+}
+
+/// How a token compares against "nothing more" (the release).
+fn compare_tok_missing(t: &Tok) -> Ordering {
+    match t {
+        Tok::Num(n) if n.is_empty() => Ordering::Equal,
+        Tok::Num(_) | Tok::Post(_) => Ordering::Greater,
+        Tok::Pre(_) => Ordering::Less,
+    }
+}
+
+fn compare_tok(x: &Tok, y: &Tok) -> Ordering {
+    match (x, y) {
+        (Tok::Num(a), Tok::Num(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+        (Tok::Pre(a), Tok::Pre(b)) => a.cmp(b),
+        (Tok::Post(a), Tok::Post(b)) => a.cmp(b),
+        (Tok::Num(_), _) => Ordering::Greater,
+        (_, Tok::Num(_)) => Ordering::Less,
+        (Tok::Pre(_), Tok::Post(_)) => Ordering::Less,
+        (Tok::Post(_), Tok::Pre(_)) => Ordering::Greater,
+    }
+}
