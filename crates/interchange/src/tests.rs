@@ -625,3 +625,57 @@ fn error_display() {
         ]
     );
 }
+
+fn check_csv_export(assets: &[Asset], dependencies: &[Dependency], expected: &str) {
+    let mut out = Vec::new();
+    write_assets_csv(assets, &mut out).expect("export");
+    write_dependencies_csv(dependencies, &mut out).expect("export");
+    assert_eq!(String::from_utf8(out).expect("UTF-8"), expected);
+}
+
+#[test]
+fn csv_export() {
+    let a = Asset {
+        id: "a".into(),
+        country: "NA".into(),
+        ..Asset::default()
+    };
+    check_csv_export(
+        std::slice::from_ref(&a),
+        &[],
+        "id,name,kind,country,owner,sectors,ncfs,lat,lon,products,weight,exposure,owner_country\n\
+         a,,,NA,,,,,,,,,\n\
+         dependent,provider,kind,group,strength,tolerance_hours\n",
+    );
+    let b = Asset {
+        id: "b, \"2\"".into(),
+        name: "x\ny".into(),
+        lat: Some(0.1 + 0.2),
+        lon: Some(-1e-7),
+        weight: Some(2.0),
+        recovery_hours: Some(1e21),
+        sectors: vec!["IT".into(), "WATER".into()],
+        attributes: [
+            ("z".to_owned(), "last".to_owned()),
+            ("m".to_owned(), "mid".to_owned()),
+        ]
+        .into(),
+        ..a.clone()
+    };
+    let d = Dependency {
+        dependent: "a".into(),
+        provider: "b".into(),
+        strength: Some(0.5),
+        attributes: [("note".to_owned(), "n".to_owned())].into(),
+        ..Dependency::default()
+    };
+    check_csv_export(
+        &[a, b],
+        &[d],
+        "id,name,kind,country,owner,sectors,ncfs,lat,lon,products,weight,exposure,owner_country,recovery_hours,m,z\n\
+         a,,,NA,,,,,,,,,,,,\n\
+         \"b, \"\"2\"\"\",\"x\ny\",,NA,,IT;WATER,,0.30000000000000004,-0.0000001,,2,,,1000000000000000000000,mid,last\n\
+         dependent,provider,kind,group,strength,tolerance_hours,note\n\
+         a,b,,,0.5,,n\n",
+    );
+}
