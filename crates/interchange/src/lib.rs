@@ -214,7 +214,7 @@ pub fn read_files<P: AsRef<Path>>(
 
 /// Writes the atlas into `dir` (which must exist) in one format and returns the files written:
 /// CSV writes `assets.csv` and `dependencies.csv`, the others one file named by
-/// [`Format::file_name`]. The `write_*_to` functions write to any [`Write`](std::io::Write).
+/// [`Format::file_name`]. The `write_*_to` functions write to any [`Write`].
 pub fn export(atlas: &Atlas, format: Format, dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
     match format {
         Format::Csv => write_csv(atlas, dir),
