@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::WorldError;
-use crate::tables::{ARCHETYPES, Archetype, COUNTRIES, FOREIGN_OWNERS, Place, Scope, When};
+use crate::tables::{ARCHETYPES, Archetype, COUNTRIES, FOREIGN_OWNERS, Place, Scope, Town, When};
 
 /// The smallest world [`crate::World::new`] builds: below it the archetypes' minimum counts
 /// (one of each, every partner country, every fixed site) no longer fit.
@@ -18,6 +18,8 @@ pub const MIN_ASSETS: usize = 1_000;
 pub(crate) struct Demo {
     seed: u64,
     home: usize,
+    /// Offset of the town sequence, from the seed.
+    rotation: usize,
     /// `COUNTRIES` codes in lower case, for ids.
     lower_codes: Vec<String>,
     counts: Vec<usize>,
@@ -39,7 +41,7 @@ fn table_country(code: &str) -> usize {
     country_index(code).expect("the archetype tables name only the world's countries")
 }
 
-/// SplitMix64 finaliser: the seed-dependent choice of place names inside ids.
+/// SplitMix64 finaliser: seed-dependent choices that must not consume a random stream.
 pub(crate) fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -167,6 +169,7 @@ impl Demo {
         Ok(Demo {
             seed,
             home,
+            rotation: (mix(seed) % 1024) as usize,
             lower_codes,
             counts,
             starts,
@@ -246,17 +249,21 @@ impl Demo {
         self.sites[a][k % self.sites[a].len()]
     }
 
-    /// The place (slug) that names instance `k` of archetype `a`, chosen by the seed: in its
-    /// country, or for assets in `ZZ` in their partner country (where they are operated from).
-    fn place(&self, a: usize, k: usize) -> &'static str {
+    /// The town of instance `k` of archetype `a`: chosen by its position, so that near
+    /// positions share a town and near providers are local, then rotated by the seed; coastal
+    /// archetypes use port towns where the country has some. Assets in `ZZ` are operated
+    /// from, and named after, their partner country.
+    fn town(&self, a: usize, k: usize) -> &'static Town {
         let (country, partner) = self.site(a, k);
-        let country = if COUNTRIES[country].places.is_empty() {
-            partner
-        } else {
-            country
+        let towns = match COUNTRIES[country].towns {
+            [] => COUNTRIES[partner].towns,
+            towns => towns,
         };
-        let places = COUNTRIES[country].places;
-        places[(mix(self.seed ^ mix(((a as u64) << 40) | k as u64)) % places.len() as u64) as usize]
+        let coastal = ARCHETYPES[a].coastal && towns.iter().any(|t| t.coastal);
+        let eligible = |t: &&Town| !coastal || t.coastal;
+        let n = towns.iter().filter(eligible).count();
+        let i = ((self.position(a, k) * n as f64) as usize + self.rotation) % n;
+        towns.iter().filter(eligible).nth(i).expect("i < n")
     }
 
     fn id(&self, a: usize, k: usize) -> String {
@@ -271,7 +278,7 @@ impl Demo {
             ),
             Place::Home | Place::In(_) => {
                 let code = &self.lower_codes[self.site(a, k).0];
-                format!("{}:{code}:{}-{}", arch.prefix, self.place(a, k), k + 1)
+                format!("{}:{code}:{}-{}", arch.prefix, self.town(a, k).slug, k + 1)
             }
         }
     }
@@ -285,26 +292,19 @@ impl Demo {
     }
 
     /// A serpentine over the country's inner box, so that near positions are near on the map.
+    /// Scattered around the asset's town; fixed sites have their own; `ZZ` has none.
     fn coordinates(&self, a: usize, k: usize, rng: &mut ChaCha8Rng) -> Option<(f64, f64)> {
         if let Place::Sites(s) = &ARCHETYPES[a].place {
             return s[k].at;
         }
         let country = &COUNTRIES[self.site(a, k).0];
-        if country.code == "ZZ" {
+        if country.towns.is_empty() {
             return None;
         }
-        const ROWS: f64 = 6.0;
-        let t = self.position(a, k) * ROWS;
-        let row = t.floor().min(ROWS - 1.0);
-        let x = if (row as u32).is_multiple_of(2) {
-            t - row
-        } else {
-            1.0 - (t - row)
-        };
-        let lat = country.lat.0
-            + (row + rng.random_range(0.1..0.9)) / ROWS * (country.lat.1 - country.lat.0);
-        let x = 0.03 + 0.94 * x + rng.random_range(-0.02..0.02);
-        let lon = country.lon.0 + x * (country.lon.1 - country.lon.0);
+        let town = self.town(a, k);
+        let spread = country.spread;
+        let lat = town.lat + rng.random_range(-spread..=spread);
+        let lon = town.lon + rng.random_range(-spread..=spread);
         Some((round_dp(lat, 4), round_dp(lon, 4)))
     }
 
@@ -317,7 +317,7 @@ impl Demo {
             Place::Sites(s) => s[k].name.to_owned(),
             Place::Span(_) => format!("{} {} {}", title(COUNTRIES[partner].sea), arch.label, k + 1),
             Place::Home | Place::In(_) => {
-                format!("{} {} {}", title(self.place(a, k)), arch.label, k + 1)
+                format!("{} {} {}", title(self.town(a, k).slug), arch.label, k + 1)
             }
         };
         let foreign_owned = domestic && rng.random_bool(arch.foreign_owned);
@@ -335,8 +335,8 @@ impl Demo {
         } else {
             country
         };
-        let owner_places = COUNTRIES[owner_country].places;
-        let owner_place = title(owner_places[rng.random_range(0..owner_places.len())]);
+        let owner_towns = COUNTRIES[owner_country].towns;
+        let owner_place = title(owner_towns[rng.random_range(0..owner_towns.len())].slug);
         let ncfs: Vec<String> = if domestic {
             arch.ncfs.iter().map(|n| (*n).to_owned()).collect()
         } else {
@@ -374,7 +374,7 @@ impl Demo {
             owner: format!("{owner_place} {} (synthetic)", arch.company),
             operator: format!(
                 "{} {} Operations (synthetic)",
-                title(self.place(a, k)),
+                title(self.town(a, k).slug),
                 arch.company
             ),
             sectors: arch.sectors.iter().map(|s| (*s).to_owned()).collect(),
@@ -430,7 +430,7 @@ impl Demo {
             while got < wanted && tries < 4 * wanted + 4 {
                 tries += 1;
                 let i = if rule.near {
-                    (centre + rng.random_range(-window..=window)).rem_euclid(len as i64) as usize
+                    (centre + rng.random_range(-window..=window)).clamp(0, len as i64 - 1) as usize
                 } else {
                     rng.random_range(0..len)
                 };
