@@ -53,15 +53,24 @@ impl CompactAtlas {
     pub fn is_consistent(&self) -> bool {
         let n = self.ids.len();
         let m = self.edge_dependent.len();
-        [self.country.len(), self.owner_country.len(), self.weight.len(), self.sectors.len()]
-            .iter()
-            .chain([self.lat.len(), self.lon.len()].iter())
-            .all(|&l| l == n)
+        [
+            self.country.len(),
+            self.owner_country.len(),
+            self.weight.len(),
+            self.sectors.len(),
+        ]
+        .iter()
+        .chain([self.lat.len(), self.lon.len()].iter())
+        .all(|&l| l == n)
             && self.ncf_offsets.len() == n + 1
             && [self.edge_provider.len(), self.edge_group.len()]
                 .iter()
                 .chain([self.edge_strength.len(), self.edge_tolerance.len()].iter())
                 .all(|&l| l == m)
-            && self.edge_dependent.iter().chain(&self.edge_provider).all(|&a| (a as usize) < n)
+            && self
+                .edge_dependent
+                .iter()
+                .chain(&self.edge_provider)
+                .all(|&a| (a as usize) < n)
     }
 }

@@ -11,7 +11,10 @@ mod validate;
 
 pub use asset::{Asset, Atlas, Dependency, DependencyKind, Exposure, HomeCountry};
 pub use compact::{CompactAtlas, NO_GROUP};
-pub use reference::{Country, Ncf, NcfCategory, Sector, countries, country, ncf, ncf_index, ncfs, sector, sector_index, sectors};
+pub use reference::{
+    Country, Ncf, NcfCategory, Sector, countries, country, ncf, ncf_index, ncfs, sector,
+    sector_index, sectors,
+};
 pub use validate::{FieldError, validate_asset, validate_dependency};
 
 #[cfg(test)]

@@ -62,7 +62,10 @@ fn split_csv_line(line: &'static str) -> Vec<&'static str> {
 }
 
 fn rows(csv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    csv.lines().skip(1).filter(|l| !l.trim().is_empty()).map(split_csv_line)
+    csv.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(split_csv_line)
 }
 
 /// All 55 NCFs in file order; an NCF's position here is its compact index.
@@ -88,7 +91,14 @@ pub fn ncfs() -> &'static [Ncf] {
 /// All 16 sectors in file order; a sector's position here is its bit in a compact sector mask.
 pub fn sectors() -> &'static [Sector] {
     static SECTORS: OnceLock<Vec<Sector>> = OnceLock::new();
-    SECTORS.get_or_init(|| rows(SECTORS_CSV).map(|f| Sector { id: f[0], name: f[1] }).collect())
+    SECTORS.get_or_init(|| {
+        rows(SECTORS_CSV)
+            .map(|f| Sector {
+                id: f[0],
+                name: f[1],
+            })
+            .collect()
+    })
 }
 
 /// ISO 3166-1 countries (249) followed by `ZZ` (international / space).
@@ -96,9 +106,17 @@ pub fn countries() -> &'static [Country] {
     static COUNTRIES: OnceLock<Vec<Country>> = OnceLock::new();
     COUNTRIES.get_or_init(|| {
         let mut all: Vec<Country> = rows(COUNTRIES_CSV)
-            .map(|f| Country { alpha2: f[0], name: f[3], region: f[5] })
+            .map(|f| Country {
+                alpha2: f[0],
+                name: f[3],
+                region: f[5],
+            })
             .collect();
-        all.push(Country { alpha2: "ZZ", name: "International / space", region: "" });
+        all.push(Country {
+            alpha2: "ZZ",
+            name: "International / space",
+            region: "",
+        });
         all
     })
 }
@@ -121,7 +139,11 @@ pub fn sector(id: &str) -> Option<&'static Sector> {
     sector_index(id).map(|i| &sectors()[i])
 }
 
-/// Looks up an upper-case ISO 3166-1 alpha-2 code (or `ZZ`).
+/// Looks up an upper-case ISO 3166-1 alpha-2 code (or `ZZ`). The list is sorted by code
+/// (`ZZ` sorts last), so this is a binary search: imports call it once per asset.
 pub fn country(alpha2: &str) -> Option<&'static Country> {
-    countries().iter().find(|c| c.alpha2 == alpha2)
+    let all = countries();
+    all.binary_search_by(|c| c.alpha2.cmp(alpha2))
+        .ok()
+        .map(|i| &all[i])
 }

@@ -5,54 +5,160 @@ fn reference_counts() {
     assert_eq!(ncfs().len(), 55);
     let count = |c| ncfs().iter().filter(|n| n.category == c).count();
     assert_eq!(
-        [NcfCategory::Connect, NcfCategory::Distribute, NcfCategory::Manage, NcfCategory::Supply]
-            .map(count),
+        [
+            NcfCategory::Connect,
+            NcfCategory::Distribute,
+            NcfCategory::Manage,
+            NcfCategory::Supply
+        ]
+        .map(count),
         [9, 9, 24, 13]
     );
     assert_eq!(sectors().len(), 16);
     assert_eq!(countries().len(), 250);
+    assert!(
+        countries().windows(2).all(|w| w[0].alpha2 < w[1].alpha2),
+        "sorted for binary search"
+    );
+    assert!(countries().iter().all(|c| country(c.alpha2) == Some(c)));
     assert_eq!(country("NA").map(|c| c.name), Some("Namibia"));
-    assert_eq!(ncf("NCF-C03").map(|n| n.name), Some("Provide Internet Based Content, Information, and Communication Services"));
-    assert_eq!(sector("NUCLEAR").map(|s| s.name), Some("Nuclear Reactors, Materials, and Waste"));
+    assert_eq!(
+        ncf("NCF-C03").map(|n| n.name),
+        Some("Provide Internet Based Content, Information, and Communication Services")
+    );
+    assert_eq!(
+        sector("NUCLEAR").map(|s| s.name),
+        Some("Nuclear Reactors, Materials, and Waste")
+    );
 }
 
 fn check_asset(asset: Asset, expected: &[&str]) {
-    let got: Vec<String> = validate_asset(&asset).iter().map(ToString::to_string).collect();
+    let got: Vec<String> = validate_asset(&asset)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(got, expected);
 }
 
 #[test]
 fn asset_validation() {
-    let ok = Asset { id: "a".into(), country: "US".into(), ..Asset::default() };
+    let ok = Asset {
+        id: "a".into(),
+        country: "US".into(),
+        ..Asset::default()
+    };
     check_asset(ok.clone(), &[]);
-    check_asset(Asset { country: "XX".into(), ..ok.clone() }, &["country: \"XX\" is not an ISO 3166-1 alpha-2 country code (or ZZ)"]);
-    check_asset(Asset { ncfs: vec!["NCF-Z99".into()], ..ok.clone() }, &["ncfs: unknown NCF \"NCF-Z99\""]);
-    check_asset(Asset { sectors: vec!["SPACE".into()], ..ok.clone() }, &["sectors: unknown sector \"SPACE\""]);
-    check_asset(Asset { weight: Some(-1.0), ..ok.clone() }, &["weight: -1 must be a finite number >= 0"]);
-    check_asset(Asset { lat: Some(91.0), ..ok.clone() }, &["lat: 91 is outside [-90, 90]"]);
-    check_asset(Asset { id: " a".into(), ..ok }, &["id: \" a\" has leading/trailing whitespace or control characters"]);
+    check_asset(
+        Asset {
+            country: "XX".into(),
+            ..ok.clone()
+        },
+        &["country: \"XX\" is not an ISO 3166-1 alpha-2 country code (or ZZ)"],
+    );
+    check_asset(
+        Asset {
+            ncfs: vec!["NCF-Z99".into()],
+            ..ok.clone()
+        },
+        &["ncfs: unknown NCF \"NCF-Z99\""],
+    );
+    check_asset(
+        Asset {
+            sectors: vec!["SPACE".into()],
+            ..ok.clone()
+        },
+        &["sectors: unknown sector \"SPACE\""],
+    );
+    check_asset(
+        Asset {
+            weight: Some(-1.0),
+            ..ok.clone()
+        },
+        &["weight: -1 must be a finite number >= 0"],
+    );
+    check_asset(
+        Asset {
+            lat: Some(91.0),
+            ..ok.clone()
+        },
+        &["lat: 91 is outside [-90, 90]"],
+    );
+    check_asset(
+        Asset {
+            id: " a".into(),
+            ..ok
+        },
+        &["id: \" a\" has leading/trailing whitespace or control characters"],
+    );
 }
 
 fn check_dep(dep: Dependency, expected: &[&str]) {
-    let got: Vec<String> = validate_dependency(&dep).iter().map(ToString::to_string).collect();
+    let got: Vec<String> = validate_dependency(&dep)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(got, expected);
 }
 
 #[test]
 fn dependency_validation() {
-    let ok = Dependency { dependent: "a".into(), provider: "b".into(), ..Dependency::default() };
+    let ok = Dependency {
+        dependent: "a".into(),
+        provider: "b".into(),
+        ..Dependency::default()
+    };
     check_dep(ok.clone(), &[]);
-    check_dep(Dependency { strength: Some(0.0), ..ok.clone() }, &["strength: 0 is outside (0, 1]"]);
-    check_dep(Dependency { strength: Some(1.5), ..ok.clone() }, &["strength: 1.5 is outside (0, 1]"]);
-    check_dep(Dependency { tolerance_hours: Some(-2.0), ..ok.clone() }, &["tolerance_hours: -2 must be a finite number >= 0"]);
-    check_dep(Dependency { provider: "a".into(), ..ok }, &["provider: an asset cannot depend on itself"]);
+    check_dep(
+        Dependency {
+            strength: Some(0.0),
+            ..ok.clone()
+        },
+        &["strength: 0 is outside (0, 1]"],
+    );
+    check_dep(
+        Dependency {
+            strength: Some(1.5),
+            ..ok.clone()
+        },
+        &["strength: 1.5 is outside (0, 1]"],
+    );
+    check_dep(
+        Dependency {
+            tolerance_hours: Some(-2.0),
+            ..ok.clone()
+        },
+        &["tolerance_hours: -2 must be a finite number >= 0"],
+    );
+    check_dep(
+        Dependency {
+            provider: "a".into(),
+            ..ok
+        },
+        &["provider: an asset cannot depend on itself"],
+    );
 }
 
 #[test]
 fn defaults() {
-    let d = Dependency { dependent: "a".into(), provider: "b".into(), ..Dependency::default() };
-    assert_eq!((d.effective_group(), d.effective_strength(), d.effective_tolerance_hours()), ("b", 1.0, 0.0));
+    let d = Dependency {
+        dependent: "a".into(),
+        provider: "b".into(),
+        ..Dependency::default()
+    };
+    assert_eq!(
+        (
+            d.effective_group(),
+            d.effective_strength(),
+            d.effective_tolerance_hours()
+        ),
+        ("b", 1.0, 0.0)
+    );
     let home = HomeCountry::default();
-    let a = Asset { id: "x".into(), country: "US".into(), owner_country: Some("CN".into()), ..Asset::default() };
+    let a = Asset {
+        id: "x".into(),
+        country: "US".into(),
+        owner_country: Some("CN".into()),
+        ..Asset::default()
+    };
     assert!(!a.is_foreign(&home) && a.is_foreign_owned(&home));
 }

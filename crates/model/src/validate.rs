@@ -13,7 +13,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &'static str, message: impl Into<String>) -> FieldError {
-        FieldError { field, message: message.into() }
+        FieldError {
+            field,
+            message: message.into(),
+        }
     }
 }
 
@@ -41,7 +44,10 @@ fn check_non_negative(field: &'static str, value: Option<f64>, errors: &mut Vec<
     if let Some(v) = value
         && !(v.is_finite() && v >= 0.0)
     {
-        errors.push(FieldError::new(field, format!("{v} must be a finite number >= 0")));
+        errors.push(FieldError::new(
+            field,
+            format!("{v} must be a finite number >= 0"),
+        ));
     }
 }
 
@@ -65,12 +71,18 @@ pub fn validate_asset(asset: &Asset) -> Vec<FieldError> {
     if let Some(lat) = asset.lat
         && !(-90.0..=90.0).contains(&lat)
     {
-        errors.push(FieldError::new("lat", format!("{lat} is outside [-90, 90]")));
+        errors.push(FieldError::new(
+            "lat",
+            format!("{lat} is outside [-90, 90]"),
+        ));
     }
     if let Some(lon) = asset.lon
         && !(-180.0..=180.0).contains(&lon)
     {
-        errors.push(FieldError::new("lon", format!("{lon} is outside [-180, 180]")));
+        errors.push(FieldError::new(
+            "lon",
+            format!("{lon} is outside [-180, 180]"),
+        ));
     }
     check_non_negative("weight", asset.weight, &mut errors);
     check_non_negative("recovery_hours", asset.recovery_hours, &mut errors);
@@ -82,17 +94,26 @@ pub fn validate_dependency(dep: &Dependency) -> Vec<FieldError> {
     check_id("dependent", &dep.dependent, &mut errors);
     check_id("provider", &dep.provider, &mut errors);
     if !dep.dependent.is_empty() && dep.dependent == dep.provider {
-        errors.push(FieldError::new("provider", "an asset cannot depend on itself"));
+        errors.push(FieldError::new(
+            "provider",
+            "an asset cannot depend on itself",
+        ));
     }
     if let Some(group) = &dep.group
         && group.is_empty()
     {
-        errors.push(FieldError::new("group", "is empty (omit it for the default group)"));
+        errors.push(FieldError::new(
+            "group",
+            "is empty (omit it for the default group)",
+        ));
     }
     if let Some(s) = dep.strength
         && !(s > 0.0 && s <= 1.0)
     {
-        errors.push(FieldError::new("strength", format!("{s} is outside (0, 1]")));
+        errors.push(FieldError::new(
+            "strength",
+            format!("{s} is outside (0, 1]"),
+        ));
     }
     check_non_negative("tolerance_hours", dep.tolerance_hours, &mut errors);
     errors
