@@ -448,6 +448,49 @@ fn hostile_200k() {
     check_hostile(9, 200_000);
 }
 
+/// `prefix:cc:town-n` -> (`prefix`, `town`).
+fn prefix_and_town(id: &str) -> (&str, &str) {
+    let mut parts = id.split(':');
+    let prefix = parts.next().unwrap_or_default();
+    let town = parts
+        .nth(1)
+        .and_then(|t| t.rsplit_once('-'))
+        .map_or("", |(town, _)| town);
+    (prefix, town)
+}
+
+/// Share of the dependencies from `dependents` to `provider` assets within one town.
+fn check_local(world: &World, dependents: &[&str], provider: &str, at_least: f64) {
+    let (mut local, mut all) = (0, 0);
+    for d in world.dependencies() {
+        let (dp, dt) = prefix_and_town(&d.dependent);
+        let (pp, pt) = prefix_and_town(&d.provider);
+        if dependents.contains(&dp) && pp == provider {
+            all += 1;
+            local += usize::from(dt == pt);
+        }
+    }
+    let share = local as f64 / all as f64;
+    assert!(
+        share >= at_least,
+        "{dependents:?} -> {provider}: {local} of {all} in the same town"
+    );
+}
+
+#[test]
+fn demo_grids_are_local() {
+    let world = demo(4, 50_000);
+    check_local(
+        &world,
+        &["hosp", "clinic", "cell", "water", "school"],
+        "sub",
+        0.8,
+    );
+    // Transmission is regional: substations also feed from the neighbouring town.
+    check_local(&world, &["sub"], "tsub", 0.6);
+    check_local(&world, &["cell", "branch"], "co", 0.8);
+}
+
 /// Every archetype has instances at the default size, and every archetype with rules gets
 /// dependencies from them.
 #[test]
