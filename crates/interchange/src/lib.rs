@@ -17,6 +17,7 @@
 //! carry (a `;` inside a CSV list item, a control character in XML) are an [`ExportError`].
 
 mod batch;
+mod compact;
 mod csv_format;
 mod error;
 mod graphml;
@@ -33,6 +34,7 @@ use std::sync::Arc;
 use model::{Asset, Atlas, Dependency};
 
 pub use batch::check_batch;
+pub use compact::read_compact;
 pub use csv_format::{
     CsvKind, CsvReader, parse_csv, write_assets_csv, write_csv, write_dependencies_csv,
 };

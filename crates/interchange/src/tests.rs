@@ -679,3 +679,71 @@ fn csv_export() {
          a,b,,,0.5,,n\n",
     );
 }
+
+fn check_compact(
+    assets: &str,
+    dependencies: &str,
+    expected_errors: &[&str],
+) -> Option<model::CompactAtlas> {
+    let result = read_compact(
+        "assets.csv",
+        assets.as_bytes(),
+        "dependencies.csv",
+        dependencies.as_bytes(),
+    );
+    let errors: Vec<String> = result
+        .as_ref()
+        .err()
+        .into_iter()
+        .flatten()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors, expected_errors);
+    result.ok()
+}
+
+#[test]
+fn compact_reader() {
+    let atlas = check_compact(
+        "id,country,ncfs,weight,sectors\na,US,NCF-D01;NCF-C01,2,ENERGY\nb,NA,,,\nc,ZZ,,,\n",
+        "dependent,provider,group,strength,tolerance_hours\na,b,fuel,0.5,12\na,c,fuel,,\nb,c,,,\n",
+        &[],
+    )
+    .expect("valid files");
+    assert!(atlas.is_consistent());
+    assert_eq!(atlas.ids, ["a", "b", "c"]);
+    assert_eq!(atlas.country, [*b"US", *b"NA", *b"ZZ"]);
+    assert_eq!(atlas.weight, [2.0, 1.0, 1.0]);
+    assert_eq!(atlas.asset_ncfs(0).len(), 2);
+    assert_eq!(atlas.sectors[0].count_ones(), 1);
+    assert_eq!(
+        (atlas.edge_dependent.clone(), atlas.edge_provider.clone()),
+        (vec![0, 0, 1], vec![1, 2, 2])
+    );
+    assert_eq!(atlas.edge_group, [0, 0, model::NO_GROUP]);
+    assert_eq!(atlas.group_names, ["fuel"]);
+    assert_eq!(
+        (atlas.edge_strength.clone(), atlas.edge_tolerance.clone()),
+        (vec![0.5, 1.0, 1.0], vec![12.0, 0.0, 0.0])
+    );
+
+    check_compact(
+        "id,country,ncfs\na,XX,NCF-Z9\na,US,\n",
+        "dependent,provider,strength\na,zz,\na,a,2\n",
+        &[
+            "assets.csv:2: country: \"XX\" is not an ISO 3166-1 alpha-2 country code (or ZZ)",
+            "assets.csv:2: ncfs: unknown NCF \"NCF-Z9\"",
+            "assets.csv:3: id: duplicate asset id \"a\"",
+            "dependencies.csv:2: provider: unknown provider id \"zz\"",
+            "dependencies.csv:3: provider: an asset cannot depend on itself",
+        ],
+    );
+    check_compact(
+        "name,country\n",
+        "provider\n",
+        &[
+            "assets.csv:1: id: required column is missing",
+            "dependencies.csv:1: dependent: required column is missing",
+        ],
+    );
+}

@@ -1,0 +1,389 @@
+//! The lean path from the two §1 CSV files straight to a [`CompactAtlas`], for analysing files
+//! without importing them (and for the peer benchmarks, which time exactly this load). Only the
+//! columns the engine uses are decoded: `id, country, owner_country, sectors, ncfs, weight` and
+//! `dependent, provider, group, strength, tolerance_hours`; values are validated like the full
+//! parser does, every problem reported with file, line and field.
+
+use foldhash::{HashMap, HashMapExt};
+use model::{CompactAtlas, NO_GROUP};
+
+use crate::ImportError;
+
+/// Reads `assets.csv` and `dependencies.csv` bytes into a [`CompactAtlas`] (assets in file
+/// order, edges in file order). Named groups are interned per atlas.
+pub fn read_compact(
+    assets_file: &str,
+    assets: &[u8],
+    dependencies_file: &str,
+    dependencies: &[u8],
+) -> Result<CompactAtlas, Vec<ImportError>> {
+    let mut atlas = CompactAtlas::default();
+    let mut errors = Vec::new();
+    let mut index: HashMap<Vec<u8>, u32> = HashMap::new();
+    read_assets(assets_file, assets, &mut atlas, &mut index, &mut errors);
+    read_dependencies(
+        dependencies_file,
+        dependencies,
+        &mut atlas,
+        &index,
+        &mut errors,
+    );
+    if errors.is_empty() {
+        Ok(atlas)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Column positions by name; `required` columns missing are reported on line 1.
+fn columns<const N: usize>(
+    file: &str,
+    reader: &mut csv::Reader<&[u8]>,
+    names: [&str; N],
+    required: usize,
+    errors: &mut Vec<ImportError>,
+) -> Option<[Option<usize>; N]> {
+    let header = match reader.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            errors.push(ImportError::new(
+                file,
+                Some(1),
+                None,
+                format!("malformed CSV: {e}"),
+            ));
+            return None;
+        }
+    };
+    let found = names.map(|n| header.iter().position(|h| h == n.as_bytes()));
+    let missing: Vec<&str> = (0..required)
+        .filter(|&i| found[i].is_none())
+        .map(|i| names[i])
+        .collect();
+    for name in &missing {
+        errors.push(ImportError::new(
+            file,
+            Some(1),
+            Some(name),
+            "required column is missing",
+        ));
+    }
+    missing.is_empty().then_some(found)
+}
+
+fn cell<'r>(row: &'r csv::ByteRecord, column: Option<usize>) -> &'r [u8] {
+    column.and_then(|c| row.get(c)).unwrap_or_default()
+}
+
+/// A cell as trimmed UTF-8, or an error at file:line:field.
+fn text<'r>(
+    file: &str,
+    line: usize,
+    field: &str,
+    bytes: &'r [u8],
+    errors: &mut Vec<ImportError>,
+) -> Option<&'r str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Some(s.trim()),
+        Err(_) => {
+            errors.push(ImportError::new(
+                file,
+                Some(line),
+                Some(field),
+                "malformed UTF-8",
+            ));
+            None
+        }
+    }
+}
+
+fn number(
+    file: &str,
+    line: usize,
+    field: &str,
+    bytes: &[u8],
+    errors: &mut Vec<ImportError>,
+) -> Option<f64> {
+    let s = text(file, line, field, bytes, errors)?;
+    if s.is_empty() {
+        return None;
+    }
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => Some(v),
+        _ => {
+            errors.push(ImportError::new(
+                file,
+                Some(line),
+                Some(field),
+                format!("{s:?} is not a number"),
+            ));
+            None
+        }
+    }
+}
+
+fn country_code(
+    file: &str,
+    line: usize,
+    field: &str,
+    s: &str,
+    errors: &mut Vec<ImportError>,
+) -> Option<[u8; 2]> {
+    match model::country(s) {
+        Some(c) => c.alpha2.as_bytes().try_into().ok(),
+        None => {
+            errors.push(ImportError::new(
+                file,
+                Some(line),
+                Some(field),
+                format!("{s:?} is not an ISO 3166-1 alpha-2 country code (or ZZ)"),
+            ));
+            None
+        }
+    }
+}
+
+fn read_assets(
+    file: &str,
+    bytes: &[u8],
+    atlas: &mut CompactAtlas,
+    index: &mut HashMap<Vec<u8>, u32>,
+    errors: &mut Vec<ImportError>,
+) {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let Some([id, country, owner_country, sectors, ncfs, weight]) = columns(
+        file,
+        &mut reader,
+        [
+            "id",
+            "country",
+            "owner_country",
+            "sectors",
+            "ncfs",
+            "weight",
+        ],
+        2,
+        errors,
+    ) else {
+        return;
+    };
+    let rows = bytes.iter().filter(|&&b| b == b'\n').count();
+    index.reserve(rows);
+    atlas.ncf_offsets.push(0);
+    let mut row = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize);
+                errors.push(ImportError::new(
+                    file,
+                    line,
+                    None,
+                    format!("malformed CSV: {e}"),
+                ));
+                break;
+            }
+        }
+        let line = row.position().map_or(0, |p| p.line() as usize);
+        let Some(asset_id) = text(file, line, "id", cell(&row, id), errors) else {
+            continue;
+        };
+        if asset_id.is_empty() {
+            errors.push(ImportError::new(
+                file,
+                Some(line),
+                Some("id"),
+                "is required and empty",
+            ));
+            continue;
+        }
+        let next = atlas.ids.len() as u32;
+        if index.insert(asset_id.as_bytes().to_vec(), next).is_some() {
+            errors.push(ImportError::new(
+                file,
+                Some(line),
+                Some("id"),
+                format!("duplicate asset id {asset_id:?}"),
+            ));
+            continue;
+        }
+        let c = text(file, line, "country", cell(&row, country), errors)
+            .and_then(|s| country_code(file, line, "country", s, errors))
+            .unwrap_or(*b"ZZ");
+        let owner = text(
+            file,
+            line,
+            "owner_country",
+            cell(&row, owner_country),
+            errors,
+        )
+        .filter(|s| !s.is_empty())
+        .and_then(|s| country_code(file, line, "owner_country", s, errors));
+        let mut mask = 0u16;
+        for s in text(file, line, "sectors", cell(&row, sectors), errors)
+            .unwrap_or_default()
+            .split(';')
+        {
+            match (s.trim(), model::sector_index(s.trim())) {
+                ("", _) => {}
+                (_, Some(i)) => mask |= 1 << i,
+                (s, None) => errors.push(ImportError::new(
+                    file,
+                    Some(line),
+                    Some("sectors"),
+                    format!("unknown sector {s:?}"),
+                )),
+            }
+        }
+        for n in text(file, line, "ncfs", cell(&row, ncfs), errors)
+            .unwrap_or_default()
+            .split(';')
+        {
+            match (n.trim(), model::ncf_index(n.trim())) {
+                ("", _) => {}
+                (_, Some(i)) => atlas.ncf_ids.push(i as u8),
+                (n, None) => errors.push(ImportError::new(
+                    file,
+                    Some(line),
+                    Some("ncfs"),
+                    format!("unknown NCF {n:?}"),
+                )),
+            }
+        }
+        let w = number(file, line, "weight", cell(&row, weight), errors).unwrap_or(1.0);
+        if w < 0.0 {
+            errors.push(ImportError::new(
+                file,
+                Some(line),
+                Some("weight"),
+                format!("{w} must be a finite number >= 0"),
+            ));
+        }
+        atlas.ids.push(asset_id.to_owned());
+        atlas.country.push(c);
+        atlas.owner_country.push(owner);
+        atlas.weight.push(w);
+        atlas.sectors.push(mask);
+        atlas.ncf_offsets.push(atlas.ncf_ids.len() as u32);
+        atlas.lat.push(f32::NAN);
+        atlas.lon.push(f32::NAN);
+    }
+}
+
+fn read_dependencies(
+    file: &str,
+    bytes: &[u8],
+    atlas: &mut CompactAtlas,
+    index: &HashMap<Vec<u8>, u32>,
+    errors: &mut Vec<ImportError>,
+) {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let Some([dependent, provider, group, strength, tolerance]) = columns(
+        file,
+        &mut reader,
+        [
+            "dependent",
+            "provider",
+            "group",
+            "strength",
+            "tolerance_hours",
+        ],
+        2,
+        errors,
+    ) else {
+        return;
+    };
+    let rows = bytes.iter().filter(|&&b| b == b'\n').count();
+    for column in [
+        &mut atlas.edge_dependent,
+        &mut atlas.edge_provider,
+        &mut atlas.edge_group,
+    ] {
+        column.reserve(rows);
+    }
+    atlas.edge_strength.reserve(rows);
+    atlas.edge_tolerance.reserve(rows);
+    let mut groups: HashMap<String, u32> = HashMap::new();
+    let mut row = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize);
+                errors.push(ImportError::new(
+                    file,
+                    line,
+                    None,
+                    format!("malformed CSV: {e}"),
+                ));
+                break;
+            }
+        }
+        let line = row.position().map_or(0, |p| p.line() as usize);
+        let mut endpoint = |field: &str, column: Option<usize>| {
+            let id = cell(&row, column);
+            let found = index.get(id).copied();
+            if found.is_none() {
+                let shown = String::from_utf8_lossy(id);
+                errors.push(ImportError::new(
+                    file,
+                    Some(line),
+                    Some(field),
+                    format!("unknown {field} id {shown:?}"),
+                ));
+            }
+            found
+        };
+        let (Some(d), Some(p)) = (
+            endpoint("dependent", dependent),
+            endpoint("provider", provider),
+        ) else {
+            continue;
+        };
+        if d == p {
+            errors.push(ImportError::new(
+                file,
+                Some(line),
+                Some("provider"),
+                "an asset cannot depend on itself",
+            ));
+            continue;
+        }
+        let g = match text(file, line, "group", cell(&row, group), errors) {
+            Some("") | None => NO_GROUP,
+            Some(name) => {
+                let next = atlas.group_names.len() as u32;
+                *groups.entry(name.to_owned()).or_insert_with(|| {
+                    atlas.group_names.push(name.to_owned());
+                    next
+                })
+            }
+        };
+        let s = number(file, line, "strength", cell(&row, strength), errors).unwrap_or(1.0);
+        if !(s > 0.0 && s <= 1.0) {
+            errors.push(ImportError::new(
+                file,
+                Some(line),
+                Some("strength"),
+                format!("{s} is outside (0, 1]"),
+            ));
+        }
+        let t = number(file, line, "tolerance_hours", cell(&row, tolerance), errors).unwrap_or(0.0);
+        if t < 0.0 {
+            errors.push(ImportError::new(
+                file,
+                Some(line),
+                Some("tolerance_hours"),
+                format!("{t} must be a finite number >= 0"),
+            ));
+        }
+        atlas.edge_dependent.push(d);
+        atlas.edge_provider.push(p);
+        atlas.edge_group.push(g);
+        atlas.edge_strength.push(s);
+        atlas.edge_tolerance.push(t);
+    }
+}
