@@ -71,7 +71,7 @@ fn columns<const N: usize>(
     missing.is_empty().then_some(found)
 }
 
-fn cell<'r>(row: &'r csv::ByteRecord, column: Option<usize>) -> &'r [u8] {
+fn cell(row: &csv::ByteRecord, column: Option<usize>) -> &[u8] {
     column.and_then(|c| row.get(c)).unwrap_or_default()
 }
 
