@@ -1,8 +1,6 @@
 //! The graph load: the whole atlas as the columns of a [`CompactAtlas`]. SQLite iterates a
 //! prepared statement; PostgreSQL streams binary COPY. Both feed the same [`Builder`].
 
-use std::collections::HashMap;
-
 use model::{CompactAtlas, NO_GROUP};
 
 use crate::db::{self, Tx};
@@ -25,10 +23,17 @@ pub(crate) fn load(tx: &mut Tx<'_, '_>) -> Result<CompactAtlas> {
         Ok((r.int(0)?, r.text(1)?))
     })?;
     let mut b = Builder {
-        group_names: group_names.into_iter().collect(),
         sorted: true,
         ..Builder::default()
     };
+    for (id, name) in group_names {
+        let slot = small_index("dependency_groups", id)?;
+        if slot >= b.group_names.len() {
+            b.group_names.resize(slot + 1, None);
+            b.interned.resize(slot + 1, u32::MAX);
+        }
+        b.group_names[slot] = Some(name);
+    }
     match tx {
         Tx::Sqlite(tx) => {
             let mut stmt = tx.prepare(ASSETS)?;
@@ -106,12 +111,20 @@ struct Builder {
     atlas: CompactAtlas,
     /// Stored idx -> dense index; `u32::MAX` where no asset has that idx.
     dense: Vec<u32>,
-    /// Stored group id -> name.
-    group_names: HashMap<i64, String>,
-    /// Stored group id -> index in `atlas.group_names`.
-    interned: HashMap<i64, u32>,
+    /// Stored group id -> name (ids are small and dense, so vectors beat hashing here).
+    group_names: Vec<Option<String>>,
+    /// Stored group id -> index in `atlas.group_names`; `u32::MAX` until first used.
+    interned: Vec<u32>,
     /// Edges arrive ordered by (dependent, provider) so far.
     sorted: bool,
+}
+
+/// A stored integer key used as a vector index.
+fn small_index(table: &'static str, key: i64) -> Result<usize> {
+    usize::try_from(key)
+        .ok()
+        .filter(|&i| i < u32::MAX as usize)
+        .ok_or_else(|| StoreError::corrupt(table, format!("key {key} out of range")))
 }
 
 fn country_code(table: &'static str, code: &str) -> Result<[u8; 2]> {
@@ -122,10 +135,7 @@ fn country_code(table: &'static str, code: &str) -> Result<[u8; 2]> {
 
 impl Builder {
     fn asset(&mut self, a: &AssetColumns<'_>) -> Result<()> {
-        let a_idx = usize::try_from(a.idx)
-            .ok()
-            .filter(|&i| i < u32::MAX as usize)
-            .ok_or_else(|| StoreError::corrupt("assets", format!("idx {}", a.idx)))?;
+        let a_idx = small_index("assets", a.idx)?;
         let dense = u32::try_from(self.atlas.ids.len()).expect("fewer than 2^32 assets");
         if a_idx >= self.dense.len() {
             self.dense.resize(a_idx + 1, u32::MAX);
@@ -177,19 +187,23 @@ impl Builder {
         let (dependent, provider) = (self.dense(dependent)?, self.dense(provider)?);
         let group = match grp {
             None => NO_GROUP,
-            Some(id) => match self.interned.get(&id) {
-                Some(&g) => g,
-                None => {
-                    let name = self.group_names.get(&id).ok_or_else(|| {
+            Some(id) => {
+                let slot = usize::try_from(id)
+                    .ok()
+                    .filter(|&i| i < self.interned.len());
+                let slot = slot.ok_or_else(|| {
+                    StoreError::corrupt("dependencies", format!("no group with id {id}"))
+                })?;
+                if self.interned[slot] == u32::MAX {
+                    let name = self.group_names[slot].clone().ok_or_else(|| {
                         StoreError::corrupt("dependencies", format!("no group with id {id}"))
                     })?;
-                    let g = u32::try_from(self.atlas.group_names.len())
+                    self.interned[slot] = u32::try_from(self.atlas.group_names.len())
                         .expect("fewer than 2^32 groups");
-                    self.atlas.group_names.push(name.clone());
-                    self.interned.insert(id, g);
-                    g
+                    self.atlas.group_names.push(name);
                 }
-            },
+                self.interned[slot]
+            }
         };
         let atlas = &mut self.atlas;
         if let (Some(&d), Some(&p)) = (atlas.edge_dependent.last(), atlas.edge_provider.last()) {

@@ -259,3 +259,15 @@ pub(crate) fn bulk_load(
     );
     Ok(report)
 }
+
+/// Deletes the whole atlas (assets, dependencies, redundancy groups) in the caller's transaction.
+pub(crate) fn clear(tx: &mut Tx<'_, '_>) -> Result<()> {
+    tx.lock_atlas()?;
+    match tx {
+        Tx::Sqlite(_) => tx.batch(
+            "DELETE FROM dependencies; DELETE FROM dependency_groups; DELETE FROM assets;",
+        )?,
+        Tx::Postgres(_) => tx.batch("TRUNCATE dependencies, dependency_groups, assets")?,
+    }
+    meta::bump_atlas_version(tx)
+}

@@ -123,6 +123,11 @@ impl Store {
         })
     }
 
+    /// Deletes every asset and dependency in one transaction (`meridian demo --reset`).
+    pub fn clear_atlas(&mut self) -> Result<()> {
+        self.db.write(import::clear)
+    }
+
     /// Which of `ids` are stored.
     pub fn existing_ids(&mut self, ids: &[&str]) -> Result<HashSet<String>> {
         self.db

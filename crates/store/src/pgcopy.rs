@@ -1,14 +1,15 @@
 //! A reader of PostgreSQL's binary COPY format (`COPY … TO STDOUT (FORMAT binary)`), for the
 //! graph load: it hands out borrowed fields without building a row object per tuple.
 
-use std::io::Read;
+use std::io::{BufReader, Read};
 
 use crate::{Result, StoreError};
 
 const SIGNATURE: &[u8; 11] = b"PGCOPY\n\xff\r\n\0";
 
 pub(crate) struct CopyOut<R> {
-    reader: R,
+    /// Buffered so that the many small field reads are plain copies.
+    reader: BufReader<R>,
     /// The current tuple's field bytes, back to back.
     buf: Vec<u8>,
     /// Each field's range in `buf`; `None` for NULL.
@@ -20,7 +21,8 @@ fn corrupt(message: impl Into<String>) -> StoreError {
 }
 
 impl<R: Read> CopyOut<R> {
-    pub(crate) fn new(mut reader: R) -> Result<CopyOut<R>> {
+    pub(crate) fn new(reader: R) -> Result<CopyOut<R>> {
+        let mut reader = BufReader::with_capacity(1 << 18, reader);
         let mut signature = [0u8; 11];
         reader.read_exact(&mut signature)?;
         if &signature != SIGNATURE {
