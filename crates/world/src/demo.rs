@@ -41,6 +41,14 @@ fn table_country(code: &str) -> usize {
     country_index(code).expect("the archetype tables name only the world's countries")
 }
 
+/// The random stream of one record: asset `g` draws from stream `2g`, its dependencies from
+/// `2g + 1`, so any record can be regenerated alone and the order of generation never matters.
+pub(crate) fn stream(seed: u64, stream: usize) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream as u64);
+    rng
+}
+
 /// SplitMix64 finaliser: seed-dependent choices that must not consume a random stream.
 pub(crate) fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -239,12 +247,6 @@ impl Demo {
             .flat_map(move |a| (0..self.counts[a]).flat_map(move |k| self.dependencies_of(a, k)))
     }
 
-    fn rng(&self, stream: usize) -> ChaCha8Rng {
-        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-        rng.set_stream(stream as u64);
-        rng
-    }
-
     fn site(&self, a: usize, k: usize) -> (usize, usize) {
         self.sites[a][k % self.sites[a].len()]
     }
@@ -310,7 +312,7 @@ impl Demo {
 
     fn asset(&self, a: usize, k: usize) -> Asset {
         let arch = &ARCHETYPES[a];
-        let mut rng = self.rng(2 * (self.starts[a] + k));
+        let mut rng = stream(self.seed, 2 * (self.starts[a] + k));
         let (country, partner) = self.site(a, k);
         let domestic = country == self.home;
         let name = match &arch.place {
@@ -402,7 +404,7 @@ impl Demo {
     fn dependencies_of(&self, a: usize, k: usize) -> Vec<Dependency> {
         let arch: &Archetype = &ARCHETYPES[a];
         let me = self.starts[a] + k;
-        let mut rng = self.rng(2 * me + 1);
+        let mut rng = stream(self.seed, 2 * me + 1);
         let (country, partner) = self.site(a, k);
         let domestic = country == self.home;
         let position = self.position(a, k);

@@ -5,10 +5,10 @@
 //! cycle. Every dependency is a plain AND requirement: no groups, no tolerances.
 
 use model::{Asset, Dependency, DependencyKind, ncfs, sectors};
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::demo::mix;
+use crate::demo::{mix, stream};
 use crate::tables::FOREIGN;
 
 /// Share of nodes in the core, in percent.
@@ -54,19 +54,13 @@ impl Hostile {
         (self.n as f64 * mean) as usize
     }
 
-    fn rng(&self, stream: usize) -> ChaCha8Rng {
-        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-        rng.set_stream(stream as u64);
-        rng
-    }
-
     fn id(i: usize) -> String {
         format!("node:{i}")
     }
 
     pub(crate) fn assets(&self) -> impl Iterator<Item = Asset> + '_ {
         (0..self.n).map(move |i| {
-            let mut rng = self.rng(2 * i);
+            let mut rng = stream(self.seed, 2 * i);
             let country = if rng.random_bool(0.2) {
                 FOREIGN[rng.random_range(0..FOREIGN.len())]
             } else {
@@ -94,7 +88,7 @@ impl Hostile {
     }
 
     fn providers(&self, i: usize) -> Vec<usize> {
-        let mut rng = self.rng(2 * i + 1);
+        let mut rng = stream(self.seed, 2 * i + 1);
         let wanted =
             ((X_MIN * rng.random::<f64>().max(1e-12).powf(-1.0 / ALPHA)) as usize).min(MAX_OUT);
         let core = Self::in_core(self.seed, i);
