@@ -1,0 +1,151 @@
+//! The command line, as clap parses it. `main` resolves it into a [`crate::config::Config`] and
+//! dispatches to `commands::*`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Meridian maps the foreign infrastructure a nation's critical functions depend on, ranks it,
+/// and shares what matters with partner CSIRTs.
+///
+/// Start with `meridian demo` (builds a synthetic world into ./meridian.db), then
+/// `meridian stats`, `meridian assets list --foreign` and `meridian analyze rank`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "meridian",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Database: `sqlite://PATH`, a plain file path, or `postgres://user@host/db`.
+    #[arg(
+        long,
+        global = true,
+        env = "MERIDIAN_DB",
+        default_value = "sqlite://meridian.db"
+    )]
+    pub db: String,
+    /// The installation's home country (ISO 3166-1 alpha-2): assets elsewhere are foreign.
+    #[arg(long, global = true, env = "MERIDIAN_HOME", default_value = "US")]
+    pub home: String,
+    /// Print stable machine-readable JSON on stdout instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// No progress bars and no summaries on stderr; errors are still printed.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database (or bring its schema up to date) and print where it is.
+    Init,
+    /// Generate the synthetic demo world into the database (deterministic from --seed).
+    Demo(DemoArgs),
+    /// Import atlas files (CSV, JSON, GraphML, STIX 2.1) in one all-or-nothing transaction.
+    ///
+    /// The format comes from the extension and, for CSV, the header: a file with an `id` column
+    /// holds assets, one with `dependent` and `provider` columns holds dependencies. On any
+    /// error nothing is stored and every error names file, line and field.
+    Import(ImportArgs),
+    /// Export the whole atlas.
+    Export(ExportArgs),
+    /// List or show assets.
+    #[command(subcommand)]
+    Assets(AssetsCommand),
+    /// Counts by kind, country, sector and National Critical Function.
+    Stats,
+    /// Analyses over the dependency graph (§2 of the specification).
+    #[command(subcommand)]
+    Analyze(crate::commands::analyze::AnalyzeCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed of the generator: the same seed gives the same world.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of assets (about 5 dependencies each at large sizes).
+    #[arg(long, default_value_t = 2000)]
+    pub assets: usize,
+    /// Delete the existing atlas first (the demo refuses to write into a non-empty atlas).
+    #[arg(long)]
+    pub reset: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files to import together (assets.csv, dependencies.csv, atlas.json, atlas.graphml, bundle.json, ...).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Only validate the files against the database; write nothing.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// assets.csv + dependencies.csv
+    Csv,
+    /// atlas.json (Meridian's JSON)
+    Json,
+    /// atlas.graphml (Gephi, yEd)
+    Graphml,
+    /// bundle.json (STIX 2.1 infrastructure + depends-on relationships)
+    Stix,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: ExportFormat,
+    /// Output directory (created when missing).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssetsCommand {
+    /// List assets, filtered.
+    List(ListArgs),
+    /// Show one asset with what it depends on and what depends on it.
+    Show {
+        /// Asset id, e.g. `cable:transpacific-3`.
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only assets in this country (ISO alpha-2).
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Only assets in this sector (e.g. ENERGY).
+    #[arg(long)]
+    pub sector: Option<String>,
+    /// Only assets supporting this NCF (e.g. NCF-D01).
+    #[arg(long)]
+    pub ncf: Option<String>,
+    /// Only assets of this kind (facility, network, ...).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only foreign assets (outside the home country).
+    #[arg(long)]
+    pub foreign: bool,
+    /// Only assets whose id or name contains this text.
+    #[arg(long)]
+    pub search: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u64,
+    #[arg(long, default_value_t = 0)]
+    pub offset: u64,
+}

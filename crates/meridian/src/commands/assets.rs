@@ -1,0 +1,178 @@
+//! `assets list|show` and `stats`.
+
+use anyhow::bail;
+use serde::Serialize;
+
+use crate::cli::{AssetsCommand, ListArgs};
+use crate::config::Config;
+use crate::output;
+
+pub fn run(config: &Config, command: AssetsCommand) -> anyhow::Result<()> {
+    match command {
+        AssetsCommand::List(args) => list(config, &args),
+        AssetsCommand::Show { id } => show(config, &id),
+    }
+}
+
+fn list(config: &Config, args: &ListArgs) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
+    let filter = store::AssetFilter {
+        country: args.country.clone(),
+        sector: args.sector.clone(),
+        ncf: args.ncf.clone(),
+        kind: args.kind.clone(),
+        foreign_of: args.foreign.then(|| config.home_country()),
+        text: args.search.clone(),
+    };
+    let assets = store.list_assets(&filter, args.limit, args.offset)?;
+    if config.json {
+        return output::json(&assets);
+    }
+    output::table(
+        &["id", "name", "kind", "country", "sectors", "ncfs"],
+        assets.iter().map(|a| {
+            vec![
+                a.id.clone(),
+                a.name.clone(),
+                a.kind.clone(),
+                a.country.clone(),
+                a.sectors.join(";"),
+                a.ncfs.join(";"),
+            ]
+        }),
+    );
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct AssetView {
+    asset: model::Asset,
+    foreign: bool,
+    foreign_owned: bool,
+    depends_on: Vec<model::Dependency>,
+    dependents: Vec<model::Dependency>,
+}
+
+fn show(config: &Config, id: &str) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
+    let Some(asset) = store.get_asset(id)? else {
+        bail!("asset {id:?} not found");
+    };
+    let home = config.home_country();
+    let view = AssetView {
+        foreign: asset.is_foreign(&home),
+        foreign_owned: asset.is_foreign_owned(&home),
+        depends_on: store.dependencies_of(id)?,
+        dependents: store.dependents_of(id)?,
+        asset,
+    };
+    if config.json {
+        return output::json(&view);
+    }
+    let a = &view.asset;
+    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let origin = match (view.foreign, view.foreign_owned) {
+        (true, _) => "foreign",
+        (false, true) => "domestic, foreign-owned",
+        (false, false) => "domestic",
+    };
+    output::table(
+        &["field", "value"],
+        [
+            ("id", a.id.clone()),
+            ("name", a.name.clone()),
+            ("kind", a.kind.clone()),
+            ("country", format!("{} ({origin})", a.country)),
+            ("owner", a.owner.clone()),
+            ("operator", a.operator.clone()),
+            ("owner_country", a.owner_country.clone().unwrap_or_default()),
+            ("sectors", a.sectors.join(";")),
+            ("ncfs", a.ncfs.join(";")),
+            ("lat, lon", format!("{}, {}", opt(a.lat), opt(a.lon))),
+            ("products", a.products.join("\n")),
+            ("weight", opt(a.weight)),
+            (
+                "exposure",
+                a.exposure
+                    .map(|e| e.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+            ("recovery_hours", opt(a.recovery_hours)),
+            ("tags", a.tags.join(";")),
+        ]
+        .into_iter()
+        .chain(a.attributes.iter().map(|(k, v)| (k.as_str(), v.clone())))
+        .map(|(k, v)| vec![k.to_owned(), v]),
+    );
+    let deps = |title: &str, other: fn(&model::Dependency) -> &str, list: &[model::Dependency]| {
+        println!("{title} ({})", list.len());
+        if !list.is_empty() {
+            output::table(
+                &["asset", "kind", "group", "strength", "tolerance_hours"],
+                list.iter().map(|d| {
+                    vec![
+                        other(d).to_owned(),
+                        d.kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+                        d.effective_group().to_owned(),
+                        d.effective_strength().to_string(),
+                        d.effective_tolerance_hours().to_string(),
+                    ]
+                }),
+            );
+        }
+    };
+    deps("depends on", |d| &d.provider, &view.depends_on);
+    deps("depended on by", |d| &d.dependent, &view.dependents);
+    Ok(())
+}
+
+pub fn stats(config: &Config) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
+    let stats = store.stats(&config.home_country())?;
+    if config.json {
+        let counts = |m: &std::collections::BTreeMap<String, u64>| {
+            m.iter()
+                .map(|(k, n)| serde_json::json!({ "id": k, "assets": n }))
+                .collect::<Vec<_>>()
+        };
+        return output::json(&serde_json::json!({
+            "assets": stats.assets,
+            "dependencies": stats.dependencies,
+            "foreign": stats.foreign,
+            "foreign_owned": stats.foreign_owned,
+            "by_kind": counts(&stats.by_kind),
+            "by_country": counts(&stats.by_country),
+            "by_sector": counts(&stats.by_sector),
+            "by_ncf": counts(&stats.by_ncf),
+        }));
+    }
+    println!(
+        "{} assets ({} foreign, {} domestic but foreign-owned), {} dependencies",
+        stats.assets, stats.foreign, stats.foreign_owned, stats.dependencies
+    );
+    let section = |title: &str,
+                   rows: &std::collections::BTreeMap<String, u64>,
+                   name: &dyn Fn(&str) -> String| {
+        println!("\nby {title}");
+        output::table(
+            &[title, "name", "assets"],
+            rows.iter()
+                .map(|(k, n)| vec![k.clone(), name(k), n.to_string()]),
+        );
+    };
+    section("kind", &stats.by_kind, &|_| String::new());
+    section("country", &stats.by_country, &|c| {
+        model::country(c)
+            .map(|c| c.name.to_owned())
+            .unwrap_or_default()
+    });
+    section("sector", &stats.by_sector, &|s| {
+        model::sector(s)
+            .map(|s| s.name.to_owned())
+            .unwrap_or_default()
+    });
+    section("ncf", &stats.by_ncf, &|n| {
+        model::ncf(n).map(|n| n.name.to_owned()).unwrap_or_default()
+    });
+    Ok(())
+}

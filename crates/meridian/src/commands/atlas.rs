@@ -1,0 +1,187 @@
+//! `init`, `demo`, `import`, `export`: getting an atlas in and out.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+
+use crate::cli::{DemoArgs, ExportArgs, ExportFormat, ImportArgs};
+use crate::config::{Config, redact};
+use crate::{output, progress};
+
+pub fn init(config: &Config) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
+    let version = store.atlas_version()?;
+    if config.json {
+        return output::json(
+            &serde_json::json!({ "db": redact(&config.db), "atlas_version": version }),
+        );
+    }
+    println!(
+        "database {} ready (atlas version {version})",
+        redact(&config.db)
+    );
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Counts {
+    created: u64,
+    updated: u64,
+    unchanged: u64,
+}
+
+impl From<store::Counts> for Counts {
+    fn from(c: store::Counts) -> Counts {
+        Counts {
+            created: c.created,
+            updated: c.updated,
+            unchanged: c.unchanged,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ImportSummary {
+    files: Vec<String>,
+    assets: Counts,
+    dependencies: Counts,
+}
+
+pub fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
+    let parsed = match interchange::read_files(&args.files) {
+        Ok(parsed) => parsed,
+        Err(errors) => return refuse(&errors),
+    };
+    // Ids the batch references; the stored ones are fetched in one query.
+    let referenced: HashSet<&str> = parsed
+        .atlas
+        .dependencies
+        .iter()
+        .flat_map(|d| [d.dependent.as_str(), d.provider.as_str()])
+        .collect();
+    let stored = store.existing_ids(&referenced.into_iter().collect::<Vec<_>>())?;
+    let errors = interchange::check_batch(&parsed, |id| stored.contains(id));
+    if !errors.is_empty() {
+        return refuse(&errors);
+    }
+    if args.check {
+        output::note(
+            config.quiet,
+            format!(
+                "valid: {} assets and {} dependencies; nothing was written",
+                parsed.atlas.assets.len(),
+                parsed.atlas.dependencies.len()
+            ),
+        );
+        return Ok(());
+    }
+    let report = store.import(&parsed.atlas)?;
+    let summary = ImportSummary {
+        files: args.files.iter().map(|f| f.display().to_string()).collect(),
+        assets: report.assets.into(),
+        dependencies: report.dependencies.into(),
+    };
+    if config.json {
+        return output::json(&summary);
+    }
+    println!(
+        "imported: assets {} created, {} updated, {} unchanged; dependencies {} created, {} updated, {} unchanged",
+        summary.assets.created,
+        summary.assets.updated,
+        summary.assets.unchanged,
+        summary.dependencies.created,
+        summary.dependencies.updated,
+        summary.dependencies.unchanged,
+    );
+    Ok(())
+}
+
+/// Prints every located error on stderr and fails without having written anything.
+fn refuse(errors: &[interchange::ImportError]) -> anyhow::Result<()> {
+    for e in errors {
+        eprintln!("{e}");
+    }
+    bail!(
+        "import refused: {} error(s), nothing was stored",
+        errors.len()
+    )
+}
+
+pub fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
+    let atlas = store.export_atlas()?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let format = match args.format {
+        ExportFormat::Csv => interchange::Format::Csv,
+        ExportFormat::Json => interchange::Format::Json,
+        ExportFormat::Graphml => interchange::Format::GraphMl,
+        ExportFormat::Stix => interchange::Format::Stix,
+    };
+    let written = interchange::export(&atlas, format, &args.out)
+        .with_context(|| format!("writing to {}", args.out.display()))?;
+    if config.json {
+        return output::json(&serde_json::json!({
+            "files": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "assets": atlas.assets.len(),
+            "dependencies": atlas.dependencies.len(),
+        }));
+    }
+    for path in &written {
+        println!("{}", path.display());
+    }
+    output::note(
+        config.quiet,
+        format!(
+            "exported {} assets and {} dependencies",
+            atlas.assets.len(),
+            atlas.dependencies.len()
+        ),
+    );
+    Ok(())
+}
+
+pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
+    if args.reset {
+        store.clear_atlas()?;
+    }
+    let world = world::World::new(world::WorldSpec {
+        seed: args.seed,
+        assets: args.assets,
+        home: config.home_str().to_owned(),
+    })?;
+    let total = world.expected_records() as u64;
+    let bar = progress::bar(config.quiet, Some(total), "demo world");
+    let started = Instant::now();
+    let report = store
+        .bulk_load(world.assets(), world.dependencies(), &|done| {
+            bar.set_position(done)
+        })
+        .context("loading the demo world (use --reset to replace an existing atlas)")?;
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
+    if config.json {
+        return output::json(&serde_json::json!({
+            "seed": args.seed,
+            "assets": report.assets.created,
+            "dependencies": report.dependencies.created,
+            "seconds": elapsed.as_secs_f64(),
+        }));
+    }
+    println!(
+        "demo world (seed {}): {} assets, {} dependencies in {:.1} s into {}",
+        args.seed,
+        report.assets.created,
+        report.dependencies.created,
+        elapsed.as_secs_f64(),
+        redact(&config.db)
+    );
+    if !config.quiet {
+        super::analyze::print_top_foreign(config, &mut store, 10)?;
+    }
+    Ok(())
+}
