@@ -1,0 +1,114 @@
+//! The embedded CISA table against the CSV in the shared corpus, combination by combination.
+
+use intel::ssvc::{
+    Automatable, Decision, DecisionTable, Exploitation, MissionWellbeing, SsvcInputs,
+    TechnicalImpact,
+};
+
+#[test]
+fn every_combination_matches_the_csv_rows() {
+    let path = test_support::shared_data("ssvc/csv/cisa/cisa_coordinator_2_0_3.csv");
+    let csv = std::fs::read_to_string(&path).expect("CSV readable");
+    let table = DecisionTable::cisa_coordinator();
+    let mut checked = 0;
+    for line in csv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let inputs = SsvcInputs {
+            exploitation: Exploitation::parse(cells[1]).expect("exploitation"),
+            automatable: Automatable::parse(cells[2]).expect("automatable"),
+            technical_impact: TechnicalImpact::parse(cells[3]).expect("technical impact"),
+            mission_wellbeing: MissionWellbeing::parse(cells[4]).expect("mwi"),
+        };
+        assert_eq!(
+            table.decide(inputs),
+            Decision::parse(cells[5]).expect("outcome"),
+            "{line}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 36);
+    assert_eq!(SsvcInputs::all().count(), 36);
+    let distinct: std::collections::HashSet<_> = SsvcInputs::all().collect();
+    assert_eq!(distinct.len(), 36);
+}
+
+#[test]
+fn spot_checks_from_the_standard() {
+    use Automatable::*;
+    use Decision::*;
+    use Exploitation::{Active, PublicPoc};
+    use MissionWellbeing::*;
+    use TechnicalImpact::*;
+    let t = DecisionTable::cisa_coordinator();
+    let d = |e, a, ti, m| {
+        t.decide(SsvcInputs {
+            exploitation: e,
+            automatable: a,
+            technical_impact: ti,
+            mission_wellbeing: m,
+        })
+    };
+    assert_eq!(d(Exploitation::None, No, Total, High), TrackStar);
+    assert_eq!(d(Active, No, Total, High), Act);
+    assert_eq!(d(Active, Yes, Partial, Low), Attend);
+    assert_eq!(d(PublicPoc, Yes, Total, Medium), TrackStar);
+}
+
+#[test]
+fn vulnrichment_spellings_normalise() {
+    for s in ["poc", "PoC", "public poc", "Public PoC"] {
+        assert_eq!(Exploitation::parse(s), Some(Exploitation::PublicPoc), "{s}");
+    }
+    assert_eq!(Exploitation::parse("Active"), Some(Exploitation::Active));
+    assert_eq!(
+        TechnicalImpact::parse("Total"),
+        Some(TechnicalImpact::Total)
+    );
+    assert_eq!(
+        Exploitation::combine(true, false, Some(Exploitation::PublicPoc)),
+        Exploitation::Active
+    );
+    assert_eq!(
+        Exploitation::combine(false, false, Some(Exploitation::PublicPoc)),
+        Exploitation::PublicPoc
+    );
+    assert_eq!(
+        Exploitation::combine(false, false, None),
+        Exploitation::None
+    );
+}
+
+#[test]
+fn impact_thresholds() {
+    for (impact, mwi) in [
+        (0.0, MissionWellbeing::Low),
+        (0.049, MissionWellbeing::Low),
+        (0.05, MissionWellbeing::Medium),
+        (0.49, MissionWellbeing::Medium),
+        (0.5, MissionWellbeing::High),
+        (3.0, MissionWellbeing::High),
+        (f64::NAN, MissionWellbeing::Low),
+        (-1.0, MissionWellbeing::Low),
+    ] {
+        assert_eq!(MissionWellbeing::from_impact(impact), mwi, "{impact}");
+    }
+}
+
+#[test]
+fn incomplete_or_bad_tables_are_refused() {
+    let header = "row,Exploitation v1.1.0,Automatable v2.0.0,Technical Impact v1.0.0,Mission and Well-Being Impact v1.0.0,CISA Levels v1.1.0 (cisa)";
+    let missing = intel::ssvc::CISA_COORDINATOR_2_0_3_CSV
+        .lines()
+        .take(36)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(DecisionTable::parse_csv(&missing).is_err_and(|d| {
+        d.message
+            .starts_with("no row for active / yes / total / high")
+    }));
+    let bad = format!("{header}\n0,sometimes,no,partial,low,track\n");
+    assert_eq!(
+        DecisionTable::parse_csv(&bad).map_err(|d| d.to_string()),
+        Err(r#"line 2: unknown Exploitation value "sometimes""#.to_owned())
+    );
+}
