@@ -29,7 +29,6 @@ pub(crate) struct Hostile {
 
 impl Hostile {
     pub(crate) fn new(seed: u64, n: usize) -> Hostile {
-        let n = n.max(1);
         let core = (0..n)
             .filter(|&i| Self::in_core(seed, i))
             .map(|i| u32::try_from(i).expect("fewer than 2^32 nodes"))
@@ -88,6 +87,9 @@ impl Hostile {
     }
 
     fn providers(&self, i: usize) -> Vec<usize> {
+        if self.core.is_empty() {
+            return Vec::new();
+        }
         let mut rng = stream(self.seed, 2 * i + 1);
         let wanted =
             ((X_MIN * rng.random::<f64>().max(1e-12).powf(-1.0 / ALPHA)) as usize).min(MAX_OUT);

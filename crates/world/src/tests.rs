@@ -439,6 +439,13 @@ fn check_hostile(seed: u64, assets: usize) {
 }
 
 #[test]
+fn hostile_tiny_worlds_are_valid() {
+    for n in [0, 1, 2, 3, 10] {
+        assert_eq!(survey(&World::hostile(5, n)).assets, n);
+    }
+}
+
+#[test]
 fn hostile_20k() {
     check_hostile(1, 20_000);
 }
