@@ -7,6 +7,7 @@
 mod asset;
 mod compact;
 mod reference;
+mod scenario;
 mod validate;
 
 pub use asset::{Asset, Atlas, Dependency, DependencyKind, Exposure, HomeCountry};
@@ -15,6 +16,7 @@ pub use reference::{
     Country, Ncf, NcfCategory, Sector, countries, country, ncf, ncf_index, ncfs, sector,
     sector_index, sectors,
 };
+pub use scenario::{Circle, EARTH_RADIUS_KM, Scenario};
 pub use validate::{FieldError, validate_asset, validate_dependency};
 
 #[cfg(test)]

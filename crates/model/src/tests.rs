@@ -162,3 +162,30 @@ fn defaults() {
     };
     assert!(!a.is_foreign(&home) && a.is_foreign_owned(&home));
 }
+
+#[test]
+fn great_circle_distances() {
+    // Paris to London is about 344 km; a point is at distance 0 from itself.
+    let paris = Circle {
+        lat: 48.8566,
+        lon: 2.3522,
+        radius_km: 350.0,
+    };
+    assert!((paris.distance_km(51.5074, -0.1278) - 343.6).abs() < 1.0);
+    assert!(paris.contains(51.5074, -0.1278));
+    assert!(
+        !Circle {
+            radius_km: 300.0,
+            ..paris
+        }
+        .contains(51.5074, -0.1278)
+    );
+    assert_eq!(paris.distance_km(48.8566, 2.3522), 0.0);
+    // Antipodes: half the circumference.
+    let origin = Circle {
+        lat: 0.0,
+        lon: 0.0,
+        radius_km: 0.0,
+    };
+    assert!((origin.distance_km(0.0, 180.0) - std::f64::consts::PI * EARTH_RADIUS_KM).abs() < 1e-6);
+}

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use model::{Asset, ncf_index, sector_index};
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql as PgToSql;
 
 use crate::db::{self, Param, Tx};
 use crate::row::{ASSET_COLUMNS, AssetRow};
@@ -98,25 +100,31 @@ pub(crate) fn list(
     db::query(tx, &sql, &params, |r| AssetRow::read(r)?.decode())
 }
 
-/// The stored rows of those of `ids` that exist.
-pub(crate) fn rows_by_ids(tx: &mut Tx<'_, '_>, ids: &[&str]) -> Result<Vec<AssetRow>> {
-    let mut out = Vec::new();
+/// Hands the stored row of each of `ids` that exists to `f`, in no particular order, without
+/// collecting them.
+pub(crate) fn for_each_by_ids(
+    tx: &mut Tx<'_, '_>,
+    ids: &[&str],
+    mut f: impl FnMut(AssetRow) -> Result<()>,
+) -> Result<()> {
     match tx {
         Tx::Sqlite(tx) => {
             let mut stmt = tx.prepare_cached(&format!("{} WHERE id = ?1", *SELECT))?;
             for id in ids {
                 if let Some(row) = stmt.query([id])?.next()? {
-                    out.push(AssetRow::read(row)?);
+                    f(AssetRow::read(row)?)?;
                 }
             }
         }
         Tx::Postgres(tx) => {
-            for row in tx.query(&format!("{} WHERE id = ANY($1)", *SELECT), &[&ids])? {
-                out.push(AssetRow::read(&row)?);
+            let sql = format!("{} WHERE id = ANY($1)", *SELECT);
+            let mut rows = tx.query_raw(&sql, [&ids as &(dyn PgToSql + Sync)])?;
+            while let Some(row) = rows.next()? {
+                f(AssetRow::read(&row)?)?;
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// id -> idx for those of `ids` that exist.

@@ -12,6 +12,10 @@ use rusqlite::types::ToSqlOutput;
 use crate::url::Target;
 use crate::{Result, StoreError};
 
+/// SQLite page cache per connection, in KiB when negative (allocated as used).
+const CACHE_KIB: i64 = -65_536;
+const LARGE_CACHE_KIB: i64 = -524_288;
+
 pub(crate) enum Backend {
     Sqlite(rusqlite::Connection),
     Postgres(postgres::Client),
@@ -52,10 +56,8 @@ impl Backend {
         conn.busy_timeout(Duration::from_secs(5))?;
         // Returns the resulting mode; an in-memory database stays "memory".
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-        // 64 MiB of page cache (allocated as used): million-row loads thrash the 2 MiB default.
-        conn.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
-        )?;
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+        conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         Ok(Backend::Sqlite(conn))
     }
 
@@ -129,6 +131,19 @@ impl Tx<'_, '_> {
         Ok(())
     }
 
+    /// Enlarges SQLite's page cache for a write of millions of rows (random index inserts
+    /// thrash the normal cache), or restores it; PostgreSQL's cache is the server's.
+    pub(crate) fn set_large_cache(&mut self, large: bool) -> Result<()> {
+        if let Tx::Sqlite(tx) = self {
+            tx.pragma_update(
+                None,
+                "cache_size",
+                if large { LARGE_CACHE_KIB } else { CACHE_KIB },
+            )?;
+        }
+        Ok(())
+    }
+
     /// Takes the atlas write lock: concurrent imports run one after the other (SQLite's
     /// `BEGIN IMMEDIATE` already did this), readers are not blocked.
     pub(crate) fn lock_atlas(&mut self) -> Result<()> {
@@ -183,6 +198,11 @@ pub(crate) trait Columns {
     fn int(&self, i: usize) -> Result<i64>;
     fn opt_int(&self, i: usize) -> Result<Option<i64>>;
     fn opt_real(&self, i: usize) -> Result<Option<f64>>;
+
+    fn real(&self, i: usize) -> Result<f64> {
+        self.opt_real(i)?
+            .ok_or_else(|| StoreError::corrupt("row", format!("column {i} is NULL")))
+    }
 }
 
 impl Columns for rusqlite::Row<'_> {

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use model::Dependency;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql as PgToSql;
 
 use crate::Result;
 use crate::db::{self, Param, Tx};
@@ -41,9 +43,13 @@ pub(crate) fn all(tx: &mut Tx<'_, '_>) -> Result<Vec<Dependency>> {
     db::query(tx, SELECT, &[], read_dependency)
 }
 
-/// The stored rows of those (dependent_idx, provider_idx) pairs that exist.
-pub(crate) fn rows_by_pairs(tx: &mut Tx<'_, '_>, pairs: &[(i64, i64)]) -> Result<Vec<DepRow>> {
-    let mut out = Vec::new();
+/// Hands the stored row of each (dependent_idx, provider_idx) pair that exists to `f`, in no
+/// particular order, without collecting them.
+pub(crate) fn for_each_by_pairs(
+    tx: &mut Tx<'_, '_>,
+    pairs: &[(i64, i64)],
+    mut f: impl FnMut(DepRow) -> Result<()>,
+) -> Result<()> {
     match tx {
         Tx::Sqlite(tx) => {
             let sql = format!(
@@ -53,7 +59,7 @@ pub(crate) fn rows_by_pairs(tx: &mut Tx<'_, '_>, pairs: &[(i64, i64)]) -> Result
             let mut stmt = tx.prepare_cached(&sql)?;
             for (dependent, provider) in pairs {
                 if let Some(row) = stmt.query([dependent, provider])?.next()? {
-                    out.push(DepRow::read(row)?);
+                    f(DepRow::read(row)?)?;
                 }
             }
         }
@@ -64,12 +70,14 @@ pub(crate) fn rows_by_pairs(tx: &mut Tx<'_, '_>, pairs: &[(i64, i64)]) -> Result
                  ON d.dependent_idx = p.dependent AND d.provider_idx = p.provider",
                 *SELECT_ROWS
             );
-            for row in tx.query(&sql, &[&dependents, &providers])? {
-                out.push(DepRow::read(&row)?);
+            let params: [&(dyn PgToSql + Sync); 2] = [&dependents, &providers];
+            let mut rows = tx.query_raw(&sql, params)?;
+            while let Some(row) = rows.next()? {
+                f(DepRow::read(&row)?)?;
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// name -> id for those of `names` already interned.

@@ -1,7 +1,7 @@
 //! Writing atlases: the transactional upsert import and the streaming bulk load. The logic is
 //! shared; the table modules and [`db::write`] hide the dialects.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use model::{Asset, Atlas, Dependency};
 
@@ -12,10 +12,22 @@ use crate::{Counts, ImportReport, Result, StoreError, assets, dependencies, meta
 /// Upserts `atlas` (see `Store::import`). Runs inside the caller's write transaction.
 pub(crate) fn import(tx: &mut Tx<'_, '_>, atlas: &Atlas) -> Result<ImportReport> {
     tx.lock_atlas()?;
-    let (idx_of, assets) = import_assets(tx, &atlas.assets)?;
-    let dependencies = import_dependencies(tx, &atlas.dependencies, idx_of)?;
+    let large = atlas.assets.len() + atlas.dependencies.len() > LARGE_BATCH;
+    if large {
+        tx.set_large_cache(true)?;
+    }
+    let imported = import_assets(tx, &atlas.assets)?;
+    let dependencies = import_dependencies(
+        tx,
+        &atlas.dependencies,
+        imported.idx_of,
+        imported.first_new_idx,
+    )?;
+    if large {
+        tx.set_large_cache(false)?;
+    }
     let report = ImportReport {
-        assets,
+        assets: imported.counts,
         dependencies,
     };
     if !report.is_unchanged() {
@@ -25,56 +37,74 @@ pub(crate) fn import(tx: &mut Tx<'_, '_>, atlas: &Atlas) -> Result<ImportReport>
     Ok(report)
 }
 
-/// Writes new and changed assets; returns the idx of every asset in the batch.
-fn import_assets<'a>(
-    tx: &mut Tx<'_, '_>,
-    batch: &'a [Asset],
-) -> Result<(HashMap<&'a str, i64>, Counts)> {
-    let ids: Vec<&str> = batch.iter().map(|a| a.id.as_str()).collect();
-    let stored: HashMap<String, AssetRow> = assets::rows_by_ids(tx, &ids)?
-        .into_iter()
-        .map(|row| (row.id.clone(), row))
-        .collect();
-    let mut next_idx = assets::max_idx(tx)? + 1;
-    let mut idx_of = HashMap::with_capacity(batch.len());
-    let mut counts = Counts::default();
-    let mut writes = Vec::new();
-    for asset in batch {
-        let idx = match stored.get(&asset.id) {
-            Some(old) if AssetRow::encode(old.idx, asset) == *old => {
-                counts.unchanged += 1;
-                old.idx
-            }
-            Some(old) => {
-                counts.updated += 1;
-                writes.push((old.idx, asset));
-                old.idx
-            }
-            None => {
-                counts.created += 1;
-                writes.push((next_idx, asset));
-                next_idx += 1;
-                next_idx - 1
-            }
-        };
-        if idx_of.insert(asset.id.as_str(), idx).is_some() {
+/// Records in a batch above which the SQLite page cache is enlarged for the transaction.
+const LARGE_BATCH: usize = 100_000;
+
+struct ImportedAssets<'a> {
+    /// The idx of every asset in the batch.
+    idx_of: HashMap<&'a str, i64>,
+    /// Assets from this idx on were created by this import, so no dependency is stored for them.
+    first_new_idx: i64,
+    counts: Counts,
+}
+
+/// Writes new and changed assets.
+fn import_assets<'a>(tx: &mut Tx<'_, '_>, batch: &'a [Asset]) -> Result<ImportedAssets<'a>> {
+    let mut position: HashMap<&str, usize> = HashMap::with_capacity(batch.len());
+    for (i, asset) in batch.iter().enumerate() {
+        if position.insert(asset.id.as_str(), i).is_some() {
             return Err(StoreError::DuplicateAsset(asset.id.clone()));
         }
     }
-    db::write(
-        tx,
-        Write::Upsert,
-        writes
-            .iter()
-            .map(|&(idx, asset)| Ok(AssetRow::encode(idx, asset))),
-    )?;
-    Ok((idx_of, counts))
+    // Compare stored rows as they stream in: stored idx and whether to write, per position.
+    let mut stored_idx: Vec<Option<i64>> = vec![None; batch.len()];
+    let mut write = vec![false; batch.len()];
+    let mut counts = Counts::default();
+    let ids: Vec<&str> = batch.iter().map(|a| a.id.as_str()).collect();
+    assets::for_each_by_ids(tx, &ids, |row| {
+        let i = *position
+            .get(row.id.as_str())
+            .ok_or_else(|| StoreError::corrupt("assets", format!("unrequested id {:?}", row.id)))?;
+        stored_idx[i] = Some(row.idx);
+        if AssetRow::encode(row.idx, &batch[i]) == row {
+            counts.unchanged += 1;
+        } else {
+            counts.updated += 1;
+            write[i] = true;
+        }
+        Ok(())
+    })?;
+    let first_new_idx = assets::max_idx(tx)? + 1;
+    let mut next_idx = first_new_idx;
+    let idx: Vec<i64> = stored_idx
+        .iter()
+        .zip(&mut write)
+        .map(|(stored, write)| {
+            stored.unwrap_or_else(|| {
+                *write = true;
+                next_idx += 1;
+                next_idx - 1
+            })
+        })
+        .collect();
+    counts.created = (next_idx - first_new_idx) as u64;
+    let rows = (0..batch.len())
+        .filter(|&i| write[i])
+        .map(|i| Ok(AssetRow::encode(idx[i], &batch[i])));
+    db::write(tx, Write::Upsert, rows)?;
+    let idx_of = position.into_iter().map(|(id, i)| (id, idx[i])).collect();
+    Ok(ImportedAssets {
+        idx_of,
+        first_new_idx,
+        counts,
+    })
 }
 
 fn import_dependencies<'a>(
     tx: &mut Tx<'_, '_>,
     batch: &'a [Dependency],
     mut idx_of: HashMap<&'a str, i64>,
+    first_new_idx: i64,
 ) -> Result<Counts> {
     // Endpoints outside the batch must already be stored.
     let mut outside: Vec<&str> = batch
@@ -91,44 +121,45 @@ fn import_dependencies<'a>(
     idx_of.extend(outside.iter().map(|id| (*id, found[*id])));
 
     let groups = intern_groups(tx, batch)?;
-    let mut seen = HashSet::with_capacity(batch.len());
+    let mut position: HashMap<(i64, i64), usize> = HashMap::with_capacity(batch.len());
     let mut resolved = Vec::with_capacity(batch.len());
-    for d in batch {
+    for (i, d) in batch.iter().enumerate() {
         let pair = (idx_of[d.dependent.as_str()], idx_of[d.provider.as_str()]);
-        if !seen.insert(pair) {
+        if position.insert(pair, i).is_some() {
             return Err(StoreError::DuplicateDependency(
                 d.dependent.clone(),
                 d.provider.clone(),
             ));
         }
-        resolved.push((pair, d.group.as_ref().map(|g| groups[g.as_str()]), d));
+        resolved.push((pair, d.group.as_ref().map(|g| groups[g.as_str()])));
     }
-    drop(seen);
-    let pairs: Vec<(i64, i64)> = resolved.iter().map(|(pair, ..)| *pair).collect();
-    let stored: HashMap<(i64, i64), DepRow> = dependencies::rows_by_pairs(tx, &pairs)?
-        .into_iter()
-        .map(|row| ((row.dependent_idx, row.provider_idx), row))
-        .collect();
-    let mut counts = Counts::default();
-    resolved.retain(
-        |&((dependent, provider), grp, d)| match stored.get(&(dependent, provider)) {
-            None => {
-                counts.created += 1;
-                true
-            }
-            Some(old) if DepRow::encode(dependent, provider, grp, d) == *old => {
-                counts.unchanged += 1;
-                false
-            }
-            Some(_) => {
-                counts.updated += 1;
-                true
-            }
-        },
-    );
-    let rows = resolved
+    drop(idx_of);
+    // Only dependents that existed before this import can have stored dependencies.
+    let stored_pairs: Vec<(i64, i64)> = resolved
         .iter()
-        .map(|&((dependent, provider), grp, d)| Ok(DepRow::encode(dependent, provider, grp, d)));
+        .map(|&(pair, _)| pair)
+        .filter(|&(dependent, _)| dependent < first_new_idx)
+        .collect();
+    let mut write = vec![true; batch.len()];
+    let mut counts = Counts::default();
+    dependencies::for_each_by_pairs(tx, &stored_pairs, |row| {
+        let pair = (row.dependent_idx, row.provider_idx);
+        let i = *position.get(&pair).ok_or_else(|| {
+            StoreError::corrupt("dependencies", format!("unrequested pair {pair:?}"))
+        })?;
+        if DepRow::encode(pair.0, pair.1, resolved[i].1, &batch[i]) == row {
+            counts.unchanged += 1;
+            write[i] = false;
+        } else {
+            counts.updated += 1;
+        }
+        Ok(())
+    })?;
+    counts.created = batch.len() as u64 - counts.unchanged - counts.updated;
+    let rows = (0..batch.len()).filter(|&i| write[i]).map(|i| {
+        let ((dependent, provider), grp) = resolved[i];
+        Ok(DepRow::encode(dependent, provider, grp, &batch[i]))
+    });
     db::write(tx, Write::Upsert, rows)?;
     Ok(counts)
 }
@@ -182,6 +213,7 @@ pub(crate) fn bulk_load(
     }
     dependencies::clear_unused_groups(tx)?;
     migrations::relax_for_bulk_load(tx)?;
+    tx.set_large_cache(true)?;
     let mut written = 0u64;
     let mut tick = || {
         written += 1;
@@ -237,6 +269,7 @@ pub(crate) fn bulk_load(
         db::write(tx, Write::Fresh, rows.into_iter().map(Ok))?;
     }
     migrations::restore_after_bulk_load(tx)?;
+    tx.set_large_cache(false)?;
 
     let report = ImportReport {
         assets: Counts {

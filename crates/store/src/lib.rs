@@ -6,6 +6,7 @@
 //! `dependencies`, `meta`); where the two dialects differ, both versions sit next to each other
 //! in the same function.
 
+mod analysis;
 mod assets;
 mod compact;
 mod db;
@@ -21,7 +22,7 @@ mod url;
 
 use std::collections::{BTreeMap, HashSet};
 
-use model::{Asset, Atlas, CompactAtlas, Dependency, HomeCountry};
+use model::{Asset, Atlas, CompactAtlas, Dependency, HomeCountry, Scenario};
 
 use crate::db::Backend;
 pub use crate::error::StoreError;
@@ -83,6 +84,28 @@ pub struct Stats {
     pub by_sector: BTreeMap<String, u64>,
     /// By NCF id; unknown NCF ids are not counted.
     pub by_ncf: BTreeMap<String, u64>,
+}
+
+/// One row of a stored priority ranking.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankingEntry {
+    /// 1-based position.
+    pub rank: u32,
+    pub asset: String,
+    pub impact: f64,
+    pub exposure: f64,
+    pub threat: f64,
+    pub priority: f64,
+}
+
+/// A stored ranking: when, over which atlas version, for which home country.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RankingRun {
+    pub id: i64,
+    pub created_at: String,
+    pub atlas_version: i64,
+    pub home: String,
+    pub entries: u64,
 }
 
 /// The atlas store over SQLite or PostgreSQL.
@@ -184,6 +207,50 @@ impl Store {
     /// edges ordered by (dependent, provider).
     pub fn load_compact(&mut self) -> Result<CompactAtlas> {
         self.db.read(compact::load)
+    }
+
+    /// Saves (or replaces) a scenario by name; `now` is the caller's timestamp.
+    pub fn save_scenario(&mut self, scenario: &Scenario, now: &str) -> Result<()> {
+        self.db
+            .write(|tx| analysis::save_scenario(tx, scenario, now))
+    }
+
+    pub fn scenario(&mut self, name: &str) -> Result<Option<Scenario>> {
+        Ok(self
+            .db
+            .read(|tx| analysis::scenarios(tx, Some(name)))?
+            .pop())
+    }
+
+    /// Every saved scenario, by name.
+    pub fn scenarios(&mut self) -> Result<Vec<Scenario>> {
+        self.db.read(|tx| analysis::scenarios(tx, None))
+    }
+
+    /// True when a scenario of that name existed.
+    pub fn delete_scenario(&mut self, name: &str) -> Result<bool> {
+        self.db.write(|tx| analysis::delete_scenario(tx, name))
+    }
+
+    /// Stores a ranking with its timestamp and the current atlas version; returns its id.
+    pub fn save_ranking(
+        &mut self,
+        created_at: &str,
+        home: &str,
+        entries: &[RankingEntry],
+    ) -> Result<i64> {
+        self.db
+            .write(|tx| analysis::save_ranking(tx, created_at, home, entries))
+    }
+
+    /// Every stored ranking, oldest first.
+    pub fn ranking_runs(&mut self) -> Result<Vec<RankingRun>> {
+        self.db.read(analysis::ranking_runs)
+    }
+
+    /// The entries of one stored ranking, by rank.
+    pub fn ranking_entries(&mut self, run: i64) -> Result<Vec<RankingEntry>> {
+        self.db.read(|tx| analysis::ranking_entries(tx, run))
     }
 
     /// Incremented by every write that changes the atlas.

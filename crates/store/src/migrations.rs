@@ -12,17 +12,31 @@ struct Migration {
     sql: &'static str,
 }
 
-const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "atlas",
-    sql: include_str!("../migrations/sqlite/0001_atlas.sql"),
-}];
+const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "atlas",
+        sql: include_str!("../migrations/sqlite/0001_atlas.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "analysis",
+        sql: include_str!("../migrations/sqlite/0002_analysis.sql"),
+    },
+];
 
-const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "atlas",
-    sql: include_str!("../migrations/postgres/0001_atlas.sql"),
-}];
+const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "atlas",
+        sql: include_str!("../migrations/postgres/0001_atlas.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "analysis",
+        sql: include_str!("../migrations/postgres/0002_analysis.sql"),
+    },
+];
 
 /// Serialises concurrent `meridian` processes migrating one PostgreSQL database.
 const PG_LOCK_KEY: i64 = 0x6d65_7269_6469_616e; // "meridian"

@@ -1,6 +1,7 @@
 //! Store tests: every test runs once per backend (`test_support::backends`), SQLite always and
 //! PostgreSQL when `MERIDIAN_TEST_POSTGRES` is set.
 
+mod analysis;
 mod bulk;
 mod import;
 mod migrations;
@@ -110,4 +111,13 @@ pub fn rich_atlas() -> Atlas {
     };
     atlas.sort();
     atlas
+}
+
+/// Shown even when it passes (see `.config/nextest.toml`): says loudly whether this run reached
+/// PostgreSQL or skipped it.
+#[test]
+fn postgres_skip_notice() {
+    if let Some(url) = test_support::postgres_url("every store and CLI test") {
+        eprintln!("PostgreSQL tests run against {url}");
+    }
 }

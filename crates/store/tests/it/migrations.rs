@@ -33,7 +33,10 @@ fn sqlite_schema_migrations_table_has_one_row_per_version() {
         .prepare("SELECT version, name FROM schema_migrations")
         .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
         .expect("schema_migrations");
-    assert_eq!(rows, vec![(1, "atlas".to_owned())]);
+    assert_eq!(
+        rows,
+        vec![(1, "atlas".to_owned()), (2, "analysis".to_owned())]
+    );
 }
 
 #[test]

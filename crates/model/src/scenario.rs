@@ -1,0 +1,43 @@
+//! Saved failure scenarios (PRODUCT §2.5): a named set of assets that fail together, given
+//! explicitly, by country, or by a circle on the map.
+
+use serde::{Deserialize, Serialize};
+
+/// Mean Earth radius (IUGG), in km, for great-circle distances.
+pub const EARTH_RADIUS_KM: f64 = 6371.0088;
+
+/// A disc on the Earth's surface: every asset whose location lies within `radius_km` of the
+/// centre (great-circle distance, haversine formula).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Circle {
+    pub lat: f64,
+    pub lon: f64,
+    pub radius_km: f64,
+}
+
+impl Circle {
+    /// Great-circle distance from the centre to (`lat`, `lon`), in km.
+    pub fn distance_km(&self, lat: f64, lon: f64) -> f64 {
+        let (p1, p2) = (self.lat.to_radians(), lat.to_radians());
+        let dp = p2 - p1;
+        let dl = (lon - self.lon).to_radians();
+        let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+        2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+    }
+
+    pub fn contains(&self, lat: f64, lon: f64) -> bool {
+        self.distance_km(lat, lon) <= self.radius_km
+    }
+}
+
+/// A named failure set. An asset belongs to it when it is listed, lies in one of the countries,
+/// or lies in one of the circles (assets without a location are never in a circle).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub assets: Vec<String>,
+    pub countries: Vec<String>,
+    pub circles: Vec<Circle>,
+}
