@@ -11,12 +11,14 @@
 //! - [`csaf`]: CSAF 2.0 advisories (security_advisory, VEX and other profiles).
 //! - [`sbom`]: CycloneDX 1.2–1.6 JSON and SPDX 2.x JSON into one [`sbom::Sbom`] shape.
 //! - [`vex`]: OpenVEX and the common [`vex::VexStatement`].
+//! - [`matching`]: inventory items against an index of affected products, explained findings.
 //! - [`ssvc`]: the CISA coordinator decision table, loaded from its CSV.
 
 pub mod csaf;
 pub mod cve;
 pub mod epss;
 pub mod kev;
+pub mod matching;
 pub mod sbom;
 pub mod ssvc;
 pub mod vex;

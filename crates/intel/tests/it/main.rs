@@ -1,6 +1,7 @@
 //! intel against the real corpus in `../shared/data/` and hand-made inputs.
 
 mod corpus;
+mod matching;
 mod ssvc;
 
 use std::path::{Path, PathBuf};

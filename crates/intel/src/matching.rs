@@ -1,0 +1,808 @@
+//! Inventory items against affected products, with every finding explained.
+//!
+//! [`Index`] holds the affected (and not-affected) products of CVE 5 records, CSAF advisories,
+//! the KEV catalog and VEX statements under normalised keys:
+//!
+//! | key | from | rule when it matches |
+//! |---|---|---|
+//! | purl `type/namespace/name` | CVE 5 `collectionURL`+`packageName`, CSAF/VEX purl helpers | [`Rule::Purl`] |
+//! | CPE (vendor, product) | CVE 5 `cpes[]` (CNA and ADP), CSAF cpe helpers, VEX CPEs | [`Rule::Cpe`] |
+//! | model number | CSAF `model_numbers` (CISA ICS advisories) | [`Rule::ModelNumber`] |
+//! | (vendor, product) names | CVE 5 `vendor`/`product`, CSAF vendor/product_name branches, KEV `vendorProject`/`product` | [`Rule::Name`] |
+//! | vendor | entries whose product is a placeholder (`n/a`, `*`, CPE product ANY) | [`Rule::VendorOnly`] |
+//!
+//! Matching an item is a handful of hash lookups followed by range checks on the few candidates,
+//! never a scan of the index. Names are compared by [`ident::name_key`] (letters and digits,
+//! lowercase) and vendors by [`ident::vendor_key`] (also without `Inc`, `AG`, `Corporation`…).
+//!
+//! Per (item, CVE) the best-ranked match is the finding: purl above CPE above model number above
+//! product name above vendor only, and, within a rule, a version checked against a range above an
+//! item without a version ([`Finding::confidence`]). A matching not-affected entry (CSAF
+//! `known_not_affected` or `fixed`, VEX `not_affected` or `fixed`, matched by anything stronger
+//! than vendor only) moves the finding to [`Matches::suppressed`] with its justification.
+//!
+//! Version semantics for a CVE 5 `affected[]` product: a version inside an `unaffected` entry is
+//! not affected; inside an `affected` entry it is; otherwise `defaultStatus: affected` makes it
+//! affected. A product with neither versions nor a default is taken as affected in every
+//! version. An item without a version matches any product that is affected in some version, at
+//! the lower "unversioned" confidence.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ident::{Cpe, CpeValue, Purl, Scheme, VersionRange, clean_version, name_key, vendor_key};
+use model::Asset;
+
+use crate::Diagnostic;
+use crate::csaf::{CsafDocument, CsafProduct};
+use crate::cve::{Affected, CveRecord, VersionStatus};
+use crate::kev::KevCatalog;
+use crate::sbom::Component;
+use crate::vex::{VexStatement, VexStatus};
+
+/// Where an index entry came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SourceKind {
+    Cve5,
+    Csaf,
+    Kev,
+    Vex,
+}
+
+/// A source document: kind and id (CVE id, CSAF tracking id, KEV catalog version, VEX document id).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Source {
+    pub kind: SourceKind,
+    pub document: String,
+}
+
+/// Which identifier matched, strongest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    Purl,
+    Cpe,
+    ModelNumber,
+    Name,
+    VendorOnly,
+}
+
+impl Rule {
+    /// Confidence with a version checked against a range, and without one (the item has no
+    /// version). Vendor-only guesses never check versions.
+    fn confidence(self, version_checked: bool) -> f32 {
+        match (self, version_checked) {
+            (Rule::Purl, true) => 0.95,
+            (Rule::Purl, false) => 0.6,
+            (Rule::Cpe, true) => 0.85,
+            (Rule::Cpe, false) => 0.5,
+            (Rule::ModelNumber, true) => 0.8,
+            (Rule::ModelNumber, false) => 0.55,
+            (Rule::Name, true) => 0.65,
+            (Rule::Name, false) => 0.4,
+            (Rule::VendorOnly, _) => 0.15,
+        }
+    }
+}
+
+/// Why an item is deemed affected by a CVE.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// The inventory item's id (asset id, or asset id + component ref).
+    pub item: String,
+    pub cve: String,
+    pub source: Source,
+    /// The advisory's identifier that matched (purl key, CPE, `vendor / product`, `model …`).
+    pub matched_identifier: String,
+    /// The item's version, when it had one.
+    pub version: Option<String>,
+    /// The range the version fell into (`>=10.2.0|<10.2.9-h1`, `*` for every version); `None`
+    /// when no version was checked.
+    pub range: Option<String>,
+    pub rule: Rule,
+    pub confidence: f32,
+}
+
+/// A finding withdrawn by a not-affected statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Suppressed {
+    pub finding: Finding,
+    pub by: Source,
+    /// The VEX justification, impact statement, CSAF flag label, or `fixed`.
+    pub justification: String,
+}
+
+/// The result of matching.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Matches {
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// One inventory item: whatever identifies a product an asset runs or an SBOM component.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Item {
+    pub id: String,
+    pub purl: Option<Purl>,
+    pub cpe: Option<Cpe>,
+    pub vendor: Option<String>,
+    pub product: Option<String>,
+    pub model: Option<String>,
+    pub version: Option<String>,
+}
+
+fn some_text(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+impl Item {
+    /// An item from one product string: a purl (`pkg:…`), a CPE (`cpe:2.3:…`, `cpe:/…`), or a
+    /// plain `vendor:product[:version]` (for hardware without purl or CPE, such as
+    /// `Siemens:SIMATIC S7-1500:V2.8`). Vendor and product are taken from the purl namespace's
+    /// last segment and name, or the CPE vendor and product, so name rules apply to them too.
+    pub fn parse(id: &str, product: &str) -> Result<Item, ident::IdentError> {
+        let s = product.trim();
+        let lower = s.get(..4).map(str::to_ascii_lowercase);
+        let mut item = Item {
+            id: id.to_owned(),
+            ..Item::default()
+        };
+        match lower.as_deref() {
+            Some("pkg:") => {
+                let p = Purl::parse(s)?;
+                item.vendor = p
+                    .namespace
+                    .as_deref()
+                    .and_then(|n| n.rsplit('/').next())
+                    .map(str::to_owned);
+                item.product = Some(p.name.clone());
+                item.version = p.version.clone();
+                item.purl = Some(p);
+            }
+            Some("cpe:") => {
+                let c = Cpe::parse(s)?;
+                item.vendor = c.vendor.unquoted();
+                item.product = c.product.unquoted();
+                item.version = c.version.unquoted();
+                item.cpe = Some(c);
+            }
+            _ => {
+                let mut parts = s.splitn(3, ':');
+                item.vendor = some_text(parts.next());
+                item.product = some_text(parts.next());
+                item.version = some_text(parts.next());
+                if item.product.is_none() {
+                    return Err(ident::IdentError::Purl(format!(
+                        "{s} (expected pkg:…, cpe:… or vendor:product[:version])"
+                    )));
+                }
+            }
+        }
+        Ok(item)
+    }
+
+    /// Every product string of an asset; unreadable ones are reported (`products[i]`).
+    pub fn from_asset(asset: &Asset) -> (Vec<Item>, Vec<Diagnostic>) {
+        let mut items = Vec::with_capacity(asset.products.len());
+        let mut diags = Vec::new();
+        for (i, p) in asset.products.iter().enumerate() {
+            match Item::parse(&asset.id, p) {
+                Ok(item) => items.push(item),
+                Err(e) => diags.push(Diagnostic::new(
+                    format!("{}.products[{i}]", asset.id),
+                    e.to_string(),
+                )),
+            }
+        }
+        (items, diags)
+    }
+
+    /// An SBOM component: purl and CPE when readable, supplier (or group) as vendor, name, version.
+    pub fn from_component(id: &str, c: &Component) -> Item {
+        let purl = c.purl.as_deref().and_then(|p| Purl::parse(p).ok());
+        let cpe = c.cpe.as_deref().and_then(|p| Cpe::parse(p).ok());
+        let version = some_text(c.version.as_deref())
+            .or_else(|| purl.as_ref().and_then(|p| p.version.clone()))
+            .or_else(|| cpe.as_ref().and_then(|p| p.version.unquoted()));
+        Item {
+            id: id.to_owned(),
+            vendor: some_text(c.supplier.as_deref()).or_else(|| some_text(c.group.as_deref())),
+            product: some_text(Some(&c.name)),
+            model: (c.kind == "device" || c.kind == "firmware").then(|| c.name.clone()),
+            version,
+            purl,
+            cpe,
+        }
+    }
+}
+
+/// The versions an entry covers.
+#[derive(Clone, Debug)]
+struct Versions {
+    /// The source names the product but says nothing about versions (KEV): never checked.
+    unknown: bool,
+    affected: Vec<VersionRange>,
+    unaffected: Vec<VersionRange>,
+    /// Every version not listed as unaffected is covered.
+    default_covered: bool,
+}
+
+enum Verdict {
+    /// Covered; the range as text.
+    In(String),
+    /// The item has no version; the entry covers some version.
+    Unversioned,
+    Out,
+}
+
+impl Versions {
+    fn all() -> Versions {
+        Versions {
+            unknown: false,
+            affected: Vec::new(),
+            unaffected: Vec::new(),
+            default_covered: true,
+        }
+    }
+
+    fn unknown() -> Versions {
+        Versions {
+            unknown: true,
+            ..Versions::all()
+        }
+    }
+
+    fn of(ranges: Vec<VersionRange>) -> Versions {
+        Versions {
+            unknown: false,
+            affected: ranges,
+            unaffected: Vec::new(),
+            default_covered: false,
+        }
+    }
+
+    fn check(&self, version: Option<&str>) -> Verdict {
+        if self.unknown {
+            return Verdict::Unversioned;
+        }
+        let Some(v) = version.and_then(clean_version) else {
+            return if self.default_covered || !self.affected.is_empty() {
+                Verdict::Unversioned
+            } else {
+                Verdict::Out
+            };
+        };
+        if self.unaffected.iter().any(|r| r.contains(v) == Some(true)) {
+            return Verdict::Out;
+        }
+        if let Some(r) = self.affected.iter().find(|r| r.contains(v) == Some(true)) {
+            return Verdict::In(r.to_string());
+        }
+        if self.default_covered {
+            Verdict::In("*".to_owned())
+        } else {
+            Verdict::Out
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    cve: String,
+    source: Source,
+    identifier: String,
+    /// `None` for affected, the justification for not affected.
+    not_affected: Option<String>,
+    versions: Versions,
+    /// For CPE entries: the whole name, whose other attributes must match too.
+    cpe: Option<Cpe>,
+    /// For model-number entries: the vendor, when known, must agree with the item's.
+    vendor: Option<String>,
+}
+
+/// Affected products under normalised keys; see the module docs.
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    entries: Vec<Entry>,
+    by_purl: HashMap<String, Vec<u32>>,
+    by_cpe: HashMap<(String, String), Vec<u32>>,
+    by_model: HashMap<String, Vec<u32>>,
+    by_name: HashMap<(String, String), Vec<u32>>,
+    by_vendor: HashMap<String, Vec<u32>>,
+}
+
+/// A product name that says nothing (`n/a`, `*`, `all products`…).
+fn placeholder_product(p: &str) -> bool {
+    let k = name_key(p);
+    k.is_empty()
+        || matches!(
+            k.as_str(),
+            "na" | "unknown"
+                | "unspecified"
+                | "all"
+                | "allproducts"
+                | "any"
+                | "multiple"
+                | "multipleproducts"
+        )
+}
+
+/// The purl type of a CVE 5 `collectionURL`, for the ecosystems whose registries are well known.
+fn purl_type(collection_url: &str) -> Option<&'static str> {
+    let u = collection_url.to_ascii_lowercase();
+    [
+        ("npmjs", "npm"),
+        ("pypi", "pypi"),
+        ("maven", "maven"),
+        ("crates.io", "cargo"),
+        ("rubygems", "gem"),
+        ("nuget", "nuget"),
+        ("packagist", "composer"),
+        ("golang", "golang"),
+        ("pkg.go.dev", "golang"),
+        ("hex.pm", "hex"),
+        ("pub.dev", "pub"),
+        ("github.com", "github"),
+    ]
+    .into_iter()
+    .find(|(host, _)| u.contains(host))
+    .map(|(_, ty)| ty)
+}
+
+/// `collectionURL` + `packageName` as a purl (Maven's `group:artifact` becomes namespace/name).
+fn package_purl(collection_url: &str, package_name: &str) -> Option<Purl> {
+    let ty = purl_type(collection_url)?;
+    let name = package_name.trim();
+    let path = if ty == "maven" {
+        name.replacen(':', "/", 1)
+    } else {
+        name.to_owned()
+    };
+    let encoded = path.replace('@', "%40");
+    Purl::parse(&format!("pkg:{ty}/{encoded}")).ok()
+}
+
+fn cpe_key(c: &Cpe) -> Option<(String, String)> {
+    match (&c.vendor, &c.product) {
+        (CpeValue::Value(_), CpeValue::Value(p)) if !p.contains(['*', '?']) => Some((
+            vendor_key(&c.vendor.unquoted()?),
+            name_key(&c.product.unquoted()?),
+        )),
+        _ => None,
+    }
+}
+
+impl Index {
+    pub fn new() -> Index {
+        Index::default()
+    }
+
+    /// Number of entries (one per advisory product identifier and CVE).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn push(&mut self, entry: Entry) -> u32 {
+        let id = u32::try_from(self.entries.len()).expect("fewer than 4 billion index entries");
+        self.entries.push(entry);
+        id
+    }
+
+    fn add_purl(&mut self, p: &Purl, entry: Entry) {
+        let id = self.push(entry);
+        self.by_purl.entry(p.key()).or_default().push(id);
+    }
+
+    fn add_cpe(&mut self, c: Cpe, mut entry: Entry) {
+        match cpe_key(&c) {
+            Some(key) => {
+                entry.cpe = Some(c);
+                let id = self.push(entry);
+                self.by_cpe.entry(key).or_default().push(id);
+            }
+            None => {
+                if let Some(v) = c.vendor.unquoted() {
+                    let id = self.push(entry);
+                    self.by_vendor.entry(vendor_key(&v)).or_default().push(id);
+                }
+            }
+        }
+    }
+
+    fn add_name(&mut self, vendor: &str, product: &str, entry: Entry) {
+        let v = vendor_key(vendor);
+        if v.is_empty() {
+            return;
+        }
+        if placeholder_product(product) {
+            let id = self.push(entry);
+            self.by_vendor.entry(v).or_default().push(id);
+        } else {
+            let id = self.push(entry);
+            self.by_name
+                .entry((v, name_key(product)))
+                .or_default()
+                .push(id);
+        }
+    }
+
+    fn add_model(&mut self, model: &str, entry: Entry) {
+        let key = name_key(model);
+        if key.is_empty() || model.contains('*') {
+            return;
+        }
+        let id = self.push(entry);
+        self.by_model.entry(key).or_default().push(id);
+    }
+
+    /// Index a CVE 5 record's `affected[]` products (CNA and every ADP).
+    pub fn add_cve(&mut self, record: &CveRecord) {
+        let source = Source {
+            kind: SourceKind::Cve5,
+            document: record.cve_id.clone(),
+        };
+        for a in &record.affected {
+            self.add_cve_affected(&record.cve_id, &source, a);
+        }
+    }
+
+    fn add_cve_affected(&mut self, cve: &str, source: &Source, a: &Affected) {
+        let mut versions = Versions {
+            unknown: false,
+            affected: Vec::new(),
+            unaffected: Vec::new(),
+            default_covered: a.default_status == Some(VersionStatus::Affected),
+        };
+        for v in &a.versions {
+            let Ok(range) = v.range() else { continue };
+            match v.status {
+                VersionStatus::Affected => versions.affected.push(range),
+                VersionStatus::Unaffected => versions.unaffected.push(range),
+                VersionStatus::Unknown => {}
+            }
+        }
+        if a.versions.is_empty() && a.default_status.is_none() {
+            versions.default_covered = true;
+        }
+        if versions.affected.is_empty() && !versions.default_covered {
+            return;
+        }
+        let entry = |identifier: String, versions: Versions| Entry {
+            cve: cve.to_owned(),
+            source: source.clone(),
+            identifier,
+            not_affected: None,
+            versions,
+            cpe: None,
+            vendor: None,
+        };
+        if let (Some(url), Some(name)) = (&a.collection_url, &a.package_name)
+            && let Some(p) = package_purl(url, name)
+        {
+            self.add_purl(&p, entry(p.to_string(), versions.clone()));
+        }
+        for c in a.cpes.iter().filter_map(|c| Cpe::parse(c).ok()) {
+            // A CPE's own version is used only when the product lists no versions.
+            let v = match (&c.version, a.versions.is_empty()) {
+                (CpeValue::Value(_), true) => Versions::of(
+                    c.version
+                        .unquoted()
+                        .map(|v| VersionRange::exact(Scheme::Generic, &v))
+                        .into_iter()
+                        .collect(),
+                ),
+                _ => versions.clone(),
+            };
+            self.add_cpe(c.clone(), entry(c.to_string(), v));
+        }
+        if let Some(vendor) = &a.vendor {
+            let product = a.product.as_deref().unwrap_or_default();
+            self.add_name(
+                vendor,
+                product,
+                entry(format!("{vendor} / {product}"), versions),
+            );
+        }
+    }
+
+    /// Index every KEV entry by vendor and product name. KEV names no versions, so these
+    /// entries never check one: their findings carry the unversioned confidence, and they give
+    /// way when a versioned source rules the item's version out for the same CVE.
+    pub fn add_kev(&mut self, catalog: &KevCatalog) {
+        let source = Source {
+            kind: SourceKind::Kev,
+            document: format!("KEV {}", catalog.catalog_version),
+        };
+        for e in &catalog.vulnerabilities {
+            let entry = Entry {
+                cve: e.cve_id.clone(),
+                source: source.clone(),
+                identifier: format!("{} / {}", e.vendor_project, e.product),
+                not_affected: None,
+                versions: Versions::unknown(),
+                cpe: None,
+                vendor: None,
+            };
+            self.add_name(&e.vendor_project, &e.product, entry);
+        }
+    }
+
+    /// Index a CSAF document: affected products (`known_affected`, `first_affected`,
+    /// `last_affected`) and not-affected ones (`known_not_affected` with its flag or impact
+    /// statement, `fixed`, `first_fixed`), by each helper and by name. Vulnerabilities without a
+    /// `cve` are skipped.
+    pub fn add_csaf(&mut self, doc: &CsafDocument) {
+        let source = Source {
+            kind: SourceKind::Csaf,
+            document: doc.document.tracking.id.clone(),
+        };
+        let products: HashMap<String, CsafProduct> = doc
+            .products()
+            .into_iter()
+            .map(|p| (p.product_id.clone(), p))
+            .collect();
+        for v in &doc.vulnerabilities {
+            let Some(cve) = &v.cve else { continue };
+            let s = &v.product_status;
+            let affected = s
+                .known_affected
+                .iter()
+                .chain(&s.first_affected)
+                .chain(&s.last_affected)
+                .map(|id| (id, None));
+            let not_affected = s.known_not_affected.iter().map(|id| {
+                (
+                    id,
+                    Some(
+                        doc.not_affected_reason(v, id)
+                            .unwrap_or_else(|| "known_not_affected".to_owned()),
+                    ),
+                )
+            });
+            let fixed = s
+                .fixed
+                .iter()
+                .chain(&s.first_fixed)
+                .map(|id| (id, Some("fixed".to_owned())));
+            for (id, not) in affected.chain(not_affected).chain(fixed) {
+                if let Some(p) = products.get(id) {
+                    self.add_csaf_product(cve, &source, p, not);
+                }
+            }
+        }
+    }
+
+    fn add_csaf_product(
+        &mut self,
+        cve: &str,
+        source: &Source,
+        p: &CsafProduct,
+        not_affected: Option<String>,
+    ) {
+        let branch_versions = match (&p.version, &p.version_range) {
+            (_, Some(r)) => VersionRange::parse(r, Scheme::Generic)
+                .map_or_else(|_| Versions::all(), |r| Versions::of(vec![r])),
+            (Some(v), None) => Versions::of(vec![VersionRange::exact(Scheme::Generic, v)]),
+            (None, None) => Versions::all(),
+        };
+        let entry = |identifier: String, versions: Versions| Entry {
+            cve: cve.to_owned(),
+            source: source.clone(),
+            identifier,
+            not_affected: not_affected.clone(),
+            versions,
+            cpe: None,
+            vendor: p.vendor.as_deref().map(vendor_key),
+        };
+        if let Some(purl) = p.helper.purl.as_deref().and_then(|u| Purl::parse(u).ok()) {
+            let versions = match &purl.version {
+                Some(v) => Versions::of(vec![VersionRange::exact(
+                    Scheme::from_purl_type(&purl.ty),
+                    v,
+                )]),
+                None => branch_versions.clone(),
+            };
+            self.add_purl(&purl, entry(purl.to_string(), versions));
+        }
+        if let Some(c) = p.helper.cpe.as_deref().and_then(|c| Cpe::parse(c).ok()) {
+            let versions = match c.version.unquoted() {
+                Some(v) if !v.contains(['*', '?']) => {
+                    Versions::of(vec![VersionRange::exact(Scheme::Generic, &v)])
+                }
+                _ => branch_versions.clone(),
+            };
+            self.add_cpe(c.clone(), entry(c.to_string(), versions));
+        }
+        for m in &p.helper.model_numbers {
+            self.add_model(m, entry(format!("model {m}"), branch_versions.clone()));
+        }
+        if let Some(vendor) = &p.vendor {
+            let product = p.product_name.as_deref().unwrap_or(&p.name);
+            self.add_name(
+                vendor,
+                product,
+                entry(format!("{vendor} / {product}"), branch_versions.clone()),
+            );
+        }
+    }
+
+    /// Index VEX statements (OpenVEX, or CycloneDX analyses via [`crate::sbom::Sbom::vulnerabilities`]):
+    /// `not_affected` and `fixed` suppress, `affected` adds findings; products are purls or CPEs,
+    /// at the version they name (or every version when they name none).
+    pub fn add_vex(&mut self, document: &str, statements: &[VexStatement]) {
+        let source = Source {
+            kind: SourceKind::Vex,
+            document: document.to_owned(),
+        };
+        for s in statements {
+            let not_affected = match s.status {
+                VexStatus::Affected => None,
+                VexStatus::NotAffected => Some(
+                    s.justification
+                        .clone()
+                        .or_else(|| s.impact_statement.clone())
+                        .unwrap_or_else(|| "not_affected".to_owned()),
+                ),
+                VexStatus::Fixed => Some("fixed".to_owned()),
+                VexStatus::UnderInvestigation => continue,
+            };
+            for product in &s.products {
+                let entry = |versions: Versions| Entry {
+                    cve: s.vulnerability.clone(),
+                    source: source.clone(),
+                    identifier: product.clone(),
+                    not_affected: not_affected.clone(),
+                    versions,
+                    cpe: None,
+                    vendor: None,
+                };
+                if let Ok(p) = Purl::parse(product) {
+                    let versions = match &p.version {
+                        Some(v) => Versions::of(vec![VersionRange::exact(
+                            Scheme::from_purl_type(&p.ty),
+                            v,
+                        )]),
+                        None => Versions::all(),
+                    };
+                    self.add_purl(&p, entry(versions));
+                } else if let Ok(c) = Cpe::parse(product) {
+                    let versions = match c.version.unquoted() {
+                        Some(v) if !v.contains(['*', '?']) => {
+                            Versions::of(vec![VersionRange::exact(Scheme::Generic, &v)])
+                        }
+                        _ => Versions::all(),
+                    };
+                    self.add_cpe(c, entry(versions));
+                }
+            }
+        }
+    }
+
+    /// The candidate entries of an item with the rule that found each.
+    fn candidates<'a>(&'a self, item: &Item) -> Vec<(Rule, &'a Entry)> {
+        let mut out = Vec::new();
+        let mut take = |rule: Rule, ids: Option<&Vec<u32>>| {
+            for &id in ids.into_iter().flatten() {
+                out.push((rule, &self.entries[id as usize]));
+            }
+        };
+        if let Some(p) = &item.purl {
+            take(Rule::Purl, self.by_purl.get(&p.key()));
+        }
+        if let Some(c) = &item.cpe
+            && let Some(key) = cpe_key(c)
+        {
+            take(Rule::Cpe, self.by_cpe.get(&key));
+        }
+        if let Some(m) = &item.model {
+            take(Rule::ModelNumber, self.by_model.get(&name_key(m)));
+        }
+        if let Some(product) = &item.product {
+            take(Rule::ModelNumber, self.by_model.get(&name_key(product)));
+        }
+        if let Some(vendor) = item
+            .vendor
+            .as_deref()
+            .map(vendor_key)
+            .filter(|v| !v.is_empty())
+        {
+            if let Some(product) = &item.product {
+                take(
+                    Rule::Name,
+                    self.by_name.get(&(vendor.clone(), name_key(product))),
+                );
+            }
+            take(Rule::VendorOnly, self.by_vendor.get(&vendor));
+        }
+        out
+    }
+
+    /// Match one item. Findings and suppressions come one per CVE, best-ranked first.
+    pub fn match_item(&self, item: &Item) -> Matches {
+        let mut best: BTreeMap<&str, Finding> = BTreeMap::new();
+        let mut suppress: BTreeMap<&str, (Source, String)> = BTreeMap::new();
+        let mut ruled_out: Vec<&str> = Vec::new();
+        let item_vendor = item.vendor.as_deref().map(vendor_key);
+        for (rule, e) in self.candidates(item) {
+            if let (Some(c), Some(target)) = (&e.cpe, &item.cpe)
+                && !c.matches_ignoring_version(target)
+            {
+                continue;
+            }
+            if rule == Rule::ModelNumber
+                && let (Some(a), Some(b)) = (&e.vendor, &item_vendor)
+                && a != b
+            {
+                continue;
+            }
+            let verdict = if rule == Rule::VendorOnly {
+                Verdict::Unversioned
+            } else {
+                e.versions.check(item.version.as_deref())
+            };
+            let (range, checked) = match verdict {
+                Verdict::Out => {
+                    ruled_out.push(&e.cve);
+                    continue;
+                }
+                Verdict::In(r) => (Some(r), true),
+                Verdict::Unversioned => (None, false),
+            };
+            if let Some(why) = &e.not_affected {
+                if rule != Rule::VendorOnly {
+                    suppress
+                        .entry(&e.cve)
+                        .or_insert_with(|| (e.source.clone(), why.clone()));
+                }
+                continue;
+            }
+            let finding = Finding {
+                item: item.id.clone(),
+                cve: e.cve.clone(),
+                source: e.source.clone(),
+                matched_identifier: e.identifier.clone(),
+                version: item.version.clone(),
+                range,
+                rule,
+                confidence: rule.confidence(checked),
+            };
+            match best.get(e.cve.as_str()) {
+                Some(b)
+                    if (b.confidence, std::cmp::Reverse(b.rule))
+                        >= (finding.confidence, std::cmp::Reverse(rule)) => {}
+                _ => {
+                    best.insert(&e.cve, finding);
+                }
+            }
+        }
+        // A version checked and found outside a range outweighs a guess that checked none.
+        best.retain(|cve, f| f.range.is_some() || !ruled_out.contains(cve));
+        let mut out = Matches::default();
+        for (cve, finding) in best {
+            match suppress.remove(cve) {
+                Some((by, justification)) => out.suppressed.push(Suppressed {
+                    finding,
+                    by,
+                    justification,
+                }),
+                None => out.findings.push(finding),
+            }
+        }
+        out
+    }
+
+    /// Match many items; findings in item order.
+    pub fn match_items<'a>(&self, items: impl IntoIterator<Item = &'a Item>) -> Matches {
+        let mut out = Matches::default();
+        for item in items {
+            let m = self.match_item(item);
+            out.findings.extend(m.findings);
+            out.suppressed.extend(m.suppressed);
+        }
+        out
+    }
+}

@@ -1,0 +1,328 @@
+//! Hand-made inventories just inside and just outside real advisory ranges.
+
+use intel::matching::{Index, Item, Rule, SourceKind};
+use intel::{csaf, cve, kev, sbom, vex};
+
+use crate::read;
+
+fn index() -> Index {
+    let mut index = Index::new();
+    let (record, _) = cve::parse_cve(&read(&test_support::shared_data(
+        "cve/vulnrichment/2024/3xxx/CVE-2024-3400.json",
+    )))
+    .expect("CVE");
+    index.add_cve(&record);
+    for f in [
+        "csaf/cisa-ot/2022/icsa-22-167-09.json",
+        "vex/csaf-vex/2022-evd-uc-04-001.json",
+        "vex/csaf-vex/2022-evd-uc-01-na-001.json",
+    ] {
+        let (doc, _) = csaf::parse_csaf(&read(&test_support::shared_data(f))).expect("CSAF");
+        index.add_csaf(&doc);
+    }
+    let (catalog, _) = kev::parse_kev(&read(&test_support::shared_data(
+        "kev/known_exploited_vulnerabilities.json",
+    )))
+    .expect("KEV");
+    index.add_kev(&catalog);
+    let log4j = r#"{"dataType":"CVE_RECORD","dataVersion":"5.1","cveMetadata":{"cveId":"CVE-2021-44228","state":"PUBLISHED"},
+      "containers":{"cna":{"affected":[{"collectionURL":"https://repo.maven.apache.org/maven2","packageName":"org.apache.logging.log4j:log4j-core",
+        "versions":[{"version":"2.0-beta9","lessThan":"2.15.0","status":"affected","versionType":"maven"}],"defaultStatus":"unaffected"}]}}}"#;
+    let (record, _) = cve::parse_cve(log4j.as_bytes()).expect("hand-made CVE");
+    index.add_cve(&record);
+    let openvex = r#"{"@context":"https://openvex.dev/ns/v0.2.0","@id":"vex-1","author":"a","timestamp":"2024-01-01T00:00:00Z","version":1,
+      "statements":[{"vulnerability":{"name":"CVE-2021-44228"},"products":[{"@id":"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}],
+      "status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]}"#;
+    let (doc, _) = vex::parse_openvex(openvex.as_bytes()).expect("OpenVEX");
+    index.add_vex("vex-1", &doc.statements);
+    index
+}
+
+type Expected<'a> = (&'a str, Rule, f32, Option<&'a str>);
+
+/// `(cve, rule, confidence, range)` of each finding, and `(cve, justification)` of each suppression.
+fn check(index: &Index, product: &str, findings: &[Expected], suppressed: &[(&str, &str)]) {
+    check_only(index, product, None, findings, suppressed);
+}
+
+/// As [`check`], looking only at one CVE (KEV lists other CVEs for the same product).
+fn check_only(
+    index: &Index,
+    product: &str,
+    cve: Option<&str>,
+    findings: &[Expected],
+    suppressed: &[(&str, &str)],
+) {
+    let item = Item::parse("asset-1", product).unwrap_or_else(|e| panic!("{product}: {e}"));
+    let mut m = index.match_item(&item);
+    if let Some(cve) = cve {
+        m.findings.retain(|f| f.cve == cve);
+        m.suppressed.retain(|s| s.finding.cve == cve);
+    }
+    let got: Vec<_> = m
+        .findings
+        .iter()
+        .map(|f| (f.cve.as_str(), f.rule, f.confidence, f.range.as_deref()))
+        .collect();
+    assert_eq!(got, findings, "{product}: {:#?}", m.findings);
+    let got: Vec<_> = m
+        .suppressed
+        .iter()
+        .map(|s| (s.finding.cve.as_str(), s.justification.as_str()))
+        .collect();
+    assert_eq!(got, suppressed, "{product}");
+}
+
+#[test]
+fn cve5_adp_range_with_trailing_space() {
+    let index = index();
+    let cve = Some("CVE-2024-3400");
+    let inside = "cpe:2.3:o:paloaltonetworks:pan-os:10.2.9:*:*:*:*:*:*:*";
+    check_only(
+        &index,
+        inside,
+        cve,
+        &[(
+            "CVE-2024-3400",
+            Rule::Cpe,
+            0.85,
+            Some(">=10.2.0|<10.2.9-h1"),
+        )],
+        &[],
+    );
+    // Just outside the CVE 5 range: the KEV name entry, which checks no version, gives way too.
+    let outside = "cpe:2.3:o:paloaltonetworks:pan-os:10.2.9-h1:*:*:*:*:*:*:*";
+    check_only(&index, outside, cve, &[], &[]);
+    let next_branch = "cpe:2.3:o:paloaltonetworks:pan-os:11.1.2-h2:*:*:*:*:*:*:*";
+    check_only(
+        &index,
+        next_branch,
+        cve,
+        &[(
+            "CVE-2024-3400",
+            Rule::Cpe,
+            0.85,
+            Some(">=11.1.0|<11.1.2-h3"),
+        )],
+        &[],
+    );
+    let unversioned = "cpe:2.3:o:paloaltonetworks:pan-os:*:*:*:*:*:*:*:*";
+    check_only(
+        &index,
+        unversioned,
+        cve,
+        &[("CVE-2024-3400", Rule::Cpe, 0.5, None)],
+        &[],
+    );
+    // Other PAN-OS CVEs come from KEV by name only, unversioned.
+    let m = index.match_item(&Item::parse("a", inside).expect("item"));
+    assert!(
+        m.findings
+            .iter()
+            .filter(|f| f.cve != "CVE-2024-3400")
+            .all(|f| f.source.kind == SourceKind::Kev
+                && f.rule == Rule::Name
+                && f.confidence == 0.4
+                && f.range.is_none())
+    );
+}
+
+#[test]
+fn csaf_vers_range_by_name() {
+    let index = index();
+    check(
+        &index,
+        "Example Company:ABC:4.1",
+        &[("CVE-2021-44228", Rule::Name, 0.65, Some(">=2.9|<=4.1"))],
+        &[],
+    );
+    check(
+        &index,
+        "Example Company:ABC:2.6",
+        &[("CVE-2021-44228", Rule::Name, 0.65, Some("=2.6"))],
+        &[],
+    );
+    check(&index, "Example Company:ABC:4.1.1", &[], &[]);
+    check(&index, "Example Company:ABC:2.5", &[], &[]);
+    check(
+        &index,
+        "Example Company Inc.:ABC:2.4",
+        &[("CVE-2021-44228", Rule::Name, 0.65, Some("=2.4"))],
+        &[],
+    );
+}
+
+#[test]
+fn ot_hardware_by_model_number_and_name() {
+    let index = index();
+    let m = index.match_item(&Item::parse("a", "Siemens:6GK5998-3GS00-2AC2:V1.9").expect("item"));
+    assert!(m.findings.len() > 2, "the advisory lists many CVEs");
+    assert!(m.findings.iter().all(|f| f.rule == Rule::ModelNumber
+        && f.confidence == 0.8
+        && f.range.as_deref() == Some("<V2.0")));
+    let first: Vec<_> = m
+        .findings
+        .iter()
+        .take(2)
+        .map(|f| (f.cve.as_str(), f.rule, f.confidence, f.range.as_deref()))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            ("CVE-2020-27304", Rule::ModelNumber, 0.8, Some("<V2.0")),
+            ("CVE-2021-20317", Rule::ModelNumber, 0.8, Some("<V2.0")),
+        ]
+    );
+    assert!(
+        index
+            .match_item(&Item::parse("a", "Siemens:6GK5998-3GS00-2AC2:V2.0").expect("item"))
+            .findings
+            .is_empty()
+    );
+    assert!(
+        index
+            .match_item(&Item::parse("a", "Moxa:6GK5998-3GS00-2AC2:V1.0").expect("item"))
+            .findings
+            .is_empty(),
+        "vendor must agree"
+    );
+    let by_name =
+        index.match_item(&Item::parse("a", "Siemens AG:SCALANCE LPE9403:V1.2").expect("item"));
+    assert!(
+        by_name
+            .findings
+            .iter()
+            .all(|f| f.rule == Rule::Name && f.source.kind == SourceKind::Csaf)
+    );
+    assert_eq!(by_name.findings.len(), m.findings.len());
+}
+
+#[test]
+fn purl_range_and_vex_suppression() {
+    let index = index();
+    check(
+        &index,
+        "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.0",
+        &[(
+            "CVE-2021-44228",
+            Rule::Purl,
+            0.95,
+            Some(">=2.0-beta9|<2.15.0"),
+        )],
+        &[],
+    );
+    check(
+        &index,
+        "pkg:maven/org.apache.logging.log4j/log4j-core@2.15.0",
+        &[],
+        &[],
+    );
+    check(
+        &index,
+        "pkg:maven/org.apache.logging.log4j/log4j-core@2.0-beta8",
+        &[],
+        &[],
+    );
+    check(
+        &index,
+        "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
+        &[],
+        &[("CVE-2021-44228", "vulnerable_code_not_in_execute_path")],
+    );
+}
+
+#[test]
+fn csaf_known_not_affected_suppresses_with_its_impact_statement() {
+    let mut index = index();
+    // A CVE 5 style claim that every ABC is affected; the CSAF VEX says 4.2 is not.
+    let all = r#"{"dataType":"CVE_RECORD","dataVersion":"5.1","cveMetadata":{"cveId":"CVE-2021-44228","state":"PUBLISHED"},
+      "containers":{"cna":{"affected":[{"vendor":"Example Company","product":"ABC","defaultStatus":"affected"}]}}}"#;
+    index.add_cve(&cve::parse_cve(all.as_bytes()).expect("CVE").0);
+    check(
+        &index,
+        "Example Company:ABC:4.2",
+        &[],
+        &[(
+            "CVE-2021-44228",
+            "Class with vulnerable code was removed before shipping.",
+        )],
+    );
+    check(
+        &index,
+        "Example Company:ABC:4.3",
+        &[("CVE-2021-44228", Rule::Name, 0.65, Some("*"))],
+        &[],
+    );
+}
+
+#[test]
+fn sbom_components_match_and_cyclonedx_vex_suppresses() {
+    let bom = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+      {"type":"library","bom-ref":"l4j","name":"log4j-core","group":"org.apache.logging.log4j","version":"2.14.0","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.0"},
+      {"type":"library","name":"log4j-core","version":"2.16.0","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@2.16.0"},
+      {"type":"firmware","name":"6GK5998-3GS00-2AC2","supplier":{"name":"Siemens"},"version":"V1.5"}],
+      "vulnerabilities":[{"id":"CVE-2021-44228","analysis":{"state":"not_affected","justification":"code_not_reachable"},"affects":[{"ref":"l4j"}]}]}"#;
+    let (bom, diags) = sbom::parse_cyclonedx(bom.as_bytes()).expect("BOM");
+    assert_eq!(diags, vec![]);
+    let items: Vec<Item> = bom
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Item::from_component(&format!("asset-1/{i}"), c))
+        .collect();
+    let mut index = index();
+    let before = index.match_items(&items);
+    assert_eq!(
+        before
+            .findings
+            .iter()
+            .filter(|f| f.item == "asset-1/0")
+            .count(),
+        1
+    );
+    assert_eq!(
+        before
+            .findings
+            .iter()
+            .filter(|f| f.item == "asset-1/1")
+            .count(),
+        0
+    );
+    assert!(
+        before
+            .findings
+            .iter()
+            .filter(|f| f.item == "asset-1/2")
+            .all(|f| f.rule == Rule::ModelNumber)
+    );
+    assert!(before.findings.iter().any(|f| f.item == "asset-1/2"));
+    index.add_vex("bom", &bom.vulnerabilities);
+    let after = index.match_items(&items);
+    assert_eq!(
+        after
+            .findings
+            .iter()
+            .filter(|f| f.item == "asset-1/0")
+            .count(),
+        0
+    );
+    assert_eq!(after.suppressed.len(), 1);
+    assert_eq!(after.suppressed[0].justification, "code_not_reachable");
+}
+
+#[test]
+fn asset_products_and_bad_strings() {
+    let asset = model::Asset {
+        id: "fr-grid-1".into(),
+        products: vec![
+            "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.0".into(),
+            "cpe:2.3:x".into(),
+            "nonsense".into(),
+        ],
+        ..model::Asset::default()
+    };
+    let (items, diags) = Item::from_asset(&asset);
+    assert_eq!(items.len(), 1);
+    let paths: Vec<&str> = diags.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(paths, ["fr-grid-1.products[1]", "fr-grid-1.products[2]"]);
+}
