@@ -79,18 +79,25 @@ pub fn cascade(graph: &Graph, initial: &[u32]) -> Cascade {
     let mut hit = vec![0u32; counters];
     let mut group_max = vec![0.0f64; counters];
     let mut group_arg = vec![0u32; counters];
-    let mut state = vec![UNSEEN; n];
-    let mut time = vec![0.0f64; n];
-    let mut cause = vec![NO_CAUSE; n];
-    let mut is_initial = vec![false; n];
+    let mut node = vec![
+        Node {
+            time: 0.0,
+            cause: NO_CAUSE,
+            state: UNSEEN,
+            initial: false
+        };
+        n
+    ];
     // Assets whose tentative time equals `now` skip the heap.
     let mut same: Vec<u32> = Vec::new();
     let mut heap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
     let mut order: Vec<u32> = Vec::new();
     for &a in initial {
-        if (a as usize) < n && !is_initial[a as usize] {
-            is_initial[a as usize] = true;
-            state[a as usize] = TENTATIVE;
+        if let Some(x) = node.get_mut(a as usize)
+            && !x.initial
+        {
+            x.initial = true;
+            x.state = TENTATIVE;
             same.push(a);
         }
     }
@@ -99,30 +106,29 @@ pub fn cascade(graph: &Graph, initial: &[u32]) -> Cascade {
         let a = if let Some(a) = same.pop() {
             a
         } else if let Some(Reverse((bits, a))) = heap.pop() {
-            if state[a as usize] != TENTATIVE || time[a as usize].to_bits() != bits {
+            let x = node[a as usize];
+            if x.state != TENTATIVE || x.time.to_bits() != bits {
                 continue;
             }
-            now = f64::from_bits(bits);
+            now = x.time;
             a
         } else {
             break;
         };
-        if state[a as usize] != TENTATIVE {
+        if node[a as usize].state != TENTATIVE {
             continue;
         }
-        state[a as usize] = FINAL;
+        node[a as usize].state = FINAL;
         order.push(a);
         for e in graph.supplies(a) {
-            let owner = e.dependent as usize;
-            if is_initial[owner] {
-                continue;
-            }
+            let owner = &mut node[e.dependent as usize];
             let arrival = now + e.tolerance;
-            // A finalised owner only takes offers at its own time (cause ties).
-            if state[owner] == FINAL && (arrival != time[owner]) {
+            // Initial failures have no cause; a finalised owner only takes offers at its own
+            // time (cause ties).
+            if owner.initial || (owner.state == FINAL && arrival != owner.time) {
                 continue;
             }
-            let offer = if e.counter == SINGLE {
+            let (t, p) = if e.counter == SINGLE {
                 (arrival, a)
             } else {
                 let c = e.counter as usize;
@@ -139,38 +145,30 @@ pub fn cascade(graph: &Graph, initial: &[u32]) -> Cascade {
                 }
                 (group_max[c], group_arg[c])
             };
-            if state[owner] == UNSEEN || offer.0 < time[owner] {
-                state[owner] = TENTATIVE;
-                time[owner] = offer.0;
-                cause[owner] = offer.1;
-                if offer.0 == now {
-                    same.push(owner as u32);
+            if owner.state == UNSEEN || t < owner.time {
+                owner.state = TENTATIVE;
+                owner.time = t;
+                owner.cause = p;
+                if t == now {
+                    same.push(e.dependent);
                 } else {
-                    heap.push(Reverse((offer.0.to_bits(), owner as u32)));
+                    heap.push(Reverse((t.to_bits(), e.dependent)));
                 }
-            } else if offer.0 == time[owner] && offer.1 < cause[owner] {
-                cause[owner] = offer.1;
+            } else if t == owner.time && p < owner.cause {
+                owner.cause = p;
             }
         }
     }
-    // `order` is nondecreasing in time; order each run of equal times by index.
-    let mut start = 0;
-    while start < order.len() {
-        let t = time[order[start] as usize];
-        let end = start
-            + order[start..]
-                .iter()
-                .take_while(|&&a| time[a as usize] == t)
-                .count();
-        order[start..end].sort_unstable();
-        start = end;
-    }
+    sort_runs(&mut order, |a| node[a as usize].time.to_bits(), n);
     let failed: Vec<Failed> = order
         .iter()
-        .map(|&a| Failed {
-            asset: a,
-            time_hours: time[a as usize],
-            cause: (cause[a as usize] != NO_CAUSE).then_some(cause[a as usize]),
+        .map(|&a| {
+            let x = node[a as usize];
+            Failed {
+                asset: a,
+                time_hours: x.time,
+                cause: (x.cause != NO_CAUSE).then_some(x.cause),
+            }
         })
         .collect();
     let ncf_timeline = timeline(graph, &failed);
@@ -179,6 +177,38 @@ pub fn cascade(graph: &Graph, initial: &[u32]) -> Cascade {
         failed,
         ncf_timeline,
         impact,
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Node {
+    time: f64,
+    cause: u32,
+    state: u8,
+    initial: bool,
+}
+
+/// Sorts each run of equal `key` in `order` (distinct assets `< n`) by asset index; long runs
+/// by a scan over a mark vector instead of a comparison sort.
+fn sort_runs(order: &mut [u32], key: impl Fn(u32) -> u64, n: usize) {
+    let mut mark: Vec<bool> = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let k = key(order[start]);
+        let len = order[start..].iter().take_while(|&&a| key(a) == k).count();
+        let run = &mut order[start..start + len];
+        if len > 64 && len > n / 32 {
+            mark.resize(n, false);
+            run.iter().for_each(|&a| mark[a as usize] = true);
+            let sorted = mark.iter_mut().enumerate().filter(|(_, m)| **m);
+            for (slot, (a, m)) in run.iter_mut().zip(sorted) {
+                *slot = a as u32;
+                *m = false;
+            }
+        } else {
+            run.sort_unstable();
+        }
+        start += len;
     }
 }
 
@@ -220,7 +250,7 @@ pub struct Scratch {
     hit: Vec<u32>,
     touched: Vec<u32>,
     failed: Vec<bool>,
-    order: Vec<u32>,
+    pub(crate) order: Vec<u32>,
 }
 
 impl Scratch {

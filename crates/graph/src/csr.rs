@@ -70,7 +70,6 @@ pub struct Graph {
     group_slot_start: Vec<u32>,
     slot_group: Vec<u32>,
     slot_provider: Vec<u32>,
-    slot_tolerance: Vec<f64>,
     slot_strength: Vec<f64>,
     slot_edge: Vec<u32>,
     /// Slots of asset `a` as a dependent are `dep_slot_start[a]..dep_slot_start[a + 1]`.
@@ -127,7 +126,18 @@ impl Graph {
         let m = atlas.edge_count();
 
         // Edges bucketed by dependent, then sorted by (group key, provider, edge) per dependent.
-        let (dep_slot_start, order) = bucket_by(n, m, |e| atlas.edge_dependent[e] as usize);
+        let (dep_slot_start, order) = if atlas.edge_dependent.is_sorted() {
+            let mut start = vec![0u32; n + 1];
+            for &d in &atlas.edge_dependent {
+                start[d as usize + 1] += 1;
+            }
+            for a in 0..n {
+                start[a + 1] += start[a];
+            }
+            (start, (0..m as u32).collect())
+        } else {
+            bucket_by(n, m, |e| atlas.edge_dependent[e] as usize)
+        };
         let mut keyed: Vec<(u64, u32, u32)> = order
             .par_iter()
             .map(|&e| {
@@ -146,14 +156,14 @@ impl Graph {
         drop(order);
         for a in 0..n {
             let seg = &mut keyed[dep_slot_start[a] as usize..dep_slot_start[a + 1] as usize];
-            if seg.len() > 1 {
+            if !seg.is_sorted() {
                 seg.sort_unstable();
             }
         }
 
         let mut owner_group_start = Vec::with_capacity(n + 1);
-        let mut group_owner = Vec::new();
-        let mut group_slot_start = Vec::new();
+        let mut group_owner = Vec::with_capacity(m);
+        let mut group_slot_start = Vec::with_capacity(m + 1);
         let mut slot_group = Vec::with_capacity(m);
         owner_group_start.push(0u32);
         for a in 0..n {
@@ -186,31 +196,44 @@ impl Graph {
         let slot_provider: Vec<u32> = keyed.par_iter().map(|x| x.1).collect();
         let slot_edge: Vec<u32> = keyed.par_iter().map(|x| x.2).collect();
         drop(keyed);
-        let slot_tolerance: Vec<f64> = slot_edge
-            .par_iter()
-            .map(|&e| {
-                let t = atlas.edge_tolerance[e as usize];
-                if t.is_finite() && t > 0.0 { t } else { 0.0 }
-            })
-            .collect();
         let slot_strength = slot_edge
             .par_iter()
             .map(|&e| atlas.edge_strength[e as usize])
             .collect();
-        let (supply_start, by_provider) = bucket_by(n, m, |s| slot_provider[s] as usize);
-        let supply = by_provider
-            .par_iter()
-            .map(|&s| {
-                let g = slot_group[s as usize] as usize;
-                Supply {
-                    slot: s,
-                    dependent: group_owner[g],
-                    counter: group_counter[g],
-                    size: group_slot_start[g + 1] - group_slot_start[g],
-                    tolerance: slot_tolerance[s as usize],
-                }
-            })
-            .collect();
+        // Reverse index: one sequential pass over the slots, scattering by provider.
+        let mut supply_start = vec![0u32; n + 1];
+        for &p in &slot_provider {
+            supply_start[p as usize + 1] += 1;
+        }
+        for p in 0..n {
+            supply_start[p + 1] += supply_start[p];
+        }
+        let mut next = supply_start.clone();
+        let mut supply = vec![
+            Supply {
+                slot: 0,
+                dependent: 0,
+                counter: SINGLE,
+                size: 1,
+                tolerance: 0.0
+            };
+            m
+        ];
+        for (s, (&p, &g)) in slot_provider.iter().zip(&slot_group).enumerate() {
+            let g = g as usize;
+            supply[next[p as usize] as usize] = Supply {
+                slot: s as u32,
+                dependent: group_owner[g],
+                counter: group_counter[g],
+                size: group_slot_start[g + 1] - group_slot_start[g],
+                tolerance: {
+                    let t = atlas.edge_tolerance[slot_edge[s] as usize];
+                    if t.is_finite() && t > 0.0 { t } else { 0.0 }
+                },
+            };
+            next[p as usize] += 1;
+        }
+        drop(next);
 
         let ncf_count = model::ncfs().len().max(
             atlas
@@ -266,7 +289,6 @@ impl Graph {
             group_slot_start,
             slot_group,
             slot_provider,
-            slot_tolerance,
             slot_strength,
             slot_edge,
             dep_slot_start,
@@ -356,11 +378,6 @@ impl Graph {
 
     pub fn slot_provider(&self, s: u32) -> u32 {
         self.slot_provider[s as usize]
-    }
-
-    /// Tolerance in hours (non-finite or negative input counts as 0).
-    pub fn slot_tolerance(&self, s: u32) -> f64 {
-        self.slot_tolerance[s as usize]
     }
 
     /// Effective strength of slot `s`: the Monte Carlo propagation probability.

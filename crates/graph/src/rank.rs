@@ -14,9 +14,10 @@
 
 use crate::cascade::{self, Scratch};
 use crate::closure;
-use crate::csr::{Graph, impact_from_units};
+use crate::csr::{Graph, SINGLE, impact_from_units};
 use crate::scc::Condensation;
 use rayon::prelude::*;
+use std::cmp::Reverse;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -33,15 +34,17 @@ pub struct RankRow {
 pub fn rank(graph: &Graph) -> Vec<RankRow> {
     let assets = graph.ranked_assets();
     let units = single_failure_units(graph, &assets);
-    let mut rows: Vec<(u64, u32)> = units.into_iter().zip(assets).collect();
-    rows.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    rows.into_iter()
+    let mut rows: Vec<RankRow> = units
+        .into_iter()
+        .zip(assets)
         .map(|(u, asset)| RankRow {
             asset,
             impact: impact_from_units(u),
             foreign_owned: graph.is_foreign_owned(asset),
         })
-        .collect()
+        .collect();
+    rows.sort_unstable_by(|a, b| b.impact.total_cmp(&a.impact).then(a.asset.cmp(&b.asset)));
+    rows
 }
 
 /// Exact single-failure impacts of `assets`, in order.
@@ -81,14 +84,192 @@ pub(crate) fn single_failure_units(graph: &Graph, assets: &[u32]) -> Vec<u64> {
             })
             .collect();
     }
-    par_per_asset(graph, assets, |scratch, a| {
-        cascade::spread(graph, &[a], scratch, |_| true, |_| false);
-        scratch
-            .failed()
-            .iter()
-            .map(|&f| graph.contribution_units(f))
-            .sum()
-    })
+    let mut memo = Collapses::new(graph);
+    let mut order: Vec<usize> = (0..assets.len()).collect();
+    // Hubs first, so that collapses become bases early.
+    let fan_out = |a: u32| if a < n { graph.supplies(a).len() } else { 0 };
+    order.sort_unstable_by_key(|&i| (Reverse(fan_out(assets[i])), assets[i]));
+    let mut units = vec![0u64; assets.len()];
+    for i in order {
+        if assets[i] < n {
+            units[i] = memo.units(assets[i]);
+        }
+    }
+    units
+}
+
+/// Most collapse bases kept (each costs n/8 bytes plus 4 bytes per counter).
+const MAX_BASES: usize = 32;
+const NO_BASE: u8 = u8::MAX;
+
+/// A closed failure set `M` kept as a starting state: its members, its group counters and
+/// its impact.
+struct Base {
+    failed: Vec<u64>,
+    hit: Vec<u32>,
+    units: u64,
+}
+
+impl Base {
+    fn has(&self, a: u32) -> bool {
+        self.failed[a as usize / 64] & (1 << (a % 64)) != 0
+    }
+}
+
+/// Exact single-failure impacts with memoised large failure sets ("collapses").
+///
+/// Failure sets are closed: if `x ∈ F(v)` then `F(x) ⊆ F(v)`, and then
+/// `F(v) = closure(F(x) ∪ S)` for any `S ⊆ F(v)` containing `v`. A large failure set `M_b`
+/// found by a full propagation is kept as a *base* (members, counters, impact), and `trigger`
+/// marks assets `x` known to satisfy `F(x) ⊇ M_b`: the asset whose propagation produced
+/// `M_b`, every asset later found to reach a trigger, and everything that is the sole
+/// provider of a group of a trigger asset (its failure fails that asset). A propagation from
+/// `v` stops at the first trigger asset it fails, and the rest runs on top of the base,
+/// touching only `F(v) \ M_b`. With a handful of bases, worlds where many assets collapse
+/// most of the graph cost little more than the small cascades.
+struct Collapses<'g> {
+    graph: &'g Graph,
+    big: usize,
+    bases: Vec<Base>,
+    trigger: Vec<u8>,
+    scratch: Scratch,
+    extra: Vec<bool>,
+    list: Vec<u32>,
+    delta: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl<'g> Collapses<'g> {
+    fn new(graph: &'g Graph) -> Collapses<'g> {
+        let n = graph.asset_count();
+        Collapses {
+            graph,
+            big: (n / 32).max(2),
+            bases: Vec::new(),
+            trigger: vec![NO_BASE; n],
+            scratch: Scratch::new(graph),
+            extra: vec![false; n],
+            list: Vec::new(),
+            delta: vec![0; graph.counter_count()],
+            touched: Vec::new(),
+        }
+    }
+
+    /// Impact of `v`'s failure alone, in fixed-point units.
+    fn units(&mut self, v: u32) -> u64 {
+        let b = self.trigger[v as usize];
+        if b != NO_BASE {
+            return self.on_base(b, &[v]);
+        }
+        let trigger = &self.trigger;
+        let stopped = cascade::spread(
+            self.graph,
+            &[v],
+            &mut self.scratch,
+            |_| true,
+            |x| trigger[x as usize] != NO_BASE,
+        );
+        let failed = std::mem::take(&mut self.scratch.order);
+        let units = if stopped {
+            let b = self.trigger[*failed.last().expect("stopped on a failed asset") as usize];
+            let units = self.on_base(b, &failed);
+            self.mark(b, v);
+            units
+        } else {
+            if failed.len() >= self.big && self.bases.len() < MAX_BASES {
+                self.add_base(&failed);
+                self.mark((self.bases.len() - 1) as u8, v);
+            }
+            failed
+                .iter()
+                .map(|&a| self.graph.contribution_units(a))
+                .sum()
+        };
+        self.scratch.order = failed;
+        units
+    }
+
+    fn add_base(&mut self, failed: &[u32]) {
+        let g = self.graph;
+        let mut base = Base {
+            failed: vec![0; g.asset_count().div_ceil(64)],
+            hit: vec![0; g.counter_count()],
+            units: 0,
+        };
+        for &a in failed {
+            base.failed[a as usize / 64] |= 1 << (a % 64);
+            base.units += g.contribution_units(a);
+            for e in g.supplies(a).iter().filter(|e| e.counter != SINGLE) {
+                base.hit[e.counter as usize] += 1;
+            }
+        }
+        self.bases.push(base);
+    }
+
+    /// Marks `v` and, transitively, the sole providers of its groups as triggers of base `b`.
+    fn mark(&mut self, b: u8, v: u32) {
+        if self.trigger[v as usize] != NO_BASE {
+            return;
+        }
+        self.trigger[v as usize] = b;
+        let mut queue = vec![v];
+        while let Some(y) = queue.pop() {
+            for g in self.graph.groups_of(y) {
+                if let [x] = *self.graph.group_providers(g)
+                    && self.trigger[x as usize] == NO_BASE
+                {
+                    self.trigger[x as usize] = b;
+                    queue.push(x);
+                }
+            }
+        }
+    }
+
+    /// Impact of `closure(M_b ∪ seeds)`, propagating only outside `M_b`.
+    fn on_base(&mut self, b: u8, seeds: &[u32]) -> u64 {
+        let g = self.graph;
+        let base = &self.bases[b as usize];
+        let mut units = base.units;
+        for &s in seeds {
+            if !base.has(s) && !self.extra[s as usize] {
+                self.extra[s as usize] = true;
+                self.list.push(s);
+            }
+        }
+        let mut head = 0;
+        while head < self.list.len() {
+            let y = self.list[head];
+            head += 1;
+            units += g.contribution_units(y);
+            for e in g.supplies(y) {
+                let o = e.dependent;
+                if base.has(o) || self.extra[o as usize] {
+                    continue;
+                }
+                if e.counter != SINGLE {
+                    let c = e.counter as usize;
+                    if self.delta[c] == 0 {
+                        self.touched.push(e.counter);
+                    }
+                    self.delta[c] += 1;
+                    if base.hit[c] + self.delta[c] < e.size {
+                        continue;
+                    }
+                }
+                self.extra[o as usize] = true;
+                self.list.push(o);
+            }
+        }
+        for &y in &self.list {
+            self.extra[y as usize] = false;
+        }
+        for &c in &self.touched {
+            self.delta[c as usize] = 0;
+        }
+        self.list.clear();
+        self.touched.clear();
+        units
+    }
 }
 
 /// Runs `f(scratch, asset)` for every asset on all rayon threads, one [`Scratch`] per worker,

@@ -162,3 +162,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn long_runs_are_ordered_by_index() {
+    // 300 dependents of one hub at t = 0 and 300 more at t = 1, declared in reverse order.
+    let assets: Vec<String> = (0..601).map(|i| format!("n{i}")).collect();
+    let deps: Vec<String> = (1..601)
+        .rev()
+        .map(|i| format!("n{i}>n0+{}", i % 2))
+        .collect();
+    let a = atlas(&assets.join(" "), &deps.join(" "));
+    let c = cascade(&Graph::new(&a, *b"US"), &[0]);
+    let got: Vec<(f64, u32)> = c.failed.iter().map(|f| (f.time_hours, f.asset)).collect();
+    let mut expected = got.clone();
+    expected.sort_by(|x, y| x.partial_cmp(y).expect("finite times"));
+    assert_eq!(got.len(), 601);
+    assert_eq!(got, expected);
+    assert!(c.failed.iter().skip(1).all(|f| f.cause == Some(0)));
+}
