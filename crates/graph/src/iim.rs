@@ -14,14 +14,14 @@
 //! `[0, 1]` on output (both reference implementations do the same).
 //!
 //! An interdependency matrix comes from a CSV ([`Interdependency::from_csv`]) or is derived from
-//! the atlas ([`Interdependency::from_atlas`], whose doc comment gives the derivation). Every
+//! the atlas ([`Interdependency::from_graph`], whose doc comment gives the derivation). Every
 //! constructor checks that the model is well posed: entries finite and non-negative, and
 //! `ρ(A*) < 1`, tested exactly through the M-matrix criterion — for `A* ≥ 0`, `ρ(A*) < 1` if
 //! and only if `I − A*` is non-singular and `(I − A*)⁻¹ ≥ 0`.
 
 use std::collections::HashMap;
 
-use model::{CompactAtlas, NO_GROUP};
+use crate::csr::Graph;
 
 #[cfg(test)]
 mod tests;
@@ -239,16 +239,17 @@ impl Interdependency {
         Interdependency::new(sectors, a)
     }
 
-    /// Derives `A*` over the 16 sectors of [`model::sectors`] from the atlas' dependencies.
+    /// Derives `A*` over the 16 sectors of [`model::sectors`] from the atlas' dependencies, as
+    /// compiled into a [`Graph`] (whose redundancy groups follow PRODUCT §1).
     ///
     /// For every asset `d` with at least one sector, let `S(d)` be its sectors and `w_d` its
-    /// weight. Each dependency edge `e = (d needs p)` with strength `s_e` in redundancy group
-    /// `G` of `d` carries `c_e = s_e / |G|` (a group of `|G|` redundant providers is fully lost
-    /// only when all are, so each member carries an equal share of the group's strength; the
-    /// default group — the provider alone — has `|G| = 1`; a provider listed twice in a group
-    /// counts twice). Every edge counts, whatever its kind or tolerance. The asset's total
-    /// dependency mass is `M_d = 1 + Σ_e c_e`, where the `1` stands for the asset's own
-    /// operation, which no modelled dependency carries. Then
+    /// effective weight ([`Graph::weight`]). Each dependency edge `e = (d needs p)` with strength
+    /// `s_e` in redundancy group `G` of `d` carries `c_e = s_e / |G|` (a group of `|G|` redundant
+    /// providers is fully lost only when all are, so each member carries an equal share of the
+    /// group's strength; the default group — the provider alone — has `|G| = 1`; a provider
+    /// listed twice in a group counts twice). Every edge counts, whatever its kind or tolerance.
+    /// The asset's total dependency mass is `M_d = 1 + Σ_e c_e`, where the `1` stands for the
+    /// asset's own operation, which no modelled dependency carries. Then
     ///
     /// ```text
     /// a*_ij = Σ_{d: i ∈ S(d)} (w_d/|S(d)|) · Σ_{e = (d,p): j ∈ S(p)} (c_e/|S(p)|) / M_d
@@ -260,54 +261,43 @@ impl Interdependency {
     /// dependency mass that rests on sector `j`'s assets (an asset in several sectors counts
     /// for each with an equal share). Row `i` sums to the weighted mean of `(M_d − 1)/M_d`
     /// minus what rests on assets without a sector, so every row sum is `< 1`, hence
-    /// `ρ(A*) < 1` and the model is always well posed. Sectors without assets get a zero row.
-    pub fn from_atlas(atlas: &CompactAtlas) -> Result<Interdependency, IimError> {
+    /// `ρ(A*) < 1` and the model is always well posed. Sectors without assets (or with zero
+    /// total weight) get a zero row. Cost `O(N + E)`.
+    pub fn from_graph(graph: &Graph) -> Result<Interdependency, IimError> {
         let sectors: Vec<String> = model::sectors().iter().map(|s| s.id.to_owned()).collect();
         let n = sectors.len();
-        let m = atlas.edge_count();
-        // |G| per (dependent, group key): named groups by interned id, default groups by provider.
-        let group_key = |e: usize| {
-            let g = atlas.edge_group[e];
-            let (named, id) = if g == NO_GROUP {
-                (false, atlas.edge_provider[e])
-            } else {
-                (true, g)
-            };
-            (atlas.edge_dependent[e], named, id)
-        };
-        let mut group_size: HashMap<(u32, bool, u32), u32> = HashMap::with_capacity(m);
-        for e in 0..m {
-            *group_size.entry(group_key(e)).or_default() += 1;
-        }
-        let carried = |e: usize| atlas.edge_strength[e] / f64::from(group_size[&group_key(e)]);
-        let mut mass = vec![1.0; atlas.asset_count()];
-        for e in 0..m {
-            mass[atlas.edge_dependent[e] as usize] += carried(e);
-        }
         let share = |mask: u16| 1.0 / f64::from(mask.count_ones());
         let mut a = vec![0.0; n * n];
-        for e in 0..m {
-            let (d, p) = (
-                atlas.edge_dependent[e] as usize,
-                atlas.edge_provider[e] as usize,
-            );
-            let (sd, sp) = (atlas.sectors[d], atlas.sectors[p]);
-            if sd == 0 || sp == 0 {
+        let mut output = vec![0.0; n];
+        // Sector j's share of the current asset's dependency mass, before dividing by M_d.
+        let mut on = vec![0.0; n];
+        for d in 0..graph.asset_count() as u32 {
+            let sd = graph.sectors(d);
+            if sd == 0 {
                 continue;
             }
-            let v = atlas.weight[d] * share(sd) * carried(e) * share(sp) / mass[d];
-            for i in bits(sd) {
-                for j in bits(sp) {
-                    a[i * n + j] += v;
+            let w = graph.weight(d) * share(sd);
+            let mut mass = 1.0;
+            on.fill(0.0);
+            for g in graph.groups_of(d) {
+                let slots = graph.group_slots(g);
+                let size = f64::from(slots.end - slots.start);
+                for s in slots {
+                    let edge = graph.edge_ref(s);
+                    let c = edge.strength / size;
+                    mass += c;
+                    let sp = graph.sectors(edge.provider);
+                    for j in bits(sp) {
+                        on[j] += c * share(sp);
+                    }
                 }
             }
-        }
-        let mut output = vec![0.0; n];
-        for (d, &sd) in atlas.sectors.iter().enumerate() {
-            if sd != 0 {
-                for i in bits(sd) {
-                    output[i] += atlas.weight[d] * share(sd);
-                }
+            for i in bits(sd) {
+                output[i] += w;
+                let row = &mut a[i * n..(i + 1) * n];
+                row.iter_mut()
+                    .zip(&on)
+                    .for_each(|(v, o)| *v += w * o / mass);
             }
         }
         for (i, &o) in output.iter().enumerate() {

@@ -133,11 +133,22 @@ pub fn run(
     for (k, &f) in ncfs.iter().enumerate() {
         slot[f] = k;
     }
+    let plan = Plan {
+        graph,
+        at_risk: (0..n as u32)
+            .zip(probability.iter().copied())
+            .filter(|&(_, p)| p > 0.0)
+            .collect(),
+        ncfs: &ncfs,
+        slot,
+        seed: options.seed,
+    };
     let batch = options.batch.max(1);
     let batches = options.trials.div_ceil(batch);
     let init = || Worker {
         scratch: Scratch::new(graph),
         failures: vec![0; n],
+        initial: Vec::new(),
         trials: Vec::new(),
     };
     let merged = (0..batches)
@@ -146,7 +157,7 @@ pub fn run(
             let range = b * batch..((b + 1) * batch).min(options.trials);
             let count = range.end - range.start;
             for trial in range {
-                let result = w.trial(graph, probability, &ncfs, &slot, options.seed, trial);
+                let result = w.trial(&plan, trial);
                 w.trials.push(result);
             }
             if let Some(report) = progress {
@@ -183,10 +194,23 @@ pub fn run(
     })
 }
 
+/// What every trial reads.
+struct Plan<'a> {
+    graph: &'a Graph,
+    /// Assets with a positive initial failure probability, ascending.
+    at_risk: Vec<(u32, f64)>,
+    /// NCFs reported (positive total weight), ascending.
+    ncfs: &'a [usize],
+    /// NCF index → position in `ncfs`, `usize::MAX` when not reported.
+    slot: Vec<usize>,
+    seed: u64,
+}
+
 /// Per-thread state: cascade buffers, failure counts and the finished trials' results.
 struct Worker {
     scratch: Scratch,
     failures: Vec<u64>,
+    initial: Vec<u32>,
     trials: Vec<TrialResult>,
 }
 
@@ -198,38 +222,33 @@ struct TrialResult {
 }
 
 impl Worker {
-    fn trial(
-        &mut self,
-        graph: &Graph,
-        probability: &[f64],
-        ncfs: &[usize],
-        slot: &[usize],
-        seed: u64,
-        index: u64,
-    ) -> TrialResult {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    fn trial(&mut self, plan: &Plan<'_>, index: u64) -> TrialResult {
+        let graph = plan.graph;
+        let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
         rng.set_stream(index);
-        let initial: Vec<u32> = probability
-            .iter()
-            .enumerate()
-            .filter(|&(_, &p)| p >= 1.0 || (p > 0.0 && rng.random::<f64>() < p))
-            .map(|(a, _)| a as u32)
-            .collect();
-        let impact = cascade::failure_set_with(graph, &initial, &mut self.scratch, |s| {
+        self.initial.clear();
+        self.initial.extend(
+            plan.at_risk
+                .iter()
+                .filter(|&&(_, p)| p >= 1.0 || rng.random::<f64>() < p)
+                .map(|&(a, _)| a),
+        );
+        let impact = cascade::failure_set_with(graph, &self.initial, &mut self.scratch, |s| {
             let strength = graph.edge_ref(s).strength;
             strength >= 1.0 || rng.random::<f64>() < strength
         });
-        let mut failed_weight = vec![0.0; ncfs.len()];
+        let mut failed_weight = vec![0.0; plan.ncfs.len()];
         for &a in self.scratch.failed() {
             self.failures[a as usize] += 1;
             for &f in graph.asset_ncfs(a) {
-                let k = slot[usize::from(f)];
+                let k = plan.slot[usize::from(f)];
                 if k != usize::MAX {
                     failed_weight[k] += graph.weight(a);
                 }
             }
         }
-        let degradation = ncfs
+        let degradation = plan
+            .ncfs
             .iter()
             .zip(failed_weight)
             .map(|(&f, w)| (w / graph.ncf_total(f)).min(1.0))

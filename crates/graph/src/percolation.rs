@@ -31,7 +31,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use model::{CompactAtlas, NO_GROUP};
+use crate::csr::Graph;
 
 #[cfg(test)]
 mod tests;
@@ -150,44 +150,36 @@ impl Interdependent {
         }
     }
 
-    /// The Buldyrev cascade on the atlas itself. `sides[a]` puts asset `a` in layer A or B (or
-    /// leaves it out; see [`sides_by_sector`]). Every dependency edge whose two assets lie in
-    /// the same layer becomes an undirected connectivity link of that layer (the assets keep
-    /// each other in the layer's giant component whichever way the dependency points). Every
-    /// edge from one layer to the other is a dependency link, grouped as in PRODUCT §1 by the
-    /// dependent's redundancy group (named group, or the provider alone); only the group's
-    /// cross-layer providers count, so the dependent fails when all of them have failed. Edges
-    /// touching an asset outside both layers are ignored; self-loops are dropped.
+    /// The Buldyrev cascade on the atlas itself (as compiled into a [`Graph`]). `sides[a]` puts
+    /// asset `a` in layer A or B (or leaves it out; see [`sides_by_sector`]). Every dependency
+    /// edge whose two assets lie in the same layer becomes an undirected connectivity link of
+    /// that layer (the assets keep each other in the layer's giant component whichever way the
+    /// dependency points). Every edge from one layer to the other is a dependency link, grouped
+    /// as in PRODUCT §1 by the dependent's redundancy group ([`Graph::groups_of`]); only the
+    /// group's cross-layer providers count, so the dependent fails when all of them have failed.
+    /// Edges touching an asset outside both layers are ignored; self-loops are dropped.
     ///
     /// # Panics
     /// When `sides.len()` differs from the asset count (a caller bug, not bad input).
-    pub fn from_atlas(atlas: &CompactAtlas, sides: &[Option<Side>]) -> Interdependent {
-        assert_eq!(sides.len(), atlas.asset_count(), "one side per asset");
+    pub fn from_graph(graph: &Graph, sides: &[Option<Side>]) -> Interdependent {
+        assert_eq!(sides.len(), graph.asset_count(), "one side per asset");
         let mut links = Vec::new();
-        // (dependent, named group?, group or provider id, provider)
-        let mut cross: Vec<(u32, bool, u32, u32)> = Vec::new();
-        for e in 0..atlas.edge_count() {
-            let (d, p) = (atlas.edge_dependent[e], atlas.edge_provider[e]);
-            match (sides[d as usize], sides[p as usize]) {
-                (Some(sd), Some(sp)) if d != p => {
-                    if sd == sp {
-                        links.push((d, p));
-                    } else {
-                        let g = atlas.edge_group[e];
-                        cross.push(if g == NO_GROUP {
-                            (d, false, p, p)
-                        } else {
-                            (d, true, g, p)
-                        });
+        let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
+        for (d, sd) in (0..graph.asset_count() as u32).zip(sides) {
+            let Some(sd) = sd else { continue };
+            for g in graph.groups_of(d) {
+                let mut cross = Vec::new();
+                for &p in graph.group_providers(g) {
+                    match sides[p as usize] {
+                        Some(sp) if p != d && sp == *sd => links.push((d, p)),
+                        Some(sp) if sp != *sd => cross.push(p),
+                        _ => {}
                     }
                 }
-                _ => {}
+                if !cross.is_empty() {
+                    groups.push((d, cross));
+                }
             }
-        }
-        cross.sort_unstable();
-        let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
-        for chunk in cross.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
-            groups.push((chunk[0].0, chunk.iter().map(|c| c.3).collect()));
         }
         Interdependent::build(sides.to_vec(), &links, &groups)
     }
@@ -344,13 +336,12 @@ impl Interdependent {
 }
 
 /// Sides by sector: an asset belongs to A when it is in any sector of `a_sectors` (bit masks as
-/// in [`CompactAtlas::sectors`]), else to B when it is in any sector of `b_sectors`, else to
-/// neither (so A wins when the masks overlap).
-pub fn sides_by_sector(atlas: &CompactAtlas, a_sectors: u16, b_sectors: u16) -> Vec<Option<Side>> {
-    atlas
-        .sectors
-        .iter()
-        .map(|&m| {
+/// in [`Graph::sectors`]), else to B when it is in any sector of `b_sectors`, else to neither
+/// (so A wins when the masks overlap).
+pub fn sides_by_sector(graph: &Graph, a_sectors: u16, b_sectors: u16) -> Vec<Option<Side>> {
+    (0..graph.asset_count() as u32)
+        .map(|a| {
+            let m = graph.sectors(a);
             if m & a_sectors != 0 {
                 Some(Side::A)
             } else if m & b_sectors != 0 {

@@ -1,5 +1,7 @@
 use proptest::prelude::*;
 
+use model::{CompactAtlas, NO_GROUP};
+
 use super::*;
 
 fn names(n: usize) -> Vec<String> {
@@ -304,7 +306,7 @@ fn derived_from_atlas() {
         &["g"],
     );
     assert!(world.is_consistent());
-    let m = Interdependency::from_atlas(&world).expect("always well posed");
+    let m = Interdependency::from_graph(&Graph::new(&world, *b"US")).expect("always well posed");
     assert_eq!(m.sectors().len(), 16);
     let [e, w, c] = sector_ids;
     // a0: c = 1, 0.25, 0.25, M = 2.5; on WATER: (1 + 0.25 + 0.25/2)/2.5, on ENERGY: (0.25/2)/2.5.

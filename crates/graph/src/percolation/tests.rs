@@ -1,3 +1,5 @@
+use model::{CompactAtlas, NO_GROUP};
+
 use super::*;
 
 /// One-to-one coupled pair from explicit links: nodes `0..n` are A, `n..2n` are B.
@@ -204,7 +206,8 @@ fn atlas_layers() {
             (5, 0, None),
         ],
     );
-    let sides = sides_by_sector(&world, bit("ENERGY"), bit("COMMS"));
+    let graph = Graph::new(&world, *b"US");
+    let sides = sides_by_sector(&graph, bit("ENERGY"), bit("COMMS"));
     assert_eq!(
         sides,
         [
@@ -216,7 +219,7 @@ fn atlas_layers() {
             None
         ]
     );
-    let net = Interdependent::from_atlas(&world, &sides);
+    let net = Interdependent::from_graph(&graph, &sides);
     assert_eq!(
         (net.members(Side::A), net.members(Side::B)),
         (&[0, 1, 2][..], &[3, 4][..])
