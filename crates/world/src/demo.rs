@@ -4,6 +4,8 @@
 //! The other fields come from a ChaCha8 stream per asset: `2g` for the asset, `2g + 1` for its
 //! dependencies. Memory is O(N) small integers (the per-country instance lists), never strings.
 
+use std::fmt::Write;
+
 use model::{Asset, Dependency, Exposure};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -18,6 +20,8 @@ pub const MIN_ASSETS: usize = 1_000;
 pub(crate) struct Demo {
     seed: u64,
     home: usize,
+    /// Per country, the indices of its port towns.
+    ports: Vec<Vec<usize>>,
     /// Offset of the town sequence, from the seed.
     rotation: usize,
     /// `COUNTRIES` codes in lower case, for ids.
@@ -177,6 +181,10 @@ impl Demo {
         Ok(Demo {
             seed,
             home,
+            ports: COUNTRIES
+                .iter()
+                .map(|c| (0..c.towns.len()).filter(|&t| c.towns[t].coastal).collect())
+                .collect(),
             rotation: (mix(seed) % 1024) as usize,
             lower_codes,
             counts,
@@ -257,32 +265,44 @@ impl Demo {
     /// from, and named after, their partner country.
     fn town(&self, a: usize, k: usize) -> &'static Town {
         let (country, partner) = self.site(a, k);
-        let towns = match COUNTRIES[country].towns {
-            [] => COUNTRIES[partner].towns,
-            towns => towns,
+        let country = if COUNTRIES[country].towns.is_empty() {
+            partner
+        } else {
+            country
         };
-        let coastal = ARCHETYPES[a].coastal && towns.iter().any(|t| t.coastal);
-        let eligible = |t: &&Town| !coastal || t.coastal;
-        let n = towns.iter().filter(eligible).count();
-        let i = ((self.position(a, k) * n as f64) as usize + self.rotation) % n;
-        towns.iter().filter(eligible).nth(i).expect("i < n")
+        let towns = COUNTRIES[country].towns;
+        let ports = &self.ports[country];
+        let pick = |n: usize| ((self.position(a, k) * n as f64) as usize + self.rotation) % n;
+        if ARCHETYPES[a].coastal && !ports.is_empty() {
+            &towns[ports[pick(ports.len())]]
+        } else {
+            &towns[pick(towns.len())]
+        }
     }
 
     fn id(&self, a: usize, k: usize) -> String {
         let arch = &ARCHETYPES[a];
-        match &arch.place {
-            Place::Sites(s) => format!("{}:{}", arch.prefix, s[k].slug),
-            Place::Span(_) => format!(
-                "{}:{}-{}",
-                arch.prefix,
-                COUNTRIES[self.site(a, k).1].sea,
-                k + 1
-            ),
+        // Sized for the longest ids, so that writing never reallocates.
+        let mut id = String::with_capacity(48);
+        let written = match &arch.place {
+            Place::Sites(s) => write!(id, "{}:{}", arch.prefix, s[k].slug),
+            Place::Span(_) => {
+                let sea = COUNTRIES[self.site(a, k).1].sea;
+                write!(id, "{}:{sea}-{}", arch.prefix, k + 1)
+            }
             Place::Home | Place::In(_) => {
                 let code = &self.lower_codes[self.site(a, k).0];
-                format!("{}:{code}:{}-{}", arch.prefix, self.town(a, k).slug, k + 1)
+                write!(
+                    id,
+                    "{}:{code}:{}-{}",
+                    arch.prefix,
+                    self.town(a, k).slug,
+                    k + 1
+                )
             }
-        }
+        };
+        written.expect("writing to a String cannot fail");
+        id
     }
 
     /// Position in [0, 1) of the instance among its archetype's instances in its country:
