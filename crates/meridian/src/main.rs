@@ -1,10 +1,11 @@
 //! `meridian`: one binary for the CLI (and, later, the server). Parses arguments, resolves the
 //! configuration, installs logging and dispatches to `commands`.
 
+#[macro_use]
+mod output;
 mod cli;
 mod commands;
 mod config;
-mod output;
 mod progress;
 
 use std::process::ExitCode;

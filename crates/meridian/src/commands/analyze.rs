@@ -29,6 +29,9 @@ pub enum AnalyzeCommand {
     Spof(SpofArgs),
     /// The exact priority ranking of every foreign (and foreign-owned) asset.
     Rank(RankArgs),
+    /// Named failure scenarios: save, list, run (a time-stepped cascade), delete.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
     /// Seeded, reproducible Monte Carlo over per-asset failure probabilities.
     Montecarlo(MonteCarloArgs),
     /// Worst N-2 pairs among the top-K foreign assets.
@@ -85,6 +88,68 @@ pub struct RankArgs {
     /// Rows to print in the table (`--json` always gives every foreign asset).
     #[arg(long, default_value_t = 25)]
     pub limit: usize,
+    /// Do not store this ranking in the history.
+    #[arg(long)]
+    pub no_save: bool,
+    /// Instead of ranking, show how this asset's rank moved across the stored rankings.
+    #[arg(long, value_name = "ASSET")]
+    pub history: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScenarioCommand {
+    /// Save (or replace) a scenario: explicit assets, countries and circles, in any mix.
+    Save(ScenarioSaveArgs),
+    /// List saved scenarios.
+    List,
+    /// Fail every asset of the scenario at t = 0 and follow the cascade.
+    Run {
+        name: String,
+    },
+    Delete {
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ScenarioSaveArgs {
+    pub name: String,
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Asset ids (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub assets: Vec<String>,
+    /// Every asset in these countries (ISO alpha-2).
+    #[arg(long, value_delimiter = ',')]
+    pub countries: Vec<String>,
+    /// Every located asset within a circle: LAT,LON,RADIUS_KM (repeatable).
+    #[arg(long, value_parser = parse_circle)]
+    pub circle: Vec<model::Circle>,
+}
+
+fn parse_circle(s: &str) -> Result<model::Circle, String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let [lat, lon, radius_km] = parts[..] else {
+        return Err(format!("{s:?}: expected LAT,LON,RADIUS_KM"));
+    };
+    let num = |v: &str, what: &str| {
+        v.parse::<f64>()
+            .map_err(|_| format!("{s:?}: {what} {v:?} is not a number"))
+    };
+    let circle = model::Circle {
+        lat: num(lat, "latitude")?,
+        lon: num(lon, "longitude")?,
+        radius_km: num(radius_km, "radius")?,
+    };
+    if !(-90.0..=90.0).contains(&circle.lat)
+        || !(-180.0..=180.0).contains(&circle.lon)
+        || !(circle.radius_km >= 0.0)
+    {
+        return Err(format!(
+            "{s:?}: latitude in [-90, 90], longitude in [-180, 180], radius >= 0"
+        ));
+    }
+    Ok(circle)
 }
 
 #[derive(Debug, Args)]
@@ -163,6 +228,7 @@ pub fn run(config: &Config, command: AnalyzeCommand) -> anyhow::Result<()> {
         AnalyzeCommand::Cascade(args) => cascade(config, &args),
         AnalyzeCommand::Spof(args) => spof(config, &args),
         AnalyzeCommand::Rank(args) => rank(config, &args),
+        AnalyzeCommand::Scenario(cmd) => scenario(config, cmd),
         AnalyzeCommand::Montecarlo(args) => montecarlo(config, &args),
         AnalyzeCommand::Contingency(args) => contingency(config, &args),
         AnalyzeCommand::Iim(args) => iim(config, &args),
@@ -355,7 +421,12 @@ fn cascade(config: &Config, args: &CascadeArgs) -> anyhow::Result<()> {
         .iter()
         .map(|id| engine.resolve(id))
         .collect::<anyhow::Result<Vec<u32>>>()?;
-    let result = graph::cascade::cascade(&engine.graph, &initial);
+    print_cascade(config, &engine, &initial)
+}
+
+/// Runs the deterministic cascade of `initial` and prints it (the `analyze cascade` contract).
+fn print_cascade(config: &Config, engine: &Engine, initial: &[u32]) -> anyhow::Result<()> {
+    let result = graph::cascade::cascade(&engine.graph, initial);
     let failed: Vec<FailedRow> = result
         .failed
         .iter()
@@ -383,7 +454,7 @@ fn cascade(config: &Config, args: &CascadeArgs) -> anyhow::Result<()> {
             &serde_json::json!({ "failed": failed, "ncf": ncf, "impact": result.impact }),
         );
     }
-    println!(
+    outln!(
         "{} assets failed; impact {:.6} (sum of NCF degradations)",
         failed.len(),
         result.impact
@@ -434,7 +505,7 @@ fn spof(config: &Config, args: &SpofArgs) -> anyhow::Result<()> {
         if config.json {
             return output::json(&serde_json::json!({ "asset": id, "domestic_down": down }));
         }
-        println!("{id} alone takes down {} domestic assets", down.len());
+        outln!("{id} alone takes down {} domestic assets", down.len());
         output::table(
             &["domestic asset"],
             down.iter().map(|a| vec![(*a).to_owned()]),
@@ -490,6 +561,8 @@ fn spof(config: &Config, args: &SpofArgs) -> anyhow::Result<()> {
 #[derive(Serialize)]
 pub struct RankRow {
     pub rank: usize,
+    /// Rank in the previous stored ranking for this home country, when the asset was in it.
+    pub previous_rank: Option<u32>,
     pub asset: String,
     pub country: String,
     pub foreign_owned: bool,
@@ -506,6 +579,7 @@ fn ranking(engine: &Engine) -> Vec<RankRow> {
             let (exposure, threat) = (0.0, 0.0);
             RankRow {
                 rank: 0,
+                previous_rank: None,
                 asset: engine.id(r.asset).to_owned(),
                 country: engine.country(r.asset),
                 foreign_owned: r.foreign_owned,
@@ -530,7 +604,7 @@ fn ranking(engine: &Engine) -> Vec<RankRow> {
 fn print_ranking(rows: &[RankRow], limit: usize) {
     output::table(
         &[
-            "#", "asset", "country", "impact", "exposure", "threat", "priority",
+            "#", "move", "asset", "country", "impact", "exposure", "threat", "priority",
         ],
         rows.iter().take(limit).map(|r| {
             let country = if r.foreign_owned {
@@ -538,8 +612,14 @@ fn print_ranking(rows: &[RankRow], limit: usize) {
             } else {
                 r.country.clone()
             };
+            let movement = match r.previous_rank {
+                None => "new".to_owned(),
+                Some(p) if p as usize == r.rank => "=".to_owned(),
+                Some(p) => format!("{:+}", i64::from(p) - r.rank as i64),
+            };
             vec![
                 r.rank.to_string(),
+                movement,
                 r.asset.clone(),
                 country,
                 format!("{:.4}", r.impact),
@@ -551,14 +631,185 @@ fn print_ranking(rows: &[RankRow], limit: usize) {
     );
 }
 
+fn now() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("formatting the current time as RFC 3339")
+}
+
 fn rank(config: &Config, args: &RankArgs) -> anyhow::Result<()> {
-    let engine = Engine::open(config)?;
-    let rows = ranking(&engine);
+    let mut store = config.open_store()?;
+    if let Some(asset) = &args.history {
+        return rank_history(config, &mut store, asset);
+    }
+    let engine = Engine::load(config, &mut store)?;
+    let mut rows = ranking(&engine);
+    let runs = store.ranking_runs()?;
+    if let Some(previous) = runs.iter().rev().find(|r| r.home == config.home_str()) {
+        let before: HashMap<String, u32> = store
+            .ranking_entries(previous.id)?
+            .into_iter()
+            .map(|e| (e.asset, e.rank))
+            .collect();
+        for r in &mut rows {
+            r.previous_rank = before.get(&r.asset).copied();
+        }
+    }
+    if !args.no_save {
+        let entries: Vec<store::RankingEntry> = rows
+            .iter()
+            .map(|r| store::RankingEntry {
+                rank: r.rank as u32,
+                asset: r.asset.clone(),
+                impact: r.impact,
+                exposure: r.exposure,
+                threat: r.threat,
+                priority: r.priority,
+            })
+            .collect();
+        let id = store.save_ranking(&now(), config.home_str(), &entries)?;
+        output::note(
+            config.quiet,
+            format!("ranking {id} stored ({} foreign assets)", rows.len()),
+        );
+    }
     if config.json {
         return output::json(&rows);
     }
     print_ranking(&rows, args.limit);
     Ok(())
+}
+
+fn rank_history(config: &Config, store: &mut store::Store, asset: &str) -> anyhow::Result<()> {
+    let mut history = Vec::new();
+    for run in store.ranking_runs()? {
+        let entry = store
+            .ranking_entries(run.id)?
+            .into_iter()
+            .find(|e| e.asset == asset);
+        history.push(serde_json::json!({
+            "run": run.id,
+            "created_at": run.created_at,
+            "atlas_version": run.atlas_version,
+            "rank": entry.as_ref().map(|e| e.rank),
+            "priority": entry.as_ref().map(|e| e.priority),
+        }));
+    }
+    if config.json {
+        return output::json(&history);
+    }
+    output::table(
+        &["ranking", "when", "atlas version", "rank", "priority"],
+        history.iter().map(|h| {
+            vec![
+                h["run"].to_string(),
+                h["created_at"].as_str().unwrap_or_default().to_owned(),
+                h["atlas_version"].to_string(),
+                h["rank"].as_u64().map_or("-".to_owned(), |r| r.to_string()),
+                h["priority"]
+                    .as_f64()
+                    .map_or("-".to_owned(), |p| format!("{p:.4}")),
+            ]
+        }),
+    );
+    Ok(())
+}
+
+fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
+    match command {
+        ScenarioCommand::Save(args) => {
+            for c in &args.countries {
+                if model::country(c).is_none() {
+                    bail!("--countries: {c:?} is not an ISO 3166-1 alpha-2 country code");
+                }
+            }
+            let missing: Vec<&String> = args
+                .assets
+                .iter()
+                .filter(|a| !matches!(store.asset_exists(a), Ok(true)))
+                .collect();
+            if !missing.is_empty() {
+                bail!("--assets: unknown asset(s) {missing:?}");
+            }
+            let scenario = model::Scenario {
+                name: args.name,
+                description: args.description,
+                assets: args.assets,
+                countries: args.countries,
+                circles: args.circle,
+            };
+            store.save_scenario(&scenario, &now())?;
+            output::note(config.quiet, format!("scenario {:?} saved", scenario.name));
+            Ok(())
+        }
+        ScenarioCommand::List => {
+            let all = store.scenarios()?;
+            if config.json {
+                return output::json(&all);
+            }
+            output::table(
+                &["name", "description", "assets", "countries", "circles"],
+                all.iter().map(|s| {
+                    vec![
+                        s.name.clone(),
+                        s.description.clone(),
+                        s.assets.join(", "),
+                        s.countries.join(", "),
+                        s.circles
+                            .iter()
+                            .map(|c| format!("{} km around {}, {}", c.radius_km, c.lat, c.lon))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ]
+                }),
+            );
+            Ok(())
+        }
+        ScenarioCommand::Run { name } => {
+            let Some(scenario) = store.scenario(&name)? else {
+                bail!("scenario {name:?} not found (meridian analyze scenario list)");
+            };
+            let engine = Engine::load(config, &mut store)?;
+            let initial = scenario_assets(&engine, &scenario)?;
+            output::note(
+                config.quiet,
+                format!("scenario {name:?}: {} assets fail at t = 0", initial.len()),
+            );
+            print_cascade(config, &engine, &initial)
+        }
+        ScenarioCommand::Delete { name } => {
+            if !store.delete_scenario(&name)? {
+                bail!("scenario {name:?} not found");
+            }
+            output::note(config.quiet, format!("scenario {name:?} deleted"));
+            Ok(())
+        }
+    }
+}
+
+/// The assets a scenario fails: listed, in one of its countries, or inside one of its circles.
+fn scenario_assets(engine: &Engine, scenario: &model::Scenario) -> anyhow::Result<Vec<u32>> {
+    let atlas = &engine.atlas;
+    let mut chosen = vec![false; atlas.asset_count()];
+    for id in &scenario.assets {
+        chosen[engine.resolve(id)? as usize] = true;
+    }
+    for (a, slot) in chosen.iter_mut().enumerate() {
+        let (lat, lon) = (f64::from(atlas.lat[a]), f64::from(atlas.lon[a]));
+        *slot |= scenario
+            .countries
+            .iter()
+            .any(|c| c.as_bytes() == atlas.country[a])
+            || (!lat.is_nan()
+                && !lon.is_nan()
+                && scenario.circles.iter().any(|c| c.contains(lat, lon)));
+    }
+    Ok((0..chosen.len() as u32)
+        .filter(|&a| chosen[a as usize])
+        .collect())
 }
 
 /// The demo's closing table: the foreign assets whose loss hurts most.
@@ -569,7 +820,7 @@ pub fn print_top_foreign(
 ) -> anyhow::Result<()> {
     let engine = Engine::load(config, store)?;
     let rows = ranking(&engine);
-    println!("\nforeign infrastructure that matters most (meridian analyze rank):");
+    outln!("\nforeign infrastructure that matters most (meridian analyze rank):");
     print_ranking(&rows, limit);
     Ok(())
 }
@@ -620,9 +871,13 @@ fn montecarlo(config: &Config, args: &MonteCarloArgs) -> anyhow::Result<()> {
             "asset_failure_share": shares.iter().map(|(a, s)| serde_json::json!({ "asset": engine.id(*a), "share": s })).collect::<Vec<_>>(),
         }));
     }
-    println!(
+    outln!(
         "{} trials (seed {}): impact mean {:.4}, 5th percentile {:.4}, 95th percentile {:.4}",
-        summary.trials, args.seed, summary.impact.mean, summary.impact.p5, summary.impact.p95
+        summary.trials,
+        args.seed,
+        summary.impact.mean,
+        summary.impact.p5,
+        summary.impact.p95
     );
     output::table(
         &["ncf", "mean degradation", "p5", "p95"],
@@ -784,9 +1039,9 @@ fn iim(config: &Config, args: &IimArgs) -> anyhow::Result<()> {
             ]
         }),
     );
-    println!("static economic loss per period: {static_loss:.2}");
+    outln!("static economic loss per period: {static_loss:.2}");
     if let Some((_, loss)) = dynamic {
-        println!(
+        outln!(
             "DIIM over {} steps: cumulative loss {:.2}",
             args.steps,
             loss.cumulative.last().copied().unwrap_or(0.0)
@@ -827,7 +1082,7 @@ fn percolation(config: &Config, args: &PercolationArgs) -> anyhow::Result<()> {
     if config.json {
         return output::json(&value);
     }
-    println!(
+    outln!(
         "coupled Erdős–Rényi, N = {} per network, <k> = {}: p_c = {mean:.4} over {} realisations (theory 2.4554/<k> = {theory:.4})",
         args.nodes,
         args.mean_degree,

@@ -105,7 +105,7 @@ fn show(config: &Config, id: &str) -> anyhow::Result<()> {
         .map(|(k, v)| vec![k.to_owned(), v]),
     );
     let deps = |title: &str, other: fn(&model::Dependency) -> &str, list: &[model::Dependency]| {
-        println!("{title} ({})", list.len());
+        outln!("{title} ({})", list.len());
         if !list.is_empty() {
             output::table(
                 &["asset", "kind", "group", "strength", "tolerance_hours"],
@@ -146,14 +146,17 @@ pub fn stats(config: &Config) -> anyhow::Result<()> {
             "by_ncf": counts(&stats.by_ncf),
         }));
     }
-    println!(
+    outln!(
         "{} assets ({} foreign, {} domestic but foreign-owned), {} dependencies",
-        stats.assets, stats.foreign, stats.foreign_owned, stats.dependencies
+        stats.assets,
+        stats.foreign,
+        stats.foreign_owned,
+        stats.dependencies
     );
     let section = |title: &str,
                    rows: &std::collections::BTreeMap<String, u64>,
                    name: &dyn Fn(&str) -> String| {
-        println!("\nby {title}");
+        outln!("\nby {title}");
         output::table(
             &[title, "name", "assets"],
             rows.iter()

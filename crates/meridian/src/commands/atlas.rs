@@ -18,7 +18,7 @@ pub fn init(config: &Config) -> anyhow::Result<()> {
             &serde_json::json!({ "db": redact(&config.db), "atlas_version": version }),
         );
     }
-    println!(
+    outln!(
         "database {} ready (atlas version {version})",
         redact(&config.db)
     );
@@ -87,7 +87,7 @@ pub fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     if config.json {
         return output::json(&summary);
     }
-    println!(
+    outln!(
         "imported: assets {} created, {} updated, {} unchanged; dependencies {} created, {} updated, {} unchanged",
         summary.assets.created,
         summary.assets.updated,
@@ -131,7 +131,7 @@ pub fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
         }));
     }
     for path in &written {
-        println!("{}", path.display());
+        outln!("{}", path.display());
     }
     output::note(
         config.quiet,
@@ -172,7 +172,7 @@ pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
             "seconds": elapsed.as_secs_f64(),
         }));
     }
-    println!(
+    outln!(
         "demo world (seed {}): {} assets, {} dependencies in {:.1} s into {}",
         args.seed,
         report.assets.created,
