@@ -118,8 +118,9 @@ impl World {
         }
     }
 
-    /// Every asset, once, in a fixed order.
-    pub fn assets(&self) -> Box<dyn Iterator<Item = Asset> + '_> {
+    /// Every asset, once, in a fixed order. The iterators are `Send`, so a loader may generate
+    /// on one thread and write on another.
+    pub fn assets(&self) -> Box<dyn Iterator<Item = Asset> + Send + '_> {
         match &self.generator {
             Generator::Demo(d) => Box::new(d.assets()),
             Generator::Hostile(h) => Box::new(h.assets()),
@@ -128,7 +129,7 @@ impl World {
 
     /// Every dependency, once, grouped by dependent in asset order. No self-dependencies and no
     /// duplicate (dependent, provider) pairs.
-    pub fn dependencies(&self) -> Box<dyn Iterator<Item = Dependency> + '_> {
+    pub fn dependencies(&self) -> Box<dyn Iterator<Item = Dependency> + Send + '_> {
         match &self.generator {
             Generator::Demo(d) => Box::new(d.dependencies()),
             Generator::Hostile(h) => Box::new(h.dependencies()),
