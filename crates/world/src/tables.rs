@@ -1016,6 +1016,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
     Archetype {
         prefix: "xfmr",
         label: "Transformer Factory",
+        kind: "supply",
         company: "Heavy Electrical",
         place: Place::In(&["KR", "DE", "MX", "JP", "CN", "IN", "BR"]),
         weight: 100,
@@ -1496,6 +1497,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
     Archetype {
         prefix: "fuelfab",
         label: "Nuclear Fuel Fabrication and Enrichment",
+        kind: "supply",
         company: "Nuclear Fuel",
         place: Place::In(&["FR", "CA", "GB", "NL", "DE", "AU"]),
         weight: 5,
@@ -2179,6 +2181,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
     Archetype {
         prefix: "whsl",
         label: "Pharmaceutical Wholesaler",
+        kind: "supply",
         company: "Drug Distribution",
         weight: 20,
         min: 2,
@@ -2200,6 +2203,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
     Archetype {
         prefix: "fdf",
         label: "Finished-Dose Pharmaceutical Plant",
+        kind: "supply",
         company: "Pharma",
         place: Place::In(&["US", "IN", "IE", "US", "DE", "CH", "IN", "IT"]),
         weight: 40,
@@ -2224,6 +2228,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
     Archetype {
         prefix: "api",
         label: "Active Pharmaceutical Ingredient Maker",
+        kind: "supply",
         company: "Fine Chemicals",
         place: Place::In(&["IN", "CN", "IN", "CN", "IT", "IE", "IN", "CN"]),
         weight: 300,
@@ -2245,6 +2250,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
     Archetype {
         prefix: "fchem",
         label: "Chemical Precursor Plant",
+        kind: "supply",
         company: "Chemicals",
         place: Place::In(&["CN", "IN", "DE", "CN", "SA", "KR"]),
         weight: 200,
@@ -2418,6 +2424,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
     Archetype {
         prefix: "fab",
         label: "Semiconductor Fab",
+        kind: "supply",
         company: "Semiconductor",
         place: Place::In(&[
             "TW", "TW", "KR", "JP", "TW", "KR", "CN", "JP", "MY", "SG", "US", "DE", "TW", "IE",
@@ -2448,6 +2455,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
     Archetype {
         prefix: "litho",
         label: "Semiconductor Equipment Maker",
+        kind: "supply",
         company: "Lithography",
         place: Place::In(&["NL", "JP", "US", "DE"]),
         weight: 5,
@@ -2467,6 +2475,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
     Archetype {
         prefix: "fsup",
         label: "Component Supplier",
+        kind: "supply",
         company: "Components",
         place: Place::In(&[
             "MX", "CN", "VN", "MY", "DE", "JP", "KR", "PL", "TW", "CA", "PH", "IN",
@@ -2514,6 +2523,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
     Archetype {
         prefix: "mine",
         label: "Mine",
+        kind: "supply",
         company: "Mining",
         place: Place::In(&["AU", "BR", "CL", "ZA", "AU", "CA", "BR", "CL"]),
         weight: 120,
@@ -2578,6 +2588,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
     Archetype {
         prefix: "fert",
         label: "Fertiliser Plant",
+        kind: "supply",
         company: "Fertiliser",
         place: Place::In(&["CA", "TT", "QA", "SA", "EG", "CA"]),
         weight: 20,

@@ -18,6 +18,7 @@ struct Stats {
     sectors: BTreeSet<String>,
     countries: BTreeSet<String>,
     kinds: BTreeSet<&'static str>,
+    asset_kinds: BTreeSet<String>,
     grouped: usize,
     tolerant: usize,
     products: BTreeSet<String>,
@@ -59,6 +60,7 @@ fn survey(world: &World) -> Stats {
         s.ncfs.extend(a.ncfs.iter().cloned());
         s.sectors.extend(a.sectors.iter().cloned());
         s.countries.insert(a.country.clone());
+        s.asset_kinds.insert(a.kind.clone());
         s.products.extend(a.products.iter().cloned());
         prefixes.push(a.id.split(':').next().unwrap_or_default().to_owned());
         foreign.push(a.is_foreign(&home));
@@ -204,6 +206,10 @@ fn check_demo(seed: u64, assets: usize) {
     assert!((0.5..=0.6).contains(&domestic), "domestic share {domestic}");
     assert!(s.foreign_owned > 0);
     assert_eq!(s.kinds.len(), 4, "dependency kinds {:?}", s.kinds);
+    let asset_kinds = [
+        "facility", "network", "route", "service", "supply", "system",
+    ];
+    assert_eq!(s.asset_kinds, asset_kinds.map(str::to_owned).into());
     assert!(
         s.grouped * 5 > s.deps,
         "{} of {} dependencies grouped",
