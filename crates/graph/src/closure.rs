@@ -5,9 +5,11 @@
 //!   depends on, **excluding `s` itself even when it lies on a cycle** (= `len(nx.descendants(G,
 //!   s))` = rustworkx `len(descendants)` = igraph `len(subcomponent(s, mode="out")) - 1`).
 //!   Bit-parallel: 64 sources per pass over the SCC condensation.
-//! * [`ncf_dependent_counts`]: for each asset, the number of NCF-carrying assets (at least one
-//!   NCF) among its ancestors (the assets that transitively depend on it), **excluding the
-//!   asset itself** (= `len(nx.ancestors(G, v) & ncf_nodes)`): the pure-AND ranking count.
+//! * [`ncf_dependent_counts`]: for each asset `v`, the number of NCF-carrying assets (at least
+//!   one NCF) `u` with `u = v` or `u` transitively depending on `v`: **the asset counts itself**
+//!   when it carries NCFs (= `len(nx.ancestors(G, v) & carriers) + (v in carriers)` = igraph
+//!   `carriers[subcomponent(v, mode="in")].sum()`; `bench/README.md` `foreign_ncf_counts`).
+//!   This is the exact pure-AND impact of losing `v`, counted over NCF carriers.
 //! * [`weak_components`]: number and sizes of weakly connected components.
 //!
 //! [`ancestor_sums`] is the engine under the pure-AND ranking: a target-keyed bitset DP over
@@ -147,7 +149,8 @@ pub fn closure_sizes(graph: &Graph, cond: &Condensation, sources: &[u32]) -> Vec
     sizes
 }
 
-/// For every asset: the number of NCF-carrying assets among its ancestors, itself excluded.
+/// For every asset: the number of NCF-carrying assets among itself and its ancestors.
+/// Cost O((N + M) · T / 64) word operations for T NCF-carrying components.
 pub fn ncf_dependent_counts(graph: &Graph, cond: &Condensation) -> Vec<u64> {
     let carries = |a: u32| !graph.asset_ncfs(a).is_empty();
     let weight: Vec<u64> = (0..cond.count() as u32)
@@ -155,7 +158,7 @@ pub fn ncf_dependent_counts(graph: &Graph, cond: &Condensation) -> Vec<u64> {
         .collect();
     let sums = ancestor_sums(cond, &weight, &vec![true; cond.count()]);
     (0..graph.asset_count() as u32)
-        .map(|a| sums[cond.comp(a) as usize] - u64::from(carries(a)))
+        .map(|a| sums[cond.comp(a) as usize])
         .collect()
 }
 

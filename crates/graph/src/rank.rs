@@ -84,18 +84,51 @@ pub(crate) fn single_failure_units(graph: &Graph, assets: &[u32]) -> Vec<u64> {
             })
             .collect();
     }
+    single_failure_losses(graph, assets)
+        .into_iter()
+        .map(|l| l.units)
+        .collect()
+}
+
+/// What one failure set costs: its impact in fixed-point units and its number of domestic
+/// assets.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Loss {
+    pub units: u64,
+    pub domestic: u32,
+}
+
+impl Loss {
+    fn of(graph: &Graph, a: u32) -> Loss {
+        Loss {
+            units: graph.contribution_units(a),
+            domestic: u32::from(!graph.is_foreign(a)),
+        }
+    }
+
+    fn add(&mut self, other: Loss) {
+        self.units += other.units;
+        self.domestic += other.domestic;
+    }
+}
+
+/// Exact loss of the failure of each of `assets` alone, under any group structure, by
+/// counter propagation with memoised collapses ([`Collapses`]). Out-of-range indices lose
+/// nothing.
+pub(crate) fn single_failure_losses(graph: &Graph, assets: &[u32]) -> Vec<Loss> {
+    let n = graph.asset_count() as u32;
     let mut memo = Collapses::new(graph);
     let mut order: Vec<usize> = (0..assets.len()).collect();
     // Hubs first, so that collapses become bases early.
     let fan_out = |a: u32| if a < n { graph.supplies(a).len() } else { 0 };
     order.sort_unstable_by_key(|&i| (Reverse(fan_out(assets[i])), assets[i]));
-    let mut units = vec![0u64; assets.len()];
+    let mut losses = vec![Loss::default(); assets.len()];
     for i in order {
         if assets[i] < n {
-            units[i] = memo.units(assets[i]);
+            losses[i] = memo.loss(assets[i]);
         }
     }
-    units
+    losses
 }
 
 /// Most collapse bases kept (each costs n/8 bytes plus 4 bytes per counter).
@@ -107,7 +140,7 @@ const NO_BASE: u8 = u8::MAX;
 struct Base {
     failed: Vec<u64>,
     hit: Vec<u32>,
-    units: u64,
+    loss: Loss,
 }
 
 impl Base {
@@ -155,8 +188,8 @@ impl<'g> Collapses<'g> {
         }
     }
 
-    /// Impact of `v`'s failure alone, in fixed-point units.
-    fn units(&mut self, v: u32) -> u64 {
+    /// Loss of `v`'s failure alone.
+    fn loss(&mut self, v: u32) -> Loss {
         let b = self.trigger[v as usize];
         if b != NO_BASE {
             return self.on_base(b, &[v]);
@@ -170,23 +203,24 @@ impl<'g> Collapses<'g> {
             |x| trigger[x as usize] != NO_BASE,
         );
         let failed = std::mem::take(&mut self.scratch.order);
-        let units = if stopped {
+        let loss = if stopped {
             let b = self.trigger[*failed.last().expect("stopped on a failed asset") as usize];
-            let units = self.on_base(b, &failed);
+            let loss = self.on_base(b, &failed);
             self.mark(b, v);
-            units
+            loss
         } else {
             if failed.len() >= self.big && self.bases.len() < MAX_BASES {
                 self.add_base(&failed);
                 self.mark((self.bases.len() - 1) as u8, v);
             }
+            let mut loss = Loss::default();
             failed
                 .iter()
-                .map(|&a| self.graph.contribution_units(a))
-                .sum()
+                .for_each(|&a| loss.add(Loss::of(self.graph, a)));
+            loss
         };
         self.scratch.order = failed;
-        units
+        loss
     }
 
     fn add_base(&mut self, failed: &[u32]) {
@@ -194,11 +228,11 @@ impl<'g> Collapses<'g> {
         let mut base = Base {
             failed: vec![0; g.asset_count().div_ceil(64)],
             hit: vec![0; g.counter_count()],
-            units: 0,
+            loss: Loss::default(),
         };
         for &a in failed {
             base.failed[a as usize / 64] |= 1 << (a % 64);
-            base.units += g.contribution_units(a);
+            base.loss.add(Loss::of(g, a));
             for e in g.supplies(a).iter().filter(|e| e.counter != SINGLE) {
                 base.hit[e.counter as usize] += 1;
             }
@@ -225,11 +259,11 @@ impl<'g> Collapses<'g> {
         }
     }
 
-    /// Impact of `closure(M_b ∪ seeds)`, propagating only outside `M_b`.
-    fn on_base(&mut self, b: u8, seeds: &[u32]) -> u64 {
+    /// Loss of `closure(M_b ∪ seeds)`, propagating only outside `M_b`.
+    fn on_base(&mut self, b: u8, seeds: &[u32]) -> Loss {
         let g = self.graph;
         let base = &self.bases[b as usize];
-        let mut units = base.units;
+        let mut loss = base.loss;
         for &s in seeds {
             if !base.has(s) && !self.extra[s as usize] {
                 self.extra[s as usize] = true;
@@ -240,7 +274,7 @@ impl<'g> Collapses<'g> {
         while head < self.list.len() {
             let y = self.list[head];
             head += 1;
-            units += g.contribution_units(y);
+            loss.add(Loss::of(g, y));
             for e in g.supplies(y) {
                 let o = e.dependent;
                 if base.has(o) || self.extra[o as usize] {
@@ -268,7 +302,7 @@ impl<'g> Collapses<'g> {
         }
         self.list.clear();
         self.touched.clear();
-        units
+        loss
     }
 }
 

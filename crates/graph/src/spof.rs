@@ -4,16 +4,12 @@
 
 use crate::cascade::{self, Scratch};
 use crate::csr::{Graph, impact_from_units};
-use crate::rank::par_per_asset;
+use crate::rank::single_failure_losses;
 
 /// The domestic assets that `asset` alone takes down, ascending (empty for a non-asset).
 pub fn of(graph: &Graph, asset: u32) -> Vec<u32> {
     let mut scratch = Scratch::new(graph);
-    domestic_down(graph, &mut scratch, asset)
-}
-
-fn domestic_down(graph: &Graph, scratch: &mut Scratch, asset: u32) -> Vec<u32> {
-    cascade::spread(graph, &[asset], scratch, |_| true, |_| false);
+    cascade::spread(graph, &[asset], &mut scratch, |_| true, |_| false);
     let mut down: Vec<u32> = scratch
         .failed()
         .iter()
@@ -34,20 +30,19 @@ pub struct SpofRow {
     pub impact: f64,
 }
 
-/// [`of`] summarised for each of `assets` (in order), in parallel. Cost O(Σ of the cascades);
-/// pass the candidates of interest (e.g. [`Graph::ranked_assets`]) rather than every asset of
-/// a million-asset world.
+/// [`of`] summarised for each of `assets` (in order): exact counter propagation with memoised
+/// collapses (see `rank`), so worlds where many assets bring most of the graph down stay cheap.
 pub fn summary(graph: &Graph, assets: &[u32]) -> Vec<SpofRow> {
-    par_per_asset(graph, assets, |scratch, asset| {
-        cascade::spread(graph, &[asset], scratch, |_| true, |_| false);
-        let failed = scratch.failed();
-        SpofRow {
-            asset,
-            domestic_down: failed
-                .iter()
-                .filter(|&&a| a != asset && !graph.is_foreign(a))
-                .count() as u32,
-            impact: impact_from_units(failed.iter().map(|&a| graph.contribution_units(a)).sum()),
-        }
-    })
+    single_failure_losses(graph, assets)
+        .into_iter()
+        .zip(assets)
+        .map(|(loss, &asset)| {
+            let own = u32::from((asset as usize) < graph.asset_count() && !graph.is_foreign(asset));
+            SpofRow {
+                asset,
+                domestic_down: loss.domestic - own,
+                impact: impact_from_units(loss.units),
+            }
+        })
+        .collect()
 }
