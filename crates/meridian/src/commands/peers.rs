@@ -90,12 +90,7 @@ pub fn run(config: &Config, args: &PeersArgs) -> anyhow::Result<()> {
     let ancestors = graph::closure::ncf_dependent_counts(&g, &cond);
     let foreign: Vec<(u32, u64)> = (0..g.asset_count() as u32)
         .filter(|&a| g.is_foreign(a))
-        .map(|a| {
-            (
-                a,
-                ancestors[a as usize] + u64::from(!g.asset_ncfs(a).is_empty()),
-            )
-        })
+        .map(|a| (a, ancestors[a as usize]))
         .collect();
     timings.insert(
         "foreign_ncf_counts",
