@@ -160,7 +160,14 @@ fn import_dependencies<'a>(
         let ((dependent, provider), grp) = resolved[i];
         Ok(DepRow::encode(dependent, provider, grp, &batch[i]))
     });
+    let large = counts.created + counts.updated > LARGE_BATCH as u64;
+    if large {
+        migrations::relax_foreign_keys(tx)?;
+    }
     db::write(tx, Write::Upsert, rows)?;
+    if large {
+        migrations::restore_foreign_keys(tx)?;
+    }
     Ok(counts)
 }
 

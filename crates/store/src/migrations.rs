@@ -114,11 +114,28 @@ fn applied_versions(tx: &mut Tx<'_, '_>) -> Result<Vec<i64>> {
 }
 
 /// Drops what slows a bulk load down and is rebuilt faster afterwards: the secondary indexes
-/// (built by one sort instead of millions of random inserts) and, on PostgreSQL, the foreign
-/// keys of `dependencies`, which it checks row by row (re-adding validates with one join).
-/// The bulk load itself checks ids and references. Definitions match `0001_atlas.sql`.
+/// (built by one sort instead of millions of random inserts) and the row-by-row foreign-key
+/// checks (see [`relax_foreign_keys`]). The bulk load itself checks ids and references.
+/// Definitions match `0001_atlas.sql`.
 pub(crate) fn relax_for_bulk_load(tx: &mut Tx<'_, '_>) -> Result<()> {
     tx.batch("DROP INDEX assets_id; DROP INDEX dependencies_provider")?;
+    relax_foreign_keys(tx)
+}
+
+/// Rebuilds what [`relax_for_bulk_load`] dropped.
+pub(crate) fn restore_after_bulk_load(tx: &mut Tx<'_, '_>) -> Result<()> {
+    tx.batch(
+        "CREATE UNIQUE INDEX assets_id ON assets (id); \
+         CREATE INDEX dependencies_provider ON dependencies (provider_idx)",
+    )?;
+    restore_foreign_keys(tx)
+}
+
+/// PostgreSQL checks the foreign keys of `dependencies` row by row (a query per key per row),
+/// which dominates writing millions of rows; dropping them for the transaction and re-adding
+/// them validates everything with one join per key instead. The caller has resolved every
+/// reference and holds the atlas lock. SQLite's checks are plain key lookups and stay.
+pub(crate) fn relax_foreign_keys(tx: &mut Tx<'_, '_>) -> Result<()> {
     match tx {
         Tx::Sqlite(_) => Ok(()),
         Tx::Postgres(_) => tx.batch(
@@ -130,12 +147,8 @@ pub(crate) fn relax_for_bulk_load(tx: &mut Tx<'_, '_>) -> Result<()> {
     }
 }
 
-/// Rebuilds what [`relax_for_bulk_load`] dropped.
-pub(crate) fn restore_after_bulk_load(tx: &mut Tx<'_, '_>) -> Result<()> {
-    tx.batch(
-        "CREATE UNIQUE INDEX assets_id ON assets (id); \
-         CREATE INDEX dependencies_provider ON dependencies (provider_idx)",
-    )?;
+/// Re-adds (and so validates) what [`relax_foreign_keys`] dropped.
+pub(crate) fn restore_foreign_keys(tx: &mut Tx<'_, '_>) -> Result<()> {
     match tx {
         Tx::Sqlite(_) => Ok(()),
         Tx::Postgres(_) => tx.batch(

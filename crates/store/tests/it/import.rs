@@ -251,3 +251,48 @@ fn duplicate_records_in_a_batch_are_rejected() {
         |e| matches!(e, StoreError::DuplicateDependency(a, b) if a == "x" && b == "cable:tpc-5"),
     );
 }
+
+/// Large enough to take the large-batch path (bigger SQLite cache, PostgreSQL foreign keys
+/// re-validated once instead of row by row).
+#[test]
+fn large_import_and_reimport() {
+    for db in test_support::backends("store large import") {
+        let mut store = open(&db);
+        let (assets, dependencies) = test_support::synthetic_atlas(40_000, 3);
+        let atlas = Atlas {
+            assets: assets.collect(),
+            dependencies: dependencies.collect(),
+        };
+        let first = store.import(&atlas).expect("import");
+        assert_eq!(
+            first,
+            report(counts(40_000, 0, 0), counts(120_000, 0, 0)),
+            "[{}]",
+            db.name
+        );
+        let again = store.import(&atlas).expect("re-import");
+        assert_eq!(
+            again,
+            report(counts(0, 0, 40_000), counts(0, 0, 120_000)),
+            "[{}]",
+            db.name
+        );
+        let compact = store.load_compact().expect("load");
+        assert_eq!(
+            (compact.asset_count(), compact.edge_count()),
+            (40_000, 120_000),
+            "[{}]",
+            db.name
+        );
+        // Later small imports behave as before: a missing asset still fails cleanly.
+        let bad = Atlas {
+            assets: vec![],
+            dependencies: vec![dep("a0000001", "missing")],
+        };
+        assert!(
+            matches!(store.import(&bad), Err(StoreError::UnknownAsset(_))),
+            "[{}]",
+            db.name
+        );
+    }
+}
