@@ -11,16 +11,18 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// A file of the real-world corpus in `../shared/data/`, beside the checkout.
-/// Panics with a clear message when the corpus is missing.
+/// A file of the real-world corpus: in `MERIDIAN_SHARED_DATA` when set, else in
+/// `../shared/data/` beside the checkout. Panics with a clear message when the corpus is missing.
 pub fn shared_data(relative: &str) -> PathBuf {
     let root = workspace_root();
-    let candidates = [
-        root.join("../shared/data").join(relative),
-        root.join("shared/data").join(relative),
-    ];
+    let from_env = std::env::var_os("MERIDIAN_SHARED_DATA").map(PathBuf::from);
+    let candidates: Vec<PathBuf> = from_env
+        .into_iter()
+        .chain([root.join("../shared/data"), root.join("shared/data")])
+        .map(|dir| dir.join(relative))
+        .collect();
     candidates.iter().find(|p| p.exists()).cloned().unwrap_or_else(|| {
-        panic!("shared test data {relative} not found (looked in {candidates:?}); the corpus lives in ../shared/data beside the checkout")
+        panic!("shared test data {relative} not found (looked in {candidates:?}); the corpus lives in ../shared/data beside the checkout, or set MERIDIAN_SHARED_DATA")
     })
 }
 
