@@ -98,12 +98,21 @@ const DEAD: u32 = u32::MAX;
 /// Reusable buffers for [`Interdependent::cascade`]; one per thread.
 #[derive(Debug, Default, Clone)]
 pub struct Scratch {
-    /// [`DEAD`], or during a giant step 0 (unvisited) / the component label (≥ 1).
+    /// [`DEAD`], or the label of the component (or search) that last visited the node; labels
+    /// `≥ next_label` at the start of a giant step are fresh, so "alive and unvisited in this
+    /// step" is `state < base`.
     state: Vec<u32>,
+    next_label: u32,
     queue: Vec<u32>,
     dead: Vec<u32>,
     group_alive: Vec<u32>,
     count: [usize; 2],
+    /// Per layer: filtered to one component at least once, and the nodes lost since.
+    filtered: [bool; 2],
+    hit: [Vec<u32>; 2],
+    fronts: Vec<Front>,
+    front_nodes: Vec<Vec<u32>>,
+    active: Vec<usize>,
 }
 
 /// How [`Interdependent::critical_point`] brackets the collapse.
@@ -212,6 +221,9 @@ impl Interdependent {
         s.group_alive.clear();
         s.group_alive.extend_from_slice(&self.group_size);
         s.count = [self.members[0].len(), self.members[1].len()];
+        s.next_label = 1;
+        s.filtered = [false; 2];
+        s.hit.iter_mut().for_each(Vec::clear);
         s.dead.clear();
         for &v in initial {
             self.kill(v, s);
@@ -271,6 +283,9 @@ impl Interdependent {
         {
             s.state[vi] = DEAD;
             s.count[side.index()] -= 1;
+            if s.filtered[side.index()] {
+                s.hit[side.index()].push(v);
+            }
             s.dead.push(v);
         }
     }
@@ -291,18 +306,39 @@ impl Interdependent {
         }
     }
 
+    fn neighbours(&self, v: u32) -> &[u32] {
+        &self.adj[self.adj_off[v as usize] as usize..self.adj_off[v as usize + 1] as usize]
+    }
+
     /// Keeps only the largest surviving component of `side`; returns how many nodes it removed.
     fn giant_step(&self, side: Side, s: &mut Scratch) -> usize {
-        let members = &self.members[side.index()];
-        for &v in members {
-            if s.state[v as usize] != DEAD {
-                s.state[v as usize] = 0;
+        let l = side.index();
+        let before = s.count[l];
+        if s.next_label > LABEL_LIMIT {
+            for st in s.state.iter_mut().filter(|st| **st != DEAD) {
+                *st = 0;
             }
+            s.next_label = 1;
         }
-        let (mut best, mut best_size, mut next) = (0u32, 0usize, 1u32);
+        // Many losses since the last filter: one full pass is cheaper than many searches.
+        if s.filtered[l] && s.hit[l].len() * 16 < s.count[l] {
+            self.split_giant(l, s);
+        } else {
+            self.full_giant(l, s);
+        }
+        s.hit[l].clear();
+        s.filtered[l] = true;
+        before - s.count[l]
+    }
+
+    /// Labels every surviving component of layer `l` by BFS and keeps the largest.
+    fn full_giant(&self, l: usize, s: &mut Scratch) {
+        let members = &self.members[l];
+        let base = s.next_label;
+        let (mut best, mut best_size, mut next) = (DEAD, 0usize, base);
         for &root in members {
-            if s.state[root as usize] != 0 {
-                continue;
+            if s.state[root as usize] >= base {
+                continue; // dead, or labelled in this step
             }
             s.queue.clear();
             s.queue.push(root);
@@ -310,10 +346,9 @@ impl Interdependent {
             let mut head = 0;
             while let Some(&u) = s.queue.get(head) {
                 head += 1;
-                let u = u as usize;
-                for &w in &self.adj[self.adj_off[u] as usize..self.adj_off[u + 1] as usize] {
+                for &w in self.neighbours(u) {
                     // One load tests "alive and unvisited" (random access dominates the cost).
-                    if s.state[w as usize] == 0 {
+                    if s.state[w as usize] < base {
                         s.state[w as usize] = next;
                         s.queue.push(w);
                     }
@@ -324,14 +359,165 @@ impl Interdependent {
             }
             next += 1;
         }
-        let before = s.count[side.index()];
+        s.next_label = next;
         for &v in members {
             let state = s.state[v as usize];
             if state != DEAD && state != best {
                 self.kill(v, s);
             }
         }
-        before - s.count[side.index()]
+    }
+
+    /// The layer was one connected component after its last filter and has since lost the
+    /// nodes in `s.hit[l]`, so every remaining piece touches one of their neighbours. One BFS
+    /// per surviving neighbour runs in lockstep, searches that meet merge, and once at most one
+    /// search is unfinished and it has outgrown every finished piece it is the giant and need
+    /// not be explored further. Cost: about (number of pieces) × (size of the second largest
+    /// piece) instead of the whole layer, which keeps the long cascades near `p_c` cheap. The
+    /// result is the same as [`Interdependent::full_giant`]'s, tie rule included.
+    fn split_giant(&self, l: usize, s: &mut Scratch) {
+        let base = s.next_label;
+        let mut count = 0usize;
+        for i in 0..s.hit[l].len() {
+            for &w in self.neighbours(s.hit[l][i]) {
+                if s.state[w as usize] < base {
+                    s.state[w as usize] = base + count as u32;
+                    s.start_front(count, w);
+                    count += 1;
+                }
+            }
+        }
+        s.next_label = base + count as u32;
+        let is_open_root = |s: &Scratch, f: usize| s.fronts[f].parent == f as u32 && s.is_open(f);
+        let mut active = std::mem::take(&mut s.active);
+        active.clear();
+        active.extend(0..count);
+        while active.len() > 1 {
+            for &f in &active {
+                if is_open_root(s, f) {
+                    self.expand(f, base, s);
+                }
+            }
+            active.retain(|&f| is_open_root(s, f));
+        }
+        s.active = active;
+        let closed_roots = (0..count).filter(|&f| s.fronts[f].parent == f as u32 && !s.is_open(f));
+        let largest_closed = closed_roots.map(|f| s.fronts[f].size).max().unwrap_or(0);
+        let mut giant = None;
+        if let Some(open) = (0..count).find(|&f| is_open_root(s, f)) {
+            // No other search can reach it now: every other piece is closed.
+            while s.is_open(open) && s.fronts[open].size <= largest_closed {
+                self.expand(open, base, s);
+            }
+            if s.fronts[open].size > largest_closed {
+                giant = Some(open);
+            }
+        }
+        // Otherwise every piece is closed: the largest wins, ties to the lowest node index.
+        let giant = giant.or_else(|| {
+            let mut lowest = vec![DEAD; count];
+            for f in 0..count {
+                let r = s.find(f);
+                let low = s.front_nodes[f].iter().copied().min().unwrap_or(DEAD);
+                lowest[r] = lowest[r].min(low);
+            }
+            (0..count)
+                .filter(|&f| s.fronts[f].parent == f as u32)
+                .min_by_key(|&f| (std::cmp::Reverse(s.fronts[f].size), lowest[f]))
+        });
+        for f in 0..count {
+            if Some(s.find(f)) != giant {
+                for i in 0..s.front_nodes[f].len() {
+                    self.kill(s.front_nodes[f][i], s);
+                }
+            }
+        }
+    }
+
+    /// Visits the next queued node of root search `f`, labelling its unvisited neighbours and
+    /// merging with every search it meets.
+    fn expand(&self, f: usize, base: u32, s: &mut Scratch) {
+        let u = s.front_nodes[f][s.fronts[f].head];
+        s.fronts[f].head += 1;
+        let mut root = f;
+        for &w in self.neighbours(u) {
+            let st = s.state[w as usize];
+            if st == DEAD {
+                continue;
+            }
+            if st < base {
+                s.state[w as usize] = base + root as u32;
+                s.front_nodes[root].push(w);
+                s.fronts[root].size += 1;
+            } else {
+                let other = s.find((st - base) as usize);
+                if other != root {
+                    root = s.merge(root, other);
+                }
+            }
+        }
+    }
+}
+
+/// Component labels grow by the number of searches per step; past this, labels restart.
+const LABEL_LIMIT: u32 = u32::MAX / 2;
+
+/// One lockstep search of [`Interdependent::split_giant`], and a union–find node over searches.
+/// A search's queue is `front_nodes[f][head..]`; after a merge the root holds the whole queue.
+#[derive(Clone, Copy, Debug, Default)]
+struct Front {
+    parent: u32,
+    /// Nodes found by the whole merged search (valid at the root).
+    size: usize,
+    head: usize,
+}
+
+impl Scratch {
+    fn start_front(&mut self, f: usize, node: u32) {
+        if self.fronts.len() <= f {
+            self.fronts.resize(f + 1, Front::default());
+            self.front_nodes.resize_with(f + 1, Vec::new);
+        }
+        self.fronts[f] = Front {
+            parent: f as u32,
+            size: 1,
+            head: 0,
+        };
+        self.front_nodes[f].clear();
+        self.front_nodes[f].push(node);
+    }
+
+    fn is_open(&self, f: usize) -> bool {
+        self.fronts[f].head < self.front_nodes[f].len()
+    }
+
+    fn find(&mut self, mut f: usize) -> usize {
+        let mut root = f;
+        while self.fronts[root].parent as usize != root {
+            root = self.fronts[root].parent as usize;
+        }
+        while f != root {
+            let next = self.fronts[f].parent as usize;
+            self.fronts[f].parent = root as u32;
+            f = next;
+        }
+        root
+    }
+
+    /// Unites two root searches; the one with the longer queue absorbs the other's queue.
+    fn merge(&mut self, a: usize, b: usize) -> usize {
+        let queue = |s: &Scratch, f: usize| s.front_nodes[f].len() - s.fronts[f].head;
+        let (winner, loser) = if queue(self, a) >= queue(self, b) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let from = self.fronts[loser].head;
+        let moved: Vec<u32> = self.front_nodes[loser].drain(from..).collect();
+        self.front_nodes[winner].extend(moved);
+        self.fronts[loser].parent = winner as u32;
+        self.fronts[winner].size += self.fronts[loser].size;
+        winner
     }
 }
 
