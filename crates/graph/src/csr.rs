@@ -12,9 +12,11 @@
 //!   Weights that are not finite and positive count as 0.
 //! * **Impact contribution.** `c_a = Σ_{ncf ∈ a} w_a / W_ncf`, so the impact of a failure set
 //!   (Σ over NCFs of the failed weight share) is Σ of `c_a` over the failed assets. The
-//!   engine adds contributions in fixed point ([`IMPACT_UNIT`]), so the impact of a set does
-//!   not depend on summation order: every analysis reports bit-identical impacts for
-//!   identical failure sets, within `n · 2⁻⁵³` of the exact real sum.
+//!   engine adds contributions in fixed point ([`IMPACT_UNIT`] = 2⁻⁵²), so the impact of a
+//!   set does not depend on summation order: every analysis reports bit-identical impacts for
+//!   identical failure sets. Each NCF's 2⁵² units are apportioned to its members by rounded
+//!   prefix sums, so a fully failed NCF counts exactly 1 and every `c_a` is within one unit
+//!   per NCF of its exact value.
 //! * **Foreign flags.** Foreign = country differs from `home`; foreign-owned = domestic with
 //!   a known `owner_country` different from `home`.
 
@@ -265,18 +267,23 @@ impl Graph {
                 ncf_total[usize::from(f)] += w;
             }
         }
-        let contribution = (0..n)
-            .map(|a| {
-                let ids = &ncf_ids[ncf_offsets[a] as usize..ncf_offsets[a + 1] as usize];
-                let c: f64 = ids
-                    .iter()
-                    .map(|&f| ncf_total[usize::from(f)])
-                    .filter(|&t| t > 0.0)
-                    .map(|t| weight[a] / t)
-                    .sum();
-                (c / IMPACT_UNIT).round() as u64
-            })
-            .collect();
+        // Apportion each NCF's 2⁵² units by rounded prefix sums in index order: the prefix over
+        // all members is bitwise `W_ncf` (same order of additions), so the members of an NCF
+        // get exactly 2⁵² units between them and each within one unit of its exact share.
+        let mut prefix = vec![0.0f64; ncf_count];
+        let mut given = vec![0u64; ncf_count];
+        let mut contribution = vec![0u64; n];
+        for (a, c) in contribution.iter_mut().enumerate() {
+            for &f in &ncf_ids[ncf_offsets[a] as usize..ncf_offsets[a + 1] as usize] {
+                let f = usize::from(f);
+                if ncf_total[f] > 0.0 {
+                    prefix[f] += weight[a];
+                    let upto = (prefix[f] / ncf_total[f] / IMPACT_UNIT).round() as u64;
+                    *c += upto - given[f];
+                    given[f] = upto;
+                }
+            }
+        }
         let foreign: Vec<bool> = atlas.country.iter().map(|&c| c != home).collect();
         let foreign_owned = (0..n)
             .map(|a| !foreign[a] && atlas.owner_country[a].is_some_and(|o| o != home))

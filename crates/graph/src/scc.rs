@@ -13,44 +13,55 @@ const UNVISITED: u32 = u32::MAX;
 /// Component of every node of the graph `0..n` with successors `succ(v)`, and the number of
 /// components. Deterministic: roots are tried in index order, successors in slice order.
 pub fn components<'a>(n: usize, succ: impl Fn(u32) -> &'a [u32]) -> (Vec<u32>, u32) {
-    let mut index = vec![UNVISITED; n];
-    let mut low = vec![0u32; n];
-    let mut comp = vec![UNVISITED; n];
+    // Per node: (preorder index, component), one cache line touch per edge. The low-link of a
+    // node lives in its call frame: it is only needed while the node is on the call stack.
+    let mut node = vec![(UNVISITED, UNVISITED); n];
     let mut stack: Vec<u32> = Vec::new();
-    let mut call: Vec<(u32, &'a [u32], u32)> = Vec::new();
+    let mut call: Vec<Frame<'a>> = Vec::new();
     let mut counter = 0u32;
     let mut count = 0u32;
     for root in 0..n as u32 {
-        if index[root as usize] != UNVISITED {
+        if node[root as usize].0 != UNVISITED {
             continue;
         }
-        index[root as usize] = counter;
-        low[root as usize] = counter;
+        node[root as usize].0 = counter;
+        call.push(Frame {
+            v: root,
+            out: succ(root),
+            next: 0,
+            index: counter,
+            low: counter,
+        });
         counter += 1;
         stack.push(root);
-        call.push((root, succ(root), 0));
-        while let Some(&mut (v, out, ref mut next)) = call.last_mut() {
-            if let Some(&w) = out.get(*next as usize) {
-                *next += 1;
-                if index[w as usize] == UNVISITED {
-                    index[w as usize] = counter;
-                    low[w as usize] = counter;
+        while let Some(f) = call.last_mut() {
+            if let Some(&w) = f.out.get(f.next) {
+                f.next += 1;
+                let (index, comp) = node[w as usize];
+                if index == UNVISITED {
+                    node[w as usize].0 = counter;
+                    call.push(Frame {
+                        v: w,
+                        out: succ(w),
+                        next: 0,
+                        index: counter,
+                        low: counter,
+                    });
                     counter += 1;
                     stack.push(w);
-                    call.push((w, succ(w), 0));
-                } else if comp[w as usize] == UNVISITED {
-                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                } else if comp == UNVISITED {
+                    f.low = f.low.min(index);
                 }
                 continue;
             }
-            call.pop();
-            if let Some(&(parent, _, _)) = call.last() {
-                low[parent as usize] = low[parent as usize].min(low[v as usize]);
+            let done = call.pop().expect("frame present");
+            if let Some(parent) = call.last_mut() {
+                parent.low = parent.low.min(done.low);
             }
-            if low[v as usize] == index[v as usize] {
+            if done.low == done.index {
                 while let Some(w) = stack.pop() {
-                    comp[w as usize] = count;
-                    if w == v {
+                    node[w as usize].1 = count;
+                    if w == done.v {
                         break;
                     }
                 }
@@ -58,7 +69,15 @@ pub fn components<'a>(n: usize, succ: impl Fn(u32) -> &'a [u32]) -> (Vec<u32>, u
             }
         }
     }
-    (comp, count)
+    (node.into_iter().map(|x| x.1).collect(), count)
+}
+
+struct Frame<'a> {
+    v: u32,
+    out: &'a [u32],
+    next: usize,
+    index: u32,
+    low: u32,
 }
 
 /// The condensation of the depends-on graph (see the module docs for the id order).

@@ -180,3 +180,17 @@ fn long_runs_are_ordered_by_index() {
     assert_eq!(got, expected);
     assert!(c.failed.iter().skip(1).all(|f| f.cause == Some(0)));
 }
+
+#[test]
+fn a_fully_failed_ncf_counts_exactly_one() {
+    let a = atlas("x a=1*0.1 b=1*0.7 c=1,2*0.2 d=2*3", "a>x b>x c>x");
+    let g = Graph::new(&a, *b"US");
+    let c = cascade(&g, &[index(&a, "x")]);
+    assert_eq!(
+        c.ncf_timeline[0].steps.last().map(|s| s.degradation),
+        Some(1.0)
+    );
+    assert_eq!(c.impact, 1.0 + 0.2 / 3.2);
+    let all = cascade(&g, &indices(&a, "a b c d"));
+    assert_eq!(all.impact, 2.0);
+}
