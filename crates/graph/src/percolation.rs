@@ -23,8 +23,13 @@
 //! groups has failed. Buldyrev's one-to-one coupling is the special case of one singleton group
 //! per node: `A_i` needs `B_i` and `B_i` needs `A_i` ([`coupled_er`]).
 //!
-//! Components are found by BFS over the surviving nodes of a layer with buffers kept in
-//! [`Scratch`], so a cascade allocates nothing; each step costs `O(|layer| + |links|)`.
+//! Components are found by BFS with buffers kept in [`Scratch`] (reused across cascades). A
+//! layer's first step labels all its surviving nodes, `O(|layer| + |links|)`. Later steps know
+//! the layer was one component after its previous step and has since lost a few nodes, so
+//! they run one BFS per surviving neighbour of the lost nodes in lockstep and stop once the
+//! only unfinished search has outgrown every finished piece: the cost is about the number of
+//! pieces times the size of the second-largest, not the layer's size (a full pass is used
+//! when many nodes were lost). Both paths give the same result, tie rule included.
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
