@@ -302,7 +302,7 @@ pub(crate) trait TableRow {
 /// How [`write`] treats existing keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Write {
-    /// Every key is new (bulk load): PostgreSQL copies straight into the table.
+    /// Every key is new (bulk load, created records): PostgreSQL copies straight into the table.
     Fresh,
     /// Keys may exist and are overwritten.
     Upsert,

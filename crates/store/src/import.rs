@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use model::{Asset, Atlas, Dependency};
 
-use crate::db::{self, Tx, Write};
+use crate::db::{self, TableRow, Tx, Write};
 use crate::row::{AssetRow, DepRow, GroupRow};
 use crate::{Counts, ImportReport, Result, StoreError, assets, dependencies, meta, migrations};
 
@@ -56,9 +56,9 @@ fn import_assets<'a>(tx: &mut Tx<'_, '_>, batch: &'a [Asset]) -> Result<Imported
             return Err(StoreError::DuplicateAsset(asset.id.clone()));
         }
     }
-    // Compare stored rows as they stream in: stored idx and whether to write, per position.
+    // Compare stored rows as they stream in: stored idx and what to do, per position.
     let mut stored_idx: Vec<Option<i64>> = vec![None; batch.len()];
-    let mut write = vec![false; batch.len()];
+    let mut actions = vec![Action::Create; batch.len()];
     let mut counts = Counts::default();
     let ids: Vec<&str> = batch.iter().map(|a| a.id.as_str()).collect();
     assets::for_each_by_ids(tx, &ids, |row| {
@@ -66,32 +66,28 @@ fn import_assets<'a>(tx: &mut Tx<'_, '_>, batch: &'a [Asset]) -> Result<Imported
             .get(row.id.as_str())
             .ok_or_else(|| StoreError::corrupt("assets", format!("unrequested id {:?}", row.id)))?;
         stored_idx[i] = Some(row.idx);
-        if AssetRow::encode(row.idx, &batch[i]) == row {
+        actions[i] = if AssetRow::encode(row.idx, &batch[i]) == row {
             counts.unchanged += 1;
+            Action::Keep
         } else {
             counts.updated += 1;
-            write[i] = true;
-        }
+            Action::Update
+        };
         Ok(())
     })?;
     let first_new_idx = assets::max_idx(tx)? + 1;
     let mut next_idx = first_new_idx;
     let idx: Vec<i64> = stored_idx
         .iter()
-        .zip(&mut write)
-        .map(|(stored, write)| {
+        .map(|stored| {
             stored.unwrap_or_else(|| {
-                *write = true;
                 next_idx += 1;
                 next_idx - 1
             })
         })
         .collect();
     counts.created = (next_idx - first_new_idx) as u64;
-    let rows = (0..batch.len())
-        .filter(|&i| write[i])
-        .map(|i| Ok(AssetRow::encode(idx[i], &batch[i])));
-    db::write(tx, Write::Upsert, rows)?;
+    write_changes(tx, &actions, |i| AssetRow::encode(idx[i], &batch[i]))?;
     let idx_of = position.into_iter().map(|(id, i)| (id, idx[i])).collect();
     Ok(ImportedAssets {
         idx_of,
@@ -140,35 +136,63 @@ fn import_dependencies<'a>(
         .map(|&(pair, _)| pair)
         .filter(|&(dependent, _)| dependent < first_new_idx)
         .collect();
-    let mut write = vec![true; batch.len()];
+    let mut actions = vec![Action::Create; batch.len()];
     let mut counts = Counts::default();
     dependencies::for_each_by_pairs(tx, &stored_pairs, |row| {
         let pair = (row.dependent_idx, row.provider_idx);
         let i = *position.get(&pair).ok_or_else(|| {
             StoreError::corrupt("dependencies", format!("unrequested pair {pair:?}"))
         })?;
-        if DepRow::encode(pair.0, pair.1, resolved[i].1, &batch[i]) == row {
+        actions[i] = if DepRow::encode(pair.0, pair.1, resolved[i].1, &batch[i]) == row {
             counts.unchanged += 1;
-            write[i] = false;
+            Action::Keep
         } else {
             counts.updated += 1;
-        }
+            Action::Update
+        };
         Ok(())
     })?;
     counts.created = batch.len() as u64 - counts.unchanged - counts.updated;
-    let rows = (0..batch.len()).filter(|&i| write[i]).map(|i| {
-        let ((dependent, provider), grp) = resolved[i];
-        Ok(DepRow::encode(dependent, provider, grp, &batch[i]))
-    });
     let large = counts.created + counts.updated > LARGE_BATCH as u64;
     if large {
         migrations::relax_foreign_keys(tx)?;
     }
-    db::write(tx, Write::Upsert, rows)?;
+    write_changes(tx, &actions, |i| {
+        let ((dependent, provider), grp) = resolved[i];
+        DepRow::encode(dependent, provider, grp, &batch[i])
+    })?;
     if large {
         migrations::restore_foreign_keys(tx)?;
     }
     Ok(counts)
+}
+
+/// What an import does with one record of the batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    Create,
+    Update,
+    Keep,
+}
+
+/// Writes the created records (straight into the table) and then the updated ones (upserted).
+fn write_changes<R: TableRow>(
+    tx: &mut Tx<'_, '_>,
+    actions: &[Action],
+    row: impl Fn(usize) -> R,
+) -> Result<()> {
+    for (action, mode) in [
+        (Action::Create, Write::Fresh),
+        (Action::Update, Write::Upsert),
+    ] {
+        if actions.contains(&action) {
+            let rows = (0..actions.len())
+                .filter(|&i| actions[i] == action)
+                .map(|i| Ok(row(i)));
+            db::write(tx, mode, rows)?;
+        }
+    }
+    Ok(())
 }
 
 /// Ids of the group names the batch uses, interning new ones.
