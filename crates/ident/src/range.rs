@@ -33,9 +33,9 @@ use std::fmt;
 
 use crate::IdentError;
 use crate::cpe::Cpe;
-use crate::version::{Scheme, clean_version, compare_versions};
+use crate::version::{Scheme, clean_version, compare_cleaned};
 
-/// One end of an interval.
+/// One end of an interval. Versions in bounds are cleaned ([`clean_version`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Bound {
     Unbounded,
@@ -51,21 +51,18 @@ pub struct Interval {
 }
 
 impl Interval {
+    /// `v` and the bounds are cleaned versions.
     fn contains(&self, scheme: Scheme, v: &str) -> bool {
         let above = match &self.lower {
             Bound::Unbounded => true,
-            Bound::Included(l) => {
-                compare_versions(scheme, v, l).is_some_and(|o| o != Ordering::Less)
-            }
-            Bound::Excluded(l) => compare_versions(scheme, v, l) == Some(Ordering::Greater),
+            Bound::Included(l) => compare_cleaned(scheme, v, l) != Ordering::Less,
+            Bound::Excluded(l) => compare_cleaned(scheme, v, l) == Ordering::Greater,
         };
         above
             && match &self.upper {
                 Bound::Unbounded => true,
-                Bound::Included(u) => {
-                    compare_versions(scheme, v, u).is_some_and(|o| o != Ordering::Greater)
-                }
-                Bound::Excluded(u) => compare_versions(scheme, v, u) == Some(Ordering::Less),
+                Bound::Included(u) => compare_cleaned(scheme, v, u) != Ordering::Greater,
+                Bound::Excluded(u) => compare_cleaned(scheme, v, u) == Ordering::Less,
             }
     }
 }
@@ -223,7 +220,7 @@ impl VersionRange {
         if self
             .excluded
             .iter()
-            .any(|x| compare_versions(self.scheme, v, x) == Some(Ordering::Equal))
+            .any(|x| compare_cleaned(self.scheme, v, x) == Ordering::Equal)
         {
             return Some(false);
         }

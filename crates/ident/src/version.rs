@@ -77,37 +77,60 @@ pub fn clean_version(s: &str) -> Option<&str> {
 
 /// Compare two versions under `scheme`. `None` when either side is not a specific version.
 pub fn compare_versions(scheme: Scheme, a: &str, b: &str) -> Option<Ordering> {
-    let (a, b) = (clean_version(a)?, clean_version(b)?);
+    Some(compare_cleaned(
+        scheme,
+        clean_version(a)?,
+        clean_version(b)?,
+    ))
+}
+
+/// [`compare_versions`] of two already-cleaned versions (range bounds are stored cleaned).
+pub(crate) fn compare_cleaned(scheme: Scheme, a: &str, b: &str) -> Ordering {
     if scheme == Scheme::Semver {
         let parse = |s: &str| semver::Version::parse(s.strip_prefix(['v', 'V']).unwrap_or(s)).ok();
         if let (Some(x), Some(y)) = (parse(a), parse(b)) {
-            return Some(x.cmp_precedence(&y));
+            return x.cmp_precedence(&y);
         }
     }
-    Some(compare_generic(&tokenize(a), &tokenize(b)))
+    compare_generic(tokenize(a), tokenize(b))
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Tok {
+/// A token borrowed from the version text: comparing allocates nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok<'a> {
     /// Digits without leading zeros (`"0"` is `""`).
-    Num(String),
+    Num(&'a str),
     /// Pre-release rank (dev 0 … rc 5).
     Pre(u8),
-    Post(String),
+    /// A qualifier word, compared ASCII-case-insensitively.
+    Post(&'a str),
 }
 
 fn pre_rank(word: &str, followed_by_digit: bool) -> Option<u8> {
-    Some(match word {
-        "dev" | "snapshot" => 0,
-        "alpha" => 1,
-        "a" if followed_by_digit => 1,
-        "beta" => 2,
-        "b" if followed_by_digit => 2,
-        "milestone" | "m" => 3,
-        "pre" | "preview" => 4,
-        "rc" | "cr" => 5,
-        "c" if followed_by_digit => 5,
-        _ => return None,
+    const WORDS: [(&str, u8); 10] = [
+        ("dev", 0),
+        ("snapshot", 0),
+        ("alpha", 1),
+        ("beta", 2),
+        ("milestone", 3),
+        ("m", 3),
+        ("pre", 4),
+        ("preview", 4),
+        ("rc", 5),
+        ("cr", 5),
+    ];
+    const LETTERS: [(&str, u8); 3] = [("a", 1), ("b", 2), ("c", 5)];
+    let find = |list: &[(&str, u8)]| {
+        list.iter()
+            .find(|(w, _)| word.eq_ignore_ascii_case(w))
+            .map(|(_, r)| *r)
+    };
+    find(&WORDS).or_else(|| {
+        if followed_by_digit {
+            find(&LETTERS)
+        } else {
+            None
+        }
     })
 }
 
@@ -117,8 +140,11 @@ fn strip_prefix_word(s: &str) -> &str {
         _ => s,
     };
     for word in ["version", "ver", "rev", "fw", "v", "r"] {
-        if let Some(rest) = s.strip_prefix(word) {
-            let rest = rest.trim_start_matches([' ', '.', '_']);
+        if s.len() >= word.len()
+            && s.is_char_boundary(word.len())
+            && s[..word.len()].eq_ignore_ascii_case(word)
+        {
+            let rest = s[word.len()..].trim_start_matches([' ', '.', '_']);
             if rest.starts_with(|c: char| c.is_ascii_digit()) {
                 return rest;
             }
@@ -127,71 +153,87 @@ fn strip_prefix_word(s: &str) -> &str {
     s
 }
 
-fn tokenize(s: &str) -> Vec<Tok> {
-    let lower = s.to_lowercase();
-    let body = strip_prefix_word(&lower);
-    let chars: Vec<char> = body.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_ascii_digit() {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
-            }
-            let digits: String = chars[start..i].iter().collect();
-            out.push(Tok::Num(digits.trim_start_matches('0').to_owned()));
-        } else if c.is_alphabetic() {
-            let start = i;
-            while i < chars.len() && chars[i].is_alphabetic() {
-                i += 1;
-            }
-            let word: String = chars[start..i].iter().collect();
-            let followed_by_digit = chars.get(i).is_some_and(char::is_ascii_digit);
-            if matches!(word.as_str(), "ga" | "final" | "release" | "stable") {
-                continue;
-            }
-            out.push(match pre_rank(&word, followed_by_digit) {
-                Some(rank) => Tok::Pre(rank),
-                None => Tok::Post(word),
-            });
-        } else {
-            i += 1;
-        }
-    }
-    out
+/// The tokens of a version, lazily (see the module docs).
+struct Tokens<'a> {
+    s: &'a str,
+    i: usize,
 }
 
-fn compare_generic(a: &[Tok], b: &[Tok]) -> Ordering {
-    for i in 0..a.len().max(b.len()) {
-        let ord = match (a.get(i), b.get(i)) {
+fn tokenize(s: &str) -> Tokens<'_> {
+    Tokens {
+        s: strip_prefix_word(s),
+        i: 0,
+    }
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = Tok<'a>;
+
+    fn next(&mut self) -> Option<Tok<'a>> {
+        loop {
+            let rest = &self.s[self.i..];
+            let c = rest.chars().next()?;
+            if c.is_ascii_digit() {
+                let len = rest
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(rest.len());
+                self.i += len;
+                return Some(Tok::Num(rest[..len].trim_start_matches('0')));
+            }
+            if c.is_alphabetic() {
+                let len = rest
+                    .find(|c: char| !c.is_alphabetic())
+                    .unwrap_or(rest.len());
+                self.i += len;
+                let word = &rest[..len];
+                let followed_by_digit = rest[len..].starts_with(|c: char| c.is_ascii_digit());
+                if ["ga", "final", "release", "stable"]
+                    .iter()
+                    .any(|w| word.eq_ignore_ascii_case(w))
+                {
+                    continue;
+                }
+                return Some(match pre_rank(word, followed_by_digit) {
+                    Some(rank) => Tok::Pre(rank),
+                    None => Tok::Post(word),
+                });
+            }
+            self.i += c.len_utf8();
+        }
+    }
+}
+
+fn compare_generic(mut a: Tokens<'_>, mut b: Tokens<'_>) -> Ordering {
+    loop {
+        let ord = match (a.next(), b.next()) {
             (Some(x), Some(y)) => compare_tok(x, y),
             (Some(x), None) => compare_tok_missing(x),
             (None, Some(y)) => compare_tok_missing(y).reverse(),
-            (None, None) => Ordering::Equal,
+            (None, None) => return Ordering::Equal,
         };
         if ord != Ordering::Equal {
             return ord;
         }
     }
-    Ordering::Equal
 }
 
 /// How a token compares against "nothing more" (the release).
-fn compare_tok_missing(t: &Tok) -> Ordering {
+fn compare_tok_missing(t: Tok<'_>) -> Ordering {
     match t {
-        Tok::Num(n) if n.is_empty() => Ordering::Equal,
+        Tok::Num("") => Ordering::Equal,
         Tok::Num(_) | Tok::Post(_) => Ordering::Greater,
         Tok::Pre(_) => Ordering::Less,
     }
 }
 
-fn compare_tok(x: &Tok, y: &Tok) -> Ordering {
+fn compare_tok(x: Tok<'_>, y: Tok<'_>) -> Ordering {
     match (x, y) {
         (Tok::Num(a), Tok::Num(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
-        (Tok::Pre(a), Tok::Pre(b)) => a.cmp(b),
-        (Tok::Post(a), Tok::Post(b)) => a.cmp(b),
+        (Tok::Pre(a), Tok::Pre(b)) => a.cmp(&b),
+        (Tok::Post(a), Tok::Post(b)) => a
+            .bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase())),
         (Tok::Num(_), _) => Ordering::Greater,
         (_, Tok::Num(_)) => Ordering::Less,
         (Tok::Pre(_), Tok::Post(_)) => Ordering::Less,

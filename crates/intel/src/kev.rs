@@ -4,6 +4,8 @@
 //! Entries with a malformed `cveID`, `dateAdded` or `dueDate`, or a missing required field, are
 //! reported and skipped; the catalog's own fields are reported when missing or malformed.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -21,9 +23,17 @@ pub struct KevCatalog {
 }
 
 impl KevCatalog {
-    /// The entry for a CVE id, if listed.
+    /// The entry for a CVE id, if listed (a scan; use [`KevCatalog::by_cve`] for many look-ups).
     pub fn get(&self, cve: &str) -> Option<&KevEntry> {
         self.vulnerabilities.iter().find(|e| e.cve_id == cve)
+    }
+
+    /// Entries by CVE id.
+    pub fn by_cve(&self) -> HashMap<&str, &KevEntry> {
+        self.vulnerabilities
+            .iter()
+            .map(|e| (e.cve_id.as_str(), e))
+            .collect()
     }
 }
 

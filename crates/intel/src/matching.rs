@@ -28,6 +28,9 @@
 //! the lower "unversioned" confidence.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use ident::{Cpe, CpeValue, Purl, Scheme, VersionRange, clean_version, name_key, vendor_key};
 use model::Asset;
@@ -35,7 +38,8 @@ use model::Asset;
 use crate::Diagnostic;
 use crate::csaf::{CsafDocument, CsafProduct};
 use crate::cve::{Affected, CveRecord, VersionStatus};
-use crate::kev::KevCatalog;
+use crate::epss::EpssScores;
+use crate::kev::{KevCatalog, KevEntry};
 use crate::sbom::Component;
 use crate::vex::{VexStatement, VexStatus};
 
@@ -227,9 +231,9 @@ struct Versions {
     default_covered: bool,
 }
 
-enum Verdict {
-    /// Covered; the range as text.
-    In(String),
+enum Verdict<'a> {
+    /// Covered by this range (`None`: by the default status).
+    In(Option<&'a VersionRange>),
     /// The item has no version; the entry covers some version.
     Unversioned,
     Out,
@@ -261,7 +265,7 @@ impl Versions {
         }
     }
 
-    fn check(&self, version: Option<&str>) -> Verdict {
+    fn check(&self, version: Option<&str>) -> Verdict<'_> {
         if self.unknown {
             return Verdict::Unversioned;
         }
@@ -276,10 +280,10 @@ impl Versions {
             return Verdict::Out;
         }
         if let Some(r) = self.affected.iter().find(|r| r.contains(v) == Some(true)) {
-            return Verdict::In(r.to_string());
+            return Verdict::In(Some(r));
         }
         if self.default_covered {
-            Verdict::In("*".to_owned())
+            Verdict::In(None)
         } else {
             Verdict::Out
         }
@@ -288,12 +292,12 @@ impl Versions {
 
 #[derive(Clone, Debug)]
 struct Entry {
-    cve: String,
-    source: Source,
+    cve: Arc<str>,
+    source: Arc<Source>,
     identifier: String,
     /// `None` for affected, the justification for not affected.
     not_affected: Option<String>,
-    versions: Versions,
+    versions: Arc<Versions>,
     /// For CPE entries: the whole name, whose other attributes must match too.
     cpe: Option<Cpe>,
     /// For model-number entries: the vendor, when known, must agree with the item's.
@@ -441,16 +445,17 @@ impl Index {
 
     /// Index a CVE 5 record's `affected[]` products (CNA and every ADP).
     pub fn add_cve(&mut self, record: &CveRecord) {
-        let source = Source {
+        let source = Arc::new(Source {
             kind: SourceKind::Cve5,
             document: record.cve_id.clone(),
-        };
+        });
+        let cve: Arc<str> = Arc::from(record.cve_id.as_str());
         for a in &record.affected {
-            self.add_cve_affected(&record.cve_id, &source, a);
+            self.add_cve_affected(&cve, &source, a);
         }
     }
 
-    fn add_cve_affected(&mut self, cve: &str, source: &Source, a: &Affected) {
+    fn add_cve_affected(&mut self, cve: &Arc<str>, source: &Arc<Source>, a: &Affected) {
         let mut versions = Versions {
             unknown: false,
             affected: Vec::new(),
@@ -471,8 +476,9 @@ impl Index {
         if versions.affected.is_empty() && !versions.default_covered {
             return;
         }
-        let entry = |identifier: String, versions: Versions| Entry {
-            cve: cve.to_owned(),
+        let versions = Arc::new(versions);
+        let entry = |identifier: String, versions: Arc<Versions>| Entry {
+            cve: cve.clone(),
             source: source.clone(),
             identifier,
             not_affected: None,
@@ -488,13 +494,13 @@ impl Index {
         for c in a.cpes.iter().filter_map(|c| Cpe::parse(c).ok()) {
             // A CPE's own version is used only when the product lists no versions.
             let v = match (&c.version, a.versions.is_empty()) {
-                (CpeValue::Value(_), true) => Versions::of(
+                (CpeValue::Value(_), true) => Arc::new(Versions::of(
                     c.version
                         .unquoted()
                         .map(|v| VersionRange::exact(Scheme::Generic, &v))
                         .into_iter()
                         .collect(),
-                ),
+                )),
                 _ => versions.clone(),
             };
             self.add_cpe(c.clone(), entry(c.to_string(), v));
@@ -513,17 +519,18 @@ impl Index {
     /// entries never check one: their findings carry the unversioned confidence, and they give
     /// way when a versioned source rules the item's version out for the same CVE.
     pub fn add_kev(&mut self, catalog: &KevCatalog) {
-        let source = Source {
+        let source = Arc::new(Source {
             kind: SourceKind::Kev,
             document: format!("KEV {}", catalog.catalog_version),
-        };
+        });
+        let unknown = Arc::new(Versions::unknown());
         for e in &catalog.vulnerabilities {
             let entry = Entry {
-                cve: e.cve_id.clone(),
+                cve: Arc::from(e.cve_id.as_str()),
                 source: source.clone(),
                 identifier: format!("{} / {}", e.vendor_project, e.product),
                 not_affected: None,
-                versions: Versions::unknown(),
+                versions: unknown.clone(),
                 cpe: None,
                 vendor: None,
             };
@@ -536,10 +543,10 @@ impl Index {
     /// statement, `fixed`, `first_fixed`), by each helper and by name. Vulnerabilities without a
     /// `cve` are skipped.
     pub fn add_csaf(&mut self, doc: &CsafDocument) {
-        let source = Source {
+        let source = Arc::new(Source {
             kind: SourceKind::Csaf,
             document: doc.document.tracking.id.clone(),
-        };
+        });
         let products: HashMap<String, CsafProduct> = doc
             .products()
             .into_iter()
@@ -547,6 +554,7 @@ impl Index {
             .collect();
         for v in &doc.vulnerabilities {
             let Some(cve) = &v.cve else { continue };
+            let cve: Arc<str> = Arc::from(cve.as_str());
             let s = &v.product_status;
             let affected = s
                 .known_affected
@@ -570,7 +578,7 @@ impl Index {
                 .map(|id| (id, Some("fixed".to_owned())));
             for (id, not) in affected.chain(not_affected).chain(fixed) {
                 if let Some(p) = products.get(id) {
-                    self.add_csaf_product(cve, &source, p, not);
+                    self.add_csaf_product(&cve, &source, p, not);
                 }
             }
         }
@@ -578,8 +586,8 @@ impl Index {
 
     fn add_csaf_product(
         &mut self,
-        cve: &str,
-        source: &Source,
+        cve: &Arc<str>,
+        source: &Arc<Source>,
         p: &CsafProduct,
         not_affected: Option<String>,
     ) {
@@ -589,8 +597,9 @@ impl Index {
             (Some(v), None) => Versions::of(vec![VersionRange::exact(Scheme::Generic, v)]),
             (None, None) => Versions::all(),
         };
-        let entry = |identifier: String, versions: Versions| Entry {
-            cve: cve.to_owned(),
+        let branch_versions = Arc::new(branch_versions);
+        let entry = |identifier: String, versions: Arc<Versions>| Entry {
+            cve: cve.clone(),
             source: source.clone(),
             identifier,
             not_affected: not_affected.clone(),
@@ -600,10 +609,10 @@ impl Index {
         };
         if let Some(purl) = p.helper.purl.as_deref().and_then(|u| Purl::parse(u).ok()) {
             let versions = match &purl.version {
-                Some(v) => Versions::of(vec![VersionRange::exact(
+                Some(v) => Arc::new(Versions::of(vec![VersionRange::exact(
                     Scheme::from_purl_type(&purl.ty),
                     v,
-                )]),
+                )])),
                 None => branch_versions.clone(),
             };
             self.add_purl(&purl, entry(purl.to_string(), versions));
@@ -611,7 +620,7 @@ impl Index {
         if let Some(c) = p.helper.cpe.as_deref().and_then(|c| Cpe::parse(c).ok()) {
             let versions = match c.version.unquoted() {
                 Some(v) if !v.contains(['*', '?']) => {
-                    Versions::of(vec![VersionRange::exact(Scheme::Generic, &v)])
+                    Arc::new(Versions::of(vec![VersionRange::exact(Scheme::Generic, &v)]))
                 }
                 _ => branch_versions.clone(),
             };
@@ -634,10 +643,10 @@ impl Index {
     /// `not_affected` and `fixed` suppress, `affected` adds findings; products are purls or CPEs,
     /// at the version they name (or every version when they name none).
     pub fn add_vex(&mut self, document: &str, statements: &[VexStatement]) {
-        let source = Source {
+        let source = Arc::new(Source {
             kind: SourceKind::Vex,
             document: document.to_owned(),
-        };
+        });
         for s in statements {
             let not_affected = match s.status {
                 VexStatus::Affected => None,
@@ -652,11 +661,11 @@ impl Index {
             };
             for product in &s.products {
                 let entry = |versions: Versions| Entry {
-                    cve: s.vulnerability.clone(),
+                    cve: Arc::from(s.vulnerability.as_str()),
                     source: source.clone(),
                     identifier: product.clone(),
                     not_affected: not_affected.clone(),
-                    versions,
+                    versions: Arc::new(versions),
                     cpe: None,
                     vendor: None,
                 };
@@ -721,10 +730,11 @@ impl Index {
         out
     }
 
-    /// Match one item. Findings and suppressions come one per CVE, best-ranked first.
+    /// Match one item. Findings and suppressions come one per CVE, in CVE order.
     pub fn match_item(&self, item: &Item) -> Matches {
-        let mut best: BTreeMap<&str, Finding> = BTreeMap::new();
-        let mut suppress: BTreeMap<&str, (Source, String)> = BTreeMap::new();
+        // Per CVE: the best (confidence, rule, entry, range), kept cheap until the end.
+        let mut best: Vec<(f32, Rule, &Entry, Option<Option<&VersionRange>>)> = Vec::new();
+        let mut suppress: Vec<&Entry> = Vec::new();
         let mut ruled_out: Vec<&str> = Vec::new();
         let item_vendor = item.vendor.as_deref().map(vendor_key);
         for (rule, e) in self.candidates(item) {
@@ -752,42 +762,40 @@ impl Index {
                 Verdict::In(r) => (Some(r), true),
                 Verdict::Unversioned => (None, false),
             };
-            if let Some(why) = &e.not_affected {
-                if rule != Rule::VendorOnly {
-                    suppress
-                        .entry(&e.cve)
-                        .or_insert_with(|| (e.source.clone(), why.clone()));
+            if e.not_affected.is_some() {
+                if rule != Rule::VendorOnly && !suppress.iter().any(|s| s.cve == e.cve) {
+                    suppress.push(e);
                 }
                 continue;
             }
-            let finding = Finding {
-                item: item.id.clone(),
-                cve: e.cve.clone(),
-                source: e.source.clone(),
-                matched_identifier: e.identifier.clone(),
-                version: item.version.clone(),
-                range,
-                rule,
-                confidence: rule.confidence(checked),
-            };
-            match best.get(e.cve.as_str()) {
+            let confidence = rule.confidence(checked);
+            match best.iter_mut().find(|b| b.2.cve == e.cve) {
                 Some(b)
-                    if (b.confidence, std::cmp::Reverse(b.rule))
-                        >= (finding.confidence, std::cmp::Reverse(rule)) => {}
-                _ => {
-                    best.insert(&e.cve, finding);
-                }
+                    if (b.0, std::cmp::Reverse(b.1)) >= (confidence, std::cmp::Reverse(rule)) => {}
+                Some(b) => *b = (confidence, rule, e, range),
+                None => best.push((confidence, rule, e, range)),
             }
         }
         // A version checked and found outside a range outweighs a guess that checked none.
-        best.retain(|cve, f| f.range.is_some() || !ruled_out.contains(cve));
+        best.retain(|b| b.3.is_some() || !ruled_out.contains(&&*b.2.cve));
+        best.sort_by(|x, y| x.2.cve.cmp(&y.2.cve));
         let mut out = Matches::default();
-        for (cve, finding) in best {
-            match suppress.remove(cve) {
-                Some((by, justification)) => out.suppressed.push(Suppressed {
+        for (confidence, rule, e, range) in best {
+            let finding = Finding {
+                item: item.id.clone(),
+                cve: e.cve.to_string(),
+                source: Source::clone(&e.source),
+                matched_identifier: e.identifier.clone(),
+                version: item.version.clone(),
+                range: range.map(|r| r.map_or_else(|| "*".to_owned(), ToString::to_string)),
+                rule,
+                confidence,
+            };
+            match suppress.iter().find(|s| s.cve == e.cve) {
+                Some(s) => out.suppressed.push(Suppressed {
                     finding,
-                    by,
-                    justification,
+                    by: Source::clone(&s.source),
+                    justification: s.not_affected.clone().unwrap_or_default(),
                 }),
                 None => out.findings.push(finding),
             }
@@ -796,13 +804,68 @@ impl Index {
     }
 
     /// Match many items; findings in item order.
-    pub fn match_items<'a>(&self, items: impl IntoIterator<Item = &'a Item>) -> Matches {
+    /// Items are matched in parallel (rayon); the result does not depend on the thread count.
+    pub fn match_items(&self, items: &[Item]) -> Matches {
+        let per_item: Vec<Matches> = items.par_iter().map(|item| self.match_item(item)).collect();
         let mut out = Matches::default();
-        for item in items {
-            let m = self.match_item(item);
+        for m in per_item {
             out.findings.extend(m.findings);
             out.suppressed.extend(m.suppressed);
         }
         out
     }
+}
+
+/// A finding with what prioritises it: the KEV entry (due date, ransomware use) and EPSS.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prioritised<'a> {
+    pub finding: &'a Finding,
+    pub kev: Option<&'a KevEntry>,
+    /// KEV `dueDate` (`YYYY-MM-DD`), the remediation deadline for US federal agencies.
+    pub kev_due_date: Option<&'a str>,
+    pub epss: Option<f64>,
+}
+
+/// Attach KEV entries and EPSS scores to findings, in the findings' order.
+pub fn prioritise<'a>(
+    findings: &'a [Finding],
+    kev: &'a KevCatalog,
+    epss: &EpssScores,
+) -> Vec<Prioritised<'a>> {
+    let kev = kev.by_cve();
+    let epss = epss.by_cve();
+    findings
+        .iter()
+        .map(|f| {
+            let entry = kev.get(f.cve.as_str()).copied();
+            Prioritised {
+                finding: f,
+                kev: entry,
+                kev_due_date: entry.map(|e| e.due_date.as_str()),
+                epss: epss.get(f.cve.as_str()).map(|s| s.epss),
+            }
+        })
+        .collect()
+}
+
+/// Per item id (an asset id for [`Item::from_asset`] items), the highest EPSS among its findings
+/// and the CVE that has it. Items whose CVEs have no score are absent.
+pub fn epss_max_per_item(
+    findings: &[Finding],
+    epss: &EpssScores,
+) -> BTreeMap<String, (f64, String)> {
+    let scores = epss.by_cve();
+    let mut out: BTreeMap<String, (f64, String)> = BTreeMap::new();
+    for f in findings {
+        let Some(s) = scores.get(f.cve.as_str()) else {
+            continue;
+        };
+        match out.get(&f.item) {
+            Some((best, _)) if *best >= s.epss => {}
+            _ => {
+                out.insert(f.item.clone(), (s.epss, f.cve.clone()));
+            }
+        }
+    }
+    out
 }

@@ -326,3 +326,52 @@ fn asset_products_and_bad_strings() {
     let paths: Vec<&str> = diags.iter().map(|d| d.path.as_str()).collect();
     assert_eq!(paths, ["fr-grid-1.products[1]", "fr-grid-1.products[2]"]);
 }
+
+#[test]
+fn kev_due_dates_and_epss_per_item() {
+    let index = index();
+    let items = [
+        Item::parse(
+            "fw-1",
+            "cpe:2.3:o:paloaltonetworks:pan-os:10.2.8:*:*:*:*:*:*:*",
+        )
+        .expect("item"),
+        Item::parse(
+            "app-1",
+            "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.0",
+        )
+        .expect("item"),
+    ];
+    let m = index.match_items(&items);
+    let (catalog, _) = kev::parse_kev(&read(&test_support::shared_data(
+        "kev/known_exploited_vulnerabilities.json",
+    )))
+    .expect("KEV");
+    let (epss, _) = intel::epss::parse_epss(&read(&test_support::shared_data(
+        "epss/epss-subset-kev-csaf-vulnrichment.csv",
+    )))
+    .expect("EPSS");
+    let p = intel::matching::prioritise(&m.findings, &catalog, &epss);
+    let pan = p
+        .iter()
+        .find(|p| p.finding.cve == "CVE-2024-3400")
+        .expect("PAN-OS finding");
+    assert_eq!(pan.kev_due_date, Some("2024-04-19"));
+    let log4j = p
+        .iter()
+        .find(|p| p.finding.cve == "CVE-2021-44228")
+        .expect("log4j finding");
+    assert_eq!(log4j.kev_due_date, Some("2021-12-24"));
+    assert!(
+        p.iter().all(|p| p.epss.is_some()),
+        "every KEV CVE has an EPSS score in the subset"
+    );
+    let max = intel::matching::epss_max_per_item(&m.findings, &epss);
+    assert_eq!(max.keys().collect::<Vec<_>>(), ["app-1", "fw-1"]);
+    let fw_scores: Vec<f64> = p
+        .iter()
+        .filter(|p| p.finding.item == "fw-1")
+        .filter_map(|p| p.epss)
+        .collect();
+    assert_eq!(max["fw-1"].0, fw_scores.iter().copied().fold(0.0, f64::max));
+}
