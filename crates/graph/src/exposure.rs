@@ -8,12 +8,11 @@
 //! * Paths: multi-source BFS from the target assets in ascending index order, providers in
 //!   slot order, first discovery wins; a path runs from a target asset to the foreign asset.
 //! * Single point of failure: the foreign asset's failure alone takes down at least one target
-//!   asset (for an NCF: degrades it), under the full §1 semantics (exact propagation, stopped
-//!   at the first target asset hit; under pure AND every closure member qualifies).
+//!   asset (for an NCF: degrades it), under the full §1 semantics (exact propagation with
+//!   memoised collapses, as in the ranking; under pure AND every closure member qualifies).
 
-use crate::cascade;
 use crate::csr::Graph;
-use crate::rank::par_per_asset;
+use crate::rank::single_failure_losses;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -78,9 +77,10 @@ pub fn exposure(graph: &Graph, target: Target) -> Vec<Exposed> {
     let spof = if graph.is_pure_and() {
         vec![true; foreign.len()]
     } else {
-        par_per_asset(graph, &foreign, |scratch, a| {
-            cascade::spread(graph, &[a], scratch, |_| true, |f| is_target[f as usize])
-        })
+        single_failure_losses(graph, &foreign, &is_target)
+            .into_iter()
+            .map(|l| l.marked > 0)
+            .collect()
     };
     let mut rows: Vec<Exposed> = foreign
         .iter()

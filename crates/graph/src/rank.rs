@@ -6,8 +6,11 @@
 //!   so one target-keyed bitset DP over the SCC condensation ([`closure::ancestor_sums`])
 //!   gives every impact at once; targets are the components carrying NCF weight.
 //! * **With redundancy groups**: failure sets are not reachability, so each ranked asset
-//!   runs the exact counter propagation ([`cascade::failure_set`]), in parallel with one
-//!   [`Scratch`] per worker; cost O(Σ over ranked assets of their cascade's edges).
+//!   runs the exact counter propagation (as [`cascade::failure_set`]), hubs first, with
+//!   memoised *collapses* (see [`Collapses`]): a large closed failure set is kept as a base,
+//!   and a later propagation that fails an asset known to bring that base down continues on
+//!   top of it. Worst case O(Σ over ranked assets of their cascade's edges); on worlds where
+//!   many assets collapse most of the graph, close to the cost of the small cascades alone.
 //!
 //! Impacts are summed in fixed point, so equal failure sets give bit-identical impacts and the
 //! order (impact descending, then asset index ascending) is deterministic.
@@ -16,9 +19,7 @@ use crate::cascade::{self, Scratch};
 use crate::closure;
 use crate::csr::{Graph, SINGLE, impact_from_units};
 use crate::scc::Condensation;
-use rayon::prelude::*;
 use std::cmp::Reverse;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RankRow {
@@ -84,40 +85,43 @@ pub(crate) fn single_failure_units(graph: &Graph, assets: &[u32]) -> Vec<u64> {
             })
             .collect();
     }
-    single_failure_losses(graph, assets)
+    single_failure_losses(graph, assets, &[])
         .into_iter()
         .map(|l| l.units)
         .collect()
 }
 
-/// What one failure set costs: its impact in fixed-point units and its number of domestic
-/// assets.
+/// What one failure set costs: its impact in fixed-point units, its number of domestic
+/// assets and its number of assets flagged in a caller's mask.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct Loss {
     pub units: u64,
     pub domestic: u32,
+    pub marked: u32,
 }
 
 impl Loss {
-    fn of(graph: &Graph, a: u32) -> Loss {
+    fn of(graph: &Graph, mask: &[bool], a: u32) -> Loss {
         Loss {
             units: graph.contribution_units(a),
             domestic: u32::from(!graph.is_foreign(a)),
+            marked: u32::from(mask.get(a as usize).copied().unwrap_or(false)),
         }
     }
 
     fn add(&mut self, other: Loss) {
         self.units += other.units;
         self.domestic += other.domestic;
+        self.marked += other.marked;
     }
 }
 
 /// Exact loss of the failure of each of `assets` alone, under any group structure, by
-/// counter propagation with memoised collapses ([`Collapses`]). Out-of-range indices lose
-/// nothing.
-pub(crate) fn single_failure_losses(graph: &Graph, assets: &[u32]) -> Vec<Loss> {
+/// counter propagation with memoised collapses ([`Collapses`]); `mask` flags the assets
+/// [`Loss::marked`] counts (may be empty). Out-of-range indices lose nothing.
+pub(crate) fn single_failure_losses(graph: &Graph, assets: &[u32], mask: &[bool]) -> Vec<Loss> {
     let n = graph.asset_count() as u32;
-    let mut memo = Collapses::new(graph);
+    let mut memo = Collapses::new(graph, mask);
     let mut order: Vec<usize> = (0..assets.len()).collect();
     // Hubs first, so that collapses become bases early.
     let fan_out = |a: u32| if a < n { graph.supplies(a).len() } else { 0 };
@@ -162,6 +166,7 @@ impl Base {
 /// most of the graph cost little more than the small cascades.
 struct Collapses<'g> {
     graph: &'g Graph,
+    mask: &'g [bool],
     big: usize,
     bases: Vec<Base>,
     trigger: Vec<u8>,
@@ -173,10 +178,11 @@ struct Collapses<'g> {
 }
 
 impl<'g> Collapses<'g> {
-    fn new(graph: &'g Graph) -> Collapses<'g> {
+    fn new(graph: &'g Graph, mask: &'g [bool]) -> Collapses<'g> {
         let n = graph.asset_count();
         Collapses {
             graph,
+            mask,
             big: (n / 32).max(2),
             bases: Vec::new(),
             trigger: vec![NO_BASE; n],
@@ -216,7 +222,7 @@ impl<'g> Collapses<'g> {
             let mut loss = Loss::default();
             failed
                 .iter()
-                .for_each(|&a| loss.add(Loss::of(self.graph, a)));
+                .for_each(|&a| loss.add(Loss::of(self.graph, self.mask, a)));
             loss
         };
         self.scratch.order = failed;
@@ -232,7 +238,7 @@ impl<'g> Collapses<'g> {
         };
         for &a in failed {
             base.failed[a as usize / 64] |= 1 << (a % 64);
-            base.loss.add(Loss::of(g, a));
+            base.loss.add(Loss::of(g, self.mask, a));
             for e in g.supplies(a).iter().filter(|e| e.counter != SINGLE) {
                 base.hit[e.counter as usize] += 1;
             }
@@ -274,7 +280,7 @@ impl<'g> Collapses<'g> {
         while head < self.list.len() {
             let y = self.list[head];
             head += 1;
-            loss.add(Loss::of(g, y));
+            loss.add(Loss::of(g, self.mask, y));
             for e in g.supplies(y) {
                 let o = e.dependent;
                 if base.has(o) || self.extra[o as usize] {
@@ -304,39 +310,4 @@ impl<'g> Collapses<'g> {
         self.touched.clear();
         loss
     }
-}
-
-/// Runs `f(scratch, asset)` for every asset on all rayon threads, one [`Scratch`] per worker,
-/// with dynamic load balancing; results in input order.
-pub(crate) fn par_per_asset<T: Send + Default + Clone>(
-    graph: &Graph,
-    assets: &[u32],
-    f: impl Fn(&mut Scratch, u32) -> T + Sync,
-) -> Vec<T> {
-    const BATCH: usize = 64;
-    let next = AtomicUsize::new(0);
-    let threads = rayon::current_num_threads()
-        .max(1)
-        .min(assets.len().div_ceil(BATCH).max(1));
-    let parts: Vec<Vec<(usize, T)>> = (0..threads)
-        .into_par_iter()
-        .map(|_| {
-            let mut scratch = Scratch::new(graph);
-            let mut out = Vec::new();
-            loop {
-                let from = next.fetch_add(BATCH, Ordering::Relaxed);
-                if from >= assets.len() {
-                    return out;
-                }
-                for (i, &a) in assets.iter().enumerate().skip(from).take(BATCH) {
-                    out.push((i, f(&mut scratch, a)));
-                }
-            }
-        })
-        .collect();
-    let mut result = vec![T::default(); assets.len()];
-    for (i, v) in parts.into_iter().flatten() {
-        result[i] = v;
-    }
-    result
 }

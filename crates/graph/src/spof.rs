@@ -33,7 +33,7 @@ pub struct SpofRow {
 /// [`of`] summarised for each of `assets` (in order): exact counter propagation with memoised
 /// collapses (see `rank`), so worlds where many assets bring most of the graph down stay cheap.
 pub fn summary(graph: &Graph, assets: &[u32]) -> Vec<SpofRow> {
-    single_failure_losses(graph, assets)
+    single_failure_losses(graph, assets, &[])
         .into_iter()
         .zip(assets)
         .map(|(loss, &asset)| {
