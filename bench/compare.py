@@ -46,7 +46,9 @@ def cell(ans, op, ref):
     p = (ans.get("projected") or {}).get(op) or {}
     s = m + fmt_s(t)
     if p.get("projected"):
-        s += f" ({100 * p.get('fraction', 0):.1f}% done)"
+        f = p.get("fraction", 0)
+        s += (f" ({100 * f:.1f}% done)" if f >= 0.001 else
+              f" ({p.get('done', '?'):,} of {p.get('total', '?'):,} done)")
     if ref is not None and ref is not ans:
         rt = (ref.get("timings_s") or {}).get(op)
         if rt and not mark(ref, op):

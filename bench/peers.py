@@ -159,7 +159,7 @@ class RustworkX:
         import rustworkx as rx
         self.rx, self.w = rx, w
         self.version = rx.__version__
-        g = rx.PyDiGraph(multigraph=False)
+        g = rx.PyDiGraph()  # default multigraph=True: no per-edge duplicate check (input has none)
         g.add_nodes_from(w.ids)
         g.add_edges_from_no_data(list(zip(w.src_l, w.dst_l)))
         self.g = g
