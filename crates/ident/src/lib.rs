@@ -26,6 +26,8 @@ pub enum IdentError {
     Cpe(String),
     #[error("not a version range: {0}")]
     Range(String),
+    #[error("not a product identifier (pkg:…, cpe:… or vendor:product[:version]): {0}")]
+    Product(String),
 }
 
 /// Lowercase and keep only letters and digits, so `SIMATIC S7-1500`, `simatic_s7-1500` and

@@ -176,9 +176,7 @@ impl Item {
                 item.product = some_text(parts.next());
                 item.version = some_text(parts.next());
                 if item.product.is_none() {
-                    return Err(ident::IdentError::Purl(format!(
-                        "{s} (expected pkg:…, cpe:… or vendor:product[:version])"
-                    )));
+                    return Err(ident::IdentError::Product(s.chars().take(200).collect()));
                 }
             }
         }

@@ -254,6 +254,27 @@ impl SsvcInputs {
     }
 }
 
+impl SsvcInputs {
+    /// The inputs for one finding: Exploitation from KEV, incident sightings and the CISA ADP
+    /// vote ([`Exploitation::combine`]); Automatable and Technical Impact from the ADP vote;
+    /// Mission & Well-being from the asset's §2.4 impact ([`MissionWellbeing::from_impact`]).
+    /// Without an ADP vote, Automatable and Technical Impact take the worse value (`yes`,
+    /// `total`) so that missing data never lowers a priority; the analyst can override.
+    pub fn for_finding(
+        adp: Option<&crate::cve::SsvcVote>,
+        in_kev: bool,
+        sighted: bool,
+        impact: f64,
+    ) -> SsvcInputs {
+        SsvcInputs {
+            exploitation: Exploitation::combine(in_kev, sighted, adp.map(|v| v.exploitation)),
+            automatable: adp.map_or(Automatable::Yes, |v| v.automatable),
+            technical_impact: adp.map_or(TechnicalImpact::Total, |v| v.technical_impact),
+            mission_wellbeing: MissionWellbeing::from_impact(impact),
+        }
+    }
+}
+
 const COMBINATIONS: usize = 36;
 
 /// A complete decision table: one outcome for each combination of inputs.

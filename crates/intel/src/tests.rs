@@ -41,3 +41,55 @@ fn paths() {
     );
     assert_eq!(join_path("a", "[2].b"), "a[2].b");
 }
+
+mod no_panic {
+    use proptest::prelude::*;
+
+    use crate::matching::{Index, Item};
+
+    fn every_parser(bytes: &[u8]) {
+        let _ = crate::kev::parse_kev(bytes);
+        let _ = crate::cve::parse_cve(bytes);
+        let _ = crate::epss::parse_epss(bytes);
+        let _ = crate::csaf::parse_csaf(bytes);
+        let _ = crate::sbom::parse_cyclonedx(bytes);
+        let _ = crate::sbom::parse_spdx(bytes);
+        let _ = crate::vex::parse_openvex(bytes);
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            every_parser(&bytes);
+        }
+
+        /// Well-formed documents with hostile values where the parsers look hardest.
+        #[test]
+        fn hostile_values(a in ".{0,30}", b in ".{0,30}", c in "[<>=|*:0-9a-zA-Z. -]{0,20}") {
+            let (ja, jb, jc) = (serde_json::Value::from(a.clone()), serde_json::Value::from(b.clone()), serde_json::Value::from(c.clone()));
+            let cve = format!(r#"{{"dataType":"CVE_RECORD","dataVersion":"5.1","cveMetadata":{{"cveId":"CVE-2024-0001","state":"PUBLISHED"}},
+              "containers":{{"cna":{{"affected":[{{"vendor":{ja},"product":{jb},"cpes":[{jb}],"collectionURL":"https://npmjs.com","packageName":{ja},
+                "versions":[{{"version":{jc},"lessThan":{ja},"status":"affected","versionType":{jb}}},{{"version":{jb},"status":"unaffected"}}]}}],
+                "metrics":[{{"other":{{"type":"ssvc","content":{{"options":[{{"Exploitation":{ja}}}]}}}}}},{{"other":{{"type":"kev","content":{{"dateAdded":{jb}}}}}}}]}}}}}}"#);
+            every_parser(cve.as_bytes());
+            let csaf = format!(r#"{{"document":{{"category":"csaf_vex","csaf_version":"2.0","title":"t","publisher":{{"category":"vendor","name":"n","namespace":"x"}},
+              "tracking":{{"id":"x","status":"final","version":"1","current_release_date":"x","initial_release_date":"x"}}}},
+              "product_tree":{{"branches":[{{"category":"vendor","name":{ja},"branches":[{{"category":"product_version_range","name":{jc},
+                "product":{{"name":{jb},"product_id":"P","product_identification_helper":{{"cpe":{ja},"purl":{jb},"model_numbers":[{ja}]}}}}}}]}}]}},
+              "vulnerabilities":[{{"cve":"CVE-2024-0001","product_status":{{"known_affected":["P",{ja}],"known_not_affected":["P"]}}}}]}}"#);
+            every_parser(csaf.as_bytes());
+            let bom = format!(r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{{"type":"library","name":{ja},"version":{jc},"purl":{jb},"cpe":{ja}}}]}}"#);
+            every_parser(bom.as_bytes());
+            let mut index = Index::new();
+            if let Ok((record, _)) = crate::cve::parse_cve(cve.as_bytes()) { index.add_cve(&record); }
+            if let Ok((doc, _)) = crate::csaf::parse_csaf(csaf.as_bytes()) { index.add_csaf(&doc); }
+            if let Ok((sbom, _)) = crate::sbom::parse_cyclonedx(bom.as_bytes()) {
+                let items: Vec<Item> = sbom.components.iter().map(|c| Item::from_component("x", c)).collect();
+                let _ = index.match_items(&items);
+            }
+            for s in [&a, &b, &c, &format!("{a}:{b}:{c}")] {
+                if let Ok(item) = Item::parse("x", s) { let _ = index.match_item(&item); }
+            }
+        }
+    }
+}

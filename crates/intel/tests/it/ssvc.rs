@@ -112,3 +112,33 @@ fn incomplete_or_bad_tables_are_refused() {
         Err(r#"line 2: unknown Exploitation value "sometimes""#.to_owned())
     );
 }
+
+#[test]
+fn decision_for_a_real_finding() {
+    let bytes = std::fs::read(test_support::shared_data(
+        "cve/vulnrichment/2024/3xxx/CVE-2024-3400.json",
+    ))
+    .expect("readable");
+    let (record, _) = intel::cve::parse_cve(&bytes).expect("loads");
+    let table = DecisionTable::cisa_coordinator();
+    // Active (ADP and KEV), automatable, total: Attend on a low-impact asset, Act on a medium or high one.
+    let decide = |impact| {
+        table.decide(SsvcInputs::for_finding(
+            record.ssvc.as_ref(),
+            true,
+            false,
+            impact,
+        ))
+    };
+    assert_eq!(
+        (decide(0.0), decide(0.1), decide(0.9)),
+        (Decision::Attend, Decision::Act, Decision::Act)
+    );
+    // No ADP vote, not in KEV, never sighted: none / yes / total.
+    let unknown = SsvcInputs::for_finding(None, false, false, 0.6);
+    assert_eq!(table.decide(unknown), Decision::Attend);
+    assert_eq!(
+        (unknown.automatable, unknown.technical_impact),
+        (Automatable::Yes, TechnicalImpact::Total)
+    );
+}
