@@ -1,8 +1,7 @@
 use proptest::prelude::*;
 
-use model::{CompactAtlas, NO_GROUP};
-
 use super::*;
+use crate::montecarlo::tests::world;
 
 fn names(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("S{i}")).collect()
@@ -251,59 +250,14 @@ fn dynamic_perturbation_steps_and_loss() {
     assert!((economic_loss(&[0.5, 0.1], &[100.0, 10.0]) - 51.0).abs() < 1e-12);
 }
 
-fn atlas(
-    sectors: &[&[&str]],
-    weight: &[f64],
-    edges: &[(u32, u32, Option<u32>, f64)],
-    groups: &[&str],
-) -> CompactAtlas {
-    let n = sectors.len();
-    let mask = |ids: &[&str]| {
-        ids.iter()
-            .map(|s| 1u16 << model::sector_index(s).expect("known sector"))
-            .sum()
-    };
-    CompactAtlas {
-        ids: (0..n).map(|i| format!("a{i}")).collect(),
-        country: vec![*b"US"; n],
-        owner_country: vec![None; n],
-        weight: weight.to_vec(),
-        sectors: sectors.iter().map(|s| mask(s)).collect(),
-        ncf_offsets: vec![0; n + 1],
-        ncf_ids: Vec::new(),
-        lat: vec![f32::NAN; n],
-        lon: vec![f32::NAN; n],
-        edge_dependent: edges.iter().map(|e| e.0).collect(),
-        edge_provider: edges.iter().map(|e| e.1).collect(),
-        edge_group: edges.iter().map(|e| e.2.unwrap_or(NO_GROUP)).collect(),
-        group_names: groups.iter().map(|g| (*g).to_owned()).collect(),
-        edge_strength: edges.iter().map(|e| e.3).collect(),
-        edge_tolerance: vec![0.0; edges.len()],
-    }
-}
-
 #[test]
 fn derived_from_atlas() {
     let sector_ids = ["ENERGY", "WATER", "COMMS"].map(|s| model::sector_index(s).expect("known"));
-    let world = atlas(
-        &[
-            &["ENERGY"],
-            &["WATER"],
-            &["WATER"],
-            &["ENERGY", "WATER"],
-            &[],
-        ],
-        &[1.0, 2.0, 1.0, 1.0, 1.0],
-        // a0 needs a1 (alone) and one of {a2, a3} (group g, strength 0.5 each); a1 needs a0
-        // (0.4); a2 needs the sector-less a4, which only adds to a2's mass.
-        &[
-            (0, 1, None, 1.0),
-            (0, 2, Some(0), 0.5),
-            (0, 3, Some(0), 0.5),
-            (1, 0, None, 0.4),
-            (2, 4, None, 1.0),
-        ],
-        &["g"],
+    // a0 needs a1 (alone) and one of {a2, a3} (group g, strength 0.5 each); a1 needs a0
+    // (0.4); a2 needs the sector-less a4, which only adds to a2's mass.
+    let world = world(
+        "a0:ENERGY a1*2:WATER a2:WATER a3:ENERGY,WATER a4",
+        "a0>a1 a0>a2#g%0.5 a0>a3#g%0.5 a1>a0%0.4 a2>a4",
     );
     assert!(world.is_consistent());
     let m = Interdependency::from_graph(&Graph::new(&world, *b"US")).expect("always well posed");

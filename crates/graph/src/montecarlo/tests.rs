@@ -5,9 +5,10 @@ use proptest::prelude::*;
 
 use super::*;
 
-/// A small world from one-line descriptions (shared with the contingency tests).
+/// A small world from one-line descriptions (shared with the contingency, IIM and percolation
+/// tests).
 ///
-/// `assets`: tokens `name[@CC][=ncf,ncf][*weight]`, country `US` unless given.
+/// `assets`: tokens `name[@CC][=ncf,ncf][*weight][:SECTOR,SECTOR]`, country `US` unless given.
 /// `deps`: tokens `dependent>provider[#group][%strength]`.
 pub(crate) fn world(assets: &str, deps: &str) -> CompactAtlas {
     let mut a = CompactAtlas {
@@ -15,7 +16,8 @@ pub(crate) fn world(assets: &str, deps: &str) -> CompactAtlas {
         ..CompactAtlas::default()
     };
     for tok in assets.split_whitespace() {
-        let (rest, weight) = split(tok, '*');
+        let (rest, sectors) = split(tok, ':');
+        let (rest, weight) = split(rest, '*');
         let (rest, ncfs) = split(rest, '=');
         let (name, country) = split(rest, '@');
         let cc = country.unwrap_or("US").as_bytes();
@@ -24,7 +26,14 @@ pub(crate) fn world(assets: &str, deps: &str) -> CompactAtlas {
         a.owner_country.push(None);
         a.weight
             .push(weight.map_or(1.0, |w| w.parse().expect("weight")));
-        a.sectors.push(0);
+        let sector_bit = |id: &str| 1u16 << model::sector_index(id).expect("known sector");
+        a.sectors.push(
+            sectors
+                .iter()
+                .flat_map(|s| s.split(','))
+                .map(sector_bit)
+                .sum(),
+        );
         a.ncf_ids.extend(
             ncfs.iter()
                 .flat_map(|s| s.split(','))

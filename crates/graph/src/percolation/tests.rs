@@ -1,6 +1,5 @@
-use model::{CompactAtlas, NO_GROUP};
-
 use super::*;
+use crate::montecarlo::tests::world;
 
 /// One-to-one coupled pair from explicit links: nodes `0..n` are A, `n..2n` are B.
 fn coupled(n: u32, a_links: &[(u32, u32)], b_links: &[(u32, u32)]) -> Interdependent {
@@ -164,47 +163,14 @@ fn results_do_not_depend_on_thread_count() {
     assert_eq!(run(1), run(2));
 }
 
-fn atlas(sectors: &[&str], edges: &[(u32, u32, Option<u32>)]) -> CompactAtlas {
-    let n = sectors.len();
-    CompactAtlas {
-        ids: (0..n).map(|i| format!("a{i}")).collect(),
-        country: vec![*b"US"; n],
-        owner_country: vec![None; n],
-        weight: vec![1.0; n],
-        sectors: sectors
-            .iter()
-            .map(|s| model::sector_index(s).map_or(0, |i| 1u16 << i))
-            .collect(),
-        ncf_offsets: vec![0; n + 1],
-        ncf_ids: Vec::new(),
-        lat: vec![f32::NAN; n],
-        lon: vec![f32::NAN; n],
-        edge_dependent: edges.iter().map(|e| e.0).collect(),
-        edge_provider: edges.iter().map(|e| e.1).collect(),
-        edge_group: edges.iter().map(|e| e.2.unwrap_or(NO_GROUP)).collect(),
-        group_names: vec!["g".to_owned()],
-        edge_strength: vec![1.0; edges.len()],
-        edge_tolerance: vec![0.0; edges.len()],
-    }
-}
-
 #[test]
 fn atlas_layers() {
     let bit = |s| 1u16 << model::sector_index(s).expect("known sector");
     // Energy (A): 0-1-2 linked by dependencies. Comms (B): 3-4. Water (5) is outside.
     // Cross-layer: 0 needs 3 or 4 (group g); 2 needs 4 alone; 3 needs 1; 5 needs 0 (ignored).
-    let world = atlas(
-        &["ENERGY", "ENERGY", "ENERGY", "COMMS", "COMMS", "WATER"],
-        &[
-            (1, 0, None),
-            (2, 1, None),
-            (4, 3, None),
-            (0, 3, Some(0)),
-            (0, 4, Some(0)),
-            (2, 4, None),
-            (3, 1, None),
-            (5, 0, None),
-        ],
+    let world = world(
+        "e0:ENERGY e1:ENERGY e2:ENERGY c3:COMMS c4:COMMS w5:WATER",
+        "e1>e0 e2>e1 c4>c3 e0>c3#g e0>c4#g e2>c4 c3>e1 w5>e0",
     );
     let graph = Graph::new(&world, *b"US");
     let sides = sides_by_sector(&graph, bit("ENERGY"), bit("COMMS"));
