@@ -139,8 +139,7 @@ fn main() {
     let ranges = args.next().unwrap_or(300_000);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
 
-    let kev_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/kev/known_exploited_vulnerabilities.json");
+    let kev_path = test_support::shared_data("kev/known_exploited_vulnerabilities.json");
     let bytes = std::fs::read(&kev_path).unwrap_or_else(|e| panic!("{}: {e}", kev_path.display()));
     let ((catalog, _), kev_ms, kev_cpu) =
         timed(|| intel::kev::parse_kev(&bytes).expect("KEV loads"));

@@ -375,3 +375,73 @@ fn kev_due_dates_and_epss_per_item() {
         .collect();
     assert_eq!(max["fw-1"].0, fw_scores.iter().copied().fold(0.0, f64::max));
 }
+
+/// The real SBOMs against every real advisory: loads, matches, and every finding explains itself.
+#[test]
+fn real_sboms_against_the_real_corpus() {
+    let mut index = Index::new();
+    for p in crate::files("cve/vulnrichment", ".json") {
+        index.add_cve(&cve::parse_cve(&read(&p)).expect("CVE").0);
+    }
+    for dir in ["csaf/cisa-ot", "csaf/cisa-it", "vex/csaf-vex"] {
+        for p in crate::files(dir, ".json") {
+            index.add_csaf(&csaf::parse_csaf(&read(&p)).expect("CSAF").0);
+        }
+    }
+    let (catalog, _) = kev::parse_kev(&read(&test_support::shared_data(
+        "kev/known_exploited_vulnerabilities.json",
+    )))
+    .expect("KEV");
+    index.add_kev(&catalog);
+    let mut items = Vec::new();
+    for p in crate::files("sbom", ".cdx.json")
+        .into_iter()
+        .chain(crate::files("sbom/in-the-wild", "-cdx.json"))
+    {
+        let (bom, _) = sbom::parse_cyclonedx(&read(&p)).expect("BOM");
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        items.extend(
+            bom.components
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Item::from_component(&format!("{name}#{i}"), c)),
+        );
+    }
+    let m = index.match_items(&items);
+    let mut by_rule = std::collections::BTreeMap::new();
+    for f in &m.findings {
+        *by_rule.entry(format!("{:?}", f.rule)).or_insert(0) += 1;
+        assert!(
+            !f.matched_identifier.is_empty() && f.confidence > 0.0,
+            "{f:?}"
+        );
+        assert_eq!(
+            f.range.is_some(),
+            f.version.is_some() && f.rule != Rule::VendorOnly && f.source.kind != SourceKind::Kev,
+            "{f:?}"
+        );
+    }
+    eprintln!(
+        "{} index entries, {} items, {} findings {by_rule:?}, {} suppressed",
+        index.len(),
+        items.len(),
+        m.findings.len(),
+        m.suppressed.len()
+    );
+    let rhel = m
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::Cpe)
+        .expect("the OBOM's RHEL 8 matches a CPE");
+    assert_eq!(
+        (
+            rhel.cve.as_str(),
+            rhel.range.as_deref(),
+            rhel.version.as_deref()
+        ),
+        ("CVE-2023-32665", Some("=8"), Some("8.0"))
+    );
+}
