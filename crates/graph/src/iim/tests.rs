@@ -46,6 +46,16 @@ fn static_hand_computed() {
     check_static(&[&[0.0, 0.9], &[0.9, 0.0]], &[0.019, 0.0], &[0.1, 0.09]);
     // Partial pivoting swaps rows (|−0.8| > |0.5|); 0.5 q1 − 0.3 q2 = 0.1, −0.8 q1 + q2 = 0.1.
     check_static(&[&[0.5, 0.3], &[0.8, 0.0]], &[0.1, 0.1], &[0.5, 0.5]);
+    // Haimes & Jiang (2001) two-system example, as quoted by the test suites of stigrs/iim and
+    // stigrs/diim [secondary]: c* = [0, 0.6] gives q = [0.571, 0.714] (exactly 0.48/0.84 and
+    // 0.6/0.84).
+    let haimes_jiang = matrix(&[&[0.0, 0.8], &[0.2, 0.0]]).static_inoperability(&[0.0, 0.6]);
+    assert_close(&haimes_jiang.expect("valid c*"), &[0.571, 0.714], 0.0005);
+    check_static(
+        &[&[0.0, 0.8], &[0.2, 0.0]],
+        &[0.0, 0.6],
+        &[0.48 / 0.84, 0.6 / 0.84],
+    );
     // Independent sectors: q = c* / (1 − a_ii).
     check_static(&[&[0.5, 0.0], &[0.0, 0.0]], &[0.2, 0.3], &[0.4, 0.3]);
     // Linear model beyond full inoperability: clamped to 1.
