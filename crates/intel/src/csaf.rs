@@ -5,7 +5,8 @@
 //! that matter for matching are reported as diagnostics: 6.1.1 (a referenced product id is not
 //! defined), 6.1.2 (a product id defined twice), 6.1.6 (contradicting product status) and the
 //! profile requirements of §4.4/§4.5 (security advisories and VEX need a product tree and
-//! vulnerabilities; every `known_not_affected` in VEX needs a flag or an impact statement).
+//! vulnerabilities; in VEX every `known_not_affected` needs a flag or an impact statement
+//! (6.1.27.9) and every `known_affected` a remediation (6.1.27.10)).
 //!
 //! [`CsafDocument::products`] flattens the product tree: each product id with the vendor,
 //! product name, family and version (or version range) of the branches above it, its
@@ -495,6 +496,18 @@ fn validate(doc: &CsafDocument, diags: &mut Vec<Diagnostic>) {
             }
         }
         if vex {
+            for (i, id) in s.known_affected.iter().enumerate() {
+                let acted = v.remediations.iter().any(|r| {
+                    doc.expand(&r.product_ids, &r.group_ids)
+                        .contains(&id.as_str())
+                });
+                if !acted {
+                    diags.push(Diagnostic::new(
+                        format!("{at}.product_status.known_affected[{i}]"),
+                        format!("product id {id} has no remediation (action statement, 6.1.27.10)"),
+                    ));
+                }
+            }
             for (i, id) in s.known_not_affected.iter().enumerate() {
                 if doc.not_affected_reason(v, id).is_none() {
                     diags.push(Diagnostic::new(

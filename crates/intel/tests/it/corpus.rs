@@ -413,3 +413,21 @@ fn openvex_files_load() {
     assert!(statements >= 11);
     assert!(vex::parse_openvex(br#"{"@context":"https://example.com","statements":[]}"#).is_err());
 }
+
+#[test]
+fn csaf_vex_profile_needs_action_and_impact_statements() {
+    let text = r#"{"document":{"category":"csaf_vex","csaf_version":"2.0","title":"t",
+      "publisher":{"category":"vendor","name":"n","namespace":"https://example.com"},
+      "tracking":{"id":"x","status":"final","version":"1","current_release_date":"2024-01-01T00:00:00Z","initial_release_date":"2024-01-01T00:00:00Z"}},
+      "product_tree":{"full_product_names":[{"name":"A","product_id":"A"},{"name":"B","product_id":"B"}]},
+      "vulnerabilities":[{"cve":"CVE-2024-0001","product_status":{"known_affected":["A"],"known_not_affected":["B"]}}]}"#;
+    let (_, diags) = csaf::parse_csaf(text.as_bytes()).expect("loads");
+    let got: Vec<String> = diags.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        got,
+        [
+            "vulnerabilities[0].product_status.known_affected[0]: product id A has no remediation (action statement, 6.1.27.10)",
+            "vulnerabilities[0].product_status.known_not_affected[0]: product id B has no flag or impact statement (6.1.27.9)",
+        ]
+    );
+}
