@@ -1,9 +1,14 @@
 //! Package URL (purl) per the purl specification: `pkg:type/namespace/name@version?qualifiers#subpath`.
 //!
+//! Own parser (no `packageurl` dependency): it never panics, tolerates surrounding whitespace
+//! and a `pkg://` prefix, and drops empty qualifiers and `.`/`..` subpath segments as the spec says.
+//!
 //! Normalisation follows the spec's per-type rules that matter for matching: the type is always
-//! lowercase; `pypi` names are lowercased with `_` -> `-`; `npm`, `github`, `bitbucket`,
-//! `golang`, `composer`, `deb`, `apk`, `hex`, `pub`, `rpm` (namespace only)... lowercase as the
-//! spec requires. Components are percent-decoded on parse and encoded on [`Display`](std::fmt::Display).
+//! lowercase; namespaces are lowercased for `npm`, `github`, `gitlab`, `bitbucket`, `golang`,
+//! `composer`, `deb`, `apk`, `alpm`, `rpm`, `qpkg`, `hex`, `luarocks`, `pub` and `pypi`; names for
+//! the same types except `rpm`, `qpkg` and `luarocks`; `pypi` names also turn `_` into `-`. Other
+//! types (`maven`, `nuget`, `generic`…) keep their case. Components are percent-decoded on parse
+//! and encoded on [`Display`](std::fmt::Display).
 
 use std::collections::BTreeMap;
 use std::fmt;

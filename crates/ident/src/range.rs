@@ -8,6 +8,8 @@
 //! `V4.0.18.0 and earlier`), which is read as a loose string. `versionType: "cpe"` entries carry
 //! CPE names, whose version attribute is used. `versionType` chooses the [`Scheme`]: `semver` is
 //! semver, everything else (`custom`, `git`, `rpm`, `maven`, `python`…) the generic rules.
+//! Git commit ids cannot be ordered without their repository: such ranges compare as generic
+//! text, so in practice only an exact commit matches.
 //! `changes[]` is ignored: a range is treated as wholly affected or wholly unaffected, which errs
 //! towards reporting (a version fixed by a `changes` point inside the range is still reported).
 //! The entry's `status` is the caller's business (affected vs unaffected lists).
