@@ -602,15 +602,26 @@ pub fn er_critical_points(
         .collect()
 }
 
+/// One point of [`er_curve`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CurvePoint {
+    pub p: f64,
+    /// Mean `P∞` over the realisations.
+    pub fraction: f64,
+    /// Mean [`Outcome::iterations`] over the realisations.
+    pub iterations: f64,
+}
+
 /// `P∞(p)` for each `p` of `ps`, averaged over realisations `0..realisations` of coupled ER
 /// networks (each realisation attacks along one nested order), with the mean iteration count.
+/// Realisations run in parallel; the result does not depend on the thread count.
 pub fn er_curve(
     nodes: usize,
     mean_degree: f64,
     seed: u64,
     realisations: u64,
     ps: &[f64],
-) -> Vec<(f64, f64)> {
+) -> Vec<CurvePoint> {
     let per: Vec<Vec<Outcome>> = (0..realisations)
         .into_par_iter()
         .map(|i| {
@@ -622,11 +633,14 @@ pub fn er_curve(
         })
         .collect();
     let r = realisations.max(1) as f64;
-    (0..ps.len())
-        .map(|k| {
-            let fraction = per.iter().map(|o| o[k].fraction()).sum::<f64>() / r;
-            let iterations = per.iter().map(|o| f64::from(o[k].iterations)).sum::<f64>() / r;
-            (fraction, iterations)
+    let mean =
+        |k: usize, f: &dyn Fn(&Outcome) -> f64| per.iter().map(|o| f(&o[k])).sum::<f64>() / r;
+    ps.iter()
+        .enumerate()
+        .map(|(k, &p)| CurvePoint {
+            p,
+            fraction: mean(k, &Outcome::fraction),
+            iterations: mean(k, &|o| f64::from(o.iterations)),
         })
         .collect()
 }

@@ -106,7 +106,12 @@ fn theory(p: f64, k: f64) -> f64 {
 fn er_giant_component_matches_theory_above_pc() {
     let ps = [0.65, 0.7, 0.8, 0.9, 1.0];
     let curve = er_curve(100_000, 4.0, 2010, 2, &ps);
-    for (&p, &(fraction, iterations)) in ps.iter().zip(&curve) {
+    for &CurvePoint {
+        p,
+        fraction,
+        iterations,
+    } in &curve
+    {
         let expected = theory(p, 4.0);
         assert!(
             (fraction - expected).abs() < 0.01,
@@ -116,7 +121,7 @@ fn er_giant_component_matches_theory_above_pc() {
     }
     // Far below p_c nothing survives.
     let low = er_curve(100_000, 4.0, 2010, 2, &[0.5]);
-    assert!(low[0].0 < 0.001, "{low:?}");
+    assert!(low[0].fraction < 0.001, "{low:?}");
 }
 
 /// PRODUCT §2.9: the collapse of coupled ER networks with ⟨k⟩ = 4 at p_c = 2.4554/⟨k⟩ = 0.6139,
