@@ -10,7 +10,8 @@
 //! * [`cascade`] is the full, timed, deterministic cascade (every dependency propagates;
 //!   strength is ignored). It is event-driven like Dijkstra: each group keeps a count of
 //!   failed slots and the running max of `provider time + tolerance`; a completed group
-//!   offers that max to its owner; assets are finalised in order of time.
+//!   offers that max to its owner; assets are finalised in order of time (a bucket queue
+//!   keyed by exact time).
 //! * [`failure_set`] / [`failure_set_with`] compute only the final failure set and impact,
 //!   with reusable [`Scratch`] buffers whose reset costs O(size of the last cascade).
 //!   [`failure_set_with`] decides per edge whether a failure propagates (Monte Carlo hook).
@@ -18,8 +19,7 @@
 //! Indices in `initial` that are not assets of the graph are ignored; repeats are harmless.
 
 use crate::csr::{Graph, SINGLE, impact_from_units};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::BTreeMap;
 
 /// One failed asset of a [`Cascade`].
 #[derive(Clone, Debug, PartialEq)]
@@ -88,9 +88,12 @@ pub fn cascade(graph: &Graph, initial: &[u32]) -> Cascade {
         };
         n
     ];
-    // Assets whose tentative time equals `now` skip the heap.
+    // Assets offered the time `now`, and later offers bucketed by exact time (bit patterns
+    // of non-negative floats sort like the floats). Times repeat a lot (sums of a few
+    // tolerance values), so a bucket queue beats a heap. An entry is stale only when its
+    // asset was finalised earlier (offers only ever decrease), which the state shows.
     let mut same: Vec<u32> = Vec::new();
-    let mut heap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
+    let mut later: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
     let mut order: Vec<u32> = Vec::new();
     for &a in initial {
         if let Some(x) = node.get_mut(a as usize)
@@ -105,13 +108,10 @@ pub fn cascade(graph: &Graph, initial: &[u32]) -> Cascade {
     loop {
         let a = if let Some(a) = same.pop() {
             a
-        } else if let Some(Reverse((bits, a))) = heap.pop() {
-            let x = node[a as usize];
-            if x.state != TENTATIVE || x.time.to_bits() != bits {
-                continue;
-            }
-            now = x.time;
-            a
+        } else if let Some((bits, bucket)) = later.pop_first() {
+            now = f64::from_bits(bits);
+            same = bucket;
+            continue;
         } else {
             break;
         };
@@ -152,7 +152,7 @@ pub fn cascade(graph: &Graph, initial: &[u32]) -> Cascade {
                 if t == now {
                     same.push(e.dependent);
                 } else {
-                    heap.push(Reverse((t.to_bits(), e.dependent)));
+                    later.entry(t.to_bits()).or_default().push(e.dependent);
                 }
             } else if t == owner.time && p < owner.cause {
                 owner.cause = p;
