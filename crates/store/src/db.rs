@@ -131,17 +131,27 @@ impl Tx<'_, '_> {
         Ok(())
     }
 
-    /// Enlarges SQLite's page cache for a write of millions of rows (random index inserts
-    /// thrash the normal cache), or restores it; PostgreSQL's cache is the server's.
-    pub(crate) fn set_large_cache(&mut self, large: bool) -> Result<()> {
-        if let Tx::Sqlite(tx) = self {
-            tx.pragma_update(
-                None,
-                "cache_size",
-                if large { LARGE_CACHE_KIB } else { CACHE_KIB },
-            )?;
+    /// Runs `f` with SQLite's page cache enlarged when `large` (writing millions of rows with
+    /// random index inserts thrashes the normal cache), restoring it even when `f` fails;
+    /// PostgreSQL's cache is the server's.
+    pub(crate) fn with_large_cache<T>(
+        &mut self,
+        large: bool,
+        f: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        let resize = |tx: &mut Self, kib: i64| -> Result<()> {
+            if let Tx::Sqlite(tx) = tx {
+                tx.pragma_update(None, "cache_size", kib)?;
+            }
+            Ok(())
+        };
+        if !large {
+            return f(self);
         }
-        Ok(())
+        resize(self, LARGE_CACHE_KIB)?;
+        let out = f(self);
+        resize(self, CACHE_KIB)?;
+        out
     }
 
     /// Takes the atlas write lock: concurrent imports run one after the other (SQLite's

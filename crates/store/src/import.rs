@@ -13,23 +13,19 @@ use crate::{Counts, ImportReport, Result, StoreError, assets, dependencies, meta
 pub(crate) fn import(tx: &mut Tx<'_, '_>, atlas: &Atlas) -> Result<ImportReport> {
     tx.lock_atlas()?;
     let large = atlas.assets.len() + atlas.dependencies.len() > LARGE_BATCH;
-    if large {
-        tx.set_large_cache(true)?;
-    }
-    let imported = import_assets(tx, &atlas.assets)?;
-    let dependencies = import_dependencies(
-        tx,
-        &atlas.dependencies,
-        imported.idx_of,
-        imported.first_new_idx,
-    )?;
-    if large {
-        tx.set_large_cache(false)?;
-    }
-    let report = ImportReport {
-        assets: imported.counts,
-        dependencies,
-    };
+    let report = tx.with_large_cache(large, |tx| {
+        let imported = import_assets(tx, &atlas.assets)?;
+        let dependencies = import_dependencies(
+            tx,
+            &atlas.dependencies,
+            imported.idx_of,
+            imported.first_new_idx,
+        )?;
+        Ok(ImportReport {
+            assets: imported.counts,
+            dependencies,
+        })
+    })?;
     if !report.is_unchanged() {
         meta::bump_atlas_version(tx)?;
     }
@@ -243,8 +239,17 @@ pub(crate) fn bulk_load(
         return Err(StoreError::NotEmpty);
     }
     dependencies::clear_unused_groups(tx)?;
+    tx.with_large_cache(true, |tx| bulk_write(tx, assets, dependencies, progress))
+}
+
+/// The bulk load proper, with indexes and foreign-key checks relaxed around it.
+fn bulk_write(
+    tx: &mut Tx<'_, '_>,
+    assets: impl Iterator<Item = Asset>,
+    dependencies: impl Iterator<Item = Dependency>,
+    progress: &dyn Fn(u64),
+) -> Result<ImportReport> {
     migrations::relax_for_bulk_load(tx)?;
-    tx.set_large_cache(true)?;
     let mut written = 0u64;
     let mut tick = || {
         written += 1;
@@ -300,7 +305,6 @@ pub(crate) fn bulk_load(
         db::write(tx, Write::Fresh, rows.into_iter().map(Ok))?;
     }
     migrations::restore_after_bulk_load(tx)?;
-    tx.set_large_cache(false)?;
 
     let report = ImportReport {
         assets: Counts {
