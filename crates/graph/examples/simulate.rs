@@ -89,7 +89,8 @@ fn main() {
     );
 
     let t = Instant::now();
-    let pairs = worst_pairs(&graph, Candidates::Top(k), Some(10)).expect("ranked assets are valid");
+    let pairs =
+        worst_pairs(&graph, Candidates::Top(k), Some(10), None).expect("ranked assets are valid");
     let elapsed = t.elapsed();
     let worst = pairs.first().map_or(0.0, |p| p.joint);
     println!(

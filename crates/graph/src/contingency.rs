@@ -57,11 +57,14 @@ pub struct Pair {
 }
 
 /// Evaluates every pair of candidates and returns the `limit` worst (all when `limit` is
-/// `None`), sorted as described in the module documentation.
+/// `None`), sorted as described in the module documentation. `progress`, when given, is
+/// called from worker threads with the number of pairs just evaluated (once per candidate
+/// row, `K − 1 − i` pairs for row `i`; `K(K − 1)/2` in all).
 pub fn worst_pairs(
     graph: &Graph,
     candidates: Candidates<'_>,
     limit: Option<usize>,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<Vec<Pair>, ContingencyError> {
     let mut assets: Vec<u32> = match candidates {
         Candidates::Top(k) => rank::rank(graph)
@@ -90,25 +93,32 @@ pub fn worst_pairs(
     let cap = limit.map_or(usize::MAX, |l| l.max(1).saturating_mul(2).max(4096));
     let mut pairs = (0..k)
         .into_par_iter()
-        .flat_map_iter(|i| (i + 1..k).map(move |j| (i, j)))
         .map_init(
             || Scratch::new(graph),
-            |s, (i, j)| {
-                let joint = cascade::failure_set(graph, &[assets[i], assets[j]], s);
-                let (su, sv) = (single[i], single[j]);
-                Pair {
-                    u: assets[i],
-                    v: assets[j],
-                    joint,
-                    single_u: su,
-                    single_v: sv,
-                    over_max: joint - su.max(sv),
-                    over_sum: joint - (su + sv),
+            |s, i| {
+                let row: Vec<Pair> = (i + 1..k)
+                    .map(|j| {
+                        let joint = cascade::failure_set(graph, &[assets[i], assets[j]], s);
+                        let (su, sv) = (single[i], single[j]);
+                        Pair {
+                            u: assets[i],
+                            v: assets[j],
+                            joint,
+                            single_u: su,
+                            single_v: sv,
+                            over_max: joint - su.max(sv),
+                            over_sum: joint - (su + sv),
+                        }
+                    })
+                    .collect();
+                if let Some(report) = progress {
+                    report(row.len() as u64);
                 }
+                row
             },
         )
-        .fold(Vec::new, |mut acc, pair| {
-            acc.push(pair);
+        .fold(Vec::new, |mut acc, row| {
+            acc.extend(row);
             if acc.len() >= cap {
                 keep_worst(&mut acc, limit);
             }

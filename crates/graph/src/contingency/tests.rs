@@ -1,4 +1,5 @@
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use model::{CompactAtlas, NO_GROUP};
 use proptest::prelude::*;
@@ -59,7 +60,7 @@ fn check(assets: &str, deps: &str, candidates: &str, limit: Option<usize>, expec
         .split_whitespace()
         .map(|c| index(&a, c))
         .collect();
-    let pairs = worst_pairs(&g, Candidates::Assets(&list), limit).expect("valid candidates");
+    let pairs = worst_pairs(&g, Candidates::Assets(&list), limit, None).expect("valid candidates");
     let name = |x: u32| a.ids[x as usize].as_str();
     let got: Vec<String> = pairs
         .iter()
@@ -103,19 +104,19 @@ fn top_k_from_the_ranking() {
     // Foreign a (impact 1 via c), b (0.5 via d), e (0): top 2 are a and b.
     let a = world("a@FR b@DE e@JP c=0 d=1*1 f=1", "c>a d>b");
     let g = Graph::new(&a, *b"US");
-    let pairs = worst_pairs(&g, Candidates::Top(2), None).expect("valid");
+    let pairs = worst_pairs(&g, Candidates::Top(2), None, None).expect("valid");
     assert_eq!(pairs.len(), 1);
     assert_eq!(
         (pairs[0].u, pairs[0].v, pairs[0].joint),
         (index(&a, "a"), index(&a, "b"), 1.5)
     );
     assert_eq!(
-        worst_pairs(&g, Candidates::Top(10), None)
+        worst_pairs(&g, Candidates::Top(10), None, None)
             .expect("valid")
             .len(),
         3
     );
-    let err = worst_pairs(&g, Candidates::Assets(&[0, 9]), None).expect_err("unknown");
+    let err = worst_pairs(&g, Candidates::Assets(&[0, 9]), None, None).expect_err("unknown");
     assert_eq!(
         err.to_string(),
         "candidate 9 is not an asset of the graph (6 assets)"
@@ -144,7 +145,7 @@ proptest! {
         let a = world(&assets.join(" "), &deps.join(" "));
         let g = Graph::new(&a, *b"US");
         let all: Vec<u32> = (0..n as u32).collect();
-        let pairs = worst_pairs(&g, Candidates::Assets(&all), None).expect("valid");
+        let pairs = worst_pairs(&g, Candidates::Assets(&all), None, None).expect("valid");
         prop_assert_eq!(pairs.len(), n * (n - 1) / 2);
         for p in &pairs {
             prop_assert!(p.u < p.v);
@@ -154,10 +155,10 @@ proptest! {
             prop_assert!(p.over_max >= 0.0);
         }
         prop_assert!(pairs.windows(2).all(|w| w[0].joint >= w[1].joint));
-        let limited = worst_pairs(&g, Candidates::Assets(&all), Some(3)).expect("valid");
+        let limited = worst_pairs(&g, Candidates::Assets(&all), Some(3), None).expect("valid");
         prop_assert_eq!(&limited[..], &pairs[..pairs.len().min(3)]);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
-        prop_assert_eq!(pool.install(|| worst_pairs(&g, Candidates::Assets(&all), None)), Ok(pairs));
+        prop_assert_eq!(pool.install(|| worst_pairs(&g, Candidates::Assets(&all), None, None)), Ok(pairs));
     }
 }
 
@@ -179,7 +180,7 @@ fn limit_prunes_per_worker_without_changing_the_result() {
     let a = world(&assets.join(" "), &deps.join(" "));
     let g = Graph::new(&a, *b"US");
     let all: Vec<u32> = (0..100).collect();
-    let full = worst_pairs(&g, Candidates::Assets(&all), None).expect("valid");
+    let full = worst_pairs(&g, Candidates::Assets(&all), None, None).expect("valid");
     assert_eq!(full.len(), 4_950);
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -187,8 +188,22 @@ fn limit_prunes_per_worker_without_changing_the_result() {
             .build()
             .expect("pool");
         let top = pool
-            .install(|| worst_pairs(&g, Candidates::Assets(&all), Some(7)))
+            .install(|| worst_pairs(&g, Candidates::Assets(&all), Some(7), None))
             .expect("valid");
         assert_eq!(top, full[..7]);
     }
+}
+
+#[test]
+fn progress_counts_every_pair() {
+    let a = world("a b c d e", "");
+    let g = Graph::new(&a, *b"US");
+    let (pairs, calls) = (AtomicU64::new(0), AtomicU64::new(0));
+    let report = |n: u64| {
+        pairs.fetch_add(n, Ordering::Relaxed);
+        calls.fetch_add(1, Ordering::Relaxed);
+    };
+    let all = [0, 1, 2, 3, 4];
+    worst_pairs(&g, Candidates::Assets(&all), None, Some(&report)).expect("valid");
+    assert_eq!((pairs.into_inner(), calls.into_inner()), (10, 5));
 }
