@@ -364,6 +364,27 @@ fn package_purl(collection_url: &str, package_name: &str) -> Option<Purl> {
     Purl::parse(&format!("pkg:{ty}/{encoded}")).ok()
 }
 
+/// The versions a purl names: its own version, or `otherwise` when it has none.
+fn purl_versions(p: &Purl, otherwise: &Arc<Versions>) -> Arc<Versions> {
+    match &p.version {
+        Some(v) => Arc::new(Versions::of(vec![VersionRange::exact(
+            Scheme::from_purl_type(&p.ty),
+            v,
+        )])),
+        None => otherwise.clone(),
+    }
+}
+
+/// The versions a CPE names: its version attribute when specific, or `otherwise` (ANY, NA, wildcards).
+fn cpe_versions(c: &Cpe, otherwise: &Arc<Versions>) -> Arc<Versions> {
+    match c.version.unquoted() {
+        Some(v) if !v.contains(['*', '?']) => {
+            Arc::new(Versions::of(vec![VersionRange::exact(Scheme::Generic, &v)]))
+        }
+        _ => otherwise.clone(),
+    }
+}
+
 fn cpe_key(c: &Cpe) -> Option<(String, String)> {
     match (&c.vendor, &c.product) {
         (CpeValue::Value(_), CpeValue::Value(p)) if !p.contains(['*', '?']) => Some((
@@ -491,15 +512,10 @@ impl Index {
         }
         for c in a.cpes.iter().filter_map(|c| Cpe::parse(c).ok()) {
             // A CPE's own version is used only when the product lists no versions.
-            let v = match (&c.version, a.versions.is_empty()) {
-                (CpeValue::Value(_), true) => Arc::new(Versions::of(
-                    c.version
-                        .unquoted()
-                        .map(|v| VersionRange::exact(Scheme::Generic, &v))
-                        .into_iter()
-                        .collect(),
-                )),
-                _ => versions.clone(),
+            let v = if a.versions.is_empty() {
+                cpe_versions(&c, &versions)
+            } else {
+                versions.clone()
             };
             self.add_cpe(c.clone(), entry(c.to_string(), v));
         }
@@ -606,22 +622,11 @@ impl Index {
             vendor: p.vendor.as_deref().map(vendor_key),
         };
         if let Some(purl) = p.helper.purl.as_deref().and_then(|u| Purl::parse(u).ok()) {
-            let versions = match &purl.version {
-                Some(v) => Arc::new(Versions::of(vec![VersionRange::exact(
-                    Scheme::from_purl_type(&purl.ty),
-                    v,
-                )])),
-                None => branch_versions.clone(),
-            };
+            let versions = purl_versions(&purl, &branch_versions);
             self.add_purl(&purl, entry(purl.to_string(), versions));
         }
         if let Some(c) = p.helper.cpe.as_deref().and_then(|c| Cpe::parse(c).ok()) {
-            let versions = match c.version.unquoted() {
-                Some(v) if !v.contains(['*', '?']) => {
-                    Arc::new(Versions::of(vec![VersionRange::exact(Scheme::Generic, &v)]))
-                }
-                _ => branch_versions.clone(),
-            };
+            let versions = cpe_versions(&c, &branch_versions);
             self.add_cpe(c.clone(), entry(c.to_string(), versions));
         }
         for m in &p.helper.model_numbers {
@@ -645,6 +650,7 @@ impl Index {
             kind: SourceKind::Vex,
             document: document.to_owned(),
         });
+        let every = Arc::new(Versions::all());
         for s in statements {
             let not_affected = match s.status {
                 VexStatus::Affected => None,
@@ -658,32 +664,19 @@ impl Index {
                 VexStatus::UnderInvestigation => continue,
             };
             for product in &s.products {
-                let entry = |versions: Versions| Entry {
+                let entry = |versions: Arc<Versions>| Entry {
                     cve: Arc::from(s.vulnerability.as_str()),
                     source: source.clone(),
                     identifier: product.clone(),
                     not_affected: not_affected.clone(),
-                    versions: Arc::new(versions),
+                    versions,
                     cpe: None,
                     vendor: None,
                 };
                 if let Ok(p) = Purl::parse(product) {
-                    let versions = match &p.version {
-                        Some(v) => Versions::of(vec![VersionRange::exact(
-                            Scheme::from_purl_type(&p.ty),
-                            v,
-                        )]),
-                        None => Versions::all(),
-                    };
-                    self.add_purl(&p, entry(versions));
+                    self.add_purl(&p, entry(purl_versions(&p, &every)));
                 } else if let Ok(c) = Cpe::parse(product) {
-                    let versions = match c.version.unquoted() {
-                        Some(v) if !v.contains(['*', '?']) => {
-                            Versions::of(vec![VersionRange::exact(Scheme::Generic, &v)])
-                        }
-                        _ => Versions::all(),
-                    };
-                    self.add_cpe(c, entry(versions));
+                    self.add_cpe(c.clone(), entry(cpe_versions(&c, &every)));
                 }
             }
         }
