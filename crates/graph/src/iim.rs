@@ -67,6 +67,10 @@ pub enum IimError {
         expected: usize,
         found: usize,
     },
+    #[error(
+        "residual {0} is outside (0, 1): it is the share of inoperability left at the recovery time"
+    )]
+    Residual(f64),
     #[error("{what}[{index}] = {value} is outside {range}")]
     Value {
         what: &'static str,
@@ -333,12 +337,7 @@ impl Interdependency {
     pub fn resilience(&self, recovery_steps: &[f64], residual: f64) -> Result<Vec<f64>, IimError> {
         self.check_len("recovery_steps", recovery_steps)?;
         if !(residual > 0.0 && residual < 1.0) {
-            return Err(IimError::Value {
-                what: "residual",
-                index: 0,
-                value: residual,
-                range: "(0, 1)",
-            });
+            return Err(IimError::Residual(residual));
         }
         if let Some(i) = recovery_steps
             .iter()

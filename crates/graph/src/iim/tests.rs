@@ -130,7 +130,7 @@ fn input_vectors_are_checked() {
     );
     assert_eq!(
         msg(m.resilience(&[1.0, 1.0], 1.0)),
-        "residual[0] = 1 is outside (0, 1)"
+        "residual 1 is outside (0, 1): it is the share of inoperability left at the recovery time"
     );
     let dynamic = |k: &[f64]| m.dynamic(&[0.0, 0.0], k, Perturbation::Constant(&[0.0, 0.0]), 3);
     assert_eq!(
