@@ -50,59 +50,69 @@ pub fn immediate_dominators(
         }
     }
     let k = vertex.len();
-    let mut semi: Vec<u32> = (0..k as u32).collect();
-    let mut label: Vec<u32> = (0..k as u32).collect();
-    let mut ancestor = vec![NONE; k];
+    // Link-eval forest, packed per vertex (DFS numbers): the label's semidominator is cached
+    // next to the label, so path compression touches two records per step.
+    let mut forest: Vec<Forest> = (0..k as u32)
+        .map(|v| Forest {
+            ancestor: NONE,
+            label: v,
+            label_semi: v,
+            semi: v,
+        })
+        .collect();
     let mut idom = vec![NONE; k];
     let mut bucket_head = vec![NONE; k];
     let mut bucket_next = vec![NONE; k];
     let mut path: Vec<u32> = Vec::new();
-    let mut eval = |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32]| -> u32 {
-        if ancestor[v as usize] == NONE {
-            return v;
+    // (label, its semidominator) of `v` after compressing its forest path.
+    let mut eval = |v: u32, forest: &mut [Forest]| -> (u32, u32) {
+        let fv = forest[v as usize];
+        if fv.ancestor == NONE {
+            return (v, fv.semi);
         }
         path.clear();
         let mut x = v;
-        while ancestor[ancestor[x as usize] as usize] != NONE {
+        while forest[forest[x as usize].ancestor as usize].ancestor != NONE {
             path.push(x);
-            x = ancestor[x as usize];
+            x = forest[x as usize].ancestor;
         }
         for &x in path.iter().rev() {
-            let a = ancestor[x as usize] as usize;
-            if semi[label[a] as usize] < semi[label[x as usize] as usize] {
-                label[x as usize] = label[a];
+            let fa = forest[forest[x as usize].ancestor as usize];
+            let fx = &mut forest[x as usize];
+            if fa.label_semi < fx.label_semi {
+                fx.label = fa.label;
+                fx.label_semi = fa.label_semi;
             }
-            ancestor[x as usize] = ancestor[a];
+            fx.ancestor = fa.ancestor;
         }
-        label[v as usize]
+        (forest[v as usize].label, forest[v as usize].label_semi)
     };
     for w in (1..k).rev() {
+        let mut sw = forest[w].semi;
         for i in adj(pred, vertex[w]) {
             let v = dfnum[pred.1[i] as usize];
-            if v == NONE {
-                continue;
+            if v != NONE {
+                sw = sw.min(eval(v, &mut forest).1);
             }
-            let u = eval(v, &mut ancestor, &mut label, &semi);
-            semi[w] = semi[w].min(semi[u as usize]);
         }
-        let s = semi[w] as usize;
-        bucket_next[w] = bucket_head[s];
-        bucket_head[s] = w as u32;
+        bucket_next[w] = bucket_head[sw as usize];
+        bucket_head[sw as usize] = w as u32;
         let p = parent[w];
-        ancestor[w] = p;
+        forest[w] = Forest {
+            ancestor: p,
+            label: w as u32,
+            label_semi: sw,
+            semi: sw,
+        };
         let mut v = std::mem::replace(&mut bucket_head[p as usize], NONE);
         while v != NONE {
-            let u = eval(v, &mut ancestor, &mut label, &semi);
-            idom[v as usize] = if semi[u as usize] < semi[v as usize] {
-                u
-            } else {
-                p
-            };
+            let (u, su) = eval(v, &mut forest);
+            idom[v as usize] = if su < forest[v as usize].semi { u } else { p };
             v = bucket_next[v as usize];
         }
     }
     for w in 1..k {
-        if idom[w] != semi[w] {
+        if idom[w] != forest[w].semi {
             idom[w] = idom[idom[w] as usize];
         }
     }
@@ -111,6 +121,14 @@ pub fn immediate_dominators(
         result[vertex[w] as usize] = vertex[idom[w] as usize];
     }
     result
+}
+
+#[derive(Clone, Copy)]
+struct Forest {
+    ancestor: u32,
+    label: u32,
+    label_semi: u32,
+    semi: u32,
 }
 
 /// The dominator tree of the supply graph with the virtual root (see the module docs).
