@@ -287,10 +287,9 @@ impl Interdependency {
                 let slots = graph.group_slots(g);
                 let size = f64::from(slots.end - slots.start);
                 for s in slots {
-                    let edge = graph.edge_ref(s);
-                    let c = edge.strength / size;
+                    let c = graph.slot_strength(s) / size;
                     mass += c;
-                    let sp = graph.sectors(edge.provider);
+                    let sp = graph.sectors(graph.slot_provider(s));
                     for j in bits(sp) {
                         on[j] += c * share(sp);
                     }

@@ -234,7 +234,7 @@ impl Worker {
                 .map(|&(a, _)| a),
         );
         let impact = cascade::failure_set_with(graph, &self.initial, &mut self.scratch, |s| {
-            let strength = graph.edge_ref(s).strength;
+            let strength = graph.slot_strength(s);
             strength >= 1.0 || rng.random::<f64>() < strength
         });
         let mut failed_weight = vec![0.0; plan.ncfs.len()];
