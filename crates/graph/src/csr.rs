@@ -1,8 +1,9 @@
 //! The engine's graph: a compact CSR form of a [`CompactAtlas`] in both directions.
 //!
 //! * **Groups.** A dependent's redundancy groups are its edges with the same group name;
-//!   an edge with [`NO_GROUP`] forms the default group keyed by its provider (two default
-//!   edges of one dependent to the same provider share that group). Groups are stored
+//!   an edge with [`NO_GROUP`] forms the default group named after its provider's id (two
+//!   default edges of one dependent to the same provider share it, and so does an edge of
+//!   that dependent whose group is explicitly named like the provider's id). Groups are stored
 //!   sorted by owner, then named groups by name index, then default groups by provider.
 //!   Each group owns a contiguous range of *slots* (one per edge, sorted by provider, then
 //!   edge index); a slot carries its provider, tolerance, strength and original edge index.
@@ -140,6 +141,23 @@ impl Graph {
         } else {
             bucket_by(n, m, |e| atlas.edge_dependent[e] as usize)
         };
+        // The default group is named after the provider's id: when a dependent also names a
+        // group that way explicitly, both are one group.
+        let default_group: Vec<u32> = if atlas.group_names.is_empty() {
+            vec![NO_GROUP; n]
+        } else {
+            let names: std::collections::HashMap<&str, u32> = atlas
+                .group_names
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (g.as_str(), i as u32))
+                .collect();
+            atlas
+                .ids
+                .iter()
+                .map(|id| names.get(id.as_str()).copied().unwrap_or(NO_GROUP))
+                .collect()
+        };
         let mut keyed: Vec<(u64, u32, u32)> = order
             .par_iter()
             .map(|&e| {
@@ -147,6 +165,11 @@ impl Graph {
                     atlas.edge_group[e as usize],
                     atlas.edge_provider[e as usize],
                 );
+                let g = if g == NO_GROUP {
+                    default_group[p as usize]
+                } else {
+                    g
+                };
                 let key = if g == NO_GROUP {
                     (1u64 << 32) | u64::from(p)
                 } else {

@@ -194,3 +194,11 @@ fn a_fully_failed_ncf_counts_exactly_one() {
     let all = cascade(&g, &indices(&a, "a b c d"));
     assert_eq!(all.impact, 2.0);
 }
+
+#[test]
+fn default_group_is_named_after_the_provider() {
+    // `d>y#x` names the group "x", which is also the default group of `d>x`.
+    check("x y d", "d>x d>y#x", "x", "x@0", 0.0);
+    check("x y d", "d>x d>y#x", "x y", "x@0 y@0 d@0<x", 0.0);
+    check("x y d", "d>x d>y#z", "x", "x@0 d@0<x", 0.0);
+}
