@@ -202,3 +202,31 @@ fn default_group_is_named_after_the_provider() {
     check("x y d", "d>x d>y#x", "x y", "x@0 y@0 d@0<x", 0.0);
     check("x y d", "d>x d>y#z", "x", "x@0 d@0<x", 0.0);
 }
+
+proptest! {
+    #[test]
+    fn failing_more_never_lowers_impact(seed in any::<u64>(), n in 1usize..40, density in 0usize..4, k in 1usize..4) {
+        let a = random_atlas(seed, n, n * density, 0.5);
+        let g = Graph::new(&a, *b"US");
+        let initial: Vec<u32> = (0..k).map(|i| ((seed >> (8 * i)) % n as u64) as u32).collect();
+        let mut s = Scratch::new(&g);
+        let smaller = failure_set(&g, &initial[..1], &mut s);
+        prop_assert!(failure_set(&g, &initial, &mut s) >= smaller);
+    }
+}
+
+#[test]
+fn empty_world() {
+    let a = atlas("", "");
+    let g = Graph::new(&a, *b"US");
+    assert_eq!(cascade(&g, &[0]).failed, vec![]);
+    assert!(graph::rank::rank(&g).is_empty());
+    let cond = graph::scc::Condensation::new(&g);
+    assert!(graph::closure::closure_sizes(&g, &cond, &[3]) == vec![0]);
+    assert!(graph::closure::weak_components(&g).is_empty());
+    assert!(
+        graph::dominators::DominatorTree::new(&g, &cond)
+            .idoms()
+            .is_empty()
+    );
+}
