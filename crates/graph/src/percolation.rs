@@ -553,6 +553,7 @@ pub fn realisation_rng(seed: u64, index: u64) -> ChaCha8Rng {
 
 /// Two Erdős–Rényi networks `G(N, ⟨k⟩/(N − 1))` (expected mean degree exactly ⟨k⟩) coupled
 /// one-to-one: nodes `0..N` are A, `N..2N` are B, `A_i` needs `B_i` and `B_i` needs `A_i`.
+/// A mean degree that is not positive (or NaN) gives no links.
 /// Edges are drawn by geometric skipping (Batagelj & Brandes 2005), `O(N + E)`: A's edges
 /// first, then B's, from `rng`.
 pub fn coupled_er(nodes: usize, mean_degree: f64, rng: &mut impl Rng) -> Interdependent {
@@ -648,11 +649,12 @@ pub fn er_curve(
 /// `G(n, ⟨k⟩/(n − 1))` on nodes `offset..offset + n` by geometric skipping over the pairs
 /// `(v, w)`, `w < v`, in lexicographic order.
 fn er_links(n: usize, mean_degree: f64, offset: u32, rng: &mut impl Rng) -> Vec<(u32, u32)> {
-    let mut links = Vec::with_capacity((n as f64 * mean_degree * 0.5 * 1.1) as usize);
-    if n < 2 || mean_degree <= 0.0 {
-        return links;
+    if n < 2 || mean_degree.is_nan() || mean_degree <= 0.0 {
+        return Vec::new();
     }
     let p = (mean_degree / (n - 1) as f64).min(1.0);
+    let expected = p * n as f64 * (n - 1) as f64 / 2.0;
+    let mut links = Vec::with_capacity((expected * 1.1) as usize);
     let log_q = (1.0 - p).ln();
     let (mut v, mut w) = (1usize, -1i64);
     while v < n {

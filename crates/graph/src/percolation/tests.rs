@@ -71,6 +71,14 @@ fn attack_order_is_a_seeded_permutation() {
 
 #[test]
 fn er_generator_mean_degree_and_simple_graph() {
+    for k in [0.0, -1.0, f64::NAN] {
+        assert!(coupled_er(10, k, &mut realisation_rng(1, 0)).adj.is_empty());
+    }
+    assert_eq!(
+        coupled_er(5, 1e9, &mut realisation_rng(1, 0)).adj.len(),
+        2 * 2 * 10,
+        "complete graphs"
+    );
     let net = coupled_er(100_000, 4.0, &mut realisation_rng(1, 0));
     assert_eq!(net.node_count(), 200_000);
     let degree_sum: usize = (0..100_000)
