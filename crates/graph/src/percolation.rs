@@ -270,7 +270,11 @@ impl Interdependent {
             return None;
         }
         let (mut lo, mut hi) = (0.0, 1.0);
-        while hi - lo > search.tolerance {
+        // At most 52 halvings: a tolerance of 0 stops at the resolution of f64 near 1.
+        for _ in 0..52 {
+            if hi - lo <= search.tolerance {
+                break;
+            }
             let mid = 0.5 * (lo + hi);
             if survives(mid, s) {
                 hi = mid;

@@ -65,6 +65,21 @@ fn attack_order_is_a_seeded_permutation() {
     // p = 0.6 of 5 nodes removes round(0.4 · 5) = 2.
     let out = net.cascade_at(&order, 0.6, &mut Scratch::default());
     assert_eq!(out.size, [5, 5]);
+    // A zero tolerance still ends (at the resolution of f64). Along this order the path
+    // survives one removal (p > 0.7) but not two: round((1 − p) · 5) steps from 1 to 2 at 0.7.
+    let exact = Search {
+        threshold: 0.5,
+        tolerance: 0.0,
+    };
+    let line = coupled(
+        5,
+        &[(0, 1), (1, 2), (2, 3), (3, 4)],
+        &[(0, 1), (1, 2), (2, 3), (3, 4)],
+    );
+    let pc = line
+        .critical_point(&order, exact, &mut Scratch::default())
+        .expect("survives at p = 1");
+    assert!((pc - 0.7).abs() < 1e-9, "{pc}");
     // Isolated nodes: the "giant" component of each layer is a single node.
     assert_eq!(out.alive, [1, 1]);
 }
