@@ -939,11 +939,16 @@ fn read_probabilities(engine: &Engine, path: &std::path::Path) -> anyhow::Result
 
 fn contingency(config: &Config, args: &ContingencyArgs) -> anyhow::Result<()> {
     let engine = Engine::open(config)?;
+    // One progress step per candidate row of the pair matrix.
+    let bar = progress::bar(config.quiet, Some(args.top as u64), "N-2 pairs");
+    let tick = |n: u64| bar.inc(n);
     let pairs = graph::contingency::worst_pairs(
         &engine.graph,
         graph::contingency::Candidates::Top(args.top),
         Some(args.limit),
+        Some(&tick),
     )?;
+    bar.finish_and_clear();
     let rows: Vec<_> = pairs
         .iter()
         .map(|p| {
