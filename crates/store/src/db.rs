@@ -41,9 +41,14 @@ impl Backend {
                             &[schema],
                         )?
                         .try_get::<_, bool>(0)?;
-                    if !exists {
-                        client
-                            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))?;
+                    // Concurrent first opens race inside CREATE SCHEMA IF NOT EXISTS: the loser
+                    // gets a unique violation, and the schema exists either way.
+                    if !exists
+                        && let Err(e) = client
+                            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+                        && e.code() != Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
+                    {
+                        return Err(e.into());
                     }
                     client.batch_execute(&format!("SET search_path TO \"{schema}\""))?;
                 }

@@ -53,3 +53,25 @@ fn in_memory_sqlite_works() {
     let report = store.import(&crate::rich_atlas()).expect("import");
     assert_eq!(report.assets.created, 3);
 }
+
+#[test]
+fn concurrent_first_opens_migrate_once() {
+    for db in test_support::backends("store concurrent migrations") {
+        let opens: Vec<_> = (0..4)
+            .map(|_| {
+                let url = db.url.clone();
+                std::thread::spawn(move || store::Store::open(&url).map(drop))
+            })
+            .collect();
+        for open in opens {
+            let result = open.join().expect("the thread does not panic");
+            assert!(result.is_ok(), "[{}] {result:?}", db.name);
+        }
+        assert_eq!(
+            open(&db).atlas_version().expect("version"),
+            0,
+            "[{}]",
+            db.name
+        );
+    }
+}
