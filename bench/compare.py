@@ -6,7 +6,8 @@
 The reference is the file whose "peer" is --ref (default: meridian, else the first
 file). Every other file is checked against it on the overlap (closure sizes and
 foreign counts on the ids both computed; dominator digests and wcc when both have
-them). Exit status 1 on any disagreement, 0 otherwise.
+them). Exit status 1 on any disagreement, 0 otherwise. A file with "peer": "oracle"
+(oracle.py: all foreign assets, all sample ids) is checked but left out of the table.
 Ratios are peer time / reference time: "~" marks a linear projection from a
 partial run, ">" a lower bound (dominator run killed at its budget).
 """
@@ -114,7 +115,8 @@ def main():
         print("- only one answer file; nothing to compare")
     n, m = ref.get("n_assets"), ref.get("n_deps")
     print(f"\n## Timings ({n:,} assets, {m:,} dependencies)\n")
-    cols = [ref] + others
+    # the numpy/scipy oracle (oracle.py) is checked like the others but is no peer
+    cols = [c for c in [ref] + others if c is ref or c.get("peer") != "oracle"]
     ratio_ref = ref if ref.get("peer") == a.ref else None
     head = ["op"] + [f"{c['peer']} {c.get('version', '')}".strip() for c in cols]
     print("| " + " | ".join(head) + " |")

@@ -5,7 +5,8 @@
 # Env: N (assets, default 100000), SEED (1), DEPS_PER_ASSET (5), SAMPLE (1000 ids),
 #      BUDGET (s per sampled op, 60), DOM_BUDGET (s before a dominator run is killed, 300),
 #      PEERS ("networkx igraph rustworkx"), MERIDIAN (target/release/meridian),
-#      OUT (bench/out/n$N-s$SEED), REGEN=1 to regenerate an existing world.
+#      OUT (bench/out/n$N-s$SEED), REGEN=1 to regenerate an existing world,
+#      ORACLE=0 to skip the numpy/scipy full-coverage reference (oracle.py).
 # Outputs in $OUT: world/{assets,dependencies}.csv, sample.txt, answers-*.json, compare.md.
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -49,6 +50,13 @@ for p in $PEERS; do
       --dom-budget "$DOM_BUDGET" --out "$OUT/answers-$p.json" 2>&1 \
     || echo "!! peer $p failed (exit $?)"
 done
+
+if [[ "${ORACLE:-1}" == 1 ]]; then
+  echo "== oracle (numpy/scipy, every foreign asset and sample id)"
+  "$PY" "$BENCH/oracle.py" --assets "$W/assets.csv" --deps "$W/dependencies.csv" \
+    --sample "$OUT/sample.txt" --home US --out "$OUT/answers-oracle.json" \
+    || echo "!! oracle failed (exit $?)"
+fi
 
 rm -f "$OUT/answers-meridian.json"
 if [[ ! -x "$MERIDIAN" ]]; then
