@@ -171,8 +171,8 @@ def verify(n, w):
         sink_sccs=int((~has_out).sum()), wcc_count=int(n_wcc),
         giant_wcc=int(np.bincount(wlab).max()),
         max_out=int(outdeg.max()), max_in=int(indeg.max()),
-        out_deg_p50_p99=(float(np.percentile(outdeg, 50)), float(np.percentile(outdeg, 99))),
-        in_deg_p50_p99=(float(np.percentile(indeg, 50)), float(np.percentile(indeg, 99))),
+        out_deg_p50_p99=(int(np.percentile(outdeg, 50)), int(np.percentile(outdeg, 99))),
+        in_deg_p50_p99=(int(np.percentile(indeg, 50)), int(np.percentile(indeg, 99))),
         self_loops=int((src == dst).sum()),
         duplicates=int(len(src) - len(unique_sorted(src.astype(np.int64) * n + dst))),
     )

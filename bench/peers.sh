@@ -36,6 +36,7 @@ W="$OUT/world"
 mkdir -p "$OUT"
 if [[ ! -s "$W/dependencies.csv" || "${REGEN:-0}" == 1 ]]; then
   echo "== hostile world: N=$N seed=$SEED"
+  rm -f "$OUT"/answers-*.json  # answers of an older world must not be compared
   "$PY" "$BENCH/hostile.py" --assets "$N" --seed "$SEED" --deps-per-asset "$DEPS_PER_ASSET" --out "$W"
 else
   echo "== reusing $W (REGEN=1 to rebuild)"
