@@ -13,6 +13,7 @@ mod db;
 mod dependencies;
 mod error;
 mod import;
+mod intel;
 mod meta;
 mod migrations;
 mod pgcopy;
@@ -26,6 +27,7 @@ use model::{Asset, Atlas, CompactAtlas, Dependency, HomeCountry, Scenario};
 
 use crate::db::Backend;
 pub use crate::error::StoreError;
+pub use crate::intel::{AssetProducts, FalsePositive, IntelDocument, IntelImport, IntelImported};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -256,6 +258,48 @@ impl Store {
     /// Incremented by every write that changes the atlas.
     pub fn atlas_version(&mut self) -> Result<i64> {
         self.db.read(meta::atlas_version)
+    }
+
+    /// Stores intel documents in one transaction, each unless the same bytes (by SHA-256) are
+    /// stored already, and attaches SBOMs to their assets. An unknown asset fails with
+    /// [`StoreError::UnknownAsset`] and nothing is stored. Results are in input order.
+    pub fn import_intel(
+        &mut self,
+        documents: &[IntelImport<'_>],
+        now: &str,
+    ) -> Result<Vec<IntelImported>> {
+        self.db.write(|tx| intel::import(tx, documents, now))
+    }
+
+    /// Every stored intel document's provenance, oldest first.
+    pub fn intel_documents(&mut self) -> Result<Vec<IntelDocument>> {
+        self.db.read(intel::documents)
+    }
+
+    /// Every stored intel document with its body, oldest first.
+    pub fn intel_documents_with_bodies(&mut self) -> Result<Vec<(IntelDocument, String)>> {
+        self.db.read(intel::documents_with_bodies)
+    }
+
+    /// `(asset id, document id)` of every attached SBOM.
+    pub fn sboms(&mut self) -> Result<Vec<(String, i64)>> {
+        self.db.read(intel::sboms)
+    }
+
+    /// The product strings of every asset that lists some, by id; or of the asset `only`.
+    pub fn asset_products(&mut self, only: Option<&str>) -> Result<Vec<AssetProducts>> {
+        self.db.read(|tx| intel::asset_products(tx, only))
+    }
+
+    /// Marks a false positive (replacing the note of an existing one); true when new. The asset
+    /// must exist ([`StoreError::UnknownAsset`]).
+    pub fn mark_false_positive(&mut self, fp: &FalsePositive) -> Result<bool> {
+        self.db.write(|tx| intel::mark_false_positive(tx, fp))
+    }
+
+    /// Every false positive, by asset, CVE and item.
+    pub fn false_positives(&mut self) -> Result<Vec<FalsePositive>> {
+        self.db.read(intel::false_positives)
     }
 }
 

@@ -23,6 +23,11 @@ const SQLITE: &[Migration] = &[
         name: "analysis",
         sql: include_str!("../migrations/sqlite/0002_analysis.sql"),
     },
+    Migration {
+        version: 3,
+        name: "intel",
+        sql: include_str!("../migrations/sqlite/0003_intel.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -35,6 +40,11 @@ const POSTGRES: &[Migration] = &[
         version: 2,
         name: "analysis",
         sql: include_str!("../migrations/postgres/0002_analysis.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "intel",
+        sql: include_str!("../migrations/postgres/0003_intel.sql"),
     },
 ];
 

@@ -4,6 +4,7 @@
 mod analysis;
 mod bulk;
 mod import;
+mod intel;
 mod migrations;
 mod queries;
 

@@ -35,7 +35,11 @@ fn sqlite_schema_migrations_table_has_one_row_per_version() {
         .expect("schema_migrations");
     assert_eq!(
         rows,
-        vec![(1, "atlas".to_owned()), (2, "analysis".to_owned())]
+        vec![
+            (1, "atlas".to_owned()),
+            (2, "analysis".to_owned()),
+            (3, "intel".to_owned())
+        ]
     );
 }
 
