@@ -42,9 +42,17 @@ pub fn ancestor_sums(cond: &Condensation, weight: &[u64], wanted: &[bool]) -> Ve
     let budget = (CHUNK_BYTES / 8 / count.max(1)).clamp(1, MAX_WORDS);
     let chunks = words_total.div_ceil(budget).max(threads.min(words_total));
     let words = words_total.div_ceil(chunks);
+    // One accumulator and one row buffer per rayon split, reused across its chunks.
     targets
         .par_chunks(64 * words)
-        .map(|chunk| chunk_sums(cond, weight, wanted, chunk, words))
+        .fold(
+            || (vec![0u64; count], Vec::new()),
+            |(mut sums, mut rows), chunk| {
+                chunk_sums(cond, weight, wanted, chunk, words, &mut sums, &mut rows);
+                (sums, rows)
+            },
+        )
+        .map(|(sums, _)| sums)
         .reduce(
             || vec![0; count],
             |mut a, b| {
@@ -54,16 +62,19 @@ pub fn ancestor_sums(cond: &Condensation, weight: &[u64], wanted: &[bool]) -> Ve
         )
 }
 
+/// Adds, for every wanted component, the weights of the `chunk` targets among its ancestors.
 fn chunk_sums(
     cond: &Condensation,
     weight: &[u64],
     wanted: &[bool],
     chunk: &[u32],
     words: usize,
-) -> Vec<u64> {
-    let mut sums = vec![0u64; cond.count()];
+    sums: &mut [u64],
+    rows: &mut Vec<u64>,
+) {
     let top = chunk[0] as usize;
-    let mut rows = vec![0u64; (top + 1) * words];
+    rows.clear();
+    rows.resize((top + 1) * words, 0);
     for (bit, &t) in chunk.iter().enumerate() {
         rows[t as usize * words + bit / 64] |= 1 << (bit % 64);
     }
@@ -88,7 +99,7 @@ fn chunk_sums(
             row.iter_mut().zip(from).for_each(|(x, y)| *x |= y);
         }
         if wanted[c] {
-            sums[c] = row
+            sums[c] += row
                 .iter()
                 .enumerate()
                 .filter(|(_, w)| **w != 0)
@@ -99,10 +110,9 @@ fn chunk_sums(
                         .map(move |(j, b)| (i * 8 + j, b))
                 })
                 .map(|(pos, b)| tables[pos][usize::from(b)])
-                .sum();
+                .sum::<u64>();
         }
     }
-    sums
 }
 
 /// `|descendants(s)|` for each source (see the module docs for the convention), in order.

@@ -65,3 +65,25 @@ proptest! {
         prop_assert_eq!(weak_components(&g), sizes);
     }
 }
+
+#[test]
+fn many_targets_span_several_chunks() {
+    for seed in 0..4 {
+        let a = random_atlas(seed, 300, 700, 0.0);
+        let g = Graph::new(&a, *b"US");
+        let cond = Condensation::new(&g);
+        let counts = ncf_dependent_counts(&g, &cond);
+        let reach: Vec<Vec<bool>> = (0..300u32).map(|s| reachable(&a, s)).collect();
+        for v in 0..300 {
+            let expected = (0..300)
+                .filter(|&u| reach[u][v] && !a.asset_ncfs(u).is_empty())
+                .count();
+            assert_eq!(counts[v], expected as u64, "seed {seed} asset {v}");
+        }
+        let sources: Vec<u32> = (0..300).collect();
+        let sizes = closure_sizes(&g, &cond, &sources);
+        for v in 0..300 {
+            assert_eq!(sizes[v], reach[v].iter().filter(|&&r| r).count() as u64 - 1);
+        }
+    }
+}
