@@ -20,7 +20,7 @@ use crate::scc::Condensation;
 use rayon::prelude::*;
 
 /// Memory budget of the bitset rows of one DP chunk.
-const CHUNK_BYTES: usize = 256 << 20;
+const CHUNK_BYTES: usize = 128 << 20;
 /// Widest row, in 64-bit words.
 const MAX_WORDS: usize = 32;
 
