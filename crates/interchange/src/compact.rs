@@ -71,6 +71,36 @@ fn columns<const N: usize>(
     missing.is_empty().then_some(found)
 }
 
+/// Calls `f` with every record and its line; a malformed record ends the file with an error.
+fn for_each_row(
+    file: &str,
+    reader: &mut csv::Reader<&[u8]>,
+    errors: &mut Vec<ImportError>,
+    mut f: impl FnMut(&csv::ByteRecord, usize, &mut Vec<ImportError>),
+) {
+    let mut row = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut row) {
+            Ok(false) => return,
+            Ok(true) => f(
+                &row,
+                row.position().map_or(0, |p| p.line() as usize),
+                errors,
+            ),
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize);
+                errors.push(ImportError::new(
+                    file,
+                    line,
+                    None,
+                    format!("malformed CSV: {e}"),
+                ));
+                return;
+            }
+        }
+    }
+}
+
 fn cell(row: &csv::ByteRecord, column: Option<usize>) -> &[u8] {
     column.and_then(|c| row.get(c)).unwrap_or_default()
 }
@@ -170,25 +200,9 @@ fn read_assets(
     let rows = bytes.iter().filter(|&&b| b == b'\n').count();
     index.reserve(rows);
     atlas.ncf_offsets.push(0);
-    let mut row = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut row) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
-                errors.push(ImportError::new(
-                    file,
-                    line,
-                    None,
-                    format!("malformed CSV: {e}"),
-                ));
-                break;
-            }
-        }
-        let line = row.position().map_or(0, |p| p.line() as usize);
-        let Some(asset_id) = text(file, line, "id", cell(&row, id), errors) else {
-            continue;
+    for_each_row(file, &mut reader, errors, |row, line, errors| {
+        let Some(asset_id) = text(file, line, "id", cell(row, id), errors) else {
+            return;
         };
         if asset_id.is_empty() {
             errors.push(ImportError::new(
@@ -197,7 +211,7 @@ fn read_assets(
                 Some("id"),
                 "is required and empty",
             ));
-            continue;
+            return;
         }
         let next = atlas.ids.len() as u32;
         if index.insert(asset_id.as_bytes().to_vec(), next).is_some() {
@@ -207,22 +221,22 @@ fn read_assets(
                 Some("id"),
                 format!("duplicate asset id {asset_id:?}"),
             ));
-            continue;
+            return;
         }
-        let c = text(file, line, "country", cell(&row, country), errors)
+        let c = text(file, line, "country", cell(row, country), errors)
             .and_then(|s| country_code(file, line, "country", s, errors))
             .unwrap_or(*b"ZZ");
         let owner = text(
             file,
             line,
             "owner_country",
-            cell(&row, owner_country),
+            cell(row, owner_country),
             errors,
         )
         .filter(|s| !s.is_empty())
         .and_then(|s| country_code(file, line, "owner_country", s, errors));
         let mut mask = 0u16;
-        for s in text(file, line, "sectors", cell(&row, sectors), errors)
+        for s in text(file, line, "sectors", cell(row, sectors), errors)
             .unwrap_or_default()
             .split(';')
         {
@@ -237,7 +251,7 @@ fn read_assets(
                 )),
             }
         }
-        for n in text(file, line, "ncfs", cell(&row, ncfs), errors)
+        for n in text(file, line, "ncfs", cell(row, ncfs), errors)
             .unwrap_or_default()
             .split(';')
         {
@@ -252,7 +266,7 @@ fn read_assets(
                 )),
             }
         }
-        let w = number(file, line, "weight", cell(&row, weight), errors).unwrap_or(1.0);
+        let w = number(file, line, "weight", cell(row, weight), errors).unwrap_or(1.0);
         if w < 0.0 {
             errors.push(ImportError::new(
                 file,
@@ -269,7 +283,7 @@ fn read_assets(
         atlas.ncf_offsets.push(atlas.ncf_ids.len() as u32);
         atlas.lat.push(f32::NAN);
         atlas.lon.push(f32::NAN);
-    }
+    });
 }
 
 fn read_dependencies(
@@ -306,25 +320,9 @@ fn read_dependencies(
     atlas.edge_strength.reserve(rows);
     atlas.edge_tolerance.reserve(rows);
     let mut groups: HashMap<String, u32> = HashMap::new();
-    let mut row = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut row) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
-                errors.push(ImportError::new(
-                    file,
-                    line,
-                    None,
-                    format!("malformed CSV: {e}"),
-                ));
-                break;
-            }
-        }
-        let line = row.position().map_or(0, |p| p.line() as usize);
+    for_each_row(file, &mut reader, errors, |row, line, errors| {
         let mut endpoint = |field: &str, column: Option<usize>| {
-            let id = cell(&row, column);
+            let id = cell(row, column);
             let found = index.get(id).copied();
             if found.is_none() {
                 let shown = String::from_utf8_lossy(id);
@@ -341,7 +339,7 @@ fn read_dependencies(
             endpoint("dependent", dependent),
             endpoint("provider", provider),
         ) else {
-            continue;
+            return;
         };
         if d == p {
             errors.push(ImportError::new(
@@ -350,9 +348,9 @@ fn read_dependencies(
                 Some("provider"),
                 "an asset cannot depend on itself",
             ));
-            continue;
+            return;
         }
-        let g = match text(file, line, "group", cell(&row, group), errors) {
+        let g = match text(file, line, "group", cell(row, group), errors) {
             Some("") | None => NO_GROUP,
             Some(name) => {
                 let next = atlas.group_names.len() as u32;
@@ -362,7 +360,7 @@ fn read_dependencies(
                 })
             }
         };
-        let s = number(file, line, "strength", cell(&row, strength), errors).unwrap_or(1.0);
+        let s = number(file, line, "strength", cell(row, strength), errors).unwrap_or(1.0);
         if !(s > 0.0 && s <= 1.0) {
             errors.push(ImportError::new(
                 file,
@@ -371,7 +369,7 @@ fn read_dependencies(
                 format!("{s} is outside (0, 1]"),
             ));
         }
-        let t = number(file, line, "tolerance_hours", cell(&row, tolerance), errors).unwrap_or(0.0);
+        let t = number(file, line, "tolerance_hours", cell(row, tolerance), errors).unwrap_or(0.0);
         if t < 0.0 {
             errors.push(ImportError::new(
                 file,
@@ -385,5 +383,5 @@ fn read_dependencies(
         atlas.edge_group.push(g);
         atlas.edge_strength.push(s);
         atlas.edge_tolerance.push(t);
-    }
+    });
 }
