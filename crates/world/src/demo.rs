@@ -11,7 +11,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::WorldError;
-use crate::tables::{ARCHETYPES, Archetype, COUNTRIES, FOREIGN_OWNERS, Place, Scope, Town, When};
+use crate::tables::{
+    ARCHETYPES, Archetype, COUNTRIES, FOREIGN_OWNERS, LANES, Lane, Place, Scope, Town, When,
+};
 
 /// The smallest world [`crate::World::new`] builds: below it the archetypes' minimum counts
 /// (one of each, every partner country, every fixed site) no longer fit.
@@ -35,6 +37,8 @@ pub(crate) struct Demo {
     targets: Vec<Vec<usize>>,
     /// Per archetype and country: instance numbers located in (spans: linking to) that country.
     by_key: Vec<Vec<Vec<u32>>>,
+    /// Per country, the sea lanes its exports take to the home market.
+    lanes: Vec<Vec<&'static Lane>>,
 }
 
 fn country_index(code: &str) -> Option<usize> {
@@ -117,6 +121,9 @@ impl Candidates<'_> {
     }
 }
 
+/// A chosen provider: (archetype, instance, rule, group in place of the rule's).
+type Pick = (usize, usize, usize, Option<&'static str>);
+
 impl Demo {
     pub(crate) fn new(seed: u64, assets: usize, home: &str) -> Result<Demo, WorldError> {
         let home = country_index(home)
@@ -192,6 +199,10 @@ impl Demo {
             sites,
             targets,
             by_key,
+            lanes: COUNTRIES
+                .iter()
+                .map(|c| LANES.iter().filter(|l| l.from.contains(&c.code)).collect())
+                .collect(),
         })
     }
 
@@ -229,12 +240,16 @@ impl Demo {
             for (r, rule) in arch.deps.iter().enumerate() {
                 let target = self.targets[a][r];
                 let countries = self.by_key[target].iter().filter(|l| !l.is_empty()).count();
+                let mean = (f64::from(rule.min) + f64::from(rule.max)) / 2.0;
+                if rule.scope == Scope::Lanes {
+                    total += self.expected_lane_routes(a, rule.when, mean);
+                    continue;
+                }
                 let available = match rule.scope {
                     Scope::Any => self.counts[target],
                     Scope::Home => self.by_key[target][self.home].len(),
-                    Scope::Same | Scope::Partner => self.counts[target] / countries,
+                    Scope::Same | Scope::Partner | Scope::Lanes => self.counts[target] / countries,
                 } as f64;
-                let mean = (f64::from(rule.min) + f64::from(rule.max)) / 2.0;
                 let instances = match rule.when {
                     When::Always => domestic + foreign,
                     When::Domestic => domestic,
@@ -244,6 +259,21 @@ impl Demo {
             }
         }
         total as usize
+    }
+
+    /// The routes a lanes rule with `mean` lanes gives archetype `a`, country by country: the
+    /// lanes taken times the mean routes per lane.
+    fn expected_lane_routes(&self, a: usize, when: When, mean: f64) -> f64 {
+        let mut total = 0.0;
+        for (c, lanes) in self.lanes.iter().enumerate() {
+            if lanes.is_empty() || !self.applies(when, c == self.home) {
+                continue;
+            }
+            let routes: usize = lanes.iter().flat_map(|l| l.passages).map(|p| p.len()).sum();
+            let per_lane = routes as f64 / lanes.len() as f64;
+            total += self.by_key[a][c].len() as f64 * mean.min(lanes.len() as f64) * per_lane;
+        }
+        total
     }
 
     pub(crate) fn assets(&self) -> impl Iterator<Item = Asset> + '_ {
@@ -421,6 +451,37 @@ impl Demo {
         }
     }
 
+    /// `wanted` distinct lanes of `lanes`, at random: every route of each passage, grouped by
+    /// passage (named after its usual route). A route already picked keeps its first group.
+    fn pick_lanes(
+        &self,
+        target: usize,
+        r: usize,
+        lanes: &[&'static Lane],
+        wanted: usize,
+        rng: &mut ChaCha8Rng,
+        picks: &mut Vec<Pick>,
+    ) {
+        let Place::Sites(sites) = &ARCHETYPES[target].place else {
+            unreachable!("lanes rules name a fixed-site archetype")
+        };
+        let mut left: Vec<&Lane> = lanes.to_vec();
+        for _ in 0..wanted.min(lanes.len()) {
+            let lane = left.swap_remove(rng.random_range(0..left.len()));
+            for passage in lane.passages {
+                for slug in *passage {
+                    let pk = sites
+                        .iter()
+                        .position(|s| s.slug == *slug)
+                        .expect("lanes name route sites");
+                    if !picks.iter().any(|&(t, p, _, _)| t == target && p == pk) {
+                        picks.push((target, pk, r, Some(passage[0])));
+                    }
+                }
+            }
+        }
+    }
+
     fn dependencies_of(&self, a: usize, k: usize) -> Vec<Dependency> {
         let arch: &Archetype = &ARCHETYPES[a];
         let me = self.starts[a] + k;
@@ -428,10 +489,16 @@ impl Demo {
         let (country, partner) = self.site(a, k);
         let domestic = country == self.home;
         let position = self.position(a, k);
-        // (provider archetype, provider instance, rule)
-        let mut picks: Vec<(usize, usize, usize)> = Vec::new();
+        // (provider archetype, provider instance, rule, group in place of the rule's)
+        let mut picks: Vec<Pick> = Vec::new();
         for (r, rule) in arch.deps.iter().enumerate() {
             if !self.applies(rule.when, domestic) {
+                continue;
+            }
+            let grouped_before = picks
+                .iter()
+                .any(|&(_, _, pr, g)| g.or(arch.deps[pr].group) == rule.group);
+            if rule.backup && !grouped_before {
                 continue;
             }
             let target = self.targets[a][r];
@@ -440,6 +507,18 @@ impl Demo {
                 Scope::Same => Candidates::List(&self.by_key[target][country]),
                 Scope::Home => Candidates::List(&self.by_key[target][self.home]),
                 Scope::Partner => Candidates::List(&self.by_key[target][partner]),
+                Scope::Lanes => {
+                    let wanted = rng.random_range(rule.min..=rule.max) as usize;
+                    self.pick_lanes(
+                        target,
+                        r,
+                        &self.lanes[country],
+                        wanted,
+                        &mut rng,
+                        &mut picks,
+                    );
+                    continue;
+                }
             };
             let len = candidates.len();
             let wanted = rng.random_range(rule.min..=rule.max) as usize;
@@ -461,11 +540,11 @@ impl Demo {
                 if provider == me
                     || picks
                         .iter()
-                        .any(|&(t, p, _)| self.starts[t] + p == provider)
+                        .any(|&(t, p, _, _)| self.starts[t] + p == provider)
                 {
                     continue;
                 }
-                picks.push((target, pk, r));
+                picks.push((target, pk, r, None));
                 got += 1;
             }
         }
@@ -475,13 +554,13 @@ impl Demo {
         let dependent = self.id(a, k);
         picks
             .into_iter()
-            .map(|(target, pk, r)| {
+            .map(|(target, pk, r, group)| {
                 let rule = &arch.deps[r];
                 Dependency {
                     dependent: dependent.clone(),
                     provider: self.id(target, pk),
                     kind: Some(rule.kind),
-                    group: rule.group.map(str::to_owned),
+                    group: group.or(rule.group).map(str::to_owned),
                     strength: Some(round_dp(uniform(&mut rng, rule.strength), 2).clamp(0.05, 1.0)),
                     tolerance_hours: rule.tolerance.map(|t| uniform(&mut rng, t).round()),
                     attributes: Default::default(),

@@ -533,13 +533,16 @@ pub(crate) enum Place {
 }
 
 /// Which providers a rule may pick: any instance, those in (or, for spans, linking to) the
-/// dependent's country, the home country, or the dependent's partner country.
+/// dependent's country, the home country, or the dependent's partner country; or, for the
+/// fixed route sites, `min..=max` of the [`LANES`] from the dependent's country, every route of
+/// each passage (the rule's group is replaced by one group per passage).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Scope {
     Any,
     Same,
     Home,
     Partner,
+    Lanes,
 }
 
 /// Which instances of the dependent archetype a rule applies to.
@@ -565,6 +568,9 @@ pub(crate) struct Rule {
     pub group: Option<&'static str>,
     pub strength: (f64, f64),
     pub tolerance: Option<(f64, f64)>,
+    /// Only alongside providers of an earlier rule in the same group: a fallback (a satellite
+    /// link behind landing stations) that nobody depends on alone.
+    pub backup: bool,
 }
 
 const fn dep(to: &'static str, min: u8, max: u8, scope: Scope, kind: DependencyKind) -> Rule {
@@ -579,6 +585,7 @@ const fn dep(to: &'static str, min: u8, max: u8, scope: Scope, kind: DependencyK
         group: None,
         strength: (0.7, 1.0),
         tolerance: None,
+        backup: false,
     }
 }
 
@@ -607,9 +614,13 @@ impl Rule {
         self.when = When::Foreign;
         self
     }
+    const fn backup(mut self) -> Rule {
+        self.backup = true;
+        self
+    }
 }
 
-use Scope::{Any, Home, Partner, Same};
+use Scope::{Any, Home, Lanes, Partner, Same};
 
 pub(crate) struct Archetype {
     /// Id prefix, unique per archetype (`ls` gives `ls:us:hermosa-1`).
@@ -795,11 +806,67 @@ const CHOKEPOINTS: &[Site] = &[
         at: Some((2.5, 101.5)),
     },
     Site {
+        slug: "cape-horn",
+        name: "Cape Horn and Strait of Magellan Passage",
+        country: "ZZ",
+        partner: "CL",
+        at: Some((-55.98, -67.27)),
+    },
+    Site {
+        slug: "cape-of-good-hope",
+        name: "Cape of Good Hope Route",
+        country: "ZZ",
+        partner: "ZA",
+        at: Some((-34.36, 18.47)),
+    },
+    Site {
+        slug: "lombok-strait",
+        name: "Lombok and Sunda Straits",
+        country: "ZZ",
+        partner: "SG",
+        at: Some((-8.77, 115.73)),
+    },
+    Site {
         slug: "strait-of-hormuz",
         name: "Strait of Hormuz",
         country: "ZZ",
         partner: "QA",
         at: Some((26.57, 56.25)),
+    },
+];
+
+/// A sea lane from partner countries to the home market: the passages its ships go through, in
+/// order, each a chokepoint and the detours around it (longer, but there). A [`Scope::Lanes`]
+/// rule makes one redundancy group per passage, named after its usual route, so that closing a
+/// canal only matters where the detour is closed too. Hormuz has no detour.
+pub(crate) struct Lane {
+    pub from: &'static [&'static str],
+    pub passages: &'static [&'static [&'static str]],
+}
+
+const PANAMA: &[&str] = &["panama-canal", "cape-horn"];
+const SUEZ: &[&str] = &["suez-canal", "cape-of-good-hope"];
+const MALACCA: &[&str] = &["strait-of-malacca", "lombok-strait"];
+const HORMUZ: &[&str] = &["strait-of-hormuz"];
+
+pub(crate) const LANES: &[Lane] = &[
+    // East Asia and Oceania to the east coast (the west coast needs no chokepoint).
+    Lane {
+        from: &["CN", "JP", "KR", "TW", "VN", "PH", "AU", "CL"],
+        passages: &[PANAMA],
+    },
+    // South-East Asia westbound.
+    Lane {
+        from: &["CN", "TW", "VN", "MY", "SG"],
+        passages: &[MALACCA, SUEZ],
+    },
+    Lane {
+        from: &["IN", "SA", "IL"],
+        passages: &[SUEZ],
+    },
+    Lane {
+        from: &["QA", "AE", "SA"],
+        passages: &[HORMUZ, SUEZ],
     },
 ];
 
@@ -814,12 +881,29 @@ const TELCO: Rule = dep("co", 1, 2, Home, Cyber)
     .group("network")
     .strength(0.5, 1.0);
 const CLOUD: Rule = dep("cloud", 2, 2, Any, Cyber).group("cloud-failover");
-const FOREIGN_GRID: Rule = dep("fgrid", 1, 1, Same, Physical).tol(0.0, 48.0);
-const FOREIGN_TELCO: Rule = dep("ftelco", 1, 1, Same, Cyber).strength(0.5, 1.0);
+/// A foreign site on its country's grid and carriers: either of its one or two grid control
+/// areas, and two carriers.
+const FOREIGN_GRID: Rule = dep("fgrid", 1, 2, Same, Physical)
+    .group("power")
+    .tol(0.0, 48.0);
+const FOREIGN_TELCO: Rule = dep("ftelco", 2, 2, Same, Cyber)
+    .group("telecom")
+    .strength(0.5, 1.0);
 const VENDOR: Rule = dep("icsv", 1, 1, Any, Cyber)
     .strength(0.1, 0.4)
     .tol(168.0, 720.0);
 const TIMING: Rule = dep("gts", 1, 2, Home, Cyber).group("timing").tol(4.0, 72.0);
+/// Certificates and sign-on: one provider (a single point of failure) or two.
+const IDENTITY: Rule = dep("idp", 1, 2, Any, Cyber).group("identity");
+/// Spare large transformers, from one maker or two; months to a year of slack.
+const TRANSFORMERS: Rule = dep("xfmr", 0, 2, Any, Logical)
+    .group("transformer-spares")
+    .strength(0.1, 0.3)
+    .tol(2000.0, 8760.0);
+/// The sea lane of an exporter, if its country has one: rerouting and stock give weeks.
+const SEA_LANE: Rule = dep("route", 0, 1, Lanes, Logical)
+    .strength(0.1, 0.4)
+    .tol(168.0, 720.0);
 
 pub(crate) const ARCHETYPES: &[Archetype] = &[
     // ---- space and shipping: fixed sites ----
@@ -863,9 +947,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         exposure: Small,
         recovery: (72.0, 2160.0),
         tags: &["chokepoint", "maritime"],
-        deps: &[dep("fgrid", 1, 1, Same, Physical)
-            .strength(0.2, 0.5)
-            .tol(24.0, 72.0)],
+        deps: &[FOREIGN_GRID.strength(0.2, 0.5).tol(24.0, 72.0)],
         ..BASE
     },
     Archetype {
@@ -881,7 +963,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         deps: &[
             GRID_BACKED.domestic(),
             FOREIGN_GRID.foreign().tol(48.0, 96.0),
-            dep("satcom", 1, 2, Any, Cyber)
+            dep("satcom", 2, 3, Any, Cyber)
                 .group("tt-and-c")
                 .strength(0.3, 0.8),
         ],
@@ -895,17 +977,27 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         company: "Grid Operator",
         place: Place::In(FOREIGN),
         weight: 80,
-        min: 39,
+        // Two control areas per country at the least, so that none is a whole country.
+        min: 78,
         sectors: &["ENERGY"],
         products: &[ICS],
         recovery: (12.0, 96.0),
         tags: &["grid"],
         deps: &[
             dep("fgen", 2, 4, Same, Physical).group("generation"),
-            FOREIGN_TELCO,
-            dep("xfmr", 0, 1, Any, Logical)
-                .strength(0.1, 0.3)
-                .tol(2000.0, 8760.0),
+            // Several carriers, then manual operation of the control rooms: hours to days.
+            Rule {
+                min: 2,
+                max: 3,
+                ..FOREIGN_TELCO
+            }
+            .tol(8.0, 72.0),
+            // National grids keep spares from several makers.
+            Rule {
+                min: 2,
+                max: 3,
+                ..TRANSFORMERS
+            },
         ],
         ..BASE
     },
@@ -921,16 +1013,13 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         recovery: (48.0, 720.0),
         tags: &["grid"],
         deps: &[
-            dep("fgrid", 1, 1, Same, Cyber),
+            dep("fgrid", 1, 2, Same, Cyber)
+                .group("dispatch")
+                .tol(4.0, 48.0),
             dep("lngx", 0, 2, Any, Physical)
                 .group("fuel")
                 .strength(0.3, 0.8)
                 .tol(168.0, 720.0),
-            FOREIGN_TELCO,
-            VENDOR,
-            dep("xfmr", 0, 1, Any, Logical)
-                .strength(0.1, 0.3)
-                .tol(2000.0, 8760.0),
         ],
         ..BASE
     },
@@ -955,20 +1044,30 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         company: "Telecom",
         place: Place::In(FOREIGN),
         weight: 550,
-        min: 1,
+        // One carrier per country at the least, two from 2,000 assets.
+        min: 39,
         sectors: &["COMMS"],
         products: &[TELECOM],
         recovery: (4.0, 72.0),
         tags: &["telecom"],
         deps: &[
-            dep("fgrid", 1, 1, Same, Physical).tol(4.0, 12.0),
-            dep("ls", 0, 2, Same, Physical)
-                .group("subsea")
+            // A carrier spans several grid areas; batteries and generators for hours.
+            Rule {
+                min: 2,
+                max: 3,
+                ..FOREIGN_GRID
+            }
+            .tol(4.0, 24.0),
+            dep("ls", 1, 3, Same, Physical)
+                .group("international")
                 .strength(0.3, 0.7),
-            dep("gnss", 1, 2, Any, Cyber).group("timing").tol(4.0, 72.0),
-            dep("ftelco", 1, 2, Same, Cyber)
-                .group("peering")
-                .strength(0.2, 0.6),
+            dep("satcom", 1, 1, Any, Cyber)
+                .group("international")
+                .strength(0.2, 0.5)
+                .backup(),
+            dep("gnss", 2, 3, Any, Cyber)
+                .group("timing")
+                .tol(24.0, 168.0),
         ],
         ..BASE
     },
@@ -984,10 +1083,9 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         recovery: (8.0, 120.0),
         tags: &["datacentre"],
         deps: &[
-            dep("fgrid", 1, 1, Same, Physical).tol(24.0, 72.0),
+            FOREIGN_GRID.tol(24.0, 72.0),
             dep("ftelco", 2, 3, Same, Cyber).group("uplink"),
             dep("ixp", 0, 1, Same, Cyber).group("uplink"),
-            dep("fgen", 1, 1, Same, Geographic).strength(0.1, 0.3),
         ],
         ..BASE
     },
@@ -1006,9 +1104,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         deps: &[
             FOREIGN_GRID,
             FOREIGN_TELCO,
-            dep("route", 0, 1, Any, Logical)
-                .strength(0.2, 0.6)
-                .tol(168.0, 720.0),
+            SEA_LANE,
             dep("fdc", 1, 1, Same, Cyber).strength(0.4, 0.8),
         ],
         ..BASE
@@ -1066,7 +1162,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         deps: &[
             FOREIGN_GRID,
             dep("ftelco", 1, 2, Same, Cyber).group("uplink"),
-            dep("fdc", 1, 2, Same, Cyber),
+            dep("fdc", 1, 2, Same, Cyber).group("hosting"),
         ],
         ..BASE
     },
@@ -1162,11 +1258,10 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .near()
                 .group("grid")
                 .tol(4.0, 12.0),
-            dep("ixp", 1, 2, Home, Cyber).group("peering"),
+            dep("ixp", 1, 2, Home, Cyber).group("upstream"),
             dep("ls", 1, 2, Home, Physical)
-                .group("subsea")
+                .group("upstream")
                 .strength(0.3, 0.7),
-            TIMING,
             dep("core", 1, 2, Home, Cyber)
                 .near()
                 .group("ring")
@@ -1187,8 +1282,15 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         tags: &["telecom"],
         deps: &[
             dep("core", 2, 2, Home, Cyber).near().group("backbone"),
-            dep("sub", 1, 1, Home, Physical).near().tol(8.0, 72.0),
-            dep("fuel", 0, 1, Home, Physical).near().tol(48.0, 168.0),
+            // Batteries, then the generator while its fuel lasts.
+            dep("sub", 1, 1, Home, Physical)
+                .near()
+                .group("power")
+                .tol(8.0, 72.0),
+            dep("fuel", 0, 1, Home, Physical)
+                .near()
+                .group("power")
+                .tol(48.0, 168.0),
         ],
         ..BASE
     },
@@ -1237,7 +1339,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         label: "Cell Site",
         company: "Towers",
         weight: 550,
-        min: 8,
+        min: 24,
         sectors: &["COMMS"],
         products: &[TELECOM],
         recovery: (4.0, 48.0),
@@ -1297,7 +1399,8 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         recovery: (4.0, 72.0),
         tags: &["pnt"],
         deps: &[
-            dep("gnss", 2, 3, Any, Cyber).group("constellation"),
+            // Single-constellation receivers have no backup.
+            dep("gnss", 1, 3, Any, Cyber).group("constellation"),
             GRID_BACKED,
             TELCO,
         ],
@@ -1323,6 +1426,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .tol(24.0, 72.0),
             dep("fuel", 1, 1, Home, Physical)
                 .near()
+                .group("grid")
                 .tol(72.0, 168.0)
                 .strength(0.3, 0.7),
             dep("core", 1, 2, Home, Cyber).near().group("uplink"),
@@ -1355,9 +1459,6 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .group("availability-zones")
                 .foreign(),
             dep("ixp", 1, 2, Same, Cyber).group("transit"),
-            dep("offshore", 0, 1, Any, Logical)
-                .strength(0.1, 0.3)
-                .tol(168.0, 720.0),
         ],
         ..BASE
     },
@@ -1397,7 +1498,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         tags: &["internet"],
         deps: &[
             CLOUD,
-            dep("idp", 1, 1, Any, Cyber),
+            IDENTITY,
             dep("ixp", 1, 2, Home, Cyber).group("uplink"),
             dep("offshore", 0, 1, Any, Logical).strength(0.1, 0.4),
         ],
@@ -1436,7 +1537,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         ncfs: &["NCF-M09"],
         products: &[IT],
         recovery: (2.0, 24.0),
-        deps: &[CLOUD, TELCO, GRID_BACKED, dep("idp", 1, 1, Any, Cyber)],
+        deps: &[CLOUD, TELCO, GRID_BACKED, IDENTITY],
         ..BASE
     },
     // ---- energy ----
@@ -1453,7 +1554,11 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         recovery: (48.0, 720.0),
         tags: &["grid"],
         deps: &[
-            dep("ems", 1, 1, Home, Cyber).near(),
+            // Either control centre; local control for days without.
+            dep("ems", 2, 2, Home, Cyber)
+                .near()
+                .group("dispatch")
+                .tol(24.0, 168.0),
             dep("gaspipe", 1, 2, Home, Physical)
                 .near()
                 .group("fuel")
@@ -1463,9 +1568,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .tol(72.0, 720.0),
             dep("tsub", 1, 2, Home, Physical).near().group("switchyard"),
             VENDOR,
-            dep("xfmr", 0, 1, Any, Logical)
-                .strength(0.1, 0.3)
-                .tol(2000.0, 8760.0),
+            TRANSFORMERS,
         ],
         ..BASE
     },
@@ -1486,7 +1589,10 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .near()
                 .group("offsite-power")
                 .tol(72.0, 168.0),
-            dep("ems", 1, 1, Home, Cyber).near(),
+            dep("ems", 2, 2, Home, Cyber)
+                .near()
+                .group("dispatch")
+                .tol(24.0, 168.0),
             dep("fuelfab", 1, 2, Any, Logical)
                 .group("nuclear-fuel")
                 .tol(4000.0, 8760.0),
@@ -1528,12 +1634,15 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         tags: &["grid", "scada"],
         deps: &[
             dep("co", 2, 2, Home, Cyber).near().group("wan"),
-            dep("sub", 1, 1, Home, Physical).near().tol(24.0, 72.0),
-            TIMING,
-            VENDOR,
-            dep("ems", 1, 1, Home, Cyber)
-                .group("backup-centre")
-                .strength(0.2, 0.5),
+            // Two feeds and a generator.
+            dep("sub", 2, 2, Home, Physical)
+                .near()
+                .group("power")
+                .tol(24.0, 72.0),
+            dep("fuel", 1, 1, Home, Physical)
+                .near()
+                .group("power")
+                .tol(72.0, 168.0),
         ],
         ..BASE
     },
@@ -1553,11 +1662,16 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .near()
                 .group("generation"),
             dep("ic", 0, 1, Any, Physical).group("generation"),
-            dep("ems", 1, 1, Home, Cyber).near(),
-            dep("tsub", 1, 1, Home, Physical).near().strength(0.2, 0.5),
-            dep("xfmr", 0, 1, Any, Logical)
-                .strength(0.1, 0.3)
-                .tol(2000.0, 8760.0),
+            // The meshed network: fed through a neighbour when its own plants are down.
+            dep("tsub", 1, 1, Home, Physical)
+                .near()
+                .group("generation")
+                .strength(0.2, 0.5),
+            dep("ems", 2, 2, Home, Cyber)
+                .near()
+                .group("control")
+                .tol(24.0, 168.0),
+            TRANSFORMERS,
         ],
         ..BASE
     },
@@ -1566,20 +1680,19 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         label: "Distribution Substation",
         company: "Electric",
         weight: 1000,
-        min: 8,
+        min: 30,
         sectors: &["ENERGY"],
         ncfs: &["NCF-D01"],
         products: &[ICS],
         recovery: (8.0, 240.0),
         tags: &["grid"],
         deps: &[
-            dep("tsub", 1, 2, Home, Physical).near().group("feed"),
-            dep("ems", 1, 1, Home, Cyber).near(),
-            dep("co", 1, 1, Home, Cyber)
+            dep("tsub", 2, 2, Home, Physical).near().group("feed"),
+            // The primary and backup control centres; manual switching for days without.
+            dep("ems", 2, 2, Home, Cyber)
                 .near()
-                .strength(0.3, 0.7)
+                .group("control")
                 .tol(24.0, 168.0),
-            VENDOR,
         ],
         ..BASE
     },
@@ -1598,7 +1711,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         deps: &[
             dep("hydro", 1, 2, Same, Physical).group("generation"),
             dep("fgen", 1, 1, Same, Physical).group("generation"),
-            dep("fgrid", 1, 1, Same, Cyber),
+            dep("fgrid", 1, 2, Same, Cyber).group("control"),
         ],
         ..BASE
     },
@@ -1705,9 +1818,6 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("lngx", 2, 3, Any, Physical)
                 .group("cargo")
                 .tol(72.0, 720.0),
-            dep("route", 1, 1, Any, Logical)
-                .strength(0.2, 0.6)
-                .tol(240.0, 720.0),
             GRID,
             dep("port", 1, 1, Home, Physical),
         ],
@@ -1730,6 +1840,8 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             FOREIGN_TELCO,
             dep("fport", 1, 1, Same, Physical),
             VENDOR,
+            // Every cargo takes its country's lane.
+            Rule { min: 1, ..SEA_LANE },
         ],
         ..BASE
     },
@@ -1745,7 +1857,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         products: &[ICS],
         recovery: (24.0, 336.0),
         deps: &[
-            dep("refinery", 1, 2, Home, Physical)
+            dep("refinery", 2, 3, Home, Physical)
                 .group("supply")
                 .tol(72.0, 240.0),
             dep("port", 0, 1, Home, Physical)
@@ -1776,9 +1888,6 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("fport", 2, 4, Any, Logical)
                 .group("trade-lanes")
                 .strength(0.2, 0.5),
-            dep("route", 1, 2, Any, Logical)
-                .strength(0.2, 0.6)
-                .tol(168.0, 720.0),
             dep("gts", 1, 1, Home, Cyber).strength(0.3, 0.6),
         ],
         ..BASE
@@ -1837,7 +1946,10 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         deps: &[
             GRID,
             TELCO,
-            dep("fuel", 1, 1, Home, Physical).near().tol(72.0, 240.0),
+            dep("fuel", 1, 2, Home, Physical)
+                .near()
+                .group("fuel")
+                .tol(72.0, 240.0),
             TIMING,
         ],
         ..BASE
@@ -1897,7 +2009,10 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("rail", 1, 1, Home, Physical).near().group("inbound"),
             GRID,
             dep("saas", 1, 1, Home, Cyber).strength(0.5, 0.9),
-            dep("fuel", 1, 1, Home, Physical).near().tol(48.0, 168.0),
+            dep("fuel", 1, 2, Home, Physical)
+                .near()
+                .group("fuel")
+                .tol(48.0, 168.0),
         ],
         ..BASE
     },
@@ -1920,9 +2035,11 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("dc", 2, 2, Home, Physical).group("sites").domestic(),
             FOREIGN_GRID.foreign(),
             FOREIGN_TELCO.foreign(),
+            // Active-active: the mirror centre takes over when both sites are down.
             dep("finmsg", 1, 1, Any, Cyber)
-                .group("mirror")
-                .strength(0.3, 0.6),
+                .group("sites")
+                .strength(0.3, 0.6)
+                .backup(),
         ],
         ..BASE
     },
@@ -1943,7 +2060,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("finmsg", 1, 2, Any, Cyber).group("messaging"),
             dep("fdc", 1, 2, Same, Physical).group("dc").foreign(),
             dep("dc", 1, 2, Home, Physical).group("dc").domestic(),
-            dep("idp", 1, 1, Any, Cyber),
+            IDENTITY,
         ],
         ..BASE
     },
@@ -1962,9 +2079,9 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         deps: &[
             dep("finmsg", 2, 2, Any, Cyber).group("messaging"),
             dep("dc", 2, 2, Home, Physical).group("dc"),
-            dep("ccp", 1, 1, Any, Logical),
+            dep("ccp", 1, 2, Any, Logical).group("clearing"),
             TIMING,
-            dep("idp", 1, 1, Any, Cyber),
+            IDENTITY,
         ],
         ..BASE
     },
@@ -2000,7 +2117,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         products: &[IT],
         recovery: (2.0, 24.0),
         deps: &[
-            dep("pay", 1, 2, Home, Cyber),
+            dep("pay", 1, 2, Home, Cyber).group("settlement"),
             dep("finmsg", 1, 2, Any, Cyber).group("messaging"),
             dep("dc", 2, 2, Home, Physical).group("dc"),
         ],
@@ -2023,7 +2140,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("pay", 1, 1, Home, Cyber),
             CLOUD,
             dep("finmsg", 1, 2, Any, Cyber).group("messaging"),
-            dep("idp", 1, 1, Any, Cyber),
+            IDENTITY,
             dep("offshore", 0, 1, Any, Logical).strength(0.1, 0.3),
         ],
         ..BASE
@@ -2111,7 +2228,10 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .tol(168.0, 720.0),
             dep("water", 1, 1, Home, Physical).near().tol(24.0, 48.0),
             TELCO,
-            dep("fuel", 0, 1, Home, Physical).near().tol(72.0, 168.0),
+            dep("fuel", 0, 1, Home, Physical)
+                .near()
+                .group("grid")
+                .tol(72.0, 168.0),
         ],
         ..BASE
     },
@@ -2129,7 +2249,9 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         deps: &[
             GRID,
             dep("ehr", 1, 1, Home, Cyber),
-            dep("whsl", 1, 1, Home, Physical).tol(168.0, 720.0),
+            dep("whsl", 1, 2, Home, Physical)
+                .group("drug-supply")
+                .tol(168.0, 720.0),
             TELCO,
             dep("hosp", 1, 1, Home, Logical).near().strength(0.2, 0.5),
         ],
@@ -2151,7 +2273,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         deps: &[
             CLOUD,
             dep("dc", 1, 1, Home, Physical),
-            dep("idp", 1, 1, Any, Cyber),
+            IDENTITY,
             dep("offshore", 0, 1, Any, Logical).strength(0.1, 0.3),
         ],
         ..BASE
@@ -2194,7 +2316,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("fdf", 2, 4, Any, Physical)
                 .group("manufacturers")
                 .tol(336.0, 1440.0),
-            dep("dist", 1, 1, Home, Physical),
+            dep("dist", 2, 2, Home, Physical).group("distribution"),
             GRID,
             CLOUD,
         ],
@@ -2244,6 +2366,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .group("precursors")
                 .tol(336.0, 1440.0),
             FOREIGN_TELCO,
+            SEA_LANE,
         ],
         ..BASE
     },
@@ -2412,7 +2535,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("fab", 1, 3, Any, Physical)
                 .group("chips")
                 .tol(336.0, 1344.0),
-            dep("fsup", 1, 2, Any, Physical)
+            dep("fsup", 2, 3, Any, Physical)
                 .group("components")
                 .tol(168.0, 720.0),
             dep("mill", 0, 1, Home, Physical).tol(336.0, 1344.0),
@@ -2493,9 +2616,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .tol(336.0, 1344.0),
             dep("fport", 1, 1, Same, Physical),
             FOREIGN_TELCO,
-            dep("route", 0, 1, Any, Logical)
-                .strength(0.1, 0.4)
-                .tol(168.0, 720.0),
+            SEA_LANE,
         ],
         ..BASE
     },
@@ -2576,7 +2697,10 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("fert", 1, 2, Any, Physical)
                 .group("fertiliser")
                 .tol(720.0, 2160.0),
-            dep("fuel", 1, 1, Home, Physical).near().tol(72.0, 336.0),
+            dep("fuel", 1, 2, Home, Physical)
+                .near()
+                .group("fuel")
+                .tol(72.0, 336.0),
             GRID,
             dep("gnss", 1, 2, Any, Cyber)
                 .group("precision-guidance")
@@ -2601,6 +2725,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             FOREIGN_GRID,
             dep("fport", 1, 1, Same, Physical),
             dep("lngx", 0, 1, Same, Physical).tol(72.0, 720.0),
+            SEA_LANE,
         ],
         ..BASE
     },
@@ -2642,7 +2767,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         deps: &[
             CLOUD,
             TELCO,
-            dep("idp", 1, 1, Any, Cyber),
+            IDENTITY,
             GRID_BACKED,
             dep("itsvc", 0, 1, Home, Logical),
         ],
@@ -2665,7 +2790,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("gov", 1, 1, Home, Logical),
             TELCO,
             GRID_BACKED,
-            dep("idp", 1, 1, Any, Cyber),
+            IDENTITY,
             dep("itsvc", 0, 1, Home, Cyber),
         ],
         ..BASE
@@ -2682,7 +2807,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         foreign_owned: 0.0,
         products: &[IT],
         recovery: (8.0, 168.0),
-        deps: &[CLOUD, TELCO, GRID, dep("idp", 1, 1, Any, Cyber)],
+        deps: &[CLOUD, TELCO, GRID, IDENTITY],
         ..BASE
     },
     Archetype {
@@ -2739,7 +2864,10 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("psap", 1, 1, Home, Cyber).near(),
             dep("water", 1, 1, Home, Physical).near(),
             GRID_BACKED,
-            dep("fuel", 1, 1, Home, Physical).near().tol(72.0, 168.0),
+            dep("fuel", 1, 2, Home, Physical)
+                .near()
+                .group("fuel")
+                .tol(72.0, 168.0),
         ],
         ..BASE
     },
@@ -2797,7 +2925,10 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         deps: &[
             GRID,
             TELCO,
-            dep("fuel", 1, 1, Home, Physical).near().tol(72.0, 336.0),
+            dep("fuel", 1, 2, Home, Physical)
+                .near()
+                .group("fuel")
+                .tol(72.0, 336.0),
             dep("mill", 0, 1, Home, Logical).strength(0.1, 0.3),
         ],
         ..BASE

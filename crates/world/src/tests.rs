@@ -1,10 +1,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use graph::cascade::cascade;
+use graph::csr::Graph;
+use graph::rank::rank;
 use model::{Asset, Dependency, HomeCountry, validate_asset, validate_dependency};
 
 use super::*;
-use crate::tables::{ARCHETYPES, COUNTRIES, Place};
+use crate::tables::{ARCHETYPES, COUNTRIES, FOREIGN, LANES, Place, Scope};
 
 /// What a whole generated world looks like, after checking every record on the way.
 #[derive(Default)]
@@ -406,6 +409,28 @@ fn tables_are_consistent() {
     for c in COUNTRIES {
         assert!(model::country(c.code).is_some(), "{}", c.code);
     }
+    let routes = ARCHETYPES
+        .iter()
+        .find(|a| a.prefix == "route")
+        .expect("a route archetype");
+    let Place::Sites(sites) = &routes.place else {
+        panic!("routes are fixed sites")
+    };
+    for lane in LANES {
+        assert!(
+            lane.from.iter().all(|c| FOREIGN.contains(c)),
+            "{:?}",
+            lane.from
+        );
+        for slug in lane.passages.iter().flat_map(|p| p.iter()) {
+            assert!(sites.iter().any(|s| s.slug == *slug), "no route {slug}");
+        }
+    }
+    for a in ARCHETYPES {
+        for rule in a.deps.iter().filter(|r| r.scope == Scope::Lanes) {
+            assert_eq!(rule.to, "route", "{}: lanes lead to routes", a.prefix);
+        }
+    }
     let minimums: usize = ARCHETYPES
         .iter()
         .map(|a| match &a.place {
@@ -527,4 +552,130 @@ fn demo_every_archetype_is_present() {
             arch.prefix
         );
     }
+}
+
+/// The §2.4 ranking of a world as the engine computes it, from the world's CSV files: the
+/// foreign assets by impact descending, with the graph and the ids.
+struct Ranked {
+    ids: Vec<String>,
+    graph: Graph,
+    /// (asset, impact) of every foreign asset, by impact descending.
+    foreign: Vec<(u32, f64)>,
+}
+
+fn ranked(world: &World) -> Ranked {
+    let assets: Vec<Asset> = world.assets().collect();
+    let deps: Vec<Dependency> = world.dependencies().collect();
+    let (mut assets_csv, mut deps_csv) = (Vec::new(), Vec::new());
+    interchange::write_assets_csv(&assets, &mut assets_csv).expect("assets.csv");
+    interchange::write_dependencies_csv(&deps, &mut deps_csv).expect("dependencies.csv");
+    let atlas = interchange::read_compact("assets.csv", &assets_csv, "dependencies.csv", &deps_csv)
+        .expect("the world reads back");
+    let graph = Graph::new(&atlas, *b"US");
+    let foreign = rank(&graph)
+        .into_iter()
+        .filter(|r| graph.is_foreign(r.asset))
+        .map(|r| (r.asset, r.impact))
+        .collect();
+    Ranked {
+        ids: assets.into_iter().map(|a| a.id).collect(),
+        graph,
+        foreign,
+    }
+}
+
+/// The ranking separates the few foreign assets that matter from the many that don't: none
+/// above 40% of the maximum impact (55), most at or near zero, at least 5% above zero, and a
+/// top 20 of several archetypes and countries. The worst failure unfolds over weeks.
+fn check_spread(seed: u64, assets: usize) {
+    let r = ranked(&demo(seed, assets));
+    let n = r.foreign.len();
+    let id = |a: u32| r.ids[a as usize].as_str();
+    let (top, max) = r.foreign[0];
+    assert!(max <= 22.0, "{} has impact {max}", id(top));
+    let median = r.foreign[n / 2].1;
+    assert!(median < 0.25, "median impact {median}");
+    let positive = r.foreign.iter().filter(|&&(_, i)| i > 0.0).count();
+    assert!(positive * 20 >= n, "{positive} of {n} with an impact");
+    let top20 = &r.foreign[..20];
+    let prefixes: BTreeSet<&str> = top20
+        .iter()
+        .map(|&(a, _)| id(a).split(':').next().unwrap_or_default())
+        .collect();
+    let countries: BTreeSet<&str> = top20
+        .iter()
+        .map(|&(a, _)| {
+            let mut parts = id(a).split(':');
+            match (parts.next(), parts.next()) {
+                (Some(_), Some(code)) if code.len() == 2 => code,
+                _ => "zz",
+            }
+        })
+        .collect();
+    assert!(
+        prefixes.len() >= 3 && countries.len() >= 4,
+        "top 20: {:?}",
+        top20.iter().map(|&(a, _)| id(a)).collect::<Vec<_>>()
+    );
+    let worst = cascade(&r.graph, &[top]);
+    let hours: Vec<f64> = worst
+        .failed
+        .iter()
+        .filter(|f| f.asset != top)
+        .map(|f| f.time_hours)
+        .collect();
+    let first = hours.iter().copied().fold(f64::INFINITY, f64::min);
+    let last = hours.iter().copied().fold(0.0, f64::max);
+    assert!(
+        last >= 336.0 && last - first >= 168.0,
+        "{}: failures from {first} h to {last} h",
+        id(top)
+    );
+}
+
+#[test]
+fn demo_ranking_is_spread_2k_seed_42() {
+    check_spread(42, 2_000);
+}
+
+#[test]
+fn demo_ranking_is_spread_2k_seed_1() {
+    check_spread(1, 2_000);
+}
+
+#[test]
+fn demo_ranking_is_spread_2k_seed_2026() {
+    check_spread(2026, 2_000);
+}
+
+#[test]
+fn demo_ranking_is_spread_50k() {
+    check_spread(42, 50_000);
+}
+
+/// Cutting the cable to Panama loses the cable and its landing station: Panama's carriers fall
+/// back on satellites, and ships on the canal keep going.
+#[test]
+fn demo_panama_cable_cut_stays_small() {
+    let world = demo(42, 2_000);
+    let cable = world
+        .dependencies()
+        .find(|d| d.dependent.starts_with("cable:") && d.provider.starts_with("ls:pa:"))
+        .expect("a cable lands in Panama")
+        .dependent;
+    let r = ranked(&world);
+    let index = |id: &str| r.ids.iter().position(|i| i == id).expect("a world asset") as u32;
+    let cut = cascade(&r.graph, &[index(&cable)]);
+    assert!(cut.impact < 1.0, "impact {}", cut.impact);
+    let failed: Vec<&str> = cut
+        .failed
+        .iter()
+        .map(|f| r.ids[f.asset as usize].as_str())
+        .collect();
+    assert!(failed.len() <= 10, "{failed:?}");
+    assert!(
+        !failed.contains(&"route:panama-canal")
+            && !failed.iter().any(|id| id.starts_with("ftelco:pa:")),
+        "{failed:?}"
+    );
 }
