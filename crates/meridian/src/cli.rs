@@ -67,6 +67,9 @@ pub enum Command {
     /// Analyses over the dependency graph (§2 of the specification).
     #[command(subcommand)]
     Analyze(crate::commands::analyze::AnalyzeCommand),
+    /// Vulnerability intelligence matched to the atlas (§3): import, findings, SSVC.
+    #[command(subcommand)]
+    Intel(crate::commands::intel::IntelCommand),
 }
 
 #[derive(Debug, Args)]

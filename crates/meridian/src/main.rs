@@ -47,5 +47,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Assets(cmd) => commands::assets::run(&config, cmd),
         Command::Stats => commands::assets::stats(&config),
         Command::Analyze(cmd) => commands::analyze::run(&config, cmd),
+        Command::Intel(cmd) => commands::intel::run(&config, cmd),
     }
 }

@@ -4,4 +4,5 @@
 pub mod analyze;
 pub mod assets;
 pub mod atlas;
+pub mod intel;
 pub mod peers;

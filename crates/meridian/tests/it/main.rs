@@ -2,6 +2,7 @@
 
 mod analyze;
 mod atlas;
+mod intel;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

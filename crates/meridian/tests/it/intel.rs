@@ -1,0 +1,353 @@
+//! `intel …` on real KEV / CVE 5 / CSAF / EPSS files and a hand-made atlas
+//! (`tests/data/intel/`), on both backends. The atlas: `fw:de-1` runs PAN-OS 10.2.9, inside
+//! CVE-2024-3400's `>=10.2.0|<10.2.9-h1`, and the domestic hospital depends on it alone (impact
+//! 1, Mission & Well-being high); `fw:fr-1` runs 10.2.9-h1, just outside; `fw:jp-1` lists no
+//! products but has an SBOM with PAN-OS 11.1.2-h2 (inside `>=11.1.0|<11.1.2-h3`) and 11.1.1,
+//! which a hand-made OpenVEX declares not affected.
+
+use serde_json::{Value, json};
+
+use crate::{data, meridian, ok, path_str};
+
+fn shared(relative: &str) -> String {
+    path_str(&test_support::shared_data(relative)).to_owned()
+}
+
+fn run(db: &str, args: &[&str]) -> Value {
+    let mut all = vec!["--json", "--quiet"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ok(db, &all)).expect("json output")
+}
+
+/// The real documents, in import order.
+fn corpus() -> Vec<String> {
+    let mut files: Vec<String> = [
+        "kev/known_exploited_vulnerabilities.json",
+        "cve/vulnrichment/2024/3xxx/CVE-2024-3400.json",
+        "cve/vulnrichment/2024/3xxx/CVE-2024-3272.json",
+        "cve/vulnrichment/2024/3xxx/CVE-2024-3273.json",
+        "csaf/cisa-ot/2022/icsa-22-167-09.json",
+        "epss/epss-subset-kev-csaf-vulnrichment.csv",
+    ]
+    .map(shared)
+    .to_vec();
+    files.push(path_str(&data("intel/epss-first.csv")).to_owned());
+    files.push(path_str(&data("intel/pan-os-11.1.1.openvex.json")).to_owned());
+    files
+}
+
+/// `(kind, document, status)` of each imported file.
+fn statuses(report: &Value) -> Vec<(String, String, String)> {
+    report
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().expect(k).to_owned();
+            (s("kind"), s("document"), s("status"))
+        })
+        .collect()
+}
+
+fn import_corpus(db: &str) -> Value {
+    let files = corpus();
+    let mut args = vec!["intel", "import"];
+    args.extend(files.iter().map(String::as_str));
+    run(db, &args)
+}
+
+/// The hand-made atlas with the real corpus and the Tokyo SBOM.
+fn world() -> Vec<test_support::TestDb> {
+    let dbs = test_support::backends("intel");
+    for db in &dbs {
+        import_atlas(&db.url);
+        import_corpus(&db.url);
+        let sbom = data("intel/fw-jp-1.cdx.json");
+        run(
+            &db.url,
+            &["intel", "import", "--asset", "fw:jp-1", path_str(&sbom)],
+        );
+    }
+    dbs
+}
+
+fn import_atlas(db: &str) {
+    ok(
+        db,
+        &[
+            "--quiet",
+            "import",
+            path_str(&data("intel/assets.csv")),
+            path_str(&data("intel/dependencies.csv")),
+        ],
+    );
+}
+
+#[test]
+fn import_detects_kinds_is_idempotent_and_all_or_nothing() {
+    for db in test_support::backends("intel import") {
+        let url = db.url.as_str();
+        import_atlas(url);
+        let created = statuses(&import_corpus(url));
+        let expected = [
+            ("kev", "KEV 2025.08.25 (1404 entries)"),
+            ("cve", "CVE-2024-3400"),
+            ("cve", "CVE-2024-3272"),
+            ("cve", "CVE-2024-3273"),
+            ("csaf", "ICSA-22-167-09"),
+            ("epss", "EPSS undated (2261 scores)"),
+            ("epss", "EPSS 2024-04-20T00:00:00+0000 (2 scores)"),
+            (
+                "openvex",
+                "https://example.invalid/vex/meridian-test-1 (1 statements)",
+            ),
+        ];
+        let with = |status: &str| -> Vec<(String, String, String)> {
+            expected
+                .iter()
+                .map(|(k, d)| ((*k).to_owned(), (*d).to_owned(), status.to_owned()))
+                .collect()
+        };
+        assert_eq!(created, with("created"), "[{}]", db.name);
+        assert_eq!(
+            statuses(&import_corpus(url)),
+            with("unchanged"),
+            "[{}]",
+            db.name
+        );
+
+        // One invalid CycloneDX vector refuses the whole call, naming the JSON path.
+        let fresh = shared("csaf/cisa-ot/2023/icsa-23-145-01.json");
+        let invalid = shared("sbom/cyclonedx-spec-testvectors/1.6/invalid-serialnumber-1.6.json");
+        let out = meridian(url, &["intel", "import", &fresh, &invalid]);
+        assert!(!out.status.success(), "[{}]", db.name);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(
+                "invalid-serialnumber-1.6.json: invalid cyclonedx document: serialNumber:"
+            ),
+            "{stderr}"
+        );
+        assert!(stderr.contains("nothing was stored"), "{stderr}");
+        let stored = run(url, &["intel", "documents"]);
+        assert_eq!(
+            stored.as_array().map(Vec::len),
+            Some(expected.len()),
+            "[{}]",
+            db.name
+        );
+
+        // --asset attaches SBOMs only, and only to assets that exist.
+        let cve = shared("cve/vulnrichment/2024/3xxx/CVE-2024-3400.json");
+        let out = meridian(url, &["intel", "import", "--asset", "fw:jp-1", &cve]);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--asset attaches SBOMs"),
+            "[{}]",
+            db.name
+        );
+        let sbom = path_str(&data("intel/fw-jp-1.cdx.json")).to_owned();
+        let out = meridian(url, &["intel", "import", "--asset", "nope", &sbom]);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("asset \"nope\" not found"),
+            "[{}]",
+            db.name
+        );
+        let attached = run(url, &["intel", "import", "--asset", "fw:jp-1", &sbom]);
+        assert_eq!(attached[0]["status"], "created");
+        assert_eq!(attached[0]["attached"], true);
+        let again = run(url, &["intel", "import", "--asset", "fw:jp-1", &sbom]);
+        assert_eq!(again[0]["status"], "unchanged");
+        assert_eq!(again[0]["attached"], false);
+    }
+}
+
+/// `(asset, cve, item, rule, confidence, range, SSVC decision, suppression justification)`.
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    f64,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+fn rows(findings: &Value) -> Vec<Row> {
+    findings
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|f| {
+            let s = |v: &Value| v.as_str().expect("string").to_owned();
+            (
+                s(&f["asset"]),
+                s(&f["cve"]),
+                s(&f["item"]),
+                s(&f["rule"]),
+                (f["confidence"].as_f64().expect("confidence") * 100.0).round() / 100.0,
+                f["range"].as_str().map(str::to_owned),
+                s(&f["ssvc"]["decision"]),
+                f["suppressed"]["justification"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn row(asset: &str, item: &str, range: &str, decision: &str, suppressed: Option<&str>) -> Row {
+    (
+        asset.to_owned(),
+        "CVE-2024-3400".to_owned(),
+        format!("cpe:2.3:o:paloaltonetworks:pan-os:{item}:*:*:*:*:*:*:*"),
+        "cpe".to_owned(),
+        0.85,
+        Some(range.to_owned()),
+        decision.to_owned(),
+        suppressed.map(str::to_owned),
+    )
+}
+
+#[test]
+fn findings_inside_and_outside_real_ranges_with_ssvc() {
+    for db in world() {
+        let url = db.url.as_str();
+        let all = run(
+            url,
+            &["intel", "findings", "--all", "--min-confidence", "0.5"],
+        );
+        assert_eq!(
+            rows(&all),
+            [
+                // Act: exploited (KEV), automatable, total impact, and the hospital's only firewall.
+                row("fw:de-1", "10.2.9", ">=10.2.0|<10.2.9-h1", "Act", None),
+                row(
+                    "fw:jp-1",
+                    "11.1.1",
+                    ">=11.1.0|<11.1.2-h3",
+                    "Attend",
+                    Some("vulnerable_code_not_in_execute_path"),
+                ),
+                // Attend: the same CVE on an asset nothing depends on (Mission & Well-being low).
+                row(
+                    "fw:jp-1",
+                    "11.1.2-h2",
+                    ">=11.1.0|<11.1.2-h3",
+                    "Attend",
+                    None
+                ),
+            ],
+            "[{}]",
+            db.name
+        );
+        let de = &all[0];
+        assert_eq!(de["foreign"], true);
+        assert_eq!(de["source"], "CVE 5 CVE-2024-3400");
+        assert_eq!(de["kev_due_date"], "2024-04-19");
+        // The FIRST file was imported after the subset: its score wins.
+        assert_eq!(de["epss"], json!(0.95732));
+        assert_eq!(
+            all[2]["origin"].as_str().map(|o| o.starts_with("sbom ")),
+            Some(true)
+        );
+
+        // Without --all the suppressed one is hidden; below 0.5 only KEV name matches remain,
+        // and the just-outside firewall gets none for CVE-2024-3400.
+        let active = run(url, &["intel", "findings"]);
+        let active = active.as_array().expect("rows");
+        assert!(active.iter().all(|f| f["suppressed"].is_null()));
+        let guesses: Vec<&Value> = active
+            .iter()
+            .filter(|f| f["confidence"].as_f64() < Some(0.5))
+            .collect();
+        assert!(!guesses.is_empty());
+        assert!(guesses.iter().all(|f| f["rule"] == "name"
+            && f["source"] == "KEV 2025.08.25"
+            && f["range"].is_null()
+            && f["matched"] == "Palo Alto Networks / PAN-OS"));
+        assert!(
+            !active
+                .iter()
+                .any(|f| f["asset"] == "fw:fr-1" && f["cve"] == "CVE-2024-3400")
+        );
+        let only_fr = run(url, &["intel", "findings", "--asset", "fw:fr-1"]);
+        assert_eq!(
+            only_fr.as_array().map(Vec::len),
+            Some(guesses.iter().filter(|f| f["asset"] == "fw:fr-1").count())
+        );
+
+        let ssvc = run(url, &["intel", "ssvc", "--min-confidence", "0.5"]);
+        assert_eq!(
+            ssvc,
+            json!([
+                {"asset": "fw:de-1", "cve": "CVE-2024-3400",
+                 "item": "cpe:2.3:o:paloaltonetworks:pan-os:10.2.9:*:*:*:*:*:*:*",
+                 "exploitation": "active", "exploitation_evidence": "KEV", "automatable": "yes",
+                 "technical_impact": "total", "adp_vote": true, "impact": 1.0,
+                 "mission_wellbeing": "high", "decision": "Act"},
+                {"asset": "fw:jp-1", "cve": "CVE-2024-3400",
+                 "item": "cpe:2.3:o:paloaltonetworks:pan-os:11.1.2-h2:*:*:*:*:*:*:*",
+                 "exploitation": "active", "exploitation_evidence": "KEV", "automatable": "yes",
+                 "technical_impact": "total", "adp_vote": true, "impact": 0.0,
+                 "mission_wellbeing": "low", "decision": "Attend"},
+            ]),
+            "[{}]",
+            db.name
+        );
+    }
+}
+
+#[test]
+fn false_positive_is_hidden_and_survives_reimport() {
+    for db in world() {
+        let url = db.url.as_str();
+        let exposure = |asset: &str| {
+            run(url, &["intel", "exposure"])[asset]
+                .as_f64()
+                .expect("score")
+        };
+        // Confidence 0.85 × (Act ∨ EPSS) = 0.85.
+        assert!((exposure("fw:de-1") - 0.85).abs() < 1e-6, "[{}]", db.name);
+        let marked = run(
+            url,
+            &[
+                "intel",
+                "false-positive",
+                "fw:de-1",
+                "CVE-2024-3400",
+                "--note",
+                "lab unit, not deployed",
+            ],
+        );
+        assert_eq!(marked["status"], "marked");
+        let refused = meridian(url, &["intel", "false-positive", "nope", "CVE-2024-3400"]);
+        assert!(!refused.status.success());
+
+        // Re-importing the documents and the atlas changes nothing about the verdict.
+        import_corpus(url);
+        import_atlas(url);
+        let strong = ["intel", "findings", "--min-confidence", "0.5"];
+        let visible = run(url, &strong);
+        assert!(
+            visible
+                .as_array()
+                .expect("rows")
+                .iter()
+                .all(|f| f["asset"] != "fw:de-1"),
+            "[{}]",
+            db.name
+        );
+        let mut with_all = strong.to_vec();
+        with_all.push("--all");
+        let all = run(url, &with_all);
+        let de: Vec<&Value> = all
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter(|f| f["asset"] == "fw:de-1")
+            .collect();
+        assert_eq!(de.len(), 1);
+        assert_eq!(de[0]["false_positive"], "lab unit, not deployed");
+        // Its exposure now rests on the KEV name guesses alone: 0.4 × (Act ∨ EPSS) = 0.4.
+        assert!((exposure("fw:de-1") - 0.4).abs() < 1e-6, "[{}]", db.name);
+    }
+}
