@@ -16,7 +16,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use intel::cve::{CveRecord, SsvcVote};
 use intel::matching::{Finding, Index, Item, Rule, SourceKind};
-use intel::ssvc::{DecisionTable, SsvcInputs};
+use intel::ssvc::{Decision, DecisionTable, SsvcInputs};
 use intel::{Diagnostic, IntelError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -568,6 +568,8 @@ struct FindingRow {
     suppressed: Option<Suppression>,
     /// The analyst's note, when marked as a false positive.
     false_positive: Option<String>,
+    #[serde(skip)]
+    decision: Decision,
 }
 
 impl FindingRow {
@@ -723,6 +725,7 @@ fn compute(
         let kev_entry = kev.get(f.cve.as_str());
         let adp_kev = record.is_some_and(|r| r.kev.is_some());
         let inputs = SsvcInputs::for_finding(vote, kev_entry.is_some() || adp_kev, false, impact);
+        let decision = table.decide(inputs);
         let evidence = if kev_entry.is_some() {
             "KEV"
         } else if adp_kev {
@@ -754,8 +757,9 @@ fn compute(
                 adp_vote: vote.is_some(),
                 impact,
                 mission_wellbeing: inputs.mission_wellbeing.as_str(),
-                decision: table.decide(inputs).as_str(),
+                decision: decision.as_str(),
             },
+            decision,
             suppressed,
             false_positive: fp_note(&it.asset, &f.cve, &it.identifier),
         }
@@ -775,8 +779,8 @@ fn compute(
         }))
         .collect();
     rows.sort_by(|a, b| {
-        decision_weight(b.ssvc.decision)
-            .total_cmp(&decision_weight(a.ssvc.decision))
+        b.decision
+            .cmp(&a.decision)
             .then_with(|| a.asset.cmp(&b.asset))
             .then_with(|| a.cve.cmp(&b.cve))
             .then_with(|| a.item.cmp(&b.item))
@@ -785,12 +789,12 @@ fn compute(
 }
 
 /// Track 0.1, Track* 0.3, Attend 0.6, Act 1.0: how urgently the decision asks for action.
-fn decision_weight(decision: &str) -> f64 {
+fn decision_weight(decision: Decision) -> f64 {
     match decision {
-        "Act" => 1.0,
-        "Attend" => 0.6,
-        "Track*" => 0.3,
-        _ => 0.1,
+        Decision::Track => 0.1,
+        Decision::TrackStar => 0.3,
+        Decision::Attend => 0.6,
+        Decision::Act => 1.0,
     }
 }
 
@@ -810,7 +814,7 @@ pub fn exposure_scores(
 ) -> anyhow::Result<HashMap<String, f64>> {
     let mut scores: HashMap<String, f64> = HashMap::new();
     for r in compute(config, store, None)?.iter().filter(|r| r.active()) {
-        let w = decision_weight(r.ssvc.decision);
+        let w = decision_weight(r.decision);
         let s = f64::from(r.confidence) * (1.0 - (1.0 - w) * (1.0 - r.epss.unwrap_or(0.0)));
         let best = scores.entry(r.asset.clone()).or_insert(0.0);
         *best = best.max(s.clamp(0.0, 1.0));

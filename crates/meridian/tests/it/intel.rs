@@ -158,6 +158,27 @@ fn import_detects_kinds_is_idempotent_and_all_or_nothing() {
         let again = run(url, &["intel", "import", "--asset", "fw:jp-1", &sbom]);
         assert_eq!(again[0]["status"], "unchanged");
         assert_eq!(again[0]["attached"], false);
+        let spdx = shared("sbom/spdx-2.3/SPDXJSONExample-v2.3.spdx.json");
+        let spdx = run(url, &["intel", "import", "--asset", "fw:fr-1", &spdx]);
+        assert_eq!(spdx[0]["kind"], "spdx");
+        assert_eq!(spdx[0]["attached"], true);
+        let documents = run(url, &["intel", "documents"]);
+        let attached: Vec<(&str, &Value)> = documents
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter(|d| d["attached_to"] != json!([]))
+            .map(|d| (d["kind"].as_str().expect("kind"), &d["attached_to"]))
+            .collect();
+        assert_eq!(
+            attached,
+            [
+                ("cyclonedx", &json!(["fw:jp-1"])),
+                ("spdx", &json!(["fw:fr-1"]))
+            ],
+            "[{}]",
+            db.name
+        );
     }
 }
 
