@@ -680,6 +680,9 @@ fn compute(
         let i: usize = f.item.parse().expect("item ids are inventory positions");
         &infos[i]
     };
+    if matches.findings.is_empty() && matches.suppressed.is_empty() {
+        return Ok(Vec::new());
+    }
     // Single-failure impacts of the assets with findings, as `analyze rank` computes them.
     let atlas = store.load_compact().context("loading the atlas")?;
     let graph = graph::csr::Graph::new(&atlas, config.home);
