@@ -21,10 +21,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let atlas = interchange::read_compact("assets.csv", &a, "dependencies.csv", &d)
         .map_err(|e| format!("{e:?}"))?;
     let graph = graph::csr::Graph::new(&atlas, *b"US");
-    let rows: Vec<_> = graph::rank::rank(&graph)
+    let (rows, owned): (Vec<_>, Vec<_>) = graph::rank::rank(&graph)
         .into_iter()
-        .filter(|r| graph.is_foreign(r.asset))
-        .collect();
+        .partition(|r| graph.is_foreign(r.asset));
     let mut impacts: Vec<f64> = rows.iter().map(|r| r.impact).collect();
     impacts.sort_by(f64::total_cmp);
     let n = impacts.len();
@@ -38,6 +37,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         100.0 * positive as f64 / n as f64,
         impacts.iter().filter(|&&i| i > 22.0).count(),
     );
+    if let Some(worst) = owned.first() {
+        println!(
+            "{} foreign-owned domestic assets, the worst {} at {:.2}",
+            owned.len(),
+            assets[worst.asset as usize].id,
+            worst.impact
+        );
+    }
     for r in rows.iter().take(top) {
         let c = graph::cascade::cascade(&graph, &[r.asset]);
         let last = c.failed.iter().map(|f| f.time_hours).fold(0.0, f64::max);

@@ -992,12 +992,6 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 ..FOREIGN_TELCO
             }
             .tol(8.0, 72.0),
-            // National grids keep spares from several makers.
-            Rule {
-                min: 2,
-                max: 3,
-                ..TRANSFORMERS
-            },
         ],
         ..BASE
     },
@@ -1180,8 +1174,9 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         recovery: (168.0, 1440.0),
         tags: &["subsea"],
         deps: &[
+            // The far end; at home, landing stations depend on their cables, not the reverse
+            // (a station's loss is its own, not its cables' and their other stations').
             dep("ls", 1, 1, Partner, Physical),
-            dep("ls", 1, 1, Home, Physical).near(),
             dep("fport", 0, 1, Partner, Logical)
                 .strength(0.1, 0.3)
                 .tol(336.0, 1440.0),
@@ -1211,7 +1206,13 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("cable", 1, 3, Same, Physical).group("cable").foreign(),
             GRID_BACKED.domestic(),
             FOREIGN_GRID.foreign(),
-            TELCO.domestic(),
+            // Diverse backhaul.
+            Rule {
+                min: 2,
+                max: 2,
+                ..TELCO
+            }
+            .domestic(),
         ],
         ..BASE
     },
@@ -1262,9 +1263,10 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("ls", 1, 2, Home, Physical)
                 .group("upstream")
                 .strength(0.3, 0.7),
+            // The mesh: routes through its neighbours when its own links are down.
             dep("core", 1, 2, Home, Cyber)
                 .near()
-                .group("ring")
+                .group("upstream")
                 .strength(0.3, 0.7),
         ],
         ..BASE
@@ -1287,7 +1289,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .near()
                 .group("power")
                 .tol(8.0, 72.0),
-            dep("fuel", 0, 1, Home, Physical)
+            dep("fuel", 1, 1, Home, Physical)
                 .near()
                 .group("power")
                 .tol(48.0, 168.0),
@@ -1559,7 +1561,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .near()
                 .group("dispatch")
                 .tol(24.0, 168.0),
-            dep("gaspipe", 1, 2, Home, Physical)
+            dep("gaspipe", 0, 2, Home, Physical)
                 .near()
                 .group("fuel")
                 .tol(24.0, 72.0),
@@ -1773,7 +1775,10 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
         deps: &[
             dep("oilfield", 1, 2, Home, Physical).group("supply"),
             dep("lng", 0, 1, Home, Physical).group("supply"),
-            dep("pscada", 1, 1, Home, Cyber),
+            // Either control centre; local control for days without.
+            dep("pscada", 2, 2, Home, Cyber)
+                .group("control")
+                .tol(24.0, 168.0),
             dep("sub", 1, 1, Home, Physical).near().tol(8.0, 48.0),
             VENDOR,
         ],
@@ -1796,7 +1801,6 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("co", 2, 2, Home, Cyber).group("wan"),
             GRID_BACKED,
             TIMING,
-            VENDOR,
             CLOUD,
         ],
         ..BASE
@@ -1863,7 +1867,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
             dep("port", 0, 1, Home, Physical)
                 .group("supply")
                 .tol(72.0, 240.0),
-            dep("gaspipe", 0, 1, Home, Physical).near(),
+            dep("gaspipe", 0, 1, Home, Physical).near().group("supply"),
             dep("sub", 1, 1, Home, Physical).near().tol(24.0, 72.0),
         ],
         ..BASE
@@ -2253,7 +2257,10 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .group("drug-supply")
                 .tol(168.0, 720.0),
             TELCO,
-            dep("hosp", 1, 1, Home, Logical).near().strength(0.2, 0.5),
+            dep("hosp", 2, 2, Home, Logical)
+                .near()
+                .group("referral")
+                .strength(0.2, 0.5),
         ],
         ..BASE
     },
@@ -2444,7 +2451,7 @@ pub(crate) const ARCHETYPES: &[Archetype] = &[
                 .near()
                 .group("grid")
                 .tol(24.0, 72.0),
-            dep("chem", 1, 2, Home, Physical)
+            dep("chem", 2, 3, Home, Physical)
                 .group("treatment-chemicals")
                 .tol(168.0, 720.0),
             TELCO,
