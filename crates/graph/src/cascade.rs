@@ -291,7 +291,8 @@ pub fn failure_set(graph: &Graph, initial: &[u32], scratch: &mut Scratch) -> f64
 }
 
 /// Like [`failure_set`], but a provider's failure reaches the dependent of slot `s` only when
-/// `propagate(s)` is true (Monte Carlo: draw against [`Graph::edge_ref`]`(s).strength`).
+/// `propagate(s)` is true (Monte Carlo: draw against [`Graph::slot_strength`]`(s)`, the
+/// cheapest lookup; [`Graph::edge_ref`] gives the whole edge).
 ///
 /// `propagate` is called exactly once per slot whose provider fails while the slot's
 /// dependent is still up, in a deterministic order (breadth-first from `initial` in the given
