@@ -241,14 +241,14 @@ impl Demo {
                 let target = self.targets[a][r];
                 let countries = self.by_key[target].iter().filter(|l| !l.is_empty()).count();
                 let mean = (f64::from(rule.min) + f64::from(rule.max)) / 2.0;
-                if rule.scope == Scope::Lanes {
-                    total += self.expected_lane_routes(a, rule.when, mean);
-                    continue;
-                }
                 let available = match rule.scope {
                     Scope::Any => self.counts[target],
                     Scope::Home => self.by_key[target][self.home].len(),
-                    Scope::Same | Scope::Partner | Scope::Lanes => self.counts[target] / countries,
+                    Scope::Same | Scope::Partner => self.counts[target] / countries,
+                    Scope::Lanes => {
+                        total += self.expected_lane_routes(a, rule.when, mean);
+                        continue;
+                    }
                 } as f64;
                 let instances = match rule.when {
                     When::Always => domestic + foreign,
@@ -495,10 +495,11 @@ impl Demo {
             if !self.applies(rule.when, domestic) {
                 continue;
             }
-            let grouped_before = picks
-                .iter()
-                .any(|&(_, _, pr, g)| g.or(arch.deps[pr].group) == rule.group);
-            if rule.backup && !grouped_before {
+            if rule.backup
+                && !picks
+                    .iter()
+                    .any(|&(_, _, pr, g)| g.or(arch.deps[pr].group) == rule.group)
+            {
                 continue;
             }
             let target = self.targets[a][r];

@@ -12,6 +12,15 @@
 //! strength and tolerance ranges). Larger worlds replicate the archetypes in proportion; fixed
 //! sites (GNSS constellations, chokepoints) stay unique. NCFs sit on domestic assets only. To add
 //! an archetype, add a row; the tests check every archetype appears and every rule resolves.
+//!
+//! Redundancy is where real systems have it, so that the §2.4 ranking separates the few foreign
+//! assets that matter from the many that don't (the tests rank whole worlds through the engine):
+//! ships reach the home market through sea lanes whose chokepoints have detours (Panama or Cape
+//! Horn; Hormuz has none), partner countries have two grid control areas and two carriers,
+//! carriers fall back on satellites when their landing stations go, and at home substations,
+//! exchanges, data centres and plants have two feeds, two control centres, fuel and stocks.
+//! Single points of failure stay where they are real: single-constellation timing receivers,
+//! sole-source chips, an ICS vendor's update service, one identity provider or messaging centre.
 
 mod demo;
 mod hostile;

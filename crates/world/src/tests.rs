@@ -613,7 +613,7 @@ fn check_spread(seed: u64, assets: usize) {
         })
         .collect();
     assert!(
-        prefixes.len() >= 3 && countries.len() >= 4,
+        prefixes.len() >= 4 && countries.len() >= 4,
         "top 20: {:?}",
         top20.iter().map(|&(a, _)| id(a)).collect::<Vec<_>>()
     );
