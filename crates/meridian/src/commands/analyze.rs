@@ -143,7 +143,8 @@ fn parse_circle(s: &str) -> Result<model::Circle, String> {
     };
     if !(-90.0..=90.0).contains(&circle.lat)
         || !(-180.0..=180.0).contains(&circle.lon)
-        || !(circle.radius_km >= 0.0)
+        || circle.radius_km.is_nan()
+        || circle.radius_km < 0.0
     {
         return Err(format!(
             "{s:?}: latitude in [-90, 90], longitude in [-180, 180], radius >= 0"
@@ -556,8 +557,9 @@ fn spof(config: &Config, args: &SpofArgs) -> anyhow::Result<()> {
 }
 
 /// One row of the priority ranking: `priority = impact × (1 + exposure) × (1 + threat)`, with
-/// exposure (vulnerabilities, §3) and threat (incidents and sightings, §4) in [0, 1]; both are 0
-/// until the Intel and Exchange parts feed them, so the priority equals the impact.
+/// exposure (vulnerability findings, §3: `intel::exposure_scores`) and threat (incidents and
+/// sightings, §4) in [0, 1]. Threat is 0 until the Exchange part feeds it; exposure is 0 for
+/// assets without findings, so without intel data the priority equals the impact.
 #[derive(Serialize)]
 pub struct RankRow {
     pub rank: usize,
@@ -572,11 +574,24 @@ pub struct RankRow {
     pub priority: f64,
 }
 
-fn ranking(engine: &Engine) -> Vec<RankRow> {
+/// Exposure scores of the assets with vulnerability findings; empty (and free) when no intel
+/// document is stored.
+fn exposure_scores(
+    config: &Config,
+    store: &mut store::Store,
+) -> anyhow::Result<HashMap<String, f64>> {
+    if store.intel_documents()?.is_empty() {
+        return Ok(HashMap::new());
+    }
+    super::intel::exposure_scores(config, store)
+}
+
+fn ranking(engine: &Engine, exposures: &HashMap<String, f64>) -> Vec<RankRow> {
     let mut rows: Vec<RankRow> = graph::rank::rank(&engine.graph)
         .into_iter()
         .map(|r| {
-            let (exposure, threat) = (0.0, 0.0);
+            let exposure = exposures.get(engine.id(r.asset)).copied().unwrap_or(0.0);
+            let threat = 0.0;
             RankRow {
                 rank: 0,
                 previous_rank: None,
@@ -631,21 +646,14 @@ fn print_ranking(rows: &[RankRow], limit: usize) {
     );
 }
 
-fn now() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    now.replace_nanosecond(0)
-        .unwrap_or(now)
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("formatting the current time as RFC 3339")
-}
-
 fn rank(config: &Config, args: &RankArgs) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
     if let Some(asset) = &args.history {
         return rank_history(config, &mut store, asset);
     }
     let engine = Engine::load(config, &mut store)?;
-    let mut rows = ranking(&engine);
+    let exposures = exposure_scores(config, &mut store)?;
+    let mut rows = ranking(&engine, &exposures);
     let runs = store.ranking_runs()?;
     if let Some(previous) = runs.iter().rev().find(|r| r.home == config.home_str()) {
         let before: HashMap<String, u32> = store
@@ -669,7 +677,7 @@ fn rank(config: &Config, args: &RankArgs) -> anyhow::Result<()> {
                 priority: r.priority,
             })
             .collect();
-        let id = store.save_ranking(&now(), config.home_str(), &entries)?;
+        let id = store.save_ranking(&super::now(), config.home_str(), &entries)?;
         output::note(
             config.quiet,
             format!("ranking {id} stored ({} foreign assets)", rows.len()),
@@ -741,7 +749,7 @@ fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Result<()> {
                 countries: args.countries,
                 circles: args.circle,
             };
-            store.save_scenario(&scenario, &now())?;
+            store.save_scenario(&scenario, &super::now())?;
             output::note(config.quiet, format!("scenario {:?} saved", scenario.name));
             Ok(())
         }
@@ -819,7 +827,7 @@ pub fn print_top_foreign(
     limit: usize,
 ) -> anyhow::Result<()> {
     let engine = Engine::load(config, store)?;
-    let rows = ranking(&engine);
+    let rows = ranking(&engine, &exposure_scores(config, store)?);
     outln!("\nforeign infrastructure that matters most (meridian analyze rank):");
     print_ranking(&rows, limit);
     Ok(())

@@ -106,14 +106,6 @@ pub fn run(config: &Config, command: IntelCommand) -> anyhow::Result<()> {
     }
 }
 
-fn now() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    now.replace_nanosecond(0)
-        .unwrap_or(now)
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("formatting the current time as RFC 3339")
-}
-
 // ---------------------------------------------------------------------------------------------
 // Documents: kinds, detection, parsing.
 
@@ -365,7 +357,7 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
         })
         .collect();
     let results = store
-        .import_intel(&imports, &now())
+        .import_intel(&imports, &super::now())
         .context("storing the documents")?;
     let rows: Vec<ImportRow> = checked
         .iter()
@@ -964,7 +956,7 @@ fn false_positive(config: &Config, args: &FalsePositiveArgs) -> anyhow::Result<(
         cve: args.cve.trim().to_owned(),
         item: args.item.clone(),
         note: args.note.clone(),
-        marked_at: now(),
+        marked_at: super::now(),
     };
     let created = store.mark_false_positive(&fp)?;
     let status = if created { "marked" } else { "updated" };

@@ -6,3 +6,12 @@ pub mod assets;
 pub mod atlas;
 pub mod intel;
 pub mod peers;
+
+/// The current UTC time as RFC 3339 to the second: the timestamp of stored records.
+pub fn now() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("formatting the current time as RFC 3339")
+}
