@@ -616,7 +616,9 @@ fn ranking(engine: &Engine, exposures: &HashMap<String, f64>) -> Vec<RankRow> {
     rows
 }
 
-fn print_ranking(rows: &[RankRow], limit: usize) {
+/// Prints the top `limit` rows; the "move" column compares with the previous stored ranking when
+/// there is one (`compared`), and is blank otherwise.
+fn print_ranking(rows: &[RankRow], limit: usize, compared: bool) {
     output::table(
         &[
             "#", "move", "asset", "country", "impact", "exposure", "threat", "priority",
@@ -628,7 +630,8 @@ fn print_ranking(rows: &[RankRow], limit: usize) {
                 r.country.clone()
             };
             let movement = match r.previous_rank {
-                None => "new".to_owned(),
+                None if compared => "new".to_owned(),
+                None => String::new(),
                 Some(p) if p as usize == r.rank => "=".to_owned(),
                 Some(p) => format!("{:+}", i64::from(p) - r.rank as i64),
             };
@@ -655,7 +658,9 @@ fn rank(config: &Config, args: &RankArgs) -> anyhow::Result<()> {
     let exposures = exposure_scores(config, &mut store)?;
     let mut rows = ranking(&engine, &exposures);
     let runs = store.ranking_runs()?;
-    if let Some(previous) = runs.iter().rev().find(|r| r.home == config.home_str()) {
+    let previous = runs.iter().rev().find(|r| r.home == config.home_str());
+    let compared = previous.is_some();
+    if let Some(previous) = previous {
         let before: HashMap<String, u32> = store
             .ranking_entries(previous.id)?
             .into_iter()
@@ -686,7 +691,7 @@ fn rank(config: &Config, args: &RankArgs) -> anyhow::Result<()> {
     if config.json {
         return output::json(&rows);
     }
-    print_ranking(&rows, args.limit);
+    print_ranking(&rows, args.limit, compared);
     Ok(())
 }
 
@@ -829,7 +834,7 @@ pub fn print_top_foreign(
     let engine = Engine::load(config, store)?;
     let rows = ranking(&engine, &exposure_scores(config, store)?);
     outln!("\nforeign infrastructure that matters most (meridian analyze rank):");
-    print_ranking(&rows, limit);
+    print_ranking(&rows, limit, false);
     Ok(())
 }
 
