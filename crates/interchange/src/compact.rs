@@ -286,6 +286,131 @@ fn read_assets(
     });
 }
 
+/// One parsed dependency row, borrowing its group name from the input.
+struct EdgeRow<'a> {
+    dependent: u32,
+    provider: u32,
+    group: Option<&'a str>,
+    strength: f64,
+    tolerance: f64,
+}
+
+/// Positions of the dependency columns the engine uses.
+type DependencyColumns = [Option<usize>; 5];
+
+/// Decodes one dependency row from its fields, or records why it cannot.
+fn edge_row<'a>(
+    file: &str,
+    line: usize,
+    fields: &[&'a [u8]],
+    [dependent, provider, group, strength, tolerance]: DependencyColumns,
+    index: &HashMap<Vec<u8>, u32>,
+    errors: &mut Vec<ImportError>,
+) -> Option<EdgeRow<'a>> {
+    let field = |c: Option<usize>| -> &'a [u8] {
+        c.and_then(|c| fields.get(c).copied()).unwrap_or_default()
+    };
+    let mut endpoint = |name: &str, column: Option<usize>| {
+        let id = field(column);
+        let found = index.get(id).copied();
+        if found.is_none() {
+            let shown = String::from_utf8_lossy(id);
+            errors.push(ImportError::new(
+                file,
+                Some(line),
+                Some(name),
+                format!("unknown {name} id {shown:?}"),
+            ));
+        }
+        found
+    };
+    let (Some(d), Some(p)) = (
+        endpoint("dependent", dependent),
+        endpoint("provider", provider),
+    ) else {
+        return None;
+    };
+    if d == p {
+        errors.push(ImportError::new(
+            file,
+            Some(line),
+            Some("provider"),
+            "an asset cannot depend on itself",
+        ));
+        return None;
+    }
+    let group = text(file, line, "group", field(group), errors).filter(|g| !g.is_empty());
+    let s = number(file, line, "strength", field(strength), errors).unwrap_or(1.0);
+    if !(s > 0.0 && s <= 1.0) {
+        errors.push(ImportError::new(
+            file,
+            Some(line),
+            Some("strength"),
+            format!("{s} is outside (0, 1]"),
+        ));
+    }
+    let t = number(file, line, "tolerance_hours", field(tolerance), errors).unwrap_or(0.0);
+    if t < 0.0 {
+        errors.push(ImportError::new(
+            file,
+            Some(line),
+            Some("tolerance_hours"),
+            format!("{t} must be a finite number >= 0"),
+        ));
+    }
+    Some(EdgeRow {
+        dependent: d,
+        provider: p,
+        group,
+        strength: s,
+        tolerance: t,
+    })
+}
+
+/// Appends an edge, interning its group name in file order.
+fn push_edge(atlas: &mut CompactAtlas, groups: &mut HashMap<String, u32>, e: &EdgeRow<'_>) {
+    let g = match e.group {
+        None => NO_GROUP,
+        Some(name) => {
+            let next = atlas.group_names.len() as u32;
+            *groups.entry(name.to_owned()).or_insert_with(|| {
+                atlas.group_names.push(name.to_owned());
+                next
+            })
+        }
+    };
+    atlas.edge_dependent.push(e.dependent);
+    atlas.edge_provider.push(e.provider);
+    atlas.edge_group.push(g);
+    atlas.edge_strength.push(e.strength);
+    atlas.edge_tolerance.push(e.tolerance);
+}
+
+/// The body of a file without any `"`: no field is quoted, so every line is one record and
+/// every comma a separator. Cut into `parts` pieces at line boundaries, each with the number
+/// of its first line, for parallel decoding.
+fn unquoted_chunks(body: &[u8], first_line: usize, parts: usize) -> Vec<(usize, &[u8])> {
+    let mut chunks = Vec::with_capacity(parts);
+    let (mut start, mut line) = (0, first_line);
+    for k in 1..=parts {
+        let target = body.len() * k / parts;
+        let end = if k == parts {
+            body.len()
+        } else {
+            body[target.max(start)..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(body.len(), |i| target.max(start) + i + 1)
+        };
+        if end > start {
+            chunks.push((line, &body[start..end]));
+            line += body[start..end].iter().filter(|&&b| b == b'\n').count();
+            start = end;
+        }
+    }
+    chunks
+}
+
 fn read_dependencies(
     file: &str,
     bytes: &[u8],
@@ -293,8 +418,10 @@ fn read_dependencies(
     index: &HashMap<Vec<u8>, u32>,
     errors: &mut Vec<ImportError>,
 ) {
+    use rayon::prelude::*;
+
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let Some([dependent, provider, group, strength, tolerance]) = columns(
+    let Some(columns) = columns(
         file,
         &mut reader,
         [
@@ -310,78 +437,56 @@ fn read_dependencies(
         return;
     };
     let rows = bytes.iter().filter(|&&b| b == b'\n').count();
-    for column in [
-        &mut atlas.edge_dependent,
-        &mut atlas.edge_provider,
-        &mut atlas.edge_group,
-    ] {
-        column.reserve(rows);
-    }
+    atlas.edge_dependent.reserve(rows);
+    atlas.edge_provider.reserve(rows);
+    atlas.edge_group.reserve(rows);
     atlas.edge_strength.reserve(rows);
     atlas.edge_tolerance.reserve(rows);
     let mut groups: HashMap<String, u32> = HashMap::new();
-    for_each_row(file, &mut reader, errors, |row, line, errors| {
-        let mut endpoint = |field: &str, column: Option<usize>| {
-            let id = cell(row, column);
-            let found = index.get(id).copied();
-            if found.is_none() {
-                let shown = String::from_utf8_lossy(id);
-                errors.push(ImportError::new(
-                    file,
-                    Some(line),
-                    Some(field),
-                    format!("unknown {field} id {shown:?}"),
-                ));
+    if bytes.contains(&b'"') {
+        // Quoted fields: the general CSV reader, one record at a time.
+        for_each_row(file, &mut reader, errors, |row, line, errors| {
+            let fields: Vec<&[u8]> = row.iter().collect();
+            if let Some(e) = edge_row(file, line, &fields, columns, index, errors) {
+                push_edge(atlas, &mut groups, &e);
             }
-            found
-        };
-        let (Some(d), Some(p)) = (
-            endpoint("dependent", dependent),
-            endpoint("provider", provider),
-        ) else {
-            return;
-        };
-        if d == p {
-            errors.push(ImportError::new(
-                file,
-                Some(line),
-                Some("provider"),
-                "an asset cannot depend on itself",
-            ));
-            return;
-        }
-        let g = match text(file, line, "group", cell(row, group), errors) {
-            Some("") | None => NO_GROUP,
-            Some(name) => {
-                let next = atlas.group_names.len() as u32;
-                *groups.entry(name.to_owned()).or_insert_with(|| {
-                    atlas.group_names.push(name.to_owned());
-                    next
-                })
+        });
+        return;
+    }
+    let position = reader.position();
+    let body = &bytes[position.byte() as usize..];
+    let decoded: Vec<(Vec<EdgeRow<'_>>, Vec<ImportError>)> = unquoted_chunks(
+        body,
+        position.line() as usize,
+        rayon::current_num_threads() * 4,
+    )
+    .into_par_iter()
+    .map(|(first_line, chunk)| {
+        let (mut edges, mut errors) = (Vec::new(), Vec::new());
+        let mut fields: Vec<&[u8]> = Vec::with_capacity(8);
+        for (offset, raw) in chunk.split(|&b| b == b'\n').enumerate() {
+            let record = raw.strip_suffix(b"\r").unwrap_or(raw);
+            if record.is_empty() {
+                continue;
             }
-        };
-        let s = number(file, line, "strength", cell(row, strength), errors).unwrap_or(1.0);
-        if !(s > 0.0 && s <= 1.0) {
-            errors.push(ImportError::new(
+            fields.clear();
+            fields.extend(record.split(|&b| b == b','));
+            if let Some(e) = edge_row(
                 file,
-                Some(line),
-                Some("strength"),
-                format!("{s} is outside (0, 1]"),
-            ));
+                first_line + offset,
+                &fields,
+                columns,
+                index,
+                &mut errors,
+            ) {
+                edges.push(e);
+            }
         }
-        let t = number(file, line, "tolerance_hours", cell(row, tolerance), errors).unwrap_or(0.0);
-        if t < 0.0 {
-            errors.push(ImportError::new(
-                file,
-                Some(line),
-                Some("tolerance_hours"),
-                format!("{t} must be a finite number >= 0"),
-            ));
-        }
-        atlas.edge_dependent.push(d);
-        atlas.edge_provider.push(p);
-        atlas.edge_group.push(g);
-        atlas.edge_strength.push(s);
-        atlas.edge_tolerance.push(t);
-    });
+        (edges, errors)
+    })
+    .collect();
+    for (edges, chunk_errors) in decoded {
+        errors.extend(chunk_errors);
+        edges.iter().for_each(|e| push_edge(atlas, &mut groups, e));
+    }
 }

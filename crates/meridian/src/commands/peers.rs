@@ -34,6 +34,7 @@ pub fn run(config: &Config, args: &PeersArgs) -> anyhow::Result<()> {
     let mut timings = BTreeMap::new();
     let started = Instant::now();
     let (assets, deps) = (read(&args.assets)?, read(&args.deps)?);
+    let read_s = started.elapsed().as_secs_f64();
     let atlas = interchange::read_compact(
         &args.assets.display().to_string(),
         &assets,
@@ -49,8 +50,14 @@ pub fn run(config: &Config, args: &PeersArgs) -> anyhow::Result<()> {
         )
     })?;
     drop((assets, deps));
+    let parse_s = started.elapsed().as_secs_f64() - read_s;
     let g = Graph::new(&atlas, config.home);
     timings.insert("load", started.elapsed().as_secs_f64());
+    let load_detail = serde_json::json!({
+        "read_files": read_s,
+        "parse_csv": parse_s,
+        "build_graph": timings["load"] - read_s - parse_s,
+    });
 
     // Every op below but wcc needs the condensation: its time is added to each of them.
     let started = Instant::now();
@@ -135,6 +142,7 @@ pub fn run(config: &Config, args: &PeersArgs) -> anyhow::Result<()> {
         "dominators_sha256": dominators_sha256,
         "wcc": { "count": wcc.len(), "top10": wcc.iter().take(10).collect::<Vec<_>>(), "sizes_sha256": hex(hasher.finalize()) },
         "condensation_s": condensation,
+        "load_detail_s": load_detail,
         "max_rss_mib": max_rss_mib(),
     });
     std::fs::write(&args.out, serde_json::to_vec_pretty(&answers)?)
