@@ -31,7 +31,8 @@ impl Circle {
 }
 
 /// A named failure set. An asset belongs to it when it is listed, lies in one of the countries,
-/// or lies in one of the circles (assets without a location are never in a circle).
+/// lies in one of the circles (assets without a location are never in a circle), or runs a
+/// product with an active vulnerability finding for one of the CVEs.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Scenario {
@@ -40,4 +41,6 @@ pub struct Scenario {
     pub assets: Vec<String>,
     pub countries: Vec<String>,
     pub circles: Vec<Circle>,
+    /// CVE ids: every asset running a product affected by one of them fails.
+    pub cves: Vec<String>,
 }

@@ -125,6 +125,10 @@ pub struct ScenarioSaveArgs {
     /// Every located asset within a circle: LAT,LON,RADIUS_KM (repeatable).
     #[arg(long, value_parser = parse_circle)]
     pub circle: Vec<model::Circle>,
+    /// Every asset running a product affected by these CVEs (active intel findings, resolved
+    /// when the scenario runs).
+    #[arg(long, value_delimiter = ',')]
+    pub cves: Vec<String>,
 }
 
 fn parse_circle(s: &str) -> Result<model::Circle, String> {
@@ -753,6 +757,7 @@ fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Result<()> {
                 assets: args.assets,
                 countries: args.countries,
                 circles: args.circle,
+                cves: args.cves,
             };
             store.save_scenario(&scenario, &super::now())?;
             output::note(config.quiet, format!("scenario {:?} saved", scenario.name));
@@ -764,7 +769,14 @@ fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Result<()> {
                 return output::json(&all);
             }
             output::table(
-                &["name", "description", "assets", "countries", "circles"],
+                &[
+                    "name",
+                    "description",
+                    "assets",
+                    "countries",
+                    "circles",
+                    "CVEs",
+                ],
                 all.iter().map(|s| {
                     vec![
                         s.name.clone(),
@@ -776,6 +788,7 @@ fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Result<()> {
                             .map(|c| format!("{} km around {}, {}", c.radius_km, c.lat, c.lon))
                             .collect::<Vec<_>>()
                             .join("; "),
+                        s.cves.join(", "),
                     ]
                 }),
             );
@@ -785,8 +798,9 @@ fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Result<()> {
             let Some(scenario) = store.scenario(&name)? else {
                 bail!("scenario {name:?} not found (meridian analyze scenario list)");
             };
+            let affected = super::intel::assets_affected_by(config, &mut store, &scenario.cves)?;
             let engine = Engine::load(config, &mut store)?;
-            let initial = scenario_assets(&engine, &scenario)?;
+            let initial = scenario_assets(&engine, &scenario, &affected)?;
             output::note(
                 config.quiet,
                 format!("scenario {name:?}: {} assets fail at t = 0", initial.len()),
@@ -803,11 +817,16 @@ fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Result<()> {
     }
 }
 
-/// The assets a scenario fails: listed, in one of its countries, or inside one of its circles.
-fn scenario_assets(engine: &Engine, scenario: &model::Scenario) -> anyhow::Result<Vec<u32>> {
+/// The assets a scenario fails: listed, in one of its countries, inside one of its circles, or
+/// `affected` by one of its CVEs.
+fn scenario_assets(
+    engine: &Engine,
+    scenario: &model::Scenario,
+    affected: &std::collections::BTreeSet<String>,
+) -> anyhow::Result<Vec<u32>> {
     let atlas = &engine.atlas;
     let mut chosen = vec![false; atlas.asset_count()];
-    for id in &scenario.assets {
+    for id in scenario.assets.iter().chain(affected) {
         chosen[engine.resolve(id)? as usize] = true;
     }
     for (a, slot) in chosen.iter_mut().enumerate() {

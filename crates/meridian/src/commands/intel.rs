@@ -793,6 +793,23 @@ fn decision_weight(decision: Decision) -> f64 {
     }
 }
 
+/// Ids of the assets with an active finding (not suppressed, not a false positive) for one of
+/// `cves`: the "every asset that runs a product affected by CVE X" scenario of §2.5.
+pub fn assets_affected_by(
+    config: &Config,
+    store: &mut store::Store,
+    cves: &[String],
+) -> anyhow::Result<std::collections::BTreeSet<String>> {
+    if cves.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(compute(config, store, None)?
+        .into_iter()
+        .filter(|r| r.active() && cves.contains(&r.cve))
+        .map(|r| r.asset)
+        .collect())
+}
+
 /// Per asset id, an exposure score in [0, 1] from its active findings (neither suppressed nor
 /// false positives): the maximum over findings of
 ///

@@ -372,3 +372,40 @@ fn false_positive_is_hidden_and_survives_reimport() {
         assert!((exposure("fw:de-1") - 0.4).abs() < 1e-6, "[{}]", db.name);
     }
 }
+
+#[test]
+fn scenario_of_every_asset_affected_by_a_cve() {
+    for db in world() {
+        // CVE-2024-3400 is active on the Frankfurt firewall (products) and the Tokyo one (its
+        // SBOM); Paris runs the fixed build. The hospital behind Frankfurt goes down with it.
+        ok(
+            &db.url,
+            &[
+                "analyze",
+                "scenario",
+                "save",
+                "pan-os",
+                "--cves",
+                "CVE-2024-3400",
+            ],
+        );
+        let got = run(&db.url, &["analyze", "scenario", "run", "pan-os"]);
+        let failed: Vec<(&str, Option<&str>)> = got["failed"]
+            .as_array()
+            .expect("failed")
+            .iter()
+            .map(|f| (f["asset"].as_str().expect("id"), f["cause"].as_str()))
+            .collect();
+        assert_eq!(
+            failed,
+            [
+                ("fw:de-1", None),
+                ("fw:jp-1", None),
+                ("hospital:us-1", Some("fw:de-1"))
+            ],
+            "[{}]",
+            db.name
+        );
+        assert_eq!(got["impact"], 1.0);
+    }
+}

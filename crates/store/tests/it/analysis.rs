@@ -14,6 +14,7 @@ fn scenarios_are_saved_replaced_and_deleted() {
             description: "Category 5 landfall near Houston".to_owned(),
             assets: strings(&["pipeline:gulf"]),
             countries: strings(&["QA"]),
+            cves: strings(&["CVE-2024-3400"]),
             circles: vec![Circle {
                 lat: 29.76,
                 lon: -95.37,
