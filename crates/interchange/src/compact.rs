@@ -19,7 +19,7 @@ pub fn read_compact(
 ) -> Result<CompactAtlas, Vec<ImportError>> {
     let mut atlas = CompactAtlas::default();
     let mut errors = Vec::new();
-    let mut index: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut index = IdIndex::default();
     read_assets(assets_file, assets, &mut atlas, &mut index, &mut errors);
     read_dependencies(
         dependencies_file,
@@ -32,6 +32,51 @@ pub fn read_compact(
         Ok(atlas)
     } else {
         Err(errors)
+    }
+}
+
+/// Asset id → dense index. Ids of up to 23 bytes (almost all real ones) are keys held inline
+/// in the table, so a lookup touches one table slot instead of chasing a pointer to the key:
+/// the dependency file's millions of lookups are bound by memory latency.
+#[derive(Default)]
+struct IdIndex {
+    short: HashMap<ShortId, u32>,
+    long: HashMap<Vec<u8>, u32>,
+}
+
+/// Up to 23 id bytes, zero-padded, with the length in the last byte.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ShortId([u8; 24]);
+
+impl ShortId {
+    fn new(id: &[u8]) -> Option<ShortId> {
+        let mut key = [0u8; 24];
+        key.get_mut(..id.len())
+            .filter(|_| id.len() < 24)?
+            .copy_from_slice(id);
+        key[23] = id.len() as u8;
+        Some(ShortId(key))
+    }
+}
+
+impl IdIndex {
+    fn reserve(&mut self, n: usize) {
+        self.short.reserve(n);
+    }
+
+    /// Adds `id`; true when it was already there (the old index is replaced).
+    fn insert(&mut self, id: &[u8], index: u32) -> bool {
+        match ShortId::new(id) {
+            Some(key) => self.short.insert(key, index).is_some(),
+            None => self.long.insert(id.to_vec(), index).is_some(),
+        }
+    }
+
+    fn get(&self, id: &[u8]) -> Option<u32> {
+        match ShortId::new(id) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(id).copied(),
+        }
     }
 }
 
@@ -177,7 +222,7 @@ fn read_assets(
     file: &str,
     bytes: &[u8],
     atlas: &mut CompactAtlas,
-    index: &mut HashMap<Vec<u8>, u32>,
+    index: &mut IdIndex,
     errors: &mut Vec<ImportError>,
 ) {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
@@ -214,7 +259,7 @@ fn read_assets(
             return;
         }
         let next = atlas.ids.len() as u32;
-        if index.insert(asset_id.as_bytes().to_vec(), next).is_some() {
+        if index.insert(asset_id.as_bytes(), next) {
             errors.push(ImportError::new(
                 file,
                 Some(line),
@@ -304,7 +349,7 @@ fn edge_row<'a>(
     line: usize,
     fields: &[&'a [u8]],
     [dependent, provider, group, strength, tolerance]: DependencyColumns,
-    index: &HashMap<Vec<u8>, u32>,
+    index: &IdIndex,
     errors: &mut Vec<ImportError>,
 ) -> Option<EdgeRow<'a>> {
     let field = |c: Option<usize>| -> &'a [u8] {
@@ -312,7 +357,7 @@ fn edge_row<'a>(
     };
     let mut endpoint = |name: &str, column: Option<usize>| {
         let id = field(column);
-        let found = index.get(id).copied();
+        let found = index.get(id);
         if found.is_none() {
             let shown = String::from_utf8_lossy(id);
             errors.push(ImportError::new(
@@ -415,7 +460,7 @@ fn read_dependencies(
     file: &str,
     bytes: &[u8],
     atlas: &mut CompactAtlas,
-    index: &HashMap<Vec<u8>, u32>,
+    index: &IdIndex,
     errors: &mut Vec<ImportError>,
 ) {
     use rayon::prelude::*;
