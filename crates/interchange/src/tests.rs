@@ -747,3 +747,47 @@ fn compact_reader() {
         ],
     );
 }
+
+#[test]
+fn compact_reader_paths() {
+    // A quoted field takes the general CSV reader: same answers, same line numbers.
+    let quoted = check_compact(
+        "id,country\na,US\nb,NA\nc,ZZ\n",
+        "dependent,provider,group\r\na,b,\"fuel, diesel\"\r\n\r\na,c,\"fuel, diesel\"\r\nb,c,\r\n",
+        &[],
+    )
+    .expect("valid files");
+    assert_eq!(
+        (quoted.edge_group.clone(), quoted.group_names.clone()),
+        (vec![0, 0, model::NO_GROUP], vec!["fuel, diesel".to_owned()])
+    );
+    check_compact(
+        "id,country\na,US\n",
+        "dependent,provider\n\"a\",zz\n",
+        &["dependencies.csv:2: provider: unknown provider id \"zz\""],
+    );
+    // Unquoted files are decoded in parallel chunks: line numbers stay exact across chunks,
+    // blank lines and CRLF included.
+    let assets: String = (0..5000).map(|i| format!("a{i},US\n")).collect();
+    let mut deps: String = (1..5000).map(|i| format!("a{i},a{}\r\n", i - 1)).collect();
+    deps.push_str("\r\na1,nowhere\r\n");
+    let errors = ["dependencies.csv:5002: provider: unknown provider id \"nowhere\""];
+    check_compact(
+        &format!("id,country\n{assets}"),
+        &format!("dependent,provider\r\n{deps}"),
+        &errors,
+    );
+    // Ids longer than the index's inline keys (23 bytes), and exactly 23 bytes.
+    let long = "cable:trans-pacific-express-segment-4";
+    let edge = check_compact(
+        &format!("id,country\n{long},ZZ\nls:us:hermosa-beach-001,US\n"),
+        &format!("dependent,provider\nls:us:hermosa-beach-001,{long}\n"),
+        &[],
+    )
+    .expect("valid files");
+    assert_eq!(
+        (edge.edge_dependent.clone(), edge.edge_provider.clone()),
+        (vec![1], vec![0])
+    );
+    assert_eq!(edge.ids, [long, "ls:us:hermosa-beach-001"]);
+}
