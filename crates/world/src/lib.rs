@@ -21,14 +21,19 @@
 //! exchanges, data centres and plants have two feeds, two control centres, fuel and stocks.
 //! Single points of failure stay where they are real: single-constellation timing receivers,
 //! sole-source chips, an ICS vendor's update service, one identity provider or messaging centre.
+//!
+//! [`demo_intel`] writes the demo's synthetic vulnerability data (CVE 5.1 records, a KEV-format
+//! catalog, EPSS scores, all marked demo) for the products of the same tables.
 
 mod demo;
 mod hostile;
 mod tables;
+mod vulns;
 
 use model::{Asset, Dependency};
 
 pub use demo::MIN_ASSETS;
+pub use vulns::{DEMO_CNA, DEMO_CVE_PREFIX, demo_intel};
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq)]

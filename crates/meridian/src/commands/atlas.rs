@@ -163,20 +163,30 @@ pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
         })
         .context("loading the demo world (use --reset to replace an existing atlas)")?;
     bar.finish_and_clear();
+    // Synthetic advisories for the world's products, through `intel import`'s path.
+    let documents = world::demo_intel(args.seed)
+        .into_iter()
+        .map(|(name, bytes)| (format!("demo:{name}"), bytes))
+        .collect();
+    let advisories = super::intel::import_documents(config, &mut store, documents, None)
+        .context("loading the demo's synthetic vulnerability data")?
+        .len();
     let elapsed = started.elapsed();
     if config.json {
         return output::json(&serde_json::json!({
             "seed": args.seed,
             "assets": report.assets.created,
             "dependencies": report.dependencies.created,
+            "intel_documents": advisories,
             "seconds": elapsed.as_secs_f64(),
         }));
     }
     outln!(
-        "demo world (seed {}): {} assets, {} dependencies in {:.1} s into {}",
+        "demo world (seed {}): {} assets, {} dependencies, {} demo intel documents (CVE records, KEV, EPSS) in {:.1} s into {}",
         args.seed,
         report.assets.created,
         report.dependencies.created,
+        advisories,
         elapsed.as_secs_f64(),
         redact(&config.db)
     );

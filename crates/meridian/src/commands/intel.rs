@@ -272,7 +272,7 @@ impl Parsed {
 // intel import
 
 #[derive(Serialize)]
-struct ImportRow {
+pub(crate) struct ImportRow {
     file: String,
     kind: Kind,
     document: String,
@@ -295,8 +295,7 @@ struct Checked {
     warnings: Vec<Diagnostic>,
 }
 
-fn check_file(path: &std::path::Path, asset: Option<&str>) -> anyhow::Result<Checked> {
-    let bytes = std::fs::read(path).context("reading the file")?;
+fn check_document(file: String, bytes: Vec<u8>, asset: Option<&str>) -> anyhow::Result<Checked> {
     let kind = Kind::detect(&bytes)?;
     if asset.is_some() && !kind.is_sbom() {
         bail!(
@@ -310,7 +309,7 @@ fn check_file(path: &std::path::Path, asset: Option<&str>) -> anyhow::Result<Che
     let body = String::from_utf8(bytes)
         .map_err(|e| anyhow::anyhow!("byte {}: not UTF-8 text", e.utf8_error().valid_up_to()))?;
     Ok(Checked {
-        file: path.display().to_string(),
+        file,
         kind,
         label: parsed.label(),
         sha256,
@@ -319,33 +318,42 @@ fn check_file(path: &std::path::Path, asset: Option<&str>) -> anyhow::Result<Che
     })
 }
 
-fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
-    let mut store = config.open_store()?;
-    if let Some(asset) = &args.asset
-        && !store.asset_exists(asset)?
-    {
-        bail!("--asset: asset {asset:?} not found");
+/// Prints every error on stderr and fails when there is one: nothing is stored then.
+fn refuse_invalid(errors: &[String]) -> anyhow::Result<()> {
+    if errors.is_empty() {
+        return Ok(());
     }
-    let bar = progress::bar(config.quiet, Some(args.files.len() as u64), "validating");
-    let mut checked = Vec::with_capacity(args.files.len());
+    for e in errors {
+        eprintln!("{e}");
+    }
+    bail!(
+        "intel import refused: {} invalid file(s), nothing was stored",
+        errors.len()
+    )
+}
+
+/// Validates documents given as `(source, bytes)` and stores them in one all-or-nothing
+/// transaction with `source` as their provenance (a file path for `intel import`,
+/// `demo:<file name>` for `meridian demo`); SBOMs are attached to `asset` when given. Tolerated
+/// problems are noted on stderr. One row per document, in order.
+pub(crate) fn import_documents(
+    config: &Config,
+    store: &mut store::Store,
+    documents: Vec<(String, Vec<u8>)>,
+    asset: Option<&str>,
+) -> anyhow::Result<Vec<ImportRow>> {
+    let bar = progress::bar(config.quiet, Some(documents.len() as u64), "validating");
+    let mut checked = Vec::with_capacity(documents.len());
     let mut errors = Vec::new();
-    for path in &args.files {
-        match check_file(path, args.asset.as_deref()) {
+    for (source, bytes) in documents {
+        match check_document(source.clone(), bytes, asset) {
             Ok(c) => checked.push(c),
-            Err(e) => errors.push(format!("{}: {e:#}", path.display())),
+            Err(e) => errors.push(format!("{source}: {e:#}")),
         }
         bar.inc(1);
     }
     bar.finish_and_clear();
-    if !errors.is_empty() {
-        for e in &errors {
-            eprintln!("{e}");
-        }
-        bail!(
-            "intel import refused: {} invalid file(s), nothing was stored",
-            errors.len()
-        );
-    }
+    refuse_invalid(&errors)?;
     let imports: Vec<store::IntelImport<'_>> = checked
         .iter()
         .map(|c| store::IntelImport {
@@ -353,7 +361,7 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
             source: &c.file,
             sha256: &c.sha256,
             body: &c.body,
-            asset: args.asset.as_deref(),
+            asset,
         })
         .collect();
     let results = store
@@ -368,7 +376,7 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
             document: c.label.clone(),
             status: if r.created { "created" } else { "unchanged" },
             id: r.id,
-            asset: args.asset.clone(),
+            asset: asset.map(str::to_owned),
             attached: r.attached,
             warnings: c.warnings.len(),
         })
@@ -384,6 +392,26 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
             ),
         );
     }
+    Ok(rows)
+}
+
+fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
+    if let Some(asset) = &args.asset
+        && !store.asset_exists(asset)?
+    {
+        bail!("--asset: asset {asset:?} not found");
+    }
+    let mut documents = Vec::with_capacity(args.files.len());
+    let mut errors = Vec::new();
+    for path in &args.files {
+        match std::fs::read(path) {
+            Ok(bytes) => documents.push((path.display().to_string(), bytes)),
+            Err(e) => errors.push(format!("{}: reading the file: {e}", path.display())),
+        }
+    }
+    refuse_invalid(&errors)?;
+    let rows = import_documents(config, &mut store, documents, args.asset.as_deref())?;
     if config.json {
         return output::json(&rows);
     }

@@ -2,6 +2,7 @@
 
 mod analyze;
 mod atlas;
+mod demo;
 mod intel;
 
 use std::path::{Path, PathBuf};
