@@ -51,10 +51,17 @@ struct ImportSummary {
 
 pub fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
+    // Phases of a large import (parse, check, write) each take seconds at a million rows.
+    let spinner = progress::bar(config.quiet, None, "parsing");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let parsed = match interchange::read_files(&args.files) {
         Ok(parsed) => parsed,
-        Err(errors) => return refuse(&errors),
+        Err(errors) => {
+            spinner.finish_and_clear();
+            return refuse(&errors);
+        }
     };
+    spinner.set_message("checking");
     // Ids the batch references; the stored ones are fetched in one query.
     let referenced: HashSet<&str> = parsed
         .atlas
@@ -64,6 +71,9 @@ pub fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
         .collect();
     let stored = store.existing_ids(&referenced.into_iter().collect::<Vec<_>>())?;
     let errors = interchange::check_batch(&parsed, |id| stored.contains(id));
+    if !errors.is_empty() || args.check {
+        spinner.finish_and_clear();
+    }
     if !errors.is_empty() {
         return refuse(&errors);
     }
@@ -78,7 +88,9 @@ pub fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    spinner.set_message("writing");
     let report = store.import(&parsed.atlas)?;
+    spinner.finish_and_clear();
     let summary = ImportSummary {
         files: args.files.iter().map(|f| f.display().to_string()).collect(),
         assets: report.assets.into(),
