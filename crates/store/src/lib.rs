@@ -12,6 +12,7 @@ mod compact;
 mod db;
 mod dependencies;
 mod error;
+mod feeds;
 mod import;
 mod intel;
 mod meta;
@@ -27,6 +28,7 @@ use model::{Asset, Atlas, CompactAtlas, Dependency, HomeCountry, Scenario};
 
 use crate::db::Backend;
 pub use crate::error::StoreError;
+pub use crate::feeds::{Feed, FeedState};
 pub use crate::intel::{AssetProducts, FalsePositive, IntelDocument, IntelImport, IntelImported};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -300,6 +302,31 @@ impl Store {
     /// Every false positive, by asset, CVE and item.
     pub fn false_positives(&mut self) -> Result<Vec<FalsePositive>> {
         self.db.read(intel::false_positives)
+    }
+
+    /// Adds an intel feed; false (and nothing changed) when the name is taken.
+    pub fn add_feed(&mut self, feed: &Feed) -> Result<bool> {
+        self.db.write(|tx| feeds::add(tx, feed))
+    }
+
+    /// Every intel feed, by name.
+    pub fn feeds(&mut self) -> Result<Vec<Feed>> {
+        self.db.read(feeds::list)
+    }
+
+    /// Removes an intel feed; false when there is none of that name.
+    pub fn remove_feed(&mut self, name: &str) -> Result<bool> {
+        self.db.write(|tx| feeds::remove(tx, name))
+    }
+
+    /// The validators of the last successful fetch of `url`, if any.
+    pub fn feed_state(&mut self, url: &str) -> Result<Option<FeedState>> {
+        self.db.read(|tx| feeds::state(tx, url))
+    }
+
+    /// Records the validators of a successful fetch, replacing the previous ones of its URL.
+    pub fn set_feed_state(&mut self, state: &FeedState) -> Result<()> {
+        self.db.write(|tx| feeds::set_state(tx, state))
     }
 }
 

@@ -28,6 +28,11 @@ const SQLITE: &[Migration] = &[
         name: "intel",
         sql: include_str!("../migrations/sqlite/0003_intel.sql"),
     },
+    Migration {
+        version: 5,
+        name: "feeds",
+        sql: include_str!("../migrations/sqlite/0005_feeds.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -45,6 +50,11 @@ const POSTGRES: &[Migration] = &[
         version: 3,
         name: "intel",
         sql: include_str!("../migrations/postgres/0003_intel.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "feeds",
+        sql: include_str!("../migrations/postgres/0005_feeds.sql"),
     },
 ];
 

@@ -49,6 +49,15 @@ pub enum IntelCommand {
     },
     /// Stored documents and their provenance.
     Documents,
+    /// Fetch the configured feeds and every `--url` (KEV, EPSS, CVE records) over HTTPS and
+    /// import them like `intel import`, all or nothing; unchanged feeds answer 304 and store
+    /// nothing.
+    Sync(super::sync::SyncArgs),
+    /// The feeds `intel sync` fetches.
+    Feed {
+        #[command(subcommand)]
+        command: super::sync::FeedCommand,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +112,8 @@ pub fn run(config: &Config, command: IntelCommand) -> anyhow::Result<()> {
         IntelCommand::FalsePositive(args) => false_positive(config, &args),
         IntelCommand::Exposure { limit } => exposure(config, limit),
         IntelCommand::Documents => documents(config),
+        IntelCommand::Sync(args) => super::sync::sync(config, &args),
+        IntelCommand::Feed { command } => super::sync::feed(config, command),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod atlas;
 pub mod intel;
 pub mod peers;
+pub mod sync;
 
 /// The current UTC time as RFC 3339 to the second: the timestamp of stored records.
 pub fn now() -> String {

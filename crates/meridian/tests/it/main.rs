@@ -4,6 +4,7 @@ mod analyze;
 mod atlas;
 mod demo;
 mod intel;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
