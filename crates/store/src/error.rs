@@ -13,6 +13,16 @@ pub enum StoreError {
     NotEmpty,
     #[error("bad database URL {url:?}: {reason}")]
     BadUrl { url: String, reason: String },
+    #[error("invalid CVD case: {0}")]
+    InvalidCvdCase(String),
+    #[error("unknown CVD case {0:?}")]
+    UnknownCvdCase(String),
+    #[error("CVD case {id} is {from}: it cannot move back or stay at {to}")]
+    CvdTransition {
+        id: String,
+        from: &'static str,
+        to: &'static str,
+    },
 
     // Internal: logged, never shown verbatim.
     #[error(transparent)]
@@ -44,6 +54,9 @@ impl StoreError {
                 | StoreError::DuplicateDependency(..)
                 | StoreError::NotEmpty
                 | StoreError::BadUrl { .. }
+                | StoreError::InvalidCvdCase(_)
+                | StoreError::UnknownCvdCase(_)
+                | StoreError::CvdTransition { .. }
         )
     }
 

@@ -9,6 +9,7 @@
 mod analysis;
 mod assets;
 mod compact;
+mod cvd;
 mod db;
 mod dependencies;
 mod error;
@@ -26,6 +27,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use model::{Asset, Atlas, CompactAtlas, Dependency, HomeCountry, Scenario};
 
+pub use crate::cvd::{AffectedProduct, CvdCase, CvdState, NewCvdCase, Tlp};
 use crate::db::Backend;
 pub use crate::error::StoreError;
 pub use crate::feeds::{Feed, FeedState};
@@ -327,6 +329,28 @@ impl Store {
     /// Records the validators of a successful fetch, replacing the previous ones of its URL.
     pub fn set_feed_state(&mut self, state: &FeedState) -> Result<()> {
         self.db.write(|tx| feeds::set_state(tx, state))
+    }
+
+    /// Opens a CVD case in state `reported` at `now` (RFC 3339); its id is the next
+    /// `MERIDIAN-<year of now>-NNNN`. A bad country, CVE id or date is
+    /// [`StoreError::InvalidCvdCase`].
+    pub fn create_cvd_case(&mut self, case: &NewCvdCase, now: &str) -> Result<CvdCase> {
+        self.db.write(|tx| cvd::create(tx, case, now))
+    }
+
+    pub fn cvd_case(&mut self, id: &str) -> Result<Option<CvdCase>> {
+        self.db.read(|tx| cvd::get(tx, id))
+    }
+
+    /// Every CVD case, by id.
+    pub fn cvd_cases(&mut self) -> Result<Vec<CvdCase>> {
+        self.db.read(|tx| cvd::select(tx, None))
+    }
+
+    /// Moves a case forward to `to` at `at`, keeping the time in its history; a move back or
+    /// in place is [`StoreError::CvdTransition`]. Embargo dates are the caller's to check.
+    pub fn advance_cvd_case(&mut self, id: &str, to: CvdState, at: &str) -> Result<CvdCase> {
+        self.db.write(|tx| cvd::advance(tx, id, to, at))
     }
 }
 

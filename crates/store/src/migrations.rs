@@ -29,6 +29,11 @@ const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0003_intel.sql"),
     },
     Migration {
+        version: 4,
+        name: "cvd",
+        sql: include_str!("../migrations/sqlite/0004_cvd.sql"),
+    },
+    Migration {
         version: 5,
         name: "feeds",
         sql: include_str!("../migrations/sqlite/0005_feeds.sql"),
@@ -50,6 +55,11 @@ const POSTGRES: &[Migration] = &[
         version: 3,
         name: "intel",
         sql: include_str!("../migrations/postgres/0003_intel.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "cvd",
+        sql: include_str!("../migrations/postgres/0004_cvd.sql"),
     },
     Migration {
         version: 5,

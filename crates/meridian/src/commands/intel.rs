@@ -49,6 +49,11 @@ pub enum IntelCommand {
     },
     /// Stored documents and their provenance.
     Documents,
+    /// Coordinated vulnerability disclosure cases and their CSAF 2.0 advisories.
+    Cvd {
+        #[command(subcommand)]
+        command: super::cvd::CvdCommand,
+    },
     /// Fetch the configured feeds and every `--url` (KEV, EPSS, CVE records) over HTTPS and
     /// import them like `intel import`, all or nothing; unchanged feeds answer 304 and store
     /// nothing.
@@ -112,6 +117,7 @@ pub fn run(config: &Config, command: IntelCommand) -> anyhow::Result<()> {
         IntelCommand::FalsePositive(args) => false_positive(config, &args),
         IntelCommand::Exposure { limit } => exposure(config, limit),
         IntelCommand::Documents => documents(config),
+        IntelCommand::Cvd { command } => super::cvd::run(config, command),
         IntelCommand::Sync(args) => super::sync::sync(config, &args),
         IntelCommand::Feed { command } => super::sync::feed(config, command),
     }

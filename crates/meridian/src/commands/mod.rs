@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod assets;
 pub mod atlas;
+pub mod cvd;
 pub mod intel;
 pub mod peers;
 pub mod sync;

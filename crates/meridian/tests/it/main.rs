@@ -2,6 +2,7 @@
 
 mod analyze;
 mod atlas;
+mod cvd;
 mod demo;
 mod intel;
 mod sync;

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod bulk;
+mod cvd;
 mod import;
 mod intel;
 mod migrations;

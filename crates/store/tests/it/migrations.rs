@@ -39,6 +39,7 @@ fn sqlite_schema_migrations_table_has_one_row_per_version() {
             (1, "atlas".to_owned()),
             (2, "analysis".to_owned()),
             (3, "intel".to_owned()),
+            (4, "cvd".to_owned()),
             (5, "feeds".to_owned())
         ]
     );
