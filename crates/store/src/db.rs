@@ -4,7 +4,7 @@
 //! where the dialects differ and use [`query`] / [`execute`] where the SQL is the same text
 //! (both dialects accept `$1`-style parameters, numbered in order of first appearance).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use postgres::types::{IsNull, ToSql as PgToSql, Type, to_sql_checked};
 use rusqlite::types::ToSqlOutput;
@@ -58,9 +58,22 @@ impl Backend {
     }
 
     fn sqlite(conn: rusqlite::Connection) -> Result<Backend> {
-        conn.busy_timeout(Duration::from_secs(5))?;
-        // Returns the resulting mode; an in-memory database stays "memory".
-        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Returns the resulting mode; an in-memory database stays "memory". Switching a new
+        // file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at once, without
+        // the busy handler, when concurrent first opens race for it: retry within the timeout.
+        let deadline = Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())) {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                done => break done?,
+            }
+        }
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
         conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         Ok(Backend::Sqlite(conn))
