@@ -477,6 +477,24 @@ fn branches(products: &[AffectedProduct], ids: &[String]) -> Vec<Value> {
         .collect()
 }
 
+/// Orders every object's keys alphabetically, as CSAF 2.0's optional test 6.2.13 asks.
+fn sort_keys(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sort_keys(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
+        other => other,
+    }
+}
+
 #[derive(Serialize)]
 struct Exported {
     id: String,
@@ -511,7 +529,7 @@ fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
         tlp.to_ascii_lowercase(),
         released.get(..4).context("release date without a year")?,
     );
-    let document = advisory(&case, &site, released, &site.url(&relative));
+    let document = sort_keys(advisory(&case, &site, released, &site.url(&relative)));
     let bytes = serde_json::to_vec_pretty(&document).context("serialising the advisory")?;
     let path = args.out.join(&relative);
     write(&path, &bytes)?;
