@@ -869,30 +869,75 @@ pub fn exposure_scores(
     config: &Config,
     store: &mut store::Store,
 ) -> anyhow::Result<HashMap<String, f64>> {
-    let mut scores: HashMap<String, f64> = HashMap::new();
+    Ok(asset_exposures(config, store)?
+        .into_iter()
+        .map(|(asset, e)| (asset, e.score))
+        .collect())
+}
+
+/// One asset's exposure: its score and what it is made of.
+#[derive(Serialize)]
+struct AssetExposure {
+    score: f64,
+    /// Active findings on the asset.
+    findings: usize,
+    /// The most urgent SSVC decision among them.
+    worst_decision: String,
+    /// The highest EPSS probability among them, when any is scored.
+    epss_max: Option<f64>,
+    #[serde(skip)]
+    worst: Decision,
+}
+
+fn asset_exposures(
+    config: &Config,
+    store: &mut store::Store,
+) -> anyhow::Result<std::collections::BTreeMap<String, AssetExposure>> {
+    let mut exposures = std::collections::BTreeMap::<String, AssetExposure>::new();
     for r in compute(config, store, None)?.iter().filter(|r| r.active()) {
         let w = decision_weight(r.decision);
-        let s = f64::from(r.confidence) * (1.0 - (1.0 - w) * (1.0 - r.epss.unwrap_or(0.0)));
-        let best = scores.entry(r.asset.clone()).or_insert(0.0);
-        *best = best.max(s.clamp(0.0, 1.0));
+        let score = (f64::from(r.confidence) * (1.0 - (1.0 - w) * (1.0 - r.epss.unwrap_or(0.0))))
+            .clamp(0.0, 1.0);
+        let e = exposures.entry(r.asset.clone()).or_insert(AssetExposure {
+            score: 0.0,
+            findings: 0,
+            worst_decision: String::new(),
+            epss_max: None,
+            worst: r.decision,
+        });
+        e.score = e.score.max(score);
+        e.findings += 1;
+        if decision_weight(r.decision) >= decision_weight(e.worst) {
+            e.worst = r.decision;
+        }
+        e.worst_decision = e.worst.to_string();
+        e.epss_max = match (e.epss_max, r.epss) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
     }
-    Ok(scores)
+    Ok(exposures)
 }
 
 fn exposure(config: &Config, limit: usize) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
-    let mut rows: Vec<(String, f64)> = exposure_scores(config, &mut store)?.into_iter().collect();
-    rows.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let exposures = asset_exposures(config, &mut store)?;
     if config.json {
-        let value: serde_json::Map<String, serde_json::Value> =
-            rows.into_iter().map(|(a, s)| (a, s.into())).collect();
-        return output::json(&value);
+        return output::json(&exposures);
     }
+    let mut rows: Vec<(&String, &AssetExposure)> = exposures.iter().collect();
+    rows.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then_with(|| a.0.cmp(b.0)));
     output::table(
-        &["asset", "exposure"],
-        rows.iter()
-            .take(limit)
-            .map(|(a, s)| vec![a.clone(), format!("{s:.4}")]),
+        &["asset", "exposure", "findings", "worst SSVC", "EPSS max"],
+        rows.iter().take(limit).map(|(a, e)| {
+            vec![
+                (*a).clone(),
+                format!("{:.4}", e.score),
+                e.findings.to_string(),
+                e.worst_decision.clone(),
+                fmt_epss(e.epss_max),
+            ]
+        }),
     );
     Ok(())
 }

@@ -322,12 +322,16 @@ fn false_positive_is_hidden_and_survives_reimport() {
     for db in world() {
         let url = db.url.as_str();
         let exposure = |asset: &str| {
-            run(url, &["intel", "exposure"])[asset]
+            run(url, &["intel", "exposure"])[asset]["score"]
                 .as_f64()
                 .expect("score")
         };
         // Confidence 0.85 × (Act ∨ EPSS) = 0.85.
         assert!((exposure("fw:de-1") - 0.85).abs() < 1e-6, "[{}]", db.name);
+        let detail = &run(url, &["intel", "exposure"])["fw:de-1"];
+        assert_eq!(detail["worst_decision"], "Act", "[{}]", db.name);
+        assert!(detail["findings"].as_u64().is_some_and(|n| n >= 1));
+        assert!(detail["epss_max"].as_f64().is_some());
         let marked = run(
             url,
             &[
