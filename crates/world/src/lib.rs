@@ -33,7 +33,7 @@ mod vulns;
 use model::{Asset, Dependency};
 
 pub use demo::MIN_ASSETS;
-pub use vulns::{DEMO_CNA, DEMO_CVE_PREFIX, demo_intel};
+pub use vulns::{DEMO_CNA, DEMO_CVE_PREFIX, demo_intel, demo_sboms};
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq)]

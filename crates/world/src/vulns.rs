@@ -138,6 +138,7 @@ impl Product {
             "maven" => Some("https://repo.maven.apache.org/maven2/"),
             "npm" => Some("https://www.npmjs.com/"),
             "pypi" => Some("https://pypi.org/"),
+            "cargo" => Some("https://crates.io/"),
             _ => None,
         };
         let package = collection.map(|url| {
@@ -189,6 +190,28 @@ fn products() -> Vec<&'static str> {
         .collect()
 }
 
+/// Packages that no archetype's catalogue lists: they appear only in the demo SBOMs
+/// ([`demo_sboms`]), each with a record that covers the version shipped.
+const SBOM_PACKAGES: [&str; 6] = [
+    "pkg:npm/demo-hmi-widgets@3.1.4",
+    "pkg:pypi/demo-modbus-gateway@1.3.2",
+    "pkg:maven/org.meridian.demo/historian-core@4.2.0",
+    "pkg:npm/demo-scada-websocket@0.9.7",
+    "pkg:pypi/demo-dnp3-parser@2.0.11",
+    "pkg:cargo/demo-rtu-agent@1.6.0",
+];
+
+/// SBOM components no demo record names: (CycloneDX type, purl).
+const SBOM_BENIGN: [(&str, &str); 4] = [
+    ("library", "pkg:npm/demo-chart-kit@5.0.2"),
+    ("library", "pkg:pypi/demo-config-loader@0.4.0"),
+    ("firmware", "pkg:generic/meridian-demo/rtos-kernel@11.2"),
+    (
+        "operating-system",
+        "pkg:generic/meridian-demo/embedded-linux@6.1.55",
+    ),
+];
+
 /// `2025-MM-DD` from a day of the (non-leap) year, 0-based.
 fn date(day: u32) -> String {
     const MONTHS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -216,13 +239,16 @@ struct Record {
 fn records(seed: u64) -> Vec<Record> {
     let mut rng = ChaCha8Rng::seed_from_u64(mix(seed ^ 0x5EC0_D3E0_0000_0001));
     let rotation = rng.random_range(0..VOTES.len());
+    let table = products().len();
     products()
         .into_iter()
+        .chain(SBOM_PACKAGES)
         .enumerate()
         .map(|(i, product)| {
             let parsed = Product::parse(product);
             let vote = &VOTES[(i + rotation) % VOTES.len()];
-            let covered = parsed.version.is_none() || !rng.random_bool(0.25);
+            // The SBOM-only packages are always covered, so the SBOMs give findings.
+            let covered = parsed.version.is_none() || !rng.random_bool(0.25) || i >= table;
             let weakness = WEAKNESSES[rng.random_range(0..WEAKNESSES.len())];
             let epss = match vote.exploitation {
                 "active" => rng.random_range(0.3..0.97),
@@ -404,6 +430,86 @@ pub fn demo_intel(seed: u64) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// A version 4 `urn:uuid:` from 128 random bits.
+fn urn_uuid(bits: u128) -> String {
+    let b = (bits & !(0xF000 << 64) & !(0xC000 << 48)) | (0x4000 << 64) | (0x8000 << 48);
+    let h = format!("{b:032x}");
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+/// One CycloneDX 1.5 component of a purl `pkg:type/…/name@version`.
+fn cdx_component(ty: &str, purl: &str) -> Value {
+    let (path, version) = purl.split_once('@').expect("versioned purls");
+    let name = path.rsplit('/').next().unwrap_or(path);
+    json!({
+        "type": ty,
+        "bom-ref": purl,
+        "name": name,
+        "version": version,
+        "purl": purl,
+    })
+}
+
+/// Synthetic CycloneDX 1.5 SBOMs for some of `candidates` (`(asset id, asset name)` of assets
+/// that run software): up to 8 of them, drawn by the seed, each listing a firmware or operating
+/// system, a benign library and two or three of the [`SBOM_PACKAGES`] that demo records cover.
+/// Returns `(asset id, file name, bytes)`; the same seed and candidates give the same bytes.
+pub fn demo_sboms(seed: u64, candidates: &[(String, String)]) -> Vec<(String, String, Vec<u8>)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(mix(seed ^ 0x5EC0_D3E0_0000_0002));
+    let mut picked: Vec<usize> = (0..candidates.len()).collect();
+    for i in 0..picked.len().min(8) {
+        let j = rng.random_range(i..picked.len());
+        picked.swap(i, j);
+    }
+    picked.truncate(8);
+    picked.sort_unstable();
+    picked
+        .into_iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let (id, name) = &candidates[i];
+            let base = SBOM_BENIGN[2 + rng.random_range(0..2)];
+            let mut components = vec![cdx_component(base.0, base.1)];
+            let library = SBOM_BENIGN[rng.random_range(0..2)];
+            components.push(cdx_component(library.0, library.1));
+            let first = rng.random_range(0..SBOM_PACKAGES.len());
+            for k in 0..rng.random_range(2..=3) {
+                let purl = SBOM_PACKAGES[(first + 2 * k) % SBOM_PACKAGES.len()];
+                components.push(cdx_component("library", purl));
+            }
+            let bom = json!({
+                "bomFormat": "CycloneDX",
+                "specVersion": "1.5",
+                "serialNumber": urn_uuid(rng.random()),
+                "version": 1,
+                "metadata": {
+                    "timestamp": format!("{}T00:00:00Z", date(rng.random_range(0..300))),
+                    "component": {
+                        "type": "device",
+                        "bom-ref": format!("asset:{id}"),
+                        "name": name,
+                        "description": format!("[DEMO] Synthetic SBOM of asset {id}"),
+                    },
+                },
+                "components": components,
+            });
+            let bytes = serde_json::to_vec_pretty(&bom).expect("JSON values serialise");
+            (
+                id.clone(),
+                format!("sbom-demo-{:02}.cdx.json", n + 1),
+                bytes,
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,7 +541,7 @@ mod tests {
     fn every_document_parses_with_the_intel_parsers() {
         for seed in [0, 7, 42] {
             let docs = demo_intel(seed);
-            let products = products();
+            let products = records(seed);
             assert_eq!(docs.len(), products.len() + 2);
             let mut ids = Vec::new();
             for (name, bytes) in &docs[..products.len()] {
@@ -496,5 +602,34 @@ mod tests {
             uncovered += usize::from(!r.covered);
         }
         assert!(uncovered > 0, "some deployed versions are already fixed");
+    }
+
+    #[test]
+    fn every_sbom_parses_and_has_covered_components() {
+        let candidates: Vec<(String, String)> = (0..30)
+            .map(|i| (format!("A{i}"), format!("Asset {i}")))
+            .collect();
+        let mut index = intel::matching::Index::new();
+        for (_, bytes) in &demo_intel(42)[..records(42).len()] {
+            index.add_cve(&intel::cve::parse_cve(bytes).expect("parses").0);
+        }
+        for seed in [0, 7, 42] {
+            let sboms = demo_sboms(seed, &candidates);
+            assert_eq!(sboms, demo_sboms(seed, &candidates));
+            assert_eq!(sboms.len(), 8);
+            for (asset, name, bytes) in &sboms {
+                let (sbom, diags) = intel::sbom::parse_cyclonedx(bytes).expect(name);
+                assert!(diags.is_empty(), "{name}: {diags:?}");
+                let items: Vec<intel::matching::Item> = sbom
+                    .components
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| intel::matching::Item::from_component(&i.to_string(), c))
+                    .collect();
+                let hits = index.match_items(&items).findings.len();
+                assert!(hits >= 2, "{name} of {asset}: {hits} findings");
+            }
+        }
+        assert_eq!(demo_sboms(1, &candidates[..3]).len(), 3);
     }
 }

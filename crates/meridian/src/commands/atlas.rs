@@ -180,9 +180,26 @@ pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
         .into_iter()
         .map(|(name, bytes)| (format!("demo:{name}"), bytes))
         .collect();
-    let advisories = super::intel::import_documents(config, &mut store, documents, None)
+    let mut advisories = super::intel::import_documents(config, &mut store, documents, None)
         .context("loading the demo's synthetic vulnerability data")?
         .len();
+    // Synthetic SBOMs attached to a few of the first assets that run software.
+    let candidates: Vec<(String, String)> = world
+        .assets()
+        .filter(|a| !a.products.is_empty())
+        .take(200)
+        .map(|a| (a.id, a.name))
+        .collect();
+    for (asset, name, bytes) in world::demo_sboms(args.seed, &candidates) {
+        advisories += super::intel::import_documents(
+            config,
+            &mut store,
+            vec![(format!("demo:{name}"), bytes)],
+            Some(&asset),
+        )
+        .context("attaching the demo's synthetic SBOMs")?
+        .len();
+    }
     let elapsed = started.elapsed();
     if config.json {
         return output::json(&serde_json::json!({
@@ -194,7 +211,7 @@ pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
         }));
     }
     outln!(
-        "demo world (seed {}): {} assets, {} dependencies, {} demo intel documents (CVE records, KEV, EPSS) in {:.1} s into {}",
+        "demo world (seed {}): {} assets, {} dependencies, {} demo intel documents (CVE records, KEV, EPSS, SBOMs) in {:.1} s into {}",
         args.seed,
         report.assets.created,
         report.dependencies.created,

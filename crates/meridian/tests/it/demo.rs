@@ -46,8 +46,34 @@ fn demo_loads_advisories_with_every_ssvc_decision_and_foreign_exposure() {
             );
         }
 
+        let sboms: Vec<&Value> = documents
+            .as_array()
+            .expect("documents")
+            .iter()
+            .filter(|d| d["kind"] == "cyclonedx")
+            .collect();
+        assert!(
+            (6..=12).contains(&sboms.len()),
+            "[{}] demo SBOMs: {documents}",
+            db.name
+        );
+        assert!(
+            sboms
+                .iter()
+                .all(|d| d["attached_to"].as_array().is_some_and(|a| a.len() == 1)),
+            "[{}] every demo SBOM is attached to its asset",
+            db.name
+        );
+
         let findings = run(&db, &["intel", "findings"]);
         let findings = findings.as_array().expect("findings");
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["origin"].as_str().is_some_and(|o| o.starts_with("sbom "))),
+            "[{}] a finding from an SBOM component",
+            db.name
+        );
         let decisions: BTreeSet<&str> = findings
             .iter()
             .map(|f| f["ssvc"]["decision"].as_str().expect("decision"))
