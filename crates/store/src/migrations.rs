@@ -1,4 +1,5 @@
-//! Versioned schema migrations, embedded in the binary, one list per dialect.
+//! Versioned schema migrations, embedded in the binary: one list of versions, a SQL file per
+//! dialect for each.
 //!
 //! Applied on open, each in its own transaction together with its `schema_migrations` row.
 //! Opening an up-to-date database only reads.
@@ -12,61 +13,32 @@ struct Migration {
     sql: &'static str,
 }
 
-const SQLITE: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "atlas",
-        sql: include_str!("../migrations/sqlite/0001_atlas.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "analysis",
-        sql: include_str!("../migrations/sqlite/0002_analysis.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "intel",
-        sql: include_str!("../migrations/sqlite/0003_intel.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "cvd",
-        sql: include_str!("../migrations/sqlite/0004_cvd.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "feeds",
-        sql: include_str!("../migrations/sqlite/0005_feeds.sql"),
-    },
-];
+/// Both dialects' lists from one table of (version, name, file stem): each migration exists
+/// as `migrations/sqlite/<stem>.sql` and `migrations/postgres/<stem>.sql`.
+macro_rules! migrations {
+    ($dialect:literal: $(($version:literal, $name:literal, $stem:literal)),* $(,)?) => {
+        &[$(Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!("../migrations/", $dialect, "/", $stem, ".sql")),
+        }),*]
+    };
+}
 
-const POSTGRES: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "atlas",
-        sql: include_str!("../migrations/postgres/0001_atlas.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "analysis",
-        sql: include_str!("../migrations/postgres/0002_analysis.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "intel",
-        sql: include_str!("../migrations/postgres/0003_intel.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "cvd",
-        sql: include_str!("../migrations/postgres/0004_cvd.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "feeds",
-        sql: include_str!("../migrations/postgres/0005_feeds.sql"),
-    },
-];
+macro_rules! all_migrations {
+    ($dialect:literal) => {
+        migrations!($dialect:
+            (1, "atlas", "0001_atlas"),
+            (2, "analysis", "0002_analysis"),
+            (3, "intel", "0003_intel"),
+            (4, "cvd", "0004_cvd"),
+            (5, "feeds", "0005_feeds"),
+        )
+    };
+}
+
+const SQLITE: &[Migration] = all_migrations!("sqlite");
+const POSTGRES: &[Migration] = all_migrations!("postgres");
 
 /// Serialises concurrent `meridian` processes migrating one PostgreSQL database.
 const PG_LOCK_KEY: i64 = 0x6d65_7269_6469_616e; // "meridian"
