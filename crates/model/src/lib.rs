@@ -8,6 +8,7 @@ mod asset;
 mod compact;
 mod reference;
 mod scenario;
+mod tlp;
 mod validate;
 
 pub use asset::{Asset, Atlas, Dependency, DependencyKind, Exposure, HomeCountry};
@@ -17,6 +18,7 @@ pub use reference::{
     sector_index, sectors,
 };
 pub use scenario::{Circle, EARTH_RADIUS_KM, Scenario};
+pub use tlp::Tlp;
 pub use validate::{FieldError, validate_asset, validate_dependency};
 
 #[cfg(test)]

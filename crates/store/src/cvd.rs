@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use crate::db::{self, Columns, Param, Tx};
 use crate::{Result, StoreError};
+use model::Tlp;
 
 /// Where a case stands; it only ever moves forward, in this order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -35,44 +36,6 @@ impl CvdState {
 
     pub fn parse(name: &str) -> Option<CvdState> {
         CvdState::ALL.into_iter().find(|s| s.as_str() == name)
-    }
-}
-
-/// A TLP 2.0 label.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tlp {
-    Clear,
-    Green,
-    Amber,
-    AmberStrict,
-    Red,
-}
-
-impl Tlp {
-    pub const ALL: [Tlp; 5] = [
-        Tlp::Clear,
-        Tlp::Green,
-        Tlp::Amber,
-        Tlp::AmberStrict,
-        Tlp::Red,
-    ];
-
-    /// The label without the `TLP:` prefix (`AMBER+STRICT`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tlp::Clear => "CLEAR",
-            Tlp::Green => "GREEN",
-            Tlp::Amber => "AMBER",
-            Tlp::AmberStrict => "AMBER+STRICT",
-            Tlp::Red => "RED",
-        }
-    }
-
-    /// Case-insensitive, with or without the `TLP:` prefix.
-    pub fn parse(label: &str) -> Option<Tlp> {
-        let label = label.trim().to_ascii_uppercase();
-        let label = label.strip_prefix("TLP:").unwrap_or(&label);
-        Tlp::ALL.into_iter().find(|t| t.as_str() == label)
     }
 }
 

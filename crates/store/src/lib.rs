@@ -27,11 +27,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use model::{Asset, Atlas, CompactAtlas, Dependency, HomeCountry, Scenario};
 
-pub use crate::cvd::{AffectedProduct, CvdCase, CvdState, NewCvdCase, Tlp};
+pub use crate::cvd::{AffectedProduct, CvdCase, CvdState, NewCvdCase};
 use crate::db::Backend;
 pub use crate::error::StoreError;
 pub use crate::feeds::{Feed, FeedState};
 pub use crate::intel::{AssetProducts, FalsePositive, IntelDocument, IntelImport, IntelImported};
+pub use model::Tlp;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

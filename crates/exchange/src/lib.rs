@@ -1,0 +1,2 @@
+//! The CSIRT hub's rules, pure: who may receive an object at which TLP on which path, the
+//! victim-notification state machine, alert packages and signed offline bundles.
