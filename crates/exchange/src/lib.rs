@@ -1,2 +1,4 @@
 //! The CSIRT hub's rules, pure: who may receive an object at which TLP on which path, the
 //! victim-notification state machine, alert packages and signed offline bundles.
+
+pub mod policy;
