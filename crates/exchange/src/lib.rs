@@ -2,3 +2,4 @@
 //! victim-notification state machine, alert packages and signed offline bundles.
 
 pub mod policy;
+pub mod token;
