@@ -1,5 +1,6 @@
 //! The CSIRT hub's rules, pure: who may receive an object at which TLP on which path, the
 //! victim-notification state machine, alert packages and signed offline bundles.
 
+pub mod notification;
 pub mod policy;
 pub mod token;
