@@ -15,6 +15,8 @@ use crate::{Result, StoreError};
 /// SQLite page cache per connection, in KiB when negative (allocated as used).
 const CACHE_KIB: i64 = -65_536;
 const LARGE_CACHE_KIB: i64 = -524_288;
+/// Prepared statements kept per SQLite connection.
+const STATEMENT_CACHE: usize = 128;
 
 pub(crate) enum Backend {
     Sqlite(rusqlite::Connection),
@@ -76,6 +78,8 @@ impl Backend {
         }
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
         conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+        // One cached statement per query shape: the TAXII read path has a few dozen.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Backend::Sqlite(conn))
     }
 
@@ -189,6 +193,13 @@ impl Tx<'_, '_> {
 pub(crate) enum Param<'a> {
     Int(i64),
     Text(&'a str),
+    /// NULL when `None`.
+    OptInt(Option<i64>),
+    /// NULL when `None`.
+    OptText(Option<&'a str>),
+    /// A list of strings: a PostgreSQL `text[]` (`= ANY($n)`), a JSON array on SQLite
+    /// (`IN (SELECT value FROM json_each($n))`).
+    List(&'a [String]),
 }
 
 impl rusqlite::ToSql for Param<'_> {
@@ -196,6 +207,13 @@ impl rusqlite::ToSql for Param<'_> {
         match self {
             Param::Int(i) => rusqlite::ToSql::to_sql(i),
             Param::Text(s) => rusqlite::ToSql::to_sql(s),
+            Param::OptInt(i) => rusqlite::ToSql::to_sql(i),
+            Param::OptText(s) => rusqlite::ToSql::to_sql(s),
+            Param::List(items) => {
+                let json = serde_json::to_string(items)
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
+                Ok(ToSqlOutput::from(json))
+            }
         }
     }
 }
@@ -209,11 +227,16 @@ impl PgToSql for Param<'_> {
         match self {
             Param::Int(i) => PgToSql::to_sql(i, ty, out),
             Param::Text(s) => PgToSql::to_sql(s, ty, out),
+            Param::OptInt(i) => PgToSql::to_sql(i, ty, out),
+            Param::OptText(s) => PgToSql::to_sql(s, ty, out),
+            Param::List(items) => PgToSql::to_sql(items, ty, out),
         }
     }
 
     fn accepts(ty: &Type) -> bool {
-        <i64 as PgToSql>::accepts(ty) || <&str as PgToSql>::accepts(ty)
+        <i64 as PgToSql>::accepts(ty)
+            || <&str as PgToSql>::accepts(ty)
+            || <&[String] as PgToSql>::accepts(ty)
     }
 
     to_sql_checked!();

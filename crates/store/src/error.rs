@@ -23,6 +23,20 @@ pub enum StoreError {
         from: &'static str,
         to: &'static str,
     },
+    #[error("unknown partner {0:?}")]
+    UnknownPartner(String),
+    #[error("unknown collection {0:?}")]
+    UnknownCollection(String),
+    #[error("{0}")]
+    InvalidRecord(String),
+    #[error("unknown notification {0:?}")]
+    UnknownNotification(String),
+    #[error("notification {id} is {from}: it cannot move to {to}")]
+    NotificationTransition {
+        id: String,
+        from: String,
+        to: String,
+    },
 
     // Internal: logged, never shown verbatim.
     #[error(transparent)]
@@ -57,6 +71,11 @@ impl StoreError {
                 | StoreError::InvalidCvdCase(_)
                 | StoreError::UnknownCvdCase(_)
                 | StoreError::CvdTransition { .. }
+                | StoreError::UnknownPartner(_)
+                | StoreError::UnknownCollection(_)
+                | StoreError::InvalidRecord(_)
+                | StoreError::UnknownNotification(_)
+                | StoreError::NotificationTransition { .. }
         )
     }
 

@@ -6,8 +6,11 @@
 //! `dependencies`, `meta`); where the two dialects differ, both versions sit next to each other
 //! in the same function.
 
+mod agreements;
+mod alerts;
 mod analysis;
 mod assets;
+mod collections;
 mod compact;
 mod cvd;
 mod db;
@@ -15,23 +18,37 @@ mod dependencies;
 mod error;
 mod feeds;
 mod import;
+mod incidents;
 mod intel;
 mod meta;
 mod migrations;
+mod partners;
 mod pgcopy;
+mod remotes;
 mod row;
+mod settings;
 mod stats;
+mod stix_objects;
+mod taxii_status;
 mod url;
 
 use std::collections::{BTreeMap, HashSet};
 
 use model::{Asset, Atlas, CompactAtlas, Dependency, HomeCountry, Scenario};
 
+pub use crate::agreements::{Agreement, AgreementKind, CollectionGrant};
+pub use crate::alerts::{Alert, NewNotification, Notification, NotificationFilter};
+pub use crate::collections::Collection;
 pub use crate::cvd::{AffectedProduct, CvdCase, CvdState, NewCvdCase};
 use crate::db::Backend;
 pub use crate::error::StoreError;
 pub use crate::feeds::{Feed, FeedState};
+pub use crate::incidents::{Incident, IncidentKind, NewIncident};
 pub use crate::intel::{AssetProducts, FalsePositive, IntelDocument, IntelImport, IntelImported};
+pub use crate::partners::{Partner, PartnerToken};
+pub use crate::remotes::Remote;
+pub use crate::stix_objects::{AddOutcome, NewStixObject, ObjectQuery, StoredObject, VersionMatch};
+pub use crate::taxii_status::TaxiiStatus;
 pub use model::Tlp;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -352,6 +369,249 @@ impl Store {
     /// in place is [`StoreError::CvdTransition`]. Embargo dates are the caller's to check.
     pub fn advance_cvd_case(&mut self, id: &str, to: CvdState, at: &str) -> Result<CvdCase> {
         self.db.write(|tx| cvd::advance(tx, id, to, at))
+    }
+
+    // Exchange (§4): partners, collections, agreements, settings, STIX objects, TAXII status
+    // and federation remotes.
+
+    /// Adds a partner; false (and nothing changed) when the id is taken.
+    pub fn add_partner(&mut self, partner: &Partner) -> Result<bool> {
+        self.db.write(|tx| partners::add(tx, partner))
+    }
+
+    pub fn partner(&mut self, id: &str) -> Result<Option<Partner>> {
+        self.db.read(|tx| partners::get(tx, id))
+    }
+
+    /// Every partner, by id.
+    pub fn partners(&mut self) -> Result<Vec<Partner>> {
+        self.db.read(partners::list)
+    }
+
+    /// Replaces every field of a partner but its id and `created_at`; false when unknown.
+    pub fn update_partner(&mut self, partner: &Partner) -> Result<bool> {
+        self.db.write(|tx| partners::update(tx, partner))
+    }
+
+    /// Stores a token of a stored partner ([`StoreError::UnknownPartner`] otherwise).
+    pub fn add_partner_token(&mut self, token: &PartnerToken) -> Result<()> {
+        self.db.write(|tx| partners::add_token(tx, token))
+    }
+
+    pub fn partner_token(&mut self, token_id: &str) -> Result<Option<PartnerToken>> {
+        self.db.read(|tx| partners::token(tx, token_id))
+    }
+
+    /// Revokes every token of the partner not yet revoked; returns how many.
+    pub fn revoke_partner_tokens(&mut self, partner_id: &str) -> Result<u64> {
+        self.db.write(|tx| partners::revoke_tokens(tx, partner_id))
+    }
+
+    /// Adds a collection; false (and nothing changed) when the id is taken.
+    pub fn add_collection(&mut self, collection: &Collection) -> Result<bool> {
+        self.db.write(|tx| collections::add(tx, collection))
+    }
+
+    pub fn collection(&mut self, id: &str) -> Result<Option<Collection>> {
+        self.db.read(|tx| collections::get(tx, id))
+    }
+
+    /// Every collection, oldest first.
+    pub fn collections(&mut self) -> Result<Vec<Collection>> {
+        self.db.read(collections::list)
+    }
+
+    /// Adds an agreement; false (and nothing changed) when the id is taken. A party or a
+    /// collection that is not stored fails with [`StoreError::UnknownPartner`] /
+    /// [`StoreError::UnknownCollection`] and nothing is stored.
+    pub fn add_agreement(&mut self, agreement: &Agreement) -> Result<bool> {
+        self.db.write(|tx| agreements::add(tx, agreement))
+    }
+
+    pub fn agreement(&mut self, id: &str) -> Result<Option<Agreement>> {
+        self.db.read(|tx| agreements::get(tx, id))
+    }
+
+    /// Every agreement, by id.
+    pub fn agreements(&mut self) -> Result<Vec<Agreement>> {
+        self.db.read(agreements::list)
+    }
+
+    /// Every agreement the partner is a party to, by id.
+    pub fn agreements_of(&mut self, partner_id: &str) -> Result<Vec<Agreement>> {
+        self.db.read(|tx| agreements::of(tx, partner_id))
+    }
+
+    /// Removes an agreement; false when there is none of that id.
+    pub fn remove_agreement(&mut self, id: &str) -> Result<bool> {
+        self.db.write(|tx| agreements::remove(tx, id))
+    }
+
+    pub fn setting(&mut self, key: &str) -> Result<Option<String>> {
+        self.db.read(|tx| settings::get(tx, key))
+    }
+
+    /// Sets (or replaces) a setting.
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.db.write(|tx| settings::set(tx, key, value))
+    }
+
+    /// Stores object versions in one transaction, in input order. A (collection, object id,
+    /// version) already stored, or earlier in the input, is a duplicate and changes nothing;
+    /// versions compare as instants. New rows get the next `seq` and `date_added` = now (to the
+    /// microsecond, strictly after the collection's newest), and `is_latest` / `is_first` are
+    /// kept per object id. An unknown collection is [`StoreError::UnknownCollection`].
+    pub fn add_objects(
+        &mut self,
+        collection_id: &str,
+        objects: &[NewStixObject<'_>],
+    ) -> Result<AddOutcome> {
+        self.db
+            .write(|tx| stix_objects::add(tx, collection_id, objects))
+    }
+
+    /// A page of objects: rows with `seq > after_seq` matching every filter, in `seq` order, at
+    /// most `limit`. The caller filters by TLP and asks again from the last `seq` to fill a page.
+    pub fn objects(&mut self, query: &ObjectQuery) -> Result<Vec<StoredObject>> {
+        self.db.read(|tx| stix_objects::select(tx, query))
+    }
+
+    /// Every stored version of one object, in `seq` order.
+    pub fn object_versions(
+        &mut self,
+        collection_id: &str,
+        object_id: &str,
+    ) -> Result<Vec<StoredObject>> {
+        self.db
+            .read(|tx| stix_objects::versions(tx, collection_id, object_id))
+    }
+
+    /// Deletes the matching versions of one object (recomputing its flags); returns how many.
+    pub fn delete_object(
+        &mut self,
+        collection_id: &str,
+        object_id: &str,
+        versions: &VersionMatch,
+    ) -> Result<u64> {
+        self.db
+            .write(|tx| stix_objects::delete(tx, collection_id, object_id, versions))
+    }
+
+    /// Stored rows of a collection, every version counted.
+    pub fn count_objects(&mut self, collection_id: &str) -> Result<u64> {
+        self.db.read(|tx| stix_objects::count(tx, collection_id))
+    }
+
+    /// Stores a TAXII status, replacing the one of the same id.
+    pub fn save_status(&mut self, status: &TaxiiStatus) -> Result<()> {
+        self.db.write(|tx| taxii_status::save(tx, status))
+    }
+
+    pub fn status(&mut self, id: &str) -> Result<Option<TaxiiStatus>> {
+        self.db.read(|tx| taxii_status::get(tx, id))
+    }
+
+    /// Adds a remote; false (and nothing changed) when the name is taken. Its local collection
+    /// and partner must be stored ([`StoreError::UnknownCollection`],
+    /// [`StoreError::UnknownPartner`]).
+    pub fn add_remote(&mut self, remote: &Remote) -> Result<bool> {
+        self.db.write(|tx| remotes::add(tx, remote))
+    }
+
+    pub fn remote(&mut self, name: &str) -> Result<Option<Remote>> {
+        self.db.read(|tx| remotes::get(tx, name))
+    }
+
+    /// Every remote, by name.
+    pub fn remotes(&mut self) -> Result<Vec<Remote>> {
+        self.db.read(remotes::list)
+    }
+
+    /// Replaces a remote's cursors and last sync time; false when there is no such remote.
+    pub fn set_remote_cursors(
+        &mut self,
+        name: &str,
+        pull_cursor: Option<&str>,
+        push_cursor: i64,
+        last_sync: &str,
+    ) -> Result<bool> {
+        self.db
+            .write(|tx| remotes::set_cursors(tx, name, pull_cursor, push_cursor, last_sync))
+    }
+
+    /// Removes a remote; false when there is none of that name.
+    pub fn remove_remote(&mut self, name: &str) -> Result<bool> {
+        self.db.write(|tx| remotes::remove(tx, name))
+    }
+
+    // Alerts, victim notifications and incident reports (§4).
+
+    /// The next free alert id, `ALERT-<year of now>-NNNN`.
+    pub fn next_alert_id(&mut self, now: &str) -> Result<String> {
+        self.db
+            .read(|tx| alerts::next_id(tx, "alerts", "ALERT", now))
+    }
+
+    /// Stores an alert in one transaction: the alert, its routing, its STIX package `objects`
+    /// (into its collection, when it has one) and one notification per draft, numbered
+    /// `<alert id>.1`, `.2`, … in input order, each in its first state at the alert's
+    /// `created_at`. A taken id is [`StoreError::InvalidRecord`]; an unknown asset, partner or
+    /// collection fails with [`StoreError::UnknownAsset`], [`StoreError::UnknownPartner`],
+    /// [`StoreError::UnknownCollection`]; then nothing is stored. Returns the notifications.
+    pub fn add_alert(
+        &mut self,
+        alert: &Alert,
+        objects: &[NewStixObject<'_>],
+        drafts: &[NewNotification],
+    ) -> Result<Vec<Notification>> {
+        self.db.write(|tx| alerts::add(tx, alert, objects, drafts))
+    }
+
+    pub fn alert(&mut self, id: &str) -> Result<Option<Alert>> {
+        self.db.read(|tx| alerts::get(tx, id))
+    }
+
+    /// Every alert, by id.
+    pub fn alerts(&mut self) -> Result<Vec<Alert>> {
+        self.db.read(alerts::list)
+    }
+
+    pub fn notification(&mut self, id: &str) -> Result<Option<Notification>> {
+        self.db.read(|tx| {
+            Ok(alerts::select_notifications(tx, &NotificationFilter::default(), Some(id))?.pop())
+        })
+    }
+
+    /// Notifications matching `filter`, by alert and number.
+    pub fn notifications(&mut self, filter: &NotificationFilter) -> Result<Vec<Notification>> {
+        self.db
+            .read(|tx| alerts::select_notifications(tx, filter, None))
+    }
+
+    /// Moves a notification to state `to` at `at` when `allowed(current, to)` holds, keeping
+    /// the time in its history; otherwise [`StoreError::NotificationTransition`]. A time before
+    /// the last state's is [`StoreError::InvalidRecord`] (times are fixed-width RFC 3339 text).
+    pub fn advance_notification(
+        &mut self,
+        id: &str,
+        to: &str,
+        at: &str,
+        allowed: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<Notification> {
+        self.db.write(|tx| alerts::advance(tx, id, to, at, allowed))
+    }
+
+    /// Stores incidents in one transaction, in input order; each gets the next
+    /// `INC-<year of reported_at>-NNNN`, except one whose `stix_id` is stored already (skipped,
+    /// its stored id returned with `false`). An unknown partner or asset, a severity outside
+    /// 1..=5 or an incident without assets fails and nothing is stored.
+    pub fn add_incidents(&mut self, incidents: &[NewIncident]) -> Result<Vec<(String, bool)>> {
+        self.db.write(|tx| incidents::add(tx, incidents))
+    }
+
+    /// Every incident with its assets, by id.
+    pub fn incidents(&mut self) -> Result<Vec<Incident>> {
+        self.db.read(incidents::list)
     }
 }
 

@@ -33,6 +33,8 @@ macro_rules! all_migrations {
             (3, "intel", "0003_intel"),
             (4, "cvd", "0004_cvd"),
             (5, "feeds", "0005_feeds"),
+            (6, "exchange", "0006_exchange"),
+            (7, "alerts", "0007_alerts"),
         )
     };
 }

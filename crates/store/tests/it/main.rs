@@ -1,12 +1,15 @@
 //! Store tests: every test runs once per backend (`test_support::backends`), SQLite always and
 //! PostgreSQL when `MERIDIAN_TEST_POSTGRES` is set.
 
+mod alerts;
 mod analysis;
 mod bulk;
 mod cvd;
+mod exchange;
 mod import;
 mod intel;
 mod migrations;
+mod objects;
 mod queries;
 
 use std::collections::BTreeMap;

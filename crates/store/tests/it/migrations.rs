@@ -40,7 +40,9 @@ fn sqlite_schema_migrations_table_has_one_row_per_version() {
             (2, "analysis".to_owned()),
             (3, "intel".to_owned()),
             (4, "cvd".to_owned()),
-            (5, "feeds".to_owned())
+            (5, "feeds".to_owned()),
+            (6, "exchange".to_owned()),
+            (7, "alerts".to_owned())
         ]
     );
 }
