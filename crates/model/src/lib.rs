@@ -6,6 +6,7 @@
 
 mod asset;
 mod compact;
+mod incident;
 mod reference;
 mod scenario;
 mod tlp;
@@ -13,6 +14,7 @@ mod validate;
 
 pub use asset::{Asset, Atlas, Dependency, DependencyKind, Exposure, HomeCountry};
 pub use compact::{CompactAtlas, NO_GROUP};
+pub use incident::{IncidentKind, IncidentReport};
 pub use reference::{
     Country, Ncf, NcfCategory, Sector, countries, country, ncf, ncf_index, ncfs, sector,
     sector_index, sectors,

@@ -4,64 +4,21 @@
 use crate::alerts::{check_assets, next_id};
 use crate::db::{self, Columns, Param, Tx};
 use crate::{Result, StoreError, partners};
-
-/// Cyber (intrusion, ransomware, a sighting) or physical (sabotage, explosive device, natural
-/// hazard).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum IncidentKind {
-    Cyber,
-    Physical,
-}
-
-impl IncidentKind {
-    pub const ALL: [IncidentKind; 2] = [IncidentKind::Cyber, IncidentKind::Physical];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IncidentKind::Cyber => "cyber",
-            IncidentKind::Physical => "physical",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<IncidentKind> {
-        IncidentKind::ALL.into_iter().find(|k| k.as_str() == name)
-    }
-}
-
-/// An incident as reported; the store assigns the id.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewIncident {
-    /// The reporting partner; `None` when the hub's own analysts report it.
-    pub partner_id: Option<String>,
-    /// Who reported it, as shown (the partner id, or the analyst's name).
-    pub reporter: String,
-    pub kind: IncidentKind,
-    /// `ransomware`, `sabotage`, `explosive-device`, `natural-hazard`, `intrusion`, `sighting`, …
-    pub category: String,
-    pub description: String,
-    pub occurred_at: String,
-    pub reported_at: String,
-    /// The STIX incident or sighting it came from; storing it again changes nothing.
-    pub stix_id: Option<String>,
-    /// 1 (lowest) ..= 5.
-    pub severity: u8,
-    /// At least one.
-    pub assets: Vec<String>,
-}
+use model::{IncidentKind, IncidentReport};
 
 /// A stored incident.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Incident {
     /// `INC-YYYY-NNNN`, the year of `reported_at`.
     pub id: String,
-    pub incident: NewIncident,
+    pub report: IncidentReport,
 }
 
 fn corrupt(message: impl ToString) -> StoreError {
     StoreError::corrupt("incidents", message.to_string())
 }
 
-fn validate(i: &NewIncident) -> Result<()> {
+fn validate(i: &IncidentReport) -> Result<()> {
     let invalid = |m: String| Err(StoreError::InvalidRecord(m));
     if !(1..=5).contains(&i.severity) {
         return invalid(format!("severity {} is not in 1..=5", i.severity));
@@ -80,7 +37,10 @@ fn validate(i: &NewIncident) -> Result<()> {
 
 /// Stores incidents in input order; one with a `stix_id` already stored is skipped. Returns
 /// each one's id and whether it is new.
-pub(crate) fn add(tx: &mut Tx<'_, '_>, incidents: &[NewIncident]) -> Result<Vec<(String, bool)>> {
+pub(crate) fn add(
+    tx: &mut Tx<'_, '_>,
+    incidents: &[IncidentReport],
+) -> Result<Vec<(String, bool)>> {
     let mut out = Vec::with_capacity(incidents.len());
     for i in incidents {
         validate(i)?;
@@ -144,7 +104,7 @@ pub(crate) fn list(tx: &mut Tx<'_, '_>) -> Result<Vec<Incident>> {
         read_incident,
     )?;
     for i in &mut all {
-        i.incident.assets = db::query(
+        i.report.assets = db::query(
             tx,
             "SELECT asset_id FROM incident_assets WHERE incident_id = $1 ORDER BY asset_id",
             &[Param::Text(&i.id)],
@@ -159,7 +119,7 @@ fn read_incident(r: &dyn Columns) -> Result<Incident> {
     let severity = r.int(9)?;
     Ok(Incident {
         id: r.text(0)?,
-        incident: NewIncident {
+        report: IncidentReport {
             partner_id: r.opt_text(1)?,
             reporter: r.text(2)?,
             kind: IncidentKind::parse(&kind)

@@ -43,13 +43,13 @@ pub use crate::cvd::{AffectedProduct, CvdCase, CvdState, NewCvdCase};
 use crate::db::Backend;
 pub use crate::error::StoreError;
 pub use crate::feeds::{Feed, FeedState};
-pub use crate::incidents::{Incident, IncidentKind, NewIncident};
+pub use crate::incidents::Incident;
 pub use crate::intel::{AssetProducts, FalsePositive, IntelDocument, IntelImport, IntelImported};
 pub use crate::partners::{Partner, PartnerToken};
 pub use crate::remotes::Remote;
 pub use crate::stix_objects::{AddOutcome, NewStixObject, ObjectQuery, StoredObject, VersionMatch};
 pub use crate::taxii_status::TaxiiStatus;
-pub use model::Tlp;
+pub use model::{IncidentKind, IncidentReport, Tlp};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -605,7 +605,7 @@ impl Store {
     /// `INC-<year of reported_at>-NNNN`, except one whose `stix_id` is stored already (skipped,
     /// its stored id returned with `false`). An unknown partner or asset, a severity outside
     /// 1..=5 or an incident without assets fails and nothing is stored.
-    pub fn add_incidents(&mut self, incidents: &[NewIncident]) -> Result<Vec<(String, bool)>> {
+    pub fn add_incidents(&mut self, incidents: &[IncidentReport]) -> Result<Vec<(String, bool)>> {
         self.db.write(|tx| incidents::add(tx, incidents))
     }
 

@@ -3,7 +3,7 @@
 
 use model::Atlas;
 use store::{
-    Alert, IncidentKind, NewIncident, NewNotification, NewStixObject, NotificationFilter, Store,
+    Alert, IncidentKind, IncidentReport, NewNotification, NewStixObject, NotificationFilter, Store,
     StoreError, Tlp,
 };
 
@@ -201,8 +201,8 @@ fn notifications_advance_by_the_callers_rule_and_keep_every_time() {
     }
 }
 
-fn incident(stix_id: Option<&str>, assets: &[&str]) -> NewIncident {
-    NewIncident {
+fn incident(stix_id: Option<&str>, assets: &[&str]) -> IncidentReport {
+    IncidentReport {
         partner_id: Some("cert-de".to_owned()),
         reporter: "cert-de".to_owned(),
         kind: IncidentKind::Physical,
@@ -249,7 +249,7 @@ fn incidents_are_all_or_nothing_and_idempotent_by_stix_id() {
             "[{}]",
             db.name
         );
-        let severe = store.add_incidents(&[NewIncident {
+        let severe = store.add_incidents(&[IncidentReport {
             severity: 6,
             ..incident(None, &["plant:a"])
         }]);
@@ -257,9 +257,9 @@ fn incidents_are_all_or_nothing_and_idempotent_by_stix_id() {
         let all = store.incidents().expect("list");
         assert_eq!(all.len(), 2, "[{}]", db.name);
         assert_eq!(
-            all[0].incident,
+            all[0].report,
             incident(Some("incident--1"), &["plant:a", "plant:b"])
         );
-        assert_eq!(all[1].incident.partner_id.as_deref(), Some("cert-de"));
+        assert_eq!(all[1].report.partner_id.as_deref(), Some("cert-de"));
     }
 }
