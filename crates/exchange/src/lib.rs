@@ -3,6 +3,7 @@
 
 pub mod alert;
 pub mod bundle;
+pub mod incident;
 pub mod notification;
 pub mod policy;
 pub mod token;
