@@ -1,0 +1,127 @@
+//! Who is calling: partner tokens by `Authorization: Bearer` or HTTP Basic (partner id as the
+//! user name, token as the password, so stock TAXII clients work).
+//!
+//! A token is checked with argon2 once per process; the verified token is remembered by its
+//! SHA-256 together with the stored hash it matched, and its row is re-read every
+//! [`RECHECK`] so a revocation takes effect within that time on every server.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, header};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::pool::Pool;
+
+/// How long a verified token is trusted before its row is read again.
+pub const RECHECK: Duration = Duration::from_secs(5);
+
+/// The authenticated partner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub partner_id: String,
+}
+
+#[derive(Default)]
+pub struct TokenCache {
+    verified: Mutex<HashMap<[u8; 32], Verified>>,
+}
+
+#[derive(Clone)]
+struct Verified {
+    token_id: String,
+    partner_id: String,
+    hash: String,
+    checked: Instant,
+}
+
+/// The credentials in a request: the token, and the user name when given by Basic.
+fn credentials(headers: &HeaderMap) -> Result<(Option<String>, String), ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(ApiError::unauthorized(
+            "credentials required: Authorization: Bearer <token>, or Basic with the partner id and token",
+        ));
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("the Authorization header is not ASCII"))?;
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Ok((None, rest.trim().to_owned()));
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(rest.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| ApiError::unauthorized("the Basic credentials are not valid base64"))?;
+        let (user, password) = decoded
+            .split_once(':')
+            .ok_or_else(|| ApiError::unauthorized("the Basic credentials have no ':'"))?;
+        return Ok((Some(user.to_owned()), password.to_owned()));
+    }
+    Err(ApiError::unauthorized(format!(
+        "unsupported authorization scheme {scheme:?}: use Bearer or Basic"
+    )))
+}
+
+impl TokenCache {
+    /// The partner the request's credentials belong to.
+    pub async fn authenticate(&self, pool: &Pool, headers: &HeaderMap) -> Result<Caller, ApiError> {
+        let (user, token) = credentials(headers)?;
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let cached = self.lock().get(&key).cloned();
+        let caller = match cached {
+            Some(v) if v.checked.elapsed() < RECHECK => v,
+            cached => {
+                let refreshed = pool.run(move |store| check(store, &token, cached)).await?;
+                self.lock().insert(key, refreshed.clone());
+                refreshed
+            }
+        };
+        if let Some(user) = user
+            && user != caller.partner_id
+        {
+            return Err(ApiError::unauthorized(
+                "the Basic user name is not the partner the token belongs to",
+            ));
+        }
+        Ok(Caller {
+            partner_id: caller.partner_id,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Verified>> {
+        self.verified
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Reads the token's row; runs argon2 only when this exact token has not been verified against
+/// this exact stored hash before.
+fn check(
+    store: &mut store::Store,
+    token: &str,
+    cached: Option<Verified>,
+) -> Result<Verified, ApiError> {
+    let invalid = || ApiError::unauthorized("the token is not valid");
+    let token_id = exchange::token::parse(token).ok_or_else(invalid)?;
+    let row = store.partner_token(token_id)?.ok_or_else(invalid)?;
+    if row.revoked {
+        return Err(ApiError::unauthorized("the token has been revoked"));
+    }
+    let known = cached.is_some_and(|c| c.token_id == row.token_id && c.hash == row.hash);
+    if !known && !exchange::token::verify(token, &row.hash) {
+        return Err(invalid());
+    }
+    Ok(Verified {
+        token_id: row.token_id,
+        partner_id: row.partner_id,
+        hash: row.hash,
+        checked: Instant::now(),
+    })
+}

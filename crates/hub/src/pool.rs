@@ -1,0 +1,74 @@
+//! A pool of store connections used from blocking threads. The store is synchronous; every
+//! request borrows one connection on a `spawn_blocking` thread and returns it afterwards.
+
+use std::sync::{Arc, Mutex};
+
+use store::Store;
+
+use crate::error::ApiError;
+
+#[derive(Clone)]
+pub struct Pool {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    url: String,
+    idle: Mutex<Vec<Store>>,
+    max_idle: usize,
+}
+
+impl Pool {
+    /// Opens one connection now (applying migrations, and failing early on a bad URL) and the
+    /// rest on demand.
+    pub fn open(url: &str, max_idle: usize) -> store::Result<Pool> {
+        let first = Store::open(url)?;
+        Ok(Pool {
+            inner: Arc::new(Inner {
+                url: url.to_owned(),
+                idle: Mutex::new(vec![first]),
+                max_idle,
+            }),
+        })
+    }
+
+    /// Runs `f` with a connection on a blocking thread.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || pool.run_blocking(f))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// Runs `f` with a connection on the current thread.
+    pub fn run_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let taken = self.lock().pop();
+        let mut store = match taken {
+            Some(store) => store,
+            None => Store::open(&self.inner.url)?,
+        };
+        let out = f(&mut store);
+        // A connection whose last use failed inside the driver may be broken: drop it.
+        if out.is_ok() || matches!(&out, Err(e) if e.status.is_client_error()) {
+            let mut idle = self.lock();
+            if idle.len() < self.inner.max_idle {
+                idle.push(store);
+            }
+        }
+        out
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Store>> {
+        // A panic while holding the lock leaves a valid Vec: recover it.
+        self.inner
+            .idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,129 @@
+//! The sharing configuration every request decides with: collections, partners, each
+//! partner's grants and the installation's default TLP. Read from the store at most once per [`MAX_AGE`] and shared by all requests,
+//! so several servers over one PostgreSQL agree within that time.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use exchange::policy::{Grant, Reader};
+use model::Tlp;
+use store::{Collection, Partner, Store};
+
+use crate::error::ApiError;
+use crate::pool::Pool;
+
+pub const MAX_AGE: Duration = Duration::from_secs(1);
+
+/// The setting that holds the TLP of unmarked objects.
+pub const DEFAULT_TLP_SETTING: &str = "default_tlp";
+
+pub struct Snapshot {
+    pub default_tlp: Tlp,
+    pub collections: Vec<Collection>,
+    pub partners: HashMap<String, Partner>,
+    readers: HashMap<String, Reader>,
+    loaded: Instant,
+}
+
+impl Snapshot {
+    pub fn load(store: &mut Store) -> Result<Snapshot, ApiError> {
+        let default_tlp = default_tlp(store)?;
+        let collections = store.collections()?;
+        let partners: HashMap<String, Partner> = store
+            .partners()?
+            .into_iter()
+            .map(|p| (p.id.clone(), p))
+            .collect();
+        let agreements = store.agreements()?;
+        let mut readers: HashMap<String, Reader> = HashMap::new();
+        for agreement in &agreements {
+            for party in &agreement.parties {
+                let reader = readers.entry(party.clone()).or_insert_with(|| Reader {
+                    partner_id: party.clone(),
+                    grants: Vec::new(),
+                });
+                reader.grants.extend(agreement.grants.iter().map(|g| Grant {
+                    collection_id: g.collection_id.clone(),
+                    read: g.read,
+                    write: g.write,
+                    highest_tlp: agreement.highest_tlp,
+                }));
+            }
+        }
+        Ok(Snapshot {
+            default_tlp,
+            collections,
+            partners,
+            readers,
+            loaded: Instant::now(),
+        })
+    }
+
+    /// The partner's grants; a partner without agreements has none.
+    pub fn reader(&self, partner_id: &str) -> Reader {
+        self.readers
+            .get(partner_id)
+            .cloned()
+            .unwrap_or_else(|| Reader {
+                partner_id: partner_id.to_owned(),
+                grants: Vec::new(),
+            })
+    }
+
+    pub fn collection(&self, id: &str) -> Option<&Collection> {
+        self.collections.iter().find(|c| c.id == id)
+    }
+
+    /// True when the partner asked that other partners not learn it submitted an object.
+    pub fn anonymised(&self, partner_id: &str) -> bool {
+        self.partners.get(partner_id).is_some_and(|p| p.anonymise)
+    }
+}
+
+/// The installation's TLP for unmarked objects: the stored setting, GREEN when unset.
+pub fn default_tlp(store: &mut Store) -> Result<Tlp, ApiError> {
+    Ok(store
+        .setting(DEFAULT_TLP_SETTING)?
+        .and_then(|v| Tlp::parse(&v))
+        .unwrap_or(Tlp::Green))
+}
+
+/// The current snapshot, reloaded when older than [`MAX_AGE`]. While one request reloads,
+/// the others go on with the previous snapshot.
+pub struct Shared {
+    current: RwLock<Arc<Snapshot>>,
+    reloading: tokio::sync::Mutex<()>,
+}
+
+impl Shared {
+    pub fn new(first: Snapshot) -> Shared {
+        Shared {
+            current: RwLock::new(Arc::new(first)),
+            reloading: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub async fn get(&self, pool: &Pool) -> Result<Arc<Snapshot>, ApiError> {
+        let current = self.read();
+        if current.loaded.elapsed() < MAX_AGE {
+            return Ok(current);
+        }
+        let Ok(_guard) = self.reloading.try_lock() else {
+            return Ok(current);
+        };
+        let fresh = Arc::new(pool.run(Snapshot::load).await?);
+        *self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
+        Ok(fresh)
+    }
+
+    fn read(&self) -> Arc<Snapshot> {
+        self.current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}

@@ -1,0 +1,128 @@
+//! The query parameters of the TAXII 2.1 object endpoints (§3.4): `added_after`, `limit`,
+//! `next` and `match[id|type|version|spec_version]`.
+
+use store::VersionMatch;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::ApiError;
+
+#[derive(Clone, Debug)]
+pub struct Filter {
+    pub added_after: Option<String>,
+    pub limit: usize,
+    /// The `seq` after which the page starts.
+    pub next: Option<i64>,
+    pub ids: Vec<String>,
+    pub types: Vec<String>,
+    /// `match[version]`; `Last` when the request names none (see `versions_given`).
+    pub versions: VersionMatch,
+    pub versions_given: bool,
+    pub spec_versions: Vec<String>,
+}
+
+impl Filter {
+    /// Parses the raw query string; `max_page` caps `limit` (and is the default).
+    pub fn parse(query: Option<&str>, max_page: usize) -> Result<Filter, ApiError> {
+        let mut filter = Filter {
+            added_after: None,
+            limit: max_page,
+            next: None,
+            ids: Vec::new(),
+            types: Vec::new(),
+            versions: VersionMatch::Last,
+            versions_given: false,
+            spec_versions: Vec::new(),
+        };
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
+            .map_err(|e| ApiError::bad_request(format!("the query string is malformed: {e}")))?;
+        let mut versions: Vec<String> = Vec::new();
+        for (key, value) in pairs {
+            let values = || {
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned)
+            };
+            match key.as_str() {
+                "added_after" => filter.added_after = Some(timestamp("added_after", &value)?),
+                "limit" => {
+                    let limit: usize = value.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+                        ApiError::bad_request(format!("limit: {value:?} is not a positive integer"))
+                    })?;
+                    filter.limit = limit.min(max_page);
+                }
+                "next" => {
+                    filter.next = Some(value.parse().map_err(|_| {
+                        ApiError::bad_request(format!(
+                            "next: {value:?} is not a value this server handed out"
+                        ))
+                    })?);
+                }
+                "match[id]" => filter.ids.extend(values()),
+                "match[type]" => filter.types.extend(values()),
+                "match[version]" => versions.extend(values()),
+                "match[spec_version]" => filter.spec_versions.extend(values()),
+                _ => {}
+            }
+        }
+        filter.versions_given = !versions.is_empty();
+        filter.versions = version_match(versions)?;
+        Ok(filter)
+    }
+}
+
+/// `last` (the default), `first`, `all`, or a list of exact versions.
+fn version_match(values: Vec<String>) -> Result<VersionMatch, ApiError> {
+    let keywords = values
+        .iter()
+        .filter(|v| matches!(v.as_str(), "all" | "first" | "last"))
+        .count();
+    if values.is_empty() {
+        return Ok(VersionMatch::Last);
+    }
+    if values.iter().any(|v| v == "all") {
+        return Ok(VersionMatch::All);
+    }
+    if keywords == 0 {
+        for v in &values {
+            timestamp("match[version]", v)?;
+        }
+        return Ok(VersionMatch::At(values));
+    }
+    match (keywords, values.first().map(String::as_str)) {
+        (1, Some("first")) if values.len() == 1 => Ok(VersionMatch::First),
+        (1, Some("last")) if values.len() == 1 => Ok(VersionMatch::Last),
+        _ => Err(ApiError::bad_request(
+            "match[version]: combine at most one of first/last with nothing else, \
+             or use all, or a list of versions",
+        )),
+    }
+}
+
+/// A TAXII timestamp, normalised to the store's fixed-width form with microseconds, so text
+/// order is time order.
+pub fn timestamp(field: &str, value: &str) -> Result<String, ApiError> {
+    let t = OffsetDateTime::parse(value, &Rfc3339).map_err(|_| {
+        ApiError::bad_request(format!(
+            "{field}: {value:?} is not an RFC 3339 timestamp (2026-01-31T12:00:00.000Z)"
+        ))
+    })?;
+    Ok(micros(t))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC.
+pub fn micros(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.microsecond()
+    )
+}

@@ -1,0 +1,490 @@
+//! The object endpoints: objects (GET, POST), object by id (GET, DELETE), versions, manifest.
+//!
+//! Reads are pages of rows in `seq` order; `next` is the `seq` of the last row served, so a
+//! page can be resumed by any server at any time. Each row passes the release decision before
+//! it is served; rows it holds back are skipped and the page is filled from further rows.
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use exchange::policy::{ObjectLabel, Path as Route};
+use serde_json::{Value, json};
+use store::{NewStixObject, ObjectQuery, StoredObject, TaxiiStatus, VersionMatch};
+
+use super::filter::Filter;
+use super::{Need, STIX_MEDIA_TYPE, Session, TAXII_MEDIA_TYPE, taxii_response};
+use crate::AppState;
+use crate::error::ApiError;
+
+/// One page of released rows.
+struct Page {
+    rows: Vec<StoredObject>,
+    more: bool,
+}
+
+impl Page {
+    fn next(&self) -> Option<String> {
+        self.more
+            .then(|| self.rows.last().map(|r| r.seq.to_string()))
+            .flatten()
+    }
+
+    /// The `X-TAXII-Date-Added-First/Last` headers for the rows served.
+    fn headers(&self, response: &mut Response) {
+        let (Some(first), Some(last)) = (self.rows.first(), self.rows.last()) else {
+            return;
+        };
+        let h = response.headers_mut();
+        for (name, value) in [
+            ("x-taxii-date-added-first", &first.date_added),
+            ("x-taxii-date-added-last", &last.date_added),
+        ] {
+            if let Ok(v) = HeaderValue::from_str(value) {
+                h.insert(name, v);
+            }
+        }
+    }
+}
+
+/// True when the caller may receive this row over TAXII.
+fn released(session: &Session, row: &StoredObject) -> bool {
+    exchange::policy::may_release(
+        &session.reader,
+        &row.collection_id,
+        &ObjectLabel {
+            tlp: row.tlp,
+            recipients: &row.recipients,
+            submitter: row.submitter.as_deref(),
+            source: row.source.as_deref(),
+        },
+        session.snapshot.default_tlp,
+        Route::Taxii,
+        None,
+    )
+}
+
+/// Reads rows matching `filter` from `next` on until `limit` released rows are found (and one
+/// more, to know whether there are more).
+fn page(
+    store: &mut store::Store,
+    session: &Session,
+    collection: &str,
+    filter: &Filter,
+) -> Result<Page, ApiError> {
+    let mut query = ObjectQuery {
+        collection_id: collection.to_owned(),
+        after_seq: filter.next,
+        added_after: filter.added_after.clone(),
+        ids: filter.ids.clone(),
+        types: filter.types.clone(),
+        versions: filter.versions.clone(),
+        spec_versions: filter.spec_versions.clone(),
+        limit: filter.limit + 1,
+    };
+    let mut rows = Vec::with_capacity(filter.limit + 1);
+    loop {
+        let batch = store.objects(&query)?;
+        let exhausted = batch.len() < query.limit;
+        for row in batch {
+            query.after_seq = Some(row.seq);
+            if released(session, &row) {
+                rows.push(row);
+                if rows.len() > filter.limit {
+                    break;
+                }
+            }
+        }
+        if exhausted || rows.len() > filter.limit {
+            break;
+        }
+    }
+    let more = rows.len() > filter.limit;
+    rows.truncate(filter.limit);
+    Ok(Page { rows, more })
+}
+
+/// The identity that replaces an anonymised submitter's `created_by_ref` for other partners.
+pub const ANONYMOUS_IDENTITY: &str = "identity--6f4d8f0e-3f57-5c59-9a3b-8c7a1e0d2a11";
+
+/// The object as the caller receives it: as stored, except that an anonymised submitter's
+/// `created_by_ref` is replaced for everyone but the submitter.
+fn object_text<'a>(session: &Session, row: &'a StoredObject) -> std::borrow::Cow<'a, str> {
+    let hide = row
+        .submitter
+        .as_deref()
+        .is_some_and(|s| s != session.caller.partner_id && session.snapshot.anonymised(s));
+    if !hide {
+        return row.json.as_str().into();
+    }
+    match serde_json::from_str::<Value>(&row.json) {
+        Ok(mut object) => {
+            if let Some(by) = object.get_mut("created_by_ref") {
+                *by = Value::String(ANONYMOUS_IDENTITY.to_owned());
+            }
+            object.to_string().into()
+        }
+        Err(_) => row.json.as_str().into(),
+    }
+}
+
+fn envelope(session: &Session, page: &Page) -> String {
+    let size: usize = page.rows.iter().map(|r| r.json.len() + 1).sum();
+    let mut body = String::with_capacity(size + 64);
+    body.push_str("{\"more\":");
+    body.push_str(if page.more { "true" } else { "false" });
+    if let Some(next) = page.next() {
+        body.push_str(",\"next\":\"");
+        body.push_str(&next);
+        body.push('"');
+    }
+    body.push_str(",\"objects\":[");
+    for (i, row) in page.rows.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&object_text(session, row));
+    }
+    body.push_str("]}");
+    body
+}
+
+async fn read_page(
+    app: &AppState,
+    headers: &HeaderMap,
+    collection: String,
+    query: Option<String>,
+    object: Option<String>,
+) -> Result<(Session, Page), ApiError> {
+    let session = app.session(headers).await?;
+    session.check(&collection, Need::Read)?;
+    let mut filter = Filter::parse(query.as_deref(), app.max_page)?;
+    if let Some(object) = object {
+        filter.ids = vec![object];
+    }
+    app.pool
+        .run(move |store| {
+            let page = page(store, &session, &collection, &filter)?;
+            Ok((session, page))
+        })
+        .await
+}
+
+pub async fn get_objects(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(collection): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let (session, page) = read_page(&app, &headers, collection, query, None).await?;
+    let mut response = taxii_response(StatusCode::OK, envelope(&session, &page));
+    page.headers(&mut response);
+    Ok(response)
+}
+
+pub async fn get_object(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path((collection, object)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let (session, page) =
+        read_page(&app, &headers, collection, query, Some(object.clone())).await?;
+    if page.rows.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "there is no object {object:?} in this collection that you may receive"
+        )));
+    }
+    let mut response = taxii_response(StatusCode::OK, envelope(&session, &page));
+    page.headers(&mut response);
+    Ok(response)
+}
+
+pub async fn versions(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path((collection, object)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let session = app.session(&headers).await?;
+    session.check(&collection, Need::Read)?;
+    let mut filter = Filter::parse(query.as_deref(), app.max_page)?;
+    filter.ids = vec![object.clone()];
+    filter.versions = VersionMatch::All;
+    let page = app
+        .pool
+        .run(move |store| page(store, &session, &collection, &filter))
+        .await?;
+    if page.rows.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "there is no object {object:?} in this collection that you may receive"
+        )));
+    }
+    let versions: Vec<&str> = page.rows.iter().map(|r| r.version.as_str()).collect();
+    let mut body = json!({ "more": page.more, "versions": versions });
+    if let Some(next) = page.next() {
+        body["next"] = next.into();
+    }
+    let mut response = taxii_response(StatusCode::OK, body.to_string());
+    page.headers(&mut response);
+    Ok(response)
+}
+
+pub async fn manifest(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(collection): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let (_, page) = read_page(&app, &headers, collection, query, None).await?;
+    let objects: Vec<Value> = page
+        .rows
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.object_id,
+                "date_added": r.date_added,
+                "version": r.version,
+                "media_type": STIX_MEDIA_TYPE,
+            })
+        })
+        .collect();
+    let mut body = json!({ "more": page.more, "objects": objects });
+    if let Some(next) = page.next() {
+        body["next"] = next.into();
+    }
+    let mut response = taxii_response(StatusCode::OK, body.to_string());
+    page.headers(&mut response);
+    Ok(response)
+}
+
+pub async fn delete_object(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path((collection, object)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let session = app.session(&headers).await?;
+    session.check(&collection, Need::Write)?;
+    let mut filter = Filter::parse(query.as_deref(), app.max_page)?;
+    // Without match[version], DELETE removes every version (TAXII 2.1 §5.7).
+    if !filter.versions_given {
+        filter.versions = VersionMatch::All;
+    }
+    let partner = session.caller.partner_id.clone();
+    app.pool
+        .run(move |store| {
+            let versions = store.object_versions(&collection, &object)?;
+            let first = versions.iter().map(|r| r.version.as_str()).min();
+            let last = versions.iter().map(|r| r.version.as_str()).max();
+            let chosen: Vec<&StoredObject> = versions
+                .iter()
+                .filter(|r| match &filter.versions {
+                    VersionMatch::All => true,
+                    VersionMatch::At(list) => list.contains(&r.version),
+                    VersionMatch::First => Some(r.version.as_str()) == first,
+                    VersionMatch::Last => Some(r.version.as_str()) == last,
+                })
+                .collect();
+            if chosen.is_empty() || !chosen.iter().any(|r| released(&session, r)) {
+                return Err(ApiError::not_found(format!(
+                    "there is no object {object:?} in this collection that you may receive"
+                )));
+            }
+            if chosen
+                .iter()
+                .any(|r| r.submitter.as_deref() != Some(partner.as_str()))
+            {
+                return Err(ApiError::forbidden(
+                    "a partner may delete only the objects it submitted",
+                ));
+            }
+            store.delete_object(&collection, &object, &filter.versions)?;
+            Ok(())
+        })
+        .await?;
+    Ok(taxii_response(StatusCode::OK, String::new()))
+}
+
+/// 415 unless the body is declared as the TAXII 2.1 media type.
+fn content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let value = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut parts = value.split(';').map(str::trim);
+    let media = parts.next().unwrap_or("").to_ascii_lowercase();
+    let version = parts
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("version"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_owned());
+    if media == "application/taxii+json" && version.is_none_or(|v| v == "2.1") {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported Media Type",
+            format!("send envelopes as {TAXII_MEDIA_TYPE}; got {value:?}"),
+        ))
+    }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Payload Too Large",
+        format!("the body exceeds this API root's max_content_length of {limit} bytes"),
+    )
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large(limit))
+}
+
+pub async fn add_objects(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(collection): Path<String>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    // Refused before its body is read, the request leaves the connection unusable.
+    let (session, bytes) = accept_body(&app, &headers, &collection, body)
+        .await
+        .map_err(ApiError::closing)?;
+    let validator = app.validator.clone();
+    let partner = session.caller.partner_id.clone();
+    let status = app
+        .pool
+        .run(move |store| ingest(store, &validator, &collection, &partner, &bytes))
+        .await?;
+    Ok(taxii_response(
+        StatusCode::ACCEPTED,
+        status_json(&status).to_string(),
+    ))
+}
+
+/// Authentication, the write right, the media type and the size limit, then the body.
+async fn accept_body(
+    app: &AppState,
+    headers: &HeaderMap,
+    collection: &str,
+    body: Body,
+) -> Result<(Session, axum::body::Bytes), ApiError> {
+    let session = app.session(headers).await?;
+    session.check(collection, Need::Write)?;
+    content_type(headers)?;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > app.max_body) {
+        return Err(too_large(app.max_body));
+    }
+    Ok((session, read_body(body, app.max_body).await?))
+}
+
+/// Validates every object of an envelope, stores the valid ones in one transaction and
+/// records the status resource.
+fn ingest(
+    store: &mut store::Store,
+    validator: &stix::Validator,
+    collection: &str,
+    partner: &str,
+    bytes: &[u8],
+) -> Result<TaxiiStatus, ApiError> {
+    let envelope: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::unprocessable(format!("the body is not JSON: {e}")))?;
+    let Some(objects) = envelope.get("objects").and_then(Value::as_array) else {
+        return Err(ApiError::unprocessable(
+            "the body is not a TAXII envelope: it has no \"objects\" array",
+        ));
+    };
+    struct Valid {
+        meta: stix::ObjectMeta,
+        tlp: Option<model::Tlp>,
+        json: String,
+    }
+    let mut valid = Vec::with_capacity(objects.len());
+    let mut failures = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        match validator.validate(object) {
+            Ok(meta) => valid.push(Valid {
+                tlp: stix::tlp::tlp_of(object),
+                json: object.to_string(),
+                meta,
+            }),
+            Err(invalid) => {
+                let id = object
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| format!("objects[{i}]"), str::to_owned);
+                let version = object
+                    .get("modified")
+                    .or_else(|| object.get("created"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                failures.push((id, version, invalid.to_string()));
+            }
+        }
+    }
+    let rows: Vec<NewStixObject<'_>> = valid
+        .iter()
+        .map(|v| NewStixObject {
+            object_id: &v.meta.id,
+            object_type: &v.meta.object_type,
+            spec_version: &v.meta.spec_version,
+            version: &v.meta.version,
+            tlp: v.tlp,
+            recipients: &[],
+            submitter: Some(partner),
+            source: None,
+            json: &v.json,
+        })
+        .collect();
+    if !rows.is_empty() {
+        store.add_objects(collection, &rows)?;
+    }
+    let status = TaxiiStatus {
+        id: uuid::Uuid::new_v4().to_string(),
+        collection_id: collection.to_owned(),
+        status: "complete".to_owned(),
+        request_timestamp: super::micros(time::OffsetDateTime::now_utc()),
+        total: objects.len() as u64,
+        successes: valid
+            .iter()
+            .map(|v| (v.meta.id.clone(), v.meta.version.clone()))
+            .collect(),
+        failures,
+        pendings: Vec::new(),
+    };
+    store.save_status(&status)?;
+    Ok(status)
+}
+
+pub fn status_json(s: &TaxiiStatus) -> Value {
+    let detail = |list: &[(String, String)]| -> Vec<Value> {
+        list.iter()
+            .map(|(id, version)| json!({ "id": id, "version": version }))
+            .collect()
+    };
+    let failures: Vec<Value> = s
+        .failures
+        .iter()
+        .map(|(id, version, message)| json!({ "id": id, "version": version, "message": message }))
+        .collect();
+    json!({
+        "id": s.id,
+        "status": s.status,
+        "request_timestamp": s.request_timestamp,
+        "total_count": s.total,
+        "success_count": s.successes.len(),
+        "successes": detail(&s.successes),
+        "failure_count": s.failures.len(),
+        "failures": failures,
+        "pending_count": s.pendings.len(),
+        "pendings": detail(&s.pendings),
+    })
+}
