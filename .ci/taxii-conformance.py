@@ -105,9 +105,12 @@ class Recorder:
     def __init__(self):
         self.last = None
         self.served = []  # (url, object)
+        self.run = None
 
     def hook(self, resp, *args, **kwargs):
         self.last = resp
+        if self.run is not None:
+            self.run.suppress = False
         self.collect(resp)
         return resp
 
@@ -126,6 +129,30 @@ class Recorder:
                     self.served.append((resp.url, o))
 
 
+class Guard:
+    """A taxii2-client Collection whose failed requests (HTTP 4xx/5xx) are reported as one FAIL
+    with the request and response; the checks that read that answer are then skipped (until
+    the next response), and the run goes on."""
+
+    def __init__(self, run, col):
+        self._run, self._col = run, col
+
+    def __getattr__(self, name):
+        fn = getattr(self._col, name)
+        if not callable(fn):
+            return fn
+
+        def wrapped(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except requests.HTTPError as e:
+                what = ", ".join([repr(x) for x in args] + ["%s=%r" % kv for kv in kwargs.items()])
+                self._run.check("Collection.%s(%s) answered" % (name, what), False, self._run.describe(e.response))
+                self._run.suppress = True
+                return {}
+        return wrapped
+
+
 class Run:
     def __init__(self, args):
         self.a = args
@@ -133,11 +160,21 @@ class Run:
         self.failed = []
         self.deviations = []
         self.rec = Recorder()
+        self.rec.run = self
+        self.suppress = False
+        self.skipped = 0
+        self._env1_manifest = None
+        self.post_resp_code = None
+        self.post_resp = None
 
     # ---- reporting -------------------------------------------------------------------
     def check(self, name, ok, detail="", medallion=None):
         """One check. `medallion` names a known medallion deviation: tolerated only with
         --reference-medallion."""
+        if self.suppress:
+            print("SKIP  %s  (its request failed, reported above)" % name)
+            self.skipped += 1
+            return False
         if ok:
             self.passed += 1
             print("PASS  %s" % name)
@@ -314,13 +351,22 @@ class Run:
 
         self.api, self.col, self.root_url, self.col_url, self.mcl = api, col, root_url, col_url, mcl
 
-        self.add_objects()
-        self.filters()
-        self.pagination()
-        self.manifest()
-        self.object_endpoints()
-        self.errors()
-        self.validate_served()
+        # each part runs even if an earlier one broke off (its later checks may then fail too)
+        for part in (self.add_objects, self.post_invalid, self.repost, self.filters, self.pagination, self.manifest,
+                     self.object_endpoints, self.errors, self.validate_served):
+            self.suppress = False
+            try:
+                part()
+            except Exception as e:  # noqa: BLE001 - report and go on
+                self.broke_off(part.__name__, e)
+
+    def broke_off(self, part, e):
+        resp = self.rec.last
+        detail = "%s: %s" % (type(e).__name__, e)
+        if resp is not None:
+            detail += "\n      last response: " + self.describe(resp)
+        traceback.print_exc()
+        self.check("%s ran to its end" % part, False, detail)
 
     # §5.5 add objects, §4.3 status
     def status_checks(self, name, st, total, success, failure, ids_ok=None):
@@ -369,6 +415,7 @@ class Run:
                    "missing %s" % sorted(want_versioned - got))
         time.sleep(0.05)
 
+    def post_invalid(self):
         # envelope 2: two valid + one invalid
         st = self.post(self.env2, "5.5 POST with one invalid object")
         name = "5.5 POST 2 valid + 1 invalid"
@@ -390,7 +437,7 @@ class Run:
                    (again.total_count, again.success_count, again.failure_count, again.pending_count)
                    == (st.total_count, st.success_count, st.failure_count, st.pending_count),
                    json.dumps(again._raw)[:800])
-        env = self.col.get_objects(id=[o["id"] for o in self.env2_valid])
+        env = Guard(self, self.col).get_objects(id=[o["id"] for o in self.env2_valid])
         self.check("%s: the valid ones are stored" % name,
                    {o["id"] for o in env.get("objects", [])} == {o["id"] for o in self.env2_valid},
                    json.dumps(env)[:800])
@@ -404,6 +451,7 @@ class Run:
             self.col.delete_object(self.bad["id"])
             self.rec.served = [(u, o) for (u, o) in self.rec.served if o.get("id") != self.bad["id"]]
 
+    def repost(self):
         # re-POST envelope 1: idempotent
         man_before = self.manifest_records(id=[o["id"] for o in self.env1], version="all")
         time.sleep(0.05)
@@ -429,6 +477,16 @@ class Run:
                    "before %s\nafter %s" % (man_before, man_after))
         self.env1_manifest = man_after
 
+    @property
+    def env1_manifest(self):
+        if self._env1_manifest is None:
+            self._env1_manifest = self.manifest_records(id=[o["id"] for o in self.env1], version="all")
+        return self._env1_manifest
+
+    @env1_manifest.setter
+    def env1_manifest(self, v):
+        self._env1_manifest = v
+
     def manifest_records(self, **kw):
         out = []
         for page in as_pages(self.col.get_manifest, per_request=100, **kw):
@@ -437,7 +495,7 @@ class Run:
 
     # §5.4 get objects with filters
     def filters(self):
-        col, v = self.col, self.ind_versions
+        col, v = Guard(self, self.col), self.ind_versions
         vs = [o["modified"] for o in v]
         env = col.get_objects()
         self.taxii_ct("5.4 GET objects", self.rec.last)
@@ -577,7 +635,7 @@ class Run:
 
     # §5.3 manifest
     def manifest(self):
-        col, vs = self.col, [o["modified"] for o in self.ind_versions]
+        col, vs = Guard(self, self.col), [o["modified"] for o in self.ind_versions]
         m = col.get_manifest(id=self.ind_id, version="all")
         self.taxii_ct("5.3 manifest", self.rec.last)
         recs = m.get("objects", [])
@@ -608,7 +666,7 @@ class Run:
 
     # §5.6 object by id, §5.8 versions, §5.7 delete
     def object_endpoints(self):
-        col, vs = self.col, [o["modified"] for o in self.ind_versions]
+        col, vs = Guard(self, self.col), [o["modified"] for o in self.ind_versions]
         env = col.get_object(self.ind_id)
         self.taxii_ct("5.6 GET objects/{id}/", self.rec.last)
         self.check("5.6 GET objects/{id}/: the last version",
@@ -872,19 +930,15 @@ def main():
           % (a.url, a.collection, a.user, a.outsider_user, " [reference: medallion]" if a.reference_medallion else ""))
     try:
         run.main()
-    except Exception as e:  # a check that could not even run is a failure, with its trace
-        resp = run.rec.last
-        detail = "%s: %s" % (type(e).__name__, e)
-        if resp is not None:
-            detail += "\n      last response: " + run.describe(resp)
-        traceback.print_exc()
-        run.check("run completed", False, detail)
+    except Exception as e:  # noqa: BLE001 - discovery/API root/collection could not be read
+        run.broke_off("main", e)
     print()
     for name, key, detail in run.deviations:
         print("deviation tolerated (--reference-medallion): %s [%s]" % (name, key))
     for name, detail in run.failed:
         print("FAILED: %s\n      %s" % (name, detail.replace("\n", "\n      ")))
     print("taxii-conformance: %d passed, %d failed" % (run.passed, len(run.failed))
+          + (", %d skipped" % run.skipped if run.skipped else "")
           + (", %d medallion deviations tolerated" % len(run.deviations) if run.deviations else ""))
     return 1 if run.failed else 0
 
