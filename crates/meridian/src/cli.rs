@@ -70,6 +70,14 @@ pub enum Command {
     /// Vulnerability intelligence matched to the atlas (§3): import, findings, SSVC.
     #[command(subcommand)]
     Intel(crate::commands::intel::IntelCommand),
+    /// Remote TAXII 2.1 servers (other hubs) that `sync` pulls from and pushes to.
+    #[command(subcommand)]
+    Remote(crate::commands::federation::RemoteCommand),
+    /// Federate with the remotes: push what TLP allows, pull what is new (incremental).
+    Sync(crate::commands::federation::SyncArgs),
+    /// Signed offline bundles: keygen, export for a partner, import from a partner.
+    #[command(subcommand)]
+    Bundle(crate::commands::bundle::BundleCommand),
 }
 
 #[derive(Debug, Args)]

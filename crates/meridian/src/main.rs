@@ -48,5 +48,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stats => commands::assets::stats(&config),
         Command::Analyze(cmd) => commands::analyze::run(&config, cmd),
         Command::Intel(cmd) => commands::intel::run(&config, cmd),
+        Command::Remote(cmd) => commands::federation::run_remote(&config, cmd),
+        Command::Sync(args) => commands::federation::sync(&config, &args),
+        Command::Bundle(cmd) => commands::bundle::run(&config, cmd),
     }
 }

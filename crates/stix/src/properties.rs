@@ -144,7 +144,7 @@ fn is_base64(text: &str) -> bool {
     let is_digit = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
     let bytes = text.as_bytes();
     let len = bytes.len();
-    if len == 0 || len % 4 != 0 {
+    if len == 0 || !len.is_multiple_of(4) {
         return false;
     }
     let padding = match (bytes[len - 2], bytes[len - 1]) {
@@ -157,5 +157,5 @@ fn is_base64(text: &str) -> bool {
 
 /// `hex.json`: `^([a-fA-F0-9]{2})+$`.
 fn is_hex(text: &str) -> bool {
-    !text.is_empty() && text.len() % 2 == 0 && text.bytes().all(|b| b.is_ascii_hexdigit())
+    !text.is_empty() && text.len().is_multiple_of(2) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }

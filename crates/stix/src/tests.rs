@@ -304,6 +304,19 @@ fn the_tlp2_files_on_disk_validate() {
 }
 
 #[test]
+fn the_tlp2_green_example_has_one_bad_timestamp() {
+    // The OASIS TLP 2.0 example bundle: its relationship's `created` is "2022-101-27…".
+    let objects = objects_of(&test_support::shared_data(
+        "stix/tlp2/example-using-tlp2.0-green.json",
+    ));
+    let results: Vec<_> = objects.iter().map(|o| VALIDATOR.validate(o)).collect();
+    assert_eq!(results.len(), 3);
+    assert!(results[0].is_ok() && results[1].is_ok(), "{results:?}");
+    assert_eq!(tlp_of(&objects[2]), Some(Tlp::Green));
+    check_refused(&objects[2], "/created", "does not match");
+}
+
+#[test]
 fn a_forged_tlp2_marking_definition_is_refused() {
     let forged = edited(marking_definition(Tlp::Red), |m| {
         m.insert(

@@ -126,8 +126,13 @@ impl Validator {
             Some(known) => (known.kind, &known.schema),
             None if object_type.starts_with("x-") => (Kind::Versioned, &self.custom),
             None => {
+                let hint = if object_type == "bundle" {
+                    " (validate the objects of a bundle one by one)"
+                } else {
+                    ""
+                };
                 reasons.push(format!(
-                    "/type: {} is not a STIX 2.1 object type",
+                    "/type: {} is not a STIX 2.1 object type{hint}",
                     quoted(object_type)
                 ));
                 return Err(reasons.into_invalid());
@@ -325,20 +330,24 @@ fn short_json(value: &Value) -> String {
     }
 }
 
+/// `text` cut to at most `max` characters, marked with `…` when cut.
+fn shortened(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
 /// Reasons in the order found, without duplicates, at most [`MAX_REASONS`].
 #[derive(Default)]
 struct Reasons(Vec<String>);
 
 impl Reasons {
-    fn push(&mut self, mut reason: String) {
-        if self.0.len() >= MAX_REASONS || self.0.contains(&reason) {
-            return;
+    fn push(&mut self, reason: String) {
+        let reason = shortened(&reason, MAX_REASON_CHARS);
+        if self.0.len() < MAX_REASONS && !self.0.contains(&reason) {
+            self.0.push(reason);
         }
-        if let Some((cut, _)) = reason.char_indices().nth(MAX_REASON_CHARS) {
-            reason.truncate(cut);
-            reason.push('…');
-        }
-        self.0.push(reason);
     }
 
     fn is_empty(&self) -> bool {
@@ -399,6 +408,18 @@ impl Reasons {
                     self.push(full);
                 }
             }
+            ValidationErrorKind::Pattern { pattern } => {
+                let value = short_json(error.instance());
+                self.push(format!(
+                    "{shown_path}: {} does not match \"{}\"",
+                    shortened(&value, 80),
+                    shortened(pattern, 80)
+                ));
+            }
+            ValidationErrorKind::Not { schema } => self.push(format!(
+                "{shown_path}: must not match {}",
+                shortened(&schema.to_string(), 120)
+            )),
             _ if matches!(
                 error.instance().as_ref(),
                 Value::Array(_) | Value::Object(_)

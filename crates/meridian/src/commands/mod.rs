@@ -4,7 +4,9 @@
 pub mod analyze;
 pub mod assets;
 pub mod atlas;
+pub mod bundle;
 pub mod cvd;
+pub mod federation;
 pub mod intel;
 pub mod peers;
 pub mod sync;

@@ -197,7 +197,7 @@ fn import_field(row: &ImportRow, field: &str) -> anyhow::Result<String> {
 }
 
 /// Accepts `https://` URLs, and `http://` ones on the loopback interface (local mirrors, tests).
-fn check_url(url: &str) -> anyhow::Result<()> {
+pub(super) fn check_url(url: &str) -> anyhow::Result<()> {
     let lower = url.to_ascii_lowercase();
     if lower.starts_with("https://") {
         return Ok(());
@@ -212,20 +212,25 @@ fn check_url(url: &str) -> anyhow::Result<()> {
             return Ok(());
         }
     }
-    bail!("feeds are fetched over HTTPS (plain HTTP only from the loopback interface)")
+    bail!("use HTTPS (plain HTTP only to the loopback interface)")
 }
 
-/// GETs `url`, conditionally on `state`, bounded by [`TIMEOUT`] and [`MAX_BODY`].
-fn fetch(config: &Config, url: &str, state: Option<&store::FeedState>) -> anyhow::Result<Fetched> {
-    check_url(url)?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+/// A blocking client for `url` (checked by [`check_url`]) bounded by [`TIMEOUT`]; HTTPS only
+/// unless `url` is plain HTTP, and error statuses are answers, not errors.
+pub(super) fn agent(url: &str) -> ureq::Agent {
+    ureq::Agent::config_builder()
         .timeout_global(Some(TIMEOUT))
         .http_status_as_error(false)
         .https_only(url.to_ascii_lowercase().starts_with("https://"))
         .user_agent(concat!("meridian/", env!("CARGO_PKG_VERSION")))
         .build()
-        .into();
-    let mut request = agent.get(url);
+        .into()
+}
+
+/// GETs `url`, conditionally on `state`, bounded by [`TIMEOUT`] and [`MAX_BODY`].
+fn fetch(config: &Config, url: &str, state: Option<&store::FeedState>) -> anyhow::Result<Fetched> {
+    check_url(url)?;
+    let mut request = agent(url).get(url);
     if let Some(etag) = state.and_then(|s| s.etag.as_deref()) {
         request = request.header("If-None-Match", etag);
     }

@@ -2,8 +2,10 @@
 
 mod analyze;
 mod atlas;
+mod bundle;
 mod cvd;
 mod demo;
+mod federation;
 mod intel;
 mod sync;
 

@@ -1,0 +1,829 @@
+//! `remote …` and `sync`: federation with other TAXII 2.1 servers (§4 Federation).
+//!
+//! A remote pairs one collection of a remote TAXII 2.1 API root with a local collection, and
+//! names the local partner that stands for the remote hub's organisation: the TLP rules decide
+//! what is pushed to that partner as they decide what it could read here.
+//!
+//! `sync` first pushes, then pulls, each remote in turn:
+//! - **push**: the local collection's object versions after the push cursor (a local `seq`),
+//!   each released by [`exchange::policy::may_release`] on [`Path::Federation`] to the remote's
+//!   partner, and never one whose provenance is that remote; envelopes of at most
+//!   [`ENVELOPE`] objects are POSTed, the status resource is checked, and the cursor moves past
+//!   every envelope the remote accepted (withheld versions are not offered again later).
+//! - **pull**: the remote collection's objects added after the pull cursor, page by page
+//!   (`next` while `more`); each is validated, refused with a warning when invalid, and stored
+//!   with the remote's name as provenance (the store de-duplicates by id and version). The
+//!   cursor is the last `X-TAXII-Date-Added-Last` seen, saved after the page is committed, so
+//!   a crash in between pulls that page again and loses nothing.
+//!
+//! Pushing first means that our own objects coming back from the remote (it serves a
+//! submitter its own objects) are recognised as duplicates in the same run, and a second run
+//! has nothing to do. The remote's token is a credential we present: it is stored as given
+//! and never printed or logged.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use base64::Engine as _;
+use clap::{Args, Subcommand};
+use exchange::policy::{Grant, ObjectLabel, Path, Reader};
+use serde::Serialize;
+use serde_json::{Value, json};
+use store::{NewStixObject, ObjectQuery, Remote, Store, StoredObject, Tlp, VersionMatch};
+
+use super::sync::{agent, check_url};
+use crate::config::Config;
+use crate::{output, progress};
+
+/// The most objects in one pushed envelope.
+const ENVELOPE: usize = 500;
+/// The largest response body accepted for one page.
+const MAX_PAGE_BODY: u64 = 256 * 1024 * 1024;
+/// The TAXII 2.1 media type, sent as `Accept` and `Content-Type`.
+const TAXII: &str = "application/taxii+json;version=2.1";
+/// How often, and how far apart, a pending status resource is read again.
+const STATUS_POLLS: u32 = 20;
+const STATUS_POLL_DELAY: Duration = Duration::from_millis(250);
+
+#[derive(Debug, Subcommand)]
+pub enum RemoteCommand {
+    /// Pair a local collection with a collection of a remote TAXII 2.1 server (without
+    /// --pull or --push: both directions).
+    Add(RemoteArgs),
+    /// Every remote with its cursors (never its token).
+    List,
+    /// Forget a remote (objects pulled from it stay, with their provenance).
+    Remove { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct RemoteArgs {
+    /// The remote's name here; objects pulled from it carry it as their provenance.
+    pub name: String,
+    /// The remote API root, e.g. `https://hub.example/taxii2/hub/` (plain HTTP only on loopback).
+    #[arg(long)]
+    pub url: String,
+    /// The collection id at the remote.
+    #[arg(long = "collection", value_name = "ID")]
+    pub collection: String,
+    /// The local collection pulled into and pushed from.
+    #[arg(long, value_name = "ID")]
+    pub local_collection: String,
+    /// Our partner id at the remote (HTTP Basic user); without it the token goes as Bearer.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Our token at the remote (stored, never shown).
+    #[arg(long, env = "MERIDIAN_REMOTE_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// The local partner standing for the remote hub's organisation: TLP decides what we push.
+    #[arg(long, value_name = "ID")]
+    pub partner: String,
+    /// Pull from the remote.
+    #[arg(long)]
+    pub pull: bool,
+    /// Push to the remote.
+    #[arg(long)]
+    pub push: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The remotes to sync (default: every remote).
+    pub names: Vec<String>,
+    /// Only pull.
+    #[arg(long, conflicts_with = "push_only")]
+    pub pull_only: bool,
+    /// Only push.
+    #[arg(long)]
+    pub push_only: bool,
+    /// Objects asked of a remote per page (it may serve fewer).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page_size: u32,
+}
+
+pub fn run_remote(config: &Config, command: RemoteCommand) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
+    match command {
+        RemoteCommand::Add(args) => add_remote(config, &mut store, args),
+        RemoteCommand::List => {
+            let remotes = store.remotes()?;
+            if config.json {
+                let rows: Vec<Value> = remotes.iter().map(remote_json).collect();
+                return output::json(&rows);
+            }
+            output::table(
+                &[
+                    "name",
+                    "api root",
+                    "collection",
+                    "local collection",
+                    "partner",
+                    "directions",
+                    "pull cursor",
+                    "push cursor",
+                    "last sync",
+                ],
+                remotes.iter().map(|r| {
+                    vec![
+                        r.name.clone(),
+                        r.api_root.clone(),
+                        r.collection_id.clone(),
+                        r.local_collection.clone(),
+                        r.partner_id.clone(),
+                        directions(r).to_owned(),
+                        r.pull_cursor.clone().unwrap_or_default(),
+                        r.push_cursor.to_string(),
+                        r.last_sync.clone().unwrap_or_default(),
+                    ]
+                }),
+            );
+            Ok(())
+        }
+        RemoteCommand::Remove { name } => {
+            if !store.remove_remote(&name)? {
+                bail!("no remote named {name:?}");
+            }
+            output::note(config.quiet, format!("remote {name} removed"));
+            Ok(())
+        }
+    }
+}
+
+fn directions(r: &Remote) -> &'static str {
+    match (r.pull, r.push) {
+        (true, true) => "pull, push",
+        (true, false) => "pull",
+        (false, true) => "push",
+        (false, false) => "none",
+    }
+}
+
+/// A remote as `remote list --json` prints it: everything but the token.
+fn remote_json(r: &Remote) -> Value {
+    json!({
+        "name": r.name,
+        "api_root": r.api_root,
+        "collection": r.collection_id,
+        "local_collection": r.local_collection,
+        "user": r.user,
+        "partner": r.partner_id,
+        "pull": r.pull,
+        "push": r.push,
+        "pull_cursor": r.pull_cursor,
+        "push_cursor": r.push_cursor,
+        "last_sync": r.last_sync,
+    })
+}
+
+fn add_remote(config: &Config, store: &mut Store, a: RemoteArgs) -> anyhow::Result<()> {
+    let name_ok = !a.name.is_empty()
+        && a.name.len() <= 64
+        && a.name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+        });
+    if !name_ok {
+        bail!(
+            "remote name {:?}: use 1–64 lowercase letters, digits, '-', '_' or '.'",
+            a.name
+        );
+    }
+    check_url(&a.url).with_context(|| format!("--url {}", a.url))?;
+    if !a.url.ends_with('/') {
+        bail!(
+            "--url {}: an API root URL ends with '/' (e.g. https://hub.example/taxii2/hub/)",
+            a.url
+        );
+    }
+    if a.collection.is_empty() || a.collection.contains(['/', '?', '#']) {
+        bail!(
+            "--collection {:?} is not a TAXII collection id",
+            a.collection
+        );
+    }
+    if a.token.trim().is_empty() {
+        bail!("--token is empty");
+    }
+    if store.collection(&a.local_collection)?.is_none() {
+        bail!("--local-collection: no collection {:?}", a.local_collection);
+    }
+    if store.partner(&a.partner)?.is_none() {
+        bail!("--partner: no partner {:?}", a.partner);
+    }
+    let both = !a.pull && !a.push;
+    let remote = Remote {
+        name: a.name,
+        api_root: a.url,
+        collection_id: a.collection,
+        local_collection: a.local_collection,
+        user: a.user.unwrap_or_default(),
+        token: a.token.trim().to_owned(),
+        partner_id: a.partner,
+        pull: a.pull || both,
+        push: a.push || both,
+        pull_cursor: None,
+        push_cursor: 0,
+        last_sync: None,
+    };
+    if !store.add_remote(&remote)? {
+        bail!(
+            "a remote {:?} exists already (remove it first)",
+            remote.name
+        );
+    }
+    output::note(
+        config.quiet,
+        format!("remote {} added ({})", remote.name, directions(&remote)),
+    );
+    Ok(())
+}
+
+/// The identity that stands in an object's `created_by_ref` for a submitter who asked to be
+/// anonymised to other partners (the one the hub's TAXII server shows).
+const ANONYMOUS_IDENTITY: &str = "identity--6f4d8f0e-3f57-5c59-9a3b-8c7a1e0d2a11";
+
+/// What decides whether, and how, this hub's objects may go to one partner: the grants of the
+/// agreements it is party to, the installation's TLP of unmarked objects, and the partners
+/// who asked to be anonymised.
+pub(crate) struct Release {
+    reader: Reader,
+    default_tlp: Tlp,
+    anonymised: HashSet<String>,
+}
+
+impl Release {
+    pub(crate) fn load(store: &mut Store, partner_id: &str) -> anyhow::Result<Release> {
+        let grants = store
+            .agreements_of(partner_id)?
+            .into_iter()
+            .flat_map(|a| {
+                let highest_tlp = a.highest_tlp;
+                a.grants.into_iter().map(move |g| Grant {
+                    collection_id: g.collection_id,
+                    read: g.read,
+                    write: g.write,
+                    highest_tlp,
+                })
+            })
+            .collect();
+        let default_tlp = match store.setting(hub::DEFAULT_TLP_SETTING)? {
+            None => Tlp::Green,
+            Some(v) => Tlp::parse(&v).with_context(|| {
+                format!("setting {} = {v:?} is not a TLP", hub::DEFAULT_TLP_SETTING)
+            })?,
+        };
+        let anonymised = store
+            .partners()?
+            .into_iter()
+            .filter(|p| p.anonymise && p.id != partner_id)
+            .map(|p| p.id)
+            .collect();
+        Ok(Release {
+            reader: Reader {
+                partner_id: partner_id.to_owned(),
+                grants,
+            },
+            default_tlp,
+            anonymised,
+        })
+    }
+
+    /// Whether an agreement grants the partner read on `collection`.
+    pub(crate) fn can_read(&self, collection: &str) -> bool {
+        self.reader.can_read(collection)
+    }
+
+    /// The object as the partner receives it: as stored, but with an anonymised submitter's
+    /// `created_by_ref` replaced.
+    pub(crate) fn text<'a>(&self, row: &'a StoredObject) -> Cow<'a, str> {
+        let hide = row
+            .submitter
+            .as_deref()
+            .is_some_and(|s| self.anonymised.contains(s));
+        if !hide {
+            return row.json.as_str().into();
+        }
+        match serde_json::from_str::<Value>(&row.json) {
+            Ok(mut object) => {
+                if let Some(by) = object.get_mut("created_by_ref") {
+                    *by = Value::from(ANONYMOUS_IDENTITY);
+                }
+                object.to_string().into()
+            }
+            Err(_) => row.json.as_str().into(),
+        }
+    }
+
+    /// Whether the partner may receive `row` on `path` (`forwarding_to`: the remote it would be
+    /// pushed to).
+    pub(crate) fn allows(
+        &self,
+        row: &StoredObject,
+        path: Path,
+        forwarding_to: Option<&str>,
+    ) -> bool {
+        exchange::policy::may_release(
+            &self.reader,
+            &row.collection_id,
+            &ObjectLabel {
+                tlp: row.tlp,
+                recipients: &row.recipients,
+                submitter: row.submitter.as_deref(),
+                source: row.source.as_deref(),
+            },
+            self.default_tlp,
+            path,
+            forwarding_to,
+        )
+    }
+}
+
+/// A valid STIX object ready to store.
+pub(crate) struct Checked {
+    meta: stix::ObjectMeta,
+    tlp: Option<Tlp>,
+    json: String,
+}
+
+impl Checked {
+    /// Validates `object`; the error names the object and every reason.
+    pub(crate) fn new(validator: &stix::Validator, object: &Value) -> anyhow::Result<Checked> {
+        match validator.validate(object) {
+            Ok(meta) => Ok(Checked {
+                tlp: stix::tlp::tlp_of(object),
+                json: object.to_string(),
+                meta,
+            }),
+            Err(invalid) => {
+                let id = object
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("(no id)");
+                bail!("{id}: not valid STIX 2.1: {invalid}")
+            }
+        }
+    }
+
+    /// The rows to store, with their submitter and provenance; no named recipients.
+    pub(crate) fn rows<'a>(
+        checked: &'a [Checked],
+        submitter: Option<&'a str>,
+        source: &'a str,
+    ) -> Vec<NewStixObject<'a>> {
+        checked
+            .iter()
+            .map(|c| NewStixObject {
+                object_id: &c.meta.id,
+                object_type: &c.meta.object_type,
+                spec_version: &c.meta.spec_version,
+                version: &c.meta.version,
+                tlp: c.tlp,
+                recipients: &[],
+                submitter,
+                source: Some(source),
+                json: &c.json,
+            })
+            .collect()
+    }
+}
+
+/// What `sync` did with one remote.
+#[derive(Debug, Default, Serialize)]
+struct Report {
+    remote: String,
+    /// New object versions stored from the remote.
+    pulled: u64,
+    /// Versions received that were already stored.
+    duplicates: u64,
+    /// Objects received that are not valid STIX 2.1 (refused).
+    invalid: u64,
+    /// Versions the remote accepted.
+    pushed: u64,
+    /// Versions the TLP rules keep from the remote's partner.
+    withheld: u64,
+    /// Versions the remote refused (its status resource lists them).
+    push_failures: u64,
+    /// Versions still pending at the remote when we stopped asking.
+    push_pending: u64,
+    /// Why the sync of this remote stopped early.
+    error: Option<String>,
+}
+
+pub fn sync(config: &Config, args: &SyncArgs) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
+    let all = store.remotes()?;
+    if all.is_empty() {
+        bail!("no remotes: add one with `meridian remote add NAME --url …`");
+    }
+    let mut remotes = Vec::new();
+    if args.names.is_empty() {
+        remotes = all;
+    } else {
+        for name in &args.names {
+            let remote = all
+                .iter()
+                .find(|r| &r.name == name)
+                .with_context(|| format!("no remote named {name:?}"))?;
+            remotes.push(remote.clone());
+        }
+    }
+    let validator = stix::Validator::new();
+    let mut reports = Vec::with_capacity(remotes.len());
+    for remote in &remotes {
+        let mut report = Report {
+            remote: remote.name.clone(),
+            ..Report::default()
+        };
+        let synced = Client::new(remote, args.page_size).and_then(|client| {
+            let job = Job {
+                remote,
+                client,
+                push: remote.push && !args.pull_only,
+                pull: remote.pull && !args.push_only,
+            };
+            sync_remote(config, &mut store, &validator, &job, &mut report)
+        });
+        if let Err(e) = synced {
+            tracing::error!(remote = %remote.name, error = %format!("{e:#}"), "sync failed");
+            report.error = Some(format!("{e:#}"));
+        }
+        reports.push(report);
+    }
+    if config.json {
+        output::json(&reports)?;
+    } else {
+        output::table(
+            &[
+                "remote",
+                "pulled",
+                "duplicates",
+                "invalid",
+                "pushed",
+                "withheld",
+                "refused",
+                "pending",
+                "error",
+            ],
+            reports.iter().map(|r| {
+                vec![
+                    r.remote.clone(),
+                    r.pulled.to_string(),
+                    r.duplicates.to_string(),
+                    r.invalid.to_string(),
+                    r.pushed.to_string(),
+                    r.withheld.to_string(),
+                    r.push_failures.to_string(),
+                    r.push_pending.to_string(),
+                    r.error.clone().unwrap_or_default(),
+                ]
+            }),
+        );
+    }
+    let failed = reports.iter().filter(|r| r.error.is_some()).count();
+    if failed > 0 {
+        bail!(
+            "{failed} of {} remote(s) did not sync completely (see the error column)",
+            reports.len()
+        );
+    }
+    Ok(())
+}
+
+/// The cursors of one remote as the sync moves them; saved after each committed step.
+struct Cursors<'a> {
+    name: &'a str,
+    pull: Option<String>,
+    push: i64,
+}
+
+impl Cursors<'_> {
+    fn save(&self, store: &mut Store) -> anyhow::Result<()> {
+        store.set_remote_cursors(self.name, self.pull.as_deref(), self.push, &super::now())?;
+        Ok(())
+    }
+}
+
+/// One remote to sync, and in which directions.
+struct Job<'a> {
+    remote: &'a Remote,
+    client: Client,
+    push: bool,
+    pull: bool,
+}
+
+fn sync_remote(
+    config: &Config,
+    store: &mut Store,
+    validator: &stix::Validator,
+    job: &Job<'_>,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let remote = job.remote;
+    let mut cursors = Cursors {
+        name: &remote.name,
+        pull: remote.pull_cursor.clone(),
+        push: remote.push_cursor,
+    };
+    if job.push {
+        let bar = progress::bar(config.quiet, None, &format!("push {}", remote.name));
+        let pushed = push_objects(store, job, &mut cursors, report, &bar);
+        bar.finish_and_clear();
+        pushed.context("pushing")?;
+    }
+    if job.pull {
+        let bar = progress::bar(config.quiet, None, &format!("pull {}", remote.name));
+        let pulled = pull_objects(store, validator, job, &mut cursors, report, &bar);
+        bar.finish_and_clear();
+        pulled.context("pulling")?;
+    }
+    cursors.save(store)
+}
+
+fn push_objects(
+    store: &mut Store,
+    job: &Job<'_>,
+    cursors: &mut Cursors<'_>,
+    report: &mut Report,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<()> {
+    let remote = job.remote;
+    let release = Release::load(store, &remote.partner_id)?;
+    if !release.can_read(&remote.local_collection) {
+        tracing::warn!(
+            remote = %remote.name,
+            partner = %remote.partner_id,
+            collection = %remote.local_collection,
+            "no agreement grants the remote's partner read on the collection: nothing is pushed"
+        );
+    }
+    let mut query = ObjectQuery {
+        collection_id: remote.local_collection.clone(),
+        versions: VersionMatch::All,
+        limit: ENVELOPE,
+        ..ObjectQuery::default()
+    };
+    loop {
+        query.after_seq = Some(cursors.push);
+        let rows = store.objects(&query)?;
+        let Some(last) = rows.last().map(|r| r.seq) else {
+            return Ok(());
+        };
+        let mut envelope = String::from("{\"objects\":[");
+        let mut offered = 0;
+        for row in &rows {
+            // Never back to where it came from (not a TLP decision, so not "withheld").
+            if row.source.as_deref() == Some(remote.name.as_str()) {
+                continue;
+            }
+            if !release.allows(row, Path::Federation, Some(&remote.name)) {
+                report.withheld += 1;
+                continue;
+            }
+            if offered > 0 {
+                envelope.push(',');
+            }
+            envelope.push_str(&release.text(row));
+            offered += 1;
+        }
+        envelope.push_str("]}");
+        if offered > 0 {
+            let status = job.client.post_envelope(&envelope)?;
+            report.pushed += status.count("success_count");
+            report.push_failures += status.count("failure_count");
+            report.push_pending += status.count("pending_count");
+            status.warn_failures(&remote.name);
+            bar.inc(offered);
+        }
+        cursors.push = last;
+        cursors.save(store)?;
+        if rows.len() < ENVELOPE {
+            return Ok(());
+        }
+    }
+}
+
+fn pull_objects(
+    store: &mut Store,
+    validator: &stix::Validator,
+    job: &Job<'_>,
+    cursors: &mut Cursors<'_>,
+    report: &mut Report,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<()> {
+    let remote = job.remote;
+    let mut added_after = cursors.pull.clone();
+    let mut next: Option<String> = None;
+    loop {
+        let page = job
+            .client
+            .get_objects(added_after.as_deref(), next.as_deref())?;
+        let mut checked = Vec::with_capacity(page.objects.len());
+        for object in &page.objects {
+            match Checked::new(validator, object) {
+                Ok(c) => checked.push(c),
+                Err(e) => {
+                    tracing::warn!(remote = %remote.name, error = %format!("{e:#}"), "refused an invalid object");
+                    report.invalid += 1;
+                }
+            }
+        }
+        if !checked.is_empty() {
+            let outcome = store.add_objects(
+                &remote.local_collection,
+                &Checked::rows(&checked, None, &remote.name),
+            )?;
+            report.pulled += outcome.added;
+            report.duplicates += outcome.duplicates;
+        }
+        bar.inc(page.objects.len() as u64);
+        let advanced = page.date_added_last.is_some();
+        if let Some(last) = page.date_added_last {
+            cursors.pull = Some(last);
+            cursors.save(store)?;
+        }
+        if !page.more {
+            return Ok(());
+        }
+        match page.next {
+            Some(n) => next = Some(n),
+            // A server without `next` pages by `added_after` alone.
+            None if advanced => {
+                added_after = cursors.pull.clone();
+                next = None;
+            }
+            None => bail!(
+                "the remote says there is more but gives neither `next` nor X-TAXII-Date-Added-Last"
+            ),
+        }
+    }
+}
+
+/// One page of a remote collection's objects.
+struct Page {
+    objects: Vec<Value>,
+    more: bool,
+    next: Option<String>,
+    date_added_last: Option<String>,
+}
+
+/// A TAXII status resource.
+struct Status(Value);
+
+impl Status {
+    fn count(&self, field: &str) -> u64 {
+        self.0.get(field).and_then(Value::as_u64).unwrap_or(0)
+    }
+
+    fn warn_failures(&self, remote: &str) {
+        for failure in self
+            .0
+            .get("failures")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let text = |k: &str| failure.get(k).and_then(Value::as_str).unwrap_or("");
+            tracing::warn!(
+                remote,
+                id = text("id"),
+                version = text("version"),
+                message = text("message"),
+                "the remote refused an object"
+            );
+        }
+    }
+}
+
+/// HTTP to one remote, authenticated.
+struct Client {
+    agent: ureq::Agent,
+    api_root: String,
+    objects_url: String,
+    authorization: String,
+    page_size: u32,
+}
+
+impl Client {
+    fn new(remote: &Remote, page_size: u32) -> anyhow::Result<Client> {
+        check_url(&remote.api_root).with_context(|| format!("remote URL {}", remote.api_root))?;
+        let authorization = if remote.user.is_empty() {
+            format!("Bearer {}", remote.token)
+        } else {
+            let pair = format!("{}:{}", remote.user, remote.token);
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(pair)
+            )
+        };
+        Ok(Client {
+            agent: agent(&remote.api_root),
+            api_root: remote.api_root.clone(),
+            objects_url: format!(
+                "{}collections/{}/objects/",
+                remote.api_root, remote.collection_id
+            ),
+            authorization,
+            page_size,
+        })
+    }
+
+    fn get_objects(&self, added_after: Option<&str>, next: Option<&str>) -> anyhow::Result<Page> {
+        let mut request = self
+            .agent
+            .get(&self.objects_url)
+            .header("Accept", TAXII)
+            .header("Authorization", &self.authorization)
+            .query("match[version]", "all")
+            .query("limit", self.page_size.to_string());
+        if let Some(after) = added_after {
+            request = request.query("added_after", after);
+        }
+        if let Some(next) = next {
+            request = request.query("next", next);
+        }
+        let response = request
+            .call()
+            .with_context(|| format!("GET {}", self.objects_url))?;
+        let date_added_last = response
+            .headers()
+            .get("x-taxii-date-added-last")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = answer(response, &format!("GET {}", self.objects_url))?;
+        let more = body.get("more").and_then(Value::as_bool).unwrap_or(false);
+        let next = match body.get("next") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let objects = match body.get("objects") {
+            Some(Value::Array(objects)) => objects.clone(),
+            None => Vec::new(),
+            Some(_) => bail!("GET {}: \"objects\" is not an array", self.objects_url),
+        };
+        Ok(Page {
+            objects,
+            more,
+            next,
+            date_added_last,
+        })
+    }
+
+    /// POSTs an envelope and returns its final status resource (a pending one is read again
+    /// a few times).
+    fn post_envelope(&self, envelope: &str) -> anyhow::Result<Status> {
+        let what = format!("POST {}", self.objects_url);
+        let response = self
+            .agent
+            .post(&self.objects_url)
+            .header("Accept", TAXII)
+            .header("Authorization", &self.authorization)
+            .content_type(TAXII)
+            .send(envelope)
+            .with_context(|| what.clone())?;
+        let mut status = answer(response, &what)?;
+        for _ in 0..STATUS_POLLS {
+            if status.get("status").and_then(Value::as_str) != Some("pending") {
+                break;
+            }
+            let Some(id) = status.get("id").and_then(Value::as_str) else {
+                break;
+            };
+            std::thread::sleep(STATUS_POLL_DELAY);
+            let url = format!("{}status/{id}/", self.api_root);
+            let response = self
+                .agent
+                .get(&url)
+                .header("Accept", TAXII)
+                .header("Authorization", &self.authorization)
+                .call()
+                .with_context(|| format!("GET {url}"))?;
+            status = answer(response, &format!("GET {url}"))?;
+        }
+        Ok(Status(status))
+    }
+}
+
+/// The JSON body of a successful answer; otherwise an error with the status and the TAXII
+/// error resource's title and description.
+fn answer(response: ureq::http::Response<ureq::Body>, what: &str) -> anyhow::Result<Value> {
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .with_config()
+        .limit(MAX_PAGE_BODY)
+        .read_to_vec()
+        .with_context(|| format!("{what}: reading the answer"))?;
+    if !status.is_success() {
+        let detail = serde_json::from_slice::<Value>(&bytes)
+            .ok()
+            .map(|e| {
+                let text = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+                format!(": {} {}", text("title"), text("description"))
+            })
+            .unwrap_or_default();
+        bail!("{what}: HTTP {status}{}", detail.trim_end());
+    }
+    serde_json::from_slice(&bytes).with_context(|| format!("{what}: the answer is not JSON"))
+}

@@ -1,0 +1,342 @@
+//! `bundle keygen | export | import`: what an export for a partner holds (TLP), the signed
+//! round trip into another database (both backends), and every altered byte refused with
+//! nothing stored.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value;
+use store::Tlp;
+
+use crate::federation::{Row, agreement, identity, insert, partner, rows};
+use crate::{meridian, ok, path_str};
+
+const COLLECTION: &str = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+const BROKEN: &str = "1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d";
+const INTO: &str = "2b3c4d5e-6f70-4b1c-9d2e-4f5a6b7c8d9e";
+const V1: &str = "2026-01-01T00:00:00.000Z";
+const V2: &str = "2026-02-01T00:00:00.000Z";
+
+/// The file with one flipped byte, and what the refusal says.
+const TAMPERED: [(&str, &str); 3] = [
+    ("bundle.json", "bundle.json: the bundle was altered"),
+    ("manifest.json", "signature does not verify"),
+    ("bundle.sig", "signature"),
+];
+
+/// The names of the objects in DIR/bundle.json.
+fn bundle_names(dir: &Path) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(dir.join("bundle.json")).expect("bundle.json");
+    let bundle: Value = serde_json::from_str(&text).expect("bundle.json is JSON");
+    assert_eq!(bundle["type"], "bundle");
+    assert!(
+        bundle["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("bundle--"))
+    );
+    bundle["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .map(|o| o["name"].as_str().unwrap_or("(unnamed)").to_owned())
+        .collect()
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|&n| n.to_owned()).collect()
+}
+
+/// A copy of the bundle directory `from` with one byte of `file` flipped.
+fn tampered(from: &Path, file: &str, into: &Path) {
+    std::fs::create_dir_all(into).expect("creating the copy");
+    for name in ["bundle.json", "manifest.json", "bundle.sig"] {
+        let mut bytes = std::fs::read(from.join(name)).expect("reading a bundle file");
+        if name == file {
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0x01;
+        }
+        std::fs::write(into.join(name), bytes).expect("writing the copy");
+    }
+}
+
+/// Runs `bundle import` expecting a refusal naming `needle`.
+fn refused(db: &str, dir: &Path, from: &str, collection: &str, needle: &str) {
+    let out = meridian(
+        db,
+        &[
+            "bundle",
+            "import",
+            path_str(dir),
+            "--from",
+            from,
+            "--collection",
+            collection,
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "import of {} succeeded",
+        dir.display()
+    );
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+}
+
+#[test]
+fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
+    let work = tempfile::tempdir().expect("temporary directory");
+    let w = work.path();
+    let db_x = format!("sqlite://{}", w.join("x.db").display());
+
+    // Exporting hub X: cert-p may read up to AMBER+STRICT, cert-q up to AMBER.
+    ok(
+        &db_x,
+        &["collection", "add", "--title", "c", "--id", COLLECTION],
+    );
+    ok(
+        &db_x,
+        &["collection", "add", "--title", "broken", "--id", BROKEN],
+    );
+    for p in ["cert-p", "cert-q"] {
+        partner(&db_x, p);
+    }
+    agreement(&db_x, "x-p", "cert-p", "AMBER+STRICT", COLLECTION);
+    agreement(&db_x, "x-q", "cert-q", "AMBER", COLLECTION);
+    agreement(&db_x, "x-p-broken", "cert-p", "GREEN", BROKEN);
+    let to = |p: &str| vec![p.to_owned()];
+    let green = identity("green", Some(Tlp::Green), V1);
+    let mut green2 = identity("green-v2", Some(Tlp::Green), V2);
+    green2["id"] = green["id"].clone();
+    insert(
+        &db_x,
+        COLLECTION,
+        "cert-s",
+        &[
+            (identity("clear", Some(Tlp::Clear), V1), Vec::new()),
+            (green, Vec::new()),
+            (green2, Vec::new()),
+            (identity("amber", Some(Tlp::Amber), V1), Vec::new()),
+            (identity("amber-to-q", Some(Tlp::Amber), V1), to("cert-q")),
+            (identity("strict", Some(Tlp::AmberStrict), V1), Vec::new()),
+            (
+                identity("strict-to-p", Some(Tlp::AmberStrict), V1),
+                to("cert-p"),
+            ),
+            (
+                identity("strict-to-q", Some(Tlp::AmberStrict), V1),
+                to("cert-q"),
+            ),
+            (identity("red-to-p", Some(Tlp::Red), V1), to("cert-p")),
+            (identity("unmarked", None, V1), Vec::new()),
+        ],
+    );
+
+    let keys = w.join("keys");
+    let public = ok(&db_x, &["bundle", "keygen", "--out", path_str(&keys)]);
+    let public = public.trim();
+    assert_eq!(public.len(), 64, "{public}");
+    let key_file = keys.join("hub.key");
+    assert_eq!(
+        std::fs::read_to_string(keys.join("hub.pub"))
+            .expect("hub.pub")
+            .trim(),
+        public
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&key_file)
+            .expect("hub.key")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "hub.key mode {mode:o}");
+    }
+    // keygen never replaces a key.
+    let again = meridian(&db_x, &["bundle", "keygen", "--out", path_str(&keys)]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+
+    let export = |partner: &str, collection: &str, dir: &Path| {
+        ok(
+            &db_x,
+            &[
+                "bundle",
+                "export",
+                "--collection",
+                collection,
+                "--for",
+                partner,
+                "--key",
+                path_str(&key_file),
+                "--out",
+                path_str(dir),
+                "--signer",
+                "hub-x",
+            ],
+        )
+    };
+    let for_p = w.join("for-p");
+    export("cert-p", COLLECTION, &for_p);
+    assert_eq!(
+        bundle_names(&for_p),
+        set(&[
+            "clear",
+            "green-v2",
+            "amber",
+            "strict",
+            "strict-to-p",
+            "unmarked"
+        ]),
+        "for cert-p: latest versions; no AMBER+STRICT for another recipient; never RED"
+    );
+    let for_q = w.join("for-q");
+    export("cert-q", COLLECTION, &for_q);
+    assert_eq!(
+        bundle_names(&for_q),
+        set(&["clear", "green-v2", "amber", "amber-to-q", "unmarked"]),
+        "for cert-q (ceiling AMBER): no AMBER+STRICT even when named; never RED"
+    );
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(for_p.join("manifest.json")).expect("manifest.json"),
+    )
+    .expect("manifest JSON");
+    assert_eq!(manifest["signer"], "hub-x");
+    assert_eq!(manifest["recipient"], "cert-p");
+    assert_eq!(manifest["objects"], 6);
+    assert_eq!(manifest["tlp_max"], "AMBER+STRICT");
+
+    // A partner without read on the collection gets nothing at all, and an export never
+    // overwrites a bundle.
+    partner(&db_x, "cert-r");
+    for (partner, dir, needle) in [
+        ("cert-r", w.join("for-r"), "no agreement grants cert-r read"),
+        ("cert-p", for_p.clone(), "exists already"),
+    ] {
+        let out = meridian(
+            &db_x,
+            &[
+                "bundle",
+                "export",
+                "--collection",
+                COLLECTION,
+                "--for",
+                partner,
+                "--key",
+                path_str(&key_file),
+                "--out",
+                path_str(&dir),
+            ],
+        );
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "expected {needle:?} in: {err}");
+    }
+    // A validly signed bundle with an invalid object in it.
+    let mut invalid = identity("invalid", Some(Tlp::Clear), V1);
+    invalid.as_object_mut().expect("object").remove("name");
+    insert(
+        &db_x,
+        BROKEN,
+        "cert-s",
+        &[
+            (identity("fine", Some(Tlp::Clear), V1), Vec::new()),
+            (invalid, Vec::new()),
+        ],
+    );
+    let broken = w.join("broken");
+    export("cert-p", BROKEN, &broken);
+
+    let other_keys = w.join("other-keys");
+    let other_public = ok(&db_x, &["bundle", "keygen", "--out", path_str(&other_keys)]);
+    for (file, _) in TAMPERED {
+        tampered(&for_p, file, &w.join(format!("tampered-{file}")));
+    }
+
+    for y in test_support::backends("bundle") {
+        let db = y.url.as_str();
+        ok(db, &["collection", "add", "--title", "into", "--id", INTO]);
+        partner(db, "hub-x");
+        partner(db, "hub-z");
+        refused(db, &for_p, "hub-x", INTO, "has no public key");
+        ok(db, &["partner", "key", "hub-x", public]);
+        ok(db, &["partner", "key", "hub-z", other_public.trim()]);
+
+        for (file, needle) in TAMPERED {
+            refused(
+                db,
+                &w.join(format!("tampered-{file}")),
+                "hub-x",
+                INTO,
+                needle,
+            );
+        }
+        refused(db, &for_p, "hub-z", INTO, "signature does not verify");
+        refused(
+            db,
+            &broken,
+            "hub-x",
+            INTO,
+            "1 of 2 objects are not valid STIX 2.1",
+        );
+        assert!(
+            rows(db, INTO).is_empty(),
+            "[{}] nothing stored by refused imports",
+            y.name
+        );
+
+        let imported = ok(
+            db,
+            &[
+                "--json",
+                "bundle",
+                "import",
+                path_str(&for_p),
+                "--from",
+                "hub-x",
+                "--collection",
+                INTO,
+            ],
+        );
+        let imported: Value = serde_json::from_str(&imported).expect("import --json");
+        assert_eq!(imported["added"], 6, "[{}] {imported}", y.name);
+        let stored = rows(db, INTO);
+        let expected: BTreeSet<Row> = [
+            "clear",
+            "green-v2",
+            "amber",
+            "strict",
+            "strict-to-p",
+            "unmarked",
+        ]
+        .iter()
+        .map(|&n| {
+            let version = if n == "green-v2" { V2 } else { V1 };
+            (
+                n.to_owned(),
+                version.to_owned(),
+                Some("hub-x".to_owned()),
+                Some("bundle:hub-x".to_owned()),
+            )
+        })
+        .collect();
+        assert_eq!(stored, expected, "[{}] imported with provenance", y.name);
+        let again: Value = serde_json::from_str(&ok(
+            db,
+            &[
+                "--json",
+                "bundle",
+                "import",
+                path_str(&for_p),
+                "--from",
+                "hub-x",
+                "--collection",
+                INTO,
+            ],
+        ))
+        .expect("import --json");
+        assert_eq!(
+            (again["added"].as_u64(), again["duplicates"].as_u64()),
+            (Some(0), Some(6))
+        );
+    }
+}
