@@ -29,10 +29,11 @@ use tokio_rustls::rustls;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+pub use crate::auth::RECHECK as TOKEN_RECHECK;
 pub use crate::error::ApiError;
 pub use crate::pool::Pool;
 pub use crate::snapshot::DEFAULT_TLP_SETTING;
-pub use crate::taxii::{API_ROOT, TAXII_MEDIA_TYPE};
+pub use crate::taxii::{ANONYMOUS_IDENTITY, API_ROOT, TAXII_MEDIA_TYPE};
 
 /// How to run the server.
 #[derive(Clone, Debug)]

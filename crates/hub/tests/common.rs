@@ -125,6 +125,37 @@ pub fn get_with(url: &str, token: Option<&str>, accept: &str) -> Reply {
     reply(request.call().expect("the request completes"))
 }
 
+pub fn get_auth(url: &str, authorization: &str) -> Reply {
+    reply(
+        agent()
+            .get(url)
+            .header("Accept", ACCEPT)
+            .header("Authorization", authorization)
+            .call()
+            .expect("the request completes"),
+    )
+}
+
+/// GET over HTTPS, trusting any certificate (the test made its own).
+pub fn get_tls(url: &str, token: &str) -> Reply {
+    let tls = ureq::tls::TlsConfig::builder()
+        .disable_verification(true)
+        .build();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .tls_config(tls)
+        .build()
+        .into();
+    reply(
+        agent
+            .get(url)
+            .header("Accept", ACCEPT)
+            .header("Authorization", &format!("Bearer {token}"))
+            .call()
+            .expect("the request completes"),
+    )
+}
+
 pub fn post(url: &str, token: &str, content_type: &str, body: &str) -> Reply {
     reply(
         agent()

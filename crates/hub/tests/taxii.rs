@@ -486,3 +486,106 @@ fn tlp_matrix_over_every_taxii_path() {
         });
     }
 }
+
+#[test]
+fn basic_auth_anonymisation_and_revocation() {
+    let db = test_support::backends("hub_basic").remove(0);
+    let mut store = Store::open(&db.url).expect("open");
+    collection(&mut store, C);
+    let shy = partner(&mut store, "shy");
+    let peer = partner(&mut store, "peer");
+    let mut shy_partner = store.partner("shy").expect("read").expect("shy exists");
+    shy_partner.anonymise = true;
+    assert!(store.update_partner(&shy_partner).expect("update"));
+    agreement(&mut store, "a-shy", "shy", Tlp::Green, &[(C, true, true)]);
+    agreement(
+        &mut store,
+        "a-peer",
+        "peer",
+        Tlp::Green,
+        &[(C, true, false)],
+    );
+    drop(store);
+    let hub = Hub::start(&db.url);
+
+    let mut object = indicator(1, "2026-02-01T00:00:00.000Z", Some(Tlp::Green));
+    object["created_by_ref"] = json!("identity--11111111-1111-4111-8111-111111111111");
+    assert_eq!(
+        post(&objects_url(&hub), &shy, ACCEPT, &envelope(&[object])).status,
+        202
+    );
+    let own = get(&objects_url(&hub), Some(&shy));
+    assert_eq!(
+        own.body["objects"][0]["created_by_ref"],
+        "identity--11111111-1111-4111-8111-111111111111"
+    );
+    let other = get(&objects_url(&hub), Some(&peer));
+    assert_eq!(
+        other.body["objects"][0]["created_by_ref"],
+        hub::ANONYMOUS_IDENTITY
+    );
+
+    // HTTP Basic: the partner id and its token; another partner's name with it is refused.
+    let basic = |user: &str, token: &str| {
+        use base64::Engine as _;
+        let credentials =
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{token}"));
+        common::get_auth(&hub.url("/taxii2/"), &format!("Basic {credentials}"))
+    };
+    assert_eq!(basic("peer", &peer).status, 200);
+    assert_eq!(basic("shy", &peer).status, 401);
+
+    // A revoked token stops working within the re-check interval.
+    Store::open(&db.url)
+        .expect("open")
+        .revoke_partner_tokens("peer")
+        .expect("revoke");
+    std::thread::sleep(hub::TOKEN_RECHECK + std::time::Duration::from_millis(200));
+    assert_eq!(get(&hub.url("/taxii2/"), Some(&peer)).status, 401);
+}
+
+#[test]
+fn serves_https_with_a_given_certificate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl (Debian package openssl) makes a test certificate");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let db = test_support::backends("hub_tls").remove(0);
+    let mut store = Store::open(&db.url).expect("open");
+    let token = partner(&mut store, "tls");
+    drop(store);
+    let hub = Hub::start_with(&db.url, |o| o.tls = Some((cert.clone(), key.clone())));
+    let url = hub.url("/taxii2/").replace("http://", "https://");
+    let reply = common::get_tls(&url, &token);
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert!(
+        reply.body["api_roots"][0]
+            .as_str()
+            .is_some_and(|r| r.starts_with("https://"))
+    );
+}

@@ -21,6 +21,7 @@ use crate::error::ApiError;
 use crate::snapshot::Snapshot;
 
 pub use filter::micros;
+pub use objects::ANONYMOUS_IDENTITY;
 
 pub const TAXII_MEDIA_TYPE: &str = "application/taxii+json;version=2.1";
 pub const STIX_MEDIA_TYPE: &str = "application/stix+json;version=2.1";

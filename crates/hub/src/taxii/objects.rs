@@ -329,6 +329,9 @@ fn content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
+/// The most of an oversized body read before answering 413.
+const DRAIN_LIMIT: usize = 16 << 20;
+
 fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -380,6 +383,9 @@ async fn accept_body(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > app.max_body) {
+        // Read (and drop) a moderately oversized body so the client gets to read the 413
+        // instead of a reset connection; beyond DRAIN_LIMIT just close.
+        let _ = axum::body::to_bytes(body, DRAIN_LIMIT).await;
         return Err(too_large(app.max_body));
     }
     Ok((session, read_body(body, app.max_body).await?))
