@@ -70,6 +70,20 @@ pub enum Command {
     /// Vulnerability intelligence matched to the atlas (§3): import, findings, SSVC.
     #[command(subcommand)]
     Intel(crate::commands::intel::IntelCommand),
+    /// Partner CSIRTs: register, list, issue tokens, set bundle keys (§4).
+    #[command(subcommand)]
+    Partner(crate::commands::partner::PartnerCommand),
+    /// TAXII collections of the hub.
+    #[command(subcommand)]
+    Collection(crate::commands::partner::CollectionCommand),
+    /// Sharing agreements: who receives which collections up to which TLP.
+    #[command(subcommand)]
+    Agreement(crate::commands::partner::AgreementCommand),
+    /// Installation settings (`default_tlp`).
+    #[command(subcommand)]
+    Setting(crate::commands::partner::SettingCommand),
+    /// Run the hub's HTTP server: TAXII 2.1 under /taxii2/.
+    Serve(crate::commands::serve::ServeArgs),
     /// Remote TAXII 2.1 servers (other hubs) that `sync` pulls from and pushes to.
     #[command(subcommand)]
     Remote(crate::commands::federation::RemoteCommand),

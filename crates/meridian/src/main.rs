@@ -17,7 +17,8 @@ use crate::config::Config;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.global.quiet);
+    let serving = matches!(cli.command, Command::Serve(_));
+    init_logging(cli.global.quiet, serving);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -27,8 +28,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(quiet: bool) {
-    let default = if quiet { "error" } else { "warn" };
+/// `MERIDIAN_LOG` (an `EnvFilter`) wins; otherwise warnings, and for the server one line per
+/// request (method, path, status, latency; never headers, so never a token).
+fn init_logging(quiet: bool, serving: bool) {
+    let default = match (quiet, serving) {
+        (true, _) => "error",
+        (false, true) => "warn,meridian=info,hub=info,tower_http=info",
+        (false, false) => "warn",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("MERIDIAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
@@ -48,6 +55,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stats => commands::assets::stats(&config),
         Command::Analyze(cmd) => commands::analyze::run(&config, cmd),
         Command::Intel(cmd) => commands::intel::run(&config, cmd),
+        Command::Partner(cmd) => commands::partner::run_partner(&config, cmd),
+        Command::Collection(cmd) => commands::partner::run_collection(&config, cmd),
+        Command::Agreement(cmd) => commands::partner::run_agreement(&config, cmd),
+        Command::Setting(cmd) => commands::partner::run_setting(&config, cmd),
+        Command::Serve(args) => commands::serve::run(&config, args),
         Command::Remote(cmd) => commands::federation::run_remote(&config, cmd),
         Command::Sync(args) => commands::federation::sync(&config, &args),
         Command::Bundle(cmd) => commands::bundle::run(&config, cmd),

@@ -8,7 +8,9 @@ pub mod bundle;
 pub mod cvd;
 pub mod federation;
 pub mod intel;
+pub mod partner;
 pub mod peers;
+pub mod serve;
 pub mod sync;
 
 /// The current UTC time as RFC 3339 to the second: the timestamp of stored records.

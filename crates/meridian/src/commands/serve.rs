@@ -1,0 +1,89 @@
+//! `meridian serve`: the hub's HTTP server (TAXII 2.1 today; the REST API and web UI join it).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::config::{Config, redact};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "MERIDIAN_LISTEN")]
+    pub listen: SocketAddr,
+    /// PEM certificate chain: serve HTTPS (with --tls-key).
+    #[arg(long, requires = "tls_key", value_name = "PEM")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert", value_name = "PEM")]
+    pub tls_key: Option<PathBuf>,
+    /// The name the server gives itself in TAXII discovery.
+    #[arg(long, default_value = "Meridian")]
+    pub title: String,
+    /// A contact published in TAXII discovery.
+    #[arg(long, default_value = "")]
+    pub contact: String,
+    /// The largest request body accepted, in bytes (TAXII max_content_length).
+    #[arg(long, default_value_t = 64 << 20)]
+    pub max_body: usize,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
+    let mut options = hub::ServeOptions::new(config.db.clone(), args.listen);
+    options.tls = args.tls_cert.zip(args.tls_key);
+    options.title = args.title;
+    options.contact = args.contact;
+    options.max_body = args.max_body;
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.threads {
+        runtime.worker_threads(n.max(1));
+    }
+    let runtime = runtime
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let bound = hub::Bound::bind(&options).await?;
+        let scheme = if options.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let addr = bound.local_addr()?;
+        tracing::info!(%addr, db = %redact(&options.db), "serving");
+        if !config.quiet {
+            eprintln!("meridian: serving TAXII 2.1 at {scheme}://{addr}/taxii2/ (Ctrl-C stops)");
+        }
+        bound.run(shutdown_signal()).await
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down");
+}
