@@ -239,10 +239,6 @@ fn add_remote(config: &Config, store: &mut Store, a: RemoteArgs) -> anyhow::Resu
     Ok(())
 }
 
-/// The identity that stands in an object's `created_by_ref` for a submitter who asked to be
-/// anonymised to other partners (the one the hub's TAXII server shows).
-const ANONYMOUS_IDENTITY: &str = "identity--6f4d8f0e-3f57-5c59-9a3b-8c7a1e0d2a11";
-
 /// What decides whether, and how, this hub's objects may go to one partner: the grants of the
 /// agreements it is party to, the installation's TLP of unmarked objects, and the partners
 /// who asked to be anonymised.
@@ -295,7 +291,7 @@ impl Release {
     }
 
     /// The object as the partner receives it: as stored, but with an anonymised submitter's
-    /// `created_by_ref` replaced.
+    /// `created_by_ref` replaced by the identity the hub's TAXII server shows in its place.
     pub(crate) fn text<'a>(&self, row: &'a StoredObject) -> Cow<'a, str> {
         let hide = row
             .submitter
@@ -307,7 +303,7 @@ impl Release {
         match serde_json::from_str::<Value>(&row.json) {
             Ok(mut object) => {
                 if let Some(by) = object.get_mut("created_by_ref") {
-                    *by = Value::from(ANONYMOUS_IDENTITY);
+                    *by = Value::from(hub::ANONYMOUS_IDENTITY);
                 }
                 object.to_string().into()
             }

@@ -14,6 +14,7 @@ use crate::{meridian, ok, path_str};
 const COLLECTION: &str = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
 const BROKEN: &str = "1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d";
 const INTO: &str = "2b3c4d5e-6f70-4b1c-9d2e-4f5a6b7c8d9e";
+const SUBMITTER_IDENTITY: &str = "identity--0a0b0c0d-0e0f-4a1b-8c2d-3e4f5a6b7c8d";
 const V1: &str = "2026-01-01T00:00:00.000Z";
 const V2: &str = "2026-02-01T00:00:00.000Z";
 
@@ -100,10 +101,26 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
     for p in ["cert-p", "cert-q"] {
         partner(&db_x, p);
     }
+    // The submitter of the objects asked to be anonymised to other partners.
+    ok(
+        &db_x,
+        &[
+            "partner",
+            "add",
+            "cert-s",
+            "--name",
+            "S",
+            "--country",
+            "FR",
+            "--anonymise",
+        ],
+    );
     agreement(&db_x, "x-p", "cert-p", "AMBER+STRICT", COLLECTION);
     agreement(&db_x, "x-q", "cert-q", "AMBER", COLLECTION);
     agreement(&db_x, "x-p-broken", "cert-p", "GREEN", BROKEN);
     let to = |p: &str| vec![p.to_owned()];
+    let mut clear = identity("clear", Some(Tlp::Clear), V1);
+    clear["created_by_ref"] = SUBMITTER_IDENTITY.into();
     let green = identity("green", Some(Tlp::Green), V1);
     let mut green2 = identity("green-v2", Some(Tlp::Green), V2);
     green2["id"] = green["id"].clone();
@@ -112,7 +129,7 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
         COLLECTION,
         "cert-s",
         &[
-            (identity("clear", Some(Tlp::Clear), V1), Vec::new()),
+            (clear, Vec::new()),
             (green, Vec::new()),
             (green2, Vec::new()),
             (identity("amber", Some(Tlp::Amber), V1), Vec::new()),
@@ -195,6 +212,11 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
         bundle_names(&for_q),
         set(&["clear", "green-v2", "amber", "amber-to-q", "unmarked"]),
         "for cert-q (ceiling AMBER): no AMBER+STRICT even when named; never RED"
+    );
+    let exported = std::fs::read_to_string(for_p.join("bundle.json")).expect("bundle.json");
+    assert!(
+        !exported.contains(SUBMITTER_IDENTITY) && exported.contains(hub::ANONYMOUS_IDENTITY),
+        "an anonymised submitter's created_by_ref is replaced"
     );
     let manifest: Value = serde_json::from_str(
         &std::fs::read_to_string(for_p.join("manifest.json")).expect("manifest.json"),
