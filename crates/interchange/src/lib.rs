@@ -42,7 +42,7 @@ pub use error::{ExportError, ImportError};
 pub use graphml::{parse_graphml, write_graphml_to};
 pub use json::{parse_json, write_json_to};
 pub use record::Record;
-pub use stix::{parse_stix, write_stix_to};
+pub use stix::{infrastructure_id, parse_stix, write_stix_to};
 
 /// The file formats of PRODUCT.md §1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -28,7 +28,8 @@ const NAMESPACE: Uuid = Uuid::from_u128(0x6d3c_1f0e_9b7a_4e52_8c41_0a2f_5e6d_7b9
 const TIMESTAMP: &str = "2020-01-01T00:00:00.000Z";
 const PREFIX: &str = "x_meridian_";
 
-fn infrastructure_id(asset_id: &str) -> String {
+/// The STIX id of an asset's `infrastructure` object (UUID v5 of its id).
+pub fn infrastructure_id(asset_id: &str) -> String {
     format!(
         "infrastructure--{}",
         Uuid::new_v5(&NAMESPACE, asset_id.as_bytes())

@@ -84,6 +84,15 @@ pub enum Command {
     Setting(crate::commands::partner::SettingCommand),
     /// Run the hub's HTTP server: TAXII 2.1 under /taxii2/.
     Serve(crate::commands::serve::ServeArgs),
+    /// Alerts about a CVE from its Intel findings: STIX package, CSAF advisory, routing (§4).
+    #[command(subcommand)]
+    Alert(crate::commands::alert::AlertCommand),
+    /// Victim notifications: list, send, advance, report time to notify and to acknowledge.
+    #[command(subcommand)]
+    Notify(crate::commands::notify::NotifyCommand),
+    /// Incident reports (cyber and physical) on assets: add, import, list.
+    #[command(subcommand)]
+    Incident(crate::commands::incident::IncidentCommand),
     /// Remote TAXII 2.1 servers (other hubs) that `sync` pulls from and pushes to.
     #[command(subcommand)]
     Remote(crate::commands::federation::RemoteCommand),

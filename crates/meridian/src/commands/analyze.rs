@@ -562,8 +562,9 @@ fn spof(config: &Config, args: &SpofArgs) -> anyhow::Result<()> {
 
 /// One row of the priority ranking: `priority = impact × (1 + exposure) × (1 + threat)`, with
 /// exposure (vulnerability findings, §3: `intel::exposure_scores`) and threat (incidents and
-/// sightings, §4) in [0, 1]. Threat is 0 until the Exchange part feeds it; exposure is 0 for
-/// assets without findings, so without intel data the priority equals the impact.
+/// sightings, §4: `incident::threat_scores`, `1 − Π(1 − s_i/5 · 2^(−age_i/90 d))`) in [0, 1].
+/// Both are 0 for assets without findings or incidents, so without intel data and incidents the
+/// priority equals the impact.
 #[derive(Serialize)]
 pub struct RankRow {
     pub rank: usize,
@@ -590,12 +591,30 @@ fn exposure_scores(
     super::intel::exposure_scores(config, store)
 }
 
-fn ranking(engine: &Engine, exposures: &HashMap<String, f64>) -> Vec<RankRow> {
+/// The ranking's inputs besides the graph: per asset id, exposure and threat in [0, 1].
+struct Scores {
+    exposure: HashMap<String, f64>,
+    threat: HashMap<String, f64>,
+}
+
+impl Scores {
+    /// Exposure from the intel findings, threat from the incidents
+    /// (`commands::incident::threat_scores`).
+    fn load(config: &Config, store: &mut store::Store) -> anyhow::Result<Scores> {
+        Ok(Scores {
+            exposure: exposure_scores(config, store)?,
+            threat: super::incident::stored_threat_scores(store)?,
+        })
+    }
+}
+
+fn ranking(engine: &Engine, scores: &Scores) -> Vec<RankRow> {
     let mut rows: Vec<RankRow> = graph::rank::rank(&engine.graph)
         .into_iter()
         .map(|r| {
-            let exposure = exposures.get(engine.id(r.asset)).copied().unwrap_or(0.0);
-            let threat = 0.0;
+            let id = engine.id(r.asset);
+            let exposure = scores.exposure.get(id).copied().unwrap_or(0.0);
+            let threat = scores.threat.get(id).copied().unwrap_or(0.0);
             RankRow {
                 rank: 0,
                 previous_rank: None,
@@ -659,8 +678,8 @@ fn rank(config: &Config, args: &RankArgs) -> anyhow::Result<()> {
         return rank_history(config, &mut store, asset);
     }
     let engine = Engine::load(config, &mut store)?;
-    let exposures = exposure_scores(config, &mut store)?;
-    let mut rows = ranking(&engine, &exposures);
+    let scores = Scores::load(config, &mut store)?;
+    let mut rows = ranking(&engine, &scores);
     let runs = store.ranking_runs()?;
     let previous = runs.iter().rev().find(|r| r.home == config.home_str());
     let compared = previous.is_some();
@@ -851,7 +870,7 @@ pub fn print_top_foreign(
     limit: usize,
 ) -> anyhow::Result<()> {
     let engine = Engine::load(config, store)?;
-    let rows = ranking(&engine, &exposure_scores(config, store)?);
+    let rows = ranking(&engine, &Scores::load(config, store)?);
     outln!("\nforeign infrastructure that matters most (meridian analyze rank):");
     print_ranking(&rows, limit, false);
     Ok(())

@@ -81,6 +81,9 @@ pub struct NewArgs {
     pub notes: String,
 }
 
+/// Where a provider directory is served unless told otherwise.
+const DEFAULT_BASE_URL: &str = "https://meridian.invalid/.well-known/csaf";
+
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     pub id: String,
@@ -88,7 +91,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Where the directory is served; the URLs in the advisory, feeds and metadata use it.
-    #[arg(long, default_value = "https://meridian.invalid/.well-known/csaf")]
+    #[arg(long, default_value = DEFAULT_BASE_URL)]
     pub base_url: String,
     /// The publisher named in the advisories and the provider metadata.
     #[arg(long, default_value = "Meridian")]
@@ -112,7 +115,7 @@ fn parse_state(name: &str) -> Result<CvdState, String> {
     })
 }
 
-fn parse_tlp(label: &str) -> Result<Tlp, String> {
+pub fn parse_tlp(label: &str) -> Result<Tlp, String> {
     Tlp::parse(label).ok_or_else(|| "expected CLEAR, GREEN, AMBER, AMBER+STRICT or RED".to_owned())
 }
 
@@ -434,6 +437,33 @@ fn advisory(case: &CvdCase, site: &Site<'_>, released: &str, self_url: &str) -> 
     })
 }
 
+/// The advisory of `case` released at `released`, keys sorted, with its path in the provider
+/// directory (`<tlp>/<year>/<file>`), which its self reference names.
+fn placed_advisory(
+    case: &CvdCase,
+    site: &Site<'_>,
+    released: &str,
+) -> anyhow::Result<(String, Value)> {
+    let relative = format!(
+        "{}/{}/{}",
+        csaf_tlp(case.case.tlp).to_ascii_lowercase(),
+        released.get(..4).context("release date without a year")?,
+        file_name(&case.id),
+    );
+    let document = sort_keys(advisory(case, site, released, &site.url(&relative)));
+    Ok((relative, document))
+}
+
+/// The CSAF 2.0 advisory of `case` (an alert's, say) as `export` writes it, released at
+/// `released` and served from the default provider directory under `publisher`'s name.
+pub fn csaf_advisory(case: &CvdCase, publisher: &str, released: &str) -> anyhow::Result<Value> {
+    let site = Site {
+        base: DEFAULT_BASE_URL,
+        publisher,
+    };
+    Ok(placed_advisory(case, &site, released)?.1)
+}
+
 /// A product name's version-range leaves.
 type ProductLeaves<'a> = (&'a str, Vec<Value>);
 
@@ -524,12 +554,7 @@ fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     };
     let tlp = csaf_tlp(case.case.tlp);
     let name = file_name(&case.id);
-    let relative = format!(
-        "{}/{}/{name}",
-        tlp.to_ascii_lowercase(),
-        released.get(..4).context("release date without a year")?,
-    );
-    let document = sort_keys(advisory(&case, &site, released, &site.url(&relative)));
+    let (relative, document) = placed_advisory(&case, &site, released)?;
     let bytes = serde_json::to_vec_pretty(&document).context("serialising the advisory")?;
     let path = args.out.join(&relative);
     write(&path, &bytes)?;

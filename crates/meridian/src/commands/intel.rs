@@ -563,7 +563,8 @@ struct ItemInfo {
 #[derive(Clone, Serialize)]
 struct SsvcRow {
     exploitation: &'static str,
-    /// What the Exploitation value rests on: `KEV`, `ADP KEV`, `ADP` or `none`.
+    /// What the Exploitation value rests on: `KEV`, `ADP KEV`, `incident` (a cyber incident or
+    /// sighting on the asset), `ADP` or `none`.
     exploitation_evidence: &'static str,
     automatable: &'static str,
     technical_impact: &'static str,
@@ -755,6 +756,8 @@ fn compute(
             })
             .map(|fp| fp.note.clone())
     };
+    // Assets under attack: a cyber incident or sighting makes Exploitation at least active.
+    let attacked = super::incident::attacked_assets(&store.incidents()?);
     let table = DecisionTable::cisa_coordinator();
     let row = |f: &Finding, suppressed: Option<Suppression>| -> FindingRow {
         let it = info(f);
@@ -764,12 +767,16 @@ fn compute(
         let vote: Option<&SsvcVote> = record.and_then(|r| r.ssvc.as_ref());
         let kev_entry = kev.get(f.cve.as_str());
         let adp_kev = record.is_some_and(|r| r.kev.is_some());
-        let inputs = SsvcInputs::for_finding(vote, kev_entry.is_some() || adp_kev, false, impact);
+        let attacked = attacked.contains(&it.asset);
+        let inputs =
+            SsvcInputs::for_finding(vote, kev_entry.is_some() || adp_kev, attacked, impact);
         let decision = table.decide(inputs);
         let evidence = if kev_entry.is_some() {
             "KEV"
         } else if adp_kev {
             "ADP KEV"
+        } else if attacked {
+            "incident"
         } else if vote.is_some() {
             "ADP"
         } else {
@@ -836,6 +843,48 @@ fn decision_weight(decision: Decision) -> f64 {
         Decision::Attend => 0.6,
         Decision::Act => 1.0,
     }
+}
+
+/// The KEV `dateAdded` of every CVE in the newest stored KEV catalog (empty without one).
+pub fn kev_dates_added(
+    config: &Config,
+    store: &mut store::Store,
+) -> anyhow::Result<HashMap<String, String>> {
+    let kev = Corpus::load(config, store)?.kev;
+    Ok(kev
+        .into_iter()
+        .flat_map(|k| k.vulnerabilities)
+        .map(|e| (e.cve_id, e.date_added))
+        .collect())
+}
+
+/// One active finding (neither suppressed nor a false positive): the asset, the inventory
+/// item that matched (a product string or SBOM component) and the range it fell in.
+pub struct ActiveFinding {
+    pub asset: String,
+    pub item: String,
+    pub range: Option<String>,
+    pub version: Option<String>,
+}
+
+/// The active findings of `cve`, by asset and item.
+pub fn active_findings(
+    config: &Config,
+    store: &mut store::Store,
+    cve: &str,
+) -> anyhow::Result<Vec<ActiveFinding>> {
+    let mut found: Vec<ActiveFinding> = compute(config, store, None)?
+        .into_iter()
+        .filter(|r| r.active() && r.cve == cve)
+        .map(|r| ActiveFinding {
+            asset: r.asset,
+            item: r.item,
+            range: r.range,
+            version: r.version,
+        })
+        .collect();
+    found.sort_by(|a, b| a.asset.cmp(&b.asset).then_with(|| a.item.cmp(&b.item)));
+    Ok(found)
 }
 
 /// Ids of the assets with an active finding (not suppressed, not a false positive) for one of

@@ -112,7 +112,7 @@ fn schema_errors(schema: &str, document: &Value) -> Vec<String> {
         .collect()
 }
 
-fn assert_schema_valid(schema: &str, document: &Value) {
+pub fn assert_schema_valid(schema: &str, document: &Value) {
     let errors = schema_errors(schema, document);
     assert!(errors.is_empty(), "schema errors: {errors:#?}");
 }

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `meridian` binary: one integration binary, modules per area.
 
+mod alert;
 mod analyze;
 mod atlas;
 mod bundle;
