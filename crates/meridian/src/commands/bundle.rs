@@ -258,12 +258,22 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     let verified =
         signature.and_then(|s| exchange::bundle::verify(&bundle, &manifest, &s, &public_key));
     let manifest = verified.map_err(|e| {
-        let file = match e {
-            BundleError::BundleAltered { .. } => BUNDLE_FILE,
-            BundleError::MalformedManifest(_) | BundleError::UnknownFormat(_) => MANIFEST_FILE,
-            _ => SIGNATURE_FILE,
+        let failed = match e {
+            BundleError::BundleAltered { .. } => format!("hash ({BUNDLE_FILE})"),
+            BundleError::MalformedManifest(_) | BundleError::UnknownFormat(_) => {
+                format!("manifest ({MANIFEST_FILE})")
+            }
+            BundleError::InvalidPublicKey => format!("public key of partner {}", args.partner),
+            BundleError::BadSignature
+            | BundleError::MalformedSignature
+            | BundleError::InvalidSigningKey => {
+                format!("signature ({SIGNATURE_FILE} over {MANIFEST_FILE})")
+            }
         };
-        anyhow::anyhow!("{}: refused, nothing imported: {file}: {e}", dir.display())
+        anyhow::anyhow!(
+            "{}: refused, nothing imported: {failed}: {e}",
+            dir.display()
+        )
     })?;
     if manifest.bundle_file != BUNDLE_FILE {
         bail!(

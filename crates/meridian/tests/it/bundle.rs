@@ -20,9 +20,12 @@ const V2: &str = "2026-02-01T00:00:00.000Z";
 
 /// The file with one flipped byte, and what the refusal says.
 const TAMPERED: [(&str, &str); 3] = [
-    ("bundle.json", "bundle.json: the bundle was altered"),
-    ("manifest.json", "signature does not verify"),
-    ("bundle.sig", "signature"),
+    ("bundle.json", "hash (bundle.json): the bundle was altered"),
+    (
+        "manifest.json",
+        "signature (bundle.sig over manifest.json): the signature does not verify",
+    ),
+    ("bundle.sig", "signature (bundle.sig over manifest.json)"),
 ];
 
 /// The names of the objects in DIR/bundle.json.
