@@ -63,6 +63,15 @@ MEDALLION_DEVIATIONS = {
 }
 
 
+# Gaps of the server under test that are known and reported but not fixed yet; a run names
+# them with --known-gap KEY to go on passing meanwhile (printed as KNOWN-GAP in every run).
+KNOWN_GAPS = {
+    "version-combined": "match[version] combining first/last with each other or with timestamps "
+                        "(TAXII 2.1 §3.4: several values of a match field are ORed; STANDARDS.md 3.1 "
+                        "'combinable'; medallion supports it)",
+}
+
+
 def now_ms():
     t = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     return t.replace(microsecond=(t.microsecond // 1000) * 1000)
@@ -143,11 +152,13 @@ class Guard:
             return fn
 
         def wrapped(*args, **kwargs):
+            gap = kwargs.pop("_gap", None)
             try:
                 return fn(*args, **kwargs)
             except requests.HTTPError as e:
                 what = ", ".join([repr(x) for x in args] + ["%s=%r" % kv for kv in kwargs.items()])
-                self._run.check("Collection.%s(%s) answered" % (name, what), False, self._run.describe(e.response))
+                self._run.check("Collection.%s(%s) answered" % (name, what), False, self._run.describe(e.response),
+                                gap=gap)
                 self._run.suppress = True
                 return {}
         return wrapped
@@ -163,14 +174,16 @@ class Run:
         self.rec.run = self
         self.suppress = False
         self.skipped = 0
+        self.gaps = []
         self._env1_manifest = None
         self.post_resp_code = None
         self.post_resp = None
 
     # ---- reporting -------------------------------------------------------------------
-    def check(self, name, ok, detail="", medallion=None):
+    def check(self, name, ok, detail="", medallion=None, gap=None):
         """One check. `medallion` names a known medallion deviation: tolerated only with
-        --reference-medallion."""
+        --reference-medallion. `gap` names a known, reported gap of the server under test
+        (KNOWN_GAPS): tolerated only when named with --known-gap."""
         if self.suppress:
             print("SKIP  %s  (its request failed, reported above)" % name)
             self.skipped += 1
@@ -178,7 +191,13 @@ class Run:
         if ok:
             self.passed += 1
             print("PASS  %s" % name)
+            if gap and gap in self.a.known_gap:
+                print("      known gap %r passes now: drop --known-gap %s" % (gap, gap))
             return True
+        if gap and gap in self.a.known_gap:
+            self.gaps.append((name, gap, detail))
+            print("KNOWN-GAP (%s: %s)  %s  -- %s" % (gap, KNOWN_GAPS[gap], name, detail))
+            return False
         if medallion and self.a.reference_medallion:
             self.deviations.append((name, medallion, detail))
             print("DEVIATION (medallion: %s)  %s  -- %s" % (MEDALLION_DEVIATIONS.get(medallion, medallion), name, detail))
@@ -407,7 +426,7 @@ class Run:
         # envelope 1: 10 valid objects, one indicator in 3 versions, a relationship, an SCO
         st = self.post(self.env1, "5.5 POST envelope of %d valid objects" % len(self.env1))
         self.taxii_ct("5.5 POST objects", self.post_resp)
-        raw = self.status_checks("5.5 POST %d valid objects" % len(self.env1), st, len(self.env1), len(self.env1), 0)
+        self.status_checks("5.5 POST %d valid objects" % len(self.env1), st, len(self.env1), len(self.env1), 0)
         got = {(d.get("id"), d.get("version")) for d in st.successes}
         want_versioned = {(o["id"], o["modified"]) for o in self.env1 if "modified" in o}
         self.check("4.3 status: successes list every (id, version) posted",
@@ -535,9 +554,9 @@ class Run:
         env = col.get_objects(id=self.ind_id, version=vs[1])
         self.check("5.4 match[version]=%s (a specific timestamp)" % vs[1],
                    ids_versions(env) == [(self.ind_id, vs[1])], json.dumps(env)[:800])
-        env = col.get_objects(id=self.ind_id, version=["first", "last"])
+        env = col.get_objects(id=self.ind_id, version=["first", "last"], _gap="version-combined")
         self.check("5.4 match[version]=first,last", ids_versions(env) == sorted([(self.ind_id, vs[0]), (self.ind_id, vs[-1])]),
-                   json.dumps(env)[:800])
+                   json.dumps(env)[:800], gap="version-combined")
 
         all_ids = [o["id"] for o in self.env1] + [o["id"] for o in self.env2_valid]
         env = col.get_objects(id=all_ids, spec_version="2.1")
@@ -919,6 +938,8 @@ def main():
     p.add_argument("--outsider-token", default=env("TAXII_OUTSIDER_TOKEN"))
     p.add_argument("--page-size", type=int, default=int(env("TAXII_PAGE_SIZE", "3")),
                    help="limit for the as_pages walk over the whole collection (default 3)")
+    p.add_argument("--known-gap", action="append", default=[], choices=sorted(KNOWN_GAPS),
+                   help="a known, reported gap of the server under test: report it as KNOWN-GAP, not FAIL")
     p.add_argument("--reference-medallion", action="store_true",
                    help="the server is medallion: report its known deviations as DEVIATION, not FAIL")
     a = p.parse_args()
@@ -935,10 +956,13 @@ def main():
     print()
     for name, key, detail in run.deviations:
         print("deviation tolerated (--reference-medallion): %s [%s]" % (name, key))
+    for name, key, detail in run.gaps:
+        print("known gap tolerated (--known-gap %s): %s" % (key, name))
     for name, detail in run.failed:
         print("FAILED: %s\n      %s" % (name, detail.replace("\n", "\n      ")))
     print("taxii-conformance: %d passed, %d failed" % (run.passed, len(run.failed))
           + (", %d skipped" % run.skipped if run.skipped else "")
+          + (", %d known gaps tolerated" % len(run.gaps) if run.gaps else "")
           + (", %d medallion deviations tolerated" % len(run.deviations) if run.deviations else ""))
     return 1 if run.failed else 0
 

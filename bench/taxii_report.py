@@ -70,7 +70,9 @@ def main():
       "(%s bytes, from %s) as a static file with `Content-Type: application/taxii+json;version=2.1`. "
       "Load generator (wrk, Python) on the same cores."
       % (run.get("nproc", "?"), run.get("load_average", "?"), run.get("seconds", "?"),
-         (info.get("meridian-sqlite") or info.get("meridian-postgres") or {}).get("version", "not run"),
+         (lambda m: "%s (`%s`%s)" % (m["version"], m["binary"],
+                                     ", **a debug build: not a benchmark figure**" if "/debug/" in m["binary"] else "")
+          if m else "not run")(info.get("meridian-sqlite") or info.get("meridian-postgres")),
          info.get("medallion", {}).get("version", "not run"),
          info.get("nginx", {}).get("version", "nginx (not run)").replace("nginx version: ", ""),
          info.get("nginx", {}).get("page_bytes", "?"), info.get("nginx", {}).get("page_source", "?")))
