@@ -81,6 +81,14 @@ pub fn can_advance(from: NotificationState, to: NotificationState) -> bool {
     )
 }
 
+/// [`can_advance`] on state names, as stored; an unknown name never moves.
+pub fn can_advance_named(from: &str, to: &str) -> bool {
+    matches!(
+        (NotificationState::parse(from), NotificationState::parse(to)),
+        (Some(from), Some(to)) if can_advance(from, to)
+    )
+}
+
 /// When a notification entered each state: RFC 3339 timestamps, `None` when not (yet) entered.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Timeline {

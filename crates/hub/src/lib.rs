@@ -6,6 +6,7 @@
 //! about a client lives in the server between requests (pagination cursors are row numbers),
 //! so several servers over one PostgreSQL serve the same answers.
 
+mod api;
 mod auth;
 mod error;
 mod pool;
@@ -114,12 +115,15 @@ impl AppState {
 /// Every route of the server, with one log line per request (method, path, status, latency;
 /// never headers, so never a token).
 pub fn app(state: AppState) -> Router {
-    taxii::router().with_state(state).layer(
-        TraceLayer::new_for_http()
-            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-            .on_request(())
-            .on_response(DefaultOnResponse::new().level(Level::INFO)),
-    )
+    taxii::router()
+        .merge(api::router())
+        .with_state(state)
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
 }
 
 /// A bound, not yet serving, server: its address is known (port 0 picks a free one).

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use exchange::notification::{
-    NotificationState, Timeline, can_advance, mitigated_before_exploitation,
+    NotificationState, Timeline, can_advance_named, mitigated_before_exploitation,
 };
 use serde::Serialize;
 use store::{IncidentKind, Notification, NotificationFilter, Store};
@@ -99,12 +99,7 @@ pub fn advance(
     to: NotificationState,
     at: &str,
 ) -> store::Result<Notification> {
-    store.advance_notification(id, to.as_str(), at, &|from, to| {
-        matches!(
-            (NotificationState::parse(from), NotificationState::parse(to)),
-            (Some(from), Some(to)) if can_advance(from, to)
-        )
-    })
+    store.advance_notification(id, to.as_str(), at, &can_advance_named)
 }
 
 fn send(

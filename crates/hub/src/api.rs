@@ -1,0 +1,239 @@
+//! The partners' side of victim notifications and incident reports (§4), under `/api/v1`:
+//!
+//! - `GET /api/v1/notifications`: the caller's notifications;
+//! - `POST /api/v1/notifications/{id}/acknowledge`, `…/mitigate`, `…/exploited`: the caller
+//!   reports on a notification addressed to it (403 otherwise), timestamped by the hub on
+//!   receipt; moves follow `exchange::notification::can_advance` (409 otherwise);
+//! - `POST /api/v1/incidents`: incident reports in the simple JSON form (or a STIX 2.1 bundle
+//!   naming assets by `x_meridian_asset_ids`), all or nothing, reported by the caller.
+//!
+//! Partners authenticate with their token as on TAXII. Errors are JSON
+//! `{"code", "message"}` with a stable `code`, and for 422 the list of problems in `errors`.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use exchange::notification::{NotificationState, can_advance_named};
+use serde::Serialize;
+use serde_json::{Value, json};
+use store::{Notification, NotificationFilter, StoreError};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Every route of the REST API for partners.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/notifications", get(notifications))
+        .route(
+            "/api/v1/notifications/{id}/acknowledge",
+            post(|s, h, p| report(s, h, p, NotificationState::Acknowledged)),
+        )
+        .route(
+            "/api/v1/notifications/{id}/mitigate",
+            post(|s, h, p| report(s, h, p, NotificationState::Mitigated)),
+        )
+        .route(
+            "/api/v1/notifications/{id}/exploited",
+            post(|s, h, p| report(s, h, p, NotificationState::Exploited)),
+        )
+        .route("/api/v1/incidents", post(incidents))
+}
+
+/// A failed REST request.
+#[derive(Debug)]
+pub struct RestError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    errors: Vec<String>,
+}
+
+impl RestError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> RestError {
+        RestError {
+            status,
+            code,
+            message: message.into(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl From<ApiError> for RestError {
+    fn from(e: ApiError) -> RestError {
+        let code = match e.status {
+            StatusCode::UNAUTHORIZED => "unauthorized",
+            StatusCode::FORBIDDEN => "forbidden",
+            s if s.is_client_error() => "bad_request",
+            _ => "internal",
+        };
+        RestError::new(e.status, code, e.description)
+    }
+}
+
+impl From<StoreError> for RestError {
+    fn from(e: StoreError) -> RestError {
+        match e {
+            StoreError::UnknownNotification(id) => RestError::new(
+                StatusCode::NOT_FOUND,
+                "notification_not_found",
+                format!("no notification {id}"),
+            ),
+            e @ StoreError::NotificationTransition { .. } => {
+                RestError::new(StatusCode::CONFLICT, "invalid_transition", e.to_string())
+            }
+            e if e.is_user_error() => {
+                RestError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string())
+            }
+            e => ApiError::internal(e).into(),
+        }
+    }
+}
+
+impl IntoResponse for RestError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "code": self.code, "message": self.message });
+        if !self.errors.is_empty() {
+            body["errors"] = json!(self.errors);
+        }
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"meridian\", Bearer"),
+            );
+        }
+        response
+    }
+}
+
+/// The caller's partner id.
+async fn caller(app: &AppState, headers: &HeaderMap) -> Result<String, RestError> {
+    Ok(app
+        .tokens
+        .authenticate(&app.pool, headers)
+        .await?
+        .partner_id)
+}
+
+/// Runs store work on a blocking thread with a pooled connection.
+async fn blocking<T: Send + 'static>(
+    app: &AppState,
+    f: impl FnOnce(&mut store::Store) -> Result<T, RestError> + Send + 'static,
+) -> Result<T, RestError> {
+    app.pool.run(move |store| Ok(f(store))).await?
+}
+
+/// The current time as stored (`YYYY-MM-DDTHH:MM:SS.mmmZ`).
+fn now() -> Result<String, RestError> {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|t| exchange::incident::timestamp(&t))
+        .ok_or_else(|| ApiError::internal("the clock cannot be read as RFC 3339").into())
+}
+
+#[derive(Serialize)]
+struct Step<'a> {
+    state: &'a str,
+    at: &'a str,
+}
+
+fn notification_json(n: &Notification) -> Value {
+    let history: Vec<Step<'_>> = n
+        .history
+        .iter()
+        .map(|(state, at)| Step { state, at })
+        .collect();
+    json!({
+        "id": n.id,
+        "alert": n.alert_id,
+        "organisation": n.organisation,
+        "assets": n.assets,
+        "state": n.state,
+        "history": history,
+    })
+}
+
+async fn notifications(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, RestError> {
+    let partner = caller(&app, &headers).await?;
+    let found = blocking(&app, move |store| {
+        Ok(store.notifications(&NotificationFilter {
+            partner_id: Some(partner),
+            ..NotificationFilter::default()
+        })?)
+    })
+    .await?;
+    Ok(Json(Value::Array(
+        found.iter().map(notification_json).collect(),
+    )))
+}
+
+async fn report(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    to: NotificationState,
+) -> Result<Json<Value>, RestError> {
+    let partner = caller(&app, &headers).await?;
+    let moved = blocking(&app, move |store| {
+        let n = store
+            .notification(&id)?
+            .ok_or(StoreError::UnknownNotification(id.clone()))?;
+        if n.partner_id != partner {
+            return Err(RestError::new(
+                StatusCode::FORBIDDEN,
+                "not_addressed_to_caller",
+                format!("notification {id} is not addressed to {partner}"),
+            ));
+        }
+        Ok(store.advance_notification(&id, to.as_str(), &now()?, &can_advance_named)?)
+    })
+    .await?;
+    Ok(Json(notification_json(&moved)))
+}
+
+async fn incidents(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), RestError> {
+    let partner = caller(&app, &headers).await?;
+    let reported_at = now()?;
+    let reports = parse_reports(&body, &partner, &reported_at)?;
+    let added = blocking(&app, move |store| Ok(store.add_incidents(&reports)?)).await?;
+    let rows: Vec<Value> = added
+        .iter()
+        .map(|(id, created)| json!({ "id": id, "created": created }))
+        .collect();
+    Ok((StatusCode::CREATED, Json(Value::Array(rows))))
+}
+
+/// The reports in `body`, submitted by `partner`. Asset ids are checked by the store; atlas
+/// STIX ids (`infrastructure--…`) cannot be resolved here and are refused.
+fn parse_reports(
+    body: &[u8],
+    partner: &str,
+    reported_at: &str,
+) -> Result<Vec<model::IncidentReport>, RestError> {
+    let resolve = |id: &str| (!id.starts_with("infrastructure--")).then(|| id.to_owned());
+    let cx = exchange::incident::Context {
+        partner: Some(partner),
+        reported_at,
+        resolve: &resolve,
+    };
+    exchange::incident::parse(body, &cx).map_err(|errors| RestError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        code: "invalid_incident_report",
+        message: format!("{} problem(s); nothing stored", errors.len()),
+        errors: errors.iter().map(ToString::to_string).collect(),
+    })
+}
