@@ -42,14 +42,20 @@ TAXII = "application/taxii+json;version=2.1"
 BASE = dt.datetime(2026, 1, 1)
 
 
+_SECOND = [None, None]  # (second, "YYYY-MM-DDTHH:MM:SS") of the last indicator made
+
+
 def indicator(i, seed=1):
-    """Indicator number i: deterministic (seed, i) → same bytes on every run."""
-    h = hashlib.blake2b(b"%d:%d" % (seed, i), digest_size=16).digest()
-    u = uuid.UUID(bytes=h, version=4)
-    t = BASE + dt.timedelta(milliseconds=i)
-    stamp = t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
+    """Indicator number i: deterministic (seed, i) → same bytes on every run. Created and
+    modified are 2026-01-01 plus i milliseconds."""
+    h = hashlib.blake2b(b"%d:%d" % (seed, i), digest_size=16).hexdigest()
+    u = "%s-%s-4%s-%x%s-%s" % (h[:8], h[8:12], h[13:16], 8 | (int(h[16], 16) & 3), h[17:20], h[20:32])
+    sec, ms = divmod(i, 1000)
+    if _SECOND[0] != sec:
+        _SECOND[0], _SECOND[1] = sec, (BASE + dt.timedelta(seconds=sec)).strftime("%Y-%m-%dT%H:%M:%S")
+    stamp = "%s.%03dZ" % (_SECOND[1], ms)
     return {
-        "type": "indicator", "spec_version": "2.1", "id": "indicator--%s" % u,
+        "type": "indicator", "spec_version": "2.1", "id": "indicator--" + u,
         "created": stamp, "modified": stamp,
         "name": "bench indicator %d" % i,
         "indicator_types": ["malicious-activity"],
