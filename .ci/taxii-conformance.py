@@ -671,6 +671,9 @@ class Run:
         m = col.get_manifest(id=self.ind_id, version="first")
         self.check("5.3 manifest match[version]=first",
                    [parse_ts(r["version"]) for r in m.get("objects", [])] == [parse_ts(vs[0])], json.dumps(m)[:800])
+        m = col.get_manifest(id=self.ind_id, version=vs[1])
+        self.check("5.3 manifest match[version]=%s (a specific timestamp)" % vs[1],
+                   [parse_ts(r["version"]) for r in m.get("objects", [])] == [parse_ts(vs[1])], json.dumps(m)[:800])
         m = col.get_manifest(id=self.ind_id)
         self.check("5.3 manifest default match[version]=last",
                    [parse_ts(r["version"]) for r in m.get("objects", [])] == [parse_ts(vs[-1])], json.dumps(m)[:800])
