@@ -69,6 +69,61 @@ pub enum VersionMatch {
     All,
     /// Exactly these versions (timestamps compare as instants: `…00Z` = `…00.000Z`).
     At(Vec<String>),
+    /// The union of the oldest (when `first`), the newest (when `last`) and the versions `at`,
+    /// as TAXII's `match[version]=first,last,<timestamp>` asks.
+    Union {
+        first: bool,
+        last: bool,
+        at: Vec<String>,
+    },
+}
+
+impl VersionMatch {
+    /// The versions named by timestamp, as stored keys.
+    fn keys(&self) -> Vec<String> {
+        match self {
+            VersionMatch::At(at) | VersionMatch::Union { at, .. } => {
+                at.iter().map(|v| version_key(v)).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The SQL condition (empty, or starting with ` AND `); `$n` is the parameter that holds
+    /// [`VersionMatch::keys`] when the condition uses it.
+    fn clause(&self, tx: &Tx<'_, '_>, n: usize) -> String {
+        match self {
+            VersionMatch::Last => " AND is_latest = 1".to_owned(),
+            VersionMatch::First => " AND is_first = 1".to_owned(),
+            VersionMatch::All => String::new(),
+            VersionMatch::At(_) => format!(" AND version_key {}", in_list(tx, n)),
+            VersionMatch::Union { first, last, at } => {
+                let mut parts = Vec::new();
+                if *first {
+                    parts.push("is_first = 1".to_owned());
+                }
+                if *last {
+                    parts.push("is_latest = 1".to_owned());
+                }
+                if !at.is_empty() {
+                    parts.push(format!("version_key {}", in_list(tx, n)));
+                }
+                if parts.is_empty() {
+                    " AND FALSE".to_owned()
+                } else {
+                    format!(" AND ({})", parts.join(" OR "))
+                }
+            }
+        }
+    }
+
+    fn uses_keys(&self) -> bool {
+        match self {
+            VersionMatch::At(_) => true,
+            VersionMatch::Union { at, .. } => !at.is_empty(),
+            _ => false,
+        }
+    }
 }
 
 /// A page of objects: rows with `seq > after_seq`, in `seq` order, at most `limit`. Every
@@ -153,14 +208,11 @@ fn tlp_name(tlp: Option<Tlp>) -> Option<&'static str> {
     tlp.map(Tlp::as_str)
 }
 
-fn parse_tlp(name: Option<String>) -> Result<Option<Tlp>> {
-    name.map(|n| {
-        Tlp::ALL
-            .into_iter()
-            .find(|t| t.as_str() == n)
-            .ok_or_else(|| corrupt(format!("unknown TLP {n:?}")))
-    })
-    .transpose()
+fn parse_tlp(name: &str) -> Result<Tlp> {
+    Tlp::ALL
+        .into_iter()
+        .find(|t| t.as_str() == name)
+        .ok_or_else(|| corrupt(format!("unknown TLP {name:?}")))
 }
 
 pub(crate) fn add(
@@ -360,7 +412,7 @@ fn read_object(r: &dyn Columns, collection: &str) -> Result<StoredObject> {
         spec_version: r.text(3)?,
         version: r.text(4)?,
         date_added: r.text(5)?,
-        tlp: parse_tlp(r.opt_text(6)?)?,
+        tlp: r.opt_text(6)?.as_deref().map(parse_tlp).transpose()?,
         recipients: decode_list("stix_objects", &r.text(7)?)?,
         submitter: r.opt_text(8)?,
         source: r.opt_text(9)?,
@@ -371,24 +423,16 @@ fn read_object(r: &dyn Columns, collection: &str) -> Result<StoredObject> {
 /// The rows of `q`, in `seq` order. The SQL text depends only on which filters are set (lists
 /// are one parameter each), so each shape is prepared once per connection.
 pub(crate) fn select(tx: &mut Tx<'_, '_>, q: &ObjectQuery) -> Result<Vec<StoredObject>> {
-    let keys: Vec<String> = match &q.versions {
-        VersionMatch::At(versions) => versions.iter().map(|v| version_key(v)).collect(),
-        _ => Vec::new(),
-    };
+    let keys = q.versions.keys();
     let mut sql = format!("{OBJECT_COLUMNS} WHERE collection_id = $1 AND seq > $2");
     let mut params = vec![
         Param::Text(&q.collection_id),
         Param::Int(q.after_seq.unwrap_or(0)),
     ];
-    match &q.versions {
-        VersionMatch::Last => sql.push_str(" AND is_latest = 1"),
-        VersionMatch::First => sql.push_str(" AND is_first = 1"),
-        VersionMatch::All => {}
-        VersionMatch::At(_) => {
-            params.push(Param::List(&keys));
-            sql.push_str(&format!(" AND version_key {}", in_list(tx, params.len())));
-        }
+    if q.versions.uses_keys() {
+        params.push(Param::List(&keys));
     }
+    sql.push_str(&q.versions.clause(tx, params.len()));
     if let Some(after) = &q.added_after {
         // date_added grows with seq: start at the first row added after, found by the index.
         params.push(Param::Text(after));
@@ -410,8 +454,55 @@ pub(crate) fn select(tx: &mut Tx<'_, '_>, q: &ObjectQuery) -> Result<Vec<StoredO
         }
     }
     params.push(Param::Int(i64::try_from(q.limit).unwrap_or(i64::MAX)));
-    sql.push_str(&format!(" ORDER BY seq LIMIT ${}", params.len()));
-    db::query(tx, &sql, &params, |r| read_object(r, &q.collection_id))
+    // A bare `LIMIT $n` makes SQLite (built with STAT4) re-plan the statement whenever the
+    // value changes, i.e. on almost every call; behind a CAST it stays prepared.
+    sql.push_str(&format!(
+        " ORDER BY seq LIMIT CAST(${} AS BIGINT)",
+        params.len()
+    ));
+    let capacity = q.limit.min(PAGE_CAPACITY);
+    match tx {
+        Tx::Sqlite(tx) => read_sqlite(tx, &sql, &params, &q.collection_id, capacity),
+        Tx::Postgres(_) => db::query(tx, &sql, &params, |r| read_object(r, &q.collection_id)),
+    }
+}
+
+/// The most rows [`select`] reserves room for up front.
+const PAGE_CAPACITY: usize = 1000;
+
+/// The TAXII read path on SQLite: borrows each text column and copies it once, parsing the TLP
+/// and recipients in place.
+fn read_sqlite(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    params: &[Param<'_>],
+    collection: &str,
+    capacity: usize,
+) -> Result<Vec<StoredObject>> {
+    let mut stmt = tx.prepare_cached(sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    let mut out = Vec::with_capacity(capacity);
+    while let Some(row) = rows.next()? {
+        let text = |i: usize| -> Result<&str> { row.get_ref(i)?.as_str().map_err(corrupt) };
+        let opt_text = |i: usize| -> Result<Option<&str>> {
+            row.get_ref(i)?.as_str_or_null().map_err(corrupt)
+        };
+        out.push(StoredObject {
+            seq: row.get(0)?,
+            collection_id: collection.to_owned(),
+            object_id: text(1)?.to_owned(),
+            object_type: text(2)?.to_owned(),
+            spec_version: text(3)?.to_owned(),
+            version: text(4)?.to_owned(),
+            date_added: text(5)?.to_owned(),
+            tlp: opt_text(6)?.map(parse_tlp).transpose()?,
+            recipients: decode_list("stix_objects", text(7)?)?,
+            submitter: opt_text(8)?.map(str::to_owned),
+            source: opt_text(9)?.map(str::to_owned),
+            json: text(10)?.to_owned(),
+        });
+    }
+    Ok(out)
 }
 
 /// Every version of one object, in `seq` order.
@@ -441,18 +532,10 @@ pub(crate) fn delete(
             &[&collection],
         )?;
     }
-    let keys: Vec<String> = match versions {
-        VersionMatch::At(versions) => versions.iter().map(|v| version_key(v)).collect(),
-        _ => Vec::new(),
-    };
-    let which = match versions {
-        VersionMatch::Last => " AND is_latest = 1".to_owned(),
-        VersionMatch::First => " AND is_first = 1".to_owned(),
-        VersionMatch::All => String::new(),
-        VersionMatch::At(_) => format!(" AND version_key {}", in_list(tx, 3)),
-    };
+    let keys = versions.keys();
+    let which = versions.clause(tx, 3);
     let mut params = vec![Param::Text(collection), Param::Text(object_id)];
-    if let VersionMatch::At(_) = versions {
+    if versions.uses_keys() {
         params.push(Param::List(&keys));
     }
     let deleted = db::execute(
