@@ -173,6 +173,15 @@ fn every_endpoint_on_both_backends() {
             first.body["objects"][0]["modified"],
             "2026-02-01T00:00:00.000Z"
         );
+        let both = get(
+            &format!("{}?match[version]=first,last", objects_url(&hub)),
+            Some(&writer),
+        );
+        assert_eq!(
+            both.body["objects"].as_array().map(Vec::len),
+            Some(4),
+            "{name}: first,last"
+        );
         let at = get(
             &format!(
                 "{}?match[version]=2026-02-01T00:00:00.000Z",

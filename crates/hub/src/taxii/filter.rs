@@ -73,32 +73,31 @@ impl Filter {
     }
 }
 
-/// `last` (the default), `first`, `all`, or a list of exact versions.
+/// `last` (the default), `all`, or any union of `first`, `last` and exact versions.
 fn version_match(values: Vec<String>) -> Result<VersionMatch, ApiError> {
-    let keywords = values
-        .iter()
-        .filter(|v| matches!(v.as_str(), "all" | "first" | "last"))
-        .count();
     if values.is_empty() {
         return Ok(VersionMatch::Last);
     }
     if values.iter().any(|v| v == "all") {
         return Ok(VersionMatch::All);
     }
-    if keywords == 0 {
-        for v in &values {
-            timestamp("match[version]", v)?;
+    let (mut first, mut last, mut at) = (false, false, Vec::new());
+    for v in values {
+        match v.as_str() {
+            "first" => first = true,
+            "last" => last = true,
+            _ => {
+                timestamp("match[version]", &v)?;
+                at.push(v);
+            }
         }
-        return Ok(VersionMatch::At(values));
     }
-    match (keywords, values.first().map(String::as_str)) {
-        (1, Some("first")) if values.len() == 1 => Ok(VersionMatch::First),
-        (1, Some("last")) if values.len() == 1 => Ok(VersionMatch::Last),
-        _ => Err(ApiError::bad_request(
-            "match[version]: combine at most one of first/last with nothing else, \
-             or use all, or a list of versions",
-        )),
-    }
+    Ok(match (first, last, at.is_empty()) {
+        (false, true, true) => VersionMatch::Last,
+        (true, false, true) => VersionMatch::First,
+        (false, false, false) => VersionMatch::At(at),
+        _ => VersionMatch::Union { first, last, at },
+    })
 }
 
 /// A TAXII timestamp, normalised to the store's fixed-width form with microseconds, so text

@@ -284,6 +284,15 @@ pub async fn delete_object(
                     VersionMatch::At(list) => list.contains(&r.version),
                     VersionMatch::First => Some(r.version.as_str()) == first,
                     VersionMatch::Last => Some(r.version.as_str()) == last,
+                    VersionMatch::Union {
+                        first: f,
+                        last: l,
+                        at,
+                    } => {
+                        (*f && Some(r.version.as_str()) == first)
+                            || (*l && Some(r.version.as_str()) == last)
+                            || at.contains(&r.version)
+                    }
                 })
                 .collect();
             if chosen.is_empty() || !chosen.iter().any(|r| released(&session, r)) {
