@@ -4,9 +4,11 @@
 //! with the CLI; objects at every TLP reach A through TAXII POST (a partner's token) and, where a
 //! test needs named recipients or an invalid object, by store-level inserts.
 
-use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -217,17 +219,22 @@ fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|&n| n.to_owned()).collect()
 }
 
-/// `meridian --json sync …` on `db`; returns the report of remote `a`.
+/// `meridian --json sync --page-size 2 …` on `db`; returns the report of remote `a`.
 fn sync(db: &str, args: &[&str]) -> Value {
+    sync_remote(db, "a", args)
+}
+
+/// `meridian --json sync --page-size 2 …` on `db`; returns the report of `remote`.
+fn sync_remote(db: &str, remote: &str, args: &[&str]) -> Value {
     let mut all = vec!["--json", "sync", "--page-size", "2"];
     all.extend_from_slice(args);
     let out = ok(db, &all);
     let reports: Value = serde_json::from_str(&out).expect("sync --json");
     reports
         .as_array()
-        .and_then(|r| r.iter().find(|r| r["remote"] == "a"))
+        .and_then(|r| r.iter().find(|r| r["remote"] == remote))
         .cloned()
-        .expect("a report for remote a")
+        .unwrap_or_else(|| panic!("a report for remote {remote}: {reports}"))
 }
 
 fn counts(report: &Value) -> [u64; 5] {
@@ -632,5 +639,239 @@ fn federation_first_sync_counts_and_directions() {
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(needle), "{needle}: {err}");
+    }
+}
+
+/// A minimal third-party TAXII 2.1 server: it pages by `added_after` alone (no `next`),
+/// answers a POST with a pending status and, read again, a complete one refusing the first
+/// object. Bearer `tok` only.
+struct Fake {
+    base: String,
+    state: Arc<Mutex<FakeState>>,
+}
+
+#[derive(Default)]
+struct FakeState {
+    /// (date_added, object), in date order.
+    objects: Vec<(String, Value)>,
+    posted: Vec<Value>,
+    /// The first object of the last POST: the one the status refuses.
+    refused: Option<Value>,
+    /// Request lines with their Accept and Content-Type headers.
+    requests: Vec<(String, String, String)>,
+}
+
+impl Fake {
+    fn start(objects: Vec<(String, Value)>) -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1:0");
+        let base = format!("http://{}", listener.local_addr().expect("local address"));
+        let state = Arc::new(Mutex::new(FakeState {
+            objects,
+            ..FakeState::default()
+        }));
+        let shared = Arc::clone(&state);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                fake_answer(stream, &shared);
+            }
+        });
+        Fake { base, state }
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).expect("utf-8 query")
+}
+
+fn fake_answer(mut stream: TcpStream, state: &Mutex<FakeState>) {
+    let mut reader = BufReader::new(stream.try_clone().expect("cloning the stream"));
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let mut headers = HashMap::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).is_err() || line.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+        }
+    }
+    let length: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let query: HashMap<String, String> = query
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (percent_decode(k), percent_decode(v)))
+        .collect();
+    let mut state = state.lock().expect("fake state");
+    let header = |k: &str| headers.get(k).cloned().unwrap_or_default();
+    state.requests.push((
+        format!("{method} {path}"),
+        header("accept"),
+        header("content-type"),
+    ));
+    let mut extra = String::new();
+    let (status, reply) = if header("authorization") != "Bearer tok" {
+        (401, json!({ "title": "Unauthorized" }))
+    } else if method == "GET" && path == "/taxii2/r/collections/c1/objects/" {
+        let after = query.get("added_after").cloned().unwrap_or_default();
+        let limit: usize = query
+            .get("limit")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(100);
+        let newer: Vec<&(String, Value)> =
+            state.objects.iter().filter(|(d, _)| *d > after).collect();
+        let page: Vec<Value> = newer.iter().take(limit).map(|(_, o)| o.clone()).collect();
+        if let Some((last, _)) = newer.iter().take(limit).next_back() {
+            extra = format!("X-TAXII-Date-Added-Last: {last}\r\n");
+        }
+        (
+            200,
+            json!({ "more": newer.len() > page.len(), "objects": page }),
+        )
+    } else if method == "POST" && path == "/taxii2/r/collections/c1/objects/" {
+        let envelope: Value = serde_json::from_slice(&body).expect("a JSON envelope");
+        let objects = envelope["objects"].as_array().cloned().unwrap_or_default();
+        state.refused = objects.first().cloned();
+        state.posted.extend(objects.iter().cloned());
+        let n = objects.len();
+        (
+            202,
+            json!({ "id": "s1", "status": "pending", "total_count": n,
+                      "success_count": 0, "failure_count": 0, "pending_count": n }),
+        )
+    } else if method == "GET" && path == "/taxii2/r/status/s1/" {
+        let refused = state.refused.clone().unwrap_or_default();
+        let n = state.posted.len();
+        (
+            200,
+            json!({ "id": "s1", "status": "complete", "total_count": n,
+                      "success_count": n - 1, "failure_count": 1, "pending_count": 0,
+                      "failures": [{ "id": refused["id"], "version": refused["modified"],
+                                     "message": "not today" }] }),
+        )
+    } else {
+        (404, json!({ "title": "Not Found" }))
+    };
+    let text = reply.to_string();
+    let response = format!(
+        "HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Type: {TAXII}\r\n{extra}Content-Length: {}\r\n\r\n{text}",
+        text.len()
+    );
+    let _ = stream.write_all(response.as_bytes());
+}
+
+#[test]
+fn federation_with_a_third_party_taxii_server() {
+    let objects: Vec<(String, Value)> = (1..=5)
+        .map(|i| {
+            (
+                format!("2026-03-0{i}T00:00:00.000000Z"),
+                identity(&format!("ext-{i}"), Some(Tlp::Green), V1),
+            )
+        })
+        .collect();
+    let fake = Fake::start(objects);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = format!("sqlite://{}", dir.path().join("b.db").display());
+    ok(
+        &db,
+        &["collection", "add", "--title", "mine", "--id", COLLECTION_B],
+    );
+    partner(&db, "ext-org");
+    agreement(&db, "b-ext", "ext-org", "GREEN", COLLECTION_B);
+    insert(
+        &db,
+        COLLECTION_B,
+        "cert-y",
+        &[
+            (identity("b-1", Some(Tlp::Green), V1), Vec::new()),
+            (identity("b-2", Some(Tlp::Clear), V1), Vec::new()),
+            (identity("b-3", Some(Tlp::Green), V1), Vec::new()),
+            (identity("b-amber", Some(Tlp::Amber), V1), Vec::new()),
+        ],
+    );
+    let api_root = format!("{}/taxii2/r/", fake.base);
+    ok(
+        &db,
+        &[
+            "remote",
+            "add",
+            "ext",
+            "--url",
+            &api_root,
+            "--collection",
+            "c1",
+            "--local-collection",
+            COLLECTION_B,
+            "--token",
+            "tok",
+            "--partner",
+            "ext-org",
+        ],
+    );
+    // Pages of 2 by added_after alone; the pending status is read again until complete.
+    let first = sync_remote(&db, "ext", &[]);
+    assert_eq!(counts(&first), [5, 0, 0, 2, 1], "{first}");
+    assert_eq!(first["push_failures"], 1, "{first}");
+    assert_eq!(
+        names_from(&rows(&db, COLLECTION_B), Some("ext")),
+        set(&["ext-1", "ext-2", "ext-3", "ext-4", "ext-5"])
+    );
+    let second = sync_remote(&db, "ext", &[]);
+    assert_eq!(counts(&second), [0, 0, 0, 0, 0], "{second}");
+    let state = fake.state.lock().expect("fake state");
+    let posted: BTreeSet<String> = state
+        .posted
+        .iter()
+        .map(|o| o["name"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(posted, set(&["b-1", "b-2", "b-3"]));
+    let gets = state
+        .requests
+        .iter()
+        .filter(|(line, _, _)| line == "GET /taxii2/r/collections/c1/objects/")
+        .count();
+    assert_eq!(gets, 4, "three pages, then one empty answer");
+    for (line, accept, content_type) in &state.requests {
+        assert_eq!(accept, TAXII, "{line}");
+        if line.starts_with("POST") {
+            assert_eq!(content_type, TAXII, "{line}");
+        }
     }
 }
