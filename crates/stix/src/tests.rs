@@ -363,6 +363,28 @@ fn tlp1_ids_map_to_tlp() {
 }
 
 #[test]
+fn tlp1_ids_are_those_of_the_marking_definition_schema() {
+    // `common/marking-definition.json` pins the four predefined TLP 1.0 objects by id.
+    let text = schemas::SCHEMAS
+        .iter()
+        .find(|(path, _)| *path == "common/marking-definition.json")
+        .map(|&(_, text)| text)
+        .expect("embedded");
+    let schema: Value = serde_json::from_str(text).expect("JSON");
+    for (definition, expected) in [
+        ("tlp_white", Tlp::Clear),
+        ("tlp_green", Tlp::Green),
+        ("tlp_amber", Tlp::Amber),
+        ("tlp_red", Tlp::Red),
+    ] {
+        let id = schema["definitions"][definition]["properties"]["id"]["enum"][0]
+            .as_str()
+            .expect("an id");
+        assert_eq!(tlp_of_marking(id), Some(expected), "{definition}");
+    }
+}
+
+#[test]
 fn tlp1_ids_are_those_of_the_examples() {
     // The TLP 1.0 marking definitions as the OASIS examples carry them.
     let mut seen = 0;
