@@ -601,6 +601,21 @@ impl Store {
         self.db.write(|tx| alerts::advance(tx, id, to, at, allowed))
     }
 
+    /// [`Store::advance_notification`] for each `(id, to, at)` in order, in one transaction:
+    /// all or nothing. Returns the notifications as each move left them.
+    pub fn advance_notifications(
+        &mut self,
+        moves: &[(&str, &str, &str)],
+        allowed: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<Vec<Notification>> {
+        self.db.write(|tx| {
+            moves
+                .iter()
+                .map(|(id, to, at)| alerts::advance(tx, id, to, at, allowed))
+                .collect()
+        })
+    }
+
     /// Stores incidents in one transaction, in input order; each gets the next
     /// `INC-<year of reported_at>-NNNN`, except one whose `stix_id` is stored already (skipped,
     /// its stored id returned with `false`). An unknown partner or asset, a severity outside

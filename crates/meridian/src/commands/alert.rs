@@ -22,6 +22,7 @@ use store::{
 
 use super::cvd::{csaf_advisory, csaf_tlp, parse_tlp};
 use super::incident::parse_time;
+use super::intel::ActiveFinding;
 use crate::config::Config;
 use crate::output;
 
@@ -141,12 +142,24 @@ fn product(item: &str, range: Option<&str>, version: Option<&str>) -> AffectedPr
     }
 }
 
-/// Builds and stores an alert (see the module documentation); returns it with its drafted
-/// notifications.
-pub fn create(
+/// Builds and stores an alert from the CVE's active findings (see the module documentation);
+/// returns it with its drafted notifications.
+fn create(
     config: &Config,
     store: &mut Store,
     args: &NewArgs,
+) -> anyhow::Result<(Alert, Vec<Notification>)> {
+    let findings = super::intel::active_findings(config, store, Some(&args.cve))?;
+    build(store, &stix::Validator::new(), args, findings)
+}
+
+/// Builds and stores an alert from `findings`, the active findings of `args.cve`, checking
+/// its STIX package with `validator`.
+pub fn build(
+    store: &mut Store,
+    validator: &stix::Validator,
+    args: &NewArgs,
+    mut findings: Vec<ActiveFinding>,
 ) -> anyhow::Result<(Alert, Vec<Notification>)> {
     if let Some(c) = &args.collection
         && store.collection(c)?.is_none()
@@ -158,7 +171,6 @@ pub fn create(
             bail!("--asset: unknown asset {a:?}");
         }
     }
-    let mut findings = super::intel::active_findings(config, store, &args.cve)?;
     findings.retain(|f| {
         (args.assets.is_empty() || args.assets.contains(&f.asset))
             && (args.findings.is_empty() || args.findings.contains(&f.item))
@@ -293,31 +305,9 @@ pub fn create(
         },
     })
     .with_context(|| format!("building the STIX package of {}", args.cve))?;
-    let validator = stix::Validator::new();
-    let checked = package
-        .iter()
-        .map(|o| {
-            let meta = validator
-                .validate(o)
-                .with_context(|| format!("the alert package is not valid STIX 2.1: {o}"))?;
-            Ok((meta, stix::tlp::tlp_of(o), o.to_string()))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let checked = Checked::all(validator, &package)?;
     let recipients: Vec<String> = routed.iter().cloned().collect();
-    let objects: Vec<NewStixObject<'_>> = checked
-        .iter()
-        .map(|(meta, tlp, json)| NewStixObject {
-            object_id: &meta.id,
-            object_type: &meta.object_type,
-            spec_version: &meta.spec_version,
-            version: &meta.version,
-            tlp: *tlp,
-            recipients: &recipients,
-            submitter: None,
-            source: None,
-            json,
-        })
-        .collect();
+    let objects = Checked::rows(&checked, &recipients);
 
     let alert = Alert {
         id,
@@ -328,12 +318,56 @@ pub fn create(
         created_at: at,
         collection_id: args.collection.clone(),
         csaf: serde_json::to_string(&csaf).context("serialising the advisory")?,
-        stix_ids: checked.iter().map(|(meta, _, _)| meta.id.clone()).collect(),
+        stix_ids: checked.iter().map(|c| c.meta.id.clone()).collect(),
         assets: asset_ids.iter().map(|a| (*a).to_owned()).collect(),
         partners: recipients.clone(),
     };
     let notifications = store.add_alert(&alert, &objects, &drafts)?;
     Ok((alert, notifications))
+}
+
+/// A valid STIX 2.1 object of the hub's own, ready to store.
+pub struct Checked {
+    meta: stix::ObjectMeta,
+    tlp: Option<Tlp>,
+    json: String,
+}
+
+impl Checked {
+    /// Validates every object; the error names the first invalid one.
+    pub fn all(validator: &stix::Validator, objects: &[Value]) -> anyhow::Result<Vec<Checked>> {
+        objects
+            .iter()
+            .map(|o| {
+                let meta = validator
+                    .validate(o)
+                    .with_context(|| format!("not valid STIX 2.1: {o}"))?;
+                Ok(Checked {
+                    meta,
+                    tlp: stix::tlp::tlp_of(o),
+                    json: o.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// The rows to store, addressed to `recipients` (empty: every reader the TLP allows).
+    pub fn rows<'a>(checked: &'a [Checked], recipients: &'a [String]) -> Vec<NewStixObject<'a>> {
+        checked
+            .iter()
+            .map(|c| NewStixObject {
+                object_id: &c.meta.id,
+                object_type: &c.meta.object_type,
+                spec_version: &c.meta.spec_version,
+                version: &c.meta.version,
+                tlp: c.tlp,
+                recipients,
+                submitter: None,
+                source: None,
+                json: &c.json,
+            })
+            .collect()
+    }
 }
 
 #[derive(Serialize)]

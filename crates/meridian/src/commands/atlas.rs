@@ -200,6 +200,9 @@ pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
         .context("attaching the demo's synthetic SBOMs")?
         .len();
     }
+    // Partner CSIRTs, agreements, collections, alerts, notifications and incidents.
+    let exchange = super::demo_exchange::populate(config, &mut store, args.seed)
+        .context("adding the demo's exchange data")?;
     let elapsed = started.elapsed();
     if config.json {
         return output::json(&serde_json::json!({
@@ -207,6 +210,7 @@ pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
             "assets": report.assets.created,
             "dependencies": report.dependencies.created,
             "intel_documents": advisories,
+            "exchange": exchange,
             "seconds": elapsed.as_secs_f64(),
         }));
     }
@@ -219,6 +223,25 @@ pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
         elapsed.as_secs_f64(),
         redact(&config.db)
     );
+    match &exchange {
+        Some(x) => output::note(
+            config.quiet,
+            format!(
+                "exchange: {} partner CSIRTs, {} agreements, {} collections ({} objects), {} alerts, {} notifications, {} incidents (all synthetic)",
+                x.partners,
+                x.agreements,
+                x.collections,
+                x.objects,
+                x.alerts,
+                x.notifications,
+                x.incidents
+            ),
+        ),
+        None => output::note(
+            config.quiet,
+            "exchange: partners are stored already; the demo's exchange data is left as it is",
+        ),
+    }
     if !config.quiet {
         super::analyze::print_top_foreign(config, &mut store, 10)?;
     }

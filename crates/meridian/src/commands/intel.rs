@@ -861,22 +861,24 @@ pub fn kev_dates_added(
 /// One active finding (neither suppressed nor a false positive): the asset, the inventory
 /// item that matched (a product string or SBOM component) and the range it fell in.
 pub struct ActiveFinding {
+    pub cve: String,
     pub asset: String,
     pub item: String,
     pub range: Option<String>,
     pub version: Option<String>,
 }
 
-/// The active findings of `cve`, by asset and item.
+/// The active findings of `cve` (or of every CVE), by asset and item.
 pub fn active_findings(
     config: &Config,
     store: &mut store::Store,
-    cve: &str,
+    cve: Option<&str>,
 ) -> anyhow::Result<Vec<ActiveFinding>> {
     let mut found: Vec<ActiveFinding> = compute(config, store, None)?
         .into_iter()
-        .filter(|r| r.active() && r.cve == cve)
+        .filter(|r| r.active() && cve.is_none_or(|c| r.cve == c))
         .map(|r| ActiveFinding {
+            cve: r.cve,
             asset: r.asset,
             item: r.item,
             range: r.range,

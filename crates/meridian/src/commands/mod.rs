@@ -7,6 +7,7 @@ pub mod assets;
 pub mod atlas;
 pub mod bundle;
 pub mod cvd;
+pub mod demo_exchange;
 pub mod federation;
 pub mod incident;
 pub mod intel;

@@ -93,13 +93,25 @@ fn parse_state(name: &str) -> Result<NotificationState, String> {
 // Moving notifications.
 
 /// Moves a notification to `to` at `at` (stored form) if `can_advance` allows it.
-pub fn advance(
+fn advance(
     store: &mut Store,
     id: &str,
     to: NotificationState,
     at: &str,
 ) -> store::Result<Notification> {
     store.advance_notification(id, to.as_str(), at, &can_advance_named)
+}
+
+/// [`advance`] for each `(id, to, at)` in order, all or nothing.
+pub fn advance_all(
+    store: &mut Store,
+    moves: &[(&str, NotificationState, &str)],
+) -> store::Result<Vec<Notification>> {
+    let moves: Vec<(&str, &str, &str)> = moves
+        .iter()
+        .map(|(id, to, at)| (*id, to.as_str(), *at))
+        .collect();
+    store.advance_notifications(&moves, &can_advance_named)
 }
 
 fn send(
@@ -133,10 +145,11 @@ fn send(
         }
         (None, None) => bail!("name a notification or --alert"),
     };
-    let mut sent = Vec::with_capacity(ids.len());
-    for id in &ids {
-        sent.push(advance(&mut store, id, NotificationState::Sent, &at)?);
-    }
+    let moves: Vec<(&str, NotificationState, &str)> = ids
+        .iter()
+        .map(|id| (id.as_str(), NotificationState::Sent, at.as_str()))
+        .collect();
+    let sent = advance_all(&mut store, &moves)?;
     print(config, &sent)
 }
 

@@ -483,3 +483,106 @@ fn a_cyber_incident_makes_exploitation_active() {
         assert_eq!(row["exploitation_evidence"], "incident");
     }
 }
+
+/// `notify list` and `alert list`, as JSON.
+fn exchange_digest(url: &str) -> [Value; 2] {
+    [run(url, &["notify", "list"]), run(url, &["alert", "list"])]
+}
+
+#[test]
+fn demo_has_notifications_in_every_state_and_objects_at_every_tlp() {
+    let dbs = test_support::backends("demo exchange");
+    for db in &dbs {
+        let url = db.url.as_str();
+        ok(url, &["demo", "--quiet"]);
+        let [notifications, alerts] = exchange_digest(url);
+        let seen: std::collections::BTreeSet<&str> = notifications
+            .as_array()
+            .expect("notifications")
+            .iter()
+            .map(|n| n["state"].as_str().expect("state"))
+            .collect();
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            [
+                "acknowledged",
+                "closed",
+                "drafted",
+                "exploited",
+                "mitigated",
+                "sent"
+            ],
+            "[{}]",
+            db.name
+        );
+        assert_eq!(alerts.as_array().expect("alerts").len(), 5);
+
+        let mut store = Store::open(url).expect("open");
+        let mut tlps = std::collections::BTreeSet::new();
+        let collections = store.collections().expect("collections");
+        assert!((2..=3).contains(&collections.len()), "[{}]", db.name);
+        for c in &collections {
+            let objects = store
+                .objects(&ObjectQuery {
+                    collection_id: c.id.clone(),
+                    after_seq: None,
+                    added_after: None,
+                    ids: Vec::new(),
+                    types: Vec::new(),
+                    versions: VersionMatch::All,
+                    spec_versions: Vec::new(),
+                    limit: 1000,
+                })
+                .expect("objects");
+            tlps.extend(objects.iter().filter_map(|o| o.tlp));
+        }
+        assert_eq!(
+            tlps.into_iter().collect::<Vec<_>>(),
+            Tlp::ALL,
+            "[{}]",
+            db.name
+        );
+
+        let partners = store.partners().expect("partners");
+        assert!(partners.len() >= 15, "[{}] {}", db.name, partners.len());
+        assert!(partners.iter().all(|p| p.name.contains("(synthetic)")));
+        let agreements = store.agreements().expect("agreements");
+        let kinds: std::collections::BTreeSet<String> =
+            agreements.iter().map(|a| format!("{:?}", a.kind)).collect();
+        assert_eq!(kinds.len(), 2, "bilateral and multilateral");
+        let ceilings: std::collections::BTreeSet<Tlp> =
+            agreements.iter().map(|a| a.highest_tlp).collect();
+        assert_eq!(
+            ceilings.into_iter().collect::<Vec<_>>(),
+            [Tlp::Green, Tlp::Amber, Tlp::AmberStrict]
+        );
+        let incidents = store.incidents().expect("incidents");
+        for kind in [store::IncidentKind::Cyber, store::IncidentKind::Physical] {
+            assert!(incidents.iter().any(|i| i.report.kind == kind), "{kind:?}");
+        }
+        let report = run(url, &["notify", "report"]);
+        let share = report["overall"]["share_mitigated_before_exploitation"]
+            .as_f64()
+            .expect("a share");
+        assert!(
+            share > 0.0 && share < 1.0,
+            "[{}] some first, some not: {share}",
+            db.name
+        );
+        // Threat reaches the ranking.
+        let ranking = run(url, &["analyze", "rank", "--no-save"]);
+        assert!(
+            ranking
+                .as_array()
+                .expect("rows")
+                .iter()
+                .any(|r| r["threat"].as_f64().expect("threat") > 0.0),
+            "[{}]",
+            db.name
+        );
+    }
+    // The same seed gives the same exchange records.
+    let again = test_support::backends("demo exchange again");
+    ok(&again[0].url, &["demo", "--quiet"]);
+    assert_eq!(exchange_digest(&again[0].url), exchange_digest(&dbs[0].url));
+}
