@@ -10,6 +10,8 @@
 //!   partner, and never one whose provenance is that remote; envelopes of at most
 //!   [`ENVELOPE`] objects are POSTed, the status resource is checked, and the cursor moves past
 //!   every envelope the remote accepted (withheld versions are not offered again later).
+//!   Envelopes also stay within the API root's `max_content_length`; a single object larger
+//!   than that is reported as refused and skipped.
 //! - **pull**: the remote collection's objects added after the pull cursor, page by page
 //!   (`next` while `more`); each is validated, refused with a warning when invalid, and stored
 //!   with the remote's name as provenance (the store de-duplicates by id and version). The
@@ -39,6 +41,8 @@ use crate::{output, progress};
 
 /// The most objects in one pushed envelope.
 const ENVELOPE: usize = 500;
+/// The envelope size limit assumed when the remote's API root does not give one.
+const DEFAULT_MAX_CONTENT: usize = 10 * 1024 * 1024;
 /// The largest response body accepted for one page.
 const MAX_PAGE_BODY: u64 = 256 * 1024 * 1024;
 /// The TAXII 2.1 media type, sent as `Accept` and `Content-Type`.
@@ -553,21 +557,24 @@ fn push_objects(
             "no agreement grants the remote's partner read on the collection: nothing is pushed"
         );
     }
+    let max_bytes = job.client.max_content_length();
     let mut query = ObjectQuery {
         collection_id: remote.local_collection.clone(),
         versions: VersionMatch::All,
         limit: ENVELOPE,
         ..ObjectQuery::default()
     };
+    let mut envelope = Envelope::default();
     loop {
         query.after_seq = Some(cursors.push);
         let rows = store.objects(&query)?;
         let Some(last) = rows.last().map(|r| r.seq) else {
             return Ok(());
         };
-        let mut envelope = String::from("{\"objects\":[");
-        let mut offered = 0;
+        // Every row up to `done` is pushed, withheld or skipped.
+        let mut done = cursors.push;
         for row in &rows {
+            let before = std::mem::replace(&mut done, row.seq);
             // Never back to where it came from (not a TLP decision, so not "withheld").
             if row.source.as_deref() == Some(remote.name.as_str()) {
                 continue;
@@ -576,26 +583,78 @@ fn push_objects(
                 report.withheld += 1;
                 continue;
             }
-            if offered > 0 {
-                envelope.push(',');
+            let text = release.text(row);
+            if Envelope::EMPTY_LEN + text.len() > max_bytes {
+                tracing::warn!(
+                    remote = %remote.name,
+                    id = %row.object_id,
+                    version = %row.version,
+                    bytes = text.len(),
+                    max_bytes,
+                    "an object larger than the remote accepts was not pushed"
+                );
+                report.push_failures += 1;
+                continue;
             }
-            envelope.push_str(&release.text(row));
-            offered += 1;
+            if envelope.len() + text.len() + 1 > max_bytes {
+                envelope.send(job, report, bar)?;
+                cursors.push = before;
+                cursors.save(store)?;
+            }
+            envelope.push(&text);
         }
-        envelope.push_str("]}");
-        if offered > 0 {
-            let status = job.client.post_envelope(&envelope)?;
-            report.pushed += status.count("success_count");
-            report.push_failures += status.count("failure_count");
-            report.push_pending += status.count("pending_count");
-            status.warn_failures(&remote.name);
-            bar.inc(offered);
-        }
+        envelope.send(job, report, bar)?;
         cursors.push = last;
         cursors.save(store)?;
         if rows.len() < ENVELOPE {
             return Ok(());
         }
+    }
+}
+
+/// A TAXII envelope being filled (at most [`ENVELOPE`] objects: one page of rows).
+#[derive(Default)]
+struct Envelope {
+    /// The objects' JSON, comma-separated.
+    objects: String,
+    count: u64,
+}
+
+impl Envelope {
+    /// The length of `{"objects":[]}`.
+    const EMPTY_LEN: usize = 15;
+
+    fn len(&self) -> usize {
+        Self::EMPTY_LEN + self.objects.len()
+    }
+
+    fn push(&mut self, object: &str) {
+        if self.count > 0 {
+            self.objects.push(',');
+        }
+        self.objects.push_str(object);
+        self.count += 1;
+    }
+
+    /// POSTs the envelope, unless empty, counts what the remote's status says, and empties it.
+    fn send(
+        &mut self,
+        job: &Job<'_>,
+        report: &mut Report,
+        bar: &indicatif::ProgressBar,
+    ) -> anyhow::Result<()> {
+        if self.count == 0 {
+            return Ok(());
+        }
+        let body = format!("{{\"objects\":[{}]}}", self.objects);
+        let status = job.client.post_envelope(&body)?;
+        report.pushed += status.count("success_count");
+        report.push_failures += status.count("failure_count");
+        report.push_pending += status.count("pending_count");
+        status.warn_failures(&job.remote.name);
+        bar.inc(self.count);
+        *self = Envelope::default();
+        Ok(())
     }
 }
 
@@ -764,6 +823,29 @@ impl Client {
             next,
             date_added_last,
         })
+    }
+
+    /// The API root's `max_content_length`; [`DEFAULT_MAX_CONTENT`] when it does not say.
+    fn max_content_length(&self) -> usize {
+        let answer = self
+            .agent
+            .get(&self.api_root)
+            .header("Accept", TAXII)
+            .header("Authorization", &self.authorization)
+            .call()
+            .map_err(anyhow::Error::from)
+            .and_then(|response| answer(response, &format!("GET {}", self.api_root)));
+        match answer {
+            Ok(root) => root
+                .get("max_content_length")
+                .and_then(Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(DEFAULT_MAX_CONTENT),
+            Err(e) => {
+                tracing::debug!(error = %format!("{e:#}"), "no API root information");
+                DEFAULT_MAX_CONTENT
+            }
+        }
     }
 
     /// POSTs an envelope and returns its final status resource (a pending one is read again

@@ -643,8 +643,8 @@ fn federation_first_sync_counts_and_directions() {
 }
 
 /// A minimal third-party TAXII 2.1 server: it pages by `added_after` alone (no `next`),
-/// answers a POST with a pending status and, read again, a complete one refusing the first
-/// object. Bearer `tok` only.
+/// takes envelopes of at most [`FAKE_MAX_CONTENT`] bytes, answers a POST with a pending status
+/// and, read again, a complete one refusing the object named `b-1`. Bearer `tok` only.
 struct Fake {
     base: String,
     state: Arc<Mutex<FakeState>>,
@@ -655,8 +655,10 @@ struct FakeState {
     /// (date_added, object), in date order.
     objects: Vec<(String, Value)>,
     posted: Vec<Value>,
-    /// The first object of the last POST: the one the status refuses.
-    refused: Option<Value>,
+    /// The byte length of each POSTed body.
+    bodies: Vec<usize>,
+    /// The objects of the last POST.
+    last_post: Vec<Value>,
     /// Request lines with their Accept and Content-Type headers.
     requests: Vec<(String, String, String)>,
 }
@@ -748,6 +750,11 @@ fn fake_answer(mut stream: TcpStream, state: &Mutex<FakeState>) {
     let mut extra = String::new();
     let (status, reply) = if header("authorization") != "Bearer tok" {
         (401, json!({ "title": "Unauthorized" }))
+    } else if method == "GET" && path == "/taxii2/r/" {
+        (
+            200,
+            json!({ "title": "r", "versions": [TAXII], "max_content_length": FAKE_MAX_CONTENT }),
+        )
     } else if method == "GET" && path == "/taxii2/r/collections/c1/objects/" {
         let after = query.get("added_after").cloned().unwrap_or_default();
         let limit: usize = query
@@ -767,8 +774,9 @@ fn fake_answer(mut stream: TcpStream, state: &Mutex<FakeState>) {
     } else if method == "POST" && path == "/taxii2/r/collections/c1/objects/" {
         let envelope: Value = serde_json::from_slice(&body).expect("a JSON envelope");
         let objects = envelope["objects"].as_array().cloned().unwrap_or_default();
-        state.refused = objects.first().cloned();
+        state.bodies.push(body.len());
         state.posted.extend(objects.iter().cloned());
+        state.last_post = objects.clone();
         let n = objects.len();
         (
             202,
@@ -776,14 +784,17 @@ fn fake_answer(mut stream: TcpStream, state: &Mutex<FakeState>) {
                       "success_count": 0, "failure_count": 0, "pending_count": n }),
         )
     } else if method == "GET" && path == "/taxii2/r/status/s1/" {
-        let refused = state.refused.clone().unwrap_or_default();
-        let n = state.posted.len();
+        let (refused, taken): (Vec<&Value>, Vec<&Value>) =
+            state.last_post.iter().partition(|o| o["name"] == "b-1");
+        let failures: Vec<Value> = refused
+            .iter()
+            .map(|o| json!({ "id": o["id"], "version": o["modified"], "message": "not today" }))
+            .collect();
         (
             200,
-            json!({ "id": "s1", "status": "complete", "total_count": n,
-                      "success_count": n - 1, "failure_count": 1, "pending_count": 0,
-                      "failures": [{ "id": refused["id"], "version": refused["modified"],
-                                     "message": "not today" }] }),
+            json!({ "id": "s1", "status": "complete", "total_count": state.last_post.len(),
+                    "success_count": taken.len(), "failure_count": failures.len(),
+                    "failures": failures, "pending_count": 0 }),
         )
     } else {
         (404, json!({ "title": "Not Found" }))
@@ -795,6 +806,10 @@ fn fake_answer(mut stream: TcpStream, state: &Mutex<FakeState>) {
     );
     let _ = stream.write_all(response.as_bytes());
 }
+
+/// The fake's `max_content_length`: two of the test's identities fit in an envelope, three
+/// do not.
+const FAKE_MAX_CONTENT: usize = 600;
 
 #[test]
 fn federation_with_a_third_party_taxii_server() {
@@ -814,6 +829,8 @@ fn federation_with_a_third_party_taxii_server() {
         &["collection", "add", "--title", "mine", "--id", COLLECTION_B],
     );
     partner(&db, "ext-org");
+    let mut big = identity("b-big", Some(Tlp::Green), V1);
+    big["description"] = "x".repeat(FAKE_MAX_CONTENT).into();
     agreement(&db, "b-ext", "ext-org", "GREEN", COLLECTION_B);
     insert(
         &db,
@@ -824,6 +841,7 @@ fn federation_with_a_third_party_taxii_server() {
             (identity("b-2", Some(Tlp::Clear), V1), Vec::new()),
             (identity("b-3", Some(Tlp::Green), V1), Vec::new()),
             (identity("b-amber", Some(Tlp::Amber), V1), Vec::new()),
+            (big, Vec::new()),
         ],
     );
     let api_root = format!("{}/taxii2/r/", fake.base);
@@ -845,10 +863,14 @@ fn federation_with_a_third_party_taxii_server() {
             "ext-org",
         ],
     );
-    // Pages of 2 by added_after alone; the pending status is read again until complete.
+    // Pages of 2 by added_after alone; envelopes within max_content_length (b-big alone is
+    // larger: refused here); the pending status is read again until complete.
     let first = sync_remote(&db, "ext", &[]);
     assert_eq!(counts(&first), [5, 0, 0, 2, 1], "{first}");
-    assert_eq!(first["push_failures"], 1, "{first}");
+    assert_eq!(
+        first["push_failures"], 2,
+        "b-1 refused there, b-big too large: {first}"
+    );
     assert_eq!(
         names_from(&rows(&db, COLLECTION_B), Some("ext")),
         set(&["ext-1", "ext-2", "ext-3", "ext-4", "ext-5"])
@@ -862,6 +884,12 @@ fn federation_with_a_third_party_taxii_server() {
         .map(|o| o["name"].as_str().unwrap_or("").to_owned())
         .collect();
     assert_eq!(posted, set(&["b-1", "b-2", "b-3"]));
+    assert_eq!(state.bodies.len(), 2, "two envelopes: {:?}", state.bodies);
+    assert!(
+        state.bodies.iter().all(|&n| n <= FAKE_MAX_CONTENT),
+        "{:?}",
+        state.bodies
+    );
     let gets = state
         .requests
         .iter()
