@@ -3,6 +3,12 @@
 //!
 //! The OASIS `cti-stix2-json-schemas` (STIX 2.1, `schemas/`, with their licence) and the TLP 2.0
 //! files of `cti-stix-common-objects` (`tlp2/`) are embedded; every `$ref` resolves from them.
+//!
+//! [`Validator::new`] compiles one schema per object type (about 0.4 s); share the validator.
+//! Validating a typical indicator takes a few microseconds: `properties.json`, whose three
+//! regular expressions run on every property of every object, is evaluated by an equivalent
+//! custom keyword (`properties.rs`), and patterns use the `regex` engine. Measure with
+//! `cargo run --release -p stix --example validate_speed`.
 
 mod properties;
 mod schemas;
