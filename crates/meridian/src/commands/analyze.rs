@@ -168,8 +168,12 @@ pub struct MonteCarloArgs {
     #[arg(long, default_value_t = 0.01)]
     pub foreign_probability: f64,
     /// CSV `asset,probability` giving per-asset initial failure probabilities (others 0).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "scored")]
     pub probabilities: Option<PathBuf>,
+    /// Raise each foreign asset's probability by its exposure and threat, as the ranking weighs
+    /// them: `min(1, p × (1 + exposure) × (1 + threat))` with p = --foreign-probability.
+    #[arg(long)]
+    pub scored: bool,
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
 }
@@ -877,17 +881,27 @@ pub fn print_top_foreign(
 }
 
 fn montecarlo(config: &Config, args: &MonteCarloArgs) -> anyhow::Result<()> {
-    let engine = Engine::open(config)?;
+    let mut store = config.open_store()?;
+    let engine = Engine::load(config, &mut store)?;
+    let scores = if args.scored {
+        Some(Scores::load(config, &mut store)?)
+    } else {
+        None
+    };
     let g = &engine.graph;
     let probability = match &args.probabilities {
         Some(path) => read_probabilities(&engine, path)?,
         None => (0..g.asset_count() as u32)
             .map(|a| {
-                if g.is_foreign(a) {
-                    args.foreign_probability
-                } else {
-                    0.0
+                if !g.is_foreign(a) {
+                    return 0.0;
                 }
+                let weight = scores.as_ref().map_or(1.0, |s| {
+                    let id = engine.id(a);
+                    let score = |m: &HashMap<String, f64>| m.get(id).copied().unwrap_or(0.0);
+                    (1.0 + score(&s.exposure)) * (1.0 + score(&s.threat))
+                });
+                (args.foreign_probability * weight).min(1.0)
             })
             .collect(),
     };

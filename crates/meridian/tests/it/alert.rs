@@ -397,6 +397,28 @@ fn incidents_import_all_or_nothing_and_raise_threat() {
         assert!(threat("fw:fr-1") > 0.0 && threat("fw:fr-1") < 0.1);
         assert_eq!(threat("fw:jp-1"), 0.0);
 
+        // Monte Carlo weighs exposure and threat like the ranking with --scored.
+        let share = |scored: bool| {
+            let mut args = vec!["analyze", "montecarlo", "--trials", "400"];
+            args.extend(["--foreign-probability", "0.2"]);
+            if scored {
+                args.push("--scored");
+            }
+            let out = run(url, &args);
+            out["asset_failure_share"]
+                .as_array()
+                .expect("shares")
+                .iter()
+                .find(|s| s["asset"] == "fw:de-1")
+                .map_or(0.0, |s| s["share"].as_f64().expect("share"))
+        };
+        let (plain, scored) = (share(false), share(true));
+        assert!(
+            plain < 0.3 && scored > 0.5,
+            "[{}] {plain} {scored}",
+            db.name
+        );
+
         // The cyber intrusion on fw:fr-1 is exploitation evidence before a mitigation on
         // 2024-04-11T12:00 (KEV: 2024-04-12).
         new_alert(url, &["--asset", "fw:fr-1"]);
