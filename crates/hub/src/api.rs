@@ -144,20 +144,25 @@ struct Step<'a> {
     at: &'a str,
 }
 
-fn notification_json(n: &Notification) -> Value {
+/// A notification as its partner sees it, with what its alert is about.
+fn notification_json(store: &mut store::Store, n: &Notification) -> Result<Value, RestError> {
     let history: Vec<Step<'_>> = n
         .history
         .iter()
         .map(|(state, at)| Step { state, at })
         .collect();
-    json!({
+    let alert = store.alert(&n.alert_id)?;
+    Ok(json!({
         "id": n.id,
         "alert": n.alert_id,
+        "cve": alert.as_ref().map(|a| &a.cve),
+        "title": alert.as_ref().map(|a| &a.title),
+        "tlp": alert.as_ref().map(|a| a.tlp.as_str()),
         "organisation": n.organisation,
         "assets": n.assets,
         "state": n.state,
         "history": history,
-    })
+    }))
 }
 
 async fn notifications(
@@ -166,15 +171,14 @@ async fn notifications(
 ) -> Result<Json<Value>, RestError> {
     let partner = caller(&app, &headers).await?;
     let found = blocking(&app, move |store| {
-        Ok(store.notifications(&NotificationFilter {
+        let found = store.notifications(&NotificationFilter {
             partner_id: Some(partner),
             ..NotificationFilter::default()
-        })?)
+        })?;
+        found.iter().map(|n| notification_json(store, n)).collect()
     })
     .await?;
-    Ok(Json(Value::Array(
-        found.iter().map(notification_json).collect(),
-    )))
+    Ok(Json(Value::Array(found)))
 }
 
 async fn report(
@@ -195,10 +199,11 @@ async fn report(
                 format!("notification {id} is not addressed to {partner}"),
             ));
         }
-        Ok(store.advance_notification(&id, to.as_str(), &now()?, &can_advance_named)?)
+        let moved = store.advance_notification(&id, to.as_str(), &now()?, &can_advance_named)?;
+        notification_json(store, &moved)
     })
     .await?;
-    Ok(Json(notification_json(&moved)))
+    Ok(Json(moved))
 }
 
 async fn incidents(

@@ -10,6 +10,7 @@ mod api;
 mod auth;
 mod error;
 mod pool;
+mod release;
 mod snapshot;
 mod taxii;
 
@@ -33,8 +34,9 @@ use tracing::Level;
 pub use crate::auth::RECHECK as TOKEN_RECHECK;
 pub use crate::error::ApiError;
 pub use crate::pool::Pool;
+pub use crate::release::{ANONYMOUS_IDENTITY, Release};
 pub use crate::snapshot::DEFAULT_TLP_SETTING;
-pub use crate::taxii::{ANONYMOUS_IDENTITY, API_ROOT, TAXII_MEDIA_TYPE};
+pub use crate::taxii::{API_ROOT, TAXII_MEDIA_TYPE};
 
 /// How to run the server.
 #[derive(Clone, Debug)]
@@ -96,7 +98,7 @@ impl AppState {
         let pool = Pool::open(&options.db, options.pool_size)
             .with_context(|| format!("opening the store {}", options.db))?;
         let first = pool
-            .run_blocking(snapshot::Snapshot::load)
+            .run_blocking(|store| Ok(snapshot::Snapshot::load(store)?))
             .map_err(|e| anyhow::anyhow!("{}: {}", e.title, e.description))?;
         Ok(AppState(Arc::new(Inner {
             pool,

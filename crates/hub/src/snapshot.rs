@@ -2,7 +2,7 @@
 //! partner's grants and the installation's default TLP. Read from the store at most once per [`MAX_AGE`] and shared by all requests,
 //! so several servers over one PostgreSQL agree within that time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,7 @@ use store::{Collection, Partner, Store};
 
 use crate::error::ApiError;
 use crate::pool::Pool;
+use crate::release::Release;
 
 pub const MAX_AGE: Duration = Duration::from_secs(1);
 
@@ -23,11 +24,12 @@ pub struct Snapshot {
     pub collections: Vec<Collection>,
     pub partners: HashMap<String, Partner>,
     readers: HashMap<String, Reader>,
+    anonymised: Arc<HashSet<String>>,
     loaded: Instant,
 }
 
 impl Snapshot {
-    pub fn load(store: &mut Store) -> Result<Snapshot, ApiError> {
+    pub fn load(store: &mut Store) -> store::Result<Snapshot> {
         let default_tlp = default_tlp(store)?;
         let collections = store.collections()?;
         let partners: HashMap<String, Partner> = store
@@ -51,38 +53,47 @@ impl Snapshot {
                 }));
             }
         }
+        let anonymised = Arc::new(
+            partners
+                .values()
+                .filter(|p| p.anonymise)
+                .map(|p| p.id.clone())
+                .collect(),
+        );
         Ok(Snapshot {
             default_tlp,
             collections,
             partners,
             readers,
+            anonymised,
             loaded: Instant::now(),
         })
     }
 
-    /// The partner's grants; a partner without agreements has none.
-    pub fn reader(&self, partner_id: &str) -> Reader {
-        self.readers
+    /// What the partner may receive; a partner without agreements has no grants.
+    pub fn release(&self, partner_id: &str) -> Release {
+        let reader = self
+            .readers
             .get(partner_id)
             .cloned()
             .unwrap_or_else(|| Reader {
                 partner_id: partner_id.to_owned(),
                 grants: Vec::new(),
-            })
+            });
+        Release {
+            reader,
+            default_tlp: self.default_tlp,
+            anonymised: self.anonymised.clone(),
+        }
     }
 
     pub fn collection(&self, id: &str) -> Option<&Collection> {
         self.collections.iter().find(|c| c.id == id)
     }
-
-    /// True when the partner asked that other partners not learn it submitted an object.
-    pub fn anonymised(&self, partner_id: &str) -> bool {
-        self.partners.get(partner_id).is_some_and(|p| p.anonymise)
-    }
 }
 
 /// The installation's TLP for unmarked objects: the stored setting, GREEN when unset.
-pub fn default_tlp(store: &mut Store) -> Result<Tlp, ApiError> {
+pub fn default_tlp(store: &mut Store) -> store::Result<Tlp> {
     Ok(store
         .setting(DEFAULT_TLP_SETTING)?
         .and_then(|v| Tlp::parse(&v))
@@ -112,7 +123,7 @@ impl Shared {
         let Ok(_guard) = self.reloading.try_lock() else {
             return Ok(current);
         };
-        let fresh = Arc::new(pool.run(Snapshot::load).await?);
+        let fresh = Arc::new(pool.run(|store| Ok(Snapshot::load(store)?)).await?);
         *self
             .current
             .write()

@@ -12,16 +12,15 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use exchange::policy::Reader;
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::release::Release;
 use crate::snapshot::Snapshot;
 
 pub use filter::micros;
-pub use objects::ANONYMOUS_IDENTITY;
 
 pub const TAXII_MEDIA_TYPE: &str = "application/taxii+json;version=2.1";
 pub const STIX_MEDIA_TYPE: &str = "application/stix+json;version=2.1";
@@ -100,7 +99,7 @@ fn json_response(value: &Value) -> Response {
 /// The authenticated caller with the snapshot it is judged by.
 pub struct Session {
     pub caller: Caller,
-    pub reader: Reader,
+    pub release: Release,
     pub snapshot: Arc<Snapshot>,
 }
 
@@ -109,10 +108,10 @@ impl AppState {
         accept(headers)?;
         let caller = self.tokens.authenticate(&self.pool, headers).await?;
         let snapshot = self.snapshot.get(&self.pool).await?;
-        let reader = snapshot.reader(&caller.partner_id);
+        let release = snapshot.release(&caller.partner_id);
         Ok(Session {
             caller,
-            reader,
+            release,
             snapshot,
         })
     }
@@ -134,8 +133,8 @@ impl Session {
             )));
         }
         let granted = match need {
-            Need::Read => self.reader.can_read(collection),
-            Need::Write => self.reader.can_write(collection),
+            Need::Read => self.release.can_read(collection),
+            Need::Write => self.release.can_write(collection),
         };
         if granted {
             Ok(())
@@ -184,8 +183,8 @@ fn collection_json(session: &Session, c: &store::Collection) -> Value {
         "id": c.id,
         "title": c.title,
         "description": c.description,
-        "can_read": session.reader.can_read(&c.id),
-        "can_write": session.reader.can_write(&c.id),
+        "can_read": session.release.can_read(&c.id),
+        "can_write": session.release.can_write(&c.id),
         "media_types": [STIX_MEDIA_TYPE],
     })
 }
@@ -199,7 +198,7 @@ async fn collections(
         .snapshot
         .collections
         .iter()
-        .filter(|c| session.reader.can_read(&c.id) || session.reader.can_write(&c.id))
+        .filter(|c| session.release.can_read(&c.id) || session.release.can_write(&c.id))
         .map(|c| collection_json(&session, c))
         .collect();
     Ok(json_response(&json!({ "collections": visible })))
@@ -216,7 +215,7 @@ async fn collection(
             "there is no collection {id:?}"
         )));
     };
-    if !(session.reader.can_read(&id) || session.reader.can_write(&id)) {
+    if !(session.release.can_read(&id) || session.release.can_write(&id)) {
         session.check(&id, Need::Read)?;
     }
     Ok(json_response(&collection_json(&session, c)))
@@ -235,7 +234,8 @@ async fn status(
         .await?;
     let status = found
         .filter(|s| {
-            session.reader.can_write(&s.collection_id) || session.reader.can_read(&s.collection_id)
+            session.release.can_write(&s.collection_id)
+                || session.release.can_read(&s.collection_id)
         })
         .ok_or_else(|| ApiError::not_found(format!("there is no status {id:?}")))?;
     Ok(json_response(&objects::status_json(&status)))

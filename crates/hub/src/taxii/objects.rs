@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use exchange::policy::{ObjectLabel, Path as Route};
+use exchange::policy::Path as Route;
 use serde_json::{Value, json};
 use store::{NewStixObject, ObjectQuery, StoredObject, TaxiiStatus, VersionMatch};
 
@@ -49,19 +49,7 @@ impl Page {
 
 /// True when the caller may receive this row over TAXII.
 fn released(session: &Session, row: &StoredObject) -> bool {
-    exchange::policy::may_release(
-        &session.reader,
-        &row.collection_id,
-        &ObjectLabel {
-            tlp: row.tlp,
-            recipients: &row.recipients,
-            submitter: row.submitter.as_deref(),
-            source: row.source.as_deref(),
-        },
-        session.snapshot.default_tlp,
-        Route::Taxii,
-        None,
-    )
+    session.release.allows(row, Route::Taxii, None)
 }
 
 /// Reads rows matching `filter` from `next` on until `limit` released rows are found (and one
@@ -104,30 +92,6 @@ fn page(
     Ok(Page { rows, more })
 }
 
-/// The identity that replaces an anonymised submitter's `created_by_ref` for other partners.
-pub const ANONYMOUS_IDENTITY: &str = "identity--6f4d8f0e-3f57-5c59-9a3b-8c7a1e0d2a11";
-
-/// The object as the caller receives it: as stored, except that an anonymised submitter's
-/// `created_by_ref` is replaced for everyone but the submitter.
-fn object_text<'a>(session: &Session, row: &'a StoredObject) -> std::borrow::Cow<'a, str> {
-    let hide = row
-        .submitter
-        .as_deref()
-        .is_some_and(|s| s != session.caller.partner_id && session.snapshot.anonymised(s));
-    if !hide {
-        return row.json.as_str().into();
-    }
-    match serde_json::from_str::<Value>(&row.json) {
-        Ok(mut object) => {
-            if let Some(by) = object.get_mut("created_by_ref") {
-                *by = Value::String(ANONYMOUS_IDENTITY.to_owned());
-            }
-            object.to_string().into()
-        }
-        Err(_) => row.json.as_str().into(),
-    }
-}
-
 fn envelope(session: &Session, page: &Page) -> String {
     let size: usize = page.rows.iter().map(|r| r.json.len() + 1).sum();
     let mut body = String::with_capacity(size + 64);
@@ -143,7 +107,7 @@ fn envelope(session: &Session, page: &Page) -> String {
         if i > 0 {
             body.push(',');
         }
-        body.push_str(&object_text(session, row));
+        body.push_str(&session.release.text(row));
     }
     body.push_str("]}");
     body

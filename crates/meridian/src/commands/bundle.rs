@@ -20,7 +20,7 @@ use exchange::policy::Path;
 use serde_json::{Value, json};
 use store::{ObjectQuery, VersionMatch};
 
-use super::federation::{Checked, Release};
+use super::federation::Checked;
 use crate::config::Config;
 use crate::{output, progress};
 
@@ -144,7 +144,7 @@ fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     if store.partner(&args.partner)?.is_none() {
         bail!("--for: no partner {:?}", args.partner);
     }
-    let release = Release::load(&mut store, &args.partner)?;
+    let release = hub::Release::load(&mut store, &args.partner)?;
     if !release.can_read(&args.collection) {
         bail!(
             "no agreement grants {} read on collection {}: nothing may be exported to it",

@@ -23,17 +23,15 @@
 //! has nothing to do. The remote's token is a credential we present: it is stored as given
 //! and never printed or logged.
 
-use std::borrow::Cow;
-use std::collections::HashSet;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use base64::Engine as _;
 use clap::{Args, Subcommand};
-use exchange::policy::{Grant, ObjectLabel, Path, Reader};
+use exchange::policy::Path;
 use serde::Serialize;
 use serde_json::{Value, json};
-use store::{NewStixObject, ObjectQuery, Remote, Store, StoredObject, Tlp, VersionMatch};
+use store::{NewStixObject, ObjectQuery, Remote, Store, Tlp, VersionMatch};
 
 use super::sync::{agent, check_url};
 use crate::config::Config;
@@ -241,102 +239,6 @@ fn add_remote(config: &Config, store: &mut Store, a: RemoteArgs) -> anyhow::Resu
         format!("remote {} added ({})", remote.name, directions(&remote)),
     );
     Ok(())
-}
-
-/// What decides whether, and how, this hub's objects may go to one partner: the grants of the
-/// agreements it is party to, the installation's TLP of unmarked objects, and the partners
-/// who asked to be anonymised.
-pub(crate) struct Release {
-    reader: Reader,
-    default_tlp: Tlp,
-    anonymised: HashSet<String>,
-}
-
-impl Release {
-    pub(crate) fn load(store: &mut Store, partner_id: &str) -> anyhow::Result<Release> {
-        let grants = store
-            .agreements_of(partner_id)?
-            .into_iter()
-            .flat_map(|a| {
-                let highest_tlp = a.highest_tlp;
-                a.grants.into_iter().map(move |g| Grant {
-                    collection_id: g.collection_id,
-                    read: g.read,
-                    write: g.write,
-                    highest_tlp,
-                })
-            })
-            .collect();
-        let default_tlp = match store.setting(hub::DEFAULT_TLP_SETTING)? {
-            None => Tlp::Green,
-            Some(v) => Tlp::parse(&v).with_context(|| {
-                format!("setting {} = {v:?} is not a TLP", hub::DEFAULT_TLP_SETTING)
-            })?,
-        };
-        let anonymised = store
-            .partners()?
-            .into_iter()
-            .filter(|p| p.anonymise && p.id != partner_id)
-            .map(|p| p.id)
-            .collect();
-        Ok(Release {
-            reader: Reader {
-                partner_id: partner_id.to_owned(),
-                grants,
-            },
-            default_tlp,
-            anonymised,
-        })
-    }
-
-    /// Whether an agreement grants the partner read on `collection`.
-    pub(crate) fn can_read(&self, collection: &str) -> bool {
-        self.reader.can_read(collection)
-    }
-
-    /// The object as the partner receives it: as stored, but with an anonymised submitter's
-    /// `created_by_ref` replaced by the identity the hub's TAXII server shows in its place.
-    pub(crate) fn text<'a>(&self, row: &'a StoredObject) -> Cow<'a, str> {
-        let hide = row
-            .submitter
-            .as_deref()
-            .is_some_and(|s| self.anonymised.contains(s));
-        if !hide {
-            return row.json.as_str().into();
-        }
-        match serde_json::from_str::<Value>(&row.json) {
-            Ok(mut object) => {
-                if let Some(by) = object.get_mut("created_by_ref") {
-                    *by = Value::from(hub::ANONYMOUS_IDENTITY);
-                }
-                object.to_string().into()
-            }
-            Err(_) => row.json.as_str().into(),
-        }
-    }
-
-    /// Whether the partner may receive `row` on `path` (`forwarding_to`: the remote it would be
-    /// pushed to).
-    pub(crate) fn allows(
-        &self,
-        row: &StoredObject,
-        path: Path,
-        forwarding_to: Option<&str>,
-    ) -> bool {
-        exchange::policy::may_release(
-            &self.reader,
-            &row.collection_id,
-            &ObjectLabel {
-                tlp: row.tlp,
-                recipients: &row.recipients,
-                submitter: row.submitter.as_deref(),
-                source: row.source.as_deref(),
-            },
-            self.default_tlp,
-            path,
-            forwarding_to,
-        )
-    }
 }
 
 /// A valid STIX object ready to store.
@@ -548,7 +450,7 @@ fn push_objects(
     bar: &indicatif::ProgressBar,
 ) -> anyhow::Result<()> {
     let remote = job.remote;
-    let release = Release::load(store, &remote.partner_id)?;
+    let release = hub::Release::load(store, &remote.partner_id)?;
     if !release.can_read(&remote.local_collection) {
         tracing::warn!(
             remote = %remote.name,
