@@ -92,6 +92,8 @@ fn partners_move_only_their_notifications_by_the_state_machine() {
             states(&mine),
             [("ALERT-2026-0001.1".to_owned(), "sent".to_owned())]
         );
+        assert_eq!(mine.body[0]["cve"], "CVE-2024-3400");
+        assert_eq!(mine.body[0]["tlp"], "AMBER");
         assert_eq!(get(&url(""), None).status, 401);
 
         let ack = post(&url("/ALERT-2026-0001.1/acknowledge"), &de, JSON, "");

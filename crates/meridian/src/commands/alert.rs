@@ -46,7 +46,8 @@ pub enum AlertCommand {
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
-    #[arg(long)]
+    /// The CVE id (any case).
+    #[arg(long, value_parser = parse_cve)]
     pub cve: String,
     /// Only findings from this inventory item (a product string or SBOM component, as
     /// `intel findings` shows it); repeat for several.
@@ -101,6 +102,11 @@ pub fn run(config: &Config, command: AlertCommand) -> anyhow::Result<()> {
             print_alert(config, &alert, &notifications)
         }
     }
+}
+
+/// CVE ids are upper case in the findings.
+fn parse_cve(text: &str) -> Result<String, String> {
+    Ok(text.trim().to_ascii_uppercase())
 }
 
 /// Whether `partner`'s constituency holds `asset`: its country, and a sector of it when the

@@ -470,7 +470,6 @@ impl Timelines<'_> {
             steps.push((NotificationState::Acknowledged, acked));
         }
         let outcome = match scenario {
-            Scenario::Acknowledged => None,
             Scenario::Mitigated | Scenario::ClosedMitigated => Some((
                 NotificationState::Mitigated,
                 acked + self.hours(n, "mitigated", 48, 900),
@@ -488,7 +487,7 @@ impl Timelines<'_> {
                 self.intrusion(n, attacked - Duration::hours(6), "ransomware", 4)?;
                 Some((NotificationState::Exploited, attacked))
             }
-            Scenario::Drafted | Scenario::Sent => unreachable!("handled above"),
+            Scenario::Drafted | Scenario::Sent | Scenario::Acknowledged => None,
         };
         if let Some((state, at)) = outcome {
             steps.push((state, at));

@@ -218,7 +218,7 @@ fn print(config: &Config, notifications: &[Notification]) -> anyhow::Result<()> 
 // The report.
 
 /// A notification's timeline, read from its stored history.
-pub fn timeline(n: &Notification) -> Timeline {
+fn timeline(n: &Notification) -> Timeline {
     let mut t = Timeline::default();
     for (state, at) in &n.history {
         if let Some(state) = NotificationState::parse(state) {
@@ -231,7 +231,7 @@ pub fn timeline(n: &Notification) -> Timeline {
 /// Per notification id, the first exploitation evidence outside the notification itself: the
 /// earliest of its CVE's KEV `dateAdded` and the occurrence of a cyber incident or sighting on
 /// one of its assets (stored form, so the earliest is the least text).
-pub fn first_exploitation_evidence(
+fn first_exploitation_evidence(
     config: &Config,
     store: &mut Store,
     notifications: &[Notification],
