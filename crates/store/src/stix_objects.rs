@@ -424,25 +424,38 @@ fn read_object(r: &dyn Columns, collection: &str) -> Result<StoredObject> {
 /// are one parameter each), so each shape is prepared once per connection.
 pub(crate) fn select(tx: &mut Tx<'_, '_>, q: &ObjectQuery) -> Result<Vec<StoredObject>> {
     let keys = q.versions.keys();
-    let mut sql = format!("{OBJECT_COLUMNS} WHERE collection_id = $1 AND seq > $2");
+    let sqlite = matches!(tx, Tx::Sqlite(_));
+    // Without statistics SQLite would walk the collection in seq order and test each row's id;
+    // looking the ids up and sorting the few rows found is far cheaper.
+    let from = if sqlite && !q.ids.is_empty() {
+        " INDEXED BY stix_objects_version"
+    } else {
+        ""
+    };
     let mut params = vec![
         Param::Text(&q.collection_id),
         Param::Int(q.after_seq.unwrap_or(0)),
     ];
+    // SQLite numbers `$n` parameters in order of first appearance: push in text order.
+    let lower = match &q.added_after {
+        None => "$2".to_owned(),
+        Some(after) => {
+            // date_added grows with seq: start at the first row added after, found by the
+            // index, as one lower bound of the seq range.
+            params.push(Param::Text(after));
+            let greatest = if sqlite { "max" } else { "GREATEST" };
+            format!(
+                "{greatest}($2, COALESCE((SELECT seq - 1 FROM stix_objects \
+                 WHERE collection_id = $1 AND date_added > $3 ORDER BY date_added, seq LIMIT 1), \
+                 9223372036854775806)) AND date_added > $3"
+            )
+        }
+    };
+    let mut sql = format!("{OBJECT_COLUMNS}{from} WHERE collection_id = $1 AND seq > {lower}");
     if q.versions.uses_keys() {
         params.push(Param::List(&keys));
     }
     sql.push_str(&q.versions.clause(tx, params.len()));
-    if let Some(after) = &q.added_after {
-        // date_added grows with seq: start at the first row added after, found by the index.
-        params.push(Param::Text(after));
-        let n = params.len();
-        sql.push_str(&format!(
-            " AND seq >= COALESCE((SELECT seq FROM stix_objects WHERE collection_id = $1 \
-             AND date_added > ${n} ORDER BY date_added, seq LIMIT 1), 9223372036854775807) \
-             AND date_added > ${n}"
-        ));
-    }
     for (column, list) in [
         ("object_id", &q.ids),
         ("object_type", &q.types),

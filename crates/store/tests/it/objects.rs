@@ -563,3 +563,70 @@ fn concurrent_writers_on_postgres_store_each_version_once() {
         assert!(pair[0].date_added < pair[1].date_added);
     }
 }
+
+#[test]
+fn version_unions_and_added_after_with_a_cursor() {
+    for db in test_support::backends("store objects union") {
+        let mut store = setup(&db);
+        add(
+            &mut store,
+            &[
+                obj("indicator--a", V1),
+                obj("indicator--a", V2),
+                obj("indicator--a", V3),
+                obj("malware--b", V2),
+            ],
+        );
+        let union = |store: &mut Store, first: bool, last: bool, at: &[&str]| {
+            keys(
+                &store
+                    .objects(&query(VersionMatch::Union {
+                        first,
+                        last,
+                        at: strings(at),
+                    }))
+                    .expect("union"),
+            )
+        };
+        assert_eq!(
+            union(&mut store, true, true, &[]),
+            pairs(&[
+                ("indicator--a", V1),
+                ("indicator--a", V3),
+                ("malware--b", V2)
+            ]),
+            "[{}]",
+            db.name
+        );
+        assert_eq!(
+            union(&mut store, true, false, &[V2]),
+            pairs(&[
+                ("indicator--a", V1),
+                ("indicator--a", V2),
+                ("malware--b", V2)
+            ]),
+            "[{}]",
+            db.name
+        );
+        assert!(union(&mut store, false, false, &[]).is_empty());
+
+        let all = store.objects(&query(VersionMatch::All)).expect("all");
+        let page = store
+            .objects(&ObjectQuery {
+                added_after: Some(all[0].date_added.clone()),
+                after_seq: Some(all[1].seq),
+                ..query(VersionMatch::All)
+            })
+            .expect("both bounds");
+        assert_eq!(keys(&page), keys(&all[2..]), "[{}]", db.name);
+        let page = store
+            .objects(&ObjectQuery {
+                added_after: Some(all[2].date_added.clone()),
+                after_seq: Some(all[0].seq),
+                ids: strings(&["indicator--a", "malware--b"]),
+                ..query(VersionMatch::All)
+            })
+            .expect("both bounds and ids");
+        assert_eq!(keys(&page), keys(&all[3..]), "[{}]", db.name);
+    }
+}
