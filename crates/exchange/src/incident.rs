@@ -11,6 +11,7 @@
 //!   first label, else `intrusion`; `sighting` for sightings), `x_meridian_severity` (default 3),
 //!   `x_meridian_occurred_at` (default `first_seen`, else `created`).
 //!
+//! With a validator, the bundle's incidents, sightings and relationships must be valid STIX 2.1.
 //! Every problem is reported with the JSON path of the field, and then nothing is returned.
 
 use model::{IncidentKind, IncidentReport};
@@ -39,6 +40,8 @@ pub struct Context<'a> {
     pub reported_at: &'a str,
     /// The asset id of an asset id or of an atlas STIX id (`infrastructure--…`), when known.
     pub resolve: &'a dyn Fn(&str) -> Option<String>,
+    /// Checks a bundle's incidents, sightings and relationships against the STIX 2.1 schemas.
+    pub validator: Option<&'a stix::Validator>,
 }
 
 const DEFAULT_SEVERITY: u8 = 3;
@@ -280,7 +283,17 @@ impl Reader<'_, '_> {
                 continue;
             };
             let ty = o.get("type").and_then(Value::as_str).unwrap_or_default();
-            if ty != "incident" && ty != "sighting" {
+            if !matches!(ty, "incident" | "sighting" | "relationship") {
+                continue;
+            }
+            if let Some(validator) = self.cx.validator
+                && let Err(invalid) = validator.validate(object)
+            {
+                let id = o.get("id").and_then(Value::as_str).unwrap_or("(no id)");
+                self.error(&path, format!("{id} is not valid STIX 2.1: {invalid}"));
+                continue;
+            }
+            if ty == "relationship" {
                 continue;
             }
             let Some(id) = o.get("id").and_then(Value::as_str) else {

@@ -213,7 +213,7 @@ async fn incidents(
 ) -> Result<(StatusCode, Json<Value>), RestError> {
     let partner = caller(&app, &headers).await?;
     let reported_at = now()?;
-    let reports = parse_reports(&body, &partner, &reported_at)?;
+    let reports = parse_reports(&body, &partner, &reported_at, &app.validator)?;
     let added = blocking(&app, move |store| Ok(store.add_incidents(&reports)?)).await?;
     let rows: Vec<Value> = added
         .iter()
@@ -228,12 +228,14 @@ fn parse_reports(
     body: &[u8],
     partner: &str,
     reported_at: &str,
+    validator: &stix::Validator,
 ) -> Result<Vec<model::IncidentReport>, RestError> {
     let resolve = |id: &str| (!id.starts_with("infrastructure--")).then(|| id.to_owned());
     let cx = exchange::incident::Context {
         partner: Some(partner),
         reported_at,
         resolve: &resolve,
+        validator: Some(validator),
     };
     exchange::incident::parse(body, &cx).map_err(|errors| RestError {
         status: StatusCode::UNPROCESSABLE_ENTITY,

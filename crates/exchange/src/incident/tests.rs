@@ -22,6 +22,7 @@ fn run(
         partner,
         reported_at: NOW,
         resolve: &resolve,
+        validator: None,
     };
     parse(input.to_string().as_bytes(), &cx)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect())

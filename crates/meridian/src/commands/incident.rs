@@ -130,10 +130,12 @@ fn import(config: &Config, file: &std::path::Path, partner: Option<&str>) -> any
     }
     let resolve = |id: &str| known.get(id).cloned();
     let reported_at = now();
+    let validator = stix::Validator::new();
     let cx = Context {
         partner,
         reported_at: &reported_at,
         resolve: &resolve,
+        validator: Some(&validator),
     };
     let reports = parse(&bytes, &cx).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| format!("{name}: {e}")).collect();

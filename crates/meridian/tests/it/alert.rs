@@ -346,8 +346,23 @@ fn incidents_import_all_or_nothing_and_raise_threat() {
              "target_ref": interchange::infrastructure_id("fw:fr-1")}
         ]}),
     );
+    let bad_stix = write(
+        dir.path(),
+        "bad-stix.json",
+        &json!({"type": "bundle", "id": "bundle--5d0c3f7e-0000-4000-8000-000000000009", "objects": [
+            {"type": "incident", "spec_version": "2.1", "id": "incident--5d0c3f7e-0000-4000-8000-000000000008",
+             "created": "2024-04-11T06:00:00.000Z", "modified": "2024-04-11T06:00:00.000Z",
+             "x_meridian_asset_ids": ["fw:fr-1"]}
+        ]}),
+    );
     for db in world() {
         let url = db.url.as_str();
+        let error = refused(url, &["incident", "import", &bad_stix]);
+        assert!(
+            error.contains("bad-stix.json: objects[0]: incident--5d0c3f7e-0000-4000-8000-000000000008 is not valid STIX 2.1"),
+            "[{}] {error}",
+            db.name
+        );
         let error = refused(url, &["incident", "import", &bad]);
         assert!(
             error.contains("bad.json: [1].assets[0]: unknown asset \"fw:nope\""),
