@@ -270,20 +270,21 @@ pub fn populate(config: &Config, store: &mut Store, seed: u64) -> anyhow::Result
     // Alerts: the CVEs with the most affected assets in the partners' countries, KEV-listed
     // ones (exploited before any of these alerts) mixed with others.
     let countries: BTreeSet<&str> = partners.iter().map(|p| p.country.as_str()).collect();
-    let country_of: HashMap<String, String> = store
-        .export_atlas()?
-        .assets
-        .into_iter()
-        .map(|a| (a.id, a.country))
-        .collect();
-    let in_partner_country = |asset: &str| {
-        country_of
-            .get(asset)
-            .is_some_and(|c| countries.contains(c.as_str()))
-    };
+    let findings = super::intel::active_findings(config, store, None)?;
+    let mut country_of: HashMap<String, String> = HashMap::new();
+    for f in &findings {
+        if !country_of.contains_key(&f.asset)
+            && let Some(asset) = store.get_asset(&f.asset)?
+        {
+            country_of.insert(asset.id, asset.country);
+        }
+    }
     let mut by_cve: BTreeMap<String, Vec<ActiveFinding>> = BTreeMap::new();
-    for f in super::intel::active_findings(config, store, None)? {
-        if in_partner_country(&f.asset) {
+    for f in findings {
+        if country_of
+            .get(&f.asset)
+            .is_some_and(|c| countries.contains(c.as_str()))
+        {
             by_cve.entry(f.cve.clone()).or_default().push(f);
         }
     }
@@ -355,26 +356,23 @@ pub fn populate(config: &Config, store: &mut Store, seed: u64) -> anyhow::Result
         .collect();
     advance_all(store, &moves).context("playing the demo notifications")?;
 
-    // Incidents: behind the notifications above, and standalone ones.
-    let mut assets_by_country: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
-    for (asset, country) in &country_of {
-        if countries.contains(country.as_str()) {
-            assets_by_country.entry(country).or_default().push(asset);
-        }
-    }
-    for list in assets_by_country.values_mut() {
-        list.sort();
-    }
+    // Incidents: behind the notifications above, and standalone ones on the first assets (by
+    // id) of a partner's country.
     let mut reports = std::mem::take(&mut timelines.incidents);
     for (k, (kind, category)) in INCIDENTS.iter().enumerate() {
         let label = format!("incident {k}");
         let country_partners = COUNTRY_PARTNERS.min(partners.len());
         let partner = &partners[usize::try_from(draw.u64(&label)).unwrap_or(0) % country_partners];
-        let Some(candidates) = assets_by_country.get(partner.country.as_str()) else {
-            continue;
+        let filter = store::AssetFilter {
+            country: Some(partner.country.clone()),
+            ..store::AssetFilter::default()
         };
-        let asset = candidates
-            [usize::try_from(draw.u64(&format!("{label} asset"))).unwrap_or(0) % candidates.len()];
+        let candidates = store.list_assets(&filter, 200, 0)?;
+        if candidates.is_empty() {
+            continue;
+        }
+        let pick = usize::try_from(draw.u64(&format!("{label} asset"))).unwrap_or(0);
+        let asset = &candidates[pick % candidates.len()].id;
         let occurred = today - Duration::days(draw.between(&format!("{label} day"), 3, 360));
         let reported = (occurred + Duration::hours(draw.between(&format!("{label} delay"), 2, 72)))
             .min(OffsetDateTime::now_utc());
