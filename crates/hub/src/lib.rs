@@ -8,6 +8,7 @@
 
 mod api;
 mod auth;
+mod cache;
 mod error;
 mod pool;
 mod release;
@@ -79,6 +80,7 @@ pub struct Inner {
     pub validator: Arc<stix::Validator>,
     tokens: auth::TokenCache,
     snapshot: snapshot::Shared,
+    pages: cache::PageCache,
     pub title: String,
     pub contact: String,
     pub max_body: usize,
@@ -105,6 +107,7 @@ impl AppState {
             validator: Arc::new(stix::Validator::new()),
             tokens: auth::TokenCache::default(),
             snapshot: snapshot::Shared::new(first),
+            pages: cache::PageCache::default(),
             title: options.title.clone(),
             contact: options.contact.clone(),
             max_body: options.max_body,

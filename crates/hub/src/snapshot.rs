@@ -3,6 +3,7 @@
 //! so several servers over one PostgreSQL agree within that time.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,10 @@ pub struct Snapshot {
     pub partners: HashMap<String, Partner>,
     readers: HashMap<String, Reader>,
     anonymised: Arc<HashSet<String>>,
+    /// Each collection's revision (see `Store::collection_revisions`).
+    revisions: HashMap<String, i64>,
+    /// A hash of everything above but the revisions: equal fingerprints, equal decisions.
+    pub fingerprint: u64,
     loaded: Instant,
 }
 
@@ -32,12 +37,16 @@ impl Snapshot {
     pub fn load(store: &mut Store) -> store::Result<Snapshot> {
         let default_tlp = default_tlp(store)?;
         let collections = store.collections()?;
-        let partners: HashMap<String, Partner> = store
-            .partners()?
-            .into_iter()
-            .map(|p| (p.id.clone(), p))
-            .collect();
+        let partners = store.partners()?;
         let agreements = store.agreements()?;
+        let revisions = store.collection_revisions()?.into_iter().collect();
+        let fingerprint = {
+            let mut hasher = std::hash::DefaultHasher::new();
+            format!("{default_tlp:?}{collections:?}{partners:?}{agreements:?}").hash(&mut hasher);
+            hasher.finish()
+        };
+        let partners: HashMap<String, Partner> =
+            partners.into_iter().map(|p| (p.id.clone(), p)).collect();
         let mut readers: HashMap<String, Reader> = HashMap::new();
         for agreement in &agreements {
             for party in &agreement.parties {
@@ -66,6 +75,8 @@ impl Snapshot {
             partners,
             readers,
             anonymised,
+            revisions,
+            fingerprint,
             loaded: Instant::now(),
         })
     }
@@ -85,6 +96,11 @@ impl Snapshot {
             default_tlp: self.default_tlp,
             anonymised: self.anonymised.clone(),
         }
+    }
+
+    /// The collection's revision when the snapshot was read (0 for an unknown collection).
+    pub fn revision(&self, collection: &str) -> i64 {
+        self.revisions.get(collection).copied().unwrap_or(0)
     }
 
     pub fn collection(&self, id: &str) -> Option<&Collection> {

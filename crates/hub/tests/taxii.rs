@@ -598,3 +598,42 @@ fn serves_https_with_a_given_certificate() {
             .is_some_and(|r| r.starts_with("https://"))
     );
 }
+
+/// Pages are cached per server; a write through another server over the same database shows
+/// within the snapshot's age (one second).
+#[test]
+fn a_write_through_another_server_shows_within_a_second() {
+    for db in test_support::backends("hub_two_servers") {
+        let mut store = Store::open(&db.url).expect("open");
+        collection(&mut store, C);
+        let token = partner(&mut store, "both");
+        agreement(&mut store, "a-both", "both", Tlp::Green, &[(C, true, true)]);
+        drop(store);
+        let (a, b) = (Hub::start(&db.url), Hub::start(&db.url));
+        let one = envelope(&[indicator(1, "2026-02-01T00:00:00.000Z", None)]);
+        assert_eq!(post(&objects_url(&a), &token, ACCEPT, &one).status, 202);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        assert_eq!(
+            ids(&get(&objects_url(&b), Some(&token))).len(),
+            1,
+            "{}",
+            db.name
+        );
+        let two = envelope(&[indicator(2, "2026-02-01T00:00:00.000Z", None)]);
+        assert_eq!(post(&objects_url(&a), &token, ACCEPT, &two).status, 202);
+        // Its own write shows on A at once; on B once its snapshot is renewed.
+        assert_eq!(
+            ids(&get(&objects_url(&a), Some(&token))).len(),
+            2,
+            "{}",
+            db.name
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        assert_eq!(
+            ids(&get(&objects_url(&b), Some(&token))).len(),
+            2,
+            "{}",
+            db.name
+        );
+    }
+}

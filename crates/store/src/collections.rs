@@ -63,3 +63,13 @@ pub(crate) fn list(tx: &mut Tx<'_, '_>) -> Result<Vec<Collection>> {
         read,
     )
 }
+
+/// Every collection's revision: it grows whenever objects are added to or deleted from it.
+pub(crate) fn revisions(tx: &mut Tx<'_, '_>) -> Result<Vec<(String, i64)>> {
+    db::query(
+        tx,
+        "SELECT id, revision FROM collections ORDER BY id",
+        &[],
+        |r| Ok((r.text(0)?, r.int(1)?)),
+    )
+}

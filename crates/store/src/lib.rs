@@ -421,6 +421,12 @@ impl Store {
         self.db.read(collections::list)
     }
 
+    /// Every collection's revision, which grows whenever objects are added to or deleted from
+    /// it: a cache of served pages is current while the revision is unchanged.
+    pub fn collection_revisions(&mut self) -> Result<Vec<(String, i64)>> {
+        self.db.read(collections::revisions)
+    }
+
     /// Adds an agreement; false (and nothing changed) when the id is taken. A party or a
     /// collection that is not stored fails with [`StoreError::UnknownPartner`] /
     /// [`StoreError::UnknownCollection`] and nothing is stored.

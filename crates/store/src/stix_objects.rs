@@ -292,8 +292,10 @@ fn add_sqlite(
         out.added += 1;
     }
     if let Some(last) = &clock.last {
-        tx.prepare_cached("UPDATE collections SET last_added = ?2 WHERE id = ?1")?
-            .execute([collection, last])?;
+        tx.prepare_cached(
+            "UPDATE collections SET last_added = ?2, revision = revision + 1 WHERE id = ?1",
+        )?
+        .execute([collection, last])?;
     }
     Ok(out)
 }
@@ -381,7 +383,7 @@ fn add_postgres(
         )?;
         if let Some(last) = &clock.last {
             tx.execute(
-                "UPDATE collections SET last_added = $2 WHERE id = $1",
+                "UPDATE collections SET last_added = $2, revision = revision + 1 WHERE id = $1",
                 &[&collection, last],
             )?;
         }
@@ -557,6 +559,11 @@ pub(crate) fn delete(
         &params,
     )?;
     if deleted > 0 {
+        db::execute(
+            tx,
+            "UPDATE collections SET revision = revision + 1 WHERE id = $1",
+            &[Param::Text(collection)],
+        )?;
         db::execute(
             tx,
             "UPDATE stix_objects SET \

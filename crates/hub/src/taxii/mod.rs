@@ -83,8 +83,8 @@ pub fn accept(headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 /// A TAXII response: the body with the TAXII media type.
-pub fn taxii_response(status: StatusCode, body: String) -> Response {
-    let mut response = (status, body).into_response();
+pub fn taxii_response(status: StatusCode, body: impl Into<axum::body::Body>) -> Response {
+    let mut response = (status, body.into()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(TAXII_MEDIA_TYPE),

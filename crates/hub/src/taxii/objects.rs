@@ -8,48 +8,41 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use exchange::policy::Path as Route;
+use exchange::policy::Path as Sharing;
 use serde_json::{Value, json};
 use store::{NewStixObject, ObjectQuery, StoredObject, TaxiiStatus, VersionMatch};
 
 use super::filter::Filter;
 use super::{Need, STIX_MEDIA_TYPE, Session, TAXII_MEDIA_TYPE, taxii_response};
 use crate::AppState;
+use crate::cache::{self, Key, Route};
 use crate::error::ApiError;
 
 /// One page of released rows.
-struct Page {
+struct Rows {
     rows: Vec<StoredObject>,
     more: bool,
 }
 
-impl Page {
+impl Rows {
     fn next(&self) -> Option<String> {
         self.more
             .then(|| self.rows.last().map(|r| r.seq.to_string()))
             .flatten()
     }
 
-    /// The `X-TAXII-Date-Added-First/Last` headers for the rows served.
-    fn headers(&self, response: &mut Response) {
-        let (Some(first), Some(last)) = (self.rows.first(), self.rows.last()) else {
-            return;
+    /// The values of `X-TAXII-Date-Added-First/Last` for the rows served.
+    fn date_added(&self) -> (Option<HeaderValue>, Option<HeaderValue>) {
+        let header = |row: Option<&StoredObject>| {
+            row.and_then(|r| HeaderValue::from_str(&r.date_added).ok())
         };
-        let h = response.headers_mut();
-        for (name, value) in [
-            ("x-taxii-date-added-first", &first.date_added),
-            ("x-taxii-date-added-last", &last.date_added),
-        ] {
-            if let Ok(v) = HeaderValue::from_str(value) {
-                h.insert(name, v);
-            }
-        }
+        (header(self.rows.first()), header(self.rows.last()))
     }
 }
 
 /// True when the caller may receive this row over TAXII.
 fn released(session: &Session, row: &StoredObject) -> bool {
-    session.release.allows(row, Route::Taxii, None)
+    session.release.allows(row, Sharing::Taxii, None)
 }
 
 /// Reads rows matching `filter` from `next` on until `limit` released rows are found (and one
@@ -59,7 +52,7 @@ fn page(
     session: &Session,
     collection: &str,
     filter: &Filter,
-) -> Result<Page, ApiError> {
+) -> Result<Rows, ApiError> {
     let mut query = ObjectQuery {
         collection_id: collection.to_owned(),
         after_seq: filter.next,
@@ -89,10 +82,10 @@ fn page(
     }
     let more = rows.len() > filter.limit;
     rows.truncate(filter.limit);
-    Ok(Page { rows, more })
+    Ok(Rows { rows, more })
 }
 
-fn envelope(session: &Session, page: &Page) -> String {
+fn envelope(session: &Session, page: &Rows) -> String {
     let size: usize = page.rows.iter().map(|r| r.json.len() + 1).sum();
     let mut body = String::with_capacity(size + 64);
     body.push_str("{\"more\":");
@@ -113,25 +106,60 @@ fn envelope(session: &Session, page: &Page) -> String {
     body
 }
 
-async fn read_page(
-    app: &AppState,
-    headers: &HeaderMap,
+/// Serves a page of `route` from the cache or, failing that, from the store (and caches it).
+async fn serve_page(
+    app: AppState,
+    headers: HeaderMap,
+    route: Route,
     collection: String,
-    query: Option<String>,
     object: Option<String>,
-) -> Result<(Session, Page), ApiError> {
-    let session = app.session(headers).await?;
+    query: Option<String>,
+) -> Result<Response, ApiError> {
+    let session = app.session(&headers).await?;
     session.check(&collection, Need::Read)?;
-    let mut filter = Filter::parse(query.as_deref(), app.max_page)?;
-    if let Some(object) = object {
-        filter.ids = vec![object];
+    let stamp = app.pages.stamp(&session.snapshot, &collection);
+    let key = Key {
+        partner: session.caller.partner_id.clone(),
+        collection: collection.clone(),
+        route,
+        object: object.clone(),
+        query: query.clone(),
+    };
+    if let Some(page) = app.pages.get(&key, stamp) {
+        return Ok(page.response());
     }
-    app.pool
+    let mut filter = Filter::parse(query.as_deref(), app.max_page)?;
+    if let Some(object) = &object {
+        filter.ids = vec![object.clone()];
+    }
+    if route == Route::Versions {
+        filter.versions = VersionMatch::All;
+    }
+    let (session, rows) = app
+        .pool
         .run(move |store| {
-            let page = page(store, &session, &collection, &filter)?;
-            Ok((session, page))
+            let rows = page(store, &session, &collection, &filter)?;
+            Ok((session, rows))
         })
-        .await
+        .await?;
+    if let Some(object) = object.filter(|_| rows.rows.is_empty()) {
+        return Err(ApiError::not_found(format!(
+            "there is no object {object:?} in this collection that you may receive"
+        )));
+    }
+    let body = match route {
+        Route::Objects | Route::Object => envelope(&session, &rows),
+        Route::Versions => versions_body(&rows),
+        Route::Manifest => manifest_body(&rows),
+    };
+    let (first, last) = rows.date_added();
+    let page = cache::Page {
+        body: body.into(),
+        first,
+        last,
+    };
+    app.pages.put(key, stamp, page.clone());
+    Ok(page.response())
 }
 
 pub async fn get_objects(
@@ -140,10 +168,7 @@ pub async fn get_objects(
     Path(collection): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (session, page) = read_page(&app, &headers, collection, query, None).await?;
-    let mut response = taxii_response(StatusCode::OK, envelope(&session, &page));
-    page.headers(&mut response);
-    Ok(response)
+    serve_page(app, headers, Route::Objects, collection, None, query).await
 }
 
 pub async fn get_object(
@@ -152,16 +177,7 @@ pub async fn get_object(
     Path((collection, object)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (session, page) =
-        read_page(&app, &headers, collection, query, Some(object.clone())).await?;
-    if page.rows.is_empty() {
-        return Err(ApiError::not_found(format!(
-            "there is no object {object:?} in this collection that you may receive"
-        )));
-    }
-    let mut response = taxii_response(StatusCode::OK, envelope(&session, &page));
-    page.headers(&mut response);
-    Ok(response)
+    serve_page(app, headers, Route::Object, collection, Some(object), query).await
 }
 
 pub async fn versions(
@@ -170,28 +186,15 @@ pub async fn versions(
     Path((collection, object)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let session = app.session(&headers).await?;
-    session.check(&collection, Need::Read)?;
-    let mut filter = Filter::parse(query.as_deref(), app.max_page)?;
-    filter.ids = vec![object.clone()];
-    filter.versions = VersionMatch::All;
-    let page = app
-        .pool
-        .run(move |store| page(store, &session, &collection, &filter))
-        .await?;
-    if page.rows.is_empty() {
-        return Err(ApiError::not_found(format!(
-            "there is no object {object:?} in this collection that you may receive"
-        )));
-    }
-    let versions: Vec<&str> = page.rows.iter().map(|r| r.version.as_str()).collect();
-    let mut body = json!({ "more": page.more, "versions": versions });
-    if let Some(next) = page.next() {
-        body["next"] = next.into();
-    }
-    let mut response = taxii_response(StatusCode::OK, body.to_string());
-    page.headers(&mut response);
-    Ok(response)
+    serve_page(
+        app,
+        headers,
+        Route::Versions,
+        collection,
+        Some(object),
+        query,
+    )
+    .await
 }
 
 pub async fn manifest(
@@ -200,8 +203,20 @@ pub async fn manifest(
     Path(collection): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (_, page) = read_page(&app, &headers, collection, query, None).await?;
-    let objects: Vec<Value> = page
+    serve_page(app, headers, Route::Manifest, collection, None, query).await
+}
+
+fn versions_body(rows: &Rows) -> String {
+    let versions: Vec<&str> = rows.rows.iter().map(|r| r.version.as_str()).collect();
+    let mut body = json!({ "more": rows.more, "versions": versions });
+    if let Some(next) = rows.next() {
+        body["next"] = next.into();
+    }
+    body.to_string()
+}
+
+fn manifest_body(rows: &Rows) -> String {
+    let objects: Vec<Value> = rows
         .rows
         .iter()
         .map(|r| {
@@ -213,13 +228,11 @@ pub async fn manifest(
             })
         })
         .collect();
-    let mut body = json!({ "more": page.more, "objects": objects });
-    if let Some(next) = page.next() {
+    let mut body = json!({ "more": rows.more, "objects": objects });
+    if let Some(next) = rows.next() {
         body["next"] = next.into();
     }
-    let mut response = taxii_response(StatusCode::OK, body.to_string());
-    page.headers(&mut response);
-    Ok(response)
+    body.to_string()
 }
 
 pub async fn delete_object(
@@ -236,6 +249,7 @@ pub async fn delete_object(
         filter.versions = VersionMatch::All;
     }
     let partner = session.caller.partner_id.clone();
+    let written = collection.clone();
     app.pool
         .run(move |store| {
             let versions = store.object_versions(&collection, &object)?;
@@ -276,6 +290,7 @@ pub async fn delete_object(
             Ok(())
         })
         .await?;
+    app.pages.wrote(&written);
     Ok(taxii_response(StatusCode::OK, String::new()))
 }
 
@@ -331,10 +346,12 @@ pub async fn add_objects(
         .map_err(ApiError::closing)?;
     let validator = app.validator.clone();
     let partner = session.caller.partner_id.clone();
+    let written = collection.clone();
     let status = app
         .pool
         .run(move |store| ingest(store, &validator, &collection, &partner, &bytes))
         .await?;
+    app.pages.wrote(&written);
     Ok(taxii_response(
         StatusCode::ACCEPTED,
         status_json(&status).to_string(),

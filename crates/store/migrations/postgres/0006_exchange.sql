@@ -35,7 +35,9 @@ CREATE TABLE collections (
     description text NOT NULL,
     created_at  text NOT NULL,
     -- the newest date_added in the collection ('' when none): the next is never earlier
-    last_added  text NOT NULL DEFAULT ''
+    last_added  text NOT NULL DEFAULT '',
+    -- grows on every change of the collection's objects (caches compare it)
+    revision    bigint NOT NULL DEFAULT 0
 );
 
 CREATE TABLE agreements (

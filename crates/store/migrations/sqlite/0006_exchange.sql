@@ -35,7 +35,9 @@ CREATE TABLE collections (
     description TEXT NOT NULL,
     created_at  TEXT NOT NULL,
     -- the newest date_added in the collection ('' when none): the next is never earlier
-    last_added  TEXT NOT NULL DEFAULT ''
+    last_added  TEXT NOT NULL DEFAULT '',
+    -- grows on every change of the collection's objects (caches compare it)
+    revision    INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 CREATE TABLE agreements (

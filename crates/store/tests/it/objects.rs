@@ -630,3 +630,47 @@ fn version_unions_and_added_after_with_a_cursor() {
         assert_eq!(keys(&page), keys(&all[3..]), "[{}]", db.name);
     }
 }
+
+#[test]
+fn revisions_grow_on_every_change_and_only_then() {
+    for db in test_support::backends("store_revisions") {
+        let mut store = setup(&db);
+        let revision = |store: &mut Store| {
+            store
+                .collection_revisions()
+                .expect("revisions")
+                .into_iter()
+                .find(|(id, _)| id == "c-1")
+                .map(|(_, r)| r)
+                .expect("c-1 listed")
+        };
+        let start = revision(&mut store);
+        let a = obj(
+            "indicator--00000000-0000-4000-8000-000000000001",
+            "2026-01-01T00:00:00.000Z",
+        );
+        assert_eq!(add(&mut store, std::slice::from_ref(&a)), (1, 0));
+        let added = revision(&mut store);
+        assert!(added > start, "[{}] an add changes the revision", db.name);
+        assert_eq!(add(&mut store, &[a]), (0, 1));
+        assert_eq!(
+            revision(&mut store),
+            added,
+            "[{}] a duplicate changes nothing",
+            db.name
+        );
+        let deleted = store
+            .delete_object(
+                "c-1",
+                "indicator--00000000-0000-4000-8000-000000000001",
+                &VersionMatch::All,
+            )
+            .expect("delete");
+        assert_eq!(deleted, 1);
+        assert!(
+            revision(&mut store) > added,
+            "[{}] a delete changes the revision",
+            db.name
+        );
+    }
+}
