@@ -9,6 +9,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use exchange::policy::Path as Sharing;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use store::{NewStixObject, ObjectQuery, StoredObject, TaxiiStatus, VersionMatch};
 
@@ -381,6 +382,46 @@ async fn accept_body(
     Ok((session, read_body(body, app.max_body).await?))
 }
 
+struct Valid {
+    meta: stix::ObjectMeta,
+    tlp: Option<model::Tlp>,
+    json: String,
+}
+
+/// A refused object: id (or its position), version, why.
+type Failure = (String, String, String);
+
+/// One object of an envelope: valid STIX 2.1, compacted; or why not.
+fn check(validator: &stix::Validator, i: usize, text: &str) -> Result<Valid, Failure> {
+    let object: Value = serde_json::from_str(text).map_err(|e| {
+        (
+            format!("objects[{i}]"),
+            String::new(),
+            format!("not JSON: {e}"),
+        )
+    })?;
+    match validator.validate(&object) {
+        Ok(meta) => Ok(Valid {
+            tlp: stix::tlp::tlp_of(&object),
+            json: object.to_string(),
+            meta,
+        }),
+        Err(invalid) => {
+            let id = object
+                .get("id")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("objects[{i}]"), str::to_owned);
+            let version = object
+                .get("modified")
+                .or_else(|| object.get("created"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            Err((id, version, invalid.to_string()))
+        }
+    }
+}
+
 /// Validates every object of an envelope, stores the valid ones in one transaction and
 /// records the status resource.
 fn ingest(
@@ -390,40 +431,31 @@ fn ingest(
     partner: &str,
     bytes: &[u8],
 ) -> Result<TaxiiStatus, ApiError> {
-    let envelope: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::unprocessable(format!("the body is not JSON: {e}")))?;
-    let Some(objects) = envelope.get("objects").and_then(Value::as_array) else {
+    #[derive(serde::Deserialize)]
+    struct Envelope<'a> {
+        #[serde(borrow)]
+        objects: Option<Vec<&'a serde_json::value::RawValue>>,
+    }
+    let envelope: Envelope<'_> = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::unprocessable(format!("the body is not a TAXII envelope: {e}")))?;
+    let Some(objects) = envelope.objects else {
         return Err(ApiError::unprocessable(
             "the body is not a TAXII envelope: it has no \"objects\" array",
         ));
     };
-    struct Valid {
-        meta: stix::ObjectMeta,
-        tlp: Option<model::Tlp>,
-        json: String,
-    }
-    let mut valid = Vec::with_capacity(objects.len());
+    // Parsing and validation are independent per object: spread them over the cores; the
+    // store then writes them in one transaction.
+    let checked: Vec<Result<Valid, Failure>> = objects
+        .par_iter()
+        .enumerate()
+        .map(|(i, raw)| check(validator, i, raw.get()))
+        .collect();
+    let mut valid = Vec::with_capacity(checked.len());
     let mut failures = Vec::new();
-    for (i, object) in objects.iter().enumerate() {
-        match validator.validate(object) {
-            Ok(meta) => valid.push(Valid {
-                tlp: stix::tlp::tlp_of(object),
-                json: object.to_string(),
-                meta,
-            }),
-            Err(invalid) => {
-                let id = object
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .map_or_else(|| format!("objects[{i}]"), str::to_owned);
-                let version = object
-                    .get("modified")
-                    .or_else(|| object.get("created"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned();
-                failures.push((id, version, invalid.to_string()));
-            }
+    for c in checked {
+        match c {
+            Ok(v) => valid.push(v),
+            Err(f) => failures.push(f),
         }
     }
     let rows: Vec<NewStixObject<'_>> = valid
