@@ -152,6 +152,8 @@ impl Bound {
         let listener = TcpListener::bind(options.listen)
             .await
             .with_context(|| format!("binding {}", options.listen))?;
+        let refresher = state.clone();
+        tokio::spawn(async move { refresher.snapshot.refresh(&refresher.pool).await });
         Ok(Bound {
             listener,
             router: app(state),

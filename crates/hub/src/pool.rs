@@ -72,3 +72,19 @@ impl Pool {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
+
+impl Drop for Inner {
+    /// The PostgreSQL driver blocks on its own runtime when a connection closes, which panics
+    /// on an async worker; the last handle may well be dropped there (at shutdown), so the
+    /// connections are closed on a plain thread.
+    fn drop(&mut self) {
+        let idle = std::mem::take(
+            self.idle
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        if !idle.is_empty() {
+            let _ = std::thread::spawn(move || drop(idle)).join();
+        }
+    }
+}
