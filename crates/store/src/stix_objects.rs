@@ -9,7 +9,7 @@
 //! statement (`unnest`, `ON CONFLICT DO NOTHING`) and then recomputes the flags of the object ids
 //! that gained a version. The stored JSON text is returned as stored.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use model::Tlp;
 use rusqlite::OptionalExtension;
@@ -315,27 +315,51 @@ fn add_postgres(
         .ok_or_else(|| StoreError::UnknownCollection(collection.to_owned()))?
         .try_get(0)?;
     let mut clock = Clock::after(&newest);
+    // The flags are decided before the insert: from the oldest and newest stored version of
+    // each object in the batch (one indexed lookup) and the batch's own versions. Only objects
+    // that gain a new oldest or newest version need an older row's flag cleared afterwards.
+    let ids: Vec<&str> = objects.iter().map(|o| o.object_id).collect();
+    let mut range: HashMap<String, (String, String)> = HashMap::new();
+    for row in tx.query(
+        "SELECT object_id, MIN(version_key), MAX(version_key) FROM stix_objects \
+         WHERE collection_id = $1 AND object_id = ANY($2) GROUP BY object_id",
+        &[&collection, &ids],
+    )? {
+        range.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
+    }
+    let stored = range.clone();
+    let keys: Vec<String> = objects.iter().map(|o| version_key(o.version)).collect();
+    for (o, key) in objects.iter().zip(&keys) {
+        let r = range
+            .entry(o.object_id.to_owned())
+            .or_insert_with(|| (key.clone(), key.clone()));
+        if *key < r.0 {
+            r.0.clone_from(key);
+        }
+        if *key > r.1 {
+            r.1.clone_from(key);
+        }
+    }
     let insert = tx.prepare(
         "INSERT INTO stix_objects (collection_id, object_id, object_type, spec_version, version, \
              version_key, date_added, tlp, recipients, submitter, source, json, is_latest, is_first) \
          SELECT $1::text, u.object_id, u.object_type, u.spec_version, u.version, u.version_key, \
-             u.date_added, u.tlp, u.recipients, u.submitter, u.source, u.json, 0, 0 \
+             u.date_added, u.tlp, u.recipients, u.submitter, u.source, u.json, u.is_latest, \
+             u.is_first \
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
-             $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) WITH ORDINALITY \
+             $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], \
+             $14::int[]) WITH ORDINALITY \
              AS u(object_id, object_type, spec_version, version, version_key, date_added, tlp, \
-                  recipients, submitter, source, json, ord) \
+                  recipients, submitter, source, json, is_latest, is_first, ord) \
          ORDER BY u.ord \
-         ON CONFLICT (collection_id, object_id, version_key) DO NOTHING \
-         RETURNING object_id",
+         ON CONFLICT (collection_id, object_id, version_key) DO NOTHING",
     )?;
-    let mut touched: HashSet<String> = HashSet::new();
     let mut added = 0_u64;
-    for chunk in objects.chunks(PG_CHUNK) {
+    for (chunk, chunk_keys) in objects.chunks(PG_CHUNK).zip(keys.chunks(PG_CHUNK)) {
         let ids: Vec<&str> = chunk.iter().map(|o| o.object_id).collect();
         let types: Vec<&str> = chunk.iter().map(|o| o.object_type).collect();
         let specs: Vec<&str> = chunk.iter().map(|o| o.spec_version).collect();
         let versions: Vec<&str> = chunk.iter().map(|o| o.version).collect();
-        let keys: Vec<String> = chunk.iter().map(|o| version_key(o.version)).collect();
         let dates = chunk
             .iter()
             .map(|_| clock.next())
@@ -345,7 +369,16 @@ fn add_postgres(
         let submitters: Vec<Option<&str>> = chunk.iter().map(|o| o.submitter).collect();
         let sources: Vec<Option<&str>> = chunk.iter().map(|o| o.source).collect();
         let jsons: Vec<&str> = chunk.iter().map(|o| o.json).collect();
-        let rows = tx.query(
+        let flag = |pick: fn(&(String, String)) -> &String| -> Vec<i32> {
+            chunk
+                .iter()
+                .zip(chunk_keys)
+                .map(|(o, key)| i32::from(range.get(o.object_id).is_some_and(|r| pick(r) == key)))
+                .collect()
+        };
+        let latest = flag(|r| &r.1);
+        let first = flag(|r| &r.0);
+        added += tx.execute(
             &insert,
             &[
                 &collection,
@@ -353,34 +386,47 @@ fn add_postgres(
                 &types,
                 &specs,
                 &versions,
-                &keys,
+                &chunk_keys,
                 &dates,
                 &tlps,
                 &recipients,
                 &submitters,
                 &sources,
                 &jsons,
+                &latest,
+                &first,
             ],
         )?;
-        added += rows.len() as u64;
-        for row in rows {
-            touched.insert(row.try_get(0)?);
-        }
     }
     if added > 0 {
-        let touched: Vec<String> = touched.into_iter().collect();
-        tx.execute(
-            "UPDATE stix_objects AS s \
-             SET is_latest = CASE WHEN s.version_key = m.newest THEN 1 ELSE 0 END, \
-                 is_first = CASE WHEN s.version_key = m.oldest THEN 1 ELSE 0 END \
-             FROM (SELECT object_id, MAX(version_key) AS newest, MIN(version_key) AS oldest \
-                   FROM stix_objects WHERE collection_id = $1 AND object_id = ANY($2) \
-                   GROUP BY object_id) AS m \
-             WHERE s.collection_id = $1 AND s.object_id = m.object_id \
-               AND (s.is_latest <> CASE WHEN s.version_key = m.newest THEN 1 ELSE 0 END \
-                    OR s.is_first <> CASE WHEN s.version_key = m.oldest THEN 1 ELSE 0 END)",
-            &[&collection, &touched],
-        )?;
+        // Stored rows that stopped being the newest or the oldest version.
+        let mut was_latest: Vec<(&str, &str)> = Vec::new();
+        let mut was_first: Vec<(&str, &str)> = Vec::new();
+        for (id, (oldest, newest)) in &stored {
+            if let Some(now) = range.get(id) {
+                if now.1 != *newest {
+                    was_latest.push((id, newest));
+                }
+                if now.0 != *oldest {
+                    was_first.push((id, oldest));
+                }
+            }
+        }
+        for (column, rows) in [("is_latest", was_latest), ("is_first", was_first)] {
+            if rows.is_empty() {
+                continue;
+            }
+            let (ids, keys): (Vec<&str>, Vec<&str>) = rows.into_iter().unzip();
+            tx.execute(
+                &format!(
+                    "UPDATE stix_objects AS s SET {column} = 0 \
+                     FROM unnest($2::text[], $3::text[]) AS u(object_id, version_key) \
+                     WHERE s.collection_id = $1 AND s.object_id = u.object_id \
+                       AND s.version_key = u.version_key"
+                ),
+                &[&collection, &ids, &keys],
+            )?;
+        }
         if let Some(last) = &clock.last {
             tx.execute(
                 "UPDATE collections SET last_added = $2, revision = revision + 1 WHERE id = $1",
