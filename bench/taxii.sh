@@ -85,6 +85,7 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT HUP   # a signal still runs cleanup (stops the servers, drops the schema)
 
 record() { # record SERVER SIZE METRIC JSON
   python3 -c 'import json, sys
