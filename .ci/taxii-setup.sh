@@ -73,7 +73,8 @@ taxii_meridian_up() {
   TAXII_USER=cert-de
   TAXII_OUTSIDER_USER=cert-xx
   port=$(taxii_free_port)
-  "$bin" --db "$db" serve --listen "127.0.0.1:$port" > "$dir/serve.log" 2>&1 &
+  # shellcheck disable=SC2086 # MERIDIAN_SERVE_ARGS: extra flags, word-split on purpose
+  "$bin" --db "$db" serve --listen "127.0.0.1:$port" ${MERIDIAN_SERVE_ARGS:-} > "$dir/serve.log" 2>&1 &
   TAXII_PID=$!
   TAXII_URL="http://127.0.0.1:$port/taxii2/"
   export TAXII_URL TAXII_COLLECTION TAXII_USER TAXII_TOKEN TAXII_OUTSIDER_USER \

@@ -67,8 +67,8 @@ impl Page {
     }
 }
 
-#[derive(Default)]
 pub struct PageCache {
+    enabled: bool,
     inner: Mutex<Inner>,
 }
 
@@ -81,6 +81,14 @@ struct Inner {
 }
 
 impl PageCache {
+    /// A cache; a disabled one keeps nothing (`serve --no-page-cache`, to measure the store).
+    pub fn new(enabled: bool) -> PageCache {
+        PageCache {
+            enabled,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
     /// The stamp a page of `collection` built now would carry.
     pub fn stamp(&self, snapshot: &Snapshot, collection: &str) -> Stamp {
         let writes = self.lock().writes.get(collection).copied().unwrap_or(0);
@@ -92,6 +100,9 @@ impl PageCache {
     }
 
     pub fn get(&self, key: &Key, stamp: Stamp) -> Option<Page> {
+        if !self.enabled {
+            return None;
+        }
         let inner = self.lock();
         match inner.pages.get(key) {
             Some((s, page)) if *s == stamp => Some(page.clone()),
@@ -100,6 +111,9 @@ impl PageCache {
     }
 
     pub fn put(&self, key: Key, stamp: Stamp, page: Page) {
+        if !self.enabled {
+            return;
+        }
         let mut inner = self.lock();
         if inner.writes.get(&key.collection).copied().unwrap_or(0) != stamp.writes {
             return; // a write landed while the page was built

@@ -54,6 +54,8 @@ pub struct ServeOptions {
     pub max_page: usize,
     /// Idle store connections kept open.
     pub pool_size: usize,
+    /// Reuse served pages until their collection changes (see `cache`).
+    pub page_cache: bool,
 }
 
 impl ServeOptions {
@@ -67,6 +69,7 @@ impl ServeOptions {
             max_body: 64 << 20,
             max_page: 1000,
             pool_size: 16,
+            page_cache: true,
         }
     }
 }
@@ -107,7 +110,7 @@ impl AppState {
             validator: Arc::new(stix::Validator::new()),
             tokens: auth::TokenCache::default(),
             snapshot: snapshot::Shared::new(first),
-            pages: cache::PageCache::default(),
+            pages: cache::PageCache::new(options.page_cache),
             title: options.title.clone(),
             contact: options.contact.clone(),
             max_body: options.max_body,

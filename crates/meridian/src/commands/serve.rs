@@ -31,6 +31,9 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Build every page from the store instead of reusing served pages (for measuring).
+    #[arg(long)]
+    pub no_page_cache: bool,
 }
 
 pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
@@ -39,6 +42,7 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     options.title = args.title;
     options.contact = args.contact;
     options.max_body = args.max_body;
+    options.page_cache = !args.no_page_cache;
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {
         runtime.worker_threads(n.max(1));
