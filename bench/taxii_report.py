@@ -209,7 +209,7 @@ def main():
         if rat:
             worst = min(rat, key=lambda x: x[2])
             w("| %s: GET throughput ≥ 50%% of nginx | lowest %s of nginx (n=%s, c=%d) | %s |" % (
-                s, "{:.0%}".format(worst[2]), "{:,}".format(worst[0]), worst[1], "met" if worst[2] >= 0.5 else "**missed**"))
+                s, "{:.1%}".format(worst[2]), "{:,}".format(worst[0]), worst[1], "met" if worst[2] >= 0.5 else "**missed**"))
         if med:
             rm = []
             for r in ws:
