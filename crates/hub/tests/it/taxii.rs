@@ -1,10 +1,10 @@
 //! TAXII 2.1 through a real server on 127.0.0.1, on SQLite and PostgreSQL.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{ACCEPT, Hub, agreement, collection, delete, get, get_with, indicator, partner, post};
+use crate::common::{
+    self, ACCEPT, Hub, agreement, collection, delete, get, get_with, indicator, partner, post,
+};
 use serde_json::{Value, json};
 use store::{NewStixObject, Store, Tlp};
 

@@ -2,10 +2,7 @@
 //! 127.0.0.1, on SQLite and PostgreSQL: a partner sees and moves only the notifications
 //! addressed to it, by the state machine, and reports incidents all or nothing.
 
-#[allow(dead_code)] // the helpers shared with the TAXII tests; this binary uses a few
-mod common;
-
-use common::{Hub, get, partner, post};
+use crate::common::{self, Hub, get, partner, post};
 use model::Atlas;
 use serde_json::{Value, json};
 use store::{Alert, NewNotification, Store, Tlp};

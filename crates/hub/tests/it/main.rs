@@ -1,0 +1,6 @@
+//! The hub through a real server on 127.0.0.1, on SQLite and PostgreSQL: one integration
+//! binary, a module per surface.
+
+mod api;
+mod common;
+mod taxii;
