@@ -9,6 +9,7 @@
 mod api;
 mod auth;
 mod cache;
+mod checked;
 mod error;
 mod pool;
 mod release;
@@ -33,6 +34,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use crate::auth::RECHECK as TOKEN_RECHECK;
+pub use crate::checked::Checked;
 pub use crate::error::ApiError;
 pub use crate::pool::Pool;
 pub use crate::release::{ANONYMOUS_IDENTITY, Release};

@@ -16,6 +16,7 @@ use store::{NewStixObject, ObjectQuery, StoredObject, TaxiiStatus, VersionMatch}
 use super::filter::Filter;
 use super::{Need, STIX_MEDIA_TYPE, Session, TAXII_MEDIA_TYPE, taxii_response};
 use crate::AppState;
+use crate::Checked;
 use crate::cache::{self, Key, Route};
 use crate::error::ApiError;
 
@@ -382,17 +383,11 @@ async fn accept_body(
     Ok((session, read_body(body, app.max_body).await?))
 }
 
-struct Valid {
-    meta: stix::ObjectMeta,
-    tlp: Option<model::Tlp>,
-    json: String,
-}
-
 /// A refused object: id (or its position), version, why.
 type Failure = (String, String, String);
 
-/// One object of an envelope: valid STIX 2.1, compacted; or why not.
-fn check(validator: &stix::Validator, i: usize, text: &str) -> Result<Valid, Failure> {
+/// One object of an envelope: valid STIX 2.1; or why not.
+fn check(validator: &stix::Validator, i: usize, text: &str) -> Result<Checked, Failure> {
     let object: Value = serde_json::from_str(text).map_err(|e| {
         (
             format!("objects[{i}]"),
@@ -400,26 +395,19 @@ fn check(validator: &stix::Validator, i: usize, text: &str) -> Result<Valid, Fai
             format!("not JSON: {e}"),
         )
     })?;
-    match validator.validate(&object) {
-        Ok(meta) => Ok(Valid {
-            tlp: stix::tlp::tlp_of(&object),
-            json: object.to_string(),
-            meta,
-        }),
-        Err(invalid) => {
-            let id = object
-                .get("id")
-                .and_then(Value::as_str)
-                .map_or_else(|| format!("objects[{i}]"), str::to_owned);
-            let version = object
-                .get("modified")
-                .or_else(|| object.get("created"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            Err((id, version, invalid.to_string()))
-        }
-    }
+    Checked::new(validator, &object).map_err(|message| {
+        let id = object
+            .get("id")
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("objects[{i}]"), str::to_owned);
+        let version = object
+            .get("modified")
+            .or_else(|| object.get("created"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        (id, version, message)
+    })
 }
 
 /// Validates every object of an envelope, stores the valid ones in one transaction and
@@ -445,7 +433,7 @@ fn ingest(
     };
     // Parsing and validation are independent per object: spread them over the cores; the
     // store then writes them in one transaction.
-    let checked: Vec<Result<Valid, Failure>> = objects
+    let checked: Vec<Result<Checked, Failure>> = objects
         .par_iter()
         .enumerate()
         .map(|(i, raw)| check(validator, i, raw.get()))
@@ -460,17 +448,7 @@ fn ingest(
     }
     let rows: Vec<NewStixObject<'_>> = valid
         .iter()
-        .map(|v| NewStixObject {
-            object_id: &v.meta.id,
-            object_type: &v.meta.object_type,
-            spec_version: &v.meta.spec_version,
-            version: &v.meta.version,
-            tlp: v.tlp,
-            recipients: &[],
-            submitter: Some(partner),
-            source: None,
-            json: &v.json,
-        })
+        .map(|v| v.row(&[], Some(partner), None))
         .collect();
     if !rows.is_empty() {
         store.add_objects(collection, &rows)?;

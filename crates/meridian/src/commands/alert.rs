@@ -7,6 +7,7 @@
 //! owner) to the partner responsible for it: the most specific of the partners holding the
 //! asset (a sector match first, then the highest trust tier, then the id).
 
+use hub::Checked;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, bail};
@@ -311,9 +312,9 @@ pub fn build(
         },
     })
     .with_context(|| format!("building the STIX package of {}", args.cve))?;
-    let checked = Checked::all(validator, &package)?;
+    let checked = checked_all(validator, &package)?;
     let recipients: Vec<String> = routed.iter().cloned().collect();
-    let objects = Checked::rows(&checked, &recipients);
+    let objects = rows(&checked, &recipients);
 
     let alert = Alert {
         id,
@@ -332,48 +333,20 @@ pub fn build(
     Ok((alert, notifications))
 }
 
-/// A valid STIX 2.1 object of the hub's own, ready to store.
-pub struct Checked {
-    meta: stix::ObjectMeta,
-    tlp: Option<Tlp>,
-    json: String,
+/// Validates every object of the hub's own; the error names the first invalid one.
+pub fn checked_all(validator: &stix::Validator, objects: &[Value]) -> anyhow::Result<Vec<Checked>> {
+    objects
+        .iter()
+        .map(|o| Checked::new(validator, o).map_err(anyhow::Error::msg))
+        .collect()
 }
 
-impl Checked {
-    /// Validates every object; the error names the first invalid one.
-    pub fn all(validator: &stix::Validator, objects: &[Value]) -> anyhow::Result<Vec<Checked>> {
-        objects
-            .iter()
-            .map(|o| {
-                let meta = validator
-                    .validate(o)
-                    .with_context(|| format!("not valid STIX 2.1: {o}"))?;
-                Ok(Checked {
-                    meta,
-                    tlp: stix::tlp::tlp_of(o),
-                    json: o.to_string(),
-                })
-            })
-            .collect()
-    }
-
-    /// The rows to store, addressed to `recipients` (empty: every reader the TLP allows).
-    pub fn rows<'a>(checked: &'a [Checked], recipients: &'a [String]) -> Vec<NewStixObject<'a>> {
-        checked
-            .iter()
-            .map(|c| NewStixObject {
-                object_id: &c.meta.id,
-                object_type: &c.meta.object_type,
-                spec_version: &c.meta.spec_version,
-                version: &c.meta.version,
-                tlp: c.tlp,
-                recipients,
-                submitter: None,
-                source: None,
-                json: &c.json,
-            })
-            .collect()
-    }
+/// The rows to store, addressed to `recipients` (empty: every reader the TLP allows).
+pub fn rows<'a>(checked: &'a [Checked], recipients: &'a [String]) -> Vec<NewStixObject<'a>> {
+    checked
+        .iter()
+        .map(|c| c.row(recipients, None, None))
+        .collect()
 }
 
 #[derive(Serialize)]

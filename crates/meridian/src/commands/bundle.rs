@@ -20,9 +20,9 @@ use exchange::policy::Path;
 use serde_json::{Value, json};
 use store::{ObjectQuery, VersionMatch};
 
-use super::federation::Checked;
 use crate::config::Config;
 use crate::{output, progress};
+use hub::Checked;
 
 const KEY_FILE: &str = "hub.key";
 const PUBLIC_KEY_FILE: &str = "hub.pub";
@@ -309,7 +309,7 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     for object in objects {
         match Checked::new(&validator, object) {
             Ok(c) => checked.push(c),
-            Err(e) => invalid.push(format!("{e:#}")),
+            Err(e) => invalid.push(e),
         }
     }
     if !invalid.is_empty() {
@@ -324,7 +324,10 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     let source = format!("bundle:{}", args.partner);
     let outcome = store.add_objects(
         &args.collection,
-        &Checked::rows(&checked, Some(&args.partner), &source),
+        &checked
+            .iter()
+            .map(|c| c.row(&[], Some(&args.partner), Some(&source)))
+            .collect::<Vec<_>>(),
     )?;
     if config.json {
         return output::json(&json!({

@@ -22,7 +22,7 @@ use store::{
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-use super::alert::{Checked, NewArgs};
+use super::alert::{NewArgs, checked_all, rows};
 use super::intel::ActiveFinding;
 use super::notify::advance_all;
 use crate::config::Config;
@@ -261,10 +261,10 @@ pub fn populate(config: &Config, store: &mut Store, seed: u64) -> anyhow::Result
         })
         .collect::<anyhow::Result<_>>()?;
     let validator = stix::Validator::new();
-    let checked = Checked::all(&validator, &objects)?;
+    let checked = checked_all(&validator, &objects)?;
     let named = [ids.first().cloned().unwrap_or_default()];
     summary.objects += store
-        .add_objects(&indicators.id, &Checked::rows(&checked, &named))?
+        .add_objects(&indicators.id, &rows(&checked, &named))?
         .added;
 
     // Alerts: the CVEs with the most affected assets in the partners' countries, KEV-listed

@@ -31,7 +31,9 @@ use clap::{Args, Subcommand};
 use exchange::policy::Path;
 use serde::Serialize;
 use serde_json::{Value, json};
-use store::{NewStixObject, ObjectQuery, Remote, Store, Tlp, VersionMatch};
+use store::{ObjectQuery, Remote, Store, VersionMatch};
+
+use hub::Checked;
 
 use super::sync::{agent, check_url};
 use crate::config::Config;
@@ -239,55 +241,6 @@ fn add_remote(config: &Config, store: &mut Store, a: RemoteArgs) -> anyhow::Resu
         format!("remote {} added ({})", remote.name, directions(&remote)),
     );
     Ok(())
-}
-
-/// A valid STIX object ready to store.
-pub(crate) struct Checked {
-    meta: stix::ObjectMeta,
-    tlp: Option<Tlp>,
-    json: String,
-}
-
-impl Checked {
-    /// Validates `object`; the error names the object and every reason.
-    pub(crate) fn new(validator: &stix::Validator, object: &Value) -> anyhow::Result<Checked> {
-        match validator.validate(object) {
-            Ok(meta) => Ok(Checked {
-                tlp: stix::tlp::tlp_of(object),
-                json: object.to_string(),
-                meta,
-            }),
-            Err(invalid) => {
-                let id = object
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or("(no id)");
-                bail!("{id}: not valid STIX 2.1: {invalid}")
-            }
-        }
-    }
-
-    /// The rows to store, with their submitter and provenance; no named recipients.
-    pub(crate) fn rows<'a>(
-        checked: &'a [Checked],
-        submitter: Option<&'a str>,
-        source: &'a str,
-    ) -> Vec<NewStixObject<'a>> {
-        checked
-            .iter()
-            .map(|c| NewStixObject {
-                object_id: &c.meta.id,
-                object_type: &c.meta.object_type,
-                spec_version: &c.meta.spec_version,
-                version: &c.meta.version,
-                tlp: c.tlp,
-                recipients: &[],
-                submitter,
-                source: Some(source),
-                json: &c.json,
-            })
-            .collect()
-    }
 }
 
 /// What `sync` did with one remote.
@@ -580,7 +533,7 @@ fn pull_objects(
             match Checked::new(validator, object) {
                 Ok(c) => checked.push(c),
                 Err(e) => {
-                    tracing::warn!(remote = %remote.name, error = %format!("{e:#}"), "refused an invalid object");
+                    tracing::warn!(remote = %remote.name, error = %e, "refused an invalid object");
                     report.invalid += 1;
                 }
             }
@@ -588,7 +541,10 @@ fn pull_objects(
         if !checked.is_empty() {
             let outcome = store.add_objects(
                 &remote.local_collection,
-                &Checked::rows(&checked, None, &remote.name),
+                &checked
+                    .iter()
+                    .map(|c| c.row(&[], None, Some(&remote.name)))
+                    .collect::<Vec<_>>(),
             )?;
             report.pulled += outcome.added;
             report.duplicates += outcome.duplicates;
