@@ -21,18 +21,28 @@ pub enum CsvKind {
 }
 
 impl CsvKind {
-    /// An `id` column makes an assets file; a `dependent` or `provider` column a dependencies
-    /// file (a missing one of the two is then reported by name).
+    /// `id` and `country` make an assets file, `dependent` and `provider` a dependencies file.
+    /// A header with both pairs (one file's attribute named like the other's key column) is
+    /// the kind whose key column comes first (exports put the key columns first). With neither
+    /// pair, an `id` column still means assets and `dependent` or `provider` dependencies, so
+    /// the missing column is then reported by name.
     pub fn of_header<'a>(columns: impl IntoIterator<Item = &'a str>) -> Option<CsvKind> {
-        let mut dependencies = false;
-        for column in columns {
-            match column.trim() {
-                "id" => return Some(CsvKind::Assets),
-                "dependent" | "provider" => dependencies = true,
-                _ => {}
+        let columns: Vec<&str> = columns.into_iter().map(str::trim).collect();
+        let position = |name: &str| columns.iter().position(|c| *c == name);
+        let assets = position("id").zip(position("country")).map(|(i, _)| i);
+        let dependencies = position("dependent")
+            .zip(position("provider"))
+            .map(|(d, p)| d.min(p));
+        match (assets, dependencies) {
+            (Some(a), Some(d)) if d < a => Some(CsvKind::Dependencies),
+            (Some(_), _) => Some(CsvKind::Assets),
+            (None, Some(_)) => Some(CsvKind::Dependencies),
+            (None, None) if position("id").is_some() => Some(CsvKind::Assets),
+            (None, None) if position("dependent").or(position("provider")).is_some() => {
+                Some(CsvKind::Dependencies)
             }
+            (None, None) => None,
         }
-        dependencies.then_some(CsvKind::Dependencies)
     }
 }
 
