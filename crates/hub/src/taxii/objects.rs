@@ -254,27 +254,15 @@ pub async fn delete_object(
     let written = collection.clone();
     app.pool
         .run(move |store| {
-            let versions = store.object_versions(&collection, &object)?;
-            let first = versions.iter().map(|r| r.version.as_str()).min();
-            let last = versions.iter().map(|r| r.version.as_str()).max();
-            let chosen: Vec<&StoredObject> = versions
-                .iter()
-                .filter(|r| match &filter.versions {
-                    VersionMatch::All => true,
-                    VersionMatch::At(list) => list.contains(&r.version),
-                    VersionMatch::First => Some(r.version.as_str()) == first,
-                    VersionMatch::Last => Some(r.version.as_str()) == last,
-                    VersionMatch::Union {
-                        first: f,
-                        last: l,
-                        at,
-                    } => {
-                        (*f && Some(r.version.as_str()) == first)
-                            || (*l && Some(r.version.as_str()) == last)
-                            || at.contains(&r.version)
-                    }
-                })
-                .collect();
+            // The versions the request names, matched by the store as every read matches them.
+            let chosen = store.objects(&ObjectQuery {
+                collection_id: collection.clone(),
+                ids: vec![object.clone()],
+                versions: filter.versions.clone(),
+                spec_versions: filter.spec_versions.clone(),
+                limit: usize::MAX,
+                ..ObjectQuery::default()
+            })?;
             if chosen.is_empty() || !chosen.iter().any(|r| released(&session, r)) {
                 return Err(ApiError::not_found(format!(
                     "there is no object {object:?} in this collection that you may receive"
