@@ -15,7 +15,7 @@ use quick_xml::events::{BytesStart, Event};
 use model::{Asset, Atlas, Dependency};
 
 use crate::record::{FieldType, Record, check_attribute};
-use crate::text::LineCounter;
+use crate::text::{LineCounter, line_column};
 use crate::{ExportError, ImportError, Origin, Parsed, sorted};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -95,7 +95,9 @@ struct GraphMlReader<'a> {
 }
 
 /// Parses a GraphML document. Collects every error of the file (a malformed XML document
-/// stops at the first syntax error).
+/// stops at the first syntax error). The document must be well-formed XML with a `<graphml>`
+/// root that is closed: a file cut short, text outside the root or a second root element is an
+/// error located by line and column, and then nothing of the file is kept.
 pub fn parse_graphml(file: &str, bytes: &[u8]) -> Result<Parsed, Vec<ImportError>> {
     let mut reader = quick_xml::Reader::from_reader(bytes);
     let mut state = GraphMlReader {
@@ -113,32 +115,92 @@ pub fn parse_graphml(file: &str, bytes: &[u8]) -> Result<Parsed, Vec<ImportError
         parsed: Parsed::default(),
         errors: Vec::new(),
     };
-    let mut root = false;
+    // The open elements (name, byte offset of their start tag) and whether the root closed.
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut root_closed = false;
+    let structural = |state: &mut GraphMlReader<'_>, offset: usize, message: String| {
+        let (line, column) = line_column(bytes, offset);
+        state
+            .errors
+            .push(ImportError::new(file, Some(line), None, message).at_column(column));
+    };
     loop {
         let start = reader.buffer_position() as usize;
         let event = match reader.read_event() {
             Ok(event) => event,
             Err(e) => {
-                let line = state.lines.line_at(reader.error_position() as usize);
-                state.error(line, None, format!("malformed XML: {e}"));
+                let at = reader.error_position() as usize;
+                structural(&mut state, at, format!("malformed XML: {e}"));
                 break;
             }
         };
         let line = state.lines.line_at(start);
+        let is_start = matches!(event, Event::Start(_));
         let result = match event {
-            Event::Eof => break,
-            Event::Start(e) | Event::Empty(e) if !root => {
-                root = true;
-                if e.local_name().as_ref() == b"graphml" {
-                    Ok(())
-                } else {
-                    state.error(line, None, "not a GraphML document".to_owned());
+            Event::Eof => {
+                if let Some((name, at)) = open.last() {
+                    let (open_line, open_column) = line_column(bytes, *at);
+                    let message = format!(
+                        "unexpected end of file: <{name}> (line {open_line}, column \
+                         {open_column}) is not closed; the file is truncated or not well-formed"
+                    );
+                    structural(&mut state, bytes.len(), message);
+                } else if !root_closed {
+                    let message = "not a GraphML document: no <graphml> root element";
+                    structural(&mut state, bytes.len(), message.to_owned());
+                }
+                break;
+            }
+            Event::Start(e) | Event::Empty(e) if open.is_empty() => {
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                if root_closed {
+                    let message = format!("<{name}> after the end of the <graphml> root element");
+                    structural(&mut state, start, message);
                     break;
                 }
+                if name != "graphml" {
+                    let message = format!(
+                        "not a GraphML document: the root element is <{name}>, not <graphml>"
+                    );
+                    structural(&mut state, start, message);
+                    break;
+                }
+                if is_start {
+                    open.push((name, start));
+                } else {
+                    root_closed = true;
+                }
+                Ok(())
             }
-            Event::Start(e) => state.start(&e, line, false),
+            Event::Start(e) => {
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                open.push((name, start));
+                state.start(&e, line, false)
+            }
             Event::Empty(e) => state.start(&e, line, true),
-            Event::End(e) => state.end(e.local_name().as_ref()),
+            Event::End(e) => {
+                open.pop();
+                root_closed = open.is_empty();
+                state.end(e.local_name().as_ref())
+            }
+            Event::Text(t) if open.is_empty() => {
+                let text = String::from_utf8_lossy(&t);
+                if let Some(skip) = text.find(|c: char| !c.is_whitespace()) {
+                    let shown: String = text[skip..].chars().take(20).collect();
+                    let place = if root_closed { "after" } else { "before" };
+                    let message = format!(
+                        "not a GraphML document: text {shown:?} {place} the <graphml> root element"
+                    );
+                    structural(&mut state, start + skip, message);
+                    break;
+                }
+                Ok(())
+            }
+            Event::CData(_) | Event::GeneralRef(_) if open.is_empty() => {
+                let message = "not a GraphML document: content outside the <graphml> root element";
+                structural(&mut state, start, message.to_owned());
+                break;
+            }
             Event::Text(t) => t
                 .xml10_content()
                 .map_err(|e| e.to_string())

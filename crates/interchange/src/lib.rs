@@ -183,28 +183,62 @@ pub fn parse_as(format: Format, file: &str, bytes: &[u8]) -> Result<Parsed, Vec<
     }
 }
 
+/// The default of the largest file [`read_files`] reads: 2 GiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 << 30;
+
+/// Reads a whole file of at most `max_bytes` bytes. A larger file is refused before anything
+/// is read (by its length, and by stopping one byte past the limit for files whose length is
+/// not known in advance, such as pipes), with a message naming the size and the limit.
+pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let too_large = |size: &str| {
+        format!(
+            "the file is {size}, larger than the limit of {max_bytes} bytes \
+             (raise it with --max-file-size or MERIDIAN_MAX_FILE_SIZE)"
+        )
+    };
+    let file = fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let length = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if length > max_bytes {
+        return Err(too_large(&format!("{length} bytes")));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(&format!("more than {max_bytes} bytes")));
+    }
+    Ok(bytes)
+}
+
 /// Reads and parses every file and merges them into one batch, in the order given. Errors of
 /// all files are reported together. Files are named in errors as the path was given. The
-/// caller still runs [`check_batch`] on the result.
+/// caller still runs [`check_batch`] on the result. Files larger than
+/// [`DEFAULT_MAX_FILE_SIZE`] are refused; [`read_files_limited`] sets another limit.
 pub fn read_files<P: AsRef<Path>>(
     paths: impl IntoIterator<Item = P>,
+) -> Result<Parsed, Vec<ImportError>> {
+    read_files_limited(paths, DEFAULT_MAX_FILE_SIZE)
+}
+
+/// [`read_files`] refusing any file larger than `max_bytes` ([`read_limited`]) before
+/// reading it.
+pub fn read_files_limited<P: AsRef<Path>>(
+    paths: impl IntoIterator<Item = P>,
+    max_bytes: u64,
 ) -> Result<Parsed, Vec<ImportError>> {
     let mut batch = Parsed::default();
     let mut errors = Vec::new();
     for path in paths {
         let path = path.as_ref();
         let name = path.display().to_string();
-        match fs::read(path) {
+        match read_limited(path, max_bytes) {
             Ok(bytes) => match parse(&name, &bytes) {
                 Ok(parsed) => batch.merge(parsed),
                 Err(e) => errors.extend(e),
             },
-            Err(e) => errors.push(ImportError::new(
-                &name,
-                None,
-                None,
-                format!("cannot read: {e}"),
-            )),
+            Err(message) => errors.push(ImportError::new(&name, None, None, message)),
         }
     }
     if errors.is_empty() {

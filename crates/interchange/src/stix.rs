@@ -7,6 +7,11 @@
 //! as asset id and its `name`, and must carry `x_meridian_country`; relationship ends without
 //! `x_meridian_dependent`/`x_meridian_provider` are resolved through the bundle's infrastructure
 //! objects (else the STIX id is the asset id). Other object and relationship types are ignored.
+//!
+//! Every object must be a STIX object: a `type`, an `id` `<type>--<RFC 4122 UUID>` (compared
+//! case-insensitively: STIX ids are kept in lower case) and STIX timestamps (`created` and
+//! `modified` are required on infrastructure and relationship objects); a problem is an error
+//! with the object's path (`objects[3].id`) and line, and then nothing is imported.
 
 use std::collections::HashMap;
 use std::io::{BufWriter, Write};
@@ -61,6 +66,93 @@ fn kind_of_infrastructure_type(ty: &str) -> &str {
     }
 }
 
+/// A STIX identifier `<type>--<UUID>`: the UUID in RFC 4122 form (8-4-4-4-12 hex digits, the
+/// RFC 4122 variant, a defined version), the type `expected_type` when given. Returns the id in
+/// lower case, the form ids are compared in (STIX ids compare case-insensitively).
+fn stix_identifier(id: &str, expected_type: Option<&str>) -> Result<String, String> {
+    let Some((ty, uuid)) = id.split_once("--") else {
+        return Err(format!("{id:?} is not a STIX identifier (<type>--<UUID>)"));
+    };
+    if let Some(expected) = expected_type
+        && !ty.eq_ignore_ascii_case(expected)
+    {
+        return Err(format!(
+            "{id:?} is not an identifier of a {expected:?} object (<type>--<UUID>)"
+        ));
+    }
+    let valid_type = !ty.is_empty() && ty.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let hyphenated = uuid.len() == 36
+        && uuid.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    let rfc4122 = hyphenated
+        && Uuid::parse_str(uuid).is_ok_and(|u| {
+            u.get_variant() == uuid::Variant::RFC4122 && (1..=8).contains(&u.get_version_num())
+        });
+    if !valid_type || !rfc4122 {
+        return Err(format!(
+            "{id:?} is not a STIX identifier: <type>--<UUID> with an RFC 4122 UUID \
+             (xxxxxxxx-xxxx-Mxxx-Nxxx-xxxxxxxxxxxx, version M in 1..8, variant N in 8, 9, a, b)"
+        ));
+    }
+    Ok(id.to_ascii_lowercase())
+}
+
+/// A STIX timestamp: RFC 3339 in UTC, `YYYY-MM-DDTHH:MM:SS[.s+]Z`, with a real date and time.
+fn is_stix_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return false;
+    }
+    if b[16] != b':' || b[b.len() - 1] != b'Z' {
+        return false;
+    }
+    let fraction = &s[19..s.len() - 1];
+    let fraction_ok = fraction.is_empty()
+        || (fraction.len() >= 2
+            && fraction.starts_with('.')
+            && fraction[1..].bytes().all(|c| c.is_ascii_digit()));
+    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
+        digits(0..4),
+        digits(5..7),
+        digits(8..10),
+        digits(11..13),
+        digits(14..16),
+        digits(17..19),
+    ) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match mo {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    fraction_ok && (1..=days).contains(&d) && h < 24 && mi < 60 && sec <= 60
+}
+
+/// Timestamp properties of the STIX 2.1 objects a bundle may carry.
+const TIMESTAMPS: [&str; 8] = [
+    "created",
+    "modified",
+    "first_seen",
+    "last_seen",
+    "start_time",
+    "stop_time",
+    "valid_from",
+    "valid_until",
+];
+
 #[derive(Deserialize)]
 struct Bundle<'a> {
     #[serde(rename = "type")]
@@ -95,6 +187,77 @@ impl Object {
 }
 
 impl Records<'_> {
+    /// Checks what every STIX object has: a `type`, an `id` of that type with an RFC 4122 UUID,
+    /// and STIX timestamps (`created` and `modified` required on the infrastructure and
+    /// relationship objects read here). Reports each problem; false when the object is bad.
+    fn common_properties(&mut self, object: &Object) -> bool {
+        let mut good = true;
+        let ty = match object.properties.get("type") {
+            Some(Value::String(ty)) if !ty.is_empty() => Some(ty.as_str()),
+            Some(_) => {
+                self.object_error(object, "type", "type is not a non-empty string");
+                return false;
+            }
+            None => {
+                self.object_error(object, "type", "STIX object has no type");
+                good = false;
+                None
+            }
+        };
+        match object.properties.get("id") {
+            Some(Value::String(id)) => {
+                if let Err(message) = stix_identifier(id, ty) {
+                    self.object_error(object, "id", message);
+                    good = false;
+                }
+            }
+            Some(_) => {
+                self.object_error(object, "id", "id is not a string");
+                good = false;
+            }
+            None => {
+                let what = ty.map_or("STIX object".to_owned(), |t| format!("{t} object"));
+                self.object_error(object, "id", format!("{what} has no id"));
+                good = false;
+            }
+        }
+        let ours = matches!(ty, Some("infrastructure" | "relationship"));
+        for name in TIMESTAMPS {
+            match object.properties.get(name) {
+                Some(Value::String(t)) if is_stix_timestamp(t) => {}
+                Some(value) => {
+                    let message = format!(
+                        "{value} is not a STIX timestamp (RFC 3339 in UTC: \
+                         YYYY-MM-DDTHH:MM:SS[.s+]Z)"
+                    );
+                    self.object_error(object, name, message);
+                    good = false;
+                }
+                None if ours && matches!(name, "created" | "modified") => {
+                    let message = format!("{} object has no {name}", ty.unwrap_or_default());
+                    self.object_error(object, name, message);
+                    good = false;
+                }
+                None => {}
+            }
+        }
+        if ty == Some("relationship") {
+            for reference in ["source_ref", "target_ref"] {
+                if let Some(value) = object.properties.get(reference) {
+                    let checked = value
+                        .as_str()
+                        .ok_or_else(|| format!("{value} is not a string"))
+                        .and_then(|r| stix_identifier(r, None));
+                    if let Err(message) = checked {
+                        self.object_error(object, reference, message);
+                        good = false;
+                    }
+                }
+            }
+        }
+        good
+    }
+
     fn object_error(&mut self, object: &Object, property: &str, message: impl Into<String>) {
         self.error(object.line, &join_path(&object.path(), property), message);
     }
@@ -102,10 +265,11 @@ impl Records<'_> {
     /// Keeps the asset of an `infrastructure` object and returns (STIX id, asset id), for
     /// relationships to refer to.
     fn infrastructure(&mut self, object: &Object) -> Option<(String, String)> {
-        let Some(stix_id) = object.str("id") else {
+        let Some(stix_id) = object.str("id").map(str::to_ascii_lowercase) else {
             self.object_error(object, "id", "infrastructure object has no id");
             return None;
         };
+        let stix_id = stix_id.as_str();
         let mut fields = object.meridian_fields();
         if !fields.contains_key("id") {
             fields.insert("id".to_owned(), stix_id.into());
@@ -146,7 +310,8 @@ impl Records<'_> {
                 );
                 return;
             };
-            let asset_id = asset_ids.get(stix_id).map_or(stix_id, String::as_str);
+            let stix_id = stix_id.to_ascii_lowercase();
+            let asset_id = asset_ids.get(&stix_id).cloned().unwrap_or(stix_id);
             fields.insert(field.to_owned(), asset_id.into());
         }
         self.keep::<Dependency, _>(Value::Object(fields), object.line, &object.path(), PREFIX);
@@ -177,6 +342,9 @@ pub fn parse_stix(file: &str, bytes: &[u8]) -> Result<Parsed, Vec<ImportError>> 
             line,
             properties,
         };
+        if !records.common_properties(&object) {
+            continue;
+        }
         match (object.str("type"), object.str("relationship_type")) {
             (Some("infrastructure"), _) => infrastructures.push(object),
             (Some("relationship"), Some("depends-on")) => relationships.push(object),

@@ -448,7 +448,7 @@ fn graphml_errors() {
         f,
         &doc("<node id=\"a\"><data key=\"c\">US</node>\n"),
         &[
-            "atlas.graphml:6: malformed XML: ill-formed document: expected `</data>`, but `</node>` was found",
+            "atlas.graphml:6:30: malformed XML: ill-formed document: expected `</data>`, but `</node>` was found",
         ],
     );
     check(
@@ -459,7 +459,80 @@ fn graphml_errors() {
     check(
         f,
         "<?xml version=\"1.0\"?>\n<svg/>\n",
-        &["atlas.graphml:2: not a GraphML document"],
+        &["atlas.graphml:2:1: not a GraphML document: the root element is <svg>, not <graphml>"],
+    );
+}
+
+/// A GraphML file must be a closed, well-formed document: a file cut short, garbage, or
+/// content outside the root is an error with line and column, and nothing is kept.
+#[test]
+fn graphml_truncated_or_garbage_is_refused() {
+    let f = "atlas.graphml";
+    let full = "<?xml version=\"1.0\"?>\n<graphml>\n<key id=\"c\" for=\"node\" attr.name=\"country\"/>\n\
+                <graph edgedefault=\"directed\">\n<node id=\"a\"><data key=\"c\">US</data></node>\n\
+                <node id=\"b\"><data key=\"c\">US</data></node>\n<edge source=\"a\" target=\"b\"/>\n\
+                </graph>\n</graphml>\n";
+    assert_eq!(atlas(f, full).assets.len(), 2);
+    // Cut right after the first `</node>`.
+    let cut = &full[..full.find("</node>").expect("a node") + "</node>".len()];
+    check(
+        f,
+        cut,
+        &[
+            "atlas.graphml:5:44: unexpected end of file: <graph> (line 4, column 1) is not closed; the file is truncated or not well-formed",
+        ],
+    );
+    // Cut inside the root, after the graph closed.
+    let cut = &full[..full.find("</graphml>").expect("root end")];
+    check(
+        f,
+        cut,
+        &[
+            "atlas.graphml:9:1: unexpected end of file: <graphml> (line 2, column 1) is not closed; the file is truncated or not well-formed",
+        ],
+    );
+    check(
+        f,
+        "hello world",
+        &[
+            "atlas.graphml:1:1: not a GraphML document: text \"hello world\" before the <graphml> root element",
+        ],
+    );
+    check(
+        "atlas.xml",
+        "",
+        &["atlas.xml:1:1: not a GraphML document: no <graphml> root element"],
+    );
+    check(
+        f,
+        "<?xml version=\"1.0\"?>\n<!-- nothing -->\n",
+        &["atlas.graphml:3:1: not a GraphML document: no <graphml> root element"],
+    );
+    check(
+        f,
+        "<graphml><graph/></graphml>\n<graphml/>",
+        &["atlas.graphml:2:1: <graphml> after the end of the <graphml> root element"],
+    );
+    check(
+        f,
+        "<graphml><graph/></graphml> trailing",
+        &[
+            "atlas.graphml:1:29: not a GraphML document: text \"trailing\" after the <graphml> root element",
+        ],
+    );
+    // An end tag without its start tag.
+    check(
+        f,
+        "<graphml><graph></node></graph></graphml>",
+        &[
+            "atlas.graphml:1:17: malformed XML: ill-formed document: expected `</graph>`, but `</node>` was found",
+        ],
+    );
+    // Still fine: an empty root, comments and whitespace around it.
+    assert!(
+        atlas(f, "<!-- a -->\n<graphml/>\n<!-- b -->\n")
+            .assets
+            .is_empty()
     );
 }
 
@@ -520,27 +593,40 @@ fn graphml_from_other_tools() {
     assert_eq!(atlas("yed.graphml", input), expected);
 }
 
+const AA: &str = "infrastructure--6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+const BB: &str = "infrastructure--3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+const ZZ: &str = "infrastructure--0f8fad5b-d9cb-469f-a165-70867728950e";
+const TS: &str = r#""created": "2024-01-02T03:04:05.000Z", "modified": "2024-01-02T03:04:05Z""#;
+
+/// A bundle of `objects`, where `@AA`, `@BB`, `@ZZ` and `@TS` are replaced.
+fn bundle(objects: &str) -> String {
+    format!(r#"{{"type": "bundle", "id": "bundle--1", "objects": [{objects}]}}"#)
+        .replace("@AA", AA)
+        .replace("@BB", BB)
+        .replace("@ZZ", ZZ)
+        .replace("@TS", TS)
+}
+
 #[test]
 fn stix_from_other_tools() {
-    let input = r#"{
-  "type": "bundle",
-  "id": "bundle--1",
-  "objects": [
-    {"type": "identity", "id": "identity--1", "name": "someone"},
-    {"type": "infrastructure", "id": "infrastructure--aa", "name": "Landing station",
+    let input = bundle(
+        r#"
+    {"type": "identity", "id": "identity--e2a0c0a6-3d6b-4d8c-9b6e-1f1c4a0d9f10", "name": "someone", @TS},
+    {"type": "infrastructure", "id": "@AA", "name": "Landing station", @TS,
      "infrastructure_types": ["routers-switches"], "x_meridian_country": "PT", "x_other": 1},
-    {"type": "infrastructure", "id": "infrastructure--bb", "name": "Cable",
+    {"type": "infrastructure", "id": "@BB", "name": "Cable", @TS,
      "x_meridian_id": "cable:x", "x_meridian_country": "ZZ"},
-    {"type": "relationship", "id": "relationship--1", "relationship_type": "depends-on",
-     "source_ref": "infrastructure--aa", "target_ref": "infrastructure--bb", "x_meridian_strength": 0.5},
-    {"type": "relationship", "id": "relationship--2", "relationship_type": "uses",
-     "source_ref": "infrastructure--aa", "target_ref": "infrastructure--zz"}
-  ]
-}"#;
+    {"type": "relationship", "id": "relationship--8c1f0b0e-2b43-4c8e-8a2b-6f5e0a7f0c11", @TS,
+     "relationship_type": "depends-on",
+     "source_ref": "@AA", "target_ref": "@BB", "x_meridian_strength": 0.5},
+    {"type": "relationship", "id": "relationship--9c1f0b0e-2b43-4c8e-8a2b-6f5e0a7f0c11", @TS,
+     "relationship_type": "uses", "source_ref": "@AA", "target_ref": "@ZZ"}
+  "#,
+    );
     let expected = Atlas {
         assets: vec![
             Asset {
-                id: "infrastructure--aa".into(),
+                id: AA.into(),
                 name: "Landing station".into(),
                 kind: "network".into(),
                 country: "PT".into(),
@@ -553,38 +639,59 @@ fn stix_from_other_tools() {
             },
         ],
         dependencies: vec![Dependency {
-            dependent: "infrastructure--aa".into(),
+            dependent: AA.into(),
             provider: "cable:x".into(),
             strength: Some(0.5),
             ..Dependency::default()
         }],
     };
-    assert_eq!(atlas("bundle.json", input), expected);
+    assert_eq!(atlas("bundle.json", &input), expected);
+    // STIX ids compare case-insensitively: an upper-case reference finds its infrastructure,
+    // and ids are kept in lower case.
+    let upper = input
+        .replace(
+            &format!("\"id\": \"{AA}\""),
+            &format!("\"id\": \"{}\"", AA.to_uppercase()),
+        )
+        .replace(
+            &format!("\"target_ref\": \"{BB}\""),
+            &format!(
+                "\"target_ref\": \"{}\"",
+                BB.to_uppercase()
+                    .replace("INFRASTRUCTURE", "infrastructure")
+            ),
+        );
+    assert_ne!(upper, input);
+    assert_eq!(atlas("bundle.json", &upper), expected);
 }
 
 #[test]
 fn stix_errors() {
     let f = "bundle.json";
-    let input = r#"{"type": "bundle", "objects": [
-  {"type": "infrastructure", "id": "infrastructure--aa", "name": "no country"},
-  {"type": "infrastructure", "id": "infrastructure--bb", "x_meridian_country": "US",
+    let input = bundle(
+        r#"
+  {"type": "infrastructure", "id": "@AA", @TS, "name": "no country"},
+  {"type": "infrastructure", "id": "@BB", @TS, "x_meridian_country": "US",
    "x_meridian_weight": "heavy"},
-  {"type": "infrastructure", "id": "infrastructure--cc", "x_meridian_country": "XX", "x_meridian_colour": "red"},
-  {"type": "infrastructure", "x_meridian_country": "US"},
-  {"type": "relationship", "id": "relationship--1", "relationship_type": "depends-on", "source_ref": "infrastructure--cc"},
-  {"type": "relationship", "id": "relationship--2", "relationship_type": "depends-on",
-   "source_ref": "infrastructure--cc", "target_ref": "infrastructure--cc", "x_meridian_tolerance_hours": -1},
+  {"type": "infrastructure", "id": "@ZZ", @TS, "x_meridian_country": "XX", "x_meridian_colour": "red"},
+  {"type": "infrastructure", @TS, "x_meridian_country": "US"},
+  {"type": "relationship", "id": "relationship--8c1f0b0e-2b43-4c8e-8a2b-6f5e0a7f0c11", @TS, "relationship_type": "depends-on", "source_ref": "@ZZ"},
+  {"type": "relationship", "id": "relationship--9c1f0b0e-2b43-4c8e-8a2b-6f5e0a7f0c11", @TS, "relationship_type": "depends-on",
+   "source_ref": "@ZZ", "target_ref": "@ZZ", "x_meridian_tolerance_hours": -1},
   7
-]}"#;
+"#,
+    );
     check(
         f,
-        input,
+        &input,
         &[
+            "bundle.json:6: objects[3].id: infrastructure object has no id",
             "bundle.json:10: objects[6]: is not an object",
-            "bundle.json:2: objects[0].x_meridian_country: infrastructure \"infrastructure--aa\" has no x_meridian_country",
+            &format!(
+                "bundle.json:2: objects[0].x_meridian_country: infrastructure \"{AA}\" has no x_meridian_country"
+            ),
             "bundle.json:3: objects[1].x_meridian_weight: invalid type: string \"heavy\", expected f64",
             "bundle.json:5: objects[2].x_meridian_colour: unknown field",
-            "bundle.json:6: objects[3].id: infrastructure object has no id",
             "bundle.json:7: objects[4].target_ref: relationship has no target_ref",
             "bundle.json:8: objects[5].x_meridian_provider: an asset cannot depend on itself",
             "bundle.json:8: objects[5].x_meridian_tolerance_hours: -1 must be a finite number >= 0",
@@ -604,6 +711,104 @@ fn stix_errors() {
         f,
         "{\"type\": \"bundle\",\n\"objects\": [}",
         &["bundle.json:2: malformed JSON: expected value"],
+    );
+}
+
+/// Ids, timestamps and objects are checked as STIX 2.1 defines them; nothing is skipped
+/// silently.
+#[test]
+fn stix_ids_timestamps_and_empty_objects_are_checked() {
+    let f = "bundle.json";
+    let one = |object: &str| bundle(&format!("\n{object}"));
+    let infra = r#"{"type": "infrastructure", "id": "ID", "x_meridian_country": "US", @TS}"#;
+    let with_id = |id: &str| one(&infra.replace("\"ID\"", &format!("{id:?}")));
+    check(f, &with_id(AA), &[]);
+    for (id, message) in [
+        ("infrastructure--not-a-uuid", "is not a STIX identifier"),
+        // A UUID of the NCS variant (first digit of the fourth group 0..7).
+        (
+            "infrastructure--6ba7b810-9dad-41d1-00b4-00c04fd430c8",
+            "RFC 4122",
+        ),
+        // Version 0 does not exist.
+        (
+            "infrastructure--6ba7b810-9dad-01d1-80b4-00c04fd430c8",
+            "RFC 4122",
+        ),
+        // Not the hyphenated form.
+        (
+            "infrastructure--6ba7b8109dad41d180b400c04fd430c8",
+            "RFC 4122",
+        ),
+        (
+            "infrastructure--{6ba7b810-9dad-41d1-80b4-00c04fd430c8}",
+            "RFC 4122",
+        ),
+        (
+            "6ba7b810-9dad-41d1-80b4-00c04fd430c8",
+            "is not a STIX identifier",
+        ),
+        (
+            "identity--6ba7b810-9dad-41d1-80b4-00c04fd430c8",
+            "is not an identifier of a \"infrastructure\" object",
+        ),
+    ] {
+        let errors = parse(f, with_id(id).as_bytes()).expect_err(id);
+        assert_eq!(errors.len(), 1, "{id}: {errors:?}");
+        let shown = errors[0].to_string();
+        assert!(
+            shown.starts_with("bundle.json:2: objects[0].id: ") && shown.contains(message),
+            "{id}: {shown}"
+        );
+    }
+    for bad in [
+        "2024-13-01T00:00:00Z",
+        "2023-02-29T00:00:00Z",
+        "2024-01-01T24:00:00Z",
+        "2024-01-01 00:00:00Z",
+        "2024-01-01T00:00:00",
+        "2024-01-01T00:00:00+02:00",
+        "2024-01-01T00:00:00.Z",
+        "yesterday",
+    ] {
+        let input = with_id(AA).replace("2024-01-02T03:04:05Z", bad);
+        check(
+            f,
+            &input,
+            &[&format!(
+                "bundle.json:2: objects[0].modified: \"{bad}\" is not a STIX timestamp (RFC 3339 in UTC: YYYY-MM-DDTHH:MM:SS[.s+]Z)"
+            )],
+        );
+    }
+    check(
+        f,
+        &one(r#"{"type": "infrastructure", "id": "@AA", "x_meridian_country": "US"}"#),
+        &[
+            "bundle.json:2: objects[0].created: infrastructure object has no created",
+            "bundle.json:2: objects[0].modified: infrastructure object has no modified",
+        ],
+    );
+    // `{}` and an object without an id are errors with their path, whatever their type.
+    check(
+        f,
+        &bundle(
+            "\n{\"type\": \"identity\", \"id\": \"identity--e2a0c0a6-3d6b-4d8c-9b6e-1f1c4a0d9f10\"},\n{},\n{\"type\": \"note\"}",
+        ),
+        &[
+            "bundle.json:3: objects[1].type: STIX object has no type",
+            "bundle.json:3: objects[1].id: STIX object has no id",
+            "bundle.json:4: objects[2].id: note object has no id",
+        ],
+    );
+    check(
+        f,
+        &one(
+            r#"{"type": "relationship", "id": "relationship--8c1f0b0e-2b43-4c8e-8a2b-6f5e0a7f0c11", @TS,
+            "relationship_type": "depends-on", "source_ref": "@AA", "target_ref": "infrastructure--x"}"#,
+        ),
+        &[
+            "bundle.json:2: objects[0].target_ref: \"infrastructure--x\" is not a STIX identifier: <type>--<UUID> with an RFC 4122 UUID (xxxxxxxx-xxxx-Mxxx-Nxxx-xxxxxxxxxxxx, version M in 1..8, variant N in 8, 9, a, b)",
+        ],
     );
 }
 

@@ -32,6 +32,24 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// 1-based (line, column) of a byte offset, the column counted in characters. For error
+/// messages: it scans the input from the start.
+pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(bytes.len());
+    let before = &bytes[..offset];
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    // Characters, not bytes: count the bytes that do not continue a UTF-8 sequence.
+    let column = 1 + before[start..]
+        .iter()
+        .filter(|&&b| b & 0xC0 != 0x80)
+        .count();
+    (line, column)
+}
+
 /// Checks that the whole input is UTF-8, else an error message with the line of the first bad
 /// byte. A leading byte order mark is dropped.
 pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, (usize, String)> {

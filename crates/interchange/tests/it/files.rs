@@ -144,3 +144,27 @@ fn errors_of_all_files_are_reported() {
         errors[1]
     );
 }
+
+/// A file over the size limit is refused before it is read, with its size and the limit; a
+/// stream without a known length is cut one byte past the limit.
+#[test]
+fn files_over_the_size_limit_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("assets.csv");
+    std::fs::write(&path, "id,country\na,US\n").expect("write");
+    let name = path.display().to_string();
+    assert!(interchange::read_files_limited([&path], 16).is_ok());
+    let errors = interchange::read_files_limited([&path], 15).expect_err("over the limit");
+    assert_eq!(
+        errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [format!(
+            "{name}: the file is 16 bytes, larger than the limit of 15 bytes (raise it with --max-file-size or MERIDIAN_MAX_FILE_SIZE)"
+        )]
+    );
+    #[cfg(unix)]
+    {
+        let message = interchange::read_limited(std::path::Path::new("/dev/zero"), 1024)
+            .expect_err("an endless stream");
+        assert!(message.contains("more than 1024 bytes"), "{message}");
+    }
+}
