@@ -148,6 +148,31 @@ pub(crate) fn idx_by_ids(tx: &mut Tx<'_, '_>, ids: &[&str]) -> Result<HashMap<St
     Ok(out)
 }
 
+/// The country of each of `ids` that is an asset (one indexed lookup per id on SQLite, one
+/// query on PostgreSQL).
+pub(crate) fn countries_by_ids(
+    tx: &mut Tx<'_, '_>,
+    ids: &[&str],
+) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    match tx {
+        Tx::Sqlite(tx) => {
+            let mut stmt = tx.prepare_cached("SELECT country FROM assets WHERE id = ?1")?;
+            for id in ids {
+                if let Some(row) = stmt.query([id])?.next()? {
+                    out.insert((*id).to_owned(), row.get(0)?);
+                }
+            }
+        }
+        Tx::Postgres(tx) => {
+            for row in tx.query("SELECT id, country FROM assets WHERE id = ANY($1)", &[&ids])? {
+                out.insert(row.try_get(0)?, row.try_get(1)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The largest idx in use, 0 when empty.
 pub(crate) fn max_idx(tx: &mut Tx<'_, '_>) -> Result<i64> {
     db::query_int(tx, "SELECT COALESCE(MAX(idx), 0) FROM assets", &[])

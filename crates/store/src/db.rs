@@ -29,11 +29,32 @@ pub(crate) enum Tx<'a, 'c> {
     Postgres(&'a mut postgres::Transaction<'c>),
 }
 
+/// Creates a new SQLite database file readable and writable by its owner only (it holds partner
+/// data and credentials); SQLite gives its `-wal` and `-shm` files the database file's mode. An
+/// existing file is left as it is.
+#[cfg(unix)]
+fn create_private(path: &std::path::Path) {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    // An existing file is kept as it is; any other failure (a missing directory, …) is left to
+    // SQLite's own open to report.
+    let _ = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
+}
+
+#[cfg(not(unix))]
+fn create_private(_path: &std::path::Path) {}
+
 impl Backend {
     pub(crate) fn open(target: &Target) -> Result<Backend> {
         match target {
             Target::SqliteMemory => Backend::sqlite(rusqlite::Connection::open_in_memory()?),
-            Target::SqliteFile(path) => Backend::sqlite(rusqlite::Connection::open(path)?),
+            Target::SqliteFile(path) => {
+                create_private(path);
+                Backend::sqlite(rusqlite::Connection::open(path)?)
+            }
             Target::Postgres { url, schema } => {
                 let mut client = postgres::Client::connect(url, postgres::NoTls)?;
                 if let Some(schema) = schema {

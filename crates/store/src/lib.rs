@@ -32,7 +32,7 @@ mod stix_objects;
 mod taxii_status;
 mod url;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use model::{Asset, Atlas, CompactAtlas, Dependency, HomeCountry, Scenario};
 
@@ -49,6 +49,7 @@ pub use crate::partners::{Partner, PartnerToken};
 pub use crate::remotes::Remote;
 pub use crate::stix_objects::{AddOutcome, NewStixObject, ObjectQuery, StoredObject, VersionMatch};
 pub use crate::taxii_status::TaxiiStatus;
+pub use crate::url::redact_url;
 pub use model::{IncidentKind, IncidentReport, Tlp};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -179,6 +180,11 @@ impl Store {
     pub fn existing_ids(&mut self, ids: &[&str]) -> Result<HashSet<String>> {
         self.db
             .read(|tx| Ok(assets::idx_by_ids(tx, ids)?.into_keys().collect()))
+    }
+
+    /// The country of each of `ids` that is an asset; unknown ids are absent.
+    pub fn asset_countries(&mut self, ids: &[&str]) -> Result<HashMap<String, String>> {
+        self.db.read(|tx| assets::countries_by_ids(tx, ids))
     }
 
     pub fn asset_exists(&mut self, id: &str) -> Result<bool> {

@@ -35,6 +35,8 @@ macro_rules! all_migrations {
             (5, "feeds", "0005_feeds"),
             (6, "exchange", "0006_exchange"),
             (7, "alerts", "0007_alerts"),
+            (8, "status_owner", "0008_status_owner"),
+            (9, "fail_closed_labels", "0009_fail_closed_labels"),
         )
     };
 }

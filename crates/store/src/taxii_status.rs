@@ -11,6 +11,9 @@ use crate::{Result, StoreError};
 pub struct TaxiiStatus {
     pub id: String,
     pub collection_id: String,
+    /// The partner that made the POST: the only one who may read the status (`None` for
+    /// statuses stored before migration 0008).
+    pub partner_id: Option<String>,
     /// `pending` or `complete`.
     pub status: String,
     pub request_timestamp: String,
@@ -51,9 +54,10 @@ pub(crate) fn save(tx: &mut Tx<'_, '_>, s: &TaxiiStatus) -> Result<()> {
     db::execute(
         tx,
         "INSERT INTO taxii_status (id, collection_id, status, request_timestamp, total, successes, \
-             failures, pendings) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             failures, pendings, partner_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (id) DO UPDATE SET collection_id = excluded.collection_id, \
+             partner_id = excluded.partner_id, \
              status = excluded.status, request_timestamp = excluded.request_timestamp, \
              total = excluded.total, successes = excluded.successes, \
              failures = excluded.failures, pendings = excluded.pendings",
@@ -66,6 +70,7 @@ pub(crate) fn save(tx: &mut Tx<'_, '_>, s: &TaxiiStatus) -> Result<()> {
             Param::Text(&encode_pairs(&s.successes)),
             Param::Text(&failures),
             Param::Text(&encode_pairs(&s.pendings)),
+            Param::OptText(s.partner_id.as_deref()),
         ],
     )?;
     Ok(())
@@ -81,6 +86,7 @@ fn read(r: &dyn Columns) -> Result<TaxiiStatus> {
         successes: decode_pairs(&r.text(5)?)?,
         failures: decode_triples(&r.text(6)?)?,
         pendings: decode_pairs(&r.text(7)?)?,
+        partner_id: r.opt_text(8)?,
     })
 }
 
@@ -88,7 +94,7 @@ pub(crate) fn get(tx: &mut Tx<'_, '_>, id: &str) -> Result<Option<TaxiiStatus>> 
     Ok(db::query(
         tx,
         "SELECT id, collection_id, status, request_timestamp, total, successes, failures, \
-             pendings FROM taxii_status WHERE id = $1",
+             pendings, partner_id FROM taxii_status WHERE id = $1",
         &[Param::Text(id)],
         read,
     )?

@@ -18,7 +18,7 @@ pub(crate) enum Target {
 impl Target {
     pub(crate) fn parse(url: &str) -> Result<Target> {
         let bad = |reason: &str| StoreError::BadUrl {
-            url: url.to_owned(),
+            url: redact_url(url),
             reason: reason.to_owned(),
         };
         if url.is_empty() {
@@ -80,4 +80,77 @@ fn postgres(url: &str) -> Result<Target, String> {
         format!("{base}?{}", kept.join("&"))
     };
     Ok(Target::Postgres { url, schema })
+}
+
+/// A database URL fit to print or log: the password of its user info and the value of any
+/// `…password=` query parameter replaced by `***`. Over-redacts rather than leaks: the user
+/// info ends at the last `@`.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let (head, rest) = url.split_at(scheme_end);
+    let mut out = head.to_owned();
+    let rest = match rest.rfind('@') {
+        Some(at) => {
+            let userinfo = &rest[..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => {
+                    out.push_str(user);
+                    out.push_str(":***");
+                }
+                None => out.push_str(userinfo),
+            }
+            &rest[at..]
+        }
+        None => rest,
+    };
+    match rest.split_once('?') {
+        None => out.push_str(rest),
+        Some((base, query)) => {
+            out.push_str(base);
+            out.push('?');
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.to_ascii_lowercase().ends_with("password") => {
+                        format!("{key}=***")
+                    }
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            out.push_str(&pairs.join("&"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_survive() {
+        let cases = [
+            (
+                "postgres://u:secret@h:5432/db",
+                "postgres://u:***@h:5432/db",
+            ),
+            ("postgres://u@h/db", "postgres://u@h/db"),
+            (
+                "postgres://u:p@ss@h/db?schema=x",
+                "postgres://u:***@h/db?schema=x",
+            ),
+            (
+                "postgresql://h/db?user=u&password=secret&schema=s",
+                "postgresql://h/db?user=u&password=***&schema=s",
+            ),
+            ("sqlite:///tmp/x.db", "sqlite:///tmp/x.db"),
+            ("meridian.db", "meridian.db"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(redact_url(url), shown);
+            assert!(!redact_url(url).contains("secret"));
+        }
+    }
 }

@@ -251,6 +251,7 @@ fn status_round_trips() {
         let mut status = TaxiiStatus {
             id: "2d086da7-4bdc-4f91-900e-d77486753710".to_owned(),
             collection_id: "c-1".to_owned(),
+            partner_id: Some("cert-de".to_owned()),
             status: "pending".to_owned(),
             request_timestamp: "2026-11-22T02:00:00.000000Z".to_owned(),
             total: 3,
