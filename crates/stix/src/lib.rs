@@ -9,7 +9,12 @@
 //! regular expressions run on every property of every object, is evaluated by an equivalent
 //! custom keyword (`properties.rs`), and patterns use the `regex` engine. Measure with
 //! `cargo run --release -p stix --example validate_speed`.
+//!
+//! An `indicator` whose `pattern_type` is `stix` must have a valid STIX pattern: [`pattern`]
+//! parses the STIX 2.1 patterning language (the OASIS grammar and value checks, the STIX name
+//! rules) with the character offset of every error.
 
+pub mod pattern;
 mod properties;
 mod schemas;
 pub mod tlp;

@@ -7,6 +7,7 @@ use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Retrieve, Uri, ValidationError};
 use serde_json::{Map, Value};
 
+use crate::pattern;
 use crate::properties;
 use crate::schemas;
 use crate::tlp;
@@ -144,6 +145,9 @@ impl Validator {
         let id = check_id(map, object_type, &mut reasons, &mut checked);
         let spec_version = check_spec_version(map, kind, &mut reasons, &mut checked);
         check_modified_after_created(map, &mut reasons);
+        if object_type == "indicator" {
+            check_pattern(map, &mut reasons);
+        }
 
         if !schema.is_valid(object) {
             for error in schema.iter_errors(object) {
@@ -279,6 +283,20 @@ fn check_modified_after_created(map: &Map<String, Value>, reasons: &mut Reasons)
         && modified < created
     {
         reasons.push("/modified: is earlier than created".to_owned());
+    }
+}
+
+/// An indicator's `pattern` is a valid STIX pattern when its `pattern_type` is `stix` (the
+/// spec's vocabulary value, lower case); other pattern languages (sigma, snort, yara, …) are not
+/// parsed. A missing or non-string `pattern` is left to the schema.
+fn check_pattern(map: &Map<String, Value>, reasons: &mut Reasons) {
+    if map.get("pattern_type").and_then(Value::as_str) != Some("stix") {
+        return;
+    }
+    if let Some(text) = map.get("pattern").and_then(Value::as_str)
+        && let Err(error) = pattern::validate(text)
+    {
+        reasons.push(format!("/pattern: invalid STIX pattern {error}"));
     }
 }
 
