@@ -5,7 +5,8 @@
 //!   reports on a notification addressed to it (403 otherwise), timestamped by the hub on
 //!   receipt; moves follow `exchange::notification::can_advance` (409 otherwise);
 //! - `POST /api/v1/incidents`: incident reports in the simple JSON form (or a STIX 2.1 bundle
-//!   naming assets by `x_meridian_asset_ids`), all or nothing, reported by the caller.
+//!   naming assets by `x_meridian_asset_ids`), all or nothing, reported by the caller; see
+//!   [`incidents`] for who may file and on which assets.
 //!
 //! Partners authenticate with their token as on TAXII. Errors are JSON
 //! `{"code", "message"}` with a stable `code`, and for 422 the list of problems in `errors`.
@@ -54,7 +55,11 @@ pub struct RestError {
 }
 
 impl RestError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> RestError {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> RestError {
         RestError {
             status,
             code,
@@ -206,15 +211,94 @@ async fn report(
     Ok(Json(moved))
 }
 
+/// The most incident reports one request may carry.
+pub const MAX_REPORTS: usize = 100;
+
+/// `POST /api/v1/incidents`. Incidents feed the ranking's threat score, so filing is limited:
+///
+/// - only a partner with a sharing agreement granting write on at least one collection may
+///   file (403 `no_write_agreement` otherwise): the same trust that lets it publish objects;
+/// - a report may name only assets in the partner's constituency (the asset's country is one
+///   of its `constituency_countries`, or its own country when it lists none). An asset that does
+///   not exist and one outside the constituency get the same 422 message, so the answer does
+///   not tell whether an id exists;
+/// - at most [`MAX_REPORTS`] reports per request (413 `too_many_reports`), all or nothing;
+/// - a string holding NUL is refused (422 naming its JSON pointer).
 async fn incidents(
     State(app): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), RestError> {
     let partner = caller(&app, &headers).await?;
+    let snapshot = app.snapshot.get(&app.pool).await?;
+    let release = snapshot.release(&partner);
+    if !snapshot
+        .collections
+        .iter()
+        .any(|c| release.can_write(&c.id))
+    {
+        return Err(RestError::new(
+            StatusCode::FORBIDDEN,
+            "no_write_agreement",
+            format!(
+                "{partner} may not report incidents: no sharing agreement grants it write on a collection"
+            ),
+        ));
+    }
+    if let Some(pointer) = crate::guard::nul_pointer(&body) {
+        return Err(RestError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_incident_report",
+            format!("{pointer}: the string holds a NUL character (\\u0000)"),
+        ));
+    }
     let reported_at = now()?;
     let reports = parse_reports(&body, &partner, &reported_at, &app.validator)?;
-    let added = blocking(&app, move |store| Ok(store.add_incidents(&reports)?)).await?;
+    if reports.len() > MAX_REPORTS {
+        return Err(RestError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_reports",
+            format!(
+                "{} reports in one request; send at most {MAX_REPORTS} per request",
+                reports.len()
+            ),
+        ));
+    }
+    let constituency: Vec<String> = match snapshot.partners.get(&partner) {
+        Some(p) if !p.constituency_countries.is_empty() => p.constituency_countries.clone(),
+        Some(p) => vec![p.country.clone()],
+        None => Vec::new(),
+    };
+    let added = blocking(&app, move |store| {
+        let mut named: Vec<&str> = reports
+            .iter()
+            .flat_map(|r| r.assets.iter().map(String::as_str))
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        let countries = store.asset_countries(&named)?;
+        let errors: Vec<String> = reports
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.assets.iter().map(move |a| (i, a)))
+            .filter(|(_, a)| {
+                !countries
+                    .get(a.as_str())
+                    .is_some_and(|c| constituency.contains(c))
+            })
+            .map(|(i, a)| format!("[{i}].assets: {a:?} is not an asset of your constituency"))
+            .collect();
+        if !errors.is_empty() {
+            return Err(RestError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid_incident_report",
+                message: format!("{} problem(s); nothing stored", errors.len()),
+                errors,
+            });
+        }
+        Ok(store.add_incidents(&reports)?)
+    })
+    .await?;
     let rows: Vec<Value> = added
         .iter()
         .map(|(id, created)| json!({ "id": id, "created": created }))

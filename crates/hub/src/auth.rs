@@ -6,6 +6,7 @@
 //! [`RECHECK`] so a revocation takes effect within that time on every server.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -124,4 +125,61 @@ fn check(
         hash: row.hash,
         checked: Instant::now(),
     })
+}
+
+/// Failed authentications per client IP: after `limit` failures within `window` (counted from
+/// the first), the client's requests are refused with 429 until the window ends, whatever
+/// credentials they carry. Checking costs one hash-map lookup; the map is pruned of ended
+/// windows when it grows large, so a scan of many addresses cannot grow it without bound.
+pub struct Throttle {
+    limit: u32,
+    window: Duration,
+    failures: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+/// Addresses remembered before the map is pruned of ended windows.
+const THROTTLE_PRUNE_AT: usize = 1 << 16;
+
+impl Throttle {
+    /// `limit` 0 disables the throttle.
+    pub fn new(limit: u32, window: Duration) -> Throttle {
+        Throttle {
+            limit,
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, (Instant, u32)>> {
+        self.failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The seconds until `ip` may try again, when it is throttled now.
+    pub fn retry_after(&self, ip: IpAddr) -> Option<u64> {
+        if self.limit == 0 {
+            return None;
+        }
+        let (start, count) = *self.lock().get(&ip)?;
+        let left = self.window.checked_sub(start.elapsed())?;
+        (count >= self.limit).then(|| left.as_secs() + u64::from(left.subsec_nanos() > 0))
+    }
+
+    /// Records a failed authentication from `ip`.
+    pub fn failed(&self, ip: IpAddr) {
+        if self.limit == 0 {
+            return;
+        }
+        let mut failures = self.lock();
+        if failures.len() >= THROTTLE_PRUNE_AT {
+            let window = self.window;
+            failures.retain(|_, (start, _)| start.elapsed() < window);
+        }
+        let entry = failures.entry(ip).or_insert((Instant::now(), 0));
+        if entry.0.elapsed() >= self.window {
+            *entry = (Instant::now(), 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+    }
 }

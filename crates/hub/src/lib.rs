@@ -11,6 +11,7 @@ mod auth;
 mod cache;
 mod checked;
 mod error;
+mod guard;
 mod pool;
 mod release;
 mod snapshot;
@@ -25,11 +26,13 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use axum::extract::ConnectInfo;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
+use tower::ServiceExt as _;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -59,6 +62,14 @@ pub struct ServeOptions {
     pub pool_size: usize,
     /// Reuse served pages until their collection changes (see `cache`).
     pub page_cache: bool,
+    /// The largest STIX object accepted in a POST, in bytes of its JSON text; a larger one is
+    /// refused in the status resource (with its id and size), the others are stored.
+    pub max_object: usize,
+    /// Connections served at once; further ones wait in the listen backlog until one ends.
+    pub max_connections: usize,
+    /// Failed authentications from one client IP within [`AUTH_WINDOW`] before its requests
+    /// are answered 429 until the window ends (0: no limit).
+    pub auth_failures: u32,
 }
 
 impl ServeOptions {
@@ -73,6 +84,9 @@ impl ServeOptions {
             max_page: 1000,
             pool_size: 16,
             page_cache: true,
+            max_object: 1 << 20,
+            max_connections: 512,
+            auth_failures: 10,
         }
     }
 }
@@ -87,10 +101,12 @@ pub struct Inner {
     tokens: auth::TokenCache,
     snapshot: snapshot::Shared,
     pages: cache::PageCache,
+    throttle: auth::Throttle,
     pub title: String,
     pub contact: String,
     pub max_body: usize,
     pub max_page: usize,
+    pub max_object: usize,
     pub tls: bool,
 }
 
@@ -104,7 +120,7 @@ impl Deref for AppState {
 impl AppState {
     pub fn new(options: &ServeOptions) -> anyhow::Result<AppState> {
         let pool = Pool::open(&options.db, options.pool_size)
-            .with_context(|| format!("opening the store {}", options.db))?;
+            .with_context(|| format!("opening the store {}", store::redact_url(&options.db)))?;
         let first = pool
             .run_blocking(|store| Ok(snapshot::Snapshot::load(store)?))
             .map_err(|e| anyhow::anyhow!("{}: {}", e.title, e.description))?;
@@ -114,20 +130,27 @@ impl AppState {
             tokens: auth::TokenCache::default(),
             snapshot: snapshot::Shared::new(first),
             pages: cache::PageCache::new(options.page_cache),
+            throttle: auth::Throttle::new(options.auth_failures, AUTH_WINDOW),
             title: options.title.clone(),
             contact: options.contact.clone(),
             max_body: options.max_body,
             max_page: options.max_page,
+            max_object: options.max_object,
             tls: options.tls.is_some(),
         })))
     }
 }
 
 /// Every route of the server, with one log line per request (method, path, status, latency;
-/// never headers, so never a token).
+/// never headers, so never a token). Every request first passes [`guard`]: the failed
+/// authentication throttle and the refusal of control characters in the path and query.
 pub fn app(state: AppState) -> Router {
     taxii::router()
         .merge(api::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard,
+        ))
         .with_state(state)
         .layer(
             TraceLayer::new_for_http()
@@ -142,6 +165,7 @@ pub struct Bound {
     listener: TcpListener,
     router: Router,
     tls: Option<TlsAcceptor>,
+    max_connections: usize,
 }
 
 impl Bound {
@@ -164,6 +188,7 @@ impl Bound {
             listener,
             router: app(state),
             tls,
+            max_connections: options.max_connections.max(1),
         })
     }
 
@@ -173,67 +198,116 @@ impl Bound {
 
     /// Serves until `shutdown` completes, then stops accepting and lets requests in flight
     /// finish (at most [`GRACE`]).
+    ///
+    /// At most `max_connections` connections are served at once (the next is accepted when one
+    /// ends). Each connection runs in its own task: its TLS handshake must finish within
+    /// [`HANDSHAKE_TIMEOUT`] and each request's header within [`HEADER_READ_TIMEOUT`], so an
+    /// idle or slow client holds only its own connection.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        match self.tls {
-            None => axum::serve(self.listener, self.router)
-                .with_graceful_shutdown(shutdown)
-                .await
-                .context("serving HTTP"),
-            Some(acceptor) => serve_tls(self.listener, self.router, acceptor, shutdown).await,
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT);
+        let builder = Arc::new(builder);
+        let slots = Arc::new(Semaphore::new(self.max_connections));
+        tokio::pin!(shutdown);
+        loop {
+            let permit = tokio::select! {
+                permit = slots.clone().acquire_owned() => permit.context("connection slots")?,
+                () = &mut shutdown => break,
+            };
+            let (tcp, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(pair) => pair,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        // Out of file descriptors and the like: do not spin.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let connection = Connection {
+                router: self.router.clone(),
+                builder: builder.clone(),
+                watcher: graceful.watcher(),
+                peer,
+            };
+            let tls = self.tls.clone();
+            tokio::spawn(async move {
+                let _permit = permit;
+                connection.serve(tcp, tls).await;
+            });
         }
+        if tokio::time::timeout(GRACE, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("requests still in flight after the grace period were dropped");
+        }
+        Ok(())
     }
 }
 
 /// How long requests in flight may take to finish after a shutdown signal.
 pub const GRACE: Duration = Duration::from_secs(10);
+/// How long a client has to complete its TLS handshake.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client has to send a request's header (against slow-loris clients, and idle
+/// keep-alive connections).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The window in which [`ServeOptions::auth_failures`] failed authentications are counted.
+pub const AUTH_WINDOW: Duration = Duration::from_secs(60);
 
-async fn serve_tls(
-    listener: TcpListener,
+/// One accepted connection.
+struct Connection {
     router: Router,
-    acceptor: TlsAcceptor,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let builder = hyper::server::conn::http1::Builder::new();
-    tokio::pin!(shutdown);
-    loop {
-        let (tcp, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    continue;
+    builder: Arc<hyper::server::conn::http1::Builder>,
+    watcher: hyper_util::server::graceful::Watcher,
+    peer: SocketAddr,
+}
+
+impl Connection {
+    async fn serve(self, tcp: TcpStream, tls: Option<TlsAcceptor>) {
+        let peer = self.peer;
+        match tls {
+            None => self.http(tcp).await,
+            Some(acceptor) => {
+                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                    Ok(Ok(stream)) => self.http(stream).await,
+                    Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                    Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                 }
-            },
-            () = &mut shutdown => break,
-        };
-        let acceptor = acceptor.clone();
-        let service = TowerToHyperService::new(router.clone());
-        let tls = match acceptor.accept(tcp).await {
-            Ok(tls) => tls,
-            Err(e) => {
-                tracing::debug!(%peer, error = %e, "TLS handshake failed");
-                continue;
             }
-        };
-        let conn = builder.serve_connection(TokioIo::new(tls), service);
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
-            }
-        });
+        }
     }
-    if tokio::time::timeout(GRACE, graceful.shutdown())
-        .await
-        .is_err()
+
+    async fn http<S>(self, stream: S)
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        tracing::warn!("requests still in flight after the grace period were dropped");
+        let Connection {
+            router,
+            builder,
+            watcher,
+            peer,
+        } = self;
+        // The client's address reaches the handlers (and the authentication throttle) as
+        // axum's `ConnectInfo`.
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().oneshot(request)
+        });
+        let conn = builder.serve_connection(TokioIo::new(stream), service);
+        if let Err(e) = watcher.watch(conn).await {
+            tracing::debug!(%peer, error = %e, "connection ended with an error");
+        }
     }
-    Ok(())
 }
 
 fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> anyhow::Result<TlsAcceptor> {
@@ -249,6 +323,7 @@ fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> anyhow::Result
         "{}: no certificate in it",
         cert.display()
     );
+    refuse_readable_key(key)?;
     let key_pem = read(key)?;
     let key_der = rustls_pemfile::private_key(&mut key_pem.as_slice())
         .with_context(|| format!("{}: not a PEM private key", key.display()))?
@@ -262,4 +337,29 @@ fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> anyhow::Result
     .with_single_cert(certs, key_der)
     .context("the TLS certificate and key do not match")?;
     Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// A private key readable by group or others is refused: anyone on the machine could
+/// impersonate the hub.
+#[cfg(unix)]
+fn refuse_readable_key(key: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(key)
+        .with_context(|| format!("reading {}", key.display()))?
+        .permissions()
+        .mode();
+    anyhow::ensure!(
+        mode & 0o077 == 0,
+        "{}: the TLS private key is readable by group or others (mode {:o}); \
+         restrict it with `chmod 600 {}`",
+        key.display(),
+        mode & 0o777,
+        key.display()
+    );
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_readable_key(_key: &std::path::Path) -> anyhow::Result<()> {
+    Ok(())
 }

@@ -232,10 +232,13 @@ async fn status(
         .pool
         .run(move |store| Ok(store.status(&lookup)?))
         .await?;
+    // Only the partner that made the POST may read its status (it lists ids and versions
+    // others may not receive); anyone else gets the answer of an unknown id.
     let status = found
         .filter(|s| {
-            session.release.can_write(&s.collection_id)
-                || session.release.can_read(&s.collection_id)
+            s.partner_id.as_deref() == Some(session.caller.partner_id.as_str())
+                && (session.release.can_write(&s.collection_id)
+                    || session.release.can_read(&s.collection_id))
         })
         .ok_or_else(|| ApiError::not_found(format!("there is no status {id:?}")))?;
     Ok(json_response(&objects::status_json(&status)))

@@ -334,12 +334,19 @@ pub async fn add_objects(
     let (session, bytes) = accept_body(&app, &headers, &collection, body)
         .await
         .map_err(ApiError::closing)?;
+    // PostgreSQL cannot store NUL in text: refuse it for the whole envelope, naming where.
+    if let Some(pointer) = crate::guard::nul_pointer(&bytes) {
+        return Err(ApiError::unprocessable(format!(
+            "{pointer}: the string holds a NUL character (\\u0000), which this server does not store"
+        )));
+    }
     let validator = app.validator.clone();
     let partner = session.caller.partner_id.clone();
     let written = collection.clone();
+    let max_object = app.max_object;
     let status = app
         .pool
-        .run(move |store| ingest(store, &validator, &collection, &partner, &bytes))
+        .run(move |store| ingest(store, &validator, &collection, &partner, max_object, &bytes))
         .await?;
     app.pages.wrote(&written);
     Ok(taxii_response(
@@ -374,8 +381,40 @@ async fn accept_body(
 /// A refused object: id (or its position), version, why.
 type Failure = (String, String, String);
 
-/// One object of an envelope: valid STIX 2.1; or why not.
-fn check(validator: &stix::Validator, i: usize, text: &str) -> Result<Checked, Failure> {
+/// One object of an envelope: valid STIX 2.1 of at most `max_object` bytes; or why not.
+fn check(
+    validator: &stix::Validator,
+    i: usize,
+    text: &str,
+    max_object: usize,
+) -> Result<Checked, Failure> {
+    if text.len() > max_object {
+        // Only the id and version are read out of an oversized object, without building it.
+        #[derive(serde::Deserialize)]
+        struct Head<'a> {
+            #[serde(borrow)]
+            id: Option<std::borrow::Cow<'a, str>>,
+            #[serde(borrow)]
+            modified: Option<std::borrow::Cow<'a, str>>,
+            #[serde(borrow)]
+            created: Option<std::borrow::Cow<'a, str>>,
+        }
+        let head: Option<Head<'_>> = serde_json::from_str(text).ok();
+        let id = head
+            .as_ref()
+            .and_then(|h| h.id.as_deref())
+            .map_or_else(|| format!("objects[{i}]"), str::to_owned);
+        let version = head
+            .as_ref()
+            .and_then(|h| h.modified.as_deref().or(h.created.as_deref()))
+            .unwrap_or("")
+            .to_owned();
+        let message = format!(
+            "{id} is {} bytes; this server accepts objects of at most {max_object} bytes",
+            text.len()
+        );
+        return Err((id, version, message));
+    }
     let object: Value = serde_json::from_str(text).map_err(|e| {
         (
             format!("objects[{i}]"),
@@ -405,6 +444,7 @@ fn ingest(
     validator: &stix::Validator,
     collection: &str,
     partner: &str,
+    max_object: usize,
     bytes: &[u8],
 ) -> Result<TaxiiStatus, ApiError> {
     #[derive(serde::Deserialize)]
@@ -424,7 +464,7 @@ fn ingest(
     let checked: Vec<Result<Checked, Failure>> = objects
         .par_iter()
         .enumerate()
-        .map(|(i, raw)| check(validator, i, raw.get()))
+        .map(|(i, raw)| check(validator, i, raw.get(), max_object))
         .collect();
     let mut valid = Vec::with_capacity(checked.len());
     let mut failures = Vec::new();
@@ -444,6 +484,7 @@ fn ingest(
     let status = TaxiiStatus {
         id: uuid::Uuid::new_v4().to_string(),
         collection_id: collection.to_owned(),
+        partner_id: Some(partner.to_owned()),
         status: "complete".to_owned(),
         request_timestamp: super::micros(time::OffsetDateTime::now_utc()),
         total: objects.len() as u64,

@@ -29,6 +29,15 @@ fn world(store: &mut Store) -> (String, String) {
         .expect("import");
     let de = partner(store, "cert-de");
     let fr = partner(store, "cert-fr");
+    // Filing incidents takes a write agreement on some collection.
+    common::collection(store, "incidents-de");
+    common::agreement(
+        store,
+        "de-writes",
+        "cert-de",
+        Tlp::Amber,
+        &[("incidents-de", true, true)],
+    );
     let draft = |partner: &str, asset: &str| NewNotification {
         partner_id: partner.to_owned(),
         organisation: format!("operator of {asset}"),

@@ -31,6 +31,17 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// The largest STIX object accepted in a POST, in bytes of its JSON text; larger ones are
+    /// refused one by one in the TAXII status (the rest of the envelope is stored).
+    #[arg(long, default_value_t = 1 << 20)]
+    pub max_object: usize,
+    /// Connections served at once; further clients wait until one ends.
+    #[arg(long, default_value_t = 512)]
+    pub max_connections: usize,
+    /// Failed authentications per client IP within a minute before its requests are answered
+    /// 429 for the rest of that minute (0: no limit).
+    #[arg(long, default_value_t = 10)]
+    pub auth_failures: u32,
     /// Build every page from the store instead of reusing served pages (for measuring).
     #[arg(long)]
     pub no_page_cache: bool,
@@ -43,6 +54,9 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     options.contact = args.contact;
     options.max_body = args.max_body;
     options.page_cache = !args.no_page_cache;
+    options.max_object = args.max_object;
+    options.max_connections = args.max_connections;
+    options.auth_failures = args.auth_failures;
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {
         runtime.worker_threads(n.max(1));
