@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::tlp::{
-    extension_definition, marking_definition, marking_id, set_marking, tlp_of, tlp_of_marking,
+    Definitions, EXTENSION_ID, extension_definition, label, marking_definition, marking_id,
+    set_marking, tlp_of, tlp_of_marking,
 };
 
 static VALIDATOR: LazyLock<Validator> = LazyLock::new(Validator::new);
@@ -412,10 +413,11 @@ fn tlp_of_picks_the_most_restrictive_marking() {
     let marked = |refs: &[&str]| json!({ "type": "indicator", "object_marking_refs": refs });
     let statement = "marking-definition--11111111-2222-4333-8444-555555555555";
     assert_eq!(tlp_of(&indicator()), None);
-    assert_eq!(tlp_of(&marked(&[statement])), None);
+    // A marking whose definition is not known cannot be read: RED, never the default.
+    assert_eq!(tlp_of(&marked(&[statement])), Some(Tlp::Red));
     assert_eq!(
         tlp_of(&marked(&[marking_id(Tlp::Green), statement])),
-        Some(Tlp::Green)
+        Some(Tlp::Red)
     );
     assert_eq!(
         tlp_of(&marked(&[
@@ -433,8 +435,124 @@ fn tlp_of_picks_the_most_restrictive_marking() {
         ])),
         Some(Tlp::Red)
     );
-    assert_eq!(tlp_of(&json!({ "object_marking_refs": "nope" })), None);
-    assert_eq!(tlp_of(&json!(3)), None);
+    assert_eq!(
+        tlp_of(&json!({ "object_marking_refs": "nope" })),
+        Some(Tlp::Red)
+    );
+    assert_eq!(
+        tlp_of(&json!({ "object_marking_refs": [3] })),
+        Some(Tlp::Red)
+    );
+    assert_eq!(tlp_of(&json!(3)), Some(Tlp::Red));
+    assert_eq!(tlp_of(&json!({ "object_marking_refs": [] })), None);
+}
+
+#[test]
+fn marking_ids_compare_as_stix_identifiers() {
+    for tlp in Tlp::ALL {
+        let upper = marking_id(tlp).to_ascii_uppercase();
+        let mixed = format!(
+            "marking-definition--{}",
+            &marking_id(tlp)["marking-definition--".len()..].to_ascii_uppercase()
+        );
+        assert_eq!(tlp_of_marking(&upper), Some(tlp));
+        assert_eq!(tlp_of_marking(&mixed), Some(tlp));
+        assert_eq!(
+            tlp_of(&json!({ "object_marking_refs": [mixed] })),
+            Some(tlp)
+        );
+    }
+    assert_eq!(
+        tlp_of_marking("marking-definition--5E57C739-391A-4EB3-B6BE-7D15CA92D5ED"),
+        Some(Tlp::Red)
+    );
+}
+
+#[test]
+fn granular_markings_restrict_the_whole_object() {
+    let red = marking_id(Tlp::Red);
+    let object = json!({
+        "type": "indicator",
+        "granular_markings": [{ "marking_ref": red, "selectors": ["pattern"] }],
+    });
+    assert_eq!(tlp_of(&object), Some(Tlp::Red));
+    let object = json!({
+        "object_marking_refs": [marking_id(Tlp::Green)],
+        "granular_markings": [
+            { "lang": "en", "selectors": ["name"] },
+            { "marking_ref": marking_id(Tlp::Amber).to_ascii_uppercase(), "selectors": ["name"] },
+        ],
+    });
+    assert_eq!(tlp_of(&object), Some(Tlp::Amber));
+    // A language-only granular marking says nothing about sharing.
+    let object = json!({ "granular_markings": [{ "lang": "de", "selectors": ["name"] }] });
+    assert_eq!(tlp_of(&object), None);
+    for malformed in [
+        json!({ "granular_markings": "x" }),
+        json!({ "granular_markings": [{ "selectors": ["name"] }] }),
+        json!({ "granular_markings": [{ "marking_ref": 7, "selectors": ["name"] }] }),
+    ] {
+        assert_eq!(tlp_of(&malformed), Some(Tlp::Red), "{malformed}");
+    }
+}
+
+#[test]
+fn marking_definitions_are_read_when_known() {
+    let custom = "marking-definition--0a2b1c1e-7d4d-4c1e-9a55-1f3d2b8f6e11";
+    let object = json!({ "object_marking_refs": [custom, marking_id(Tlp::Green)] });
+    let unknown = label(&object, &Definitions::new());
+    assert_eq!(unknown.tlp, Some(Tlp::Red));
+    assert_eq!(unknown.unknown, vec![custom.to_owned()]);
+    let definition = |body: Value| {
+        let mut definitions = Definitions::new();
+        let mut object = json!({
+            "type": "marking-definition",
+            "spec_version": "2.1",
+            "id": custom.to_ascii_uppercase(),
+            "created": "2024-01-01T00:00:00.000Z",
+        });
+        for (k, v) in body.as_object().expect("an object") {
+            object[k] = v.clone();
+        }
+        definitions.add(&object);
+        label(&json!({ "object_marking_refs": [custom] }), &definitions).tlp
+    };
+    let statement =
+        |text: &str| json!({ "definition_type": "statement", "definition": { "statement": text } });
+    assert_eq!(
+        definition(statement("Copyright 2024, The MITRE Corporation")),
+        None
+    );
+    assert_eq!(definition(statement("tlp:amber")), Some(Tlp::Amber));
+    assert_eq!(
+        definition(statement("TLP: AMBER+STRICT, then TLP:GREEN")),
+        Some(Tlp::AmberStrict)
+    );
+    assert_eq!(
+        definition(statement("not under TLP at all")),
+        Some(Tlp::Red)
+    );
+    assert_eq!(
+        definition(json!({ "definition_type": "tlp", "definition": { "tlp": "white" } })),
+        Some(Tlp::Clear)
+    );
+    assert_eq!(
+        definition(json!({ "definition_type": "tlp", "definition": { "tlp": "purple" } })),
+        Some(Tlp::Red)
+    );
+    assert_eq!(
+        definition(json!({ "extensions": { EXTENSION_ID: {
+            "extension_type": "property-extension", "tlp_2_0": "amber+strict" } } })),
+        Some(Tlp::AmberStrict)
+    );
+    assert_eq!(
+        definition(json!({ "extensions": { "extension-definition--pap": { "pap": "red" } } })),
+        Some(Tlp::Red)
+    );
+    assert_eq!(
+        definition(json!({ "definition_type": "x-custom" })),
+        Some(Tlp::Red)
+    );
 }
 
 #[test]
@@ -455,7 +573,16 @@ fn set_marking_replaces_tlp_markings_and_keeps_others() {
         object["object_marking_refs"],
         json!([statement, marking_id(Tlp::Amber)])
     );
-    assert_eq!(tlp_of(&object), Some(Tlp::Amber));
+    let mut definitions = Definitions::new();
+    definitions.add(&json!({
+        "type": "marking-definition",
+        "id": statement,
+        "definition_type": "statement",
+        "definition": { "statement": "Copyright 2026 Example" },
+    }));
+    assert_eq!(label(&object, &definitions).tlp, Some(Tlp::Amber));
+    // Without the statement's definition, the label fails closed.
+    assert_eq!(tlp_of(&object), Some(Tlp::Red));
     assert!(VALIDATOR.validate(&object).is_ok());
 
     let mut unmarked = indicator();

@@ -2,6 +2,7 @@
 //! `extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d`) and the four predefined
 //! TLP 1.0 marking definitions of STIX 2.1 (TLP:WHITE reads as CLEAR).
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 pub use model::Tlp;
@@ -73,28 +74,215 @@ pub fn marking_id(tlp: Tlp) -> &'static str {
 }
 
 /// The TLP of a marking-definition id: the five TLP 2.0 ids and the four TLP 1.0 ids
-/// (WHITE is CLEAR). `None` for any other marking.
+/// (WHITE is CLEAR), compared as STIX compares identifiers (the UUID part is case-insensitive,
+/// RFC 4122). `None` for any other marking.
 pub fn tlp_of_marking(id: &str) -> Option<Tlp> {
     Tlp::ALL
         .into_iter()
-        .find(|&tlp| marking_id(tlp) == id)
+        .find(|&tlp| marking_id(tlp).eq_ignore_ascii_case(id))
         .or_else(|| {
             TLP1_IDS
                 .iter()
-                .find(|(tlp1, _)| *tlp1 == id)
+                .find(|(tlp1, _)| tlp1.eq_ignore_ascii_case(id))
                 .map(|&(_, tlp)| tlp)
         })
 }
 
-/// The most restrictive TLP among the object's `object_marking_refs`; `None` when it carries
-/// no TLP marking (or is not a JSON object).
+/// What a marking definition says about sharing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// A TLP label.
+    Tlp(Tlp),
+    /// A marking that restricts nothing this hub enforces: a `statement` (copyright, terms of
+    /// use) that names no TLP label.
+    NotTlp,
+    /// A marking this hub cannot read: unknown id, unknown definition type or extension, a
+    /// malformed definition, a statement that mentions TLP ambiguously. It counts as RED.
+    Unreadable,
+}
+
+/// Reads a `marking-definition` object: TLP 2.0 (the FIRST/OASIS extension's `tlp_2_0`), TLP
+/// 1.0 (`definition_type` `tlp`), or a `statement`, whose text is searched for TLP labels
+/// (some tools, MISP among them, write TLP as statement markings with ids of their own).
+pub fn read_definition(definition: &Value) -> Reading {
+    if let Some(id) = definition.get("id").and_then(Value::as_str)
+        && let Some(tlp) = tlp_of_marking(id)
+    {
+        return Reading::Tlp(tlp);
+    }
+    if let Some(extension) = definition
+        .get("extensions")
+        .and_then(|extensions| extensions.get(EXTENSION_ID))
+    {
+        return extension
+            .get("tlp_2_0")
+            .and_then(Value::as_str)
+            .and_then(Tlp::parse)
+            .map_or(Reading::Unreadable, Reading::Tlp);
+    }
+    let body = definition.get("definition");
+    match definition.get("definition_type").and_then(Value::as_str) {
+        Some("tlp") => body
+            .and_then(|d| d.get("tlp"))
+            .and_then(Value::as_str)
+            .and_then(|label| match label {
+                "white" => Some(Tlp::Clear),
+                "green" => Some(Tlp::Green),
+                "amber" => Some(Tlp::Amber),
+                "red" => Some(Tlp::Red),
+                _ => None,
+            })
+            .map_or(Reading::Unreadable, Reading::Tlp),
+        Some("statement") => body
+            .and_then(|d| d.get("statement"))
+            .and_then(Value::as_str)
+            .map_or(Reading::Unreadable, read_statement),
+        _ => Reading::Unreadable,
+    }
+}
+
+/// The TLP labels a free-text statement names: the most restrictive one; `NotTlp` when it
+/// does not mention TLP (or the Traffic Light Protocol) at all; `Unreadable` when it does but
+/// no label follows.
+fn read_statement(text: &str) -> Reading {
+    let upper = text.to_ascii_uppercase();
+    if !upper.contains("TLP") && !upper.contains("TRAFFIC LIGHT") {
+        return Reading::NotTlp;
+    }
+    let mut found: Option<Tlp> = None;
+    for (at, _) in upper.match_indices("TLP") {
+        let rest = upper[at + 3..].trim_start_matches([':', ' ', '-', '_', '\t']);
+        let label = [
+            ("AMBER+STRICT", Tlp::AmberStrict),
+            ("AMBER STRICT", Tlp::AmberStrict),
+            ("AMBER", Tlp::Amber),
+            ("WHITE", Tlp::Clear),
+            ("CLEAR", Tlp::Clear),
+            ("GREEN", Tlp::Green),
+            ("RED", Tlp::Red),
+        ]
+        .into_iter()
+        .find(|(word, _)| rest.starts_with(word))
+        .map(|(_, tlp)| tlp);
+        let Some(label) = label else {
+            return Reading::Unreadable;
+        };
+        found = found.max(Some(label));
+    }
+    found.map_or(Reading::Unreadable, Reading::Tlp)
+}
+
+/// The marking definitions a reader of labels knows besides the nine well-known TLP ones: those
+/// that came with the objects (the same envelope or bundle) or were stored before them.
+/// Identifiers are keyed in lower case, as STIX compares them.
+#[derive(Clone, Debug, Default)]
+pub struct Definitions {
+    known: HashMap<String, Reading>,
+}
+
+impl Definitions {
+    pub fn new() -> Definitions {
+        Definitions::default()
+    }
+
+    /// Adds `object` if it is a marking definition with an id; anything else is ignored.
+    pub fn add(&mut self, object: &Value) {
+        if object.get("type").and_then(Value::as_str) != Some("marking-definition") {
+            return;
+        }
+        if let Some(id) = object.get("id").and_then(Value::as_str) {
+            self.known
+                .insert(id.to_ascii_lowercase(), read_definition(object));
+        }
+    }
+
+    /// What the marking `id` says: a well-known TLP id, a known definition, else unreadable.
+    pub fn reading(&self, id: &str) -> Reading {
+        if let Some(tlp) = tlp_of_marking(id) {
+            return Reading::Tlp(tlp);
+        }
+        self.known
+            .get(&id.to_ascii_lowercase())
+            .copied()
+            .unwrap_or(Reading::Unreadable)
+    }
+
+    /// Whether `id` is one of the well-known TLP ids or a definition added here.
+    pub fn knows(&self, id: &str) -> bool {
+        tlp_of_marking(id).is_some() || self.known.contains_key(&id.to_ascii_lowercase())
+    }
+}
+
+/// An object's effective TLP label, failing closed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// The most restrictive label its markings give; `None` when it carries no marking that
+    /// says anything about sharing (the installation's default applies). Any marking that
+    /// cannot be read makes it RED.
+    pub tlp: Option<Tlp>,
+    /// Marking ids that were not known (each counted as RED): a caller that can look more
+    /// definitions up (the store) may add them and label again.
+    pub unknown: Vec<String>,
+}
+
+/// The label of `object` from its `object_marking_refs` and `granular_markings` (a granular
+/// marking restricts the whole object: the hub does not redact parts). Fails closed: a value
+/// that is not a JSON object, marking refs that are not an array of strings, a granular marking
+/// without a `marking_ref` or `lang`, and every marking `definitions` cannot read give RED.
+pub fn label(object: &Value, definitions: &Definitions) -> Label {
+    let mut label = Label {
+        tlp: None,
+        unknown: Vec::new(),
+    };
+    let Some(object) = object.as_object() else {
+        label.tlp = Some(Tlp::Red);
+        return label;
+    };
+    let mut refs: Vec<Option<&str>> = Vec::new();
+    match object.get("object_marking_refs") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => refs.extend(items.iter().map(Value::as_str)),
+        Some(_) => refs.push(None),
+    }
+    match object.get("granular_markings") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for item in items {
+                match item.get("marking_ref") {
+                    Some(marking) => refs.push(marking.as_str()),
+                    None if item.get("lang").is_some_and(Value::is_string) => {}
+                    None => refs.push(None),
+                }
+            }
+        }
+        Some(_) => refs.push(None),
+    }
+    for marking in refs {
+        let reading = match marking {
+            None => Reading::Unreadable,
+            Some(id) => {
+                if !definitions.knows(id) {
+                    label.unknown.push(id.to_ascii_lowercase());
+                }
+                definitions.reading(id)
+            }
+        };
+        let tlp = match reading {
+            Reading::Tlp(tlp) => tlp,
+            Reading::NotTlp => continue,
+            Reading::Unreadable => Tlp::Red,
+        };
+        label.tlp = label.tlp.max(Some(tlp));
+    }
+    label.unknown.sort_unstable();
+    label.unknown.dedup();
+    label
+}
+
+/// The label of `object` knowing only the well-known TLP markings: any other marking is RED.
+/// `None` when it carries no marking at all.
 pub fn tlp_of(object: &Value) -> Option<Tlp> {
-    object
-        .get("object_marking_refs")?
-        .as_array()?
-        .iter()
-        .filter_map(|marking| tlp_of_marking(marking.as_str()?))
-        .max()
+    label(object, &Definitions::new()).tlp
 }
 
 /// The official TLP 2.0 marking-definition object of `tlp` (from `tlp2/`), for serving next to
