@@ -37,7 +37,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use crate::auth::RECHECK as TOKEN_RECHECK;
-pub use crate::checked::Checked;
+pub use crate::checked::{Checked, store_batch};
 pub use crate::error::ApiError;
 pub use crate::pool::Pool;
 pub use crate::release::{ANONYMOUS_IDENTITY, Release};

@@ -56,23 +56,38 @@ impl Release {
         )
     }
 
-    /// The object as the partner receives it: as stored, except that an anonymised
-    /// submitter's `created_by_ref` is replaced for everyone but the submitter.
+    /// The object as the partner receives it: as stored, except that an unmarked object
+    /// carries the TLP 2.0 marking of the installation's default (so the receiver never applies
+    /// a more permissive default of its own), and an anonymised submitter's `created_by_ref` is
+    /// replaced for everyone but the submitter.
     pub fn text<'a>(&self, row: &'a StoredObject) -> Cow<'a, str> {
         let hide = row
             .submitter
             .as_deref()
             .is_some_and(|s| s != self.reader.partner_id && self.anonymised.contains(s));
-        if !hide {
+        let stamp = row.tlp.is_none();
+        if !hide && !stamp {
             return row.json.as_str().into();
+        }
+        if !hide && !row.json.contains("\"object_marking_refs\"") {
+            // The common case, without a parse: a compact JSON object gets one more member.
+            if let Some(body) = row.json.strip_suffix('}') {
+                let id = stix::tlp::marking_id(self.default_tlp);
+                let separator = if body.trim_end().ends_with('{') { "" } else { "," };
+                return format!("{body}{separator}\"object_marking_refs\":[\"{id}\"]}}").into();
+            }
         }
         match serde_json::from_str::<Value>(&row.json) {
             Ok(mut object) => {
-                if let Some(by) = object.get_mut("created_by_ref") {
+                if hide && let Some(by) = object.get_mut("created_by_ref") {
                     *by = Value::String(ANONYMOUS_IDENTITY.to_owned());
+                }
+                if stamp {
+                    stix::tlp::set_marking(&mut object, self.default_tlp);
                 }
                 object.to_string().into()
             }
+            // Unreachable for rows written by `Checked` (compact JSON objects).
             Err(_) => row.json.as_str().into(),
         }
     }

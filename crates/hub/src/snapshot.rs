@@ -109,12 +109,16 @@ impl Snapshot {
     }
 }
 
-/// The installation's TLP for unmarked objects: the stored setting, GREEN when unset.
+/// The installation's TLP for unmarked objects: the stored setting, GREEN when unset, RED when
+/// the stored value is not a TLP label (a setting that cannot be read fails closed).
 pub fn default_tlp(store: &mut Store) -> store::Result<Tlp> {
-    Ok(store
-        .setting(DEFAULT_TLP_SETTING)?
-        .and_then(|v| Tlp::parse(&v))
-        .unwrap_or(Tlp::Green))
+    Ok(match store.setting(DEFAULT_TLP_SETTING)? {
+        None => Tlp::Green,
+        Some(value) => Tlp::parse(&value).unwrap_or_else(|| {
+            tracing::warn!(value = %value, "the default_tlp setting is not a TLP label: RED");
+            Tlp::Red
+        }),
+    })
 }
 
 /// The current snapshot. A background task ([`Shared::refresh`]) renews it every

@@ -60,7 +60,8 @@ impl Filter {
                         ))
                     })?);
                 }
-                "match[id]" => filter.ids.extend(values()),
+                // Identifiers compare as STIX defines them: stored in lower case.
+                "match[id]" => filter.ids.extend(values().map(|id| id.to_ascii_lowercase())),
                 "match[type]" => filter.types.extend(values()),
                 "match[version]" => versions.extend(values()),
                 "match[spec_version]" => filter.spec_versions.extend(values()),

@@ -11,7 +11,7 @@ use axum::response::Response;
 use exchange::policy::Path as Sharing;
 use rayon::prelude::*;
 use serde_json::{Value, json};
-use store::{NewStixObject, ObjectQuery, StoredObject, TaxiiStatus, VersionMatch};
+use store::{ObjectQuery, StoredObject, TaxiiStatus, VersionMatch};
 
 use super::filter::Filter;
 use super::{Need, STIX_MEDIA_TYPE, Session, TAXII_MEDIA_TYPE, taxii_response};
@@ -179,6 +179,7 @@ pub async fn get_object(
     Path((collection, object)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    let object = object.to_ascii_lowercase();
     serve_page(app, headers, Route::Object, collection, Some(object), query).await
 }
 
@@ -188,6 +189,7 @@ pub async fn versions(
     Path((collection, object)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    let object = object.to_ascii_lowercase();
     serve_page(
         app,
         headers,
@@ -243,6 +245,7 @@ pub async fn delete_object(
     Path((collection, object)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    let object = object.to_ascii_lowercase();
     let session = app.session(&headers).await?;
     session.check(&collection, Need::Write)?;
     let mut filter = Filter::parse(query.as_deref(), app.max_page)?;
@@ -474,13 +477,7 @@ fn ingest(
             Err(f) => failures.push(f),
         }
     }
-    let rows: Vec<NewStixObject<'_>> = valid
-        .iter()
-        .map(|v| v.row(&[], Some(partner), None))
-        .collect();
-    if !rows.is_empty() {
-        store.add_objects(collection, &rows)?;
-    }
+    crate::checked::store_batch(store, collection, &mut valid, &[], Some(partner), None)?;
     let status = TaxiiStatus {
         id: uuid::Uuid::new_v4().to_string(),
         collection_id: collection.to_owned(),
