@@ -539,6 +539,11 @@ impl Store {
         self.db.read(remotes::list)
     }
 
+    /// Replaces a remote's stored token; false when there is no such remote.
+    pub fn set_remote_token(&mut self, name: &str, token: &str) -> Result<bool> {
+        self.db.write(|tx| remotes::set_token(tx, name, token))
+    }
+
     /// Replaces a remote's cursors and last sync time; false when there is no such remote.
     pub fn set_remote_cursors(
         &mut self,

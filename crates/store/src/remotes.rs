@@ -13,7 +13,8 @@ pub struct Remote {
     pub collection_id: String,
     pub local_collection: String,
     pub user: String,
-    /// The credential we present; stored, needed to authenticate.
+    /// The credential we present, as stored: the `meridian` CLI seals it (`sealed:v1:…`) before
+    /// storing it and opens it to authenticate.
     pub token: String,
     /// The remote hub's organisation here: TLP decides what we push.
     pub partner_id: String,
@@ -109,6 +110,16 @@ pub(crate) fn set_cursors(
             Param::Text(last_sync),
             Param::Text(name),
         ],
+    )? > 0)
+}
+
+/// Replaces a remote's stored token (sealing a plaintext one); false when there is no remote of
+/// that name.
+pub(crate) fn set_token(tx: &mut Tx<'_, '_>, name: &str, token: &str) -> Result<bool> {
+    Ok(db::execute(
+        tx,
+        "UPDATE remotes SET token = $1 WHERE name = $2",
+        &[Param::Text(token), Param::Text(name)],
     )? > 0)
 }
 
