@@ -948,11 +948,7 @@ impl<'a> Parser<'a> {
                 value
             }
         };
-        if matches!(
-            operator,
-            Operator::Equal | Operator::NotEqual | Operator::In
-        ) && let Some(problem) = hash_problem(&path, &value)
-        {
+        if let Some(problem) = hash_problem(&path, operator, &value) {
             return fail(value_at, problem);
         }
         Ok(ComparisonExpression::Comparison(Comparison::Compare {
@@ -1165,14 +1161,18 @@ fn is_property_name(name: &str) -> bool {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
 }
 
-/// The value compared with a known hash algorithm (`…hashes.'SHA-256' = '…'`) must look like
-/// that hash, as the OASIS pattern validator checks.
-fn hash_problem(path: &ObjectPath, value: &Constant) -> Option<String> {
+/// The value compared with a known hash algorithm (`…hashes.'SHA-256' = '…'`) must be a string
+/// that looks like that hash, as the OASIS pattern validator checks (except that LIKE and
+/// MATCHES take patterns, and each member of an IN set is checked).
+fn hash_problem(path: &ObjectPath, operator: Operator, value: &Constant) -> Option<String> {
+    if matches!(operator, Operator::Like | Operator::Matches) {
+        return None;
+    }
     let in_hashes = path.property == "hashes"
         || path
             .steps
             .iter()
-            .any(|step| *step == PathStep::Key("hashes".into()));
+            .any(|step| matches!(step, PathStep::Key(key) if key == "hashes"));
     let algorithm = match path.steps.last() {
         None => &path.property,
         Some(PathStep::Key(key)) => key,
@@ -1221,13 +1221,17 @@ fn hash_problem(path: &ObjectPath, value: &Constant) -> Option<String> {
             )
         })
     };
-    match value {
+    let check_constant = |constant: &Constant| match constant {
         Constant::String(hash) => check(hash),
-        Constant::Set(members) => members.iter().find_map(|member| match member {
-            Constant::String(hash) => check(hash),
-            _ => None,
-        }),
-        _ => None,
+        other => Some(format!(
+            "a {} hash is a string, not {}",
+            shortened(name, 20),
+            shortened(&other.to_string(), 40)
+        )),
+    };
+    match value {
+        Constant::Set(members) => members.iter().find_map(check_constant),
+        other => check_constant(other),
     }
 }
 
@@ -1248,6 +1252,8 @@ fn regex_problem(regex: &str) -> Option<(usize, String)> {
     let at = |i: usize| chars.get(i).copied();
     let mut open: Vec<usize> = Vec::new();
     let mut state = State::Empty;
+    // Where the search for the ":]" closing a [:class:] resumes; None once there is none left.
+    let mut posix_close = Some(0);
     let mut i = 0;
     while let Some(c) = at(i) {
         match c {
@@ -1280,14 +1286,21 @@ fn regex_problem(regex: &str) -> Option<(usize, String)> {
                     match at(i) {
                         None => return Some((start, "'[' without a closing ']'".into())),
                         Some('\\') => i += 2,
-                        Some('[') if at(i + 1) == Some(':') => {
-                            // [:class:] inside a class.
-                            let mut j = i + 2;
+                        Some('[') if at(i + 1) == Some(':') && posix_close.is_some() => {
+                            // [:class:] inside a class; `posix_close` is the next ":]" at or
+                            // after the cursor, searched forward only, so the scan stays linear.
+                            let mut j = posix_close.unwrap_or(0).max(i + 2);
                             while j < chars.len() && !(at(j) == Some(':') && at(j + 1) == Some(']'))
                             {
                                 j += 1;
                             }
-                            i = if j < chars.len() { j + 2 } else { i + 1 };
+                            if j < chars.len() {
+                                posix_close = Some(j);
+                                i = j + 2;
+                            } else {
+                                posix_close = None;
+                                i += 1;
+                            }
                         }
                         Some(']') => break,
                         Some(_) => i += 1,
