@@ -4,6 +4,10 @@
 //! refuses anything altered.
 //!
 //! Keys travel as hex: the 32-byte signing key (secret) and the 32-byte public key.
+//!
+//! A verified manifest is then checked against the importing hub ([`check_manifest`]): it must
+//! be addressed to that hub and `created` must lie within a window (no later than the clock
+//! plus [`CLOCK_SKEW`], no older than a maximum age).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -79,6 +83,64 @@ pub enum BundleError {
     UnknownFormat(String),
     #[error("the bundle was altered: its SHA-256 is {actual}, the manifest says {expected}")]
     BundleAltered { expected: String, actual: String },
+    #[error("recipient: the bundle is addressed to {found}, not to this hub ({expected:?})")]
+    WrongRecipient {
+        expected: String,
+        /// The manifest's recipient, quoted, or `nobody`.
+        found: String,
+    },
+    #[error("created: {0}")]
+    BadCreated(String),
+}
+
+/// How far a manifest's `created` may lie ahead of the importer's clock.
+pub const CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
+/// The default oldest bundle an importer accepts.
+pub const DEFAULT_MAX_AGE_DAYS: u32 = 90;
+
+/// Checks what a verified manifest says against the importing hub: the bundle must be addressed
+/// to `me` (the importing hub's id at the signer), and `created` must be an RFC 3339 time no
+/// later than `now` + [`CLOCK_SKEW`] and no older than `max_age`. Errors name the field.
+pub fn check_manifest(
+    manifest: &Manifest,
+    me: &str,
+    now: time::OffsetDateTime,
+    max_age: time::Duration,
+) -> Result<(), BundleError> {
+    if manifest.recipient.as_deref() != Some(me) {
+        return Err(BundleError::WrongRecipient {
+            expected: me.to_owned(),
+            found: manifest
+                .recipient
+                .as_ref()
+                .map_or_else(|| "nobody".to_owned(), |r| format!("{r:?}")),
+        });
+    }
+    let created = time::OffsetDateTime::parse(
+        &manifest.created,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map_err(|e| {
+        BundleError::BadCreated(format!(
+            "{:?} is not an RFC 3339 date-time: {e}",
+            manifest.created
+        ))
+    })?;
+    if created > now + CLOCK_SKEW {
+        return Err(BundleError::BadCreated(format!(
+            "{} is in the future (this hub's clock says {now}; {} minutes of skew are allowed)",
+            manifest.created,
+            CLOCK_SKEW.whole_minutes()
+        )));
+    }
+    if created < now - max_age {
+        return Err(BundleError::BadCreated(format!(
+            "{} is older than the maximum age of {} days",
+            manifest.created,
+            max_age.whole_days()
+        )));
+    }
+    Ok(())
 }
 
 /// A new Ed25519 key pair from the OS RNG: (signing key hex, public key hex).
@@ -108,6 +170,12 @@ fn key_bytes(hex_text: &str) -> Option<[u8; 32]> {
     let mut bytes = [0; 32];
     hex::decode_to_slice(hex_text.trim(), &mut bytes).ok()?;
     Some(bytes)
+}
+
+/// Lowercase hex SHA-256 of a bundle's exact bytes: what an importer remembers to refuse a
+/// replay.
+pub fn bundle_sha256(bundle: &[u8]) -> String {
+    sha256_hex(bundle)
 }
 
 /// Makes the manifest of `bundle` and signs it with `signing_key_hex`.

@@ -34,6 +34,76 @@ impl EpssScores {
     }
 }
 
+/// Recognises an EPSS score file positively, before it is parsed: the first lines may be
+/// `#model_version…` comments, then comes the header `cve,epss,percentile` (any order, `,` or
+/// `;`) or, in the headerless per-year layout, a well-formed row `CVE-YYYY-NNNN;0.1;0.9`; after
+/// a header, the first data row must be well-formed too. An empty file, a header without rows
+/// or anything else is refused with the line and the reason.
+pub fn recognise(bytes: &[u8]) -> Result<(), IntelError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| IntelError::invalid(format!("byte {}", e.valid_up_to()), "not UTF-8 text"))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(n, l)| (format!("line {}", n + 1), l.trim()))
+        .filter(|(_, l)| !l.is_empty())
+        .skip_while(|(_, l)| l.starts_with("#model_version"));
+    let Some((at, first)) = lines.next() else {
+        return Err(IntelError::invalid(
+            "line 1",
+            "no EPSS header `cve,epss,percentile` and no score rows",
+        ));
+    };
+    let delimiter = if first.contains(';') { ';' } else { ',' };
+    let cells: Vec<String> = first
+        .split(delimiter)
+        .map(|c| c.trim().to_ascii_lowercase())
+        .collect();
+    let mut sorted = cells.clone();
+    sorted.sort();
+    if sorted == ["cve", "epss", "percentile"] {
+        let find = |name: &str| cells.iter().position(|c| c == name).unwrap_or_default();
+        let columns = (find("cve"), find("epss"), find("percentile"));
+        let Some((at, row)) = lines.next() else {
+            return Err(IntelError::invalid(
+                at,
+                "an EPSS header without any score row",
+            ));
+        };
+        return well_formed(row, delimiter, columns).map_err(|m| IntelError::invalid(at, m));
+    }
+    if delimiter == ';' && well_formed(first, ';', (0, 1, 2)).is_ok() {
+        return Ok(());
+    }
+    let shown: String = first.chars().take(60).collect();
+    Err(IntelError::invalid(
+        at,
+        format!(
+            "not an EPSS CSV: expected the header `cve,epss,percentile` (after an optional \
+             `#model_version` line) or a row `CVE-YYYY-NNNN;epss;percentile`, found {shown:?}"
+        ),
+    ))
+}
+
+/// A data row with exactly three cells: a CVE id and two probabilities.
+fn well_formed(row: &str, delimiter: char, (c, e, p): (usize, usize, usize)) -> Result<(), String> {
+    let cells: Vec<&str> = row.split(delimiter).map(str::trim).collect();
+    let ok = cells.len() == 3
+        && is_cve_id(cells[c])
+        && probability(cells[e]).is_some()
+        && probability(cells[p]).is_some();
+    if ok {
+        Ok(())
+    } else {
+        let shown: String = row.chars().take(60).collect();
+        Err(format!(
+            "not an EPSS score row (CVE id, epss and percentile in 0..=1 separated by \
+             {delimiter:?}): {shown:?}"
+        ))
+    }
+}
+
 fn probability(s: &str) -> Option<f64> {
     s.trim()
         .parse::<f64>()

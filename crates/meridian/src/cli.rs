@@ -43,6 +43,16 @@ pub struct GlobalArgs {
     /// No progress bars and no summaries on stderr; errors are still printed.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// The largest file an import reads (atlas files, intel documents, bundle files), in bytes
+    /// or with a unit: `500MiB`, `2GiB`, `1GB`. Larger files are refused before being read.
+    #[arg(
+        long,
+        global = true,
+        env = "MERIDIAN_MAX_FILE_SIZE",
+        default_value = "2GiB",
+        value_name = "SIZE"
+    )]
+    pub max_file_size: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,6 +14,8 @@ pub struct Config {
     pub home: [u8; 2],
     pub json: bool,
     pub quiet: bool,
+    /// The largest file an import reads, in bytes (`--max-file-size`).
+    pub max_file_size: u64,
 }
 
 impl Config {
@@ -23,12 +25,22 @@ impl Config {
             bail!("--home / MERIDIAN_HOME: {home:?} is not an ISO 3166-1 alpha-2 country code");
         }
         let home: [u8; 2] = home.as_bytes().try_into().context("home country code")?;
+        let max_file_size = parse_size(&args.max_file_size)
+            .map_err(|e| anyhow::anyhow!("--max-file-size / MERIDIAN_MAX_FILE_SIZE: {e}"))?;
         Ok(Config {
             db: args.db.clone(),
             home,
             json: args.json,
             quiet: args.quiet,
+            max_file_size,
         })
+    }
+
+    /// Reads a whole input file, refusing one larger than `--max-file-size` before reading it;
+    /// the error names the file.
+    pub fn read_input(&self, path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+        interchange::read_limited(path, self.max_file_size)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     }
 
     pub fn home_str(&self) -> &str {
@@ -49,4 +61,50 @@ impl Config {
 /// A database URL fit for messages: any password is replaced by `***`.
 pub fn redact(url: &str) -> String {
     store::redact_url(url)
+}
+
+/// A size in bytes: a number, optionally followed by `B`, `K`/`KB` (1000), `KiB` (1024), and
+/// likewise `M`, `MiB`, `G`, `GiB`, `T`, `TiB` (case-insensitive).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let bad = || format!("{text:?} is not a size (bytes, or a number with KB, MiB, GiB, …)");
+    let number: u64 = number.parse().map_err(|_| bad())?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let multiplier: u64 = match unit.as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        "t" | "tb" => 1_000_000_000_000,
+        "tib" => 1 << 40,
+        _ => return Err(bad()),
+    };
+    let size = number.checked_mul(multiplier).ok_or_else(bad)?;
+    if size == 0 {
+        return Err(format!("{text:?}: the limit must be more than 0 bytes"));
+    }
+    Ok(size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("10"), Ok(10));
+        assert_eq!(parse_size("1 kb"), Ok(1000));
+        assert_eq!(parse_size("3MiB"), Ok(3 << 20));
+        for bad in ["", "x", "1.5GiB", "-1", "0", "99999999999TiB", "2 parsecs"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -200,3 +200,52 @@ fn signed_but_unusable_manifests() {
         "the bundle was altered",
     );
 }
+
+#[test]
+fn manifest_recipient_and_created_are_checked() {
+    use time::macros::datetime;
+    let now = datetime!(2026-03-01 12:00 UTC);
+    let max_age = time::Duration::days(i64::from(DEFAULT_MAX_AGE_DAYS));
+    let manifest = |recipient: Option<&str>, created: &str| Manifest {
+        format: FORMAT.to_owned(),
+        created: created.to_owned(),
+        signer: "hub-x".to_owned(),
+        recipient: recipient.map(str::to_owned),
+        bundle_file: "bundle.json".to_owned(),
+        bundle_sha256: String::new(),
+        objects: 0,
+        tlp_max: None,
+    };
+    let check = |recipient, created: &str| {
+        super::check_manifest(&manifest(recipient, created), "cert-p", now, max_age)
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(check(Some("cert-p"), "2026-03-01T11:00:00Z"), Ok(()));
+    assert_eq!(check(Some("cert-p"), "2026-03-01T12:04:00+00:00"), Ok(()));
+    assert_eq!(check(Some("cert-p"), "2025-12-02T12:00:00Z"), Ok(()));
+    let err = |recipient, created: &str| check(recipient, created).expect_err(created);
+    assert_eq!(
+        err(Some("cert-q"), "2026-03-01T11:00:00Z"),
+        "recipient: the bundle is addressed to \"cert-q\", not to this hub (\"cert-p\")"
+    );
+    assert!(
+        err(None, "2026-03-01T11:00:00Z")
+            .starts_with("recipient: the bundle is addressed to nobody")
+    );
+    for (created, needle) in [
+        (
+            "2001-01-01T00:00:00Z",
+            "older than the maximum age of 90 days",
+        ),
+        ("2999-01-01T00:00:00Z", "is in the future"),
+        ("2026-03-01T12:06:00Z", "is in the future"),
+        ("not-a-date", "\"not-a-date\" is not an RFC 3339 date-time"),
+        ("2026-02-30T00:00:00Z", "is not an RFC 3339 date-time"),
+    ] {
+        let e = err(Some("cert-p"), created);
+        assert!(
+            e.starts_with("created: ") && e.contains(needle),
+            "{created}: {e}"
+        );
+    }
+}

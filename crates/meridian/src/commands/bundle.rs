@@ -7,8 +7,12 @@
 //! signature over `manifest.json`'s exact bytes), all by [`exchange::bundle`].
 //!
 //! An import verifies the signature with the partner's stored public key, then the bundle's
-//! hash, then every object against the STIX 2.1 schemas, and stores all of them in one
-//! transaction with the partner as submitter and `bundle:<partner>` as provenance, or nothing.
+//! hash, then the manifest against this hub (`exchange::bundle::check_manifest`: addressed to
+//! `--as`, `created` within the last `--max-age-days` and not in the future), then every object
+//! against the STIX 2.1 schemas, and stores all of them in one transaction with the partner as
+//! submitter and `bundle:<partner>` as provenance, or nothing. The SHA-256 of every imported
+//! bundle is remembered (setting `bundle_imported:<sha256>`): importing the same bundle again
+//! is an explicit no-op.
 
 use std::io::Write as _;
 use std::path::{Path as FsPath, PathBuf};
@@ -76,7 +80,18 @@ pub struct ImportArgs {
     /// The local collection to store the objects in.
     #[arg(long, value_name = "ID")]
     pub collection: String,
+    /// Who this hub is to the signer: the partner id the bundle was exported `--for`. A bundle
+    /// addressed to anyone else is refused.
+    #[arg(long = "as", value_name = "ID", env = "MERIDIAN_HUB_ID")]
+    pub me: String,
+    /// Refuse bundles whose manifest is older than this many days.
+    #[arg(long, default_value_t = exchange::bundle::DEFAULT_MAX_AGE_DAYS, value_name = "DAYS")]
+    pub max_age_days: u32,
 }
+
+/// The setting under which an imported bundle's SHA-256 is remembered (the value says from
+/// whom and when), so that a replay is a no-op.
+const IMPORTED_SETTING: &str = "bundle_imported:";
 
 pub fn run(config: &Config, command: BundleCommand) -> anyhow::Result<()> {
     match command {
@@ -231,9 +246,8 @@ fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read(dir: &FsPath, name: &str) -> anyhow::Result<Vec<u8>> {
-    let path = dir.join(name);
-    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+fn read(config: &Config, dir: &FsPath, name: &str) -> anyhow::Result<Vec<u8>> {
+    config.read_input(&dir.join(name))
 }
 
 fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
@@ -251,16 +265,19 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
         bail!("--collection: no collection {:?}", args.collection);
     }
     let dir = &args.dir;
-    let manifest = read(dir, MANIFEST_FILE)?;
-    let signature = read(dir, SIGNATURE_FILE)?;
-    let bundle = read(dir, BUNDLE_FILE)?;
+    let manifest = read(config, dir, MANIFEST_FILE)?;
+    let signature = read(config, dir, SIGNATURE_FILE)?;
+    let bundle = read(config, dir, BUNDLE_FILE)?;
     let signature = String::from_utf8(signature).map_err(|_| BundleError::MalformedSignature);
     let verified =
         signature.and_then(|s| exchange::bundle::verify(&bundle, &manifest, &s, &public_key));
     let manifest = verified.map_err(|e| {
         let failed = match e {
             BundleError::BundleAltered { .. } => format!("hash ({BUNDLE_FILE})"),
-            BundleError::MalformedManifest(_) | BundleError::UnknownFormat(_) => {
+            BundleError::MalformedManifest(_)
+            | BundleError::UnknownFormat(_)
+            | BundleError::WrongRecipient { .. }
+            | BundleError::BadCreated(_) => {
                 format!("manifest ({MANIFEST_FILE})")
             }
             BundleError::InvalidPublicKey => format!("public key of partner {}", args.partner),
@@ -275,6 +292,35 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
             dir.display()
         )
     })?;
+    let max_age = time::Duration::days(i64::from(args.max_age_days));
+    let now = time::OffsetDateTime::now_utc();
+    exchange::bundle::check_manifest(&manifest, &args.me, now, max_age).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: refused, nothing imported: {}: {e}",
+            dir.display(),
+            dir.join(MANIFEST_FILE).display()
+        )
+    })?;
+    let sha256 = exchange::bundle::bundle_sha256(&bundle);
+    let replay_key = format!("{IMPORTED_SETTING}{sha256}");
+    if let Some(before) = store.setting(&replay_key)? {
+        if config.json {
+            return output::json(&json!({
+                "partner": args.partner,
+                "signer": manifest.signer,
+                "created": manifest.created,
+                "collection": args.collection,
+                "bundle_sha256": sha256,
+                "replayed": true,
+                "added": 0,
+            }));
+        }
+        outln!(
+            "{}: this bundle (SHA-256 {sha256}) was imported already ({before}): nothing done",
+            dir.display()
+        );
+        return Ok(());
+    }
     if manifest.bundle_file != BUNDLE_FILE {
         bail!(
             "{}: the manifest signs {:?}, not {BUNDLE_FILE}",
@@ -322,12 +368,24 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
         )));
     }
     let source = format!("bundle:{}", args.partner);
-    let outcome = store.add_objects(
+    let outcome = hub::store_batch(
+        &mut store,
         &args.collection,
-        &checked
-            .iter()
-            .map(|c| c.row(&[], Some(&args.partner), Some(&source)))
-            .collect::<Vec<_>>(),
+        &mut checked,
+        &[],
+        Some(&args.partner),
+        Some(&source),
+    )?;
+    // Remembered after the objects are stored: an interruption in between leaves a bundle
+    // whose re-import stores nothing new (every object a duplicate) and then remembers it.
+    store.set_setting(
+        &replay_key,
+        &format!(
+            "from {} into collection {} at {}",
+            args.partner,
+            args.collection,
+            super::now()
+        ),
     )?;
     if config.json {
         return output::json(&json!({
@@ -335,6 +393,8 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
             "signer": manifest.signer,
             "created": manifest.created,
             "collection": args.collection,
+            "bundle_sha256": sha256,
+            "replayed": false,
             "objects": checked.len(),
             "added": outcome.added,
             "duplicates": outcome.duplicates,

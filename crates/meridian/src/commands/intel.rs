@@ -29,7 +29,9 @@ pub enum IntelCommand {
     /// Validate and store intel documents in one all-or-nothing transaction.
     ///
     /// The kind is detected from the content: KEV JSON, CVE JSON 5 record, EPSS CSV (FIRST
-    /// daily file or headerless `cve;epss;percentile`), CSAF 2.0, CycloneDX, SPDX or OpenVEX.
+    /// daily file with its `cve,epss,percentile` header, or headerless `cve;epss;percentile`
+    /// rows), CSAF 2.0, CycloneDX JSON, SPDX JSON or OpenVEX. Anything else (an empty file,
+    /// XML, SPDX tag-value, other CSV) is refused with the file and the reason.
     /// Re-importing identical bytes reports "unchanged". An invalid document is refused with the
     /// JSON path (or CSV line) of the problem, and then nothing is stored.
     Import(ImportArgs),
@@ -169,12 +171,50 @@ impl Kind {
         matches!(self, Kind::Cyclonedx | Kind::Spdx)
     }
 
-    /// The kind of a document from its content: JSON by its distinctive top-level members,
-    /// anything else is taken as EPSS CSV.
+    /// The kind of a document from its content, recognised positively: JSON by its distinctive
+    /// top-level members, EPSS CSV by its header or rows ([`intel::epss::recognise`]). Anything
+    /// else (an empty file, XML, SPDX tag-value, other text) is refused with the reason.
     fn detect(bytes: &[u8]) -> Result<Kind, IntelError> {
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        if body.trim_ascii_start().first() != Some(&b'{') {
-            return Ok(Kind::Epss);
+        let refuse = |message: &str| {
+            Err(IntelError::Invalid {
+                path: "$".to_owned(),
+                message: message.to_owned(),
+            })
+        };
+        let first_line = body
+            .split(|&b| b == b'\n')
+            .map(<[u8]>::trim_ascii)
+            .find(|l| !l.is_empty() && !l.starts_with(b"##"));
+        match body.trim_ascii_start().first() {
+            None => return refuse("empty file: not an intel document"),
+            Some(b'{') => {}
+            Some(b'[') => {
+                return refuse(
+                    "a JSON array is not an intel document (expected one KEV catalog, CVE 5 \
+                     record, CSAF advisory, CycloneDX or SPDX SBOM, or OpenVEX document)",
+                );
+            }
+            Some(b'<') => {
+                return refuse(
+                    "XML is not supported (CycloneDX and SPDX are read as JSON; convert the \
+                     document to JSON)",
+                );
+            }
+            Some(_)
+                if first_line.is_some_and(|l| {
+                    l.starts_with(b"SPDXVersion:") || l.starts_with(b"DataLicense:")
+                }) =>
+            {
+                return refuse(
+                    "SPDX tag-value is not supported: convert it to SPDX JSON (for instance \
+                     `pyspdxtools -i sbom.spdx -o sbom.spdx.json`)",
+                );
+            }
+            Some(_) => {
+                intel::epss::recognise(body)?;
+                return Ok(Kind::Epss);
+            }
         }
         let value: serde_json::Value = serde_json::from_slice(body)?;
         let has = |key: &str| value.get(key).is_some();
@@ -422,9 +462,9 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     let mut documents = Vec::with_capacity(args.files.len());
     let mut errors = Vec::new();
     for path in &args.files {
-        match std::fs::read(path) {
+        match config.read_input(path) {
             Ok(bytes) => documents.push((path.display().to_string(), bytes)),
-            Err(e) => errors.push(format!("{}: reading the file: {e}", path.display())),
+            Err(e) => errors.push(format!("{e:#}")),
         }
     }
     refuse_invalid(&errors)?;

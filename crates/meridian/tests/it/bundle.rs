@@ -75,6 +75,8 @@ fn refused(db: &str, dir: &Path, from: &str, collection: &str, needle: &str) {
             from,
             "--collection",
             collection,
+            "--as",
+            "cert-p",
         ],
     );
     let err = String::from_utf8_lossy(&out.stderr);
@@ -320,6 +322,8 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
                 "hub-x",
                 "--collection",
                 INTO,
+                "--as",
+                "cert-p",
             ],
         );
         let imported: Value = serde_json::from_str(&imported).expect("import --json");
@@ -356,12 +360,205 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
                 "hub-x",
                 "--collection",
                 INTO,
+                "--as",
+                "cert-p",
             ],
         ))
         .expect("import --json");
+        // A replay (the same bytes again) is an explicit no-op.
         assert_eq!(
-            (again["added"].as_u64(), again["duplicates"].as_u64()),
-            (Some(0), Some(6))
+            (again["replayed"].as_bool(), again["added"].as_u64()),
+            (Some(true), Some(0)),
+            "{again}"
         );
     }
+}
+
+/// Signs `bundle.json` of `from` again with `fields` changed, into `into`.
+fn resigned(
+    from: &Path,
+    into: &Path,
+    key_file: &Path,
+    change: impl FnOnce(&mut exchange::bundle::ManifestFields),
+) {
+    let bundle = std::fs::read(from.join("bundle.json")).expect("bundle.json");
+    let manifest: exchange::bundle::Manifest =
+        serde_json::from_slice(&std::fs::read(from.join("manifest.json")).expect("manifest.json"))
+            .expect("manifest");
+    let mut fields = exchange::bundle::ManifestFields {
+        created: manifest.created,
+        signer: manifest.signer,
+        recipient: manifest.recipient,
+        bundle_file: manifest.bundle_file,
+        objects: manifest.objects,
+        tlp_max: manifest.tlp_max,
+    };
+    change(&mut fields);
+    let key = std::fs::read_to_string(key_file).expect("key");
+    let signed = exchange::bundle::sign(&bundle, fields, &key).expect("signing");
+    std::fs::create_dir_all(into).expect("mkdir");
+    std::fs::write(into.join("bundle.json"), &bundle).expect("write");
+    std::fs::write(into.join("manifest.json"), &signed.manifest).expect("write");
+    std::fs::write(into.join("bundle.sig"), format!("{}\n", signed.signature)).expect("write");
+}
+
+/// A validly signed bundle is refused when it is addressed to another hub, dated outside the
+/// window or undated, or too large; errors name the field, and nothing is stored.
+#[test]
+fn bundle_import_checks_recipient_created_size_and_replay() {
+    let work = tempfile::tempdir().expect("temporary directory");
+    let w = work.path();
+    let db_x = format!("sqlite://{}", w.join("x.db").display());
+    ok(
+        &db_x,
+        &["collection", "add", "--title", "c", "--id", COLLECTION],
+    );
+    for p in ["cert-p", "cert-q"] {
+        partner(&db_x, p);
+        agreement(&db_x, &format!("x-{p}"), p, "AMBER", COLLECTION);
+    }
+    insert(
+        &db_x,
+        COLLECTION,
+        "cert-p",
+        &[(identity("clear", Some(Tlp::Clear), V1), Vec::new())],
+    );
+    let keys = w.join("keys");
+    let public = ok(&db_x, &["bundle", "keygen", "--out", path_str(&keys)]);
+    let key_file = keys.join("hub.key");
+    let export = |partner: &str, dir: &Path| {
+        ok(
+            &db_x,
+            &[
+                "bundle",
+                "export",
+                "--collection",
+                COLLECTION,
+                "--for",
+                partner,
+                "--key",
+                path_str(&key_file),
+                "--out",
+                path_str(dir),
+                "--signer",
+                "hub-x",
+            ],
+        );
+    };
+    let for_p = w.join("for-p");
+    export("cert-p", &for_p);
+    let for_q = w.join("for-q");
+    export("cert-q", &for_q);
+    let dated = |name: &str, created: &str| {
+        let dir = w.join(name);
+        resigned(&for_p, &dir, &key_file, |f| f.created = created.to_owned());
+        dir
+    };
+    let undated = dated("not-a-date", "not-a-date");
+    let old = dated("2001", "2001-01-01T00:00:00Z");
+    let future = dated("2999", "2999-01-01T00:00:00Z");
+    let nobody = w.join("nobody");
+    resigned(&for_p, &nobody, &key_file, |f| f.recipient = None);
+
+    let y = test_support::backends("bundle checks")
+        .into_iter()
+        .next()
+        .expect("SQLite");
+    let db = y.url.as_str();
+    ok(db, &["collection", "add", "--title", "into", "--id", INTO]);
+    partner(db, "hub-x");
+    ok(db, &["partner", "key", "hub-x", public.trim()]);
+    for (dir, needle) in [
+        (
+            &for_q,
+            "manifest.json: recipient: the bundle is addressed to \"cert-q\", not to this hub (\"cert-p\")",
+        ),
+        (&nobody, "recipient: the bundle is addressed to nobody"),
+        (
+            &undated,
+            "created: \"not-a-date\" is not an RFC 3339 date-time",
+        ),
+        (
+            &old,
+            "created: 2001-01-01T00:00:00Z is older than the maximum age of 90 days",
+        ),
+        (&future, "created: 2999-01-01T00:00:00Z is in the future"),
+    ] {
+        refused(db, dir, "hub-x", INTO, needle);
+    }
+    // Without --as (or MERIDIAN_HUB_ID) the importer does not know who it is.
+    let out = meridian(
+        db,
+        &[
+            "bundle",
+            "import",
+            path_str(&for_p),
+            "--from",
+            "hub-x",
+            "--collection",
+            INTO,
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--as"));
+    // A file over --max-file-size is refused before it is read.
+    let out = meridian(
+        db,
+        &[
+            "--max-file-size",
+            "100",
+            "bundle",
+            "import",
+            path_str(&for_p),
+            "--from",
+            "hub-x",
+            "--collection",
+            INTO,
+            "--as",
+            "cert-p",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("larger than the limit of 100 bytes"), "{err}");
+    assert!(
+        rows(db, INTO).is_empty(),
+        "nothing stored by refused imports"
+    );
+    // The right hub, the right date: imported; once only.
+    let first = ok(
+        db,
+        &[
+            "--json",
+            "bundle",
+            "import",
+            path_str(&for_p),
+            "--from",
+            "hub-x",
+            "--collection",
+            INTO,
+            "--as",
+            "cert-p",
+        ],
+    );
+    let first: Value = serde_json::from_str(&first).expect("json");
+    assert_eq!(
+        (first["replayed"].as_bool(), first["added"].as_u64()),
+        (Some(false), Some(1))
+    );
+    let again = ok(
+        db,
+        &[
+            "bundle",
+            "import",
+            path_str(&for_p),
+            "--from",
+            "hub-x",
+            "--collection",
+            INTO,
+            "--as",
+            "cert-p",
+        ],
+    );
+    assert!(again.contains("was imported already"), "{again}");
 }

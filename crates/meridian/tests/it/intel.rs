@@ -413,3 +413,78 @@ fn scenario_of_every_asset_affected_by_a_cve() {
         assert_eq!(got["impact"], 1.0);
     }
 }
+
+/// Format detection recognises every kind positively: an empty file, SPDX tag-value, XML, a
+/// garbage CSV or an EPSS header without rows is refused with the file and the reason, and
+/// nothing is stored (these were all stored as EPSS before).
+#[test]
+fn import_refuses_unrecognised_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, body: &str| -> String {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).expect("write");
+        path_str(&path).to_owned()
+    };
+    let spdx_tv = shared("sbom/spdx-2.3/SPDXTagExample-v2.3.spdx");
+    let cases = [
+        (write("empty.json", ""), "empty file"),
+        (write("blank.csv", " \n\n"), "empty file"),
+        (spdx_tv, "SPDX tag-value is not supported"),
+        (write("bom.xml", "<bom/>"), "XML is not supported"),
+        (write("list.json", "[1]"), "a JSON array"),
+        (
+            write("garbage.csv", "name,age\nbob,3\n"),
+            "line 1: not an EPSS CSV",
+        ),
+        (write("hello.txt", "hello world"), "line 1: not an EPSS CSV"),
+        (
+            write(
+                "header-only.csv",
+                "#model_version:v1,score_date:x\ncve,epss,percentile\n",
+            ),
+            "line 2: an EPSS header without any score row",
+        ),
+        (
+            write("bad-rows.csv", "cve,epss,percentile\nfoo,bar,baz\n"),
+            "line 2: not an EPSS score row",
+        ),
+        (
+            write("comment-only.csv", "#model_version:v1\n"),
+            "no EPSS header",
+        ),
+    ];
+    for db in test_support::backends("intel detection") {
+        let url = db.url.as_str();
+        for (file, reason) in &cases {
+            let out = meridian(url, &["intel", "import", file]);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "[{}] {file} was accepted", db.name);
+            assert!(
+                stderr.contains(&format!("{file}: ")) && stderr.contains(reason),
+                "[{}] {file}: expected {reason:?} in {stderr}",
+                db.name
+            );
+            assert!(stderr.contains("nothing was stored"), "{stderr}");
+        }
+        assert_eq!(
+            run(url, &["intel", "documents"]),
+            json!([]),
+            "[{}]",
+            db.name
+        );
+        // Both EPSS layouts are still recognised.
+        let headerless = write("2023.csv", "CVE-2023-7346;0.001400000;0.038600000\n");
+        let daily = write(
+            "daily.csv",
+            "#model_version:v2023.03.01,score_date:2024-04-20T00:00:00+0000\ncve,epss,percentile\nCVE-2024-3400,0.95,0.99\n",
+        );
+        let rows = run(url, &["intel", "import", &headerless, &daily]);
+        assert_eq!(statuses(&rows).len(), 2, "[{}]", db.name);
+        assert!(
+            statuses(&rows)
+                .iter()
+                .all(|(k, _, s)| k == "epss" && s == "created"),
+            "{rows}"
+        );
+    }
+}
