@@ -4,6 +4,7 @@ mod alert;
 mod analyze;
 mod atlas;
 mod bundle;
+mod crash;
 mod cvd;
 mod demo;
 mod federation;
