@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, header};
@@ -135,6 +136,8 @@ pub struct Throttle {
     limit: u32,
     window: Duration,
     failures: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    /// Whether `failures` may have entries; while it has none, requests skip the lock.
+    any: AtomicBool,
 }
 
 /// Addresses remembered before the map is pruned of ended windows.
@@ -147,6 +150,7 @@ impl Throttle {
             limit,
             window,
             failures: Mutex::new(HashMap::new()),
+            any: AtomicBool::new(false),
         }
     }
 
@@ -158,11 +162,19 @@ impl Throttle {
 
     /// The seconds until `ip` may try again, when it is throttled now.
     pub fn retry_after(&self, ip: IpAddr) -> Option<u64> {
-        if self.limit == 0 {
+        if self.limit == 0 || !self.any.load(Ordering::Relaxed) {
             return None;
         }
-        let (start, count) = *self.lock().get(&ip)?;
-        let left = self.window.checked_sub(start.elapsed())?;
+        let mut failures = self.lock();
+        let (start, count) = *failures.get(&ip)?;
+        let Some(left) = self.window.checked_sub(start.elapsed()) else {
+            // The window ended: forget it, and let requests skip the lock when none is left.
+            failures.remove(&ip);
+            if failures.is_empty() {
+                self.any.store(false, Ordering::Relaxed);
+            }
+            return None;
+        };
         (count >= self.limit).then(|| left.as_secs() + u64::from(left.subsec_nanos() > 0))
     }
 
@@ -181,5 +193,6 @@ impl Throttle {
             *entry = (Instant::now(), 0);
         }
         entry.1 = entry.1.saturating_add(1);
+        self.any.store(true, Ordering::Relaxed);
     }
 }
