@@ -120,7 +120,7 @@ pub fn agreement(db: &str, id: &str, party: &str, tlp: &str, collection: &str) {
 }
 
 /// Issues a token for `partner`.
-fn token(db: &str, partner: &str) -> String {
+pub fn token(db: &str, partner: &str) -> String {
     ok(db, &["partner", "token", partner]).trim().to_owned()
 }
 
@@ -146,6 +146,18 @@ const V2: &str = "2026-02-01T00:00:00.000Z";
 
 /// POSTs `objects` to `collection` of `server` as `partner` and checks every one was taken.
 fn post(server: &Server, collection: &str, partner: &str, token: &str, objects: &[Value]) {
+    post_as(server, collection, partner, token, objects);
+}
+
+/// POSTs `objects` to `collection` of `server` as `partner`, checks every one was taken and
+/// returns the status resource's id.
+pub fn post_as(
+    server: &Server,
+    collection: &str,
+    partner: &str,
+    token: &str,
+    objects: &[Value],
+) -> String {
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{partner}:{token}"));
     let url = server.url(&format!("/taxii2/hub/collections/{collection}/objects/"));
     let mut response = agent()
@@ -158,6 +170,7 @@ fn post(server: &Server, collection: &str, partner: &str, token: &str, objects: 
     assert_eq!(response.status(), 202, "POST objects");
     let status: Value = response.body_mut().read_json().expect("a status resource");
     assert_eq!(status["success_count"], objects.len(), "{status}");
+    status["id"].as_str().expect("a status id").to_owned()
 }
 
 /// Stores objects directly, with named recipients, as `submitter`.

@@ -9,6 +9,7 @@ mod cvd;
 mod demo;
 mod federation;
 mod intel;
+mod leak_matrix;
 mod sync;
 
 use std::path::{Path, PathBuf};
