@@ -447,3 +447,31 @@ fn database_urls_are_redacted() {
     };
     assert!(!error.contains("s3cret"), "{error}");
 }
+
+/// Finding 2 (plain HTTP): a client that never finishes its request header (slow loris) is
+/// disconnected after `HEADER_READ_TIMEOUT`, and others are served meanwhile.
+#[test]
+fn a_slow_header_is_cut_off_on_plain_http() {
+    use std::io::Read as _;
+    let db = test_support::backends("hub_slow_loris").remove(0);
+    let token = partner(&mut Store::open(&db.url).expect("open"), "p");
+    let hub = Hub::start(&db.url);
+    let addr = hub.base.trim_start_matches("http://").to_owned();
+    let mut slow = TcpStream::connect(&addr).expect("connect");
+    slow.write_all(b"GET /taxii2/ HTTP/1.1\r\nHost: x\r\n")
+        .expect("write");
+    assert_eq!(get(&hub.url("/taxii2/"), Some(&token)).status, 200);
+    slow.set_read_timeout(Some(hub::HEADER_READ_TIMEOUT + Duration::from_secs(5)))
+        .expect("timeout");
+    let started = Instant::now();
+    let mut buf = [0u8; 512];
+    let read = slow.read(&mut buf);
+    assert!(
+        matches!(read, Ok(0))
+            || read.is_err()
+                && started.elapsed() < hub::HEADER_READ_TIMEOUT + Duration::from_secs(4),
+        "{read:?} after {:?}",
+        started.elapsed()
+    );
+    assert!(started.elapsed() <= hub::HEADER_READ_TIMEOUT + Duration::from_secs(2));
+}
