@@ -69,11 +69,7 @@ impl Checked {
 /// definitions other than the well-known TLP ones, reading those definitions from the batch
 /// itself, then from the collection. Definitions found nowhere stay RED. Costs nothing when
 /// every marking is a well-known TLP id.
-fn label_batch(
-    store: &mut Store,
-    collection: &str,
-    batch: &mut [Checked],
-) -> store::Result<()> {
+fn label_batch(store: &mut Store, collection: &str, batch: &mut [Checked]) -> store::Result<()> {
     if batch.iter().all(|c| c.unknown_markings.is_empty()) {
         return Ok(());
     }

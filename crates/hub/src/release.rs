@@ -73,7 +73,11 @@ impl Release {
             // The common case, without a parse: a compact JSON object gets one more member.
             if let Some(body) = row.json.strip_suffix('}') {
                 let id = stix::tlp::marking_id(self.default_tlp);
-                let separator = if body.trim_end().ends_with('{') { "" } else { "," };
+                let separator = if body.trim_end().ends_with('{') {
+                    ""
+                } else {
+                    ","
+                };
                 return format!("{body}{separator}\"object_marking_refs\":[\"{id}\"]}}").into();
             }
         }

@@ -61,7 +61,9 @@ impl Filter {
                     })?);
                 }
                 // Identifiers compare as STIX defines them: stored in lower case.
-                "match[id]" => filter.ids.extend(values().map(|id| id.to_ascii_lowercase())),
+                "match[id]" => filter
+                    .ids
+                    .extend(values().map(|id| id.to_ascii_lowercase())),
                 "match[type]" => filter.types.extend(values()),
                 "match[version]" => versions.extend(values()),
                 "match[spec_version]" => filter.spec_versions.extend(values()),

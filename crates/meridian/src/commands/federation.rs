@@ -563,12 +563,13 @@ fn pull_objects(
             }
         }
         if !checked.is_empty() {
-            let outcome = store.add_objects(
+            let outcome = hub::store_batch(
+                store,
                 &remote.local_collection,
-                &checked
-                    .iter()
-                    .map(|c| c.row(&[], None, Some(&remote.name)))
-                    .collect::<Vec<_>>(),
+                &mut checked,
+                &[],
+                None,
+                Some(&remote.name),
             )?;
             report.pulled += outcome.added;
             report.duplicates += outcome.duplicates;
