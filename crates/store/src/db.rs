@@ -23,10 +23,44 @@ pub(crate) enum Backend {
     Postgres(postgres::Client),
 }
 
-/// An open transaction on either backend.
+/// An open transaction on either backend (on SQLite, the connection inside its transaction or
+/// savepoint).
 pub(crate) enum Tx<'a, 'c> {
-    Sqlite(&'a rusqlite::Transaction<'c>),
+    Sqlite(&'a rusqlite::Connection),
     Postgres(&'a mut postgres::Transaction<'c>),
+}
+
+thread_local! {
+    /// The address of the PostgreSQL client of this thread whose outer transaction
+    /// ([`Backend::begin_outer`]) is open, or 0. SQLite knows this itself (`is_autocommit`).
+    static OUTER_POSTGRES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn address(client: &postgres::Client) -> usize {
+    std::ptr::from_ref(client) as usize
+}
+
+/// Runs one operation inside an open outer transaction, in a savepoint: its writes are undone
+/// if it fails, and become permanent only when the outer transaction commits.
+fn nested<T>(
+    savepoint: &mut dyn FnMut(&str) -> Result<()>,
+    f: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    savepoint("SAVEPOINT meridian_operation")?;
+    match f() {
+        Ok(out) => {
+            savepoint("RELEASE SAVEPOINT meridian_operation")?;
+            Ok(out)
+        }
+        Err(e) => {
+            // The failure is what matters; a failed rollback leaves the outer transaction to
+            // be rolled back by its owner.
+            let _ = savepoint(
+                "ROLLBACK TO SAVEPOINT meridian_operation; RELEASE SAVEPOINT meridian_operation",
+            );
+            Err(e)
+        }
+    }
 }
 
 /// Creates a new SQLite database file readable and writable by its owner only (it holds partner
@@ -104,8 +138,91 @@ impl Backend {
         Ok(Backend::Sqlite(conn))
     }
 
+    /// Opens the outer transaction of [`crate::Store::atomically`]: until
+    /// [`Backend::end_outer`], every operation runs in a savepoint of it. False (and nothing
+    /// done) when one is open already: the caller's operations join it.
+    pub(crate) fn begin_outer(&mut self) -> Result<bool> {
+        match self {
+            Backend::Sqlite(conn) => {
+                if !conn.is_autocommit() {
+                    return Ok(false);
+                }
+                conn.execute_batch("BEGIN IMMEDIATE")?;
+            }
+            Backend::Postgres(client) => {
+                if OUTER_POSTGRES.get() == address(client) {
+                    return Ok(false);
+                }
+                client.batch_execute("BEGIN")?;
+                OUTER_POSTGRES.set(address(client));
+            }
+        }
+        Ok(true)
+    }
+
+    /// Commits (or rolls back) the outer transaction opened by [`Backend::begin_outer`].
+    pub(crate) fn end_outer(&mut self, commit: bool) -> Result<()> {
+        let sql = if commit { "COMMIT" } else { "ROLLBACK" };
+        match self {
+            Backend::Sqlite(conn) => conn.execute_batch(sql)?,
+            Backend::Postgres(client) => {
+                OUTER_POSTGRES.set(0);
+                client.batch_execute(sql)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// True when an outer transaction is open: operations run in savepoints of it.
+    fn in_outer(&self) -> bool {
+        match self {
+            Backend::Sqlite(conn) => !conn.is_autocommit(),
+            Backend::Postgres(client) => OUTER_POSTGRES.get() == address(client),
+        }
+    }
+
+    /// Runs `f` in a savepoint of the open outer transaction.
+    fn in_savepoint<T>(&mut self, f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T>) -> Result<T> {
+        match self {
+            Backend::Sqlite(conn) => {
+                let conn = &*conn;
+                nested(&mut |sql| Ok(conn.execute_batch(sql)?), || {
+                    f(&mut Tx::Sqlite(conn))
+                })
+            }
+            Backend::Postgres(client) => {
+                client.batch_execute("SAVEPOINT meridian_operation")?;
+                // The client's transaction handle sends BEGIN, which inside the open
+                // transaction only draws a warning; it is forgotten rather than dropped so that
+                // it sends neither COMMIT nor ROLLBACK: the savepoint decides.
+                let out = match client.transaction() {
+                    Ok(mut tx) => {
+                        let out = f(&mut Tx::Postgres(&mut tx));
+                        std::mem::forget(tx);
+                        out
+                    }
+                    Err(e) => Err(e.into()),
+                };
+                let end = match &out {
+                    Ok(_) => "RELEASE SAVEPOINT meridian_operation",
+                    Err(_) => {
+                        "ROLLBACK TO SAVEPOINT meridian_operation; \
+                         RELEASE SAVEPOINT meridian_operation"
+                    }
+                };
+                let ended = client.batch_execute(end);
+                let out = out?;
+                ended?;
+                Ok(out)
+            }
+        }
+    }
+
     /// Runs `f` in a read-only snapshot.
     pub(crate) fn read<T>(&mut self, f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T>) -> Result<T> {
+        if self.in_outer() {
+            return self.in_savepoint(f);
+        }
         match self {
             Backend::Sqlite(conn) => {
                 let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
@@ -126,8 +243,12 @@ impl Backend {
         }
     }
 
-    /// Runs `f` in a write transaction, committed only when `f` succeeds.
+    /// Runs `f` in a write transaction, committed only when `f` succeeds (inside an outer
+    /// transaction, in a savepoint of it).
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T>) -> Result<T> {
+        if self.in_outer() {
+            return self.in_savepoint(f);
+        }
         match self {
             Backend::Sqlite(conn) => {
                 let tx =
@@ -155,6 +276,12 @@ impl Backend {
         let Backend::Sqlite(conn) = self else {
             return self.write(f);
         };
+        if !conn.is_autocommit() {
+            // Inside an outer transaction the pragma cannot change: the checks wait for its
+            // commit instead.
+            conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+            return self.write(f);
+        }
         conn.execute_batch("PRAGMA foreign_keys = OFF")?;
         let out = self.write(f);
         if let Backend::Sqlite(conn) = self {

@@ -10,6 +10,7 @@ mod agreements;
 mod alerts;
 mod analysis;
 mod assets;
+mod atomic;
 mod collections;
 mod compact;
 mod cvd;

@@ -227,7 +227,7 @@ pub(crate) fn add(
 }
 
 fn add_sqlite(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     collection: &str,
     objects: &[NewStixObject<'_>],
 ) -> Result<AddOutcome> {
@@ -534,7 +534,7 @@ const PAGE_CAPACITY: usize = 1000;
 /// The TAXII read path on SQLite: borrows each text column and copies it once, parsing the TLP
 /// and recipients in place.
 fn read_sqlite(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     sql: &str,
     params: &[Param<'_>],
     collection: &str,

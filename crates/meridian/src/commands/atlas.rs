@@ -54,7 +54,7 @@ pub fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     // Phases of a large import (parse, check, write) each take seconds at a million rows.
     let spinner = progress::bar(config.quiet, None, "parsing");
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let parsed = match interchange::read_files(&args.files) {
+    let parsed = match interchange::read_files_limited(&args.files, config.max_file_size) {
         Ok(parsed) => parsed,
         Err(errors) => {
             spinner.finish_and_clear();
@@ -156,53 +156,101 @@ pub fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
-    let mut store = config.open_store()?;
-    if args.reset {
-        store.clear_atlas()?;
+/// What one demo build wrote.
+struct DemoBuilt {
+    report: store::ImportReport,
+    advisories: usize,
+    exchange: Option<super::demo_exchange::Summary>,
+}
+
+/// A test hook of debug builds: `MERIDIAN_TEST_DEMO_HOOK=fail:STEP` fails the demo build after
+/// STEP, `stall:STEP` prints `demo hook: stalled after STEP` on stderr and waits to be killed.
+/// Release builds have no hook.
+fn demo_hook(step: &str) -> anyhow::Result<()> {
+    #[cfg(debug_assertions)]
+    if let Ok(hook) = std::env::var("MERIDIAN_TEST_DEMO_HOOK") {
+        match hook.split_once(':') {
+            Some(("fail", at)) if at == step => bail!("demo hook: failing after {step}"),
+            Some(("stall", at)) if at == step => {
+                eprintln!("demo hook: stalled after {step}");
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                }
+            }
+            _ => {}
+        }
     }
+    let _ = step;
+    Ok(())
+}
+
+/// Builds the demo world in one transaction (`Store::atomically`): `--reset`, the atlas, the
+/// synthetic intel and SBOMs and the exchange data are committed together or not at all, so an
+/// error or a killed process leaves the database as it was. Every argument is checked before the
+/// database is opened.
+pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     let world = world::World::new(world::WorldSpec {
         seed: args.seed,
         assets: args.assets,
         home: config.home_str().to_owned(),
     })?;
+    let mut store = config.open_store()?;
     let total = world.expected_records() as u64;
-    let bar = progress::bar(config.quiet, Some(total), "demo world");
     let started = Instant::now();
-    let report = store
-        .bulk_load(world.assets(), world.dependencies(), &|done| {
-            bar.set_position(done)
+    let built = store.atomically(|store| -> anyhow::Result<DemoBuilt> {
+        if args.reset {
+            store.clear_atlas()?;
+            demo_hook("reset")?;
+        }
+        let bar = progress::bar(config.quiet, Some(total), "demo world");
+        let report = store
+            .bulk_load(world.assets(), world.dependencies(), &|done| {
+                bar.set_position(done)
+            })
+            .context("loading the demo world (use --reset to replace an existing atlas)")?;
+        bar.finish_and_clear();
+        demo_hook("atlas")?;
+        // Synthetic advisories for the world's products, through `intel import`'s path.
+        let documents = world::demo_intel(args.seed)
+            .into_iter()
+            .map(|(name, bytes)| (format!("demo:{name}"), bytes))
+            .collect();
+        let mut advisories = super::intel::import_documents(config, store, documents, None)
+            .context("loading the demo's synthetic vulnerability data")?
+            .len();
+        demo_hook("intel")?;
+        // Synthetic SBOMs attached to a few of the first assets that run software.
+        let candidates: Vec<(String, String)> = world
+            .assets()
+            .filter(|a| !a.products.is_empty())
+            .take(200)
+            .map(|a| (a.id, a.name))
+            .collect();
+        for (asset, name, bytes) in world::demo_sboms(args.seed, &candidates) {
+            advisories += super::intel::import_documents(
+                config,
+                store,
+                vec![(format!("demo:{name}"), bytes)],
+                Some(&asset),
+            )
+            .context("attaching the demo's synthetic SBOMs")?
+            .len();
+        }
+        // Partner CSIRTs, agreements, collections, alerts, notifications and incidents.
+        let exchange = super::demo_exchange::populate(config, store, args.seed)
+            .context("adding the demo's exchange data")?;
+        demo_hook("exchange")?;
+        Ok(DemoBuilt {
+            report,
+            advisories,
+            exchange,
         })
-        .context("loading the demo world (use --reset to replace an existing atlas)")?;
-    bar.finish_and_clear();
-    // Synthetic advisories for the world's products, through `intel import`'s path.
-    let documents = world::demo_intel(args.seed)
-        .into_iter()
-        .map(|(name, bytes)| (format!("demo:{name}"), bytes))
-        .collect();
-    let mut advisories = super::intel::import_documents(config, &mut store, documents, None)
-        .context("loading the demo's synthetic vulnerability data")?
-        .len();
-    // Synthetic SBOMs attached to a few of the first assets that run software.
-    let candidates: Vec<(String, String)> = world
-        .assets()
-        .filter(|a| !a.products.is_empty())
-        .take(200)
-        .map(|a| (a.id, a.name))
-        .collect();
-    for (asset, name, bytes) in world::demo_sboms(args.seed, &candidates) {
-        advisories += super::intel::import_documents(
-            config,
-            &mut store,
-            vec![(format!("demo:{name}"), bytes)],
-            Some(&asset),
-        )
-        .context("attaching the demo's synthetic SBOMs")?
-        .len();
-    }
-    // Partner CSIRTs, agreements, collections, alerts, notifications and incidents.
-    let exchange = super::demo_exchange::populate(config, &mut store, args.seed)
-        .context("adding the demo's exchange data")?;
+    });
+    let DemoBuilt {
+        report,
+        advisories,
+        exchange,
+    } = built.context("the demo was not built; the database is unchanged")?;
     let elapsed = started.elapsed();
     if config.json {
         return output::json(&serde_json::json!({

@@ -202,3 +202,72 @@ fn demo_world_covers_every_sector_and_ncf() {
     );
     ok(&db.url, &["demo", "--quiet", "--reset", "--seed", "7"]);
 }
+
+/// A GraphML export cut right after a `</node>`, a file of garbage, and a file over
+/// `--max-file-size` are refused with file, line and column (or size), and nothing is stored
+/// (the cut export used to import its first nodes and no edges).
+#[test]
+fn truncated_garbage_or_oversized_atlas_files_are_refused() {
+    for db in backends("truncated graphml") {
+        import_handmade(&db);
+        let dir = tempfile::tempdir().expect("temp dir");
+        ok(
+            &db.url,
+            &[
+                "export",
+                "--format",
+                "graphml",
+                "--out",
+                path_str(dir.path()),
+            ],
+        );
+        let full = fs::read_to_string(dir.path().join("atlas.graphml")).expect("graphml");
+        let cut_at = full.match_indices("</node>").nth(2).expect("three nodes").0 + 7;
+        let cut = dir.path().join("cut.graphml");
+        fs::write(&cut, &full[..cut_at]).expect("write");
+        let hello = dir.path().join("hello.graphml");
+        fs::write(&hello, "hello world").expect("write");
+        let fresh = backends("truncated graphml fresh").remove(0);
+        for (file, expected) in [
+            (&cut, "unexpected end of file: <graph>"),
+            (&hello, "hello.graphml:1:1: not a GraphML document"),
+        ] {
+            for url in [db.url.as_str(), fresh.url.as_str()] {
+                let before = if url == db.url {
+                    Some(snapshot(&db))
+                } else {
+                    None
+                };
+                let out = meridian(url, &["import", path_str(file)]);
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert!(
+                    !out.status.success(),
+                    "{} accepted: {stderr}",
+                    file.display()
+                );
+                assert!(
+                    stderr.contains(expected),
+                    "expected {expected:?} in {stderr}"
+                );
+                assert!(stderr.contains(path_str(file)), "{stderr}");
+                if let Some(before) = before {
+                    assert_eq!(snapshot(&db), before, "[{}]", db.name);
+                }
+            }
+        }
+        let stats: serde_json::Value =
+            serde_json::from_str(&ok(&fresh.url, &["--json", "stats"])).expect("stats");
+        assert_eq!(stats["assets"], 0, "nothing stored from a refused file");
+        let whole = dir.path().join("atlas.graphml");
+        let out = meridian(
+            &fresh.url,
+            &["--max-file-size", "1KiB", "import", path_str(&whole)],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(
+            stderr.contains("larger than the limit of 1024 bytes"),
+            "{stderr}"
+        );
+    }
+}

@@ -112,3 +112,102 @@ fn demo_loads_advisories_with_every_ssvc_decision_and_foreign_exposure() {
         );
     }
 }
+
+/// What a demo left in the database: the atlas counts, the intel documents and the exchange.
+fn snapshot(db: &test_support::TestDb) -> Value {
+    serde_json::json!({
+        "stats": run(db, &["stats"]),
+        "documents": run(db, &["intel", "documents"]).as_array().map(Vec::len),
+        "alerts": run(db, &["alert", "list"]),
+        "partners": run(db, &["partner", "list"]),
+    })
+}
+
+/// `demo --reset` with a bad argument fails before touching the database: the previous demo
+/// (atlas, intel, alerts and incidents pointing at its assets) is intact.
+#[test]
+fn demo_reset_with_a_bad_argument_leaves_the_previous_demo() {
+    for db in test_support::backends("demo bad argument") {
+        ok(&db.url, &["demo", "--quiet"]);
+        let before = snapshot(&db);
+        assert!(before["stats"]["assets"].as_u64() > Some(0), "{before}");
+        let out = crate::meridian(&db.url, &["demo", "--reset", "--assets", "500"]);
+        assert!(!out.status.success(), "[{}]", db.name);
+        assert_eq!(snapshot(&db), before, "[{}]", db.name);
+    }
+}
+
+/// A demo build that fails or is killed at any step leaves the database as it was: empty before
+/// a first demo, the previous demo before a `--reset`; a complete build then replaces it.
+#[test]
+fn an_interrupted_demo_build_leaves_the_old_state() {
+    use std::io::BufRead as _;
+    use std::process::{Command, Stdio};
+    let hooked = |db: &str, hook: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_meridian"))
+            .args(args)
+            .env("MERIDIAN_DB", db)
+            .env_remove("MERIDIAN_HOME")
+            .env("MERIDIAN_TEST_DEMO_HOOK", hook)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the meridian binary runs")
+    };
+    for db in test_support::backends("demo interrupted") {
+        let url = db.url.as_str();
+        ok(url, &["init"]);
+        let empty = snapshot(&db);
+        let failed = hooked(url, "fail:atlas", &["demo", "--quiet"])
+            .wait_with_output()
+            .expect("wait");
+        assert!(!failed.status.success());
+        assert!(
+            String::from_utf8_lossy(&failed.stderr).contains("the database is unchanged"),
+            "{}",
+            String::from_utf8_lossy(&failed.stderr)
+        );
+        assert_eq!(
+            snapshot(&db),
+            empty,
+            "[{}] after a failed first demo",
+            db.name
+        );
+
+        ok(url, &["demo", "--quiet"]);
+        let old = snapshot(&db);
+        for step in ["reset", "atlas", "intel", "exchange"] {
+            let out = hooked(
+                url,
+                &format!("fail:{step}"),
+                &["demo", "--reset", "--seed", "7"],
+            )
+            .wait_with_output()
+            .expect("wait");
+            assert!(!out.status.success(), "[{}] {step}", db.name);
+            assert_eq!(snapshot(&db), old, "[{}] failed after {step}", db.name);
+        }
+        // Killed in the middle (SIGKILL: no chance to clean up).
+        for step in ["atlas", "intel"] {
+            let mut child = hooked(
+                url,
+                &format!("stall:{step}"),
+                &["demo", "--reset", "--seed", "7"],
+            );
+            let stderr = child.stderr.take().expect("stderr");
+            let mut lines = std::io::BufReader::new(stderr).lines();
+            let stalled = lines
+                .by_ref()
+                .map_while(Result::ok)
+                .any(|l| l.contains(&format!("stalled after {step}")));
+            assert!(stalled, "[{}] the demo reached {step}", db.name);
+            child.kill().expect("kill");
+            child.wait().expect("wait");
+            assert_eq!(snapshot(&db), old, "[{}] killed after {step}", db.name);
+        }
+        // A complete build replaces the old state.
+        ok(url, &["demo", "--quiet", "--reset", "--seed", "7"]);
+        let new = snapshot(&db);
+        assert_ne!(new["stats"], old["stats"], "[{}]", db.name);
+    }
+}
