@@ -118,6 +118,9 @@ for path in bundles:
     for o in (items or [])[::step]:
         if add("stix_object", json.dumps(o, indent=1, ensure_ascii=False)):
             objects += 1
+    for o in items or []:
+        if isinstance(o, dict) and isinstance(o.get("pattern"), str):
+            add("stix_pattern", o["pattern"])
 
 for path in files("csaf/**/*.json", "vex/csaf-vex/*.json"):
     if "/schema/" in path or not isinstance(load(path), dict) or "document" not in load(path):

@@ -20,6 +20,7 @@ MAX_LEN = {
     "version_range": 1024,
     "bundle_manifest": 4096,
     "incidents": 32768,
+    "stix_pattern": 4096,
 }
 
 if __name__ == "__main__":
