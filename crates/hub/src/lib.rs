@@ -58,7 +58,8 @@ pub struct ServeOptions {
     pub max_body: usize,
     /// The largest page served, and the page size when the client names none.
     pub max_page: usize,
-    /// Idle store connections kept open.
+    /// Store connections: at most this many requests use the store at once, and as many
+    /// connections are kept open between them.
     pub pool_size: usize,
     /// Reuse served pages until their collection changes (see `cache`).
     pub page_cache: bool,

@@ -1,5 +1,8 @@
 //! A pool of store connections used from blocking threads. The store is synchronous; every
 //! request borrows one connection on a `spawn_blocking` thread and returns it afterwards.
+//! At most `size` requests use the store at once (the others wait their turn): the database's
+//! own connection limit is never exceeded, and what requests hold in memory while they read is
+//! bounded by the pool, not by the number of clients.
 
 use std::sync::{Arc, Mutex};
 
@@ -16,18 +19,21 @@ struct Inner {
     url: String,
     idle: Mutex<Vec<Store>>,
     max_idle: usize,
+    busy: Arc<tokio::sync::Semaphore>,
 }
 
 impl Pool {
     /// Opens one connection now (applying migrations, and failing early on a bad URL) and the
-    /// rest on demand.
-    pub fn open(url: &str, max_idle: usize) -> store::Result<Pool> {
+    /// rest on demand, at most `size` at once.
+    pub fn open(url: &str, size: usize) -> store::Result<Pool> {
         let first = Store::open(url)?;
+        let size = size.max(1);
         Ok(Pool {
             inner: Arc::new(Inner {
                 url: url.to_owned(),
                 idle: Mutex::new(vec![first]),
-                max_idle,
+                max_idle: size,
+                busy: Arc::new(tokio::sync::Semaphore::new(size)),
             }),
         })
     }
@@ -38,9 +44,21 @@ impl Pool {
         f: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let pool = self.clone();
-        tokio::task::spawn_blocking(move || pool.run_blocking(f))
+        let permit = self
+            .inner
+            .busy
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?;
+        // The permit lives as long as the blocking work, even when the request is abandoned.
+        tokio::task::spawn_blocking(move || {
+            let out = pool.run_blocking(f);
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(ApiError::internal)?
     }
 
     /// Runs `f` with a connection on the current thread.

@@ -47,8 +47,15 @@ fn released(session: &Session, row: &StoredObject) -> bool {
     session.release.allows(row, Sharing::Taxii, None)
 }
 
+/// The most JSON a page holds: past it, the page ends early (`more`, with `next`), whatever
+/// the `limit`. One object always fits (objects are at most `--max-object`).
+const PAGE_BYTES: usize = 8 << 20;
+
+/// Rows read from the store per query: a bound on what one request holds while it reads.
+const FETCH_ROWS: usize = 256;
+
 /// Reads rows matching `filter` from `next` on until `limit` released rows are found (and one
-/// more, to know whether there are more).
+/// more, to know whether there are more), or until they hold [`PAGE_BYTES`] of JSON.
 fn page(
     store: &mut store::Store,
     session: &Session,
@@ -63,26 +70,34 @@ fn page(
         types: filter.types.clone(),
         versions: filter.versions.clone(),
         spec_versions: filter.spec_versions.clone(),
-        limit: filter.limit + 1,
+        limit: (filter.limit + 1).min(FETCH_ROWS),
     };
-    let mut rows = Vec::with_capacity(filter.limit + 1);
+    let mut rows = Vec::with_capacity((filter.limit + 1).min(FETCH_ROWS));
+    let mut bytes = 0;
+    let mut full = false;
     loop {
         let batch = store.objects(&query)?;
         let exhausted = batch.len() < query.limit;
         for row in batch {
+            if !rows.is_empty() && bytes + row.json.len() > PAGE_BYTES {
+                // This row starts the next page; whether it is released is decided there.
+                full = true;
+                break;
+            }
             query.after_seq = Some(row.seq);
             if released(session, &row) {
+                bytes += row.json.len();
                 rows.push(row);
                 if rows.len() > filter.limit {
                     break;
                 }
             }
         }
-        if exhausted || rows.len() > filter.limit {
+        if full || exhausted || rows.len() > filter.limit {
             break;
         }
     }
-    let more = rows.len() > filter.limit;
+    let more = full || rows.len() > filter.limit;
     rows.truncate(filter.limit);
     Ok(Rows { rows, more })
 }

@@ -3,6 +3,7 @@
 //! NUL characters, oversized objects, incident reports, and credentials (TLS key mode, failed
 //! token throttling, SQLite file mode, redacted database URLs).
 
+use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -319,6 +320,62 @@ fn objects_over_the_size_cap_are_refused_one_by_one() {
         assert!(message.contains("4096"), "{message}");
         let stored = get(&objects_url(&hub), Some(&token));
         assert_eq!(stored.body["objects"].as_array().map(Vec::len), Some(1));
+    }
+}
+
+/// Finding 8, variant: many objects just under the cap. A page ends early once it holds 8 MiB
+/// of JSON (`more` and `next`, whatever the `limit`), so no request builds a gigabyte page; the
+/// pages together still hold every object exactly once.
+#[test]
+fn a_page_is_bounded_in_bytes_not_only_in_objects() {
+    for db in test_support::backends("hub_page_bytes") {
+        let mut store = Store::open(&db.url).expect("open");
+        collection(&mut store, C);
+        let token = partner(&mut store, "writer");
+        agreement(&mut store, "w", "writer", Tlp::Amber, &[(C, true, true)]);
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let objects: Vec<Value> = (1..=24)
+            .map(|n| {
+                let mut big = indicator(n, "2026-02-01T00:00:00.000Z", None);
+                big["description"] = json!("x".repeat(900_000));
+                big
+            })
+            .collect();
+        for chunk in objects.chunks(8) {
+            let posted = post(&objects_url(&hub), &token, ACCEPT, &envelope(chunk));
+            assert_eq!(
+                posted.body["success_count"], 8,
+                "[{}] {:?}",
+                db.name, posted.status
+            );
+        }
+        let mut seen = BTreeSet::new();
+        let mut pages = 0;
+        let mut url = format!("{}?limit=1000", objects_url(&hub));
+        loop {
+            let page = get(&url, Some(&token));
+            assert_eq!(page.status, 200, "[{}]", db.name);
+            let served = page.body["objects"].as_array().cloned().unwrap_or_default();
+            let bytes: usize = served.iter().map(|o| o.to_string().len()).sum();
+            assert!(bytes <= 9 << 20, "[{}] a page of {bytes} bytes", db.name);
+            for o in &served {
+                assert!(
+                    seen.insert(o["id"].as_str().unwrap_or("").to_owned()),
+                    "twice: {}",
+                    o["id"]
+                );
+            }
+            pages += 1;
+            match page.body["next"].as_str() {
+                Some(next) if page.body["more"] == true => {
+                    url = format!("{}?limit=1000&next={next}", objects_url(&hub));
+                }
+                _ => break,
+            }
+        }
+        assert_eq!(seen.len(), 24, "[{}]", db.name);
+        assert!(pages >= 3, "[{}] {pages} pages", db.name);
     }
 }
 
