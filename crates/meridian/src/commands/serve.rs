@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// 429 for the rest of that minute (0: no limit).
     #[arg(long, default_value_t = 10)]
     pub auth_failures: u32,
+    /// Store connections: requests using the store at once (the others wait their turn); keep
+    /// it under PostgreSQL's max_connections when several servers share one database.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub db_connections: u16,
     /// Build every page from the store instead of reusing served pages (for measuring).
     #[arg(long)]
     pub no_page_cache: bool,
@@ -57,6 +61,7 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     options.max_object = args.max_object;
     options.max_connections = args.max_connections;
     options.auth_failures = args.auth_failures;
+    options.pool_size = usize::from(args.db_connections);
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {
         runtime.worker_threads(n.max(1));
