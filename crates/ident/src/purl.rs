@@ -112,10 +112,17 @@ impl Purl {
         let rest = s[4..].trim_start_matches('/');
         let (rest, subpath) = match rest.split_once('#') {
             Some((r, sp)) => {
+                // Decoded first, so that an encoded `/` (`%2F`) or `.` cannot make an empty,
+                // `.` or `..` segment that the formatted purl would lose when read back.
                 let sp: Vec<String> = sp
                     .split('/')
-                    .filter(|seg| !seg.is_empty() && *seg != "." && *seg != "..")
                     .map(percent_decode)
+                    .flat_map(|seg| {
+                        seg.split('/')
+                            .filter(|seg| !seg.is_empty() && *seg != "." && *seg != "..")
+                            .map(str::to_owned)
+                            .collect::<Vec<_>>()
+                    })
                     .collect();
                 (r, (!sp.is_empty()).then(|| sp.join("/")))
             }
@@ -157,12 +164,21 @@ impl Purl {
         let segments: Vec<&str> = path.split('/').filter(|seg| !seg.is_empty()).collect();
         let (name, ns) = segments.split_last().ok_or_else(err)?;
         let mut name = percent_decode(name);
-        let mut namespace = (!ns.is_empty()).then(|| {
-            ns.iter()
-                .map(|seg| percent_decode(seg))
-                .collect::<Vec<_>>()
-                .join("/")
-        });
+        let mut namespace = (!ns.is_empty())
+            .then(|| {
+                ns.iter()
+                    .map(|seg| percent_decode(seg))
+                    .flat_map(|seg| {
+                        // An encoded `/` splits the segment, as the formatted purl would.
+                        seg.split('/')
+                            .filter(|seg| !seg.is_empty())
+                            .map(str::to_owned)
+                            .collect::<Vec<_>>()
+                    })
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .filter(|ns| !ns.is_empty());
         if name.is_empty() {
             return Err(err());
         }

@@ -329,3 +329,24 @@ proptest! {
         }
     }
 }
+
+/// Found by fuzzing (fuzz/regressions/purl/): an encoded `/` or `.` in the subpath or the
+/// namespace made a purl whose formatted text read back as another purl.
+#[test]
+fn purl_encoded_slashes_round_trip() {
+    for input in [
+        "pkg:coser/vaca#g:kg:/%2Fb@lfi/@gichi@1.1",
+        "pkg:t/n#a/%2F/b",
+        "pkg:t/n#%2E%2E/x",
+        "pkg:t/%2Fa/n",
+        "pkg:t/%2F/n",
+    ] {
+        let p = Purl::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        assert_eq!(Purl::parse(&p.to_string()), Ok(p.clone()), "{input}");
+    }
+    assert_eq!(
+        Purl::parse("pkg:t/n#a/%2F/b").unwrap().subpath.as_deref(),
+        Some("a/b")
+    );
+    assert_eq!(Purl::parse("pkg:t/%2F/n").unwrap().namespace, None);
+}
