@@ -86,9 +86,30 @@ fn asset_validation() {
     check_asset(
         Asset {
             id: " a".into(),
-            ..ok
+            ..ok.clone()
         },
         &["id: \" a\" has leading/trailing whitespace or control characters"],
+    );
+    check_asset(
+        Asset {
+            name: "ab\0cd".into(),
+            products: vec!["acme:fw:1\u{1b}".into()],
+            attributes: [("note".to_owned(), "x\u{7f}".to_owned())].into(),
+            ..ok.clone()
+        },
+        &[
+            "name: \"ab\\0cd\" holds the control character U+0000",
+            "products: \"acme:fw:1\\u{1b}\" holds the control character U+001B",
+            "attributes: \"x\\u{7f}\" holds the control character U+007F",
+        ],
+    );
+    // Tabs and line breaks are text.
+    check_asset(
+        Asset {
+            name: "line one\nline two\tend\r".into(),
+            ..ok
+        },
+        &[],
     );
 }
 
@@ -114,6 +135,13 @@ fn dependency_validation() {
             ..ok.clone()
         },
         &["strength: 0 is outside (0, 1]"],
+    );
+    check_dep(
+        Dependency {
+            group: Some("g\0".into()),
+            ..ok.clone()
+        },
+        &["group: \"g\\0\" holds the control character U+0000"],
     );
     check_dep(
         Dependency {

@@ -31,6 +31,29 @@ fn check_id(field: &'static str, id: &str, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// Free text may hold tabs and line breaks, never other control characters: a NUL is stored
+/// by SQLite but refused by PostgreSQL, and none of them belongs in a name.
+fn check_text<'a>(
+    field: &'static str,
+    values: impl IntoIterator<Item = &'a String>,
+    errors: &mut Vec<FieldError>,
+) {
+    for value in values {
+        if let Some(c) = value
+            .chars()
+            .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "{value:?} holds the control character U+{:04X}",
+                    u32::from(c)
+                ),
+            ));
+        }
+    }
+}
+
 fn check_country(field: &'static str, code: &str, errors: &mut Vec<FieldError>) {
     if country(code).is_none() {
         errors.push(FieldError::new(
@@ -86,6 +109,14 @@ pub fn validate_asset(asset: &Asset) -> Vec<FieldError> {
     }
     check_non_negative("weight", asset.weight, &mut errors);
     check_non_negative("recovery_hours", asset.recovery_hours, &mut errors);
+    check_text("name", [&asset.name], &mut errors);
+    check_text("kind", [&asset.kind], &mut errors);
+    check_text("owner", [&asset.owner], &mut errors);
+    check_text("operator", [&asset.operator], &mut errors);
+    check_text("products", &asset.products, &mut errors);
+    check_text("tags", &asset.tags, &mut errors);
+    check_text("attributes", asset.attributes.keys(), &mut errors);
+    check_text("attributes", asset.attributes.values(), &mut errors);
     errors
 }
 
@@ -116,5 +147,8 @@ pub fn validate_dependency(dep: &Dependency) -> Vec<FieldError> {
         ));
     }
     check_non_negative("tolerance_hours", dep.tolerance_hours, &mut errors);
+    check_text("group", &dep.group, &mut errors);
+    check_text("attributes", dep.attributes.keys(), &mut errors);
+    check_text("attributes", dep.attributes.values(), &mut errors);
     errors
 }
