@@ -124,11 +124,24 @@ impl Reader<'_, '_> {
         });
     }
 
-    /// A string field; `None` when absent or null (and an error when not a string).
+    /// A string field; `None` when absent or null (and an error when not a string, or when it
+    /// holds a control character other than a tab or a line break).
     fn text<'v>(&mut self, o: &'v Map<String, Value>, path: &str, key: &str) -> Option<&'v str> {
         match o.get(key) {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.as_str()),
+            Some(Value::String(s)) => {
+                if let Some(c) = s
+                    .chars()
+                    .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                {
+                    self.error(
+                        &format!("{path}.{key}"),
+                        format!("holds the control character U+{:04X}", u32::from(c)),
+                    );
+                    return None;
+                }
+                Some(s.as_str())
+            }
             Some(_) => {
                 self.error(&format!("{path}.{key}"), "expected a string");
                 None
@@ -186,6 +199,9 @@ impl Reader<'_, '_> {
             let path = format!("{path}[{i}]");
             match item.as_str() {
                 None => self.error(&path, "expected an asset id"),
+                Some(id) if id.chars().any(char::is_control) => {
+                    self.error(&path, format!("{id:?} holds a control character"));
+                }
                 Some(id) => match (self.cx.resolve)(id) {
                     Some(asset) => push_unique(out, asset),
                     None => self.error(&path, format!("unknown asset {id:?}")),

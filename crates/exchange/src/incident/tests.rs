@@ -84,6 +84,31 @@ fn simple_form_errors_name_every_field() {
     );
 }
 
+/// A NUL was stored by SQLite and broke PostgreSQL: control characters are refused where
+/// they stand, in every text field and asset id.
+#[test]
+fn control_characters_are_refused_where_they_stand() {
+    check_errors(
+        json!([{"partner": "cert-de", "assets": ["plant:a", "plant\u{0}:b"], "kind": "cyber",
+                "category": "a\u{0}b", "occurred_at": "2026-01-01", "description": "x\u{1b}[31m"}]),
+        None,
+        &[
+            "[0].category: holds the control character U+0000",
+            "[0].category: missing",
+            "[0].description: holds the control character U+001B",
+            "[0].assets[1]: \"plant\\0:b\" holds a control character",
+        ],
+    );
+    // Tabs and line breaks are text.
+    run(
+        json!([{"partner": "cert-de", "assets": ["plant:a"], "kind": "cyber",
+                "category": "intrusion", "occurred_at": "2026-01-01",
+                "description": "line one\nline two\tend"}]),
+        None,
+    )
+    .expect("valid");
+}
+
 #[test]
 fn stix_incidents_and_sightings_link_assets_by_property_or_relationship() {
     let bundle = json!({
