@@ -15,6 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CARGO_TERM_COLOR=never CARGO_INCREMENTAL=0
+# The bundled SQLite that the hub target links (hub -> store -> rusqlite) trips ASan's C++
+# one-definition-rule check at start-up (global `aiOff`); Rust has no ODR, so it is off.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_odr_violation=0}
 seconds=${FUZZ_SECONDS:-20}
 timeout=${FUZZ_TIMEOUT:-10}
 

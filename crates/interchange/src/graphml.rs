@@ -204,12 +204,16 @@ pub fn parse_graphml(file: &str, bytes: &[u8]) -> Result<Parsed, Vec<ImportError
             Event::Text(t) => t
                 .xml10_content()
                 .map_err(|e| e.to_string())
+                .and_then(xml10)
                 .map(|t| state.push_text(&t)),
             Event::CData(t) => t
                 .decode()
                 .map_err(|e| e.to_string())
+                .and_then(xml10)
                 .map(|t| state.push_text(&t)),
-            Event::GeneralRef(r) => resolve_reference(&r).map(|t| state.push_text(&t)),
+            Event::GeneralRef(r) => resolve_reference(&r)
+                .and_then(xml10)
+                .map(|t| state.push_text(&t)),
             _ => Ok(()),
         };
         if let Err(message) = result {
@@ -234,14 +238,30 @@ fn resolve_reference(r: &quick_xml::events::BytesRef<'_>) -> Result<String, Stri
         .ok_or_else(|| format!("unknown entity &{name};"))
 }
 
+/// Refuses text with characters XML 1.0 cannot carry (as [`escape`] does on export), raw or
+/// as character references: what is imported can be exported.
+fn xml10<T: AsRef<str>>(text: T) -> Result<T, String> {
+    match text.as_ref().chars().find(|&c| {
+        matches!(c, '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+            && !matches!(c, '\t' | '\n' | '\r')
+    }) {
+        Some(c) => Err(format!(
+            "{:?} contains {c:?}, which XML 1.0 does not allow",
+            text.as_ref()
+        )),
+        None => Ok(text),
+    }
+}
+
 fn attribute<'a>(e: &'a BytesStart<'_>, name: &str) -> Result<Option<Cow<'a, str>>, String> {
     for attribute in e.attributes() {
         let attribute = attribute.map_err(|e| e.to_string())?;
         if attribute.key.local_name().as_ref() == name.as_bytes() {
             return attribute
                 .unescape_value()
-                .map(Some)
-                .map_err(|e| e.to_string());
+                .map_err(|e| e.to_string())
+                .and_then(xml10)
+                .map(Some);
         }
     }
     Ok(None)

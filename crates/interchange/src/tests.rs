@@ -996,3 +996,34 @@ fn compact_reader_paths() {
     );
     assert_eq!(edge.ids, [long, "ls:us:hermosa-beach-001"]);
 }
+
+/// Found by fuzzing (fuzz/regressions/atlas_graphml/): a character XML 1.0 cannot carry, raw
+/// in an attribute or as a character reference, was imported, and the export then refused it.
+#[test]
+fn graphml_refuses_what_xml_cannot_carry() {
+    let doc = |key: &str, value: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<graphml>\n<key id=\"k\" for=\"node\" attr.name=\"{key}\"/>\n\
+             <graph edgedefault=\"directed\">\n<node id=\"a\"><data key=\"k\">{value}</data></node>\n\
+             </graph>\n</graphml>\n"
+        )
+    };
+    for input in [
+        doc("se\u{1}tors", "x"),
+        doc("se&#1;tors", "x"),
+        doc("note", "a&#1;b"),
+        doc("note", "a\u{1}b"),
+        doc("note", "<![CDATA[a\u{1}b]]>"),
+    ] {
+        assert!(xml10_errors(&input), "accepted: {input:?}");
+    }
+    assert!(!xml10_errors(&doc("note", "a&#9;b")));
+}
+
+fn xml10_errors(input: &str) -> bool {
+    parse("atlas.graphml", input.as_bytes())
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .any(|e| e.to_string().contains("XML 1.0 does not allow"))
+}
