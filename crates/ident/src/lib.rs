@@ -6,15 +6,18 @@
 //! - [`compare_versions`] / [`Scheme`]: semver and a tolerant "generic" dotted comparison for
 //!   vendor strings (`V2.1 SP1`, `1.2.3a`, `R4.02`).
 //! - [`VersionRange`]: CVE 5 `versions[]` entries, `vers:` ranges and CSAF's loose range strings.
+//! - [`stix_timestamp_problem`]: STIX 2.1 timestamps (RFC 3339 in UTC, real dates).
 
 mod cpe;
 mod purl;
 mod range;
+mod timestamp;
 mod version;
 
 pub use cpe::{Cpe, CpePart, CpeValue};
 pub use purl::Purl;
 pub use range::{Bound, Interval, VersionRange};
+pub use timestamp::stix_timestamp_problem;
 pub use version::{Scheme, clean_version, compare_versions};
 
 /// Why an identifier could not be read. Messages name the offending part.

@@ -101,44 +101,7 @@ fn stix_identifier(id: &str, expected_type: Option<&str>) -> Result<String, Stri
 
 /// A STIX timestamp: RFC 3339 in UTC, `YYYY-MM-DDTHH:MM:SS[.s+]Z`, with a real date and time.
 fn is_stix_timestamp(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())
-            .flatten()
-    };
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
-        return false;
-    }
-    if b[16] != b':' || b[b.len() - 1] != b'Z' {
-        return false;
-    }
-    let fraction = &s[19..s.len() - 1];
-    let fraction_ok = fraction.is_empty()
-        || (fraction.len() >= 2
-            && fraction.starts_with('.')
-            && fraction[1..].bytes().all(|c| c.is_ascii_digit()));
-    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
-        digits(0..4),
-        digits(5..7),
-        digits(8..10),
-        digits(11..13),
-        digits(14..16),
-        digits(17..19),
-    ) else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match mo {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    fraction_ok && (1..=days).contains(&d) && h < 24 && mi < 60 && sec <= 60
+    ident::stix_timestamp_problem(s).is_none()
 }
 
 /// Timestamp properties of the STIX 2.1 objects a bundle may carry.

@@ -524,59 +524,8 @@ fn base64_problem(body: &str) -> Option<String> {
 
 /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, a real date and time (a leap second `:60` is allowed).
 fn timestamp_problem(body: &str) -> Option<String> {
-    let problem = |what: &str| {
-        Some(format!(
-            "invalid timestamp t'{}': {what}",
-            shortened(body, 40)
-        ))
-    };
-    let b = body.as_bytes();
-    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        let part = b.get(range)?;
-        part.iter()
-            .all(u8::is_ascii_digit)
-            .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
-    };
-    let shape = b.len() >= 20
-        && b.get(4) == Some(&b'-')
-        && b.get(7) == Some(&b'-')
-        && b.get(10) == Some(&b'T')
-        && b.get(13) == Some(&b':')
-        && b.get(16) == Some(&b':')
-        && b.last() == Some(&b'Z');
-    let fraction = b.get(19..b.len().saturating_sub(1)).unwrap_or_default();
-    let fraction_ok = fraction.is_empty()
-        || (fraction.len() >= 2
-            && fraction[0] == b'.'
-            && fraction[1..].iter().all(u8::is_ascii_digit));
-    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
-        digits(0..4),
-        digits(5..7),
-        digits(8..10),
-        digits(11..13),
-        digits(14..16),
-        digits(17..19),
-    ) else {
-        return problem("not YYYY-MM-DDTHH:MM:SS[.s]Z");
-    };
-    if !shape || !fraction_ok {
-        return problem("not YYYY-MM-DDTHH:MM:SS[.s]Z (UTC, ending in Z)");
-    }
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return problem("the month is not 01 to 12"),
-    };
-    if day == 0 || day > days {
-        return problem(&format!("the day is not 01 to {days}"));
-    }
-    if hour > 23 || minute > 59 || second > 60 {
-        return problem("the time is not 00:00:00 to 23:59:60");
-    }
-    None
+    ident::stix_timestamp_problem(body)
+        .map(|what| format!("invalid timestamp t'{}': {what}", shortened(body, 40)))
 }
 
 // --- parser ------------------------------------------------------------------------------------
