@@ -1072,10 +1072,10 @@ fn crash_import(backend: &str) {
     check.extend(files.iter().map(String::as_str));
     let t0 = Instant::now();
     ok(&url, &check);
-    let before_write = t0.elapsed();
+    let mut before_write = t0.elapsed();
     let t0 = Instant::now();
     let status = import(&url, &files).wait().expect("import");
-    let calibration = t0.elapsed();
+    let mut calibration = t0.elapsed();
     assert!(
         status.success(),
         "[seed {seed}] the calibration import failed"
@@ -1101,10 +1101,26 @@ fn crash_import(backend: &str) {
             before_write + window.mul_f64(rng.unit())
         };
         let mut child = import(&url, &files);
-        thread::sleep(delay);
-        let exited = child.try_wait().expect("try_wait");
+        let spawned = Instant::now();
+        // Poll until the kill point, so that an import finishing first tells how long it took.
+        let exited = loop {
+            if let Some(status) = child.try_wait().expect("try_wait") {
+                break Some(status);
+            }
+            let left = delay.saturating_sub(spawned.elapsed());
+            if left.is_zero() {
+                break None;
+            }
+            thread::sleep(left.min(Duration::from_millis(2)));
+        };
         let outcome = match exited {
             Some(status) => {
+                // The machine is faster now than at calibration (shared cores): follow it, keeping
+                // the write phase's share.
+                let took = spawned.elapsed();
+                let share = before_write.as_secs_f64() / calibration.as_secs_f64();
+                calibration = (calibration + took) / 2;
+                before_write = calibration.mul_f64(share);
                 assert!(
                     status.success(),
                     "[seed {seed}] layer {k}: import exited with {status} before the kill"
