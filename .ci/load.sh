@@ -8,7 +8,8 @@
 #
 #   .ci/load.sh target/release/meridian          # or target/debug/meridian
 #
-# Pass, per backend and scheme: zero 5xx, zero socket errors in wrk (connect, read, write,
+# Pass, per backend and scheme: wrk's requests answered (a server stuck before the first answer
+# gives wrk no error to count), zero 5xx, zero socket errors in wrk (connect, read, write,
 # timeout; the slow clients are not wrk's and may be closed by the server's timeouts), every
 # canary request answered 200, and the server's RSS (VmRSS, sampled every RSS_EVERY s) at the
 # end at most RSS_FACTOR (1.5) × its RSS after a WARMUP_SECONDS (10) wrk warm-up. Prints a
@@ -201,6 +202,7 @@ for backend in "${backends[@]}"; do
     c4=$(json "$W" 'd["c4xx"]')
     sockerr=$(json "$W" 'd["err_connect"] + d["err_read"] + d["err_write"] + d["err_timeout"]')
     posts=$(json "$W" 'd["posts"]')
+    requests=$(json "$W" 'd["requests"]')
     canary=$(json "$S" '"%d/%d" % (d["canary"]["ok"], d["canary"]["requests"])')
     canary_ok=$(json "$S" 'int(d["canary"]["requests"] > 0 and d["canary"]["ok"] == d["canary"]["requests"])')
     canary_max=$(json "$S" 'd["canary"]["max_ms"]')
@@ -208,6 +210,7 @@ for backend in "${backends[@]}"; do
     flat=$(python3 -c "import sys; print(int(int(sys.argv[2]) <= float(sys.argv[3]) * int(sys.argv[1])))" \
       "$rss_warm" "$rss_final" "$RSS_FACTOR")
     why=()
+    [ "$requests" -gt 0 ] || why+=("wrk got no answer at all")
     [ "$c5" = 0 ] || why+=("${c5} 5xx")
     [ "$c4" = 0 ] || why+=("${c4} 4xx")
     [ "$sockerr" = 0 ] || why+=("$sockerr wrk socket errors")
