@@ -105,6 +105,10 @@ impl CpeValue {
                 _ => return None,
             }
         }
+        // A quoted lone hyphen (`\-`) is the literal value "-", not NA: it stays quoted.
+        if out == "-" {
+            out.insert(0, '\\');
+        }
         Some(CpeValue::Value(out))
     }
 

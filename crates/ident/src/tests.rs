@@ -350,3 +350,19 @@ fn purl_encoded_slashes_round_trip() {
     );
     assert_eq!(Purl::parse("pkg:t/%2F/n").unwrap().namespace, None);
 }
+
+/// Found by fuzzing (fuzz/regressions/cpe/): a quoted lone hyphen (`\-`, the literal value
+/// "-") was formatted as `-`, which reads back as NA.
+#[test]
+fn cpe_quoted_hyphen_round_trips() {
+    let cpe = Cpe::parse("cpe:2.3:a:\\-:product").unwrap();
+    assert_eq!(cpe.vendor.unquoted().as_deref(), Some("-"));
+    assert_ne!(cpe.vendor, CpeValue::Na);
+    assert_eq!(Cpe::parse(&cpe.to_string()), Ok(cpe.clone()));
+    assert!(cpe.matches(&cpe));
+    let na = Cpe::parse("cpe:2.3:a:-:product").unwrap();
+    assert_eq!(na.vendor, CpeValue::Na);
+    assert!(!cpe.matches(&na));
+    let upper = Cpe::parse("cPe:2.3::\\-").unwrap();
+    assert_eq!(Cpe::parse(&upper.to_string()), Ok(upper));
+}
