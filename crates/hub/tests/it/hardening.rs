@@ -6,10 +6,12 @@
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::common::{self, ACCEPT, Hub, agreement, collection, get, indicator, partner, post};
+use crate::common::{
+    self, ACCEPT, Hub, agreement, certificate, collection, get, indicator, partner, post, set_mode,
+};
 use model::Atlas;
 use serde_json::{Value, json};
 use store::{Store, Tlp};
@@ -23,45 +25,6 @@ fn objects_url(hub: &Hub) -> String {
 
 fn envelope(objects: &[Value]) -> String {
     json!({ "objects": objects }).to_string()
-}
-
-/// A self-signed certificate for 127.0.0.1 and its key (mode 0600) in `dir`.
-fn certificate(dir: &Path) -> (PathBuf, PathBuf) {
-    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-    let made = std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-        ])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("openssl (Debian package openssl) makes a test certificate");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    set_mode(&key, 0o600);
-    (cert, key)
-}
-
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }
 
 fn mode(path: &Path) -> u32 {
