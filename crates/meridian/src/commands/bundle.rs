@@ -305,15 +305,9 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     let replay_key = format!("{IMPORTED_SETTING}{sha256}");
     if let Some(before) = store.setting(&replay_key)? {
         if config.json {
-            return output::json(&json!({
-                "partner": args.partner,
-                "signer": manifest.signer,
-                "created": manifest.created,
-                "collection": args.collection,
-                "bundle_sha256": sha256,
-                "replayed": true,
-                "added": 0,
-            }));
+            let mut summary = import_summary(args, &manifest, &sha256, true);
+            summary["added"] = 0.into();
+            return output::json(&summary);
         }
         outln!(
             "{}: this bundle (SHA-256 {sha256}) was imported already ({before}): nothing done",
@@ -388,17 +382,11 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
         ),
     )?;
     if config.json {
-        return output::json(&json!({
-            "partner": args.partner,
-            "signer": manifest.signer,
-            "created": manifest.created,
-            "collection": args.collection,
-            "bundle_sha256": sha256,
-            "replayed": false,
-            "objects": checked.len(),
-            "added": outcome.added,
-            "duplicates": outcome.duplicates,
-        }));
+        let mut summary = import_summary(args, &manifest, &sha256, false);
+        summary["objects"] = checked.len().into();
+        summary["added"] = outcome.added.into();
+        summary["duplicates"] = outcome.duplicates.into();
+        return output::json(&summary);
     }
     outln!(
         "{} object(s) from {} (signed by {} on {}): {} added, {} already stored",
@@ -410,4 +398,22 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
         outcome.duplicates
     );
     Ok(())
+}
+
+/// What both `--json` answers of `bundle import` begin with: the bundle, where it went, and
+/// whether it was a replay.
+fn import_summary(
+    args: &ImportArgs,
+    manifest: &exchange::bundle::Manifest,
+    sha256: &str,
+    replayed: bool,
+) -> Value {
+    json!({
+        "partner": args.partner,
+        "signer": manifest.signer,
+        "created": manifest.created,
+        "collection": args.collection,
+        "bundle_sha256": sha256,
+        "replayed": replayed,
+    })
 }
