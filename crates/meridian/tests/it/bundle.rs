@@ -3,7 +3,7 @@
 //! nothing stored.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use store::Tlp;
@@ -63,22 +63,104 @@ fn tampered(from: &Path, file: &str, into: &Path) {
     }
 }
 
+/// Hub X, the exporting side: a SQLite database in `w` with the collection COLLECTION and the
+/// partners cert-p and cert-q (no agreements yet).
+fn exporting_hub(w: &Path) -> String {
+    let db_x = format!("sqlite://{}", w.join("x.db").display());
+    ok(
+        &db_x,
+        &["collection", "add", "--title", "c", "--id", COLLECTION],
+    );
+    for p in ["cert-p", "cert-q"] {
+        partner(&db_x, p);
+    }
+    db_x
+}
+
+/// The importing side in `db`: the collection INTO and the partner hub-x (no key yet).
+fn importing_hub(db: &str) {
+    ok(db, &["collection", "add", "--title", "into", "--id", INTO]);
+    partner(db, "hub-x");
+}
+
+/// `bundle keygen --out DIR`: the public key and the path of the private key.
+fn keygen(db: &str, dir: &Path) -> (String, PathBuf) {
+    let public = ok(db, &["bundle", "keygen", "--out", path_str(dir)]);
+    (public.trim().to_owned(), dir.join("hub.key"))
+}
+
+/// The arguments of `bundle export` of `collection` for `partner` with `key` into `dir`,
+/// signed as `signer` when given.
+fn export_args<'a>(
+    partner: &'a str,
+    collection: &'a str,
+    key: &'a Path,
+    dir: &'a Path,
+    signer: Option<&'a str>,
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "bundle",
+        "export",
+        "--collection",
+        collection,
+        "--for",
+        partner,
+        "--key",
+        path_str(key),
+        "--out",
+        path_str(dir),
+    ];
+    if let Some(signer) = signer {
+        args.extend(["--signer", signer]);
+    }
+    args
+}
+
+/// Exports `collection` for `partner` into `dir`, signed as hub-x; asserts success.
+fn export(db: &str, partner: &str, collection: &str, key: &Path, dir: &Path) {
+    ok(
+        db,
+        &export_args(partner, collection, key, dir, Some("hub-x")),
+    );
+}
+
+/// The arguments of `[global…] bundle import DIR --from FROM --collection COLLECTION`, with
+/// `--as ME` when given.
+fn import_args<'a>(
+    global: &[&'a str],
+    dir: &'a Path,
+    from: &'a str,
+    collection: &'a str,
+    me: Option<&'a str>,
+) -> Vec<&'a str> {
+    let mut args = global.to_vec();
+    args.extend([
+        "bundle",
+        "import",
+        path_str(dir),
+        "--from",
+        from,
+        "--collection",
+        collection,
+    ]);
+    if let Some(me) = me {
+        args.extend(["--as", me]);
+    }
+    args
+}
+
+/// `--json bundle import DIR --from hub-x --collection INTO --as cert-p`; asserts success.
+fn import_json(db: &str, dir: &Path) -> Value {
+    let out = ok(
+        db,
+        &import_args(&["--json"], dir, "hub-x", INTO, Some("cert-p")),
+    );
+    serde_json::from_str(&out).expect("import --json")
+}
+
 /// Runs `bundle import` expecting a refusal naming `needle`.
 fn refused(db: &str, dir: &Path, from: &str, collection: &str, needle: &str) {
-    let out = meridian(
-        db,
-        &[
-            "bundle",
-            "import",
-            path_str(dir),
-            "--from",
-            from,
-            "--collection",
-            collection,
-            "--as",
-            "cert-p",
-        ],
-    );
+    let out = meridian(db, &import_args(&[], dir, from, collection, Some("cert-p")));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success(),
@@ -92,20 +174,13 @@ fn refused(db: &str, dir: &Path, from: &str, collection: &str, needle: &str) {
 fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
     let work = tempfile::tempdir().expect("temporary directory");
     let w = work.path();
-    let db_x = format!("sqlite://{}", w.join("x.db").display());
 
     // Exporting hub X: cert-p may read up to AMBER+STRICT, cert-q up to AMBER.
-    ok(
-        &db_x,
-        &["collection", "add", "--title", "c", "--id", COLLECTION],
-    );
+    let db_x = exporting_hub(w);
     ok(
         &db_x,
         &["collection", "add", "--title", "broken", "--id", BROKEN],
     );
-    for p in ["cert-p", "cert-q"] {
-        partner(&db_x, p);
-    }
     // The submitter of the objects asked to be anonymised to other partners.
     ok(
         &db_x,
@@ -154,10 +229,9 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
     );
 
     let keys = w.join("keys");
-    let public = ok(&db_x, &["bundle", "keygen", "--out", path_str(&keys)]);
-    let public = public.trim();
+    let (public, key_file) = keygen(&db_x, &keys);
+    let public = public.as_str();
     assert_eq!(public.len(), 64, "{public}");
-    let key_file = keys.join("hub.key");
     assert_eq!(
         std::fs::read_to_string(keys.join("hub.pub"))
             .expect("hub.pub")
@@ -178,27 +252,8 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
 
-    let export = |partner: &str, collection: &str, dir: &Path| {
-        ok(
-            &db_x,
-            &[
-                "bundle",
-                "export",
-                "--collection",
-                collection,
-                "--for",
-                partner,
-                "--key",
-                path_str(&key_file),
-                "--out",
-                path_str(dir),
-                "--signer",
-                "hub-x",
-            ],
-        )
-    };
     let for_p = w.join("for-p");
-    export("cert-p", COLLECTION, &for_p);
+    export(&db_x, "cert-p", COLLECTION, &key_file, &for_p);
     assert_eq!(
         bundle_names(&for_p),
         set(&[
@@ -212,7 +267,7 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
         "for cert-p: latest versions; no AMBER+STRICT for another recipient; never RED"
     );
     let for_q = w.join("for-q");
-    export("cert-q", COLLECTION, &for_q);
+    export(&db_x, "cert-q", COLLECTION, &key_file, &for_q);
     assert_eq!(
         bundle_names(&for_q),
         set(&["clear", "green-v2", "amber", "amber-to-q", "unmarked"]),
@@ -241,18 +296,7 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
     ] {
         let out = meridian(
             &db_x,
-            &[
-                "bundle",
-                "export",
-                "--collection",
-                COLLECTION,
-                "--for",
-                partner,
-                "--key",
-                path_str(&key_file),
-                "--out",
-                path_str(&dir),
-            ],
+            &export_args(partner, COLLECTION, &key_file, &dir, None),
         );
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
@@ -271,22 +315,20 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
         ],
     );
     let broken = w.join("broken");
-    export("cert-p", BROKEN, &broken);
+    export(&db_x, "cert-p", BROKEN, &key_file, &broken);
 
-    let other_keys = w.join("other-keys");
-    let other_public = ok(&db_x, &["bundle", "keygen", "--out", path_str(&other_keys)]);
+    let (other_public, _) = keygen(&db_x, &w.join("other-keys"));
     for (file, _) in TAMPERED {
         tampered(&for_p, file, &w.join(format!("tampered-{file}")));
     }
 
     for y in test_support::backends("bundle") {
         let db = y.url.as_str();
-        ok(db, &["collection", "add", "--title", "into", "--id", INTO]);
-        partner(db, "hub-x");
+        importing_hub(db);
         partner(db, "hub-z");
         refused(db, &for_p, "hub-x", INTO, "has no public key");
         ok(db, &["partner", "key", "hub-x", public]);
-        ok(db, &["partner", "key", "hub-z", other_public.trim()]);
+        ok(db, &["partner", "key", "hub-z", &other_public]);
 
         for (file, needle) in TAMPERED {
             refused(
@@ -311,22 +353,7 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
             y.name
         );
 
-        let imported = ok(
-            db,
-            &[
-                "--json",
-                "bundle",
-                "import",
-                path_str(&for_p),
-                "--from",
-                "hub-x",
-                "--collection",
-                INTO,
-                "--as",
-                "cert-p",
-            ],
-        );
-        let imported: Value = serde_json::from_str(&imported).expect("import --json");
+        let imported = import_json(db, &for_p);
         assert_eq!(imported["added"], 6, "[{}] {imported}", y.name);
         let stored = rows(db, INTO);
         let expected: BTreeSet<Row> = [
@@ -349,22 +376,7 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
         })
         .collect();
         assert_eq!(stored, expected, "[{}] imported with provenance", y.name);
-        let again: Value = serde_json::from_str(&ok(
-            db,
-            &[
-                "--json",
-                "bundle",
-                "import",
-                path_str(&for_p),
-                "--from",
-                "hub-x",
-                "--collection",
-                INTO,
-                "--as",
-                "cert-p",
-            ],
-        ))
-        .expect("import --json");
+        let again = import_json(db, &for_p);
         // A replay (the same bytes again) is an explicit no-op.
         assert_eq!(
             (again["replayed"].as_bool(), again["added"].as_u64()),
@@ -408,13 +420,8 @@ fn resigned(
 fn bundle_import_checks_recipient_created_size_and_replay() {
     let work = tempfile::tempdir().expect("temporary directory");
     let w = work.path();
-    let db_x = format!("sqlite://{}", w.join("x.db").display());
-    ok(
-        &db_x,
-        &["collection", "add", "--title", "c", "--id", COLLECTION],
-    );
+    let db_x = exporting_hub(w);
     for p in ["cert-p", "cert-q"] {
-        partner(&db_x, p);
         agreement(&db_x, &format!("x-{p}"), p, "AMBER", COLLECTION);
     }
     insert(
@@ -423,32 +430,11 @@ fn bundle_import_checks_recipient_created_size_and_replay() {
         "cert-p",
         &[(identity("clear", Some(Tlp::Clear), V1), Vec::new())],
     );
-    let keys = w.join("keys");
-    let public = ok(&db_x, &["bundle", "keygen", "--out", path_str(&keys)]);
-    let key_file = keys.join("hub.key");
-    let export = |partner: &str, dir: &Path| {
-        ok(
-            &db_x,
-            &[
-                "bundle",
-                "export",
-                "--collection",
-                COLLECTION,
-                "--for",
-                partner,
-                "--key",
-                path_str(&key_file),
-                "--out",
-                path_str(dir),
-                "--signer",
-                "hub-x",
-            ],
-        );
-    };
+    let (public, key_file) = keygen(&db_x, &w.join("keys"));
     let for_p = w.join("for-p");
-    export("cert-p", &for_p);
+    export(&db_x, "cert-p", COLLECTION, &key_file, &for_p);
     let for_q = w.join("for-q");
-    export("cert-q", &for_q);
+    export(&db_x, "cert-q", COLLECTION, &key_file, &for_q);
     let dated = |name: &str, created: &str| {
         let dir = w.join(name);
         resigned(&for_p, &dir, &key_file, |f| f.created = created.to_owned());
@@ -465,9 +451,8 @@ fn bundle_import_checks_recipient_created_size_and_replay() {
         .next()
         .expect("SQLite");
     let db = y.url.as_str();
-    ok(db, &["collection", "add", "--title", "into", "--id", INTO]);
-    partner(db, "hub-x");
-    ok(db, &["partner", "key", "hub-x", public.trim()]);
+    importing_hub(db);
+    ok(db, &["partner", "key", "hub-x", &public]);
     for (dir, needle) in [
         (
             &for_q,
@@ -487,36 +472,19 @@ fn bundle_import_checks_recipient_created_size_and_replay() {
         refused(db, dir, "hub-x", INTO, needle);
     }
     // Without --as (or MERIDIAN_HUB_ID) the importer does not know who it is.
-    let out = meridian(
-        db,
-        &[
-            "bundle",
-            "import",
-            path_str(&for_p),
-            "--from",
-            "hub-x",
-            "--collection",
-            INTO,
-        ],
-    );
+    let out = meridian(db, &import_args(&[], &for_p, "hub-x", INTO, None));
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--as"));
     // A file over --max-file-size is refused before it is read.
     let out = meridian(
         db,
-        &[
-            "--max-file-size",
-            "100",
-            "bundle",
-            "import",
-            path_str(&for_p),
-            "--from",
+        &import_args(
+            &["--max-file-size", "100"],
+            &for_p,
             "hub-x",
-            "--collection",
             INTO,
-            "--as",
-            "cert-p",
-        ],
+            Some("cert-p"),
+        ),
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
@@ -526,39 +494,11 @@ fn bundle_import_checks_recipient_created_size_and_replay() {
         "nothing stored by refused imports"
     );
     // The right hub, the right date: imported; once only.
-    let first = ok(
-        db,
-        &[
-            "--json",
-            "bundle",
-            "import",
-            path_str(&for_p),
-            "--from",
-            "hub-x",
-            "--collection",
-            INTO,
-            "--as",
-            "cert-p",
-        ],
-    );
-    let first: Value = serde_json::from_str(&first).expect("json");
+    let first = import_json(db, &for_p);
     assert_eq!(
         (first["replayed"].as_bool(), first["added"].as_u64()),
         (Some(false), Some(1))
     );
-    let again = ok(
-        db,
-        &[
-            "bundle",
-            "import",
-            path_str(&for_p),
-            "--from",
-            "hub-x",
-            "--collection",
-            INTO,
-            "--as",
-            "cert-p",
-        ],
-    );
+    let again = ok(db, &import_args(&[], &for_p, "hub-x", INTO, Some("cert-p")));
     assert!(again.contains("was imported already"), "{again}");
 }
