@@ -27,6 +27,15 @@ fn envelope(objects: &[Value]) -> String {
     json!({ "objects": objects }).to_string()
 }
 
+/// Collection C and the partner "writer", who may read and write it up to AMBER; the writer's
+/// token.
+fn writer(store: &mut Store) -> String {
+    collection(store, C);
+    let token = partner(store, "writer");
+    agreement(store, "w", "writer", Tlp::Amber, &[(C, true, true)]);
+    token
+}
+
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::metadata(path)
@@ -147,9 +156,7 @@ fn nul_characters_are_client_errors_naming_where() {
                 dependencies: Vec::new(),
             })
             .expect("import");
-        collection(&mut store, C);
-        let token = partner(&mut store, "writer");
-        agreement(&mut store, "w", "writer", Tlp::Amber, &[(C, true, true)]);
+        let token = writer(&mut store);
         drop(store);
         let hub = Hub::start(&db.url);
         let name = db.name;
@@ -256,9 +263,7 @@ fn nul_characters_are_client_errors_naming_where() {
 fn objects_over_the_size_cap_are_refused_one_by_one() {
     for db in test_support::backends("hub_max_object") {
         let mut store = Store::open(&db.url).expect("open");
-        collection(&mut store, C);
-        let token = partner(&mut store, "writer");
-        agreement(&mut store, "w", "writer", Tlp::Amber, &[(C, true, true)]);
+        let token = writer(&mut store);
         drop(store);
         let hub = Hub::start_with(&db.url, |o| o.max_object = 4096);
         let mut big = indicator(7, "2026-02-01T00:00:00.000Z", None);
@@ -293,9 +298,7 @@ fn objects_over_the_size_cap_are_refused_one_by_one() {
 fn a_page_is_bounded_in_bytes_not_only_in_objects() {
     for db in test_support::backends("hub_page_bytes") {
         let mut store = Store::open(&db.url).expect("open");
-        collection(&mut store, C);
-        let token = partner(&mut store, "writer");
-        agreement(&mut store, "w", "writer", Tlp::Amber, &[(C, true, true)]);
+        let token = writer(&mut store);
         drop(store);
         let hub = Hub::start(&db.url);
         let objects: Vec<Value> = (1..=24)
