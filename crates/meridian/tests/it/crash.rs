@@ -10,7 +10,6 @@
 //! instant a kill lands still depends on the machine's speed).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +23,7 @@ use serde_json::{Value, json};
 use store::{ObjectQuery, Store, VersionMatch};
 use test_support::TestDb;
 
+use crate::federation::Server;
 use crate::ok;
 
 const TAXII: &str = "application/taxii+json;version=2.1";
@@ -145,76 +145,6 @@ fn crash_serve_sqlite() {
 #[test]
 fn crash_serve_postgres() {
     crash_serve("postgres");
-}
-
-/// `meridian serve` on a free port; SIGKILLed (never a graceful shutdown) by `kill` or on drop.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(db: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--threads", "2"])
-            .env("MERIDIAN_DB", db)
-            .env("MERIDIAN_LOG", "warn")
-            .env_remove("MERIDIAN_HOME")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting meridian serve");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let mut lines = BufReader::new(stderr).lines();
-        let mut seen = String::new();
-        let base = loop {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    // "meridian: serving TAXII 2.1 at http://127.0.0.1:PORT/taxii2/ (Ctrl-C stops)"
-                    if line.contains("serving")
-                        && let Some(url) = line.split(" at ").nth(1)
-                        && let Some(base) = url.split("/taxii2/").next()
-                    {
-                        break base.to_owned();
-                    }
-                    seen.push_str(&line);
-                    seen.push('\n');
-                }
-                _ => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!("meridian serve did not start after a crash:\n{seen}");
-                }
-            }
-        };
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = Arc::clone(&log);
-        thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                if let Ok(mut log) = sink.lock() {
-                    log.push_str(&line);
-                    log.push('\n');
-                }
-            }
-        });
-        Server { child, base }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// SIGKILL (`Child::kill` on Unix) and reap.
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
 }
 
 fn agent() -> ureq::Agent {
@@ -483,7 +413,7 @@ fn crash_serve(backend: &str) {
     let mut checked: HashMap<(String, String), i64> = HashMap::new();
     let (mut lost, mut lost_committed) = (0, 0);
     for cycle in 0..KILLS {
-        let mut server = Server::start(&url);
+        let mut server = Server::spawn(&url);
         // What every earlier life acknowledged is there, and nothing half-written is.
         let ledger_now = ledger.lock().expect("ledger");
         let summary = verify_objects(&url, &collection, &ledger_now, &mut checked, seed);
@@ -550,7 +480,7 @@ fn crash_serve(backend: &str) {
     }
 
     // A last life: verify, then read everything back over TAXII and compare with the store.
-    let server = Server::start(&url);
+    let server = Server::spawn(&url);
     let ledger = ledger.lock().expect("ledger");
     let summary = verify_objects(&url, &collection, &ledger, &mut HashMap::new(), seed);
     let (l, c) = summary.lost_in(&ledger, KILLS - 1);

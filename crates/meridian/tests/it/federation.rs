@@ -21,7 +21,8 @@ pub const TAXII: &str = "application/taxii+json;version=2.1";
 const COLLECTION_A: &str = "6c9c8a7e-2a3b-4c55-9e1f-0a1b2c3d4e5f";
 const COLLECTION_B: &str = "9d8e7f60-5a4b-4c3d-8e2f-1a0b9c8d7e6f";
 
-/// `meridian serve` on a free port of 127.0.0.1; killed when dropped.
+/// `meridian serve` on a free port of 127.0.0.1; SIGKILLed (never a graceful shutdown) by
+/// `kill` or when dropped.
 pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`
@@ -29,40 +30,9 @@ pub struct Server {
 }
 
 impl Server {
+    /// Starts the server and returns once `GET /taxii2/` answers (401 without a token).
     pub fn start(db: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--threads", "2"])
-            .env("MERIDIAN_DB", db)
-            .env("MERIDIAN_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting meridian serve");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let mut lines = BufReader::new(stderr).lines();
-        let mut seen = String::new();
-        let base = loop {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    // "meridian: serving TAXII 2.1 at http://127.0.0.1:PORT/taxii2/ (Ctrl-C stops)"
-                    if let Some(url) = line.split(" at ").nth(1)
-                        && let Some(base) = url.split("/taxii2/").next()
-                        && line.contains("serving")
-                    {
-                        break base.to_owned();
-                    }
-                    seen.push_str(&line);
-                    seen.push('\n');
-                }
-                _ => {
-                    let _ = child.kill();
-                    panic!("meridian serve did not start:\n{seen}");
-                }
-            }
-        };
-        // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        let server = Server { child, base };
+        let server = Server::spawn(db);
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let answer = agent().get(&server.url("/taxii2/")).call();
@@ -74,15 +44,59 @@ impl Server {
         }
     }
 
+    /// Starts the server and returns as soon as it has printed its address.
+    pub fn spawn(db: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--threads", "2"])
+            .env("MERIDIAN_DB", db)
+            .env("MERIDIAN_LOG", "warn")
+            .env_remove("MERIDIAN_HOME")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting meridian serve");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let mut seen = String::new();
+        let base = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    // "meridian: serving TAXII 2.1 at http://127.0.0.1:PORT/taxii2/ (Ctrl-C stops)"
+                    if line.contains("serving")
+                        && let Some(url) = line.split(" at ").nth(1)
+                        && let Some(base) = url.split("/taxii2/").next()
+                    {
+                        break base.to_owned();
+                    }
+                    seen.push_str(&line);
+                    seen.push('\n');
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("meridian serve did not start:\n{seen}");
+                }
+            }
+        };
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Server { child, base }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// SIGKILL (`Child::kill` on Unix) and reap.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.kill();
     }
 }
 
