@@ -276,6 +276,8 @@ fn apply<T: Record>(record: &mut T, name: &str, text: &str) -> Result<(), String
     match T::field_named(name) {
         Some(f) => record.set(f.field, text),
         None => {
+            // The export's rule, so that what is imported can be exported.
+            crate::record::check_attribute::<T>(name, text)?;
             record
                 .attributes_mut()
                 .insert(name.to_owned(), text.to_owned());

@@ -1027,3 +1027,25 @@ fn xml10_errors(input: &str) -> bool {
         .iter()
         .any(|e| e.to_string().contains("XML 1.0 does not allow"))
 }
+
+/// Found by fuzzing (fuzz/regressions/atlas_graphml/): an attribute named with surrounding
+/// white space (`attr.name="naem "`) was imported, and the export then refused it.
+#[test]
+fn graphml_refuses_attribute_names_the_export_cannot_write() {
+    for name in ["naem ", " x", ""] {
+        let input = format!(
+            "<?xml version=\"1.0\"?>\n<graphml>\n<key id=\"k\" for=\"node\" attr.name=\"{name}\"/>\n\
+             <graph edgedefault=\"directed\">\n<node id=\"a\"><data key=\"k\">v</data></node>\n\
+             </graph>\n</graphml>\n"
+        );
+        let errors = parse("atlas.graphml", input.as_bytes())
+            .err()
+            .unwrap_or_default();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.to_string().contains("surrounding whitespace")),
+            "{name:?}: {errors:?}"
+        );
+    }
+}
