@@ -1,7 +1,7 @@
 #![no_main]
 //! STIX objects as the hub takes them in (TAXII POST, federation pulls, bundle imports): the
 //! body as an envelope (or bundle) whose `objects` are each parsed and passed to
-//! `hub::Checked::new` (`stix::Validator` + `stix::tlp::tlp_of`); a body that is not an
+//! `app::sharing::Checked::new` (`stix::Validator` + `stix::tlp::tlp_of`); a body that is not an
 //! envelope is tried as one object.
 
 use libfuzzer_sys::fuzz_target;
@@ -16,7 +16,7 @@ struct Envelope<'a> {
 }
 
 fn check(object: &Value) {
-    if let Ok(checked) = hub::Checked::new(&VALIDATOR, object) {
+    if let Ok(checked) = app::sharing::Checked::new(&VALIDATOR, object) {
         // The hub keys objects by their id in lowercase (STIX ids compare case-insensitively).
         let id = object.get("id").and_then(Value::as_str).unwrap_or_default();
         assert!(checked.meta.id.eq_ignore_ascii_case(id), "{id}");

@@ -14,8 +14,8 @@ use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 
-use crate::snapshot::Snapshot;
 use crate::taxii::taxii_response;
+use app::sharing::Snapshot;
 
 pub const MAX_BYTES: usize = 64 << 20;
 

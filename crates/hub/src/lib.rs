@@ -9,11 +9,9 @@
 mod api;
 mod auth;
 mod cache;
-mod checked;
 mod error;
 mod guard;
 mod pool;
-mod release;
 mod snapshot;
 mod taxii;
 
@@ -37,11 +35,8 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use crate::auth::RECHECK as TOKEN_RECHECK;
-pub use crate::checked::{Checked, store_batch};
 pub use crate::error::ApiError;
 pub use crate::pool::Pool;
-pub use crate::release::{ANONYMOUS_IDENTITY, Release};
-pub use crate::snapshot::DEFAULT_TLP_SETTING;
 // `Filter` is public for the fuzz target of the TAXII query parser (fuzz/).
 pub use crate::taxii::{API_ROOT, Filter as TaxiiFilter, TAXII_MEDIA_TYPE};
 
@@ -123,7 +118,7 @@ impl AppState {
         let pool = Pool::open(&options.db, options.pool_size)
             .with_context(|| format!("opening the store {}", store::redact_url(&options.db)))?;
         let first = pool
-            .run_blocking(|store| Ok(snapshot::Snapshot::load(store)?))
+            .run_blocking(|store| Ok(app::sharing::Snapshot::load(store)?))
             .map_err(|e| anyhow::anyhow!("{}: {}", e.title, e.description))?;
         Ok(AppState(Arc::new(Inner {
             pool,

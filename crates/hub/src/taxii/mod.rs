@@ -17,8 +17,7 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::release::Release;
-use crate::snapshot::Snapshot;
+use app::sharing::{Release, Snapshot};
 
 pub use filter::{Filter, micros};
 

@@ -16,9 +16,9 @@ use store::{ObjectQuery, StoredObject, TaxiiStatus, VersionMatch};
 use super::filter::Filter;
 use super::{Need, STIX_MEDIA_TYPE, Session, TAXII_MEDIA_TYPE, taxii_response};
 use crate::AppState;
-use crate::Checked;
 use crate::cache::{self, Key, Route};
 use crate::error::ApiError;
+use app::sharing::Checked;
 
 /// One page of released rows.
 struct Rows {
@@ -492,7 +492,7 @@ fn ingest(
             Err(f) => failures.push(f),
         }
     }
-    crate::checked::store_batch(store, collection, &mut valid, &[], Some(partner), None)?;
+    app::sharing::store_batch(store, collection, &mut valid, &[], Some(partner), None)?;
     let status = TaxiiStatus {
         id: uuid::Uuid::new_v4().to_string(),
         collection_id: collection.to_owned(),

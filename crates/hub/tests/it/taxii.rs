@@ -483,7 +483,7 @@ fn tlp_matrix_over_every_taxii_path() {
 
         Store::open(&db.url)
             .expect("open")
-            .set_setting(hub::DEFAULT_TLP_SETTING, "AMBER")
+            .set_setting(app::sharing::DEFAULT_TLP_SETTING, "AMBER")
             .expect("setting");
         let hub = Hub::start(&db.url);
         check(&hub, &|o, p| {
@@ -531,7 +531,7 @@ fn basic_auth_anonymisation_and_revocation() {
     let other = get(&objects_url(&hub), Some(&peer));
     assert_eq!(
         other.body["objects"][0]["created_by_ref"],
-        hub::ANONYMOUS_IDENTITY
+        app::sharing::ANONYMOUS_IDENTITY
     );
 
     // HTTP Basic: the partner id and its token; another partner's name with it is refused.

@@ -7,7 +7,7 @@
 //! owner) to the partner responsible for it: the most specific of the partners holding the
 //! asset (a sector match first, then the highest trust tier, then the id).
 
-use hub::Checked;
+use app::sharing::Checked;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, bail};

@@ -26,7 +26,7 @@ use store::{ObjectQuery, VersionMatch};
 
 use crate::config::Config;
 use crate::{output, progress};
-use hub::Checked;
+use app::sharing::Checked;
 
 const KEY_FILE: &str = "hub.key";
 const PUBLIC_KEY_FILE: &str = "hub.pub";
@@ -159,7 +159,7 @@ fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     if store.partner(&args.partner)?.is_none() {
         bail!("--for: no partner {:?}", args.partner);
     }
-    let release = hub::Release::load(&mut store, &args.partner)?;
+    let release = app::sharing::Release::load(&mut store, &args.partner)?;
     if !release.can_read(&args.collection) {
         bail!(
             "no agreement grants {} read on collection {}: nothing may be exported to it",
@@ -362,7 +362,7 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
         )));
     }
     let source = format!("bundle:{}", args.partner);
-    let outcome = hub::store_batch(
+    let outcome = app::sharing::store_batch(
         &mut store,
         &args.collection,
         &mut checked,

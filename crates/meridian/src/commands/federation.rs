@@ -33,7 +33,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use store::{ObjectQuery, Remote, Store, VersionMatch};
 
-use hub::Checked;
+use app::sharing::Checked;
 
 use super::sync::{agent, check_url};
 use crate::config::Config;
@@ -427,7 +427,7 @@ fn push_objects(
     bar: &indicatif::ProgressBar,
 ) -> anyhow::Result<()> {
     let remote = job.remote;
-    let release = hub::Release::load(store, &remote.partner_id)?;
+    let release = app::sharing::Release::load(store, &remote.partner_id)?;
     if !release.can_read(&remote.local_collection) {
         tracing::warn!(
             remote = %remote.name,
@@ -563,7 +563,7 @@ fn pull_objects(
             }
         }
         if !checked.is_empty() {
-            let outcome = hub::store_batch(
+            let outcome = app::sharing::store_batch(
                 store,
                 &remote.local_collection,
                 &mut checked,

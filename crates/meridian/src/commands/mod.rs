@@ -17,11 +17,4 @@ pub mod peers;
 pub mod serve;
 pub mod sync;
 
-/// The current UTC time as RFC 3339 to the second: the timestamp of stored records.
-pub fn now() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    now.replace_nanosecond(0)
-        .unwrap_or(now)
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("formatting the current time as RFC 3339")
-}
+pub use app::now;

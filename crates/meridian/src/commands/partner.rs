@@ -464,13 +464,13 @@ pub fn run_setting(config: &Config, command: SettingCommand) -> anyhow::Result<(
     match command {
         SettingCommand::Set { key, value } => {
             let value = match key.as_str() {
-                hub::DEFAULT_TLP_SETTING => parse_tlp(&value)
+                app::sharing::DEFAULT_TLP_SETTING => parse_tlp(&value)
                     .map_err(|e| anyhow::anyhow!("{key}: {e}"))?
                     .as_str()
                     .to_owned(),
                 _ => bail!(
                     "unknown setting {key:?}; known: {}",
-                    hub::DEFAULT_TLP_SETTING
+                    app::sharing::DEFAULT_TLP_SETTING
                 ),
             };
             store.set_setting(&key, &value)?;
@@ -479,12 +479,12 @@ pub fn run_setting(config: &Config, command: SettingCommand) -> anyhow::Result<(
         }
         SettingCommand::List => {
             let value = store
-                .setting(hub::DEFAULT_TLP_SETTING)?
+                .setting(app::sharing::DEFAULT_TLP_SETTING)?
                 .unwrap_or_else(|| "GREEN (unset)".to_owned());
             if config.json {
-                return output::json(&json!({ hub::DEFAULT_TLP_SETTING: value }));
+                return output::json(&json!({ app::sharing::DEFAULT_TLP_SETTING: value }));
             }
-            outln!("{} = {value}", hub::DEFAULT_TLP_SETTING);
+            outln!("{} = {value}", app::sharing::DEFAULT_TLP_SETTING);
             Ok(())
         }
     }

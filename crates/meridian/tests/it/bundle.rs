@@ -275,7 +275,8 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
     );
     let exported = std::fs::read_to_string(for_p.join("bundle.json")).expect("bundle.json");
     assert!(
-        !exported.contains(SUBMITTER_IDENTITY) && exported.contains(hub::ANONYMOUS_IDENTITY),
+        !exported.contains(SUBMITTER_IDENTITY)
+            && exported.contains(app::sharing::ANONYMOUS_IDENTITY),
         "an anonymised submitter's created_by_ref is replaced"
     );
     let manifest: Value = serde_json::from_str(

@@ -2,7 +2,7 @@
 //! relation, on SQLite and PostgreSQL, under every installation default.
 //!
 //! Objects reach hub H the ways real objects do (TAXII POST by a partner, and the hub's own
-//! addressed objects through `hub::store_batch`), so the label is decided by the product's own
+//! addressed objects through `app::sharing::store_batch`), so the label is decided by the product's own
 //! ingest, never given by the test. What each relation may receive is decided here by an oracle
 //! written by hand from §4 of the specification (it does not call `exchange::policy`), and then
 //! checked on every path: TAXII objects (every page), object by id, versions, manifest,
@@ -488,11 +488,11 @@ fn matrix(db: &str, default: Option<Tlp>, case: &str) {
     {
         let mut store = Store::open(db).expect("open");
         let validator = stix::Validator::new();
-        let mut checked: Vec<hub::Checked> = addressed
+        let mut checked: Vec<app::sharing::Checked> = addressed
             .iter()
-            .map(|o| hub::Checked::new(&validator, o).expect("a valid object"))
+            .map(|o| app::sharing::Checked::new(&validator, o).expect("a valid object"))
             .collect();
-        hub::store_batch(&mut store, C, &mut checked, &named, None, None).expect("stored");
+        app::sharing::store_batch(&mut store, C, &mut checked, &named, None, None).expect("stored");
     }
 
     // What H holds, with the label the oracle expects.

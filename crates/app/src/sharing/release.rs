@@ -12,7 +12,7 @@ use model::Tlp;
 use serde_json::Value;
 use store::{Store, StoredObject};
 
-use crate::snapshot::Snapshot;
+use super::snapshot::Snapshot;
 
 /// The identity that replaces an anonymised submitter's `created_by_ref` for other partners.
 pub const ANONYMOUS_IDENTITY: &str = "identity--6f4d8f0e-3f57-5c59-9a3b-8c7a1e0d2a11";
