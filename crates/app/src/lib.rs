@@ -6,6 +6,12 @@
 //!
 //! Who acts is an [`Actor`]: every write names one, and the audit log records it.
 
+pub mod bundles;
+pub mod federation;
+pub mod http;
+pub mod incidents;
+pub mod notifications;
+pub mod partners;
 pub mod sharing;
 
 use std::fmt;
@@ -119,6 +125,10 @@ pub enum Error {
     /// The actor's role or partner does not allow it.
     #[error("{0}")]
     Forbidden(String),
+    /// Another system this one depends on failed (a remote hub, the key that seals its
+    /// token): the input was fine, trying again later may work.
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Store(#[from] store::StoreError),
 }
@@ -143,13 +153,40 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// One problem as `where: what`; several one per line after their count.
     fn join(problems: &[Problem]) -> String {
-        problems
+        let lines: Vec<String> = problems
             .iter()
             .map(|p| format!("{}: {}", p.pointer, p.message))
-            .collect::<Vec<_>>()
-            .join("; ")
+            .collect();
+        match lines.as_slice() {
+            [one] => one.clone(),
+            _ => format!(
+                "{} problems, nothing stored:\n{}",
+                lines.len(),
+                lines.join("\n")
+            ),
+        }
     }
+}
+
+/// Long work reports how far it got: the command line draws a bar, the server updates a job.
+pub trait Progress: Sync {
+    /// A stage begins: what it is, and how many steps it has when that is known.
+    fn start(&self, what: &str, total: Option<u64>);
+    /// `n` more steps are done.
+    fn advance(&self, n: u64);
+    /// The stage is over.
+    fn finish(&self);
+}
+
+/// Progress that nobody watches.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _what: &str, _total: Option<u64>) {}
+    fn advance(&self, _n: u64) {}
+    fn finish(&self) {}
 }
 
 /// The current UTC time as RFC 3339 to the second: the timestamp of stored records.

@@ -2,6 +2,8 @@
 //! clap) > defaults. Library crates receive explicit values from here and never read the
 //! environment themselves.
 
+use std::path::PathBuf;
+
 use anyhow::{Context, bail};
 
 use crate::cli::GlobalArgs;
@@ -56,6 +58,52 @@ impl Config {
         store::Store::open(&self.db)
             .with_context(|| format!("opening database {}", redact(&self.db)))
     }
+
+    /// The key that seals remote tokens: `MERIDIAN_SECRET_KEY` when set, else the key file
+    /// `MERIDIAN_SECRET_KEY_FILE`, else `<database file>.key` beside a SQLite database, else
+    /// `$XDG_CONFIG_HOME/meridian/secret.key` (`~/.config/meridian/secret.key`).
+    pub fn secret_key(&self) -> anyhow::Result<app::federation::KeySource> {
+        Ok(app::federation::KeySource {
+            hex: std::env::var(app::federation::KEY_ENV)
+                .ok()
+                .filter(|h| !h.is_empty()),
+            file: key_path(&self.db)?,
+        })
+    }
+}
+
+/// The key file for the database `db`.
+fn key_path(db: &str) -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os(app::federation::KEY_FILE_ENV).filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    let file = db
+        .strip_prefix("sqlite://")
+        .or_else(|| db.strip_prefix("sqlite:"))
+        .unwrap_or(db);
+    let server = db.starts_with("postgres://") || db.starts_with("postgresql://");
+    let memory = matches!(db, "sqlite::memory:" | "sqlite://:memory:" | ":memory:");
+    if !server && !memory && !file.is_empty() {
+        let mut path = file.to_owned();
+        path.push_str(".key");
+        return Ok(PathBuf::from(path));
+    }
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|p| !p.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        })
+        .with_context(|| {
+            format!(
+                "no place for the secret key: set {} or {}",
+                app::federation::KEY_ENV,
+                app::federation::KEY_FILE_ENV
+            )
+        })?;
+    Ok(config.join("meridian").join("secret.key"))
 }
 
 /// A database URL fit for messages: any password is replaced by `***`.

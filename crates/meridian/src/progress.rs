@@ -24,3 +24,52 @@ pub fn bar(quiet: bool, len: Option<u64>, what: &str) -> ProgressBar {
     pb.set_message(what.to_owned());
     pb
 }
+
+/// [`app::Progress`] drawn as one [`bar`] per stage.
+pub struct Bars {
+    quiet: bool,
+    current: std::sync::Mutex<Option<ProgressBar>>,
+}
+
+impl Bars {
+    pub fn new(quiet: bool) -> Bars {
+        Bars {
+            quiet,
+            current: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn with(&self, f: impl FnOnce(&mut Option<ProgressBar>)) {
+        f(&mut self
+            .current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner));
+    }
+}
+
+impl app::Progress for Bars {
+    fn start(&self, what: &str, total: Option<u64>) {
+        let quiet = self.quiet;
+        self.with(|current| {
+            if let Some(old) = current.replace(bar(quiet, total, what)) {
+                old.finish_and_clear();
+            }
+        });
+    }
+
+    fn advance(&self, n: u64) {
+        self.with(|current| {
+            if let Some(bar) = current {
+                bar.inc(n);
+            }
+        });
+    }
+
+    fn finish(&self) {
+        self.with(|current| {
+            if let Some(bar) = current.take() {
+                bar.finish_and_clear();
+            }
+        });
+    }
+}

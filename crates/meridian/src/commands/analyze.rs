@@ -607,7 +607,7 @@ impl Scores {
     fn load(config: &Config, store: &mut store::Store) -> anyhow::Result<Scores> {
         Ok(Scores {
             exposure: exposure_scores(config, store)?,
-            threat: super::incident::stored_threat_scores(store)?,
+            threat: app::incidents::stored_threat_scores(store)?,
         })
     }
 }

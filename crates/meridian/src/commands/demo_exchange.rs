@@ -24,8 +24,8 @@ use time::{Duration, OffsetDateTime};
 
 use super::alert::{NewArgs, checked_all, rows};
 use super::intel::ActiveFinding;
-use super::notify::advance_all;
 use crate::config::Config;
+use app::notifications::advance_all;
 
 /// How many country CSIRTs the demo registers.
 const COUNTRY_PARTNERS: usize = 15;
@@ -354,7 +354,7 @@ pub fn populate(config: &Config, store: &mut Store, seed: u64) -> anyhow::Result
         .iter()
         .map(|(id, state, at)| (id.as_str(), *state, at.as_str()))
         .collect();
-    advance_all(store, &moves).context("playing the demo notifications")?;
+    advance_all(store, &app::Actor::local(), &moves).context("playing the demo notifications")?;
 
     // Incidents: behind the notifications above, and standalone ones on the first assets (by
     // id) of a partner's country.

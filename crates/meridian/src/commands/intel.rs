@@ -797,7 +797,7 @@ fn compute(
             .map(|fp| fp.note.clone())
     };
     // Assets under attack: a cyber incident or sighting makes Exploitation at least active.
-    let attacked = super::incident::attacked_assets(&store.incidents()?);
+    let attacked = app::incidents::attacked_assets(&store.incidents()?);
     let table = DecisionTable::cisa_coordinator();
     let row = |f: &Finding, suppressed: Option<Suppression>| -> FindingRow {
         let it = info(f);

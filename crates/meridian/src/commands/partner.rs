@@ -1,10 +1,12 @@
 //! `partner …`, `collection …`, `agreement …` and `setting …`: the CSIRT hub's parties and the
 //! sharing agreements that decide what each receives (§4 of the specification).
 
-use anyhow::{Context, bail};
+use app::Actor;
+use app::partners::{self, NewAgreement, NewCollection, NewPartner, PartnerDetail};
+use app::sharing::DEFAULT_TLP_SETTING;
 use clap::{Args, Subcommand};
 use serde_json::json;
-use store::{Agreement, AgreementKind, Collection, CollectionGrant, Partner, PartnerToken, Tlp};
+use store::{Agreement, AgreementKind, CollectionGrant, Partner, Tlp};
 
 use crate::config::Config;
 use crate::output;
@@ -133,92 +135,62 @@ fn parse_grant(text: &str) -> Result<CollectionGrant, String> {
     })
 }
 
-fn slug(id: &str) -> anyhow::Result<()> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-    if !ok {
-        bail!("{id:?}: use 1–64 lowercase letters, digits, '-' or '_'");
-    }
-    Ok(())
-}
-
-fn country(code: &str) -> anyhow::Result<String> {
-    let code = code.trim().to_ascii_uppercase();
-    if model::country(&code).is_none() {
-        bail!("{code:?} is not an ISO 3166-1 alpha-2 country code");
-    }
-    Ok(code)
-}
-
-fn public_key(hex_key: &str) -> anyhow::Result<String> {
-    let key = hex_key.trim().to_ascii_lowercase();
-    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-        bail!("public key: expected 64 hex characters (an Ed25519 key), got {hex_key:?}");
-    }
-    Ok(key)
-}
-
 pub fn run_partner(config: &Config, command: PartnerCommand) -> anyhow::Result<()> {
+    let actor = Actor::local();
+    let mut store = config.open_store()?;
     match command {
-        PartnerCommand::Add(args) => add_partner(config, args),
-        PartnerCommand::List => list_partners(config),
-        PartnerCommand::Show { id } => show_partner(config, &id),
-        PartnerCommand::Token { id, revoke } => token(config, &id, revoke),
+        PartnerCommand::Add(a) => {
+            let partner = partners::add_partner(
+                &mut store,
+                &actor,
+                NewPartner {
+                    id: a.id,
+                    name: a.name,
+                    country: a.country,
+                    tier: a.tier,
+                    constituency_countries: a.constituency_countries,
+                    sectors: a.sectors,
+                    contacts: a.contacts,
+                    public_key: a.public_key,
+                    anonymise: a.anonymise,
+                },
+            )?;
+            if config.json {
+                return output::json(&json!({ "id": partner.id }));
+            }
+            outln!("{}", partner.id);
+            Ok(())
+        }
+        PartnerCommand::List => list_partners(config, &partners::partners(&mut store)?),
+        PartnerCommand::Show { id } => show_partner(config, &partners::partner(&mut store, &id)?),
+        PartnerCommand::Token { id, revoke } => {
+            if revoke {
+                let n = partners::revoke_partner_tokens(&mut store, &actor, &id)?;
+                output::note(config.quiet, format!("{n} token(s) of {id} revoked"));
+                return Ok(());
+            }
+            let issued = partners::issue_partner_token(&mut store, &actor, &id)?;
+            if config.json {
+                return output::json(
+                    &json!({ "partner": issued.partner_id, "token": issued.secret }),
+                );
+            }
+            outln!("{}", issued.secret);
+            output::note(
+                config.quiet,
+                "this token is shown once; Meridian keeps only its argon2 hash",
+            );
+            Ok(())
+        }
         PartnerCommand::Key {
             id,
             public_key: key,
         } => {
-            let mut store = config.open_store()?;
-            let mut partner = store
-                .partner(&id)?
-                .with_context(|| format!("no partner {id:?}"))?;
-            partner.public_key = Some(public_key(&key)?);
-            store.update_partner(&partner)?;
+            partners::set_partner_key(&mut store, &actor, &id, &key)?;
             output::note(config.quiet, format!("public key of {id} set"));
             Ok(())
         }
     }
-}
-
-fn add_partner(config: &Config, a: PartnerArgs) -> anyhow::Result<()> {
-    slug(&a.id)?;
-    let home = country(&a.country)?;
-    let countries = if a.constituency_countries.is_empty() {
-        vec![home.clone()]
-    } else {
-        a.constituency_countries
-            .iter()
-            .map(|c| country(c))
-            .collect::<anyhow::Result<_>>()?
-    };
-    for sector in &a.sectors {
-        if model::sector(sector).is_none() {
-            bail!("--sectors: {sector:?} is not a sector id (ENERGY, WATER, …)");
-        }
-    }
-    let partner = Partner {
-        id: a.id.clone(),
-        name: a.name,
-        country: home,
-        constituency_countries: countries,
-        constituency_sectors: a.sectors,
-        trust_tier: a.tier,
-        contacts: a.contacts,
-        public_key: a.public_key.as_deref().map(public_key).transpose()?,
-        anonymise: a.anonymise,
-        created_at: super::now(),
-    };
-    if !config.open_store()?.add_partner(&partner)? {
-        bail!("a partner {:?} already exists", a.id);
-    }
-    if config.json {
-        return output::json(&json!({ "id": a.id }));
-    }
-    outln!("{}", a.id);
-    Ok(())
 }
 
 fn partner_json(p: &Partner) -> serde_json::Value {
@@ -236,8 +208,7 @@ fn partner_json(p: &Partner) -> serde_json::Value {
     })
 }
 
-fn list_partners(config: &Config) -> anyhow::Result<()> {
-    let partners = config.open_store()?.partners()?;
+fn list_partners(config: &Config, partners: &[Partner]) -> anyhow::Result<()> {
     if config.json {
         let all: Vec<_> = partners.iter().map(partner_json).collect();
         return output::json(&all);
@@ -258,14 +229,13 @@ fn list_partners(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn show_partner(config: &Config, id: &str) -> anyhow::Result<()> {
-    let mut store = config.open_store()?;
-    let partner = store
-        .partner(id)?
-        .with_context(|| format!("no partner {id:?}"))?;
-    let agreements = store.agreements_of(id)?;
+fn show_partner(config: &Config, detail: &PartnerDetail) -> anyhow::Result<()> {
+    let PartnerDetail {
+        partner,
+        agreements,
+    } = detail;
     if config.json {
-        let mut value = partner_json(&partner);
+        let mut value = partner_json(partner);
         value["agreements"] = agreements.iter().map(agreement_json).collect();
         return output::json(&value);
     }
@@ -281,7 +251,7 @@ fn show_partner(config: &Config, id: &str) -> anyhow::Result<()> {
         partner.constituency_countries.join(","),
         partner.constituency_sectors.join(",")
     );
-    for a in &agreements {
+    for a in agreements {
         outln!(
             "agreement {}: up to TLP:{}, {}",
             a.id,
@@ -292,70 +262,31 @@ fn show_partner(config: &Config, id: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn token(config: &Config, id: &str, revoke: bool) -> anyhow::Result<()> {
-    let mut store = config.open_store()?;
-    store
-        .partner(id)?
-        .with_context(|| format!("no partner {id:?}"))?;
-    if revoke {
-        let n = store.revoke_partner_tokens(id)?;
-        output::note(config.quiet, format!("{n} token(s) of {id} revoked"));
-        return Ok(());
-    }
-    let issued = exchange::token::issue();
-    store.add_partner_token(&PartnerToken {
-        token_id: issued.token_id.clone(),
-        partner_id: id.to_owned(),
-        hash: issued.hash.clone(),
-        created_at: super::now(),
-        revoked: false,
-    })?;
-    if config.json {
-        return output::json(&json!({ "partner": id, "token": issued.secret_token }));
-    }
-    outln!("{}", issued.secret_token);
-    output::note(
-        config.quiet,
-        "this token is shown once; Meridian keeps only its argon2 hash",
-    );
-    Ok(())
-}
-
 pub fn run_collection(config: &Config, command: CollectionCommand) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
     match command {
         CollectionCommand::Add {
             title,
             description,
             id,
         } => {
-            let id = match id {
-                Some(id) => uuid::Uuid::parse_str(&id)
-                    .with_context(|| format!("--id {id:?} is not a UUID"))?
-                    .to_string(),
-                None => uuid::Uuid::new_v4().to_string(),
-            };
-            let collection = Collection {
-                id: id.clone(),
-                title,
-                description,
-                created_at: super::now(),
-            };
-            if !config.open_store()?.add_collection(&collection)? {
-                bail!("a collection {id} already exists");
-            }
+            let collection = partners::add_collection(
+                &mut store,
+                &Actor::local(),
+                NewCollection {
+                    title,
+                    description,
+                    id,
+                },
+            )?;
             if config.json {
-                return output::json(&json!({ "id": id }));
+                return output::json(&json!({ "id": collection.id }));
             }
-            outln!("{id}");
+            outln!("{}", collection.id);
             Ok(())
         }
         CollectionCommand::List => {
-            let mut store = config.open_store()?;
-            let collections = store.collections()?;
-            let mut rows = Vec::new();
-            for c in &collections {
-                rows.push((c, store.count_objects(&c.id)?));
-            }
+            let rows = partners::collections(&mut store)?;
             if config.json {
                 let all: Vec<_> = rows
                     .iter()
@@ -393,32 +324,27 @@ fn agreement_json(a: &Agreement) -> serde_json::Value {
 }
 
 pub fn run_agreement(config: &Config, command: AgreementCommand) -> anyhow::Result<()> {
+    let mut store = config.open_store()?;
     match command {
         AgreementCommand::Add(a) => {
-            slug(&a.id)?;
-            let agreement = Agreement {
-                id: a.id.clone(),
-                title: a.title,
-                kind: if a.parties.len() <= 2 {
-                    AgreementKind::Bilateral
-                } else {
-                    AgreementKind::Multilateral
+            let agreement = partners::add_agreement(
+                &mut store,
+                &Actor::local(),
+                NewAgreement {
+                    id: a.id,
+                    title: a.title,
+                    parties: a.parties,
+                    highest_tlp: a.tlp,
+                    grants: a.grants,
+                    purpose: a.purpose,
+                    retention_days: a.retention_days,
                 },
-                parties: a.parties,
-                highest_tlp: a.tlp,
-                purpose: a.purpose,
-                retention_days: a.retention_days,
-                grants: a.grants,
-                created_at: super::now(),
-            };
-            if !config.open_store()?.add_agreement(&agreement)? {
-                bail!("an agreement {:?} already exists", a.id);
-            }
-            output::note(config.quiet, format!("agreement {} recorded", a.id));
+            )?;
+            output::note(config.quiet, format!("agreement {} recorded", agreement.id));
             Ok(())
         }
         AgreementCommand::List => {
-            let agreements = config.open_store()?.agreements()?;
+            let agreements = partners::agreements(&mut store)?;
             if config.json {
                 let all: Vec<_> = agreements.iter().map(agreement_json).collect();
                 return output::json(&all);
@@ -450,9 +376,7 @@ pub fn run_agreement(config: &Config, command: AgreementCommand) -> anyhow::Resu
             Ok(())
         }
         AgreementCommand::Remove { id } => {
-            if !config.open_store()?.remove_agreement(&id)? {
-                bail!("no agreement {id:?}");
-            }
+            partners::remove_agreement(&mut store, &Actor::local(), &id)?;
             output::note(config.quiet, format!("agreement {id} removed"));
             Ok(())
         }
@@ -463,28 +387,18 @@ pub fn run_setting(config: &Config, command: SettingCommand) -> anyhow::Result<(
     let mut store = config.open_store()?;
     match command {
         SettingCommand::Set { key, value } => {
-            let value = match key.as_str() {
-                app::sharing::DEFAULT_TLP_SETTING => parse_tlp(&value)
-                    .map_err(|e| anyhow::anyhow!("{key}: {e}"))?
-                    .as_str()
-                    .to_owned(),
-                _ => bail!(
-                    "unknown setting {key:?}; known: {}",
-                    app::sharing::DEFAULT_TLP_SETTING
-                ),
-            };
-            store.set_setting(&key, &value)?;
+            let value = partners::set_setting(&mut store, &Actor::local(), &key, &value)?;
             output::note(config.quiet, format!("{key} = {value}"));
             Ok(())
         }
         SettingCommand::List => {
-            let value = store
-                .setting(app::sharing::DEFAULT_TLP_SETTING)?
+            let value = partners::settings(&mut store)?
+                .default_tlp
                 .unwrap_or_else(|| "GREEN (unset)".to_owned());
             if config.json {
-                return output::json(&json!({ app::sharing::DEFAULT_TLP_SETTING: value }));
+                return output::json(&json!({ DEFAULT_TLP_SETTING: value }));
             }
-            outln!("{} = {value}", app::sharing::DEFAULT_TLP_SETTING);
+            outln!("{DEFAULT_TLP_SETTING} = {value}");
             Ok(())
         }
     }

@@ -2,7 +2,7 @@
 //!
 //! Sources are the configured feeds (`intel feed add NAME URL`, table `feeds`) and the URLs
 //! given with `--url`. Each is fetched with a blocking rustls client (ring provider), bounded in
-//! time ([`TIMEOUT`]) and size ([`MAX_BODY`]), conditionally: the `ETag` and `Last-Modified` of
+//! time ([`app::http::TIMEOUT`]) and size ([`MAX_BODY`]), conditionally: the `ETag` and `Last-Modified` of
 //! the URL's last successful fetch (table `feed_state`) are sent back as `If-None-Match` /
 //! `If-Modified-Since`, and a 304 is reported as "not modified" and stores nothing. The fetched
 //! bytes go through the same validation and all-or-nothing storage as `intel import`, with the
@@ -10,18 +10,17 @@
 //! no validator is updated. Plain HTTP is accepted only for the loopback interface.
 
 use std::io::Read;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
+use app::http::{agent, check_url};
+
 use crate::commands::intel::{ImportRow, import_documents};
 use crate::config::Config;
 use crate::{output, progress};
 
-/// The time limit of one request, response body included.
-const TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest response body accepted (the full NVD-sized CVE archives are far smaller).
 const MAX_BODY: u64 = 256 * 1024 * 1024;
 
@@ -196,40 +195,9 @@ fn import_field(row: &ImportRow, field: &str) -> anyhow::Result<String> {
         .with_context(|| format!("import row without {field}"))
 }
 
-/// Accepts `https://` URLs, and `http://` ones on the loopback interface (local mirrors, tests).
-pub(super) fn check_url(url: &str) -> anyhow::Result<()> {
-    let lower = url.to_ascii_lowercase();
-    if lower.starts_with("https://") {
-        return Ok(());
-    }
-    if let Some(rest) = lower.strip_prefix("http://") {
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let host = match authority.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => authority.split(':').next().unwrap_or_default(),
-        };
-        if matches!(host, "127.0.0.1" | "localhost" | "::1") {
-            return Ok(());
-        }
-    }
-    bail!("use HTTPS (plain HTTP only to the loopback interface)")
-}
-
-/// A blocking client for `url` (checked by [`check_url`]) bounded by [`TIMEOUT`]; HTTPS only
-/// unless `url` is plain HTTP, and error statuses are answers, not errors.
-pub(super) fn agent(url: &str) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(TIMEOUT))
-        .http_status_as_error(false)
-        .https_only(url.to_ascii_lowercase().starts_with("https://"))
-        .user_agent(concat!("meridian/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
-}
-
-/// GETs `url`, conditionally on `state`, bounded by [`TIMEOUT`] and [`MAX_BODY`].
+/// GETs `url`, conditionally on `state`, bounded by [`app::http::TIMEOUT`] and [`MAX_BODY`].
 fn fetch(config: &Config, url: &str, state: Option<&store::FeedState>) -> anyhow::Result<Fetched> {
-    check_url(url)?;
+    check_url(url).map_err(anyhow::Error::msg)?;
     let mut request = agent(url).get(url);
     if let Some(etag) = state.and_then(|s| s.etag.as_deref()) {
         request = request.header("If-None-Match", etag);
@@ -285,7 +253,9 @@ pub fn feed(config: &Config, command: FeedCommand) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
     match command {
         FeedCommand::Add { name, url } => {
-            check_url(&url).with_context(|| format!("feed {name}: {url}"))?;
+            check_url(&url)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("feed {name}: {url}"))?;
             let feed = store::Feed {
                 name,
                 url,

@@ -1,0 +1,254 @@
+//! Victim notifications (§4). Alerts draft one per affected organisation, addressed to the
+//! partner CSIRT responsible for it; they move drafted → sent → acknowledged → mitigated |
+//! exploited → closed by the rule of `exchange::notification::can_advance`, every state with
+//! its time. [`report`] measures time to notify (drafted → sent), time to acknowledge (sent →
+//! acknowledged) and the share of victims mitigated before the first exploitation evidence: the
+//! earliest of the CVE's KEV `dateAdded` (stored intel documents), a cyber incident or sighting
+//! on one of the notification's assets, and the notification's own `exploited`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use exchange::notification::{
+    NotificationState, Timeline, can_advance_named, mitigated_before_exploitation,
+};
+use serde::Serialize;
+use store::{IncidentKind, Notification, NotificationFilter, Store};
+
+use crate::incidents::parse_time;
+use crate::{Actor, Error, Result};
+
+/// Notifications matching `filter`.
+pub fn list(store: &mut Store, filter: &NotificationFilter) -> Result<Vec<Notification>> {
+    Ok(store.notifications(filter)?)
+}
+
+/// Moves a notification to `to` at `at` (stored form) if `can_advance` allows it.
+pub fn advance(
+    store: &mut Store,
+    _actor: &Actor,
+    id: &str,
+    to: NotificationState,
+    at: &str,
+) -> Result<Notification> {
+    Ok(store.advance_notification(id, to.as_str(), at, &can_advance_named)?)
+}
+
+/// [`advance`] for each `(id, to, at)` in order, all or nothing.
+pub fn advance_all(
+    store: &mut Store,
+    _actor: &Actor,
+    moves: &[(&str, NotificationState, &str)],
+) -> Result<Vec<Notification>> {
+    let moves: Vec<(&str, &str, &str)> = moves
+        .iter()
+        .map(|(id, to, at)| (*id, to.as_str(), *at))
+        .collect();
+    Ok(store.advance_notifications(&moves, &can_advance_named)?)
+}
+
+/// What to mark sent: one notification, or every drafted one of an alert.
+#[derive(Clone, Debug)]
+pub enum Sending {
+    One(String),
+    Alert(String),
+}
+
+/// Marks notifications sent at `at` (stored form), all or nothing.
+pub fn send(
+    store: &mut Store,
+    actor: &Actor,
+    what: Sending,
+    at: &str,
+) -> Result<Vec<Notification>> {
+    let ids: Vec<String> = match what {
+        Sending::One(id) => vec![id],
+        Sending::Alert(alert) => {
+            if store.alert(&alert)?.is_none() {
+                return Err(Error::invalid("/alert", format!("unknown alert {alert:?}")));
+            }
+            let drafted = NotificationFilter {
+                alert_id: Some(alert.clone()),
+                state: Some(NotificationState::Drafted.as_str().to_owned()),
+                ..NotificationFilter::default()
+            };
+            let ids: Vec<String> = store
+                .notifications(&drafted)?
+                .into_iter()
+                .map(|n| n.id)
+                .collect();
+            if ids.is_empty() {
+                return Err(Error::Conflict(format!(
+                    "alert {alert} has no drafted notification"
+                )));
+            }
+            ids
+        }
+    };
+    let moves: Vec<(&str, NotificationState, &str)> = ids
+        .iter()
+        .map(|id| (id.as_str(), NotificationState::Sent, at))
+        .collect();
+    advance_all(store, actor, &moves)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report.
+
+/// A notification's timeline, read from its stored history.
+fn timeline(n: &Notification) -> Timeline {
+    let mut t = Timeline::default();
+    for (state, at) in &n.history {
+        if let Some(state) = NotificationState::parse(state) {
+            t.set(state, at.clone());
+        }
+    }
+    t
+}
+
+/// Per notification id, the first exploitation evidence outside the notification itself: the
+/// earliest of its CVE's KEV `dateAdded` and the occurrence of a cyber incident or sighting on
+/// one of its assets (stored form, so the earliest is the least text).
+fn first_exploitation_evidence(
+    store: &mut Store,
+    kev: &HashMap<String, String>,
+    notifications: &[Notification],
+) -> Result<HashMap<String, String>> {
+    let cve_of: HashMap<String, String> =
+        store.alerts()?.into_iter().map(|a| (a.id, a.cve)).collect();
+    let mut incident_at = HashMap::<String, String>::new();
+    for i in store.incidents()? {
+        if i.report.kind != IncidentKind::Cyber {
+            continue;
+        }
+        for a in &i.report.assets {
+            let at = incident_at
+                .entry(a.clone())
+                .or_insert_with(|| i.report.occurred_at.clone());
+            if i.report.occurred_at < *at {
+                at.clone_from(&i.report.occurred_at);
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    for n in notifications {
+        let kev_at = cve_of
+            .get(&n.alert_id)
+            .and_then(|cve| kev.get(cve))
+            .and_then(|date| parse_time(date).ok());
+        let earliest = n
+            .assets
+            .iter()
+            .filter_map(|a| incident_at.get(a).cloned())
+            .chain(kev_at)
+            .min();
+        if let Some(at) = earliest {
+            out.insert(n.id.clone(), at);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Default, Serialize)]
+pub struct Figures {
+    pub notifications: usize,
+    /// Current state → how many.
+    pub by_state: BTreeMap<&'static str, usize>,
+    pub time_to_notify_hours: Spread,
+    pub time_to_acknowledge_hours: Spread,
+    /// Notifications whose outcome is known (mitigated or exploitation evidence).
+    pub decided: usize,
+    pub mitigated_before_exploitation: usize,
+    /// mitigated_before_exploitation / decided, when any is decided.
+    pub share_mitigated_before_exploitation: Option<f64>,
+    #[serde(skip)]
+    notify: Vec<f64>,
+    #[serde(skip)]
+    acknowledge: Vec<f64>,
+}
+
+#[derive(Default, Serialize)]
+pub struct Spread {
+    pub count: usize,
+    pub median: Option<f64>,
+    pub mean: Option<f64>,
+}
+
+impl Spread {
+    fn of(values: &mut [f64]) -> Spread {
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        let median = match n {
+            0 => None,
+            _ if !n.is_multiple_of(2) => Some(values[n / 2]),
+            _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+        };
+        Spread {
+            count: n,
+            median,
+            mean: (n > 0).then(|| values.iter().sum::<f64>() / n as f64),
+        }
+    }
+
+    /// `median / mean`, or `-` without values.
+    pub fn show(&self) -> String {
+        match (self.median, self.mean) {
+            (Some(median), Some(mean)) => format!("{median:.1} / {mean:.1}"),
+            _ => "-".to_owned(),
+        }
+    }
+}
+
+impl Figures {
+    fn add(&mut self, n: &Notification, evidence: Option<&str>) {
+        self.notifications += 1;
+        if let Some(state) = NotificationState::parse(&n.state) {
+            *self.by_state.entry(state.as_str()).or_default() += 1;
+        }
+        let t = timeline(n);
+        let hours = |d: time::Duration| d.as_seconds_f64() / 3600.0;
+        self.notify.extend(t.time_to_notify().map(hours));
+        self.acknowledge.extend(t.time_to_acknowledge().map(hours));
+        if let Some(before) = mitigated_before_exploitation(&t, evidence) {
+            self.decided += 1;
+            self.mitigated_before_exploitation += usize::from(before);
+        }
+    }
+
+    fn finish(&mut self) {
+        self.time_to_notify_hours = Spread::of(&mut self.notify);
+        self.time_to_acknowledge_hours = Spread::of(&mut self.acknowledge);
+        self.share_mitigated_before_exploitation = (self.decided > 0)
+            .then(|| self.mitigated_before_exploitation as f64 / self.decided as f64);
+    }
+}
+
+#[derive(Serialize)]
+pub struct Report {
+    pub alerts: BTreeMap<String, Figures>,
+    pub overall: Figures,
+}
+
+/// Per alert and overall: notifications by state, time to notify and to acknowledge, and the
+/// share mitigated before exploitation. `kev`: each CVE's KEV `dateAdded`.
+pub fn report(store: &mut Store, kev: &HashMap<String, String>) -> Result<Report> {
+    let all = store.notifications(&NotificationFilter::default())?;
+    let evidence = first_exploitation_evidence(store, kev, &all)?;
+    let mut report = Report {
+        alerts: BTreeMap::new(),
+        overall: Figures::default(),
+    };
+    for n in &all {
+        let e = evidence.get(&n.id).map(String::as_str);
+        report
+            .alerts
+            .entry(n.alert_id.clone())
+            .or_default()
+            .add(n, e);
+        report.overall.add(n, e);
+    }
+    for f in report.alerts.values_mut() {
+        f.finish();
+    }
+    report.overall.finish();
+    Ok(report)
+}

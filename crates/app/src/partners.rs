@@ -1,0 +1,321 @@
+//! The hub's parties and what decides what each receives: partner CSIRTs (their tokens and
+//! bundle keys), TAXII collections, sharing agreements and the installation's settings.
+
+use model::Tlp;
+use store::{Agreement, AgreementKind, Collection, CollectionGrant, Partner, PartnerToken, Store};
+
+use crate::sharing::DEFAULT_TLP_SETTING;
+use crate::{Actor, Error, Result};
+
+/// A partner CSIRT to register.
+#[derive(Clone, Debug, Default)]
+pub struct NewPartner {
+    /// Lowercase slug, also the HTTP Basic user name (`cert-de`).
+    pub id: String,
+    pub name: String,
+    /// ISO 3166-1 alpha-2, any case.
+    pub country: String,
+    /// 1 (highest) to 3.
+    pub tier: u8,
+    /// Countries of the constituency (default: the partner's country).
+    pub constituency_countries: Vec<String>,
+    /// Sector ids of the constituency; empty means all.
+    pub sectors: Vec<String>,
+    pub contacts: Vec<String>,
+    /// Ed25519 public key, 64 hex characters.
+    pub public_key: Option<String>,
+    pub anonymise: bool,
+}
+
+/// A partner with the agreements it is party to.
+#[derive(Clone, Debug)]
+pub struct PartnerDetail {
+    pub partner: Partner,
+    pub agreements: Vec<Agreement>,
+}
+
+/// A partner API token just issued: the secret is shown once, only its hash is kept.
+pub struct IssuedPartnerToken {
+    pub partner_id: String,
+    pub secret: String,
+}
+
+/// A TAXII collection to create.
+#[derive(Clone, Debug, Default)]
+pub struct NewCollection {
+    pub title: String,
+    pub description: String,
+    /// A UUID to use as the id (default: a new random one).
+    pub id: Option<String>,
+}
+
+/// A sharing agreement to record.
+#[derive(Clone, Debug)]
+pub struct NewAgreement {
+    /// Lowercase slug.
+    pub id: String,
+    pub title: String,
+    pub parties: Vec<String>,
+    /// The highest TLP shared under it.
+    pub highest_tlp: Tlp,
+    pub grants: Vec<CollectionGrant>,
+    pub purpose: String,
+    /// How long shared objects may be kept, in days.
+    pub retention_days: Option<u32>,
+}
+
+/// The installation's settings, as stored (`None`: unset).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub default_tlp: Option<String>,
+}
+
+fn slug(pointer: &str, id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if !ok {
+        return Err(Error::invalid(
+            pointer,
+            format!("{id:?}: use 1–64 lowercase letters, digits, '-' or '_'"),
+        ));
+    }
+    Ok(())
+}
+
+fn country(pointer: &str, code: &str) -> Result<String> {
+    let code = code.trim().to_ascii_uppercase();
+    if model::country(&code).is_none() {
+        return Err(Error::invalid(
+            pointer,
+            format!("{code:?} is not an ISO 3166-1 alpha-2 country code"),
+        ));
+    }
+    Ok(code)
+}
+
+fn public_key(hex_key: &str) -> Result<String> {
+    let key = hex_key.trim().to_ascii_lowercase();
+    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::invalid(
+            "/public_key",
+            format!("expected 64 hex characters (an Ed25519 key), got {hex_key:?}"),
+        ));
+    }
+    Ok(key)
+}
+
+fn existing_partner(store: &mut Store, id: &str) -> Result<Partner> {
+    store.partner(id)?.ok_or_else(|| Error::NotFound {
+        what: "partner",
+        id: id.to_owned(),
+    })
+}
+
+/// Registers a partner CSIRT.
+pub fn add_partner(store: &mut Store, _actor: &Actor, new: NewPartner) -> Result<Partner> {
+    slug("/id", &new.id)?;
+    let home = country("/country", &new.country)?;
+    if !(1..=3).contains(&new.tier) {
+        return Err(Error::invalid(
+            "/tier",
+            format!("{}: expected 1 (highest) to 3", new.tier),
+        ));
+    }
+    let countries = if new.constituency_countries.is_empty() {
+        vec![home.clone()]
+    } else {
+        new.constituency_countries
+            .iter()
+            .enumerate()
+            .map(|(i, c)| country(&format!("/constituency_countries/{i}"), c))
+            .collect::<Result<_>>()?
+    };
+    for (i, sector) in new.sectors.iter().enumerate() {
+        if model::sector(sector).is_none() {
+            return Err(Error::invalid(
+                format!("/sectors/{i}"),
+                format!("{sector:?} is not a sector id (ENERGY, WATER, …)"),
+            ));
+        }
+    }
+    let partner = Partner {
+        id: new.id,
+        name: new.name,
+        country: home,
+        constituency_countries: countries,
+        constituency_sectors: new.sectors,
+        trust_tier: new.tier,
+        contacts: new.contacts,
+        public_key: new.public_key.as_deref().map(public_key).transpose()?,
+        anonymise: new.anonymise,
+        created_at: crate::now(),
+    };
+    if !store.add_partner(&partner)? {
+        return Err(Error::Conflict(format!(
+            "a partner {:?} already exists",
+            partner.id
+        )));
+    }
+    Ok(partner)
+}
+
+pub fn partners(store: &mut Store) -> Result<Vec<Partner>> {
+    Ok(store.partners()?)
+}
+
+/// One partner with its agreements.
+pub fn partner(store: &mut Store, id: &str) -> Result<PartnerDetail> {
+    let partner = existing_partner(store, id)?;
+    let agreements = store.agreements_of(id)?;
+    Ok(PartnerDetail {
+        partner,
+        agreements,
+    })
+}
+
+/// Sets the Ed25519 public key that verifies the partner's bundles.
+pub fn set_partner_key(store: &mut Store, _actor: &Actor, id: &str, key: &str) -> Result<()> {
+    let mut partner = existing_partner(store, id)?;
+    partner.public_key = Some(public_key(key)?);
+    store.update_partner(&partner)?;
+    Ok(())
+}
+
+/// Issues an API token for the partner; only its argon2id hash is kept.
+pub fn issue_partner_token(
+    store: &mut Store,
+    _actor: &Actor,
+    id: &str,
+) -> Result<IssuedPartnerToken> {
+    existing_partner(store, id)?;
+    let issued = exchange::token::issue();
+    store.add_partner_token(&PartnerToken {
+        token_id: issued.token_id.clone(),
+        partner_id: id.to_owned(),
+        hash: issued.hash.clone(),
+        created_at: crate::now(),
+        revoked: false,
+    })?;
+    Ok(IssuedPartnerToken {
+        partner_id: id.to_owned(),
+        secret: issued.secret_token,
+    })
+}
+
+/// Revokes every token of the partner; returns how many were in force.
+pub fn revoke_partner_tokens(store: &mut Store, _actor: &Actor, id: &str) -> Result<u64> {
+    existing_partner(store, id)?;
+    Ok(store.revoke_partner_tokens(id)?)
+}
+
+/// Creates a TAXII collection.
+pub fn add_collection(store: &mut Store, _actor: &Actor, new: NewCollection) -> Result<Collection> {
+    let id = match new.id {
+        Some(id) => uuid::Uuid::parse_str(&id)
+            .map_err(|_| Error::invalid("/id", format!("{id:?} is not a UUID")))?
+            .to_string(),
+        None => uuid::Uuid::new_v4().to_string(),
+    };
+    let collection = Collection {
+        id,
+        title: new.title,
+        description: new.description,
+        created_at: crate::now(),
+    };
+    if !store.add_collection(&collection)? {
+        return Err(Error::Conflict(format!(
+            "a collection {} already exists",
+            collection.id
+        )));
+    }
+    Ok(collection)
+}
+
+/// Every collection with the number of objects it holds.
+pub fn collections(store: &mut Store) -> Result<Vec<(Collection, u64)>> {
+    let collections = store.collections()?;
+    let mut rows = Vec::with_capacity(collections.len());
+    for c in collections {
+        let n = store.count_objects(&c.id)?;
+        rows.push((c, n));
+    }
+    Ok(rows)
+}
+
+/// Records a sharing agreement (bilateral with two parties or fewer, else multilateral).
+pub fn add_agreement(store: &mut Store, _actor: &Actor, new: NewAgreement) -> Result<Agreement> {
+    slug("/id", &new.id)?;
+    if new.parties.is_empty() {
+        return Err(Error::invalid("/parties", "an agreement needs a party"));
+    }
+    let agreement = Agreement {
+        id: new.id,
+        title: new.title,
+        kind: if new.parties.len() <= 2 {
+            AgreementKind::Bilateral
+        } else {
+            AgreementKind::Multilateral
+        },
+        parties: new.parties,
+        highest_tlp: new.highest_tlp,
+        purpose: new.purpose,
+        retention_days: new.retention_days,
+        grants: new.grants,
+        created_at: crate::now(),
+    };
+    if !store.add_agreement(&agreement)? {
+        return Err(Error::Conflict(format!(
+            "an agreement {:?} already exists",
+            agreement.id
+        )));
+    }
+    Ok(agreement)
+}
+
+pub fn agreements(store: &mut Store) -> Result<Vec<Agreement>> {
+    Ok(store.agreements()?)
+}
+
+/// Removes an agreement: what it granted stops at once.
+pub fn remove_agreement(store: &mut Store, _actor: &Actor, id: &str) -> Result<()> {
+    if !store.remove_agreement(id)? {
+        return Err(Error::NotFound {
+            what: "agreement",
+            id: id.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Sets a setting; returns the value as stored. The only setting is `default_tlp` (the TLP of
+/// unmarked objects), stored in its canonical spelling.
+pub fn set_setting(store: &mut Store, _actor: &Actor, key: &str, value: &str) -> Result<String> {
+    let value = match key {
+        DEFAULT_TLP_SETTING => Tlp::parse(value)
+            .ok_or_else(|| {
+                Error::invalid(
+                    format!("/{key}"),
+                    "expected CLEAR, GREEN, AMBER, AMBER+STRICT or RED",
+                )
+            })?
+            .as_str()
+            .to_owned(),
+        _ => {
+            return Err(Error::invalid(
+                "/key",
+                format!("unknown setting {key:?}; known: {DEFAULT_TLP_SETTING}"),
+            ));
+        }
+    };
+    store.set_setting(key, &value)?;
+    Ok(value)
+}
+
+pub fn settings(store: &mut Store) -> Result<Settings> {
+    Ok(Settings {
+        default_tlp: store.setting(DEFAULT_TLP_SETTING)?,
+    })
+}
