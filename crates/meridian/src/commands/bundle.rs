@@ -364,6 +364,7 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     let source = format!("bundle:{}", args.partner);
     let outcome = app::sharing::store_batch(
         &mut store,
+        &app::Actor::Partner(args.partner.clone()),
         &args.collection,
         &mut checked,
         &[],

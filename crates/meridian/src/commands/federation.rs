@@ -565,6 +565,7 @@ fn pull_objects(
         if !checked.is_empty() {
             let outcome = app::sharing::store_batch(
                 store,
+                &app::Actor::Partner(remote.partner_id.clone()),
                 &remote.local_collection,
                 &mut checked,
                 &[],
