@@ -289,6 +289,7 @@ pub fn import(store: &mut Store, _actor: &Actor, request: &ImportRequest<'_>) ->
     let source = format!("bundle:{}", request.partner);
     let outcome = crate::sharing::store_batch(
         store,
+        &Actor::Partner(request.partner.to_owned()),
         request.collection,
         &mut checked,
         &[],

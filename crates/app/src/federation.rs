@@ -35,6 +35,7 @@ use serde_json::Value;
 use store::{ObjectQuery, Remote, Store, VersionMatch};
 
 pub use self::seal::{KEY_ENV, KEY_FILE_ENV, KeySource};
+use crate::audit::audited;
 use crate::http::{agent, check_url};
 use crate::sharing::Checked;
 use crate::{Actor, Error, Progress};
@@ -85,7 +86,7 @@ pub struct NewRemote {
 /// Adds a remote; its token is sealed with the key from `key`.
 pub fn add_remote(
     store: &mut Store,
-    _actor: &Actor,
+    actor: &Actor,
     key: &KeySource,
     a: NewRemote,
 ) -> crate::Result<Remote> {
@@ -152,13 +153,26 @@ pub fn add_remote(
         push_cursor: 0,
         last_sync: None,
     };
-    if !store.add_remote(&remote)? {
-        return Err(Error::Conflict(format!(
-            "a remote {:?} exists already (remove it first)",
-            remote.name
-        )));
-    }
-    Ok(remote)
+    audited(
+        store,
+        actor,
+        "remote.add",
+        |store| {
+            if !store.add_remote(&remote)? {
+                return Err(Error::Conflict(format!(
+                    "a remote {:?} exists already (remove it first)",
+                    remote.name
+                )));
+            }
+            Ok(remote)
+        },
+        // Everything but the (sealed) token.
+        |r| {
+            let mut shown = r.clone();
+            shown.token.clear();
+            (vec![r.name.clone()], format!("{shown:?}"))
+        },
+    )
 }
 
 /// Every remote, its token still sealed.
@@ -167,14 +181,22 @@ pub fn remotes(store: &mut Store) -> crate::Result<Vec<Remote>> {
 }
 
 /// Removes a remote.
-pub fn remove_remote(store: &mut Store, _actor: &Actor, name: &str) -> crate::Result<()> {
-    if !store.remove_remote(name)? {
-        return Err(Error::NotFound {
-            what: "remote",
-            id: name.to_owned(),
-        });
-    }
-    Ok(())
+pub fn remove_remote(store: &mut Store, actor: &Actor, name: &str) -> crate::Result<()> {
+    audited(
+        store,
+        actor,
+        "remote.remove",
+        |store| {
+            if !store.remove_remote(name)? {
+                return Err(Error::NotFound {
+                    what: "remote",
+                    id: name.to_owned(),
+                });
+            }
+            Ok(())
+        },
+        |()| (vec![name.to_owned()], String::new()),
+    )
 }
 
 /// Every remote with its token opened (see [`seal`]); a token still stored in plaintext (by an
@@ -234,7 +256,7 @@ pub struct SyncOptions {
 /// with its error and the others go on. `progress` counts the objects pushed and pulled.
 pub fn sync(
     store: &mut Store,
-    _actor: &Actor,
+    actor: &Actor,
     key: &KeySource,
     options: &SyncOptions,
     progress: &dyn Progress,
@@ -280,6 +302,14 @@ pub fn sync(
             tracing::error!(remote = %remote.name, error = %format!("{e:#}"), "sync failed");
             report.error = Some(format!("{e:#}"));
         }
+        // The pulled objects have their own entries (`store_batch`); this one records the run.
+        crate::audit::record(
+            store,
+            actor,
+            "remote.sync",
+            &[&remote.name],
+            format!("{report:?}").as_bytes(),
+        )?;
         reports.push(report);
     }
     Ok(reports)
@@ -481,6 +511,7 @@ fn pull_objects(
         if !checked.is_empty() {
             let outcome = crate::sharing::store_batch(
                 store,
+                &Actor::Partner(remote.partner_id.clone()),
                 &remote.local_collection,
                 &mut checked,
                 &[],

@@ -10,6 +10,7 @@ use store::{Incident, IncidentKind, IncidentReport, Store, StoreError};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::audit::audited;
 use crate::{Actor, Error, Problem, Result};
 
 /// One incident reported by a partner, recorded by hand.
@@ -50,7 +51,7 @@ fn known_partner(store: &mut Store, pointer: &str, id: &str) -> Result<()> {
 }
 
 /// Records one incident.
-pub fn add(store: &mut Store, _actor: &Actor, new: NewIncident) -> Result<Vec<Added>> {
+pub fn add(store: &mut Store, actor: &Actor, new: NewIncident) -> Result<Vec<Added>> {
     known_partner(store, "/partner", &new.partner)?;
     if !(1..=5).contains(&new.severity) {
         return Err(Error::invalid(
@@ -72,14 +73,32 @@ pub fn add(store: &mut Store, _actor: &Actor, new: NewIncident) -> Result<Vec<Ad
         severity: new.severity,
         assets: new.assets,
     };
-    store
-        .add_incidents(std::slice::from_ref(&report))
-        .map_err(|e| match e {
-            StoreError::UnknownAsset(id) => {
-                Error::invalid("/assets", format!("unknown asset {id:?}"))
-            }
-            e => e.into(),
-        })
+    store_reports(store, actor, std::slice::from_ref(&report)).map_err(|e| match e {
+        Error::Store(StoreError::UnknownAsset(id)) => {
+            Error::invalid("/assets", format!("unknown asset {id:?}"))
+        }
+        e => e,
+    })
+}
+
+/// Stores reports and their audit entry in one transaction.
+fn store_reports(
+    store: &mut Store,
+    actor: &Actor,
+    reports: &[IncidentReport],
+) -> Result<Vec<Added>> {
+    audited(
+        store,
+        actor,
+        "incident.add",
+        |store| Ok(store.add_incidents(reports)?),
+        |added| {
+            (
+                added.iter().map(|(id, _)| id.clone()).collect(),
+                format!("{reports:?}"),
+            )
+        },
+    )
 }
 
 /// Imports incident reports from `bytes` (the file `name`), all or nothing: a STIX 2.1 bundle
@@ -88,7 +107,7 @@ pub fn add(store: &mut Store, _actor: &Actor, new: NewIncident) -> Result<Vec<Ad
 /// Objects imported before (same STIX id) are left as they are.
 pub fn import(
     store: &mut Store,
-    _actor: &Actor,
+    actor: &Actor,
     name: &str,
     bytes: &[u8],
     partner: Option<&str>,
@@ -136,9 +155,11 @@ pub fn import(
             ),
         ));
     }
-    store.add_incidents(&reports).map_err(|e| match e {
-        e if e.is_user_error() => Error::invalid(name, format!("{e}; nothing imported")),
-        e => e.into(),
+    store_reports(store, actor, &reports).map_err(|e| match e {
+        Error::Store(e) if e.is_user_error() => {
+            Error::invalid(name, format!("{e}; nothing imported"))
+        }
+        e => e,
     })
 }
 

@@ -6,6 +6,7 @@
 //!
 //! Who acts is an [`Actor`]: every write names one, and the audit log records it.
 
+pub mod audit;
 pub mod bundles;
 pub mod federation;
 pub mod http;

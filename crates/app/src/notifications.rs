@@ -14,6 +14,7 @@ use exchange::notification::{
 use serde::Serialize;
 use store::{IncidentKind, Notification, NotificationFilter, Store};
 
+use crate::audit::audited;
 use crate::incidents::parse_time;
 use crate::{Actor, Error, Result};
 
@@ -25,25 +26,37 @@ pub fn list(store: &mut Store, filter: &NotificationFilter) -> Result<Vec<Notifi
 /// Moves a notification to `to` at `at` (stored form) if `can_advance` allows it.
 pub fn advance(
     store: &mut Store,
-    _actor: &Actor,
+    actor: &Actor,
     id: &str,
     to: NotificationState,
     at: &str,
 ) -> Result<Notification> {
-    Ok(store.advance_notification(id, to.as_str(), at, &can_advance_named)?)
+    let mut moved = advance_all(store, actor, &[(id, to, at)])?;
+    Ok(moved.remove(0))
 }
 
 /// [`advance`] for each `(id, to, at)` in order, all or nothing.
 pub fn advance_all(
     store: &mut Store,
-    _actor: &Actor,
+    actor: &Actor,
     moves: &[(&str, NotificationState, &str)],
 ) -> Result<Vec<Notification>> {
     let moves: Vec<(&str, &str, &str)> = moves
         .iter()
         .map(|(id, to, at)| (*id, to.as_str(), *at))
         .collect();
-    Ok(store.advance_notifications(&moves, &can_advance_named)?)
+    audited(
+        store,
+        actor,
+        "notification.advance",
+        |store| Ok(store.advance_notifications(&moves, &can_advance_named)?),
+        |moved| {
+            (
+                moved.iter().map(|n| n.id.clone()).collect(),
+                format!("{moves:?}"),
+            )
+        },
+    )
 }
 
 /// What to mark sent: one notification, or every drafted one of an alert.

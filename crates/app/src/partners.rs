@@ -4,6 +4,7 @@
 use model::Tlp;
 use store::{Agreement, AgreementKind, Collection, CollectionGrant, Partner, PartnerToken, Store};
 
+use crate::audit::audited;
 use crate::sharing::DEFAULT_TLP_SETTING;
 use crate::{Actor, Error, Result};
 
@@ -115,7 +116,7 @@ fn existing_partner(store: &mut Store, id: &str) -> Result<Partner> {
 }
 
 /// Registers a partner CSIRT.
-pub fn add_partner(store: &mut Store, _actor: &Actor, new: NewPartner) -> Result<Partner> {
+pub fn add_partner(store: &mut Store, actor: &Actor, new: NewPartner) -> Result<Partner> {
     slug("/id", &new.id)?;
     let home = country("/country", &new.country)?;
     if !(1..=3).contains(&new.tier) {
@@ -153,13 +154,21 @@ pub fn add_partner(store: &mut Store, _actor: &Actor, new: NewPartner) -> Result
         anonymise: new.anonymise,
         created_at: crate::now(),
     };
-    if !store.add_partner(&partner)? {
-        return Err(Error::Conflict(format!(
-            "a partner {:?} already exists",
-            partner.id
-        )));
-    }
-    Ok(partner)
+    audited(
+        store,
+        actor,
+        "partner.add",
+        |store| {
+            if !store.add_partner(&partner)? {
+                return Err(Error::Conflict(format!(
+                    "a partner {:?} already exists",
+                    partner.id
+                )));
+            }
+            Ok(partner)
+        },
+        |p| (vec![p.id.clone()], format!("{p:?}")),
+    )
 }
 
 pub fn partners(store: &mut Store) -> Result<Vec<Partner>> {
@@ -177,28 +186,47 @@ pub fn partner(store: &mut Store, id: &str) -> Result<PartnerDetail> {
 }
 
 /// Sets the Ed25519 public key that verifies the partner's bundles.
-pub fn set_partner_key(store: &mut Store, _actor: &Actor, id: &str, key: &str) -> Result<()> {
+pub fn set_partner_key(store: &mut Store, actor: &Actor, id: &str, key: &str) -> Result<()> {
     let mut partner = existing_partner(store, id)?;
     partner.public_key = Some(public_key(key)?);
-    store.update_partner(&partner)?;
+    audited(
+        store,
+        actor,
+        "partner.key",
+        |store| Ok(store.update_partner(&partner)?),
+        |_| {
+            (
+                vec![partner.id.clone()],
+                format!("{:?}", partner.public_key),
+            )
+        },
+    )?;
     Ok(())
 }
 
 /// Issues an API token for the partner; only its argon2id hash is kept.
 pub fn issue_partner_token(
     store: &mut Store,
-    _actor: &Actor,
+    actor: &Actor,
     id: &str,
 ) -> Result<IssuedPartnerToken> {
     existing_partner(store, id)?;
     let issued = exchange::token::issue();
-    store.add_partner_token(&PartnerToken {
+    let token = PartnerToken {
         token_id: issued.token_id.clone(),
         partner_id: id.to_owned(),
         hash: issued.hash.clone(),
         created_at: crate::now(),
         revoked: false,
-    })?;
+    };
+    // The entry names the token by its public id; neither the token nor its hash is logged.
+    audited(
+        store,
+        actor,
+        "partner.token.issue",
+        |store| Ok(store.add_partner_token(&token)?),
+        |()| (vec![id.to_owned()], token.token_id.clone()),
+    )?;
     Ok(IssuedPartnerToken {
         partner_id: id.to_owned(),
         secret: issued.secret_token,
@@ -206,13 +234,19 @@ pub fn issue_partner_token(
 }
 
 /// Revokes every token of the partner; returns how many were in force.
-pub fn revoke_partner_tokens(store: &mut Store, _actor: &Actor, id: &str) -> Result<u64> {
+pub fn revoke_partner_tokens(store: &mut Store, actor: &Actor, id: &str) -> Result<u64> {
     existing_partner(store, id)?;
-    Ok(store.revoke_partner_tokens(id)?)
+    audited(
+        store,
+        actor,
+        "partner.token.revoke",
+        |store| Ok(store.revoke_partner_tokens(id)?),
+        |n| (vec![id.to_owned()], format!("{n} revoked")),
+    )
 }
 
 /// Creates a TAXII collection.
-pub fn add_collection(store: &mut Store, _actor: &Actor, new: NewCollection) -> Result<Collection> {
+pub fn add_collection(store: &mut Store, actor: &Actor, new: NewCollection) -> Result<Collection> {
     let id = match new.id {
         Some(id) => uuid::Uuid::parse_str(&id)
             .map_err(|_| Error::invalid("/id", format!("{id:?} is not a UUID")))?
@@ -225,13 +259,21 @@ pub fn add_collection(store: &mut Store, _actor: &Actor, new: NewCollection) -> 
         description: new.description,
         created_at: crate::now(),
     };
-    if !store.add_collection(&collection)? {
-        return Err(Error::Conflict(format!(
-            "a collection {} already exists",
-            collection.id
-        )));
-    }
-    Ok(collection)
+    audited(
+        store,
+        actor,
+        "collection.add",
+        |store| {
+            if !store.add_collection(&collection)? {
+                return Err(Error::Conflict(format!(
+                    "a collection {} already exists",
+                    collection.id
+                )));
+            }
+            Ok(collection)
+        },
+        |c| (vec![c.id.clone()], format!("{c:?}")),
+    )
 }
 
 /// Every collection with the number of objects it holds.
@@ -246,7 +288,7 @@ pub fn collections(store: &mut Store) -> Result<Vec<(Collection, u64)>> {
 }
 
 /// Records a sharing agreement (bilateral with two parties or fewer, else multilateral).
-pub fn add_agreement(store: &mut Store, _actor: &Actor, new: NewAgreement) -> Result<Agreement> {
+pub fn add_agreement(store: &mut Store, actor: &Actor, new: NewAgreement) -> Result<Agreement> {
     slug("/id", &new.id)?;
     if new.parties.is_empty() {
         return Err(Error::invalid("/parties", "an agreement needs a party"));
@@ -266,13 +308,21 @@ pub fn add_agreement(store: &mut Store, _actor: &Actor, new: NewAgreement) -> Re
         grants: new.grants,
         created_at: crate::now(),
     };
-    if !store.add_agreement(&agreement)? {
-        return Err(Error::Conflict(format!(
-            "an agreement {:?} already exists",
-            agreement.id
-        )));
-    }
-    Ok(agreement)
+    audited(
+        store,
+        actor,
+        "agreement.add",
+        |store| {
+            if !store.add_agreement(&agreement)? {
+                return Err(Error::Conflict(format!(
+                    "an agreement {:?} already exists",
+                    agreement.id
+                )));
+            }
+            Ok(agreement)
+        },
+        |a| (vec![a.id.clone()], format!("{a:?}")),
+    )
 }
 
 pub fn agreements(store: &mut Store) -> Result<Vec<Agreement>> {
@@ -280,19 +330,27 @@ pub fn agreements(store: &mut Store) -> Result<Vec<Agreement>> {
 }
 
 /// Removes an agreement: what it granted stops at once.
-pub fn remove_agreement(store: &mut Store, _actor: &Actor, id: &str) -> Result<()> {
-    if !store.remove_agreement(id)? {
-        return Err(Error::NotFound {
-            what: "agreement",
-            id: id.to_owned(),
-        });
-    }
-    Ok(())
+pub fn remove_agreement(store: &mut Store, actor: &Actor, id: &str) -> Result<()> {
+    audited(
+        store,
+        actor,
+        "agreement.remove",
+        |store| {
+            if !store.remove_agreement(id)? {
+                return Err(Error::NotFound {
+                    what: "agreement",
+                    id: id.to_owned(),
+                });
+            }
+            Ok(())
+        },
+        |()| (vec![id.to_owned()], String::new()),
+    )
 }
 
 /// Sets a setting; returns the value as stored. The only setting is `default_tlp` (the TLP of
 /// unmarked objects), stored in its canonical spelling.
-pub fn set_setting(store: &mut Store, _actor: &Actor, key: &str, value: &str) -> Result<String> {
+pub fn set_setting(store: &mut Store, actor: &Actor, key: &str, value: &str) -> Result<String> {
     let value = match key {
         DEFAULT_TLP_SETTING => Tlp::parse(value)
             .ok_or_else(|| {
@@ -310,7 +368,13 @@ pub fn set_setting(store: &mut Store, _actor: &Actor, key: &str, value: &str) ->
             ));
         }
     };
-    store.set_setting(key, &value)?;
+    audited(
+        store,
+        actor,
+        "setting.set",
+        |store| Ok(store.set_setting(key, &value)?),
+        |()| (vec![key.to_owned()], value.clone()),
+    )?;
     Ok(value)
 }
 

@@ -204,8 +204,20 @@ async fn report(
                 format!("notification {id} is not addressed to {partner}"),
             ));
         }
-        let moved = store.advance_notification(&id, to.as_str(), &now()?, &can_advance_named)?;
-        notification_json(store, &moved)
+        let at = now()?;
+        // The move and its audit entry (the notification as the partner now sees it), together.
+        store.atomically(|store| {
+            let moved = store.advance_notification(&id, to.as_str(), &at, &can_advance_named)?;
+            let shown = notification_json(store, &moved)?;
+            app::audit::record(
+                store,
+                &app::Actor::Partner(partner),
+                &format!("notification.{}", to.as_str()),
+                &[&id],
+                shown.to_string().as_bytes(),
+            )?;
+            Ok(shown)
+        })
     })
     .await?;
     Ok(Json(moved))
@@ -296,7 +308,19 @@ async fn incidents(
                 errors,
             });
         }
-        Ok(store.add_incidents(&reports)?)
+        // The incidents and their audit entry (the request body), together.
+        store.atomically(|store| {
+            let added = store.add_incidents(&reports)?;
+            let ids: Vec<&str> = added.iter().map(|(id, _)| id.as_str()).collect();
+            app::audit::record(
+                store,
+                &app::Actor::Partner(partner),
+                "incident.add",
+                &ids,
+                &body,
+            )?;
+            Ok(added)
+        })
     })
     .await?;
     let rows: Vec<Value> = added

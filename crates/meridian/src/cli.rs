@@ -111,6 +111,9 @@ pub enum Command {
     /// Signed offline bundles: keygen, export for a partner, import from a partner.
     #[command(subcommand)]
     Bundle(crate::commands::bundle::BundleCommand),
+    /// The hash-chained audit log of every write: list entries, verify the chain.
+    #[command(subcommand)]
+    Audit(crate::commands::audit::AuditCommand),
 }
 
 #[derive(Debug, Args)]

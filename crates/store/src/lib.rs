@@ -11,6 +11,7 @@ mod alerts;
 mod analysis;
 mod assets;
 mod atomic;
+mod audit;
 mod collections;
 mod compact;
 mod cvd;
@@ -39,6 +40,7 @@ use model::{Asset, Atlas, CompactAtlas, Dependency, HomeCountry, Scenario};
 
 pub use crate::agreements::{Agreement, AgreementKind, CollectionGrant};
 pub use crate::alerts::{Alert, NewNotification, Notification, NotificationFilter};
+pub use crate::audit::{AuditEntry, AuditFilter, GENESIS_HASH, NewAuditEntry};
 pub use crate::collections::Collection;
 pub use crate::cvd::{AffectedProduct, CvdCase, CvdState, NewCvdCase};
 use crate::db::Backend;
@@ -645,6 +647,38 @@ impl Store {
     /// Every incident with its assets, by id.
     pub fn incidents(&mut self) -> Result<Vec<Incident>> {
         self.db.read(incidents::list)
+    }
+
+    // The audit log.
+
+    /// Appends one entry to the audit log, in the current transaction when called inside
+    /// [`Store::atomically`] (so the entry and the write it records are kept or undone
+    /// together): after the newest entry, with the next `seq`, the newest entry's hash as
+    /// `prev_hash` and `seal(seq, prev_hash)` as its hash. Concurrent appenders, in this process
+    /// or others on the same database, run one after the other, so the chain has no fork; on
+    /// PostgreSQL the lock is held until the transaction ends, so append last.
+    pub fn audit_append(
+        &mut self,
+        entry: &NewAuditEntry<'_>,
+        seal: &dyn Fn(i64, &str) -> String,
+    ) -> Result<AuditEntry> {
+        self.db.write(|tx| audit::append(tx, entry, seal))
+    }
+
+    /// Audit entries matching `filter`, in `seq` order. Paging with `after` set to the last
+    /// `seq` seen reads the whole log a page at a time.
+    pub fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        self.db.read(|tx| audit::list(tx, filter))
+    }
+
+    /// The newest audit entry, if any.
+    pub fn audit_head(&mut self) -> Result<Option<AuditEntry>> {
+        self.db.read(audit::head)
+    }
+
+    /// The audit entry whose hash is `hash` (the first one, should several claim it).
+    pub fn audit_by_hash(&mut self, hash: &str) -> Result<Option<AuditEntry>> {
+        self.db.read(|tx| audit::by_hash(tx, hash))
     }
 }
 

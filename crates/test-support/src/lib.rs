@@ -62,6 +62,25 @@ impl TestDb {
             .map(|dir| dir.path().join("meridian.db"))
     }
 
+    /// Runs `sql` (one or more statements) on the database directly, beside the store: for
+    /// tests that tamper with stored rows. Panics naming the statements when they fail.
+    pub fn execute(&self, sql: &str) {
+        let outcome = match (&self.postgres, self.sqlite_path()) {
+            (Some((server, schema)), _) => postgres::Client::connect(server, postgres::NoTls)
+                .and_then(|mut client| {
+                    client.batch_execute(&format!("SET search_path TO \"{schema}\"; {sql}"))
+                })
+                .map_err(|e| e.to_string()),
+            (None, Some(path)) => rusqlite::Connection::open(path)
+                .and_then(|conn| conn.execute_batch(sql))
+                .map_err(|e| e.to_string()),
+            (None, None) => Err("the test database has neither a file nor a schema".to_owned()),
+        };
+        if let Err(e) = outcome {
+            panic!("[{}] {sql}: {e}", self.name);
+        }
+    }
+
     fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("creating a temporary directory");
         let url = format!("sqlite://{}", dir.path().join("meridian.db").display());

@@ -9,6 +9,8 @@ use model::Tlp;
 use serde_json::Value;
 use store::{AddOutcome, NewStixObject, ObjectQuery, Store, VersionMatch};
 
+use crate::{Actor, audit};
+
 pub struct Checked {
     /// Identity and version; the id is in lower case, as STIX compares identifiers.
     pub meta: stix::ObjectMeta,
@@ -116,9 +118,12 @@ fn label_batch(store: &mut Store, collection: &str, batch: &mut [Checked]) -> st
 }
 
 /// Labels a batch ([`label_batch`]) and stores it in `collection` in one transaction:
-/// addressed to `recipients`, submitted by a partner or not, with its provenance.
+/// addressed to `recipients`, submitted by a partner or not, with its provenance. The same
+/// transaction appends one audit entry: `actor` did `taxii.add_objects` to the batch's object
+/// ids, digest over their JSON as stored (one object a line), duplicates included.
 pub fn store_batch(
     store: &mut Store,
+    actor: &Actor,
     collection: &str,
     batch: &mut [Checked],
     recipients: &[String],
@@ -128,10 +133,22 @@ pub fn store_batch(
     if batch.is_empty() {
         return Ok(AddOutcome::default());
     }
-    label_batch(store, collection, batch)?;
-    let rows: Vec<NewStixObject<'_>> = batch
-        .iter()
-        .map(|c| c.row(recipients, submitter, source))
-        .collect();
-    store.add_objects(collection, &rows)
+    store.atomically(|store| {
+        label_batch(store, collection, batch)?;
+        let rows: Vec<NewStixObject<'_>> = batch
+            .iter()
+            .map(|c| c.row(recipients, submitter, source))
+            .collect();
+        let outcome = store.add_objects(collection, &rows)?;
+        let ids: Vec<&str> = rows.iter().map(|r| r.object_id).collect();
+        let stored: Vec<&str> = rows.iter().map(|r| r.json).collect();
+        audit::record(
+            store,
+            actor,
+            "taxii.add_objects",
+            &ids,
+            stored.join("\n").as_bytes(),
+        )?;
+        Ok(outcome)
+    })
 }

@@ -294,8 +294,19 @@ pub async fn delete_object(
                     "a partner may delete only the objects it submitted",
                 ));
             }
-            store.delete_object(&collection, &object, &filter.versions)?;
-            Ok(())
+            // The deletion and its audit entry (the deleted versions' JSON, one a line), together.
+            let deleted: Vec<&str> = chosen.iter().map(|r| r.json.as_str()).collect();
+            store.atomically(|store| {
+                store.delete_object(&collection, &object, &filter.versions)?;
+                app::audit::record(
+                    store,
+                    &app::Actor::Partner(partner),
+                    "taxii.delete_object",
+                    &[&object],
+                    deleted.join("\n").as_bytes(),
+                )?;
+                Ok(())
+            })
         })
         .await?;
     app.pages.wrote(&written);
@@ -492,7 +503,15 @@ fn ingest(
             Err(f) => failures.push(f),
         }
     }
-    app::sharing::store_batch(store, collection, &mut valid, &[], Some(partner), None)?;
+    app::sharing::store_batch(
+        store,
+        &app::Actor::Partner(partner.to_owned()),
+        collection,
+        &mut valid,
+        &[],
+        Some(partner),
+        None,
+    )?;
     let status = TaxiiStatus {
         id: uuid::Uuid::new_v4().to_string(),
         collection_id: collection.to_owned(),

@@ -122,6 +122,31 @@ fn partners_move_only_their_notifications_by_the_state_machine() {
         let missing = post(&url("/ALERT-2026-0009.1/acknowledge"), &de, JSON, "");
         assert_eq!(missing.status, 404);
         assert_eq!(missing.body["code"], "notification_not_found");
+
+        // Each accepted move is audited as its partner; refused ones are not.
+        assert_eq!(
+            crate::audit::trail(&db.url),
+            [
+                (
+                    "partner:cert-de",
+                    "notification.acknowledged",
+                    vec!["ALERT-2026-0001.1"]
+                ),
+                (
+                    "partner:cert-de",
+                    "notification.mitigated",
+                    vec!["ALERT-2026-0001.1"]
+                ),
+                (
+                    "partner:cert-fr",
+                    "notification.exploited",
+                    vec!["ALERT-2026-0001.2"]
+                ),
+            ]
+            .map(crate::audit::owned),
+            "[{}]",
+            db.name
+        );
     }
 }
 
@@ -165,5 +190,16 @@ fn partners_report_incidents_all_or_nothing() {
         assert_eq!(stored[0].report.partner_id.as_deref(), Some("cert-de"));
         assert_eq!(stored[0].report.assets, ["fw:de-1", "fw:de-2"]);
         assert_eq!(stored[0].report.occurred_at, "2026-01-03T00:00:00.000Z");
+        // The accepted request is audited, with the stored incident's id.
+        assert_eq!(
+            crate::audit::trail(&db.url),
+            [crate::audit::owned((
+                "partner:cert-de",
+                "incident.add",
+                vec![stored[0].id.as_str()]
+            ))],
+            "[{}]",
+            db.name
+        );
     }
 }

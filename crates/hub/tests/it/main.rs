@@ -2,6 +2,7 @@
 //! binary, a module per surface.
 
 mod api;
+mod audit;
 mod common;
 mod hardening;
 mod taxii;

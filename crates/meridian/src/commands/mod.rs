@@ -5,6 +5,7 @@ pub mod alert;
 pub mod analyze;
 pub mod assets;
 pub mod atlas;
+pub mod audit;
 pub mod bundle;
 pub mod cvd;
 pub mod demo_exchange;

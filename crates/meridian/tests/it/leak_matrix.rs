@@ -492,7 +492,16 @@ fn matrix(db: &str, default: Option<Tlp>, case: &str) {
             .iter()
             .map(|o| app::sharing::Checked::new(&validator, o).expect("a valid object"))
             .collect();
-        app::sharing::store_batch(&mut store, C, &mut checked, &named, None, None).expect("stored");
+        app::sharing::store_batch(
+            &mut store,
+            &app::Actor::local(),
+            C,
+            &mut checked,
+            &named,
+            None,
+            None,
+        )
+        .expect("stored");
     }
 
     // What H holds, with the label the oracle expects.

@@ -3,6 +3,7 @@
 mod alert;
 mod analyze;
 mod atlas;
+mod audit;
 mod bundle;
 mod crash;
 mod cvd;
