@@ -6,7 +6,11 @@
 //!
 //! Who acts is an [`Actor`]: every write names one, and the audit log records it.
 
+pub mod analysis;
+pub mod progress;
 pub mod sharing;
+
+pub use progress::Progress;
 
 use std::fmt;
 
