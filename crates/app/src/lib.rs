@@ -6,6 +6,7 @@
 //!
 //! Who acts is an [`Actor`]: every write names one, and the audit log records it.
 
+pub mod analysis;
 pub mod audit;
 pub mod bundles;
 pub mod federation;
@@ -13,7 +14,10 @@ pub mod http;
 pub mod incidents;
 pub mod notifications;
 pub mod partners;
+pub mod progress;
 pub mod sharing;
+
+pub use progress::Progress;
 
 use std::fmt;
 
@@ -169,25 +173,6 @@ impl Problem {
             ),
         }
     }
-}
-
-/// Long work reports how far it got: the command line draws a bar, the server updates a job.
-pub trait Progress: Sync {
-    /// A stage begins: what it is, and how many steps it has when that is known.
-    fn start(&self, what: &str, total: Option<u64>);
-    /// `n` more steps are done.
-    fn advance(&self, n: u64);
-    /// The stage is over.
-    fn finish(&self);
-}
-
-/// Progress that nobody watches.
-pub struct Silent;
-
-impl Progress for Silent {
-    fn start(&self, _what: &str, _total: Option<u64>) {}
-    fn advance(&self, _n: u64) {}
-    fn finish(&self) {}
 }
 
 /// The current UTC time as RFC 3339 to the second: the timestamp of stored records.

@@ -1,6 +1,8 @@
 //! Progress bars on stderr: drawn only on a terminal and never with `--quiet`.
 
 use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -25,51 +27,46 @@ pub fn bar(quiet: bool, len: Option<u64>, what: &str) -> ProgressBar {
     pb
 }
 
-/// [`app::Progress`] drawn as one [`bar`] per stage.
+/// The bars of one command, one stage at a time, as an `app` use case reports its progress.
 pub struct Bars {
     quiet: bool,
-    current: std::sync::Mutex<Option<ProgressBar>>,
+    current: Mutex<Option<ProgressBar>>,
 }
 
 impl Bars {
     pub fn new(quiet: bool) -> Bars {
         Bars {
             quiet,
-            current: std::sync::Mutex::new(None),
+            current: Mutex::new(None),
         }
     }
 
-    fn with(&self, f: impl FnOnce(&mut Option<ProgressBar>)) {
-        f(&mut self
-            .current
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner));
+    fn current(&self) -> std::sync::MutexGuard<'_, Option<ProgressBar>> {
+        self.current.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 impl app::Progress for Bars {
-    fn start(&self, what: &str, total: Option<u64>) {
-        let quiet = self.quiet;
-        self.with(|current| {
-            if let Some(old) = current.replace(bar(quiet, total, what)) {
-                old.finish_and_clear();
-            }
-        });
+    /// A bar, or a ticking spinner for a stage of unknown length.
+    fn start(&self, what: &str, len: Option<u64>) {
+        let pb = bar(self.quiet, len, what);
+        if len.is_none() {
+            pb.enable_steady_tick(Duration::from_millis(120));
+        }
+        if let Some(previous) = self.current().replace(pb) {
+            previous.finish_and_clear();
+        }
     }
 
-    fn advance(&self, n: u64) {
-        self.with(|current| {
-            if let Some(bar) = current {
-                bar.inc(n);
-            }
-        });
+    fn advance(&self, steps: u64) {
+        if let Some(pb) = self.current().as_ref() {
+            pb.inc(steps);
+        }
     }
 
     fn finish(&self) {
-        self.with(|current| {
-            if let Some(bar) = current.take() {
-                bar.finish_and_clear();
-            }
-        });
+        if let Some(pb) = self.current().take() {
+            pb.finish_and_clear();
+        }
     }
 }

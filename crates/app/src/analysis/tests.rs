@@ -1,0 +1,224 @@
+use super::*;
+
+/// A home-country hospital (FR) depending on two foreign providers, `a` (DE) and `b` (US), each
+/// alone a single point of failure; `b` is a network, `a` a facility.
+fn store() -> store::Store {
+    let mut store = store::Store::open("sqlite::memory:").expect("in-memory store");
+    let asset = |id: &str, country: &str, kind: &str, ncfs: Vec<String>| model::Asset {
+        id: id.to_owned(),
+        name: id.to_owned(),
+        kind: kind.to_owned(),
+        country: country.to_owned(),
+        ncfs,
+        ..Default::default()
+    };
+    let dependency = |provider: &str| model::Dependency {
+        dependent: "h".to_owned(),
+        provider: provider.to_owned(),
+        kind: None,
+        group: None,
+        strength: None,
+        tolerance_hours: None,
+        attributes: Default::default(),
+    };
+    let atlas = model::Atlas {
+        assets: vec![
+            asset("h", "FR", "facility", vec![model::ncfs()[0].id.to_owned()]),
+            asset("a", "DE", "facility", vec![]),
+            asset("b", "US", "network", vec![]),
+        ],
+        dependencies: vec![dependency("a"), dependency("b")],
+    };
+    store.import(&atlas).expect("importing the test atlas");
+    store
+}
+
+fn engine(store: &mut store::Store) -> Engine {
+    Engine::load(store, *b"FR", &()).expect("loading the atlas")
+}
+
+fn scores(exposure: &[(&str, f64)], threat: &[(&str, f64)]) -> Scores {
+    let map = |v: &[(&str, f64)]| v.iter().map(|(k, s)| ((*k).to_owned(), *s)).collect();
+    Scores {
+        exposure: map(exposure),
+        threat: map(threat),
+    }
+}
+
+/// `(asset, rank, previous rank)` of each row.
+fn places(rows: &[RankRow]) -> Vec<(&str, usize, Option<u32>)> {
+    rows.iter()
+        .map(|r| (r.asset.as_str(), r.rank, r.previous_rank))
+        .collect()
+}
+
+#[test]
+fn priority_multiplies_impact_by_exposure_and_threat() {
+    assert_eq!(priority(0.5, 0.0, 0.0), 0.5);
+    assert_eq!(priority(0.5, 1.0, 0.5), 1.5);
+}
+
+#[test]
+fn ranking_orders_by_priority_then_id_and_weighs_exposure_and_threat() {
+    let mut store = store();
+    let engine = engine(&mut store);
+    let plain = ranking(&engine, &Scores::default());
+    assert_eq!(places(&plain), [("a", 1, None), ("b", 2, None)]);
+    assert_eq!(plain[0].priority, plain[0].impact);
+    assert!(plain[0].impact > 0.0);
+    let scored = ranking(&engine, &scores(&[("b", 0.5)], &[("b", 1.0)]));
+    assert_eq!(places(&scored), [("b", 1, None), ("a", 2, None)]);
+    assert_eq!(scored[0].priority, scored[0].impact * 1.5 * 2.0);
+}
+
+#[test]
+fn stored_rankings_move_filter_page_and_keep_their_history() {
+    let mut store = store();
+    let engine = engine(&mut store);
+    let actor = Actor::Local("test".into());
+    let query = RankQuery {
+        home: "FR".into(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        stored_ranking(&mut store, &query),
+        Err(Error::NotFound { .. })
+    ));
+    let first = rank(&mut store, &engine, &Scores::default(), true, &actor).unwrap();
+    assert!(!first.compared && first.stored.is_some());
+    let unsaved = rank(
+        &mut store,
+        &engine,
+        &scores(&[("b", 1.0)], &[]),
+        false,
+        &actor,
+    )
+    .unwrap();
+    assert!(unsaved.compared && unsaved.stored.is_none());
+    assert_eq!(
+        places(&unsaved.rows),
+        [("b", 1, Some(2)), ("a", 2, Some(1))]
+    );
+    assert_eq!(unsaved.rows[0].movement(), Some(1));
+    rank(
+        &mut store,
+        &engine,
+        &scores(&[("b", 1.0)], &[]),
+        true,
+        &actor,
+    )
+    .unwrap();
+
+    let read = stored_ranking(&mut store, &query).unwrap();
+    assert_eq!((read.total, read.previous_run), (2, first.stored));
+    assert_eq!(
+        read.rows, unsaved.rows,
+        "the stored ranking reads back as computed"
+    );
+    for (filter, expected) in [
+        (
+            RankQuery {
+                kind: Some("network".into()),
+                ..query.clone()
+            },
+            vec![("b", 1, Some(2))],
+        ),
+        (
+            RankQuery {
+                country: Some("DE".into()),
+                ..query.clone()
+            },
+            vec![("a", 2, Some(1))],
+        ),
+        (
+            RankQuery {
+                offset: 1,
+                limit: Some(5),
+                ..query.clone()
+            },
+            vec![("a", 2, Some(1))],
+        ),
+        (
+            RankQuery {
+                run: first.stored,
+                ..query.clone()
+            },
+            vec![("a", 1, None), ("b", 2, None)],
+        ),
+    ] {
+        let got = stored_ranking(&mut store, &filter).unwrap();
+        assert_eq!(places(&got.rows), expected, "{filter:?}");
+    }
+    let history = rank_history(&mut store, "a").unwrap();
+    let ranks: Vec<Option<u32>> = history.iter().map(|h| h.rank).collect();
+    assert_eq!(ranks, [Some(1), Some(2)]);
+}
+
+#[test]
+fn explain_breaks_the_priority_down() {
+    let mut store = store();
+    let engine = engine(&mut store);
+    let got = explain(&mut store, &engine, &scores(&[], &[("a", 0.5)]), "a").unwrap();
+    assert_eq!(got.ncfs.len(), 1);
+    assert_eq!(got.ncfs[0].ncf, model::ncfs()[0].id);
+    assert_eq!(got.impact, got.ncfs[0].degradation);
+    assert_eq!(got.priority, got.impact * 1.5);
+    assert_eq!(got.domestic_down, ["h"]);
+    assert_eq!(
+        (got.failed_with, got.foreign, got.stored.is_none()),
+        (1, true, true)
+    );
+    assert!(matches!(
+        explain(&mut store, &engine, &Scores::default(), "nope"),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn scenarios_are_checked_before_they_are_stored() {
+    let mut store = store();
+    let actor = Actor::Local("test".into());
+    let scenario = model::Scenario {
+        name: "s".into(),
+        assets: vec!["a".into(), "nope".into()],
+        countries: vec!["XX".into()],
+        ..Default::default()
+    };
+    let Err(Error::Invalid(problems)) = save_scenario(&mut store, &scenario, &actor) else {
+        panic!("an unknown country and asset are refused");
+    };
+    let pointers: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/countries/0", "/assets/1"]);
+    let scenario = model::Scenario {
+        assets: vec!["a".into()],
+        countries: vec![],
+        ..scenario
+    };
+    save_scenario(&mut store, &scenario, &actor).unwrap();
+    let engine = engine(&mut store);
+    let run = run_scenario(&engine, &scenario, &BTreeSet::from(["b".to_owned()])).unwrap();
+    assert_eq!(run.initial, 2);
+    delete_scenario(&mut store, "s", &actor).unwrap();
+    assert!(matches!(
+        delete_scenario(&mut store, "s", &actor),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn probability_files_name_the_line_of_each_problem() {
+    let mut store = store();
+    let engine = engine(&mut store);
+    let p = probabilities_from_csv(&engine, "p.csv", "asset,probability\na,0.5\n").unwrap();
+    assert_eq!(p[engine.resolve("a").unwrap() as usize], 0.5);
+    for (text, pointer) in [
+        ("a,2", "p.csv:1"),
+        ("asset,p\nnope,0.1", "p.csv:2"),
+        ("a", "p.csv:1"),
+    ] {
+        let Err(Error::Invalid(problems)) = probabilities_from_csv(&engine, "p.csv", text) else {
+            panic!("{text:?} is refused");
+        };
+        assert_eq!(problems[0].pointer, pointer, "{text:?}");
+    }
+}
