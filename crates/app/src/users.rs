@@ -93,6 +93,8 @@ pub struct UserDetail {
 /// A freshly issued user token: shown once, then only its hash is kept. `Debug` does not show
 /// the token.
 pub struct IssuedToken {
+    /// The user's name as stored.
+    pub user: String,
     /// The token id, the public part (`user token NAME --revoke ID`).
     pub id: String,
     /// The whole token, `mru_<id>_<secret>`.
@@ -102,6 +104,7 @@ pub struct IssuedToken {
 impl fmt::Debug for IssuedToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IssuedToken")
+            .field("user", &self.user)
             .field("id", &self.id)
             .field("token", &"<redacted>")
             .finish()
@@ -349,6 +352,7 @@ pub fn issue_token(
     })?;
     tracing::info!(actor = actor.audit_name(), user = %user.name, token = %issued.token_id, "token issued");
     Ok(IssuedToken {
+        user: user.name,
         id: issued.token_id,
         token: issued.secret_token,
     })

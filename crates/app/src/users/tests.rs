@@ -202,6 +202,7 @@ fn names_are_unique_ignoring_case_and_only_admins_add() {
 fn tokens_authenticate_until_revoked_or_the_user_is_disabled() {
     for (db, mut store) in stores("app user tokens") {
         let issued = issue_token(&mut store, &admin(), "Ana", "laptop").expect("issue");
+        assert_eq!(issued.user, "ana");
         assert!(
             issued.token.starts_with(&format!("mru_{}_", issued.id)),
             "{issued:?}"
