@@ -114,6 +114,9 @@ pub enum Command {
     /// The hash-chained audit log of every write: list entries, verify the chain.
     #[command(subcommand)]
     Audit(crate::commands::audit::AuditCommand),
+    /// Users of the installation: add, list, show, disable, set passwords, issue API tokens.
+    #[command(subcommand)]
+    User(crate::commands::user::UserCommand),
 }
 
 #[derive(Debug, Args)]

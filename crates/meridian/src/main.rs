@@ -67,5 +67,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sync(args) => commands::federation::sync(&config, &args),
         Command::Bundle(cmd) => commands::bundle::run(&config, cmd),
         Command::Audit(cmd) => commands::audit::run(&config, cmd),
+        Command::User(cmd) => commands::user::run(&config, cmd),
     }
 }

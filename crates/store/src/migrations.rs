@@ -38,6 +38,7 @@ macro_rules! all_migrations {
             (8, "status_owner", "0008_status_owner"),
             (9, "fail_closed_labels", "0009_fail_closed_labels"),
             (10, "audit", "0010_audit"),
+            (11, "users", "0011_users"),
         )
     };
 }
