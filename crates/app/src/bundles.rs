@@ -21,6 +21,7 @@ use model::Tlp;
 use serde_json::{Value, json};
 use store::{ObjectQuery, Store, VersionMatch};
 
+use crate::authz::{Action, authorize};
 use crate::sharing::{Checked, Release};
 use crate::{Actor, Error, Progress, Result};
 
@@ -65,10 +66,11 @@ pub struct Exported {
 /// the partner on the export path. `progress` counts the rows examined.
 pub fn export(
     store: &mut Store,
-    _actor: &Actor,
+    actor: &Actor,
     request: &ExportRequest<'_>,
     progress: &dyn Progress,
 ) -> Result<Exported> {
+    authorize(actor, Action::Bundles)?;
     exchange::bundle::public_key(request.signing_key)
         .map_err(|e| Error::invalid("/signing_key", e.to_string()))?;
     if store.collection(request.collection)?.is_none() {
@@ -183,7 +185,8 @@ fn refused(file: &str, why: String) -> Error {
 }
 
 /// Verifies a partner's signed bundle and stores its objects, all or nothing (see the module).
-pub fn import(store: &mut Store, _actor: &Actor, request: &ImportRequest<'_>) -> Result<Imported> {
+pub fn import(store: &mut Store, actor: &Actor, request: &ImportRequest<'_>) -> Result<Imported> {
+    authorize(actor, Action::Bundles)?;
     let partner = store
         .partner(request.partner)?
         .ok_or_else(|| Error::invalid("/from", format!("no partner {:?}", request.partner)))?;

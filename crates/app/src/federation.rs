@@ -36,6 +36,7 @@ use store::{ObjectQuery, Remote, Store, VersionMatch};
 
 pub use self::seal::{KEY_ENV, KEY_FILE_ENV, KeySource};
 use crate::audit::audited;
+use crate::authz::{Action, authorize};
 use crate::http::{agent, check_url};
 use crate::sharing::Checked;
 use crate::{Actor, Error, Progress};
@@ -90,6 +91,7 @@ pub fn add_remote(
     key: &KeySource,
     a: NewRemote,
 ) -> crate::Result<Remote> {
+    authorize(actor, Action::ManageRemotes)?;
     let name_ok = !a.name.is_empty()
         && a.name.len() <= 64
         && a.name.bytes().all(|b| {
@@ -182,6 +184,7 @@ pub fn remotes(store: &mut Store) -> crate::Result<Vec<Remote>> {
 
 /// Removes a remote.
 pub fn remove_remote(store: &mut Store, actor: &Actor, name: &str) -> crate::Result<()> {
+    authorize(actor, Action::ManageRemotes)?;
     audited(
         store,
         actor,
@@ -261,6 +264,7 @@ pub fn sync(
     options: &SyncOptions,
     progress: &dyn Progress,
 ) -> crate::Result<Vec<SyncReport>> {
+    authorize(actor, Action::Sync)?;
     let all = open_tokens(store, key).map_err(|e| Error::Unavailable(format!("{e:#}")))?;
     if all.is_empty() {
         return Err(Error::Conflict(

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::audit::audited;
+use crate::authz::{Action, authorize};
 use crate::{Actor, Error, Problem, Result};
 
 /// One incident reported by a partner, recorded by hand.
@@ -52,6 +53,7 @@ fn known_partner(store: &mut Store, pointer: &str, id: &str) -> Result<()> {
 
 /// Records one incident.
 pub fn add(store: &mut Store, actor: &Actor, new: NewIncident) -> Result<Vec<Added>> {
+    authorize(actor, Action::ManageIncidents)?;
     known_partner(store, "/partner", &new.partner)?;
     if !(1..=5).contains(&new.severity) {
         return Err(Error::invalid(
@@ -112,6 +114,7 @@ pub fn import(
     bytes: &[u8],
     partner: Option<&str>,
 ) -> Result<Vec<Added>> {
+    authorize(actor, Action::ManageIncidents)?;
     if let Some(p) = partner {
         known_partner(store, "/partner", p)?;
     }

@@ -15,6 +15,7 @@ use serde::Serialize;
 use store::{IncidentKind, Notification, NotificationFilter, Store};
 
 use crate::audit::audited;
+use crate::authz::{Action, authorize};
 use crate::incidents::parse_time;
 use crate::{Actor, Error, Result};
 
@@ -41,6 +42,7 @@ pub fn advance_all(
     actor: &Actor,
     moves: &[(&str, NotificationState, &str)],
 ) -> Result<Vec<Notification>> {
+    authorize(actor, Action::AdvanceNotifications)?;
     let moves: Vec<(&str, &str, &str)> = moves
         .iter()
         .map(|(id, to, at)| (*id, to.as_str(), *at))
@@ -73,6 +75,7 @@ pub fn send(
     what: Sending,
     at: &str,
 ) -> Result<Vec<Notification>> {
+    authorize(actor, Action::SendNotifications)?;
     let ids: Vec<String> = match what {
         Sending::One(id) => vec![id],
         Sending::Alert(alert) => {

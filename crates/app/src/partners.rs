@@ -5,6 +5,7 @@ use model::Tlp;
 use store::{Agreement, AgreementKind, Collection, CollectionGrant, Partner, PartnerToken, Store};
 
 use crate::audit::audited;
+use crate::authz::{Action, authorize};
 use crate::sharing::DEFAULT_TLP_SETTING;
 use crate::{Actor, Error, Result};
 
@@ -117,6 +118,7 @@ fn existing_partner(store: &mut Store, id: &str) -> Result<Partner> {
 
 /// Registers a partner CSIRT.
 pub fn add_partner(store: &mut Store, actor: &Actor, new: NewPartner) -> Result<Partner> {
+    authorize(actor, Action::ManagePartners)?;
     slug("/id", &new.id)?;
     let home = country("/country", &new.country)?;
     if !(1..=3).contains(&new.tier) {
@@ -187,6 +189,7 @@ pub fn partner(store: &mut Store, id: &str) -> Result<PartnerDetail> {
 
 /// Sets the Ed25519 public key that verifies the partner's bundles.
 pub fn set_partner_key(store: &mut Store, actor: &Actor, id: &str, key: &str) -> Result<()> {
+    authorize(actor, Action::ManagePartners)?;
     let mut partner = existing_partner(store, id)?;
     partner.public_key = Some(public_key(key)?);
     audited(
@@ -210,6 +213,7 @@ pub fn issue_partner_token(
     actor: &Actor,
     id: &str,
 ) -> Result<IssuedPartnerToken> {
+    authorize(actor, Action::ManagePartners)?;
     existing_partner(store, id)?;
     let issued = exchange::token::issue();
     let token = PartnerToken {
@@ -235,6 +239,7 @@ pub fn issue_partner_token(
 
 /// Revokes every token of the partner; returns how many were in force.
 pub fn revoke_partner_tokens(store: &mut Store, actor: &Actor, id: &str) -> Result<u64> {
+    authorize(actor, Action::ManagePartners)?;
     existing_partner(store, id)?;
     audited(
         store,
@@ -247,6 +252,7 @@ pub fn revoke_partner_tokens(store: &mut Store, actor: &Actor, id: &str) -> Resu
 
 /// Creates a TAXII collection.
 pub fn add_collection(store: &mut Store, actor: &Actor, new: NewCollection) -> Result<Collection> {
+    authorize(actor, Action::ManageCollections)?;
     let id = match new.id {
         Some(id) => uuid::Uuid::parse_str(&id)
             .map_err(|_| Error::invalid("/id", format!("{id:?} is not a UUID")))?
@@ -289,6 +295,7 @@ pub fn collections(store: &mut Store) -> Result<Vec<(Collection, u64)>> {
 
 /// Records a sharing agreement (bilateral with two parties or fewer, else multilateral).
 pub fn add_agreement(store: &mut Store, actor: &Actor, new: NewAgreement) -> Result<Agreement> {
+    authorize(actor, Action::ManageAgreements)?;
     slug("/id", &new.id)?;
     if new.parties.is_empty() {
         return Err(Error::invalid("/parties", "an agreement needs a party"));
@@ -331,6 +338,7 @@ pub fn agreements(store: &mut Store) -> Result<Vec<Agreement>> {
 
 /// Removes an agreement: what it granted stops at once.
 pub fn remove_agreement(store: &mut Store, actor: &Actor, id: &str) -> Result<()> {
+    authorize(actor, Action::ManageAgreements)?;
     audited(
         store,
         actor,
@@ -351,6 +359,7 @@ pub fn remove_agreement(store: &mut Store, actor: &Actor, id: &str) -> Result<()
 /// Sets a setting; returns the value as stored. The only setting is `default_tlp` (the TLP of
 /// unmarked objects), stored in its canonical spelling.
 pub fn set_setting(store: &mut Store, actor: &Actor, key: &str, value: &str) -> Result<String> {
+    authorize(actor, Action::ManageSettings)?;
     let value = match key {
         DEFAULT_TLP_SETTING => Tlp::parse(value)
             .ok_or_else(|| {
@@ -382,4 +391,56 @@ pub fn settings(store: &mut Store) -> Result<Settings> {
     Ok(Settings {
         default_tlp: store.setting(DEFAULT_TLP_SETTING)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Role;
+
+    fn user(role: Role) -> Actor {
+        Actor::User {
+            name: "someone".into(),
+            role,
+            partner: (role == Role::Partner).then(|| "cert-fr".into()),
+        }
+    }
+
+    fn partner(id: &str) -> NewPartner {
+        NewPartner {
+            id: id.into(),
+            name: "CERT".into(),
+            country: "fr".into(),
+            tier: 2,
+            ..NewPartner::default()
+        }
+    }
+
+    #[test]
+    fn only_administrators_manage_partners_and_each_write_is_audited() {
+        let mut store = Store::open("sqlite::memory:").expect("store");
+        for role in [Role::Analyst, Role::Coordinator, Role::Partner] {
+            let refused = add_partner(&mut store, &user(role), partner("cert-fr"));
+            assert!(
+                matches!(refused, Err(Error::Forbidden(_))),
+                "{role}: {refused:?}"
+            );
+        }
+        assert!(partners(&mut store).expect("read").is_empty());
+        let added = add_partner(&mut store, &user(Role::Admin), partner("cert-fr")).expect("admin");
+        assert_eq!(added.country, "FR");
+        let again = add_partner(&mut store, &Actor::Local("root".into()), partner("cert-fr"));
+        assert!(matches!(again, Err(Error::Conflict(_))), "{again:?}");
+        let filter = crate::audit::AuditFilter {
+            limit: 100,
+            ..crate::audit::AuditFilter::default()
+        };
+        let log = crate::audit::list(&mut store, &filter).expect("audit");
+        let actions: Vec<(&str, &str)> = log
+            .iter()
+            .map(|e| (e.actor.as_str(), e.action.as_str()))
+            .collect();
+        // The refused and the failed writes left no entry.
+        assert_eq!(actions, [("user:someone", "partner.add")]);
+    }
 }
