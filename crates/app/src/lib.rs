@@ -13,6 +13,7 @@ pub mod bundles;
 pub mod federation;
 pub mod http;
 pub mod incidents;
+pub mod intel;
 pub mod notifications;
 pub mod partners;
 pub mod progress;

@@ -637,19 +637,32 @@ pub struct Explanation {
     pub failed_with: usize,
     /// The domestic assets it alone takes down.
     pub domestic_down: Vec<String>,
+    /// Its active vulnerability findings (what the exposure rests on), most urgent first.
+    pub findings: Vec<crate::intel::FindingRow>,
     /// The incidents and sightings naming it, newest first.
     pub incidents: Vec<IncidentRef>,
 }
 
 /// Explains `asset`'s priority: its impact broken down by NCF, its exposure and threat, the
-/// incidents naming it, and its row in the newest stored ranking.
+/// findings and incidents behind them, and its row in the newest stored ranking. `context` is
+/// the one `scores.exposure` was computed in.
 pub fn explain(
     store: &mut store::Store,
     engine: &Engine,
     scores: &Scores,
+    context: crate::intel::Context<'_>,
     asset: &str,
 ) -> Result<Explanation> {
     let a = engine.resolve(asset)?;
+    let findings = if store.intel_documents()?.is_empty() {
+        Vec::new()
+    } else {
+        let query = crate::intel::FindingQuery {
+            asset: Some(asset.to_owned()),
+            ..Default::default()
+        };
+        crate::intel::findings(store, context, &query)?.rows
+    };
     let cascade = cascade_of(engine, &[a]);
     let mut ncfs: Vec<NcfShare> = cascade
         .ncf
@@ -706,6 +719,7 @@ pub fn explain(
             .into_iter()
             .map(|d| engine.id(d).to_owned())
             .collect(),
+        findings,
         incidents,
     })
 }

@@ -158,7 +158,21 @@ fn stored_rankings_move_filter_page_and_keep_their_history() {
 fn explain_breaks_the_priority_down() {
     let mut store = store();
     let engine = engine(&mut store);
-    let got = explain(&mut store, &engine, &scores(&[], &[("a", 0.5)]), "a").unwrap();
+    let attacked = HashSet::new();
+    let context = crate::intel::Context {
+        home: *b"FR",
+        attacked: &attacked,
+        progress: &(),
+    };
+    let got = explain(
+        &mut store,
+        &engine,
+        &scores(&[], &[("a", 0.5)]),
+        context,
+        "a",
+    )
+    .unwrap();
+    assert!(got.findings.is_empty() && got.incidents.is_empty());
     assert_eq!(got.ncfs.len(), 1);
     assert_eq!(got.ncfs[0].ncf, model::ncfs()[0].id);
     assert_eq!(got.impact, got.ncfs[0].degradation);
@@ -169,7 +183,7 @@ fn explain_breaks_the_priority_down() {
         (1, true, true)
     );
     assert!(matches!(
-        explain(&mut store, &engine, &Scores::default(), "nope"),
+        explain(&mut store, &engine, &Scores::default(), context, "nope"),
         Err(Error::NotFound { .. })
     ));
 }

@@ -1,0 +1,991 @@
+//! Vulnerability intelligence matched to the atlas (§3 of the specification).
+//!
+//! Documents (KEV, CVE 5 records, EPSS, CSAF, CycloneDX, SPDX, OpenVEX) are validated by the
+//! `intel` parsers and stored verbatim (`store::IntelImport`, idempotent by SHA-256). Findings
+//! are computed when asked for: every stored document is parsed into one
+//! `intel::matching::Index`, every asset's `products` and every attached SBOM's components are
+//! matched against it, and each finding gets its KEV due date, EPSS score and SSVC decision
+//! (Mission & Well-being from the asset's single-failure impact, as the ranking computes it).
+//! Later documents supersede earlier ones of the same identity: the newest KEV catalog, the
+//! newest import of a CVE record or CSAF tracking id, the newest EPSS score of a CVE.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use intel::cve::{CveRecord, SsvcVote};
+use intel::matching::{Finding, Index, Item, Rule, SourceKind};
+use intel::ssvc::{Decision, DecisionTable, SsvcInputs};
+use intel::{Diagnostic, IntelError};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{Actor, Error, Problem, Progress, Result};
+
+#[cfg(test)]
+mod tests;
+
+/// What findings are computed against.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    /// The home country (ISO alpha-2): single-failure impacts are the ranking's.
+    pub home: [u8; 2],
+    /// Assets with a cyber incident or sighting: SSVC Exploitation is at least `active` for the
+    /// findings on them.
+    pub attacked: &'a HashSet<String>,
+    pub progress: &'a dyn Progress,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents: kinds, detection, parsing.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Kev,
+    Cve,
+    Epss,
+    Csaf,
+    Cyclonedx,
+    Spdx,
+    Openvex,
+}
+
+impl Kind {
+    const ALL: [Kind; 7] = [
+        Kind::Kev,
+        Kind::Cve,
+        Kind::Epss,
+        Kind::Csaf,
+        Kind::Cyclonedx,
+        Kind::Spdx,
+        Kind::Openvex,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Kev => "kev",
+            Kind::Cve => "cve",
+            Kind::Epss => "epss",
+            Kind::Csaf => "csaf",
+            Kind::Cyclonedx => "cyclonedx",
+            Kind::Spdx => "spdx",
+            Kind::Openvex => "openvex",
+        }
+    }
+
+    fn from_stored(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    fn is_sbom(self) -> bool {
+        matches!(self, Kind::Cyclonedx | Kind::Spdx)
+    }
+
+    /// The kind of a document from its content, recognised positively: JSON by its distinctive
+    /// top-level members, EPSS CSV by its header or rows ([`intel::epss::recognise`]). Anything
+    /// else (an empty file, XML, SPDX tag-value, other text) is refused with the reason.
+    fn detect(bytes: &[u8]) -> Result<Kind, IntelError> {
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let refuse = |message: &str| {
+            Err(IntelError::Invalid {
+                path: "$".to_owned(),
+                message: message.to_owned(),
+            })
+        };
+        let first_line = body
+            .split(|&b| b == b'\n')
+            .map(<[u8]>::trim_ascii)
+            .find(|l| !l.is_empty() && !l.starts_with(b"##"));
+        match body.trim_ascii_start().first() {
+            None => return refuse("empty file: not an intel document"),
+            Some(b'{') => {}
+            Some(b'[') => {
+                return refuse(
+                    "a JSON array is not an intel document (expected one KEV catalog, CVE 5 \
+                     record, CSAF advisory, CycloneDX or SPDX SBOM, or OpenVEX document)",
+                );
+            }
+            Some(b'<') => {
+                return refuse(
+                    "XML is not supported (CycloneDX and SPDX are read as JSON; convert the \
+                     document to JSON)",
+                );
+            }
+            Some(_)
+                if first_line.is_some_and(|l| {
+                    l.starts_with(b"SPDXVersion:") || l.starts_with(b"DataLicense:")
+                }) =>
+            {
+                return refuse(
+                    "SPDX tag-value is not supported: convert it to SPDX JSON (for instance \
+                     `pyspdxtools -i sbom.spdx -o sbom.spdx.json`)",
+                );
+            }
+            Some(_) => {
+                intel::epss::recognise(body)?;
+                return Ok(Kind::Epss);
+            }
+        }
+        let value: serde_json::Value = serde_json::from_slice(body)?;
+        let has = |key: &str| value.get(key).is_some();
+        let kind = if has("bomFormat") {
+            Kind::Cyclonedx
+        } else if has("spdxVersion") {
+            Kind::Spdx
+        } else if value.pointer("/document/csaf_version").is_some() {
+            Kind::Csaf
+        } else if has("cveMetadata")
+            || value.get("dataType").and_then(|v| v.as_str()) == Some("CVE_RECORD")
+        {
+            Kind::Cve
+        } else if has("catalogVersion") {
+            Kind::Kev
+        } else if has("statements")
+            || value
+                .get("@context")
+                .is_some_and(|c| c.to_string().contains("openvex"))
+        {
+            Kind::Openvex
+        } else {
+            return Err(IntelError::Invalid {
+                path: "$".to_owned(),
+                message: "not a KEV catalog, CVE 5 record, CSAF advisory, CycloneDX or SPDX \
+                          SBOM, or OpenVEX document (no bomFormat, spdxVersion, \
+                          document.csaf_version, cveMetadata, catalogVersion or statements)"
+                    .to_owned(),
+            });
+        };
+        Ok(kind)
+    }
+}
+
+/// A validated document.
+enum Parsed {
+    Kev(intel::kev::KevCatalog),
+    Cve(Box<CveRecord>),
+    Epss(intel::epss::EpssScores),
+    Csaf(Box<intel::csaf::CsafDocument>),
+    Sbom(Box<intel::sbom::Sbom>),
+    OpenVex(intel::vex::OpenVex),
+}
+
+impl Parsed {
+    fn parse(kind: Kind, bytes: &[u8]) -> Result<(Parsed, Vec<Diagnostic>), IntelError> {
+        Ok(match kind {
+            Kind::Kev => {
+                let (v, d) = intel::kev::parse_kev(bytes)?;
+                (Parsed::Kev(v), d)
+            }
+            Kind::Cve => {
+                let (v, d) = intel::cve::parse_cve(bytes)?;
+                (Parsed::Cve(Box::new(v)), d)
+            }
+            Kind::Epss => {
+                let (v, d) = intel::epss::parse_epss(bytes)?;
+                (Parsed::Epss(v), d)
+            }
+            Kind::Csaf => {
+                let (v, d) = intel::csaf::parse_csaf(bytes)?;
+                (Parsed::Csaf(Box::new(v)), d)
+            }
+            Kind::Cyclonedx => {
+                let (v, d) = intel::sbom::parse_cyclonedx(bytes)?;
+                (Parsed::Sbom(Box::new(v)), d)
+            }
+            Kind::Spdx => {
+                let (v, d) = intel::sbom::parse_spdx(bytes)?;
+                (Parsed::Sbom(Box::new(v)), d)
+            }
+            Kind::Openvex => {
+                let (v, d) = intel::vex::parse_openvex(bytes)?;
+                (Parsed::OpenVex(v), d)
+            }
+        })
+    }
+
+    /// What the document is, in a few words: CVE id, CSAF tracking id, catalog version…
+    fn label(&self) -> String {
+        match self {
+            Parsed::Kev(k) => format!(
+                "KEV {} ({} entries)",
+                k.catalog_version,
+                k.vulnerabilities.len()
+            ),
+            Parsed::Cve(r) => r.cve_id.clone(),
+            Parsed::Epss(e) => format!(
+                "EPSS {} ({} scores)",
+                e.score_date.as_deref().unwrap_or("undated"),
+                e.scores.len()
+            ),
+            Parsed::Csaf(c) => c.document.tracking.id.clone(),
+            Parsed::Sbom(s) => {
+                let subject = s.subject.as_ref().map(|c| c.name.as_str());
+                format!(
+                    "{} ({} components)",
+                    subject.or(s.serial_number.as_deref()).unwrap_or("SBOM"),
+                    s.components.len()
+                )
+            }
+            Parsed::OpenVex(v) => format!(
+                "{} ({} statements)",
+                v.id.as_deref().unwrap_or("OpenVEX"),
+                v.statements.len()
+            ),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+
+/// One imported document.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportRow {
+    pub file: String,
+    pub kind: Kind,
+    pub document: String,
+    /// `created` or `unchanged`.
+    pub status: &'static str,
+    pub id: i64,
+    pub asset: Option<String>,
+    /// Newly attached to the asset.
+    pub attached: bool,
+    /// Problems tolerated and skipped.
+    pub warnings: usize,
+    /// Where the first tolerated problem is, and what.
+    #[serde(skip)]
+    pub first_warning: Option<String>,
+}
+
+/// A file read, detected and validated, ready to store.
+struct Checked {
+    file: String,
+    kind: Kind,
+    label: String,
+    sha256: String,
+    body: String,
+    warnings: Vec<Diagnostic>,
+}
+
+/// An error with its causes, `outer: inner: …`.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
+}
+
+fn check_document(
+    file: String,
+    bytes: Vec<u8>,
+    asset: Option<&str>,
+) -> std::result::Result<Checked, String> {
+    let kind = Kind::detect(&bytes).map_err(|e| chain(&e))?;
+    if asset.is_some() && !kind.is_sbom() {
+        return Err(format!(
+            "--asset attaches SBOMs (CycloneDX or SPDX), this is a {} document",
+            kind.as_str()
+        ));
+    }
+    let (parsed, warnings) = Parsed::parse(kind, &bytes)
+        .map_err(|e| format!("invalid {} document: {}", kind.as_str(), chain(&e)))?;
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let body = String::from_utf8(bytes)
+        .map_err(|e| format!("byte {}: not UTF-8 text", e.utf8_error().valid_up_to()))?;
+    Ok(Checked {
+        file,
+        kind,
+        label: parsed.label(),
+        sha256,
+        body,
+        warnings,
+    })
+}
+
+/// Validates documents given as `(source, bytes)` and stores them in one all-or-nothing
+/// transaction with `source` as their provenance (a file path for `intel import`,
+/// `demo:<file name>` for the demo, a URL for `intel sync`); SBOMs are attached to `asset` when
+/// given. One row per document, in order. An invalid document refuses them all with one
+/// problem per invalid document, at its source; then nothing is stored.
+pub fn import_documents(
+    store: &mut store::Store,
+    documents: Vec<(String, Vec<u8>)>,
+    asset: Option<&str>,
+    progress: &dyn Progress,
+    actor: &Actor,
+) -> Result<Vec<ImportRow>> {
+    if let Some(asset) = asset
+        && !store.asset_exists(asset)?
+    {
+        return Err(Error::NotFound {
+            what: "asset",
+            id: asset.to_owned(),
+        });
+    }
+    progress.start("validating", Some(documents.len() as u64));
+    let mut checked = Vec::with_capacity(documents.len());
+    let mut problems = Vec::new();
+    for (source, bytes) in documents {
+        match check_document(source.clone(), bytes, asset) {
+            Ok(c) => checked.push(c),
+            Err(message) => problems.push(Problem {
+                pointer: source,
+                message,
+            }),
+        }
+        progress.advance(1);
+    }
+    progress.finish();
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let imports: Vec<store::IntelImport<'_>> = checked
+        .iter()
+        .map(|c| store::IntelImport {
+            kind: c.kind.as_str(),
+            source: &c.file,
+            sha256: &c.sha256,
+            body: &c.body,
+            asset,
+        })
+        .collect();
+    let results = store.import_intel(&imports, &crate::now())?;
+    let rows: Vec<ImportRow> = checked
+        .into_iter()
+        .zip(results)
+        .map(|(c, r)| ImportRow {
+            first_warning: c.warnings.first().map(|w| w.to_string()),
+            warnings: c.warnings.len(),
+            file: c.file,
+            kind: c.kind,
+            document: c.label,
+            status: if r.created { "created" } else { "unchanged" },
+            id: r.id,
+            asset: asset.map(str::to_owned),
+            attached: r.attached,
+        })
+        .collect();
+    let created = rows.iter().filter(|r| r.status == "created").count();
+    tracing::info!(actor = %actor.audit_name(), documents = rows.len(), created, "intel documents imported");
+    Ok(rows)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The corpus: every stored document parsed into one index.
+
+struct Corpus {
+    index: Index,
+    kev: Option<intel::kev::KevCatalog>,
+    records: HashMap<String, CveRecord>,
+    epss: HashMap<String, f64>,
+    sboms: HashMap<i64, intel::sbom::Sbom>,
+}
+
+impl Corpus {
+    fn load(store: &mut store::Store, progress: &dyn Progress) -> Result<Corpus> {
+        let documents = store.intel_documents_with_bodies()?;
+        progress.start("parsing", Some(documents.len() as u64));
+        let mut kev = None;
+        let mut records = HashMap::new();
+        let mut csaf = HashMap::new();
+        let mut epss = HashMap::new();
+        let mut vex = Vec::new();
+        let mut sboms = HashMap::new();
+        // Oldest first: a later document of the same identity replaces an earlier one.
+        for (doc, body) in documents {
+            progress.advance(1);
+            let parsed = Kind::from_stored(&doc.kind)
+                .ok_or_else(|| IntelError::Invalid {
+                    path: "$".to_owned(),
+                    message: format!("unknown stored kind {:?}", doc.kind),
+                })
+                .and_then(|kind| Parsed::parse(kind, body.as_bytes()));
+            let parsed = match parsed {
+                Ok((parsed, _)) => parsed,
+                Err(e) => {
+                    tracing::warn!(document = doc.id, source = %doc.source, error = %e, "stored intel document skipped");
+                    continue;
+                }
+            };
+            match parsed {
+                Parsed::Kev(k) => kev = Some(k),
+                Parsed::Cve(r) => {
+                    records.insert(r.cve_id.clone(), *r);
+                }
+                Parsed::Epss(e) => epss.extend(e.scores.into_iter().map(|s| (s.cve, s.epss))),
+                Parsed::Csaf(c) => {
+                    csaf.insert(c.document.tracking.id.clone(), c);
+                }
+                Parsed::Sbom(s) => {
+                    vex.push((format!("SBOM {}", doc.id), s.vulnerabilities.clone()));
+                    sboms.insert(doc.id, *s);
+                }
+                Parsed::OpenVex(v) => vex.push((
+                    v.id.unwrap_or_else(|| format!("OpenVEX {}", doc.id)),
+                    v.statements,
+                )),
+            }
+        }
+        progress.finish();
+        let mut index = Index::new();
+        for r in records.values() {
+            index.add_cve(r);
+        }
+        for c in csaf.values() {
+            index.add_csaf(c);
+        }
+        if let Some(k) = &kev {
+            index.add_kev(k);
+        }
+        for (name, statements) in &vex {
+            index.add_vex(name, statements);
+        }
+        Ok(Corpus {
+            index,
+            kev,
+            records,
+            epss,
+            sboms,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings with their priority and SSVC decision.
+
+/// Where an inventory item came from.
+struct ItemInfo {
+    asset: String,
+    /// The product string or the SBOM component's purl, CPE or `name@version`.
+    identifier: String,
+    /// `products` or `sbom N` (the stored document id).
+    origin: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SsvcRow {
+    pub exploitation: &'static str,
+    /// What the Exploitation value rests on: `KEV`, `ADP KEV`, `incident` (a cyber incident or
+    /// sighting on the asset), `ADP` or `none`.
+    pub exploitation_evidence: &'static str,
+    pub automatable: &'static str,
+    pub technical_impact: &'static str,
+    /// True when Automatable and Technical Impact come from the CISA ADP vote; otherwise they
+    /// take the worse value (`yes`, `total`).
+    pub adp_vote: bool,
+    /// The asset's single-failure impact (§2.4).
+    pub impact: f64,
+    pub mission_wellbeing: &'static str,
+    pub decision: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Suppression {
+    pub by: String,
+    pub justification: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingRow {
+    pub asset: String,
+    pub foreign: bool,
+    pub cve: String,
+    /// The asset's product string or SBOM component that matched.
+    pub item: String,
+    pub origin: String,
+    /// The advisory that matched (`CVE 5 CVE-2024-3400`, `CSAF ICSA-…`, `KEV 2025.08.25`, `VEX …`).
+    pub source: String,
+    /// The advisory's identifier that matched.
+    pub matched: String,
+    pub version: Option<String>,
+    pub range: Option<String>,
+    pub rule: &'static str,
+    pub confidence: f32,
+    pub kev_due_date: Option<String>,
+    pub epss: Option<f64>,
+    pub ssvc: SsvcRow,
+    /// Set when a VEX / CSAF not-affected statement withdraws the finding.
+    pub suppressed: Option<Suppression>,
+    /// The analyst's note, when marked as a false positive.
+    pub false_positive: Option<String>,
+    #[serde(skip)]
+    pub decision: Decision,
+}
+
+impl FindingRow {
+    pub fn active(&self) -> bool {
+        self.suppressed.is_none() && self.false_positive.is_none()
+    }
+}
+
+fn rule_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::Purl => "purl",
+        Rule::Cpe => "cpe",
+        Rule::ModelNumber => "model-number",
+        Rule::Name => "name",
+        Rule::VendorOnly => "vendor-only",
+    }
+}
+
+fn source_name(source: &intel::matching::Source) -> String {
+    let kind = match source.kind {
+        SourceKind::Cve5 => "CVE 5",
+        SourceKind::Csaf => "CSAF",
+        SourceKind::Kev => "",
+        SourceKind::Vex => "VEX",
+    };
+    if kind.is_empty() {
+        source.document.clone()
+    } else {
+        format!("{kind} {}", source.document)
+    }
+}
+
+/// The inventory: every asset's products and attached SBOM components (of `only`, if given).
+fn inventory(
+    store: &mut store::Store,
+    corpus: &Corpus,
+    only: Option<&str>,
+) -> Result<(Vec<Item>, Vec<ItemInfo>)> {
+    let mut items = Vec::new();
+    let mut infos = Vec::new();
+    let mut unreadable = 0usize;
+    for asset in store.asset_products(only)? {
+        for (i, p) in asset.products.iter().enumerate() {
+            match Item::parse(&items.len().to_string(), p) {
+                Ok(item) => {
+                    items.push(item);
+                    infos.push(ItemInfo {
+                        asset: asset.id.clone(),
+                        identifier: p.clone(),
+                        origin: "products".to_owned(),
+                    });
+                }
+                Err(e) => {
+                    unreadable += 1;
+                    tracing::warn!(asset = %asset.id, index = i, error = %e, "unreadable product string");
+                }
+            }
+        }
+    }
+    for (asset, doc) in store.sboms()? {
+        if only.is_some_and(|o| o != asset) {
+            continue;
+        }
+        let Some(sbom) = corpus.sboms.get(&doc) else {
+            continue;
+        };
+        for c in &sbom.components {
+            items.push(Item::from_component(&items.len().to_string(), c));
+            let identifier =
+                c.purl
+                    .clone()
+                    .or_else(|| c.cpe.clone())
+                    .unwrap_or_else(|| match &c.version {
+                        Some(v) => format!("{}@{v}", c.name),
+                        None => c.name.clone(),
+                    });
+            infos.push(ItemInfo {
+                asset: asset.clone(),
+                identifier,
+                origin: format!("sbom {doc}"),
+            });
+        }
+    }
+    if unreadable > 0 {
+        tracing::warn!(
+            unreadable,
+            "product strings skipped (neither purl, CPE nor vendor:product)"
+        );
+    }
+    Ok((items, infos))
+}
+
+/// Every finding (active, suppressed and false positives) of the atlas, or of one asset.
+fn compute(
+    store: &mut store::Store,
+    context: Context<'_>,
+    only: Option<&str>,
+) -> Result<Vec<FindingRow>> {
+    if let Some(asset) = only
+        && !store.asset_exists(asset)?
+    {
+        return Err(Error::invalid(
+            "--asset",
+            format!("asset {asset:?} not found"),
+        ));
+    }
+    let corpus = Corpus::load(store, context.progress)?;
+    let (items, infos) = inventory(store, &corpus, only)?;
+    let matches = corpus.index.match_items(&items);
+    let info = |f: &Finding| -> &ItemInfo {
+        let i: usize = f.item.parse().expect("item ids are inventory positions");
+        &infos[i]
+    };
+    if matches.findings.is_empty() && matches.suppressed.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Single-failure impacts of the assets with findings, as `analyze rank` computes them.
+    let atlas = store.load_compact()?;
+    let graph = graph::csr::Graph::new(&atlas, context.home);
+    let position: HashMap<&str, u32> = atlas
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i as u32))
+        .collect();
+    let with_findings: Vec<u32> = {
+        let mut ids: Vec<u32> = matches
+            .findings
+            .iter()
+            .chain(matches.suppressed.iter().map(|s| &s.finding))
+            .filter_map(|f| position.get(info(f).asset.as_str()).copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let impacts: HashMap<u32, f64> = with_findings
+        .iter()
+        .copied()
+        .zip(graph::rank::single_failure_impacts(&graph, &with_findings))
+        .collect();
+    let kev = corpus.kev.as_ref().map(|k| k.by_cve()).unwrap_or_default();
+    let false_positives = store.false_positives()?;
+    let fp_note = |asset: &str, cve: &str, item: &str| {
+        false_positives
+            .iter()
+            .find(|fp| {
+                fp.asset == asset && fp.cve == cve && (fp.item.is_empty() || fp.item == item)
+            })
+            .map(|fp| fp.note.clone())
+    };
+    // Assets under attack: a cyber incident or sighting makes Exploitation at least active.
+    let attacked = context.attacked;
+    let table = DecisionTable::cisa_coordinator();
+    let row = |f: &Finding, suppressed: Option<Suppression>| -> FindingRow {
+        let it = info(f);
+        let a = position.get(it.asset.as_str()).copied();
+        let impact = a.and_then(|a| impacts.get(&a)).copied().unwrap_or(0.0);
+        let record = corpus.records.get(&f.cve);
+        let vote: Option<&SsvcVote> = record.and_then(|r| r.ssvc.as_ref());
+        let kev_entry = kev.get(f.cve.as_str());
+        let adp_kev = record.is_some_and(|r| r.kev.is_some());
+        let attacked = attacked.contains(&it.asset);
+        let inputs =
+            SsvcInputs::for_finding(vote, kev_entry.is_some() || adp_kev, attacked, impact);
+        let decision = table.decide(inputs);
+        let evidence = if kev_entry.is_some() {
+            "KEV"
+        } else if adp_kev {
+            "ADP KEV"
+        } else if attacked {
+            "incident"
+        } else if vote.is_some() {
+            "ADP"
+        } else {
+            "none"
+        };
+        FindingRow {
+            asset: it.asset.clone(),
+            foreign: a.is_some_and(|a| graph.is_foreign(a)),
+            cve: f.cve.clone(),
+            item: it.identifier.clone(),
+            origin: it.origin.clone(),
+            source: source_name(&f.source),
+            matched: f.matched_identifier.clone(),
+            version: f.version.clone(),
+            range: f.range.clone(),
+            rule: rule_name(f.rule),
+            confidence: f.confidence,
+            kev_due_date: kev_entry.map(|e| e.due_date.clone()),
+            epss: corpus.epss.get(&f.cve).copied(),
+            ssvc: SsvcRow {
+                exploitation: inputs.exploitation.as_str(),
+                exploitation_evidence: evidence,
+                automatable: inputs.automatable.as_str(),
+                technical_impact: inputs.technical_impact.as_str(),
+                adp_vote: vote.is_some(),
+                impact,
+                mission_wellbeing: inputs.mission_wellbeing.as_str(),
+                decision: decision.as_str(),
+            },
+            decision,
+            suppressed,
+            false_positive: fp_note(&it.asset, &f.cve, &it.identifier),
+        }
+    };
+    let mut rows: Vec<FindingRow> = matches
+        .findings
+        .iter()
+        .map(|f| row(f, None))
+        .chain(matches.suppressed.iter().map(|s| {
+            row(
+                &s.finding,
+                Some(Suppression {
+                    by: source_name(&s.by),
+                    justification: s.justification.clone(),
+                }),
+            )
+        }))
+        .collect();
+    rows.sort_by(|a, b| {
+        b.decision
+            .cmp(&a.decision)
+            .then_with(|| a.asset.cmp(&b.asset))
+            .then_with(|| a.cve.cmp(&b.cve))
+            .then_with(|| a.item.cmp(&b.item))
+    });
+    Ok(rows)
+}
+
+/// Track 0.1, Track* 0.3, Attend 0.6, Act 1.0: how urgently the decision asks for action.
+fn decision_weight(decision: Decision) -> f64 {
+    match decision {
+        Decision::Track => 0.1,
+        Decision::TrackStar => 0.3,
+        Decision::Attend => 0.6,
+        Decision::Act => 1.0,
+    }
+}
+
+/// The KEV `dateAdded` of every CVE in the newest stored KEV catalog (empty without one).
+pub fn kev_dates_added(
+    store: &mut store::Store,
+    progress: &dyn Progress,
+) -> Result<HashMap<String, String>> {
+    let kev = Corpus::load(store, progress)?.kev;
+    Ok(kev
+        .into_iter()
+        .flat_map(|k| k.vulnerabilities)
+        .map(|e| (e.cve_id, e.date_added))
+        .collect())
+}
+
+/// One active finding (neither suppressed nor a false positive): the asset, the inventory
+/// item that matched (a product string or SBOM component) and the range it fell in.
+pub struct ActiveFinding {
+    pub cve: String,
+    pub asset: String,
+    pub item: String,
+    pub range: Option<String>,
+    pub version: Option<String>,
+}
+
+/// The active findings of `cve` (or of every CVE), by asset and item.
+pub fn active_findings(
+    store: &mut store::Store,
+    context: Context<'_>,
+    cve: Option<&str>,
+) -> Result<Vec<ActiveFinding>> {
+    let mut found: Vec<ActiveFinding> = compute(store, context, None)?
+        .into_iter()
+        .filter(|r| r.active() && cve.is_none_or(|c| r.cve == c))
+        .map(|r| ActiveFinding {
+            cve: r.cve,
+            asset: r.asset,
+            item: r.item,
+            range: r.range,
+            version: r.version,
+        })
+        .collect();
+    found.sort_by(|a, b| a.asset.cmp(&b.asset).then_with(|| a.item.cmp(&b.item)));
+    Ok(found)
+}
+
+/// Ids of the assets with an active finding (not suppressed, not a false positive) for one of
+/// `cves`: the "every asset that runs a product affected by CVE X" scenario of §2.5.
+pub fn assets_affected_by(
+    store: &mut store::Store,
+    context: Context<'_>,
+    cves: &[String],
+) -> Result<BTreeSet<String>> {
+    if cves.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(compute(store, context, None)?
+        .into_iter()
+        .filter(|r| r.active() && cves.contains(&r.cve))
+        .map(|r| r.asset)
+        .collect())
+}
+
+/// Per asset id, an exposure score in [0, 1] from its active findings (neither suppressed nor
+/// false positives): the maximum over findings of
+///
+/// `confidence × (1 − (1 − w) × (1 − epss))`
+///
+/// where `w` is the SSVC decision's weight (Track 0.1, Track* 0.3, Attend 0.6, Act 1.0) and
+/// `epss` the CVE's EPSS probability (0 when unknown). The decision weight and EPSS combine as
+/// independent chances that the finding needs action, and the match confidence discounts
+/// guesses (a KEV name match without a version counts 0.4 of an exact CPE/version match's
+/// 0.85 … 0.95). Assets without findings are absent (exposure 0).
+pub fn exposure_scores(
+    store: &mut store::Store,
+    context: Context<'_>,
+) -> Result<HashMap<String, f64>> {
+    Ok(asset_exposures(store, context)?
+        .into_iter()
+        .map(|(asset, e)| (asset, e.score))
+        .collect())
+}
+
+/// One asset's exposure: its score and what it is made of.
+#[derive(Clone, Debug, Serialize)]
+pub struct AssetExposure {
+    pub score: f64,
+    /// Active findings on the asset.
+    pub findings: usize,
+    /// The most urgent SSVC decision among them.
+    pub worst_decision: String,
+    /// The highest EPSS probability among them, when any is scored.
+    pub epss_max: Option<f64>,
+    #[serde(skip)]
+    pub worst: Decision,
+}
+
+/// Per asset id, its exposure ([`exposure_scores`]) and what it is made of.
+pub fn asset_exposures(
+    store: &mut store::Store,
+    context: Context<'_>,
+) -> Result<BTreeMap<String, AssetExposure>> {
+    let mut exposures = BTreeMap::<String, AssetExposure>::new();
+    for r in compute(store, context, None)?.iter().filter(|r| r.active()) {
+        let w = decision_weight(r.decision);
+        let score = (f64::from(r.confidence) * (1.0 - (1.0 - w) * (1.0 - r.epss.unwrap_or(0.0))))
+            .clamp(0.0, 1.0);
+        let e = exposures.entry(r.asset.clone()).or_insert(AssetExposure {
+            score: 0.0,
+            findings: 0,
+            worst_decision: String::new(),
+            epss_max: None,
+            worst: r.decision,
+        });
+        e.score = e.score.max(score);
+        e.findings += 1;
+        if decision_weight(r.decision) >= decision_weight(e.worst) {
+            e.worst = r.decision;
+        }
+        e.worst_decision = e.worst.to_string();
+        e.epss_max = match (e.epss_max, r.epss) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    Ok(exposures)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings, false positives, documents
+
+/// Which findings to list.
+#[derive(Clone, Debug, Default)]
+pub struct FindingQuery {
+    /// Only this asset's findings.
+    pub asset: Option<String>,
+    /// Only findings at least this confident (0..=1).
+    pub min_confidence: f32,
+    /// Also findings suppressed by VEX / CSAF and false positives.
+    pub all: bool,
+}
+
+/// The findings a query selects, most urgent SSVC decision first.
+#[derive(Clone, Debug)]
+pub struct Findings {
+    /// Every finding of the atlas (or asset), before the confidence and activity filters.
+    pub total: usize,
+    pub rows: Vec<FindingRow>,
+}
+
+/// Findings: asset products and attached SBOM components matched against the stored CVE, CSAF,
+/// KEV and VEX data, with KEV due date, EPSS and SSVC decision.
+pub fn findings(
+    store: &mut store::Store,
+    context: Context<'_>,
+    query: &FindingQuery,
+) -> Result<Findings> {
+    let rows = compute(store, context, query.asset.as_deref())?;
+    let total = rows.len();
+    let rows = rows
+        .into_iter()
+        .filter(|r| r.confidence >= query.min_confidence && (query.all || r.active()))
+        .collect();
+    Ok(Findings { total, rows })
+}
+
+/// A finding an analyst marks as a false positive.
+#[derive(Clone, Debug, Default)]
+pub struct FalsePositiveInput {
+    pub asset: String,
+    pub cve: String,
+    /// Only the finding from this inventory item; empty: every item of the asset.
+    pub item: String,
+    pub note: String,
+}
+
+/// Marks a finding as a false positive; it stays hidden across re-imports. Returns what was
+/// stored and whether it is new (`false`: an earlier mark was updated).
+pub fn mark_false_positive(
+    store: &mut store::Store,
+    input: FalsePositiveInput,
+    actor: &Actor,
+) -> Result<(store::FalsePositive, bool)> {
+    let cve = input.cve.trim();
+    if !intel::is_cve_id(cve) {
+        return Err(Error::invalid(
+            "/cve",
+            format!("{:?} is not a CVE id (CVE-YYYY-NNNN)", input.cve),
+        ));
+    }
+    if !store.asset_exists(&input.asset)? {
+        return Err(Error::NotFound {
+            what: "asset",
+            id: input.asset,
+        });
+    }
+    let fp = store::FalsePositive {
+        cve: cve.to_owned(),
+        asset: input.asset,
+        item: input.item,
+        note: input.note,
+        marked_at: crate::now(),
+    };
+    let created = store.mark_false_positive(&fp)?;
+    tracing::info!(actor = %actor.audit_name(), asset = %fp.asset, cve = %fp.cve, created, "false positive marked");
+    Ok((fp, created))
+}
+
+/// A stored intel document and its provenance.
+#[derive(Clone, Debug, Serialize)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub kind: String,
+    pub source: String,
+    pub sha256: String,
+    pub imported_at: String,
+    /// The assets an SBOM is attached to.
+    pub attached_to: Vec<String>,
+}
+
+/// The stored intel documents, in import order.
+pub fn documents(store: &mut store::Store) -> Result<Vec<DocumentRow>> {
+    let mut attached: HashMap<i64, Vec<String>> = HashMap::new();
+    for (asset, doc) in store.sboms()? {
+        attached.entry(doc).or_default().push(asset);
+    }
+    Ok(store
+        .intel_documents()?
+        .into_iter()
+        .map(|d| DocumentRow {
+            attached_to: attached.remove(&d.id).unwrap_or_default(),
+            id: d.id,
+            kind: d.kind,
+            source: d.source,
+            sha256: d.sha256,
+            imported_at: d.imported_at,
+        })
+        .collect())
+}
