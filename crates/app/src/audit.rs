@@ -89,7 +89,8 @@ fn hash_at(entry: &AuditEntry, seq: i64) -> String {
 /// What [`verify`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verification {
-    /// Entries that verified: all of them when the chain is intact, else those before the break.
+    /// Entries that verified: all of them when the chain is intact, else those read before the
+    /// first row out of place (rows inserted ahead of it may be among them: see [`Break::seq`]).
     pub entries: u64,
     /// The hash of the last entry that verified (`None` when there is none): record it
     /// elsewhere to detect later rewrites of the tail.
@@ -110,7 +111,7 @@ pub struct Break {
 
 impl fmt::Display for Break {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "seq {} {}: {}", self.seq, self.tamper, self.detail)
+        write!(f, "seq {} ({}): {}", self.seq, self.tamper, self.detail)
     }
 }
 
