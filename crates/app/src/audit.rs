@@ -108,7 +108,8 @@ fn hash_at(entry: &AuditEntry, seq: i64) -> String {
 /// What [`verify`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verification {
-    /// Entries that verified: all of them when the chain is intact, else those before the break.
+    /// Entries that verified: all of them when the chain is intact, else those read before the
+    /// first row out of place (rows inserted ahead of it may be among them: see [`Break::seq`]).
     pub entries: u64,
     /// The hash of the last entry that verified (`None` when there is none): record it
     /// elsewhere to detect later rewrites of the tail.
@@ -129,7 +130,7 @@ pub struct Break {
 
 impl fmt::Display for Break {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "seq {} {}: {}", self.seq, self.tamper, self.detail)
+        write!(f, "seq {} ({}): {}", self.seq, self.tamper, self.detail)
     }
 }
 
@@ -267,6 +268,12 @@ fn classify(store: &mut Store, row: &AuditEntry, sealed: bool, at: &Place<'_>) -
     } else {
         written_seq(store, row)?
     };
+    // What the row should follow, in words.
+    let before = if expected == 1 {
+        "the start of the log".to_owned()
+    } else {
+        format!("seq {}", expected - 1)
+    };
     let Some(written_as) = written_as else {
         // Its content is not what any append sealed.
         let linked = row.prev_hash == at.expected_prev;
@@ -278,14 +285,12 @@ fn classify(store: &mut Store, row: &AuditEntry, sealed: bool, at: &Place<'_>) -
                 detail: if skipped {
                     format!(
                         "it is not part of the chain: its hash matches its content at no seq, \
-                         and the row after it was written right after seq {}",
-                        expected - 1
+                         and the row after it was written right after {before}"
                     )
                 } else {
                     format!(
                         "it is not part of the chain: its hash matches its content at no seq, \
-                         and it does not follow seq {}",
-                        expected - 1
+                         and it does not follow {before}"
                     )
                 },
             }
@@ -303,17 +308,18 @@ fn classify(store: &mut Store, row: &AuditEntry, sealed: bool, at: &Place<'_>) -
     } else {
         store.audit_by_hash(&row.prev_hash)?.map(|p| p.seq)
     };
+    let gap = || Break {
+        seq: expected,
+        tamper: Tamper::Deleted,
+        detail: format!(
+            "{} {} missing: seq {} follows {before}",
+            span(expected, row.seq - 1),
+            if row.seq - 1 == expected { "is" } else { "are" },
+            row.seq,
+        ),
+    };
     Ok(match predecessor {
-        None if row.seq > expected => Break {
-            seq: expected,
-            tamper: Tamper::Deleted,
-            detail: format!(
-                "seq {expected}..={} are missing: seq {} follows seq {}",
-                row.seq - 1,
-                row.seq,
-                expected - 1
-            ),
-        },
+        None if row.seq > expected => gap(),
         None if written_as != row.seq => Break {
             seq: expected,
             tamper: Tamper::Deleted,
@@ -322,6 +328,12 @@ fn classify(store: &mut Store, row: &AuditEntry, sealed: bool, at: &Place<'_>) -
                  renumbered (now seq {})",
                 row.seq
             ),
+        },
+        None if expected == 1 => Break {
+            seq: row.seq,
+            tamper: Tamper::Edited,
+            detail: "the first row names a row before it: it was rewritten and sealed again"
+                .to_owned(),
         },
         None => Break {
             seq: expected - 1,
@@ -336,10 +348,10 @@ fn classify(store: &mut Store, row: &AuditEntry, sealed: bool, at: &Place<'_>) -
             seq: p + 1,
             tamper: Tamper::Inserted,
             detail: format!(
-                "seq {}..={} were not in the log when the row now at seq {} was written (right \
-                 after seq {p})",
-                p + 1,
-                expected - 1,
+                "{} {} not in the log when the row now at seq {} was written (right after seq \
+                 {p})",
+                span(p + 1, expected - 1),
+                if p + 1 == expected - 1 { "was" } else { "were" },
                 row.seq
             ),
         },
@@ -352,26 +364,25 @@ fn classify(store: &mut Store, row: &AuditEntry, sealed: bool, at: &Place<'_>) -
                 row.seq
             ),
         },
-        Some(_) if row.seq > expected => Break {
-            seq: expected,
-            tamper: Tamper::Deleted,
-            detail: format!(
-                "seq {expected}..={} are missing: seq {} follows seq {}",
-                row.seq - 1,
-                row.seq,
-                expected - 1
-            ),
-        },
+        Some(_) if row.seq > expected => gap(),
         Some(p) => Break {
             seq: row.seq,
             tamper: Tamper::Edited,
             detail: format!(
-                "it names the row at seq {p} as the one before it, not seq {}: it was rewritten \
-                 and sealed again",
-                expected - 1
+                "it names the row at seq {p} as the one before it, not {before}: it was \
+                 rewritten and sealed again"
             ),
         },
     })
+}
+
+/// `seq A` or `seq A to B`.
+fn span(from: i64, to: i64) -> String {
+    if from == to {
+        format!("seq {from}")
+    } else {
+        format!("seq {from} to {to}")
+    }
 }
 
 /// The `seq` at which `row`'s content hashes to its stored hash, if any: it was written there

@@ -91,9 +91,9 @@ fn shift(from: i64, by: i64) -> String {
 }
 
 /// Tampers with a fresh log of `ENTRIES` rows by the SQL `tamper` makes from its rows, then
-/// checks that `verify` names `expected` (seq and kind) on both backends, reading pages of 1, 2
-/// and 1000 rows.
-fn check(suite: &str, tamper: impl Fn(&[AuditEntry]) -> String, expected: (i64, Tamper)) {
+/// checks that `verify` names `expected` (seq, kind and detail) on both backends, reading pages
+/// of 1, 2 and 1000 rows.
+fn check(suite: &str, tamper: impl Fn(&[AuditEntry]) -> String, expected: (i64, Tamper, &str)) {
     for db in test_support::backends(suite) {
         let mut store = logged(&db);
         let sql = tamper(&entries(&mut store));
@@ -104,7 +104,7 @@ fn check(suite: &str, tamper: impl Fn(&[AuditEntry]) -> String, expected: (i64, 
                 .broken
                 .unwrap_or_else(|| panic!("[{}] {sql}: not detected", db.name));
             assert_eq!(
-                (broken.seq, broken.tamper),
+                (broken.seq, broken.tamper, broken.detail.as_str()),
                 expected,
                 "[{}] {sql} (pages of {size}): {broken}",
                 db.name
@@ -151,7 +151,7 @@ fn an_edited_row_is_named() {
     check(
         "audit edited",
         |_| "UPDATE audit_log SET actor = 'user:mallory' WHERE seq = 3".to_owned(),
-        (3, Tamper::Edited),
+        (3, Tamper::Edited, "its hash does not match its content"),
     );
 }
 
@@ -160,7 +160,7 @@ fn an_edited_object_list_is_named() {
     check(
         "audit edited ids",
         |_| "UPDATE audit_log SET object_ids = '[\"object-4\"]' WHERE seq = 5".to_owned(),
-        (5, Tamper::Edited),
+        (5, Tamper::Edited, "its hash does not match its content"),
     );
 }
 
@@ -177,7 +177,30 @@ fn an_edited_row_sealed_again_is_named() {
                 forged.actor, forged.hash
             )
         },
-        (3, Tamper::Edited),
+        (
+            3,
+            Tamper::Edited,
+            "seq 4 was written after another row than this one: it was rewritten and sealed again",
+        ),
+    );
+}
+
+#[test]
+fn a_first_row_sealed_again_after_another_is_named() {
+    check(
+        "audit resealed first",
+        |rows| {
+            let forged = sealed(rows[0].clone(), 1, &"a".repeat(64));
+            format!(
+                "UPDATE audit_log SET prev_hash = '{}', hash = '{}' WHERE seq = 1",
+                forged.prev_hash, forged.hash
+            )
+        },
+        (
+            1,
+            Tamper::Edited,
+            "the first row names a row before it: it was rewritten and sealed again",
+        ),
     );
 }
 
@@ -186,7 +209,7 @@ fn a_deleted_middle_row_is_named() {
     check(
         "audit deleted",
         |_| "DELETE FROM audit_log WHERE seq = 3".to_owned(),
-        (3, Tamper::Deleted),
+        (3, Tamper::Deleted, "seq 3 is missing: seq 4 follows seq 2"),
     );
 }
 
@@ -200,7 +223,12 @@ fn deleted_rows_are_named_when_the_rest_is_renumbered() {
                 shift(4, -2)
             )
         },
-        (2, Tamper::Deleted),
+        (
+            2,
+            Tamper::Deleted,
+            "the row seq 4 was written after is gone and the rows after it were renumbered (now \
+             seq 2)",
+        ),
     );
 }
 
@@ -209,7 +237,11 @@ fn a_deleted_first_row_is_named() {
     check(
         "audit deleted first",
         |_| "DELETE FROM audit_log WHERE seq = 1".to_owned(),
-        (1, Tamper::Deleted),
+        (
+            1,
+            Tamper::Deleted,
+            "seq 1 is missing: seq 2 follows the start of the log",
+        ),
     );
 }
 
@@ -225,7 +257,12 @@ fn a_forged_row_inserted_in_the_middle_is_named() {
             forged.hash = "f".repeat(64);
             format!("{}; {}", shift(4, 1), insert_sql(&forged))
         },
-        (4, Tamper::Inserted),
+        (
+            4,
+            Tamper::Inserted,
+            "it is not part of the chain: its hash matches its content at no seq, and the row \
+             after it was written right after seq 3",
+        ),
     );
 }
 
@@ -239,7 +276,11 @@ fn a_forged_row_sealed_by_a_forger_in_the_middle_is_named() {
             let forged = sealed(forged, 4, &rows[2].hash);
             format!("{}; {}", shift(4, 1), insert_sql(&forged))
         },
-        (4, Tamper::Inserted),
+        (
+            4,
+            Tamper::Inserted,
+            "seq 4 was not in the log when the row now at seq 5 was written (right after seq 3)",
+        ),
     );
 }
 
@@ -253,7 +294,12 @@ fn a_forged_row_appended_that_does_not_link_is_named() {
             forged.hash = "e".repeat(64);
             insert_sql(&forged)
         },
-        (ENTRIES as i64 + 1, Tamper::Inserted),
+        (
+            ENTRIES as i64 + 1,
+            Tamper::Inserted,
+            "it is not part of the chain: its hash matches its content at no seq, and it does not \
+             follow seq 6",
+        ),
     );
 }
 
@@ -267,7 +313,12 @@ fn a_forged_row_before_the_first_is_named() {
             forged.hash = "d".repeat(64);
             insert_sql(&forged)
         },
-        (0, Tamper::Inserted),
+        (
+            0,
+            Tamper::Inserted,
+            "it is not part of the chain: its hash matches its content at no seq, and the row \
+             after it was written right after the start of the log",
+        ),
     );
 }
 
@@ -281,7 +332,11 @@ fn two_swapped_rows_are_named() {
              UPDATE audit_log SET seq = 2 WHERE seq = -2"
                 .to_owned()
         },
-        (2, Tamper::Reordered),
+        (
+            2,
+            Tamper::Reordered,
+            "the row at seq 2 was written as seq 5, right after the row now at seq 4",
+        ),
     );
 }
 
@@ -295,7 +350,11 @@ fn two_adjacent_swapped_rows_are_named() {
              UPDATE audit_log SET seq = 3 WHERE seq = -3"
                 .to_owned()
         },
-        (3, Tamper::Reordered),
+        (
+            3,
+            Tamper::Reordered,
+            "the row at seq 3 was written as seq 4, right after the row now at seq 4",
+        ),
     );
 }
 

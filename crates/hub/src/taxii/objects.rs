@@ -294,7 +294,8 @@ pub async fn delete_object(
                     "a partner may delete only the objects it submitted",
                 ));
             }
-            // The deletion and its audit entry (the deleted versions' JSON, one a line), together.
+            // The deletion and its audit entry (the JSON of the versions the request names, one a
+            // line), together.
             let deleted: Vec<&str> = chosen.iter().map(|r| r.json.as_str()).collect();
             store.atomically(|store| {
                 store.delete_object(&collection, &object, &filter.versions)?;

@@ -80,7 +80,7 @@ fn taxii_writes_are_listed_and_a_tampered_row_is_named() {
         assert!(!broken.status.success(), "[{}] verify passed", db.name);
         let err = String::from_utf8_lossy(&broken.stderr);
         assert!(
-            err.contains("audit log broken at seq 1 edited: its hash does not match its content"),
+            err.contains("audit log broken at seq 1 (edited): its hash does not match its content"),
             "[{}] {err}",
             db.name
         );

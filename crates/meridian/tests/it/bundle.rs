@@ -384,6 +384,14 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
             (Some(true), Some(0)),
             "{again}"
         );
+        // The import is audited as the bundle's signer, once: the replay writes nothing.
+        let audited = ok(db, &["--json", "audit", "list"]);
+        let audited: Value = serde_json::from_str(&audited).expect("audit list --json");
+        let audited = audited.as_array().expect("entries");
+        assert_eq!(audited.len(), 1, "[{}] {audited:?}", y.name);
+        assert_eq!(audited[0]["actor"], "partner:hub-x");
+        assert_eq!(audited[0]["action"], "taxii.add_objects");
+        assert_eq!(audited[0]["object_ids"].as_array().map(Vec::len), Some(6));
     }
 }
 

@@ -458,6 +458,23 @@ fn check_two_hubs(db_b: &str, backend: &str) {
         set(&["b-clear", "b-green", "b-amber", "b-amber-to-a"]),
         "[{backend}] pushed to A"
     );
+    // Pulls are audited on B as A's partner; B's pushes on A as B's partner.
+    let actors = |db: &str| -> BTreeSet<String> {
+        let listed = ok(db, &["--json", "audit", "list", "--limit", "1000"]);
+        let listed: Value = serde_json::from_str(&listed).expect("audit list --json");
+        listed
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| e["actor"].as_str().expect("actor").to_owned())
+            .collect()
+    };
+    assert_eq!(actors(db_b), set(&["partner:hub-a"]), "[{backend}] at B");
+    assert_eq!(
+        actors(&db_a),
+        set(&["partner:cert-x", "partner:hub-b"]),
+        "[{backend}] at A"
+    );
 
     // Second sync: nothing new either way, and A's objects are not pushed back to A.
     let again = sync(db_b, &[]);
