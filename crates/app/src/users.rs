@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use store::Store;
 use time::{Duration, OffsetDateTime};
 
+use crate::audit::audited;
 use crate::authz::{Action, authorize};
 use crate::{Actor, Error, Problem, Result, Role, timestamp};
 
@@ -261,9 +262,24 @@ pub fn add(store: &mut Store, actor: &Actor, new: NewUser) -> Result<UserInfo> {
         disabled: false,
         created_at: crate::now(),
     };
-    if !store.add_user(&user)? {
-        return Err(Error::Conflict(format!("there is already a user {name}")));
-    }
+    audited(
+        store,
+        actor,
+        "user.add",
+        |store| {
+            if !store.add_user(&user)? {
+                return Err(Error::Conflict(format!("there is already a user {name}")));
+            }
+            Ok(())
+        },
+        // Never the password hash.
+        |()| {
+            (
+                vec![name.clone()],
+                format!("role {} partner {:?}", user.role, user.partner_id),
+            )
+        },
+    )?;
     tracing::info!(actor = actor.audit_name(), user = %name, role = %new.role, "user added");
     info(&user)
 }
@@ -299,7 +315,13 @@ pub fn show(store: &mut Store, actor: &Actor, name: &str) -> Result<UserDetail> 
 pub fn disable(store: &mut Store, actor: &Actor, name: &str) -> Result<()> {
     authorize(actor, Action::ManageUsers)?;
     let user = stored(store, name)?;
-    store.disable_user(&user.name)?;
+    audited(
+        store,
+        actor,
+        "user.disable",
+        |store| Ok(store.disable_user(&user.name)?),
+        |_| (vec![user.name.clone()], String::new()),
+    )?;
     tracing::info!(actor = actor.audit_name(), user = %user.name, "user disabled");
     Ok(())
 }
@@ -311,7 +333,14 @@ pub fn set_password(store: &mut Store, actor: &Actor, name: &str, password: &str
     if let Some(problem) = password_problem(password) {
         return Err(Error::Invalid(vec![problem]));
     }
-    store.set_user_password(&user.name, &token::hash_secret(password))?;
+    let hash = token::hash_secret(password);
+    audited(
+        store,
+        actor,
+        "user.password",
+        |store| Ok(store.set_user_password(&user.name, &hash)?),
+        |_| (vec![user.name.clone()], String::new()),
+    )?;
     tracing::info!(actor = actor.audit_name(), user = %user.name, "password changed");
     Ok(())
 }
@@ -341,7 +370,7 @@ pub fn issue_token(
         ));
     }
     let issued = Kind::User.issue();
-    store.add_user_token(&store::UserToken {
+    let row = store::UserToken {
         token_id: issued.token_id.clone(),
         user_name: user.name.clone(),
         hash: issued.hash,
@@ -349,7 +378,20 @@ pub fn issue_token(
         created_at: crate::now(),
         last_used_at: None,
         revoked_at: None,
-    })?;
+    };
+    // The entry names the token by its public id; neither the token nor its hash is logged.
+    audited(
+        store,
+        actor,
+        "user.token.issue",
+        |store| Ok(store.add_user_token(&row)?),
+        |_| {
+            (
+                vec![user.name.clone(), row.token_id.clone()],
+                row.label.clone(),
+            )
+        },
+    )?;
     tracing::info!(actor = actor.audit_name(), user = %user.name, token = %issued.token_id, "token issued");
     Ok(IssuedToken {
         user: user.name,
@@ -363,12 +405,21 @@ pub fn issue_token(
 pub fn revoke_token(store: &mut Store, actor: &Actor, name: &str, token_id: &str) -> Result<()> {
     authorize_self_or_admin(actor, name)?;
     let user = stored(store, name)?;
-    if !store.revoke_user_token(&user.name, token_id, &crate::now())? {
-        return Err(Error::NotFound {
-            what: "valid token",
-            id: format!("{token_id} of user {}", user.name),
-        });
-    }
+    audited(
+        store,
+        actor,
+        "user.token.revoke",
+        |store| {
+            if !store.revoke_user_token(&user.name, token_id, &crate::now())? {
+                return Err(Error::NotFound {
+                    what: "valid token",
+                    id: format!("{token_id} of user {}", user.name),
+                });
+            }
+            Ok(())
+        },
+        |()| (vec![user.name.clone(), token_id.to_owned()], String::new()),
+    )?;
     tracing::info!(actor = actor.audit_name(), user = %user.name, token = %token_id, "token revoked");
     Ok(())
 }
@@ -444,6 +495,13 @@ pub fn login(
         expires_at: timestamp(session.expires),
         last_seen_at: timestamp(now),
     })?;
+    crate::audit::record(
+        store,
+        &actor_of(&user)?,
+        "session.login",
+        &[&user.name],
+        client.as_bytes(),
+    )?;
     tracing::info!(user = %user.name, client, "logged in");
     Ok(session)
 }
