@@ -6,6 +6,7 @@
 //!
 //! Who acts is an [`Actor`]: every write names one, and the audit log records it.
 
+pub mod atlas;
 pub mod sharing;
 
 use std::fmt;
