@@ -184,6 +184,15 @@ pub fn export(store: &mut Store) -> Result<Atlas> {
     Ok(store.export_atlas()?)
 }
 
+/// The whole atlas in Meridian JSON (what `meridian export --format json` writes). A value
+/// the format cannot carry back unchanged is a [`Error::Conflict`] naming the record.
+pub fn export_json(store: &mut Store) -> Result<Vec<u8>> {
+    let atlas = export(store)?;
+    let mut out = Vec::new();
+    interchange::write_json_to(&atlas, &mut out).map_err(|e| Error::Conflict(e.to_string()))?;
+    Ok(out)
+}
+
 /// How problems of an import are located: in files given by path (`file:line` and the field
 /// in the message, as the command line prints them), or in one JSON document sent whole (a
 /// JSON pointer, the line in the message).
@@ -273,7 +282,10 @@ fn problem(e: &interchange::ImportError, located: Located) -> Problem {
             pointer: format!(
                 "{}{}",
                 e.file.strip_prefix("atlas.json").unwrap_or(&e.file),
-                e.field.as_deref().map(json_pointer).unwrap_or_default()
+                e.field
+                    .as_deref()
+                    .map(crate::json_pointer)
+                    .unwrap_or_default()
             ),
             message: match e.line {
                 Some(line) => format!("line {line}: {}", e.message),
@@ -281,17 +293,6 @@ fn problem(e: &interchange::ImportError, located: Located) -> Problem {
             },
         },
     }
-}
-
-/// `assets[3].strength` as the JSON pointer `/assets/3/strength` (`~` and `/` escaped).
-fn json_pointer(path: &str) -> String {
-    let mut pointer = String::with_capacity(path.len() + 1);
-    for part in path.split(['.', '[']).filter(|p| !p.is_empty()) {
-        let part = part.strip_suffix(']').unwrap_or(part);
-        pointer.push('/');
-        pointer.push_str(&part.replace('~', "~0").replace('/', "~1"));
-    }
-    pointer
 }
 
 #[cfg(test)]

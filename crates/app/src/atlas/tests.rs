@@ -173,10 +173,3 @@ fn json_imports_locate_problems_by_pointer() {
         ]
     );
 }
-
-#[test]
-fn json_paths_become_pointers() {
-    assert_eq!(json_pointer("assets[3].strength"), "/assets/3/strength");
-    assert_eq!(json_pointer("assets[0].tags[2]"), "/assets/0/tags/2");
-    assert_eq!(json_pointer("a/b~c"), "/a~1b~0c");
-}

@@ -169,6 +169,17 @@ pub fn post(url: &str, token: &str, content_type: &str, body: &str) -> Reply {
     )
 }
 
+/// POST without credentials.
+pub fn post_anonymous(url: &str, content_type: &str, body: &str) -> Reply {
+    reply(
+        agent()
+            .post(url)
+            .header("Content-Type", content_type)
+            .send(body)
+            .expect("the request completes"),
+    )
+}
+
 pub fn delete(url: &str, token: &str) -> Reply {
     reply(
         agent()
