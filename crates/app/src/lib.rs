@@ -7,7 +7,9 @@
 //! Who acts is an [`Actor`]: every write names one, and the audit log records it.
 
 pub mod atlas;
+pub mod authz;
 pub mod sharing;
+pub mod users;
 
 use std::fmt;
 
@@ -167,11 +169,17 @@ pub fn json_pointer(path: &str) -> String {
 
 /// The current UTC time as RFC 3339 to the second: the timestamp of stored records.
 pub fn now() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    now.replace_nanosecond(0)
-        .unwrap_or(now)
+    timestamp(time::OffsetDateTime::now_utc())
+}
+
+/// `at` in UTC as RFC 3339 to the second (`2026-12-06T21:00:00Z`): fixed width, so text order
+/// is time order.
+pub(crate) fn timestamp(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.replace_nanosecond(0)
+        .unwrap_or(at)
         .format(&time::format_description::well_known::Rfc3339)
-        .expect("formatting the current time as RFC 3339")
+        .expect("formatting a UTC time as RFC 3339")
 }
 
 #[cfg(test)]

@@ -111,6 +111,9 @@ pub enum Command {
     /// Signed offline bundles: keygen, export for a partner, import from a partner.
     #[command(subcommand)]
     Bundle(crate::commands::bundle::BundleCommand),
+    /// Users of the installation: add, list, show, disable, set passwords, issue API tokens.
+    #[command(subcommand)]
+    User(crate::commands::user::UserCommand),
 }
 
 #[derive(Debug, Args)]

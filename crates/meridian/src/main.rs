@@ -66,5 +66,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Remote(cmd) => commands::federation::run_remote(&config, cmd),
         Command::Sync(args) => commands::federation::sync(&config, &args),
         Command::Bundle(cmd) => commands::bundle::run(&config, cmd),
+        Command::User(cmd) => commands::user::run(&config, cmd),
     }
 }

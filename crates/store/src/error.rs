@@ -25,6 +25,8 @@ pub enum StoreError {
     },
     #[error("unknown partner {0:?}")]
     UnknownPartner(String),
+    #[error("unknown user {0:?}")]
+    UnknownUser(String),
     #[error("unknown collection {0:?}")]
     UnknownCollection(String),
     #[error("{0}")]
@@ -72,6 +74,7 @@ impl StoreError {
                 | StoreError::UnknownCvdCase(_)
                 | StoreError::CvdTransition { .. }
                 | StoreError::UnknownPartner(_)
+                | StoreError::UnknownUser(_)
                 | StoreError::UnknownCollection(_)
                 | StoreError::InvalidRecord(_)
                 | StoreError::UnknownNotification(_)

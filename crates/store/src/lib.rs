@@ -32,6 +32,7 @@ mod stats;
 mod stix_objects;
 mod taxii_status;
 mod url;
+mod users;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -51,6 +52,7 @@ pub use crate::remotes::Remote;
 pub use crate::stix_objects::{AddOutcome, NewStixObject, ObjectQuery, StoredObject, VersionMatch};
 pub use crate::taxii_status::TaxiiStatus;
 pub use crate::url::redact_url;
+pub use crate::users::{StoredSession, User, UserToken};
 pub use model::{IncidentKind, IncidentReport, Tlp};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -649,6 +651,104 @@ impl Store {
     /// Every incident with its assets, by id.
     pub fn incidents(&mut self) -> Result<Vec<Incident>> {
         self.db.read(incidents::list)
+    }
+
+    // Users (§6): users, their API tokens, login sessions, failed logins
+
+    /// Adds a user; false (and nothing changed) when the name is taken in any case. Its partner
+    /// must be stored ([`StoreError::UnknownPartner`]).
+    pub fn add_user(&mut self, user: &User) -> Result<bool> {
+        self.db.write(|tx| users::add(tx, user))
+    }
+
+    /// The user named `name`, ignoring case.
+    pub fn user(&mut self, name: &str) -> Result<Option<User>> {
+        self.db.read(|tx| users::get(tx, name))
+    }
+
+    /// Every user, by name.
+    pub fn users(&mut self) -> Result<Vec<User>> {
+        self.db.read(users::list)
+    }
+
+    /// Disables a user and ends its sessions; false when unknown.
+    pub fn disable_user(&mut self, name: &str) -> Result<bool> {
+        self.db.write(|tx| users::disable(tx, name))
+    }
+
+    /// Replaces a user's password hash and ends its sessions; false when unknown.
+    pub fn set_user_password(&mut self, name: &str, hash: &str) -> Result<bool> {
+        self.db.write(|tx| users::set_password(tx, name, hash))
+    }
+
+    /// Stores a token of a stored user ([`StoreError::UnknownUser`] otherwise).
+    pub fn add_user_token(&mut self, token: &UserToken) -> Result<()> {
+        self.db.write(|tx| users::add_token(tx, token))
+    }
+
+    pub fn user_token(&mut self, token_id: &str) -> Result<Option<UserToken>> {
+        self.db.read(|tx| users::token(tx, token_id))
+    }
+
+    /// The user's tokens, revoked ones included, oldest first.
+    pub fn user_tokens(&mut self, name: &str) -> Result<Vec<UserToken>> {
+        self.db.read(|tx| users::tokens(tx, name))
+    }
+
+    /// Records that the token was used at `at`.
+    pub fn touch_user_token(&mut self, token_id: &str, at: &str) -> Result<()> {
+        self.db.write(|tx| users::touch_token(tx, token_id, at))
+    }
+
+    /// Revokes one token of the user at `at`; false when the user has no such token still valid.
+    pub fn revoke_user_token(&mut self, name: &str, token_id: &str, at: &str) -> Result<bool> {
+        self.db
+            .write(|tx| users::revoke_token(tx, name, token_id, at))
+    }
+
+    /// Stores a session of a stored user ([`StoreError::UnknownUser`] otherwise) and drops the
+    /// sessions expired by its creation time.
+    pub fn add_session(&mut self, session: &StoredSession) -> Result<()> {
+        self.db.write(|tx| users::add_session(tx, session))
+    }
+
+    /// The session stored under `secret_sha256` (hex SHA-256 of its secret).
+    pub fn session(&mut self, secret_sha256: &str) -> Result<Option<StoredSession>> {
+        self.db.read(|tx| users::session(tx, secret_sha256))
+    }
+
+    /// Records activity on a session at `at`.
+    pub fn touch_session(&mut self, secret_sha256: &str, at: &str) -> Result<()> {
+        self.db
+            .write(|tx| users::touch_session(tx, secret_sha256, at))
+    }
+
+    /// Deletes a session; false when there was none.
+    pub fn delete_session(&mut self, secret_sha256: &str) -> Result<bool> {
+        self.db.write(|tx| users::delete_session(tx, secret_sha256))
+    }
+
+    /// When `name` (known or not) failed to log in after `since`, oldest first.
+    pub fn login_failures(&mut self, name: &str, since: &str) -> Result<Vec<String>> {
+        self.db.read(|tx| users::login_failures(tx, name, since))
+    }
+
+    /// Records a failed login of `name` from `client` at `at`, and forgets every failure (of any
+    /// name) at or before `forget_until`.
+    pub fn add_login_failure(
+        &mut self,
+        name: &str,
+        client: &str,
+        at: &str,
+        forget_until: &str,
+    ) -> Result<()> {
+        self.db
+            .write(|tx| users::add_login_failure(tx, name, client, at, forget_until))
+    }
+
+    /// Forgets the failed logins of `name`.
+    pub fn clear_login_failures(&mut self, name: &str) -> Result<()> {
+        self.db.write(|tx| users::clear_login_failures(tx, name))
     }
 }
 

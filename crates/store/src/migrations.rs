@@ -37,6 +37,7 @@ macro_rules! all_migrations {
             (7, "alerts", "0007_alerts"),
             (8, "status_owner", "0008_status_owner"),
             (9, "fail_closed_labels", "0009_fail_closed_labels"),
+            (11, "users", "0011_users"),
         )
     };
 }

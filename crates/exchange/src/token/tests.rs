@@ -58,3 +58,46 @@ fn parse_formats() {
     check("", None);
     check("mrd_", None);
 }
+
+#[test]
+fn kinds_have_their_own_prefix_and_never_cross() {
+    let user = Kind::User.issue();
+    assert!(user.secret_token.starts_with("mru_"), "{user:?}");
+    assert_eq!(
+        Kind::User.parse(&user.secret_token),
+        Some(user.token_id.as_str())
+    );
+    assert!(Kind::User.verify(&user.secret_token, &user.hash));
+    // A user token is no partner token, even with the right hash.
+    assert_eq!(parse(&user.secret_token), None);
+    assert!(!verify(&user.secret_token, &user.hash));
+    let partner = issue();
+    assert_eq!(Kind::User.parse(&partner.secret_token), None);
+    assert!(!Kind::User.verify(&partner.secret_token, &partner.hash));
+}
+
+#[test]
+fn secrets_hash_with_argon2id_and_verify() {
+    let hash = hash_secret("correct horse battery staple");
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(verify_secret("correct horse battery staple", &hash));
+    assert!(!verify_secret("correct horse battery stapler", &hash));
+    assert!(!verify_secret(
+        "correct horse battery staple",
+        "not a phc string"
+    ));
+    // A fresh salt every time.
+    assert_ne!(hash_secret("same"), hash_secret("same"));
+}
+
+#[test]
+fn random_secrets_are_url_safe_and_fresh() {
+    let a = random_secret();
+    assert_eq!(a.len(), 32);
+    assert!(
+        a.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{a}"
+    );
+    assert_ne!(a, random_secret());
+}

@@ -16,5 +16,6 @@ pub mod partner;
 pub mod peers;
 pub mod serve;
 pub mod sync;
+pub mod user;
 
 pub use app::now;

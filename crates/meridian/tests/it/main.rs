@@ -11,6 +11,7 @@ mod federation;
 mod intel;
 mod leak_matrix;
 mod sync;
+mod user;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -44,7 +44,8 @@ fn sqlite_schema_migrations_table_has_one_row_per_version() {
             (6, "exchange".to_owned()),
             (7, "alerts".to_owned()),
             (8, "status_owner".to_owned()),
-            (9, "fail_closed_labels".to_owned())
+            (9, "fail_closed_labels".to_owned()),
+            (11, "users".to_owned())
         ]
     );
 }
