@@ -12,11 +12,12 @@
 //! ([`crate::rest::RestError`]): `{"code", "message"}` with a stable `code`, and for 422 one
 //! `{"pointer", "message"}` per problem in `errors`.
 
+use app::authz::Action;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use exchange::notification::{NotificationState, can_advance_named};
 use serde::Serialize;
@@ -25,6 +26,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::rest::session::Caller;
 use crate::rest::{self, ErrorDto, ProblemDto, RestError};
 
 /// Every route of the REST API for partners.
@@ -56,14 +58,18 @@ impl From<StoreError> for RestError {
     }
 }
 
-/// The caller's partner id; a partner user signed in as a user speaks for its partner.
-async fn caller(app: &AppState, headers: &HeaderMap) -> Result<String, RestError> {
-    let actor = rest::caller(app, headers).await?;
+/// The partner the caller speaks for, once `action` is authorised: a partner's token, or a
+/// partner user.
+fn partner_of(actor: &app::Actor, action: Action) -> Result<String, RestError> {
+    rest::authorize(actor, action)?;
     actor.partner().map(str::to_owned).ok_or_else(|| {
         RestError::new(
             StatusCode::FORBIDDEN,
             "not_a_partner",
-            "this route is for partner CSIRTs",
+            format!(
+                "{} is not a partner; this route is for partner CSIRTs",
+                actor.audit_name()
+            ),
         )
     })
 }
@@ -134,9 +140,9 @@ fn notification_dto(
     security(("bearer" = [])))]
 pub async fn notifications(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(actor): Caller,
 ) -> Result<Json<Vec<NotificationDto>>, RestError> {
-    let partner = caller(&app, &headers).await?;
+    let partner = partner_of(&actor, Action::ReadReleased)?;
     let found = rest::run(&app, move |store| {
         let found = store.notifications(&NotificationFilter {
             partner_id: Some(partner),
@@ -178,10 +184,10 @@ pub enum ReportResponses {
     responses(ReportResponses), security(("bearer" = [])))]
 pub async fn acknowledge(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<NotificationDto>, RestError> {
-    report(&app, &headers, id, NotificationState::Acknowledged).await
+    report(&app, &actor, id, NotificationState::Acknowledged).await
 }
 
 /// Reports a notification addressed to the caller as mitigated.
@@ -190,10 +196,10 @@ pub async fn acknowledge(
     responses(ReportResponses), security(("bearer" = [])))]
 pub async fn mitigate(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<NotificationDto>, RestError> {
-    report(&app, &headers, id, NotificationState::Mitigated).await
+    report(&app, &actor, id, NotificationState::Mitigated).await
 }
 
 /// Reports that the vulnerability of a notification addressed to the caller was exploited.
@@ -202,19 +208,19 @@ pub async fn mitigate(
     responses(ReportResponses), security(("bearer" = [])))]
 pub async fn exploited(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<NotificationDto>, RestError> {
-    report(&app, &headers, id, NotificationState::Exploited).await
+    report(&app, &actor, id, NotificationState::Exploited).await
 }
 
 async fn report(
     app: &AppState,
-    headers: &HeaderMap,
+    actor: &app::Actor,
     id: String,
     to: NotificationState,
 ) -> Result<Json<NotificationDto>, RestError> {
-    let partner = caller(app, headers).await?;
+    let partner = partner_of(actor, Action::ReportOwnNotifications)?;
     let moved = rest::run(app, move |store| {
         let n = store
             .notification(&id)?
@@ -267,10 +273,10 @@ pub const MAX_REPORTS: usize = 100;
     security(("bearer" = [])))]
 pub async fn incidents(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Vec<AddedIncidentDto>>), RestError> {
-    let partner = caller(&app, &headers).await?;
+    let partner = partner_of(&actor, Action::ReportIncidents)?;
     let snapshot = app.snapshot.get(&app.pool).await?;
     let release = snapshot.release(&partner);
     if !snapshot

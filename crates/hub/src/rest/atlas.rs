@@ -7,14 +7,16 @@ use axum::Json;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ErrorDto, Page, Paging, ProblemDto, RestError, caller, page, query, run, staff_only};
+use super::session::Caller;
+use super::{ErrorDto, Page, Paging, ProblemDto, RestError, authorize, page, query, run};
 use crate::AppState;
+use app::authz::Action;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -153,11 +155,10 @@ pub struct SearchParams {
     security(("bearer" = []), ("session" = [])))]
 pub async fn search(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Page<AssetDto>>, RestError> {
-    let actor = caller(&app, &headers).await?;
-    staff_only(&actor)?;
+    authorize(&actor, Action::ReadAtlas)?;
     let params: SearchParams = query(raw.as_deref())?;
     let paging = Paging {
         limit: params.limit,
@@ -249,11 +250,10 @@ pub struct RankDto {
     security(("bearer" = []), ("session" = [])))]
 pub async fn show(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<AssetDetailDto>, RestError> {
-    let actor = caller(&app, &headers).await?;
-    staff_only(&actor)?;
+    authorize(&actor, Action::ReadAtlas)?;
     let home = app.home.clone();
     let detail = run(&app, move |store| Ok(app::atlas::show(store, &home, &id)?)).await?;
     let deps = |list: Vec<model::Dependency>| list.into_iter().map(DependencyDto::from).collect();
@@ -321,10 +321,9 @@ pub struct StatsDto {
     security(("bearer" = []), ("session" = [])))]
 pub async fn stats(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(actor): Caller,
 ) -> Result<Json<StatsDto>, RestError> {
-    let actor = caller(&app, &headers).await?;
-    staff_only(&actor)?;
+    authorize(&actor, Action::ReadAtlas)?;
     let home = app.home.clone();
     let stats = run(&app, move |store| Ok(app::atlas::stats(store, &home)?)).await?;
     let counts = |m: BTreeMap<String, u64>| {
@@ -383,11 +382,10 @@ pub struct ImportReportDto {
     security(("bearer" = []), ("session" = [])))]
 pub async fn import(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     body: Body,
 ) -> Result<Json<ImportReportDto>, RestError> {
-    let actor = caller(&app, &headers).await?;
-    staff_only(&actor)?;
+    authorize(&actor, Action::ImportAtlas)?;
     let bytes = axum::body::to_bytes(body, app.max_body)
         .await
         .map_err(|_| {
@@ -432,10 +430,9 @@ pub async fn import(
     security(("bearer" = []), ("session" = [])))]
 pub async fn export(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(actor): Caller,
 ) -> Result<Response, RestError> {
-    let actor = caller(&app, &headers).await?;
-    staff_only(&actor)?;
+    authorize(&actor, Action::ExportAtlas)?;
     let bytes = run(&app, |store| Ok(app::atlas::export_json(store)?)).await?;
     let mut response = bytes.into_response();
     response.headers_mut().insert(

@@ -9,10 +9,11 @@
 
 pub mod atlas;
 pub mod openapi;
+pub mod session;
 
 use axum::Json;
 use axum::Router;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
     crate::api::router()
         .merge(atlas::router())
         .merge(openapi::router())
+        .merge(session::router())
 }
 
 /// One problem with a request: where (a JSON pointer into the body, or `/name` for a query
@@ -138,22 +140,9 @@ impl IntoResponse for RestError {
     }
 }
 
-/// Who calls: a partner CSIRT by its API token.
-pub async fn caller(app: &AppState, headers: &HeaderMap) -> Result<app::Actor, RestError> {
-    let caller = app.tokens.authenticate(&app.pool, headers).await?;
-    Ok(app::Actor::Partner(caller.partner_id))
-}
-
-/// Refuses partners: the atlas and the installation's own data are for its staff.
-pub fn staff_only(actor: &app::Actor) -> Result<(), RestError> {
-    match actor.partner() {
-        Some(partner) => Err(RestError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            format!("{partner} is a partner; this route is for the installation's staff"),
-        )),
-        None => Ok(()),
-    }
+/// Passes when the actor's role allows `action` (403 otherwise): every route asks.
+pub fn authorize(actor: &app::Actor, action: app::authz::Action) -> Result<(), RestError> {
+    Ok(app::authz::authorize(actor, action)?)
 }
 
 /// Runs a use case on a blocking thread with a pooled store connection.

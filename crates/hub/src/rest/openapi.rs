@@ -40,10 +40,14 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         crate::api::mitigate,
         crate::api::exploited,
         crate::api::incidents,
+        super::session::whoami,
+        super::session::login,
+        super::session::logout,
     ),
     modifiers(&Security),
     tags(
         (name = "atlas", description = "Assets, dependencies and their statistics"),
+        (name = "session", description = "Logging in and out; who am I"),
         (name = "partners", description = "What partner CSIRTs do: their notifications and incident reports"),
     )
 )]
