@@ -7,6 +7,7 @@
 //! Who acts is an [`Actor`]: every write names one, and the audit log records it.
 
 pub mod analysis;
+pub mod atlas;
 pub mod audit;
 pub mod authz;
 pub mod bundles;
@@ -178,6 +179,18 @@ impl Problem {
     }
 }
 
+/// A path as parsers write it (`assets[3].strength`, `[0].partner`) as a JSON pointer
+/// (`/assets/3/strength`, `/0/partner`), with `~` and `/` escaped.
+pub fn json_pointer(path: &str) -> String {
+    let mut pointer = String::with_capacity(path.len() + 1);
+    for part in path.split(['.', '[']).filter(|p| !p.is_empty()) {
+        let part = part.strip_suffix(']').unwrap_or(part);
+        pointer.push('/');
+        pointer.push_str(&part.replace('~', "~0").replace('/', "~1"));
+    }
+    pointer
+}
+
 /// The current UTC time as RFC 3339 to the second: the timestamp of stored records.
 pub fn now() -> String {
     timestamp(time::OffsetDateTime::now_utc())
@@ -204,6 +217,14 @@ mod tests {
             assert_eq!(role.to_string(), role.as_str());
         }
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn paths_become_json_pointers() {
+        assert_eq!(json_pointer("assets[3].strength"), "/assets/3/strength");
+        assert_eq!(json_pointer("assets[0].tags[2]"), "/assets/0/tags/2");
+        assert_eq!(json_pointer("[0].partner"), "/0/partner");
+        assert_eq!(json_pointer("a/b~c"), "/a~1b~0c");
     }
 
     #[test]

@@ -8,77 +8,35 @@
 //!   naming assets by `x_meridian_asset_ids`), all or nothing, reported by the caller; see
 //!   [`incidents`] for who may file and on which assets.
 //!
-//! Partners authenticate with their token as on TAXII. Errors are JSON
-//! `{"code", "message"}` with a stable `code`, and for 422 the list of problems in `errors`.
+//! Partners authenticate with their token as on TAXII. Errors are the REST API's
+//! ([`crate::rest::RestError`]): `{"code", "message"}` with a stable `code`, and for 422 one
+//! `{"pointer", "message"}` per problem in `errors`.
 
+use app::authz::Action;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use exchange::notification::{NotificationState, can_advance_named};
 use serde::Serialize;
-use serde_json::{Value, json};
 use store::{Notification, NotificationFilter, StoreError};
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::rest::session::Caller;
+use crate::rest::{self, ErrorDto, ProblemDto, RestError};
 
 /// Every route of the REST API for partners.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/notifications", get(notifications))
-        .route(
-            "/api/v1/notifications/{id}/acknowledge",
-            post(|s, h, p| report(s, h, p, NotificationState::Acknowledged)),
-        )
-        .route(
-            "/api/v1/notifications/{id}/mitigate",
-            post(|s, h, p| report(s, h, p, NotificationState::Mitigated)),
-        )
-        .route(
-            "/api/v1/notifications/{id}/exploited",
-            post(|s, h, p| report(s, h, p, NotificationState::Exploited)),
-        )
+        .route("/api/v1/notifications/{id}/acknowledge", post(acknowledge))
+        .route("/api/v1/notifications/{id}/mitigate", post(mitigate))
+        .route("/api/v1/notifications/{id}/exploited", post(exploited))
         .route("/api/v1/incidents", post(incidents))
-}
-
-/// A failed REST request.
-#[derive(Debug)]
-pub struct RestError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-    errors: Vec<String>,
-}
-
-impl RestError {
-    pub(crate) fn new(
-        status: StatusCode,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> RestError {
-        RestError {
-            status,
-            code,
-            message: message.into(),
-            errors: Vec::new(),
-        }
-    }
-}
-
-impl From<ApiError> for RestError {
-    fn from(e: ApiError) -> RestError {
-        let code = match e.status {
-            StatusCode::UNAUTHORIZED => "unauthorized",
-            StatusCode::FORBIDDEN => "forbidden",
-            s if s.is_client_error() => "bad_request",
-            _ => "internal",
-        };
-        RestError::new(e.status, code, e.description)
-    }
 }
 
 impl From<StoreError> for RestError {
@@ -100,38 +58,20 @@ impl From<StoreError> for RestError {
     }
 }
 
-impl IntoResponse for RestError {
-    fn into_response(self) -> Response {
-        let mut body = json!({ "code": self.code, "message": self.message });
-        if !self.errors.is_empty() {
-            body["errors"] = json!(self.errors);
-        }
-        let mut response = (self.status, Json(body)).into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"meridian\", Bearer"),
-            );
-        }
-        response
-    }
-}
-
-/// The caller's partner id.
-async fn caller(app: &AppState, headers: &HeaderMap) -> Result<String, RestError> {
-    Ok(app
-        .tokens
-        .authenticate(&app.pool, headers)
-        .await?
-        .partner_id)
-}
-
-/// Runs store work on a blocking thread with a pooled connection.
-async fn blocking<T: Send + 'static>(
-    app: &AppState,
-    f: impl FnOnce(&mut store::Store) -> Result<T, RestError> + Send + 'static,
-) -> Result<T, RestError> {
-    app.pool.run(move |store| Ok(f(store))).await?
+/// The partner the caller speaks for, once `action` is authorised: a partner's token, or a
+/// partner user.
+fn partner_of(actor: &app::Actor, action: Action) -> Result<String, RestError> {
+    rest::authorize(actor, action)?;
+    actor.partner().map(str::to_owned).ok_or_else(|| {
+        RestError::new(
+            StatusCode::FORBIDDEN,
+            "not_a_partner",
+            format!(
+                "{} is not a partner; this route is for partner CSIRTs",
+                actor.audit_name()
+            ),
+        )
+    })
 }
 
 /// The current time as stored (`YYYY-MM-DDTHH:MM:SS.mmmZ`).
@@ -143,57 +83,145 @@ fn now() -> Result<String, RestError> {
         .ok_or_else(|| ApiError::internal("the clock cannot be read as RFC 3339").into())
 }
 
-#[derive(Serialize)]
-struct Step<'a> {
-    state: &'a str,
-    at: &'a str,
+/// One step of a notification's history.
+#[derive(Serialize, ToSchema)]
+pub struct StepDto {
+    pub state: String,
+    /// RFC 3339 UTC.
+    pub at: String,
 }
 
 /// A notification as its partner sees it, with what its alert is about.
-fn notification_json(store: &mut store::Store, n: &Notification) -> Result<Value, RestError> {
-    let history: Vec<Step<'_>> = n
-        .history
-        .iter()
-        .map(|(state, at)| Step { state, at })
-        .collect();
-    let alert = store.alert(&n.alert_id)?;
-    Ok(json!({
-        "id": n.id,
-        "alert": n.alert_id,
-        "cve": alert.as_ref().map(|a| &a.cve),
-        "title": alert.as_ref().map(|a| &a.title),
-        "tlp": alert.as_ref().map(|a| a.tlp.as_str()),
-        "organisation": n.organisation,
-        "assets": n.assets,
-        "state": n.state,
-        "history": history,
-    }))
+#[derive(Serialize, ToSchema)]
+pub struct NotificationDto {
+    pub id: String,
+    /// The alert it notifies.
+    pub alert: String,
+    pub cve: Option<String>,
+    pub title: Option<String>,
+    /// The alert's TLP 2.0 marking (`clear`, `green`, `amber`, `amber+strict`, `red`).
+    pub tlp: Option<String>,
+    pub organisation: String,
+    /// The partner's assets it is about.
+    pub assets: Vec<String>,
+    pub state: String,
+    pub history: Vec<StepDto>,
 }
 
-async fn notifications(
+fn notification_dto(
+    store: &mut store::Store,
+    n: Notification,
+) -> Result<NotificationDto, RestError> {
+    let alert = store.alert(&n.alert_id)?;
+    Ok(NotificationDto {
+        id: n.id,
+        alert: n.alert_id,
+        cve: alert.as_ref().map(|a| a.cve.clone()),
+        title: alert.as_ref().map(|a| a.title.clone()),
+        tlp: alert.as_ref().map(|a| a.tlp.as_str().to_owned()),
+        organisation: n.organisation,
+        assets: n.assets,
+        state: n.state,
+        history: n
+            .history
+            .into_iter()
+            .map(|(state, at)| StepDto { state, at })
+            .collect(),
+    })
+}
+
+/// The caller's notifications.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "partners",
+    responses(
+        (status = 200, description = "The notifications addressed to the calling partner", body = Vec<NotificationDto>),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "The caller is not a partner", body = ErrorDto),
+    ),
+    security(("bearer" = [])))]
+pub async fn notifications(
     State(app): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, RestError> {
-    let partner = caller(&app, &headers).await?;
-    let found = blocking(&app, move |store| {
+    Caller(actor): Caller,
+) -> Result<Json<Vec<NotificationDto>>, RestError> {
+    let partner = partner_of(&actor, Action::ReadReleased)?;
+    let found = rest::run(&app, move |store| {
         let found = store.notifications(&NotificationFilter {
             partner_id: Some(partner),
             ..NotificationFilter::default()
         })?;
-        found.iter().map(|n| notification_json(store, n)).collect()
+        found
+            .into_iter()
+            .map(|n| notification_dto(store, n))
+            .collect()
     })
     .await?;
-    Ok(Json(Value::Array(found)))
+    Ok(Json(found))
+}
+
+/// The responses of the three report routes.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Read by the OpenAPI derive only.
+pub enum ReportResponses {
+    /// The notification in its new state.
+    #[response(status = 200)]
+    Moved(NotificationDto),
+    /// No valid credentials.
+    #[response(status = 401)]
+    Unauthorized(ErrorDto),
+    /// Not addressed to the caller.
+    #[response(status = 403)]
+    Forbidden(ErrorDto),
+    /// No such notification.
+    #[response(status = 404)]
+    NotFound(ErrorDto),
+    /// The state machine does not allow the move.
+    #[response(status = 409)]
+    Conflict(ErrorDto),
+}
+
+/// Acknowledges a notification addressed to the caller.
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/acknowledge", tag = "partners",
+    params(("id" = String, Path, description = "The notification id")),
+    responses(ReportResponses), security(("bearer" = [])))]
+pub async fn acknowledge(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<NotificationDto>, RestError> {
+    report(&app, &actor, id, NotificationState::Acknowledged).await
+}
+
+/// Reports a notification addressed to the caller as mitigated.
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/mitigate", tag = "partners",
+    params(("id" = String, Path, description = "The notification id")),
+    responses(ReportResponses), security(("bearer" = [])))]
+pub async fn mitigate(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<NotificationDto>, RestError> {
+    report(&app, &actor, id, NotificationState::Mitigated).await
+}
+
+/// Reports that the vulnerability of a notification addressed to the caller was exploited.
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/exploited", tag = "partners",
+    params(("id" = String, Path, description = "The notification id")),
+    responses(ReportResponses), security(("bearer" = [])))]
+pub async fn exploited(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<NotificationDto>, RestError> {
+    report(&app, &actor, id, NotificationState::Exploited).await
 }
 
 async fn report(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    app: &AppState,
+    actor: &app::Actor,
+    id: String,
     to: NotificationState,
-) -> Result<Json<Value>, RestError> {
-    let partner = caller(&app, &headers).await?;
-    let moved = blocking(&app, move |store| {
+) -> Result<Json<NotificationDto>, RestError> {
+    let partner = partner_of(actor, Action::ReportOwnNotifications)?;
+    let moved = rest::run(app, move |store| {
         let n = store
             .notification(&id)?
             .ok_or(StoreError::UnknownNotification(id.clone()))?;
@@ -208,19 +236,28 @@ async fn report(
         // The move and its audit entry (the notification as the partner now sees it), together.
         store.atomically(|store| {
             let moved = store.advance_notification(&id, to.as_str(), &at, &can_advance_named)?;
-            let shown = notification_json(store, &moved)?;
+            let shown = notification_dto(store, moved)?;
+            let change = serde_json::to_string(&shown).map_err(ApiError::internal)?;
             app::audit::record(
                 store,
                 &app::Actor::Partner(partner),
                 &format!("notification.{}", to.as_str()),
                 &[&id],
-                shown.to_string().as_bytes(),
+                change.as_bytes(),
             )?;
             Ok(shown)
         })
     })
     .await?;
     Ok(Json(moved))
+}
+
+/// An incident stored from a report.
+#[derive(Serialize, ToSchema)]
+pub struct AddedIncidentDto {
+    pub id: String,
+    /// False when the same report was stored before.
+    pub created: bool,
 }
 
 /// The most incident reports one request may carry.
@@ -236,12 +273,23 @@ pub const MAX_REPORTS: usize = 100;
 ///   not tell whether an id exists;
 /// - at most [`MAX_REPORTS`] reports per request (413 `too_many_reports`), all or nothing;
 /// - a string holding NUL is refused (422 naming its JSON pointer).
-async fn incidents(
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "partners",
+    request_body(content = serde_json::Value, content_type = "application/json",
+        description = "An array of incident reports in the simple JSON form, or a STIX 2.1 bundle"),
+    responses(
+        (status = 201, description = "Stored, all of them", body = Vec<AddedIncidentDto>),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "No sharing agreement grants the caller write", body = ErrorDto),
+        (status = 413, description = "More reports than one request may carry", body = ErrorDto),
+        (status = 422, description = "Problems, each located; nothing stored", body = ErrorDto),
+    ),
+    security(("bearer" = [])))]
+pub async fn incidents(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), RestError> {
-    let partner = caller(&app, &headers).await?;
+) -> Result<(StatusCode, Json<Vec<AddedIncidentDto>>), RestError> {
+    let partner = partner_of(&actor, Action::ReportIncidents)?;
     let snapshot = app.snapshot.get(&app.pool).await?;
     let release = snapshot.release(&partner);
     if !snapshot
@@ -258,10 +306,12 @@ async fn incidents(
         ));
     }
     if let Some(pointer) = crate::guard::nul_pointer(&body) {
-        return Err(RestError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        return Err(RestError::invalid(
             "invalid_incident_report",
-            format!("{pointer}: the string holds a NUL character (\\u0000)"),
+            vec![ProblemDto {
+                pointer,
+                message: "the string holds a NUL character (\\u0000)".to_owned(),
+            }],
         ));
     }
     let reported_at = now()?;
@@ -281,7 +331,7 @@ async fn incidents(
         Some(p) => vec![p.country.clone()],
         None => Vec::new(),
     };
-    let added = blocking(&app, move |store| {
+    let added = rest::run(&app, move |store| {
         let mut named: Vec<&str> = reports
             .iter()
             .flat_map(|r| r.assets.iter().map(String::as_str))
@@ -289,7 +339,7 @@ async fn incidents(
         named.sort_unstable();
         named.dedup();
         let countries = store.asset_countries(&named)?;
-        let errors: Vec<String> = reports
+        let errors: Vec<ProblemDto> = reports
             .iter()
             .enumerate()
             .flat_map(|(i, r)| r.assets.iter().map(move |a| (i, a)))
@@ -298,15 +348,13 @@ async fn incidents(
                     .get(a.as_str())
                     .is_some_and(|c| constituency.contains(c))
             })
-            .map(|(i, a)| format!("[{i}].assets: {a:?} is not an asset of your constituency"))
+            .map(|(i, a)| ProblemDto {
+                pointer: format!("/{i}/assets"),
+                message: format!("{a:?} is not an asset of your constituency"),
+            })
             .collect();
         if !errors.is_empty() {
-            return Err(RestError {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "invalid_incident_report",
-                message: format!("{} problem(s); nothing stored", errors.len()),
-                errors,
-            });
+            return Err(RestError::invalid("invalid_incident_report", errors));
         }
         // The incidents and their audit entry (the request body), together.
         store.atomically(|store| {
@@ -323,11 +371,11 @@ async fn incidents(
         })
     })
     .await?;
-    let rows: Vec<Value> = added
-        .iter()
-        .map(|(id, created)| json!({ "id": id, "created": created }))
+    let rows = added
+        .into_iter()
+        .map(|(id, created)| AddedIncidentDto { id, created })
         .collect();
-    Ok((StatusCode::CREATED, Json(Value::Array(rows))))
+    Ok((StatusCode::CREATED, Json(rows)))
 }
 
 /// The reports in `body`, submitted by `partner`. Asset ids are checked by the store; atlas
@@ -345,10 +393,21 @@ fn parse_reports(
         resolve: &resolve,
         validator: Some(validator),
     };
-    exchange::incident::parse(body, &cx).map_err(|errors| RestError {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        code: "invalid_incident_report",
-        message: format!("{} problem(s); nothing stored", errors.len()),
-        errors: errors.iter().map(ToString::to_string).collect(),
+    exchange::incident::parse(body, &cx).map_err(|errors| {
+        let located = errors
+            .into_iter()
+            .map(|e| match e.path.starts_with('[') {
+                true => ProblemDto {
+                    pointer: app::json_pointer(&e.path),
+                    message: e.message,
+                },
+                // A syntax error is located by line and column.
+                false => ProblemDto {
+                    pointer: String::new(),
+                    message: format!("{}: {}", e.path, e.message),
+                },
+            })
+            .collect();
+        RestError::invalid("invalid_incident_report", located)
     })
 }

@@ -17,8 +17,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::AppState;
-use crate::api::RestError;
 use crate::error::ApiError;
+use crate::rest::RestError;
 
 pub async fn guard(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let rest = request.uri().path().starts_with("/api/");

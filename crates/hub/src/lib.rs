@@ -12,6 +12,7 @@ mod cache;
 mod error;
 mod guard;
 mod pool;
+mod rest;
 mod snapshot;
 mod taxii;
 
@@ -66,6 +67,8 @@ pub struct ServeOptions {
     /// Failed authentications from one client IP within [`AUTH_WINDOW`] before its requests
     /// are answered 429 until the window ends (0: no limit).
     pub auth_failures: u32,
+    /// The installation's home country: assets elsewhere are foreign.
+    pub home: model::HomeCountry,
 }
 
 impl ServeOptions {
@@ -83,6 +86,7 @@ impl ServeOptions {
             max_object: 1 << 20,
             max_connections: 512,
             auth_failures: 10,
+            home: model::HomeCountry::default(),
         }
     }
 }
@@ -104,6 +108,7 @@ pub struct Inner {
     pub max_page: usize,
     pub max_object: usize,
     pub tls: bool,
+    pub home: model::HomeCountry,
 }
 
 impl Deref for AppState {
@@ -133,6 +138,7 @@ impl AppState {
             max_page: options.max_page,
             max_object: options.max_object,
             tls: options.tls.is_some(),
+            home: options.home.clone(),
         })))
     }
 }
@@ -142,7 +148,7 @@ impl AppState {
 /// authentication throttle and the refusal of control characters in the path and query.
 pub fn app(state: AppState) -> Router {
     taxii::router()
-        .merge(api::router())
+        .merge(rest::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::guard,

@@ -194,6 +194,9 @@ pub struct ListArgs {
     /// Only assets whose id or name contains this text.
     #[arg(long)]
     pub search: Option<String>,
+    /// Only assets running a product (purl, CPE or name) containing this text.
+    #[arg(long)]
+    pub product: Option<String>,
     #[arg(long, default_value_t = 50)]
     pub limit: u64,
     #[arg(long, default_value_t = 0)]

@@ -63,6 +63,7 @@ pub(crate) fn list(
         conditions.push(format!("(ncf_mask & {}) <> 0", 1i64 << bit));
     }
     let pattern = filter.text.as_deref().map(like_pattern);
+    let product = filter.product.as_deref().map(like_pattern);
     let mut params: Vec<Param<'_>> = Vec::new();
     let mut bind = |condition: &str, param| {
         params.push(param);
@@ -82,6 +83,14 @@ pub(crate) fn list(
             r"(lower(id) LIKE # ESCAPE '\' OR lower(name) LIKE # ESCAPE '\')",
             Param::Text(pattern),
         );
+    }
+    // `products` holds the JSON array as written; a substring of one product is a substring
+    // of the array's text.
+    if let Some(product) = &product {
+        bind(r"lower(products) LIKE # ESCAPE '\'", Param::Text(product));
+    }
+    if let Some(after) = &filter.after {
+        bind("id > #", Param::Text(after));
     }
     let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     params.push(Param::Int(clamp(limit)));

@@ -97,6 +97,10 @@ pub struct AssetFilter {
     pub foreign_of: Option<HomeCountry>,
     /// Case-insensitive substring of the id or the name.
     pub text: Option<String>,
+    /// Case-insensitive substring of one of the asset's products.
+    pub product: Option<String>,
+    /// Only assets whose id sorts after this one (keyset pagination).
+    pub after: Option<String>,
 }
 
 /// Counts over the whole atlas, computed in SQL. Maps leave out zero counts.

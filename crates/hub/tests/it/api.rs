@@ -175,7 +175,8 @@ fn partners_report_incidents_all_or_nothing() {
         assert_eq!(wrong.status, 422);
         assert_eq!(
             wrong.body["errors"],
-            json!(["[0].partner: \"cert-fr\" is not the submitting partner \"cert-de\""])
+            json!([{"pointer": "/0/partner",
+                     "message": "\"cert-fr\" is not the submitting partner \"cert-de\""}])
         );
 
         let added = post(&url, &de, JSON, &report(json!(["fw:de-1", "fw:de-2"])));

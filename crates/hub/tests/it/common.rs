@@ -169,6 +169,32 @@ pub fn post(url: &str, token: &str, content_type: &str, body: &str) -> Reply {
     )
 }
 
+/// Any request with the given headers (credentials among them), and a JSON body for POST.
+pub fn call(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    let response = match method {
+        "POST" => {
+            let mut request = agent().post(url).header("Content-Type", "application/json");
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            request.send(body)
+        }
+        "DELETE" | "GET" => {
+            let mut request = if method == "GET" {
+                agent().get(url)
+            } else {
+                agent().delete(url)
+            };
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            request.call()
+        }
+        other => panic!("no helper for {other}"),
+    };
+    reply(response.expect("the request completes"))
+}
+
 pub fn delete(url: &str, token: &str) -> Reply {
     reply(
         agent()

@@ -5,4 +5,5 @@ mod api;
 mod audit;
 mod common;
 mod hardening;
+mod rest;
 mod taxii;

@@ -1,6 +1,5 @@
 //! `assets list|show` and `stats`.
 
-use anyhow::bail;
 use serde::Serialize;
 
 use crate::cli::{AssetsCommand, ListArgs};
@@ -16,15 +15,23 @@ pub fn run(config: &Config, command: AssetsCommand) -> anyhow::Result<()> {
 
 fn list(config: &Config, args: &ListArgs) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
-    let filter = store::AssetFilter {
+    let query = app::atlas::Query {
+        text: args.search.clone(),
         country: args.country.clone(),
         sector: args.sector.clone(),
         ncf: args.ncf.clone(),
+        product: args.product.clone(),
         kind: args.kind.clone(),
-        foreign_of: args.foreign.then(|| config.home_country()),
-        text: args.search.clone(),
+        foreign: args.foreign,
+        after: None,
     };
-    let assets = store.list_assets(&filter, args.limit, args.offset)?;
+    let assets = app::atlas::search(
+        &mut store,
+        &config.home_country(),
+        &query,
+        args.limit,
+        args.offset,
+    )?;
     if config.json {
         return output::json(&assets);
     }
@@ -55,16 +62,13 @@ struct AssetView {
 
 fn show(config: &Config, id: &str) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
-    let Some(asset) = store.get_asset(id)? else {
-        bail!("asset {id:?} not found");
-    };
-    let home = config.home_country();
+    let detail = app::atlas::show(&mut store, &config.home_country(), id)?;
     let view = AssetView {
-        foreign: asset.is_foreign(&home),
-        foreign_owned: asset.is_foreign_owned(&home),
-        depends_on: store.dependencies_of(id)?,
-        dependents: store.dependents_of(id)?,
-        asset,
+        foreign: detail.foreign,
+        foreign_owned: detail.foreign_owned,
+        depends_on: detail.depends_on,
+        dependents: detail.dependents,
+        asset: detail.asset,
     };
     if config.json {
         return output::json(&view);
@@ -128,7 +132,7 @@ fn show(config: &Config, id: &str) -> anyhow::Result<()> {
 
 pub fn stats(config: &Config) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
-    let stats = store.stats(&config.home_country())?;
+    let stats = app::atlas::stats(&mut store, &config.home_country())?;
     if config.json {
         let counts = |m: &std::collections::BTreeMap<String, u64>| {
             m.iter()

@@ -1,9 +1,9 @@
 //! `init`, `demo`, `import`, `export`: getting an atlas in and out.
 
-use std::collections::HashSet;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use app::atlas::Located;
 use serde::Serialize;
 
 use crate::cli::{DemoArgs, ExportArgs, ExportFormat, ImportArgs};
@@ -12,7 +12,7 @@ use crate::{output, progress};
 
 pub fn init(config: &Config) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
-    let version = store.atlas_version()?;
+    let version = app::atlas::init(&mut store)?;
     if config.json {
         return output::json(
             &serde_json::json!({ "db": redact(&config.db), "atlas_version": version }),
@@ -54,30 +54,18 @@ pub fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     // Phases of a large import (parse, check, write) each take seconds at a million rows.
     let spinner = progress::bar(config.quiet, None, "parsing");
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let parsed = match interchange::read_files_limited(&args.files, config.max_file_size) {
+    let parsed = match app::atlas::read_files(&args.files, config.max_file_size) {
         Ok(parsed) => parsed,
-        Err(errors) => {
+        Err(e) => {
             spinner.finish_and_clear();
-            return refuse(&errors);
+            return refuse(e);
         }
     };
-    spinner.set_message("checking");
-    // Ids the batch references; the stored ones are fetched in one query.
-    let referenced: HashSet<&str> = parsed
-        .atlas
-        .dependencies
-        .iter()
-        .flat_map(|d| [d.dependent.as_str(), d.provider.as_str()])
-        .collect();
-    let stored = store.existing_ids(&referenced.into_iter().collect::<Vec<_>>())?;
-    let errors = interchange::check_batch(&parsed, |id| stored.contains(id));
-    if !errors.is_empty() || args.check {
-        spinner.finish_and_clear();
-    }
-    if !errors.is_empty() {
-        return refuse(&errors);
-    }
     if args.check {
+        spinner.set_message("checking");
+        let checked = app::atlas::check(&mut store, &parsed, Located::Files);
+        spinner.finish_and_clear();
+        checked.or_else(refuse)?;
         output::note(
             config.quiet,
             format!(
@@ -88,9 +76,10 @@ pub fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    spinner.set_message("writing");
-    let report = store.import(&parsed.atlas)?;
+    spinner.set_message("checking and writing");
+    let report = app::atlas::import(&mut store, &parsed, Located::Files);
     spinner.finish_and_clear();
+    let report = report.or_else(refuse)?;
     let summary = ImportSummary {
         files: args.files.iter().map(|f| f.display().to_string()).collect(),
         assets: report.assets.into(),
@@ -111,20 +100,24 @@ pub fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints every located error on stderr and fails without having written anything.
-fn refuse(errors: &[interchange::ImportError]) -> anyhow::Result<()> {
-    for e in errors {
-        eprintln!("{e}");
+/// Prints every located problem on stderr and fails without having written anything; other
+/// errors pass.
+fn refuse<T>(error: app::Error) -> anyhow::Result<T> {
+    let app::Error::Invalid(problems) = error else {
+        return Err(error.into());
+    };
+    for p in &problems {
+        eprintln!("{}: {}", p.pointer, p.message);
     }
     bail!(
         "import refused: {} error(s), nothing was stored",
-        errors.len()
+        problems.len()
     )
 }
 
 pub fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
-    let atlas = store.export_atlas()?;
+    let atlas = app::atlas::export(&mut store)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let format = match args.format {

@@ -61,6 +61,7 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     options.max_object = args.max_object;
     options.max_connections = args.max_connections;
     options.auth_failures = args.auth_failures;
+    options.home = config.home_country();
     options.pool_size = usize::from(args.db_connections);
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {

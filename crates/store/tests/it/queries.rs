@@ -108,6 +108,27 @@ fn list_assets_filters() {
         },
         &[],
     );
+    check_list(
+        AssetFilter {
+            product: text("VENDOR:ROUTER"),
+            ..AssetFilter::default()
+        },
+        &["cable:tpc-5"],
+    );
+    check_list(
+        AssetFilter {
+            product: text("%"),
+            ..AssetFilter::default()
+        },
+        &[],
+    );
+    check_list(
+        AssetFilter {
+            after: text("cable:tpc-5"),
+            ..AssetFilter::default()
+        },
+        &["plant:ohio-1", "port:walvis-bay"],
+    );
 }
 
 #[test]

@@ -1,0 +1,299 @@
+//! The atlas: searching and showing assets, counting them, getting an atlas in (import, all or
+//! nothing) and out (export).
+//!
+//! Filter values are read case-insensitively and checked against the reference lists (countries,
+//! sectors, NCFs) or the kinds stored in the atlas: an unknown value is [`Error::Invalid`]
+//! naming the valid ones, never an empty answer.
+
+use model::{Asset, Atlas, Dependency, HomeCountry};
+use store::{Incident, RankingEntry, Stats, Store};
+
+use crate::{Error, Problem, Result};
+
+/// What [`search`] looks for; every condition given must hold. Text conditions are
+/// case-insensitive substrings, the others case-insensitive exact values.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Query {
+    /// A substring of the id or the name.
+    pub text: Option<String>,
+    /// An ISO 3166-1 alpha-2 code (or `ZZ`).
+    pub country: Option<String>,
+    /// A sector id (`ENERGY`).
+    pub sector: Option<String>,
+    /// An NCF id (`NCF-D01`).
+    pub ncf: Option<String>,
+    /// A substring of one of the asset's products (a product string, purl or CPE).
+    pub product: Option<String>,
+    /// An asset kind stored in the atlas (`facility`, `network`, …).
+    pub kind: Option<String>,
+    /// Only assets outside the home country.
+    pub foreign: bool,
+    /// Only assets whose id sorts after this one: where the previous page ended.
+    pub after: Option<String>,
+}
+
+/// The assets matching `query` ordered by id, at most `limit` of them after skipping `offset`.
+pub fn search(
+    store: &mut Store,
+    home: &HomeCountry,
+    query: &Query,
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<Asset>> {
+    let filter = filter(store, home, query)?;
+    Ok(store.list_assets(&filter, limit, offset)?)
+}
+
+/// The store's filter for `query`, with every value checked and spelled as stored.
+fn filter(store: &mut Store, home: &HomeCountry, query: &Query) -> Result<store::AssetFilter> {
+    let mut problems = Vec::new();
+    let mut check =
+        |pointer: &str, value: &Option<String>, what: &str, valid: &dyn Fn() -> Vec<String>| {
+            let value = value.as_deref()?;
+            let known = valid();
+            let found = known
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(value.trim()))
+                .cloned();
+            if found.is_none() {
+                problems.push(Problem {
+                    pointer: pointer.to_owned(),
+                    message: format!(
+                        "unknown {what} {value:?}; valid values: {}",
+                        if known.is_empty() {
+                            "none (the atlas is empty)".to_owned()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                });
+            }
+            found
+        };
+    let country = check("/country", &query.country, "country", &|| {
+        model::countries()
+            .iter()
+            .map(|c| c.alpha2.to_owned())
+            .collect()
+    });
+    let sector = check("/sector", &query.sector, "sector", &|| {
+        model::sectors().iter().map(|s| s.id.to_owned()).collect()
+    });
+    let ncf = check("/ncf", &query.ncf, "NCF", &|| {
+        model::ncfs().iter().map(|n| n.id.to_owned()).collect()
+    });
+    let kinds = match &query.kind {
+        Some(_) => store.stats(home)?.by_kind.into_keys().collect(),
+        None => Vec::new(),
+    };
+    let kind = check("/kind", &query.kind, "kind", &|| kinds.clone());
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let text = |t: &Option<String>| t.as_deref().map(str::to_owned).filter(|t| !t.is_empty());
+    Ok(store::AssetFilter {
+        country,
+        sector,
+        ncf,
+        kind,
+        foreign_of: query.foreign.then(|| home.clone()),
+        text: text(&query.text),
+        product: text(&query.product),
+        after: query.after.clone(),
+    })
+}
+
+/// One asset with what surrounds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Detail {
+    pub asset: Asset,
+    /// Outside the home country.
+    pub foreign: bool,
+    /// In the home country, ultimately owned from abroad.
+    pub foreign_owned: bool,
+    /// What the asset depends on (its providers), by provider id.
+    pub depends_on: Vec<Dependency>,
+    /// What depends on the asset, by dependent id.
+    pub dependents: Vec<Dependency>,
+    /// The incidents naming the asset, by id.
+    pub incidents: Vec<Incident>,
+    /// The asset's row in the latest stored priority ranking, when there is one and the asset
+    /// is in it.
+    pub rank: Option<Ranked>,
+}
+
+/// An asset's place in a stored ranking.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ranked {
+    pub entry: RankingEntry,
+    /// The ranking run it comes from, and when that ran.
+    pub run: i64,
+    pub ranked_at: String,
+    /// How many assets the run ranked.
+    pub of: u64,
+}
+
+/// The asset `id` with its providers, dependents, incidents and latest rank; `NotFound` when
+/// there is no such asset.
+pub fn show(store: &mut Store, home: &HomeCountry, id: &str) -> Result<Detail> {
+    let asset = store.get_asset(id)?.ok_or_else(|| Error::NotFound {
+        what: "asset",
+        id: id.to_owned(),
+    })?;
+    let incidents = store
+        .incidents()?
+        .into_iter()
+        .filter(|i| i.report.assets.iter().any(|a| a == id))
+        .collect();
+    let rank = match store.ranking_runs()?.into_iter().max_by_key(|r| r.id) {
+        Some(run) => store
+            .ranking_entries(run.id)?
+            .into_iter()
+            .find(|e| e.asset == id)
+            .map(|entry| Ranked {
+                entry,
+                run: run.id,
+                ranked_at: run.created_at,
+                of: run.entries,
+            }),
+        None => None,
+    };
+    Ok(Detail {
+        foreign: asset.is_foreign(home),
+        foreign_owned: asset.is_foreign_owned(home),
+        depends_on: store.dependencies_of(id)?,
+        dependents: store.dependents_of(id)?,
+        incidents,
+        rank,
+        asset,
+    })
+}
+
+/// Counts over the whole atlas.
+pub fn stats(store: &mut Store, home: &HomeCountry) -> Result<Stats> {
+    Ok(store.stats(home)?)
+}
+
+/// The atlas version of the store (created and migrated when needed): `meridian init`.
+pub fn init(store: &mut Store) -> Result<i64> {
+    Ok(store.atlas_version()?)
+}
+
+/// The whole atlas in canonical order.
+pub fn export(store: &mut Store) -> Result<Atlas> {
+    Ok(store.export_atlas()?)
+}
+
+/// The whole atlas in Meridian JSON (what `meridian export --format json` writes). A value
+/// the format cannot carry back unchanged is a [`Error::Conflict`] naming the record.
+pub fn export_json(store: &mut Store) -> Result<Vec<u8>> {
+    let atlas = export(store)?;
+    let mut out = Vec::new();
+    interchange::write_json_to(&atlas, &mut out).map_err(|e| Error::Conflict(e.to_string()))?;
+    Ok(out)
+}
+
+/// How problems of an import are located: in files given by path (`file:line` and the field
+/// in the message, as the command line prints them), or in one JSON document sent whole (a
+/// JSON pointer, the line in the message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Located {
+    Files,
+    Json,
+}
+
+/// Reads and parses atlas files (CSV, JSON, GraphML, STIX, by name and content), refusing any
+/// larger than `max_bytes`; every problem of every file is reported.
+pub fn read_files(paths: &[std::path::PathBuf], max_bytes: u64) -> Result<interchange::Parsed> {
+    interchange::read_files_limited(paths, max_bytes)
+        .map_err(|errors| invalid(&errors, Located::Files))
+}
+
+/// Parses an atlas in Meridian JSON (as `meridian export --format json` writes it) sent whole.
+/// Each record's origin names it by its JSON pointer (`/assets/3`), so that [`check`] locates
+/// its problems by pointer too.
+pub fn parse_json(bytes: &[u8]) -> Result<interchange::Parsed> {
+    let mut parsed = interchange::parse_json("atlas.json", bytes)
+        .map_err(|errors| invalid(&errors, Located::Json))?;
+    let rename = |origins: &mut [interchange::Origin], what: &str| {
+        for (i, origin) in origins.iter_mut().enumerate() {
+            origin.file = format!("/{what}/{i}").into();
+        }
+    };
+    rename(&mut parsed.asset_origin, "assets");
+    rename(&mut parsed.dependency_origin, "dependencies");
+    Ok(parsed)
+}
+
+/// Checks a parsed batch against the store without writing: every dependency must name an
+/// asset of the batch or a stored one.
+pub fn check(store: &mut Store, parsed: &interchange::Parsed, located: Located) -> Result<()> {
+    let mut referenced: Vec<&str> = parsed
+        .atlas
+        .dependencies
+        .iter()
+        .flat_map(|d| [d.dependent.as_str(), d.provider.as_str()])
+        .collect();
+    referenced.sort_unstable();
+    referenced.dedup();
+    let stored = store.existing_ids(&referenced)?;
+    let errors = interchange::check_batch(parsed, |id| stored.contains(id));
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(&errors, located))
+    }
+}
+
+/// Checks and stores a parsed batch in one transaction (assets upserted by id, dependencies by
+/// their two ends): everything is stored, or on any problem nothing.
+pub fn import(
+    store: &mut Store,
+    parsed: &interchange::Parsed,
+    located: Located,
+) -> Result<store::ImportReport> {
+    check(store, parsed, located)?;
+    Ok(store.import(&parsed.atlas)?)
+}
+
+fn invalid(errors: &[interchange::ImportError], located: Located) -> Error {
+    Error::Invalid(errors.iter().map(|e| problem(e, located)).collect())
+}
+
+/// One import error as a [`Problem`].
+fn problem(e: &interchange::ImportError, located: Located) -> Problem {
+    match located {
+        Located::Files => {
+            let mut pointer = e.file.clone();
+            if let Some(line) = e.line {
+                pointer.push_str(&format!(":{line}"));
+                if let Some(column) = e.column {
+                    pointer.push_str(&format!(":{column}"));
+                }
+            }
+            let message = match &e.field {
+                Some(field) => format!("{field}: {}", e.message),
+                None => e.message.clone(),
+            };
+            Problem { pointer, message }
+        }
+        Located::Json => Problem {
+            // A record located by [`parse_json`] names its pointer as its file.
+            pointer: format!(
+                "{}{}",
+                e.file.strip_prefix("atlas.json").unwrap_or(&e.file),
+                e.field
+                    .as_deref()
+                    .map(crate::json_pointer)
+                    .unwrap_or_default()
+            ),
+            message: match e.line {
+                Some(line) => format!("line {line}: {}", e.message),
+                None => e.message.clone(),
+            },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

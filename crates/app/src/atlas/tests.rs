@@ -1,0 +1,175 @@
+use super::*;
+
+/// A store holding the atlas of `json` (Meridian JSON).
+fn store_with(json: &str) -> Store {
+    let mut store = Store::open("sqlite::memory:").expect("in-memory store");
+    let parsed = parse_json(json.as_bytes()).expect("valid atlas");
+    import(&mut store, &parsed, Located::Json).expect("import");
+    store
+}
+
+const ATLAS: &str = r#"{
+  "assets": [
+    {"id": "plant:ohio-1", "name": "Ohio Plant", "kind": "facility", "country": "US",
+     "sectors": ["ENERGY"], "ncfs": ["NCF-D01"], "products": ["cpe:2.3:a:acme:scada:1.0"]},
+    {"id": "port:walvis", "name": "Walvis Bay", "kind": "facility", "country": "NA"},
+    {"id": "net:grid", "name": "Grid", "kind": "network", "country": "US", "sectors": ["ENERGY"]}
+  ],
+  "dependencies": [{"dependent": "plant:ohio-1", "provider": "net:grid"}]
+}"#;
+
+fn home() -> HomeCountry {
+    HomeCountry("US".to_owned())
+}
+
+/// The ids `query` finds, or the pointers of its problems.
+fn check(query: Query, expected: Result<&[&str], &[&str]>) {
+    let mut store = store_with(ATLAS);
+    let found = search(&mut store, &home(), &query, 100, 0);
+    match (found, expected) {
+        (Ok(assets), Ok(ids)) => {
+            let found: Vec<&str> = assets.iter().map(|a| a.id.as_str()).collect();
+            assert_eq!(found, ids, "{query:?}");
+        }
+        (Err(Error::Invalid(problems)), Err(pointers)) => {
+            let found: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
+            assert_eq!(found, pointers, "{query:?}");
+        }
+        (found, expected) => panic!("{query:?}: {found:?}, expected {expected:?}"),
+    }
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.to_owned())
+}
+
+#[test]
+fn search_reads_values_case_insensitively() {
+    check(
+        Query {
+            country: some("us"),
+            ..Query::default()
+        },
+        Ok(&["net:grid", "plant:ohio-1"]),
+    );
+    check(
+        Query {
+            sector: some("energy"),
+            kind: some("FACILITY"),
+            ..Query::default()
+        },
+        Ok(&["plant:ohio-1"]),
+    );
+    check(
+        Query {
+            ncf: some("ncf-d01"),
+            ..Query::default()
+        },
+        Ok(&["plant:ohio-1"]),
+    );
+    check(
+        Query {
+            product: some("ACME:SCADA"),
+            ..Query::default()
+        },
+        Ok(&["plant:ohio-1"]),
+    );
+    check(
+        Query {
+            text: some("WALVIS"),
+            ..Query::default()
+        },
+        Ok(&["port:walvis"]),
+    );
+    check(
+        Query {
+            foreign: true,
+            ..Query::default()
+        },
+        Ok(&["port:walvis"]),
+    );
+    check(
+        Query {
+            after: some("net:grid"),
+            ..Query::default()
+        },
+        Ok(&["plant:ohio-1", "port:walvis"]),
+    );
+}
+
+#[test]
+fn search_refuses_unknown_values_naming_each() {
+    check(
+        Query {
+            country: some("XX"),
+            sector: some("FARMING"),
+            ncf: some("NCF-Z99"),
+            kind: some("spaceship"),
+            ..Query::default()
+        },
+        Err(&["/country", "/sector", "/ncf", "/kind"]),
+    );
+    let mut store = store_with(ATLAS);
+    let query = Query {
+        kind: some("spaceship"),
+        ..Query::default()
+    };
+    let Err(Error::Invalid(problems)) = search(&mut store, &home(), &query, 10, 0) else {
+        panic!("an unknown kind is refused");
+    };
+    assert_eq!(
+        problems[0].message,
+        r#"unknown kind "spaceship"; valid values: facility, network"#
+    );
+}
+
+#[test]
+fn show_gathers_providers_dependents_and_refuses_unknown_ids() {
+    let mut store = store_with(ATLAS);
+    let detail = show(&mut store, &home(), "plant:ohio-1").expect("shown");
+    assert_eq!(detail.depends_on.len(), 1);
+    assert!(detail.dependents.is_empty() && detail.incidents.is_empty());
+    assert_eq!(detail.rank, None, "no ranking stored");
+    let grid = show(&mut store, &home(), "net:grid").expect("shown");
+    assert_eq!(grid.dependents[0].dependent, "plant:ohio-1");
+    assert!(matches!(
+        show(&mut store, &home(), "nope"),
+        Err(Error::NotFound { what: "asset", .. })
+    ));
+}
+
+/// The problems of importing `json` into a store holding [`ATLAS`], as `pointer: message`.
+fn refused(json: &str) -> Vec<String> {
+    let mut store = store_with(ATLAS);
+    let result = parse_json(json.as_bytes()).and_then(|p| import(&mut store, &p, Located::Json));
+    let Err(Error::Invalid(problems)) = result else {
+        panic!("{json} was accepted: {result:?}");
+    };
+    assert_eq!(
+        export(&mut store).expect("export").assets.len(),
+        3,
+        "nothing stored"
+    );
+    problems
+        .iter()
+        .map(|p| format!("{}: {}", p.pointer, p.message))
+        .collect()
+}
+
+#[test]
+fn json_imports_locate_problems_by_pointer() {
+    assert_eq!(
+        refused(
+            r#"{"assets": [{"id": "a", "name": "A", "kind": "x", "country": "US"}, {"id": "b", "kind": "x", "country": "US", "weight": "heavy"}], "dependencies": []}"#
+        ),
+        [r#"/assets/1/weight: line 1: invalid type: string "heavy", expected f64"#]
+    );
+    assert_eq!(
+        refused(
+            r#"{"assets": [], "dependencies": [{"dependent": "plant:ohio-1", "provider": "nowhere"}]}"#
+        ),
+        [
+            r#"/dependencies/0/provider: line 1: unknown provider id "nowhere": not in this import nor in the atlas"#
+        ]
+    );
+}

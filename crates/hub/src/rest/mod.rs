@@ -1,0 +1,237 @@
+//! The REST API under `/api/v1`: the atlas ([`atlas`]), the partners' notifications and
+//! incident reports ([`crate::api`]), its OpenAPI 3.1 document and reference page
+//! ([`openapi`]).
+//!
+//! Every answer is JSON. A failure is `{"code", "message", "errors"}` with a stable snake_case
+//! `code` and, for 422, one `{"pointer", "message"}` per problem (see [`RestError`]). Lists are
+//! pages `{"items", "next"}`: `next` is an opaque cursor to pass back as `cursor`, null on the
+//! last page ([`Page`]).
+
+pub mod atlas;
+pub mod openapi;
+pub mod session;
+
+use axum::Json;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Every route of the REST API.
+pub fn router() -> Router<AppState> {
+    crate::api::router()
+        .merge(atlas::router())
+        .merge(openapi::router())
+        .merge(session::router())
+}
+
+/// One problem with a request: where (a JSON pointer into the body, or `/name` for a query
+/// parameter) and what.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProblemDto {
+    pub pointer: String,
+    pub message: String,
+}
+
+/// A failed request, as every REST route answers it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDto {
+    /// Stable and machine-readable: `invalid`, `asset_not_found`, `unauthorized`, …
+    pub code: String,
+    /// For people.
+    pub message: String,
+    /// The problems of a 422, each located.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemDto>,
+}
+
+/// A failed REST request.
+#[derive(Debug)]
+pub struct RestError {
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    pub errors: Vec<ProblemDto>,
+}
+
+impl RestError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> RestError {
+        RestError {
+            status,
+            code: code.to_owned(),
+            message: message.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// 422 with one entry per problem; nothing was stored.
+    pub fn invalid(code: &str, errors: Vec<ProblemDto>) -> RestError {
+        RestError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: code.to_owned(),
+            message: format!("{} problem(s); nothing stored", errors.len()),
+            errors,
+        }
+    }
+}
+
+impl From<ApiError> for RestError {
+    fn from(e: ApiError) -> RestError {
+        let code = match e.status {
+            StatusCode::UNAUTHORIZED => "unauthorized",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+            s if s.is_client_error() => "bad_request",
+            _ => "internal",
+        };
+        RestError::new(e.status, code, e.description)
+    }
+}
+
+impl From<app::Error> for RestError {
+    fn from(e: app::Error) -> RestError {
+        match e {
+            app::Error::Invalid(problems) => RestError::invalid(
+                "invalid",
+                problems
+                    .into_iter()
+                    .map(|p| ProblemDto {
+                        pointer: p.pointer,
+                        message: p.message,
+                    })
+                    .collect(),
+            ),
+            e @ app::Error::NotFound { what, .. } => RestError::new(
+                StatusCode::NOT_FOUND,
+                &format!("{}_not_found", what.replace(' ', "_")),
+                e.to_string(),
+            ),
+            app::Error::Conflict(m) => RestError::new(StatusCode::CONFLICT, "conflict", m),
+            app::Error::Forbidden(m) => RestError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            app::Error::Unavailable(m) => RestError::new(StatusCode::BAD_GATEWAY, "unavailable", m),
+            app::Error::Store(e) if e.is_user_error() => {
+                RestError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string())
+            }
+            app::Error::Store(e) => ApiError::internal(e).into(),
+        }
+    }
+}
+
+impl IntoResponse for RestError {
+    fn into_response(self) -> Response {
+        let body = ErrorDto {
+            code: self.code,
+            message: self.message,
+            errors: self.errors,
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"meridian\", Bearer"),
+            );
+        }
+        response
+    }
+}
+
+/// Passes when the actor's role allows `action` (403 otherwise): every route asks.
+pub fn authorize(actor: &app::Actor, action: app::authz::Action) -> Result<(), RestError> {
+    Ok(app::authz::authorize(actor, action)?)
+}
+
+/// Runs a use case on a blocking thread with a pooled store connection.
+pub async fn run<T: Send + 'static>(
+    app: &AppState,
+    f: impl FnOnce(&mut store::Store) -> Result<T, RestError> + Send + 'static,
+) -> Result<T, RestError> {
+    app.pool.run(move |store| Ok(f(store))).await?
+}
+
+/// The page size when the client names none, and the largest.
+pub const DEFAULT_LIMIT: u64 = 100;
+pub const MAX_LIMIT: u64 = 1000;
+
+/// A page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next: Option<String>,
+}
+
+/// How much of a list to read: `limit` and the `cursor` of the previous page.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Paging {
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+impl Paging {
+    /// The page size, checked.
+    pub fn limit(&self) -> Result<u64, ProblemDto> {
+        match self.limit {
+            None => Ok(DEFAULT_LIMIT),
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Some(n) => Err(ProblemDto {
+                pointer: "/limit".to_owned(),
+                message: format!("limit {n} is not in 1..={MAX_LIMIT}"),
+            }),
+        }
+    }
+
+    /// The key the previous page ended at, decoded from the cursor.
+    pub fn after(&self) -> Result<Option<String>, ProblemDto> {
+        let Some(cursor) = &self.cursor else {
+            return Ok(None);
+        };
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(Some)
+            .ok_or_else(|| ProblemDto {
+                pointer: "/cursor".to_owned(),
+                message: "not a cursor this API gave out".to_owned(),
+            })
+    }
+}
+
+/// A page of at most `limit` items from `found`, read with `limit + 1` so that a next page is
+/// known to exist; `key` gives the key the next page starts after.
+pub fn page<T, D>(
+    mut found: Vec<T>,
+    limit: u64,
+    key: impl Fn(&T) -> &str,
+    dto: impl Fn(T) -> D,
+) -> Page<D> {
+    let more = found.len() as u64 > limit;
+    found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next = more
+        .then(|| found.last().map(|last| key(last).as_bytes().to_vec()))
+        .flatten()
+        .map(|key| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key));
+    Page {
+        items: found.into_iter().map(dto).collect(),
+        next,
+    }
+}
+
+/// Reads a query string into `T`, a 422 naming the problem otherwise.
+pub fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, RestError> {
+    serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| {
+        RestError::invalid(
+            "invalid_query",
+            vec![ProblemDto {
+                pointer: String::new(),
+                message: format!("the query string: {e}"),
+            }],
+        )
+    })
+}

@@ -1,0 +1,467 @@
+//! The REST API under /api/v1 through a real server on 127.0.0.1, on SQLite and PostgreSQL:
+//! authentication (user and partner tokens, the session cookie and its CSRF token), who may
+//! call which route, the atlas routes, the OpenAPI document (a snapshot) and its reference page.
+
+use std::collections::HashSet;
+
+use app::Role;
+use serde_json::{Value, json};
+use store::Store;
+
+use crate::common::{Hub, Reply, call, get_with, partner};
+
+const JSON: &str = "application/json";
+
+/// An atlas in Meridian JSON: five assets in two countries, one dependency.
+fn atlas() -> String {
+    let asset = |id: &str, name: &str, kind: &str, country: &str, sectors: &[&str]| {
+        json!({"id": id, "name": name, "kind": kind, "country": country, "sectors": sectors,
+               "products": [format!("cpe:2.3:a:acme:{id}:1.0")]})
+    };
+    json!({
+        "assets": [
+            asset("plant:ohio-1", "Ohio Plant", "facility", "US", &["ENERGY"]),
+            asset("plant:ohio-2", "Ohio Annex", "facility", "US", &["ENERGY"]),
+            asset("net:grid", "Grid", "network", "US", &["ENERGY", "COMMS"]),
+            asset("port:walvis", "Walvis Bay", "facility", "NA", &["TRANS"]),
+            asset("cable:wacs", "WACS", "network", "NA", &["COMMS"]),
+        ],
+        "dependencies": [{"dependent": "plant:ohio-1", "provider": "net:grid"}],
+    })
+    .to_string()
+}
+
+/// Adds a user of `role` (a partner user speaks for `cert-de`) and returns an API token.
+fn user(store: &mut Store, name: &str, role: Role) -> String {
+    let admin = app::Actor::Local("test".to_owned());
+    app::users::add(
+        store,
+        &admin,
+        app::users::NewUser {
+            name: name.to_owned(),
+            role,
+            partner: (role == Role::Partner).then(|| "cert-de".to_owned()),
+            password: format!("{name}-password-long-enough"),
+        },
+    )
+    .expect("add user");
+    app::users::issue_token(store, &admin, name, "test")
+        .expect("token")
+        .token
+}
+
+/// A hub over `db` with the partner `cert-de` (its token), one user per role (theirs, by
+/// role name) and the atlas imported.
+struct World {
+    hub: Hub,
+    partner: String,
+    tokens: Vec<(Role, String)>,
+}
+
+impl World {
+    fn new(db: &test_support::TestDb) -> World {
+        let mut store = Store::open(&db.url).expect("store");
+        let partner = partner(&mut store, "cert-de");
+        let tokens = Role::ALL
+            .into_iter()
+            .map(|role| (role, user(&mut store, role.as_str(), role)))
+            .collect();
+        drop(store);
+        let world = World {
+            hub: Hub::start(&db.url),
+            partner,
+            tokens,
+        };
+        let imported = world.post(Role::Analyst, "/api/v1/atlas/import", &atlas());
+        assert_eq!(imported.status, 200, "[{}] {:?}", db.name, imported.body);
+        assert_eq!(imported.body["assets"]["created"], 5);
+        world
+    }
+
+    fn token(&self, role: Role) -> &str {
+        &self
+            .tokens
+            .iter()
+            .find(|(r, _)| *r == role)
+            .expect("a user per role")
+            .1
+    }
+
+    fn get(&self, role: Role, path: &str) -> Reply {
+        get_with(&self.hub.url(path), Some(self.token(role)), JSON)
+    }
+
+    fn post(&self, role: Role, path: &str, body: &str) -> Reply {
+        let bearer = format!("Bearer {}", self.token(role));
+        call(
+            "POST",
+            &self.hub.url(path),
+            &[("Authorization", &bearer)],
+            body,
+        )
+    }
+}
+
+/// The ids of a page of assets.
+fn ids(reply: &Reply) -> Vec<&str> {
+    reply.body["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a page: {:?}", reply.body))
+        .iter()
+        .map(|a| a["id"].as_str().expect("id"))
+        .collect()
+}
+
+#[test]
+fn assets_search_filters_case_insensitively_and_refuses_unknown_values() {
+    for db in test_support::backends("hub rest search") {
+        let world = World::new(&db);
+        let check = |query: &str, expected: &[&str]| {
+            let found = world.get(Role::Coordinator, &format!("/api/v1/assets?{query}"));
+            assert_eq!(found.status, 200, "[{}] {query}: {:?}", db.name, found.body);
+            assert_eq!(ids(&found), expected, "[{}] {query}", db.name);
+        };
+        check(
+            "",
+            &[
+                "cable:wacs",
+                "net:grid",
+                "plant:ohio-1",
+                "plant:ohio-2",
+                "port:walvis",
+            ],
+        );
+        check("country=na", &["cable:wacs", "port:walvis"]);
+        check("sector=comms&kind=NETWORK", &["cable:wacs", "net:grid"]);
+        check("q=OHIO", &["plant:ohio-1", "plant:ohio-2"]);
+        check("product=ACME:NET", &["net:grid"]);
+        check("foreign=true", &["cable:wacs", "port:walvis"]);
+        check("q=ohio&country=NA", &[]);
+
+        let refused = world.get(Role::Analyst, "/api/v1/assets?sector=farming&country=xx");
+        assert_eq!(refused.status, 422, "[{}] {:?}", db.name, refused.body);
+        assert_eq!(refused.body["code"], "invalid");
+        assert_eq!(refused.body["errors"][0]["pointer"], "/country");
+        assert_eq!(refused.body["errors"][1]["pointer"], "/sector");
+        let message = refused.body["errors"][1]["message"]
+            .as_str()
+            .expect("message");
+        assert!(
+            message.contains("ENERGY"),
+            "the valid sectors are listed: {message}"
+        );
+        for bad in ["limit=0", "limit=1001", "cursor=%21%21"] {
+            let reply = world.get(Role::Analyst, &format!("/api/v1/assets?{bad}"));
+            assert_eq!(reply.status, 422, "[{}] {bad}: {:?}", db.name, reply.body);
+        }
+    }
+}
+
+#[test]
+fn pages_walk_every_asset_once() {
+    for db in test_support::backends("hub rest pages") {
+        let world = World::new(&db);
+        let mut seen = Vec::new();
+        let mut path = "/api/v1/assets?limit=2".to_owned();
+        loop {
+            let page = world.get(Role::Admin, &path);
+            assert_eq!(page.status, 200, "[{}] {:?}", db.name, page.body);
+            assert!(ids(&page).len() <= 2);
+            seen.extend(ids(&page).into_iter().map(str::to_owned));
+            match page.body["next"].as_str() {
+                Some(next) => path = format!("/api/v1/assets?limit=2&cursor={next}"),
+                None => break,
+            }
+        }
+        let distinct: HashSet<&String> = seen.iter().collect();
+        assert_eq!(seen.len(), 5, "[{}] {seen:?}", db.name);
+        assert_eq!(distinct.len(), 5, "no duplicates: {seen:?}");
+    }
+}
+
+#[test]
+fn asset_detail_stats_and_export() {
+    for db in test_support::backends("hub rest detail") {
+        let world = World::new(&db);
+        let shown = world.get(Role::Analyst, "/api/v1/assets/plant:ohio-1");
+        assert_eq!(shown.status, 200, "[{}] {:?}", db.name, shown.body);
+        assert_eq!(shown.body["asset"]["name"], "Ohio Plant");
+        assert_eq!(shown.body["depends_on"][0]["provider"], "net:grid");
+        assert_eq!(shown.body["foreign"], false);
+        assert_eq!(shown.body["rank"], Value::Null);
+        let grid = world.get(Role::Analyst, "/api/v1/assets/net:grid");
+        assert_eq!(grid.body["dependents"][0]["dependent"], "plant:ohio-1");
+        let missing = world.get(Role::Analyst, "/api/v1/assets/nope");
+        assert_eq!(missing.status, 404);
+        assert_eq!(missing.body["code"], "asset_not_found");
+
+        let stats = world.get(Role::Coordinator, "/api/v1/stats");
+        assert_eq!(stats.body["assets"], 5, "[{}] {:?}", db.name, stats.body);
+        assert_eq!(stats.body["foreign"], 2);
+        assert_eq!(
+            stats.body["by_country"],
+            json!([{"id": "NA", "assets": 2}, {"id": "US", "assets": 3}])
+        );
+
+        let exported = world.get(Role::Analyst, "/api/v1/atlas/export");
+        assert_eq!(exported.status, 200);
+        assert_eq!(exported.body["assets"].as_array().map(Vec::len), Some(5));
+        let again = world.post(
+            Role::Admin,
+            "/api/v1/atlas/import",
+            &exported.body.to_string(),
+        );
+        assert_eq!(again.status, 200, "{:?}", again.body);
+        assert_eq!(
+            again.body["assets"]["unchanged"], 5,
+            "export reads back unchanged"
+        );
+    }
+}
+
+#[test]
+fn import_is_all_or_nothing_with_pointers() {
+    for db in test_support::backends("hub rest import") {
+        let world = World::new(&db);
+        let body = json!({
+            "assets": [{"id": "new:1", "name": "New", "kind": "system", "country": "US"},
+                       {"id": "new:2", "kind": "system", "country": "US", "weight": "heavy"}],
+            "dependencies": [{"dependent": "new:1", "provider": "nowhere"}],
+        });
+        let refused = world.post(Role::Analyst, "/api/v1/atlas/import", &body.to_string());
+        assert_eq!(refused.status, 422, "[{}] {:?}", db.name, refused.body);
+        assert_eq!(refused.body["errors"][0]["pointer"], "/assets/1/weight");
+        let dangling = json!({"assets": [{"id": "new:1", "name": "New", "kind": "system", "country": "US"}],
+                              "dependencies": [{"dependent": "new:1", "provider": "nowhere"}]});
+        let refused = world.post(Role::Analyst, "/api/v1/atlas/import", &dangling.to_string());
+        assert_eq!(refused.status, 422, "[{}] {:?}", db.name, refused.body);
+        assert_eq!(
+            refused.body["errors"][0]["pointer"],
+            "/dependencies/0/provider"
+        );
+        let stats = world.get(Role::Analyst, "/api/v1/stats");
+        assert_eq!(stats.body["assets"], 5, "nothing stored");
+        let garbage = world.post(Role::Analyst, "/api/v1/atlas/import", "[1, 2");
+        assert_eq!(garbage.status, 422);
+    }
+}
+
+/// Who may call which atlas route: (method, path, roles allowed).
+const ATLAS_ROUTES: [(&str, &str, &[Role]); 5] = [
+    (
+        "GET",
+        "/api/v1/assets",
+        &[Role::Admin, Role::Analyst, Role::Coordinator],
+    ),
+    (
+        "GET",
+        "/api/v1/assets/plant:ohio-1",
+        &[Role::Admin, Role::Analyst, Role::Coordinator],
+    ),
+    (
+        "GET",
+        "/api/v1/stats",
+        &[Role::Admin, Role::Analyst, Role::Coordinator],
+    ),
+    (
+        "POST",
+        "/api/v1/atlas/import",
+        &[Role::Admin, Role::Analyst],
+    ),
+    ("GET", "/api/v1/atlas/export", &[Role::Admin, Role::Analyst]),
+];
+
+#[test]
+fn every_role_on_every_atlas_route_and_the_partner_write_routes() {
+    for db in test_support::backends("hub rest roles") {
+        let world = World::new(&db);
+        let empty = r#"{"assets": [], "dependencies": []}"#;
+        for (method, path, allowed) in ATLAS_ROUTES {
+            let url = world.hub.url(path);
+            let anonymous = call(method, &url, &[], empty);
+            assert_eq!(anonymous.status, 401, "[{}] {method} {path}", db.name);
+            assert_eq!(anonymous.body["code"], "unauthorized");
+            let partner_token = format!("Bearer {}", world.partner);
+            let by_partner = call(method, &url, &[("Authorization", &partner_token)], empty);
+            assert_eq!(
+                by_partner.status, 403,
+                "[{}] partner token {method} {path}",
+                db.name
+            );
+            for role in Role::ALL {
+                let bearer = format!("Bearer {}", world.token(role));
+                let reply = call(method, &url, &[("Authorization", &bearer)], empty);
+                let expected = if allowed.contains(&role) { 200 } else { 403 };
+                assert_eq!(
+                    reply.status, expected,
+                    "[{}] {role} {method} {path}: {:?}",
+                    db.name, reply.body
+                );
+            }
+        }
+        // The partner write routes: staff users are not partners.
+        for role in [Role::Admin, Role::Analyst, Role::Coordinator] {
+            for path in ["/api/v1/incidents", "/api/v1/notifications/N-1/acknowledge"] {
+                let reply = world.post(role, path, "[]");
+                assert_eq!(
+                    reply.status, 403,
+                    "[{}] {role} POST {path}: {:?}",
+                    db.name, reply.body
+                );
+            }
+        }
+        // A partner user speaks for its partner: no notification N-1 for cert-de.
+        let reply = world.post(Role::Partner, "/api/v1/notifications/N-1/acknowledge", "");
+        assert_eq!(reply.status, 404, "[{}] {:?}", db.name, reply.body);
+    }
+}
+
+/// The `meridian_session=…` pair of a Set-Cookie header.
+fn cookie(reply: &Reply) -> String {
+    let set = reply.header("set-cookie").expect("a session cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set.contains(attribute), "{attribute} in {set}");
+    }
+    assert!(!set.contains("Secure"), "no Secure over plain HTTP: {set}");
+    set.split(';').next().expect("name=value").to_owned()
+}
+
+#[test]
+fn session_login_csrf_and_logout() {
+    for db in test_support::backends("hub rest session") {
+        let world = World::new(&db);
+        let url = world.hub.url("/api/v1/session");
+        let wrong = call(
+            "POST",
+            &url,
+            &[],
+            r#"{"name": "analyst", "password": "nope"}"#,
+        );
+        assert_eq!(wrong.status, 401, "[{}] {:?}", db.name, wrong.body);
+        let login = json!({"name": "analyst", "password": "analyst-password-long-enough"});
+        let opened = call("POST", &url, &[], &login.to_string());
+        assert_eq!(opened.status, 200, "[{}] {:?}", db.name, opened.body);
+        assert_eq!(opened.body["actor"], "user:analyst");
+        let csrf = opened.body["csrf"]
+            .as_str()
+            .expect("a CSRF token")
+            .to_owned();
+        let cookie = cookie(&opened);
+
+        let me = call("GET", &url, &[("Cookie", &cookie)], "");
+        assert_eq!(me.body["role"], "analyst");
+        assert_eq!(me.body["csrf"], csrf.as_str());
+        let read = call(
+            "GET",
+            &world.hub.url("/api/v1/stats"),
+            &[("Cookie", &cookie)],
+            "",
+        );
+        assert_eq!(read.status, 200, "a read needs no CSRF token");
+
+        let import = world.hub.url("/api/v1/atlas/import");
+        let empty = r#"{"assets": [], "dependencies": []}"#;
+        let bare = call("POST", &import, &[("Cookie", &cookie)], empty);
+        assert_eq!(bare.status, 403, "[{}] {:?}", db.name, bare.body);
+        assert_eq!(bare.body["code"], "csrf_token_required");
+        let forged = call(
+            "POST",
+            &import,
+            &[("Cookie", &cookie), ("X-CSRF-Token", "forged")],
+            empty,
+        );
+        assert_eq!(forged.status, 403);
+        let written = call(
+            "POST",
+            &import,
+            &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)],
+            empty,
+        );
+        assert_eq!(written.status, 200, "[{}] {:?}", db.name, written.body);
+
+        let no_csrf = call("DELETE", &url, &[("Cookie", &cookie)], "");
+        assert_eq!(no_csrf.status, 403);
+        let closed = call(
+            "DELETE",
+            &url,
+            &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)],
+            "",
+        );
+        assert_eq!(closed.status, 204, "[{}] {:?}", db.name, closed.body);
+        let after = call("GET", &url, &[("Cookie", &cookie)], "");
+        assert_eq!(after.status, 401, "the session has ended");
+    }
+}
+
+/// A hub over a fresh SQLite file in `dir`.
+fn fresh_hub(dir: &tempfile::TempDir) -> Hub {
+    Hub::start(&dir.path().join("meridian.db").display().to_string())
+}
+
+/// The committed document, `crates/hub/tests/openapi.json`; `UPDATE_OPENAPI=1` rewrites it.
+#[test]
+fn openapi_document_matches_the_snapshot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hub = fresh_hub(&dir);
+    let served = get_with(&hub.url("/api/v1/openapi.json"), None, JSON);
+    assert_eq!(served.status, 200);
+    assert_eq!(served.body["openapi"], "3.1.0");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/openapi.json");
+    let text = serde_json::to_string_pretty(&served.body).expect("json") + "\n";
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &text).expect("writing the snapshot");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == text,
+        "the OpenAPI document differs from {}; review the change and rerun with UPDATE_OPENAPI=1",
+        path.display()
+    );
+    let paths = served.body["paths"].as_object().expect("paths");
+    for route in [
+        "/api/v1/assets",
+        "/api/v1/assets/{id}",
+        "/api/v1/stats",
+        "/api/v1/atlas/import",
+        "/api/v1/atlas/export",
+        "/api/v1/session",
+        "/api/v1/notifications",
+        "/api/v1/notifications/{id}/acknowledge",
+        "/api/v1/notifications/{id}/mitigate",
+        "/api/v1/notifications/{id}/exploited",
+        "/api/v1/incidents",
+    ] {
+        assert!(paths.contains_key(route), "{route} is documented");
+    }
+    let schemes = &served.body["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["session"]["in"], "cookie");
+}
+
+#[test]
+fn reference_page_is_rendered_without_scripts_under_a_strict_policy() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hub = fresh_hub(&dir);
+    let page = get_with(&hub.url("/api/v1/docs"), None, "text/html");
+    assert_eq!(page.status, 200);
+    let policy = page.header("content-security-policy").expect("a CSP");
+    assert!(
+        policy.starts_with("default-src 'none'; style-src 'sha256-"),
+        "{policy}"
+    );
+    let Value::String(html) = &page.body else {
+        panic!("an HTML page: {:?}", page.body);
+    };
+    assert!(!html.contains("<script"), "no script");
+    for expected in [
+        "<h2>atlas</h2>",
+        "<h2>partners</h2>",
+        "<h2>session</h2>",
+        "<code>GET /api/v1/assets/{id}</code>",
+        "<code>country</code>",
+        "<h3 id=\"schema-AssetDto\">AssetDto</h3>",
+        "<a href=\"#schema-ErrorDto\">ErrorDto</a>",
+    ] {
+        assert!(html.contains(expected), "{expected} in the page");
+    }
+}
