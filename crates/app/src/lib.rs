@@ -12,6 +12,7 @@ pub mod audit;
 pub mod authz;
 pub mod bundles;
 pub mod federation;
+pub mod feeds;
 pub mod http;
 pub mod incidents;
 pub mod intel;
