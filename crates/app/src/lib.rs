@@ -7,6 +7,7 @@
 //! Who acts is an [`Actor`]: every write names one, and the audit log records it.
 
 pub mod analysis;
+pub mod cvd;
 pub mod intel;
 pub mod progress;
 pub mod sharing;
