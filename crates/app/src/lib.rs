@@ -11,6 +11,7 @@ pub mod atlas;
 pub mod audit;
 pub mod authz;
 pub mod bundles;
+pub mod cvd;
 pub mod federation;
 pub mod feeds;
 pub mod http;

@@ -611,7 +611,8 @@ pub struct NcfShare {
 #[derive(Clone, Debug, Serialize)]
 pub struct IncidentRef {
     pub id: String,
-    pub kind: String,
+    /// `cyber` or `physical`.
+    pub kind: &'static str,
     pub category: String,
     pub severity: u8,
     pub occurred_at: String,
@@ -685,7 +686,7 @@ pub fn explain(
         .into_iter()
         .filter(|i| i.report.assets.iter().any(|x| x == asset))
         .map(|i| IncidentRef {
-            kind: format!("{:?}", i.report.kind).to_lowercase(),
+            kind: i.report.kind.as_str(),
             category: i.report.category,
             severity: i.report.severity,
             occurred_at: i.report.occurred_at,
@@ -756,6 +757,19 @@ pub fn save_scenario(
     store.save_scenario(scenario, &crate::now())?;
     tracing::info!(actor = %actor.audit_name(), scenario = %scenario.name, "scenario saved");
     Ok(())
+}
+
+/// The saved scenarios, by name.
+pub fn scenarios(store: &mut store::Store) -> Result<Vec<model::Scenario>> {
+    Ok(store.scenarios()?)
+}
+
+/// One saved scenario.
+pub fn scenario(store: &mut store::Store, name: &str) -> Result<model::Scenario> {
+    store.scenario(name)?.ok_or_else(|| Error::NotFound {
+        what: "scenario",
+        id: name.to_owned(),
+    })
 }
 
 /// Deletes a scenario.

@@ -186,6 +186,42 @@ fn explain_breaks_the_priority_down() {
         explain(&mut store, &engine, &Scores::default(), context, "nope"),
         Err(Error::NotFound { .. })
     ));
+    let incident = |occurred_at: &str, assets: &[&str]| model::IncidentReport {
+        partner_id: None,
+        reporter: "analyst".into(),
+        kind: model::IncidentKind::Physical,
+        category: "sabotage".into(),
+        description: String::new(),
+        occurred_at: occurred_at.into(),
+        reported_at: "2026-03-01T00:00:00.000Z".into(),
+        stix_id: None,
+        severity: 4,
+        assets: assets.iter().map(|a| (*a).to_owned()).collect(),
+    };
+    store
+        .add_incidents(&[
+            incident("2026-01-01T00:00:00.000Z", &["a"]),
+            incident("2026-02-01T00:00:00.000Z", &["a", "b"]),
+            incident("2026-02-15T00:00:00.000Z", &["b"]),
+        ])
+        .unwrap();
+    rank(
+        &mut store,
+        &engine,
+        &Scores::default(),
+        true,
+        &Actor::Local("t".into()),
+    )
+    .unwrap();
+    let got = explain(&mut store, &engine, &Scores::default(), context, "a").unwrap();
+    let dates: Vec<&str> = got.incidents.iter().map(|i| &i.occurred_at[..10]).collect();
+    assert_eq!(
+        dates,
+        ["2026-02-01", "2026-01-01"],
+        "the asset's incidents, newest first"
+    );
+    assert_eq!(got.incidents[0].kind, "physical");
+    assert_eq!(got.stored.map(|r| r.rank), Some(1));
 }
 
 #[test]
@@ -209,10 +245,19 @@ fn scenarios_are_checked_before_they_are_stored() {
         ..scenario
     };
     save_scenario(&mut store, &scenario, &actor).unwrap();
+    assert_eq!(
+        scenarios(&mut store).unwrap(),
+        std::slice::from_ref(&scenario)
+    );
+    assert_eq!(self::scenario(&mut store, "s").unwrap(), scenario);
     let engine = engine(&mut store);
     let run = run_scenario(&engine, &scenario, &BTreeSet::from(["b".to_owned()])).unwrap();
     assert_eq!(run.initial, 2);
     delete_scenario(&mut store, "s", &actor).unwrap();
+    assert!(matches!(
+        self::scenario(&mut store, "s"),
+        Err(Error::NotFound { .. })
+    ));
     assert!(matches!(
         delete_scenario(&mut store, "s", &actor),
         Err(Error::NotFound { .. })

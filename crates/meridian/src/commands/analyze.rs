@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow};
 use app::analysis::{self, Engine};
 use clap::{Args, Subcommand};
 
@@ -511,7 +511,7 @@ fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Result<()> {
             Ok(())
         }
         ScenarioCommand::List => {
-            let all = store.scenarios()?;
+            let all = analysis::scenarios(&mut store)?;
             if config.json {
                 return output::json(&all);
             }
@@ -542,9 +542,12 @@ fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Result<()> {
             Ok(())
         }
         ScenarioCommand::Run { name } => {
-            let Some(scenario) = store.scenario(&name)? else {
-                bail!("scenario {name:?} not found (meridian analyze scenario list)");
-            };
+            let scenario = analysis::scenario(&mut store, &name).map_err(|e| match e {
+                app::Error::NotFound { .. } => {
+                    anyhow!("scenario {name:?} not found (meridian analyze scenario list)")
+                }
+                e => e.into(),
+            })?;
             let affected = super::intel::assets_affected_by(config, &mut store, &scenario.cves)?;
             let engine = load(config, &mut store)?;
             let run = analysis::run_scenario(&engine, &scenario, &affected)?;

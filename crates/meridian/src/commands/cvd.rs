@@ -1,25 +1,22 @@
-//! `intel cvd …`: coordinated vulnerability disclosure cases (§3 of the specification) and the
-//! export of published ones as CSAF 2.0 advisories in the directory layout of a CSAF provider
-//! (CSAF 2.0 §7.1): `provider-metadata.json` at the top, one ROLIE feed per TLP label at
-//! `<tlp>/feed.json`, the advisories at `<tlp>/<year>/<id>.json` with their `.sha256` files.
-//!
-//! CSAF 2.0 only knows TLP 1.0, so the case's TLP 2.0 label is mapped down, never widened:
-//! CLEAR becomes WHITE and AMBER+STRICT becomes AMBER with a distribution text (and a document
-//! note) saying it must not be shared beyond the named recipients. The case's own notes are the
-//! coordinator's working notes and are not exported.
+//! `intel cvd …`: coordinated vulnerability disclosure cases and their CSAF 2.0 advisories,
+//! built by `app::cvd`; this module parses the arguments, prints the cases and writes the CSAF
+//! provider directory (the advisory and its `.sha256`, the ROLIE feed of its TLP directory,
+//! `provider-metadata.json`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+use app::cvd::{CaseRow, DEFAULT_BASE_URL, Listed, Site, TLP_DIRS};
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::Value;
 use store::{AffectedProduct, CvdCase, CvdState, NewCvdCase, Tlp};
 
 use crate::config::Config;
 use crate::output;
+
+pub use app::cvd::{csaf_advisory, csaf_tlp};
 
 #[derive(Debug, Subcommand)]
 pub enum CvdCommand {
@@ -81,9 +78,6 @@ pub struct NewArgs {
     pub notes: String,
 }
 
-/// Where a provider directory is served unless told otherwise.
-const DEFAULT_BASE_URL: &str = "https://meridian.invalid/.well-known/csaf";
-
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     pub id: String,
@@ -136,23 +130,12 @@ fn parse_product(text: &str) -> Result<AffectedProduct, String> {
 }
 
 fn new(config: &Config, args: NewArgs) -> anyhow::Result<()> {
-    if let Some(date) = &args.embargo {
-        time::Date::parse(
-            date,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .with_context(|| format!("embargo {date:?} is not a YYYY-MM-DD date"))?;
-    }
     let case = NewCvdCase {
         title: args.title,
-        cves: args
-            .cves
-            .iter()
-            .map(|c| c.trim().to_ascii_uppercase())
-            .collect(),
+        cves: args.cves,
         reporter: args.reporter,
         vendor: args.vendor,
-        vendor_country: args.vendor_country.trim().to_ascii_uppercase(),
+        vendor_country: args.vendor_country,
         vendor_csirt: args.vendor_csirt,
         products: args.products,
         embargo: args.embargo,
@@ -160,65 +143,8 @@ fn new(config: &Config, args: NewArgs) -> anyhow::Result<()> {
         remediation: args.remediation,
         notes: args.notes,
     };
-    let stored = config.open_store()?.create_cvd_case(&case, &super::now())?;
+    let stored = app::cvd::create_case(&mut config.open_store()?, case, &app::Actor::local())?;
     print_case(config, &stored)
-}
-
-#[derive(Serialize)]
-struct CaseRow<'a> {
-    id: &'a str,
-    title: &'a str,
-    state: &'static str,
-    tlp: &'static str,
-    cves: &'a [String],
-    reporter: &'a str,
-    vendor: &'a str,
-    vendor_country: &'a str,
-    vendor_csirt: &'a str,
-    products: Vec<String>,
-    embargo: Option<&'a str>,
-    remediation: &'a str,
-    notes: &'a str,
-    history: Vec<HistoryRow<'a>>,
-}
-
-#[derive(Serialize)]
-struct HistoryRow<'a> {
-    state: &'static str,
-    at: &'a str,
-}
-
-impl<'a> CaseRow<'a> {
-    fn of(c: &'a CvdCase) -> CaseRow<'a> {
-        CaseRow {
-            id: &c.id,
-            title: &c.case.title,
-            state: c.state.as_str(),
-            tlp: c.case.tlp.as_str(),
-            cves: &c.case.cves,
-            reporter: &c.case.reporter,
-            vendor: &c.case.vendor,
-            vendor_country: &c.case.vendor_country,
-            vendor_csirt: &c.case.vendor_csirt,
-            products: c
-                .case
-                .products
-                .iter()
-                .map(|p| format!("{}/{}/{}", p.vendor, p.product, p.versions))
-                .collect(),
-            embargo: c.case.embargo.as_deref(),
-            remediation: &c.case.remediation,
-            notes: &c.case.notes,
-            history: c
-                .history
-                .iter()
-                .map(|(state, at)| HistoryRow {
-                    state: state.as_str(),
-                    at,
-                })
-                .collect(),
-        }
-    }
 }
 
 fn print_case(config: &Config, case: &CvdCase) -> anyhow::Result<()> {
@@ -254,7 +180,7 @@ fn print_case(config: &Config, case: &CvdCase) -> anyhow::Result<()> {
 }
 
 fn list(config: &Config) -> anyhow::Result<()> {
-    let cases = config.open_store()?.cvd_cases()?;
+    let cases = app::cvd::cases(&mut config.open_store()?)?;
     let rows: Vec<CaseRow<'_>> = cases.iter().map(CaseRow::of).collect();
     if config.json {
         return output::json(&rows);
@@ -275,254 +201,20 @@ fn list(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn stored_case(store: &mut store::Store, id: &str) -> anyhow::Result<CvdCase> {
-    store
-        .cvd_case(id)?
-        .with_context(|| format!("no CVD case {id:?}"))
-}
-
 fn show(config: &Config, id: &str) -> anyhow::Result<()> {
-    let case = stored_case(&mut config.open_store()?, id)?;
+    let case = app::cvd::case(&mut config.open_store()?, id)?;
     print_case(config, &case)
 }
 
 fn advance(config: &Config, id: &str, to: CvdState, force: bool) -> anyhow::Result<()> {
-    let mut store = config.open_store()?;
-    let now = super::now();
-    if to == CvdState::Published && !force {
-        let case = stored_case(&mut store, id)?;
-        let today = now.get(..10).unwrap_or(&now);
-        if let Some(embargo) = case.case.embargo.as_deref().filter(|e| *e > today) {
-            bail!("{id} is under embargo until {embargo}; publish then, or pass --force");
-        }
-    }
-    let case = store.advance_cvd_case(id, to, &now)?;
+    let case = app::cvd::advance(
+        &mut config.open_store()?,
+        id,
+        to,
+        force,
+        &app::Actor::local(),
+    )?;
     print_case(config, &case)
-}
-
-// ---------------------------------------------------------------------------------------------
-// CSAF export.
-
-/// The TLP 1.0 label CSAF 2.0 carries for a TLP 2.0 label: the same or narrower, never wider.
-pub fn csaf_tlp(tlp: Tlp) -> &'static str {
-    match tlp {
-        Tlp::Clear => "WHITE",
-        Tlp::Green => "GREEN",
-        Tlp::Amber | Tlp::AmberStrict => "AMBER",
-        Tlp::Red => "RED",
-    }
-}
-
-const AMBER_STRICT_TEXT: &str = "TLP:AMBER+STRICT. CSAF 2.0 knows only TLP 1.0, hence the label \
-    AMBER: recipients may share this advisory only within their own organisation and must not \
-    share it beyond the named recipients.";
-
-/// Where the provider directory is served and who publishes it.
-struct Site<'a> {
-    /// Without a trailing slash; its origin is the publisher's namespace.
-    base: &'a str,
-    publisher: &'a str,
-}
-
-impl Site<'_> {
-    fn url(&self, relative: &str) -> String {
-        format!("{}/{relative}", self.base)
-    }
-
-    fn publisher(&self) -> Value {
-        let origin_end = self
-            .base
-            .find("://")
-            .and_then(|s| self.base[s + 3..].find('/').map(|e| s + 3 + e))
-            .unwrap_or(self.base.len());
-        json!({
-            "category": "coordinator",
-            "name": self.publisher,
-            "namespace": &self.base[..origin_end],
-        })
-    }
-}
-
-/// The CSAF file name of a tracking id (CSAF 2.0 §5.1): lower case, anything but `+`, `-`,
-/// `a-z` and `0-9` replaced by `_`, plus `.json`.
-fn file_name(tracking_id: &str) -> String {
-    let stem: String = tracking_id
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '+' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{stem}.json")
-}
-
-/// The advisory of a published case, released at `released`, found at `self_url`.
-fn advisory(case: &CvdCase, site: &Site<'_>, released: &str, self_url: &str) -> Value {
-    let c = &case.case;
-    let mut distribution = json!({
-        "tlp": { "label": csaf_tlp(c.tlp), "url": "https://www.first.org/tlp/" },
-    });
-    let mut notes = vec![json!({
-        "category": "summary",
-        "title": "Summary",
-        "text": format!("{} ({} products of {}).", c.title, c.products.len(), c.vendor),
-    })];
-    if c.tlp == Tlp::AmberStrict {
-        distribution["text"] = json!(AMBER_STRICT_TEXT);
-        notes.push(json!({
-            "category": "legal_disclaimer",
-            "title": "TLP:AMBER+STRICT",
-            "text": AMBER_STRICT_TEXT,
-        }));
-    }
-    let ids: Vec<String> = (1..=c.products.len())
-        .map(|i| format!("CSAFPID-{i:04}"))
-        .collect();
-    let remediation = if c.remediation.is_empty() {
-        "Contact the vendor for a fix."
-    } else {
-        &c.remediation
-    };
-    let vulnerability = |cve: Option<&str>| {
-        let mut v = json!({
-            "notes": [{ "category": "description", "title": "Description", "text": c.title }],
-            "product_status": { "known_affected": ids },
-            "remediations": [{
-                "category": "vendor_fix",
-                "details": remediation,
-                "product_ids": ids,
-            }],
-        });
-        match cve {
-            Some(cve) => v["cve"] = json!(cve),
-            None => v["title"] = json!(c.title),
-        }
-        v
-    };
-    let vulnerabilities: Vec<Value> = if c.cves.is_empty() {
-        vec![vulnerability(None)]
-    } else {
-        c.cves.iter().map(|cve| vulnerability(Some(cve))).collect()
-    };
-    json!({
-        "document": {
-            "category": "csaf_security_advisory",
-            "csaf_version": "2.0",
-            "distribution": distribution,
-            "lang": "en",
-            "notes": notes,
-            "publisher": site.publisher(),
-            "references": [{ "category": "self", "summary": "This advisory", "url": self_url }],
-            "title": c.title,
-            "tracking": {
-                "current_release_date": released,
-                "generator": {
-                    "engine": { "name": "Meridian", "version": env!("CARGO_PKG_VERSION") },
-                },
-                "id": case.id,
-                "initial_release_date": released,
-                "revision_history": [
-                    { "date": released, "number": "1", "summary": "Initial release." },
-                ],
-                "status": "final",
-                "version": "1",
-            },
-        },
-        "product_tree": { "branches": branches(&c.products, &ids) },
-        "vulnerabilities": vulnerabilities,
-    })
-}
-
-/// The advisory of `case` released at `released`, keys sorted, with its path in the provider
-/// directory (`<tlp>/<year>/<file>`), which its self reference names.
-fn placed_advisory(
-    case: &CvdCase,
-    site: &Site<'_>,
-    released: &str,
-) -> anyhow::Result<(String, Value)> {
-    let relative = format!(
-        "{}/{}/{}",
-        csaf_tlp(case.case.tlp).to_ascii_lowercase(),
-        released.get(..4).context("release date without a year")?,
-        file_name(&case.id),
-    );
-    let document = sort_keys(advisory(case, site, released, &site.url(&relative)));
-    Ok((relative, document))
-}
-
-/// The CSAF 2.0 advisory of `case` (an alert's, say) as `export` writes it, released at
-/// `released` and served from the default provider directory under `publisher`'s name.
-pub fn csaf_advisory(case: &CvdCase, publisher: &str, released: &str) -> anyhow::Result<Value> {
-    let site = Site {
-        base: DEFAULT_BASE_URL,
-        publisher,
-    };
-    Ok(placed_advisory(case, &site, released)?.1)
-}
-
-/// A product name's version-range leaves.
-type ProductLeaves<'a> = (&'a str, Vec<Value>);
-
-/// vendor → product_name → product_version_range, in first-seen order; `ids[i]` names
-/// `products[i]`.
-fn branches(products: &[AffectedProduct], ids: &[String]) -> Vec<Value> {
-    let mut vendors: Vec<(&str, Vec<ProductLeaves<'_>>)> = Vec::new();
-    for (p, id) in products.iter().zip(ids) {
-        let leaf = json!({
-            "category": "product_version_range",
-            "name": p.versions,
-            "product": {
-                "name": format!("{} {} {}", p.vendor, p.product, p.versions),
-                "product_id": id,
-            },
-        });
-        let v = match vendors.iter().position(|(name, _)| *name == p.vendor) {
-            Some(i) => i,
-            None => {
-                vendors.push((&p.vendor, Vec::new()));
-                vendors.len() - 1
-            }
-        };
-        let names = &mut vendors[v].1;
-        match names.iter_mut().find(|(name, _)| *name == p.product) {
-            Some((_, leaves)) => leaves.push(leaf),
-            None => names.push((&p.product, vec![leaf])),
-        }
-    }
-    vendors
-        .into_iter()
-        .map(|(vendor, names)| {
-            let names: Vec<Value> = names
-                .into_iter()
-                .map(|(name, leaves)| {
-                    json!({ "category": "product_name", "name": name, "branches": leaves })
-                })
-                .collect();
-            json!({ "category": "vendor", "name": vendor, "branches": names })
-        })
-        .collect()
-}
-
-/// Orders every object's keys alphabetically, as CSAF 2.0's optional test 6.2.13 asks.
-fn sort_keys(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k, sort_keys(v)))
-                    .collect(),
-            )
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
-        other => other,
-    }
 }
 
 #[derive(Serialize)]
@@ -536,42 +228,34 @@ struct Exported {
 }
 
 fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
-    let case = stored_case(&mut config.open_store()?, &args.id)?;
-    let Some((_, released)) = case
-        .history
-        .iter()
-        .find(|(state, _)| *state == CvdState::Published)
-    else {
-        bail!(
-            "{} is {}: only published cases are exported",
-            case.id,
-            case.state.as_str()
-        );
-    };
-    let site = Site {
-        base: args.base_url.trim_end_matches('/'),
-        publisher: &args.publisher,
-    };
-    let tlp = csaf_tlp(case.case.tlp);
-    let name = file_name(&case.id);
-    let (relative, document) = placed_advisory(&case, &site, released)?;
-    let bytes = serde_json::to_vec_pretty(&document).context("serialising the advisory")?;
-    let path = args.out.join(&relative);
-    write(&path, &bytes)?;
-    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let case = app::cvd::case(&mut config.open_store()?, &args.id)?;
+    let site = Site::new(&args.base_url, &args.publisher);
+    let placed = app::cvd::export(&case, &site)?;
+    let path = args.out.join(&placed.relative);
+    write(&path, &placed.bytes)?;
     write(
         &path.with_extension("json.sha256"),
-        format!("{sha256}  {name}\n").as_bytes(),
+        placed.sha256_line().as_bytes(),
     )?;
 
     let now = super::now();
-    let feed = write_feed(&args.out, &site, tlp, &now)?;
-    let provider_metadata = write_provider_metadata(&args.out, &site, &now)?;
+    let dir = placed.tlp.to_ascii_lowercase();
+    let feed = args.out.join(&dir).join("feed.json");
+    let listed = advisories(&args.out, &dir)?;
+    let document = app::cvd::feed(&site, placed.tlp, &listed, &now);
+    write(&feed, &serde_json::to_vec_pretty(&document)?)?;
+    let feed_dirs: Vec<&str> = TLP_DIRS
+        .into_iter()
+        .filter(|dir| args.out.join(dir).join("feed.json").is_file())
+        .collect();
+    let provider_metadata = args.out.join("provider-metadata.json");
+    let document = app::cvd::provider_metadata(&site, &feed_dirs, &now);
+    write(&provider_metadata, &serde_json::to_vec_pretty(&document)?)?;
     let exported = Exported {
         id: case.id,
-        tlp,
+        tlp: placed.tlp,
         advisory: path,
-        sha256,
+        sha256: placed.sha256,
         feed,
         provider_metadata,
     };
@@ -594,10 +278,8 @@ fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
-const TLP_DIRS: [&str; 4] = ["white", "green", "amber", "red"];
-
 /// Every advisory under `<out>/<tlp>/<year>/`, by file name.
-fn advisories(out: &Path, tlp_dir: &str) -> anyhow::Result<Vec<(String, String, Value)>> {
+fn advisories(out: &Path, tlp_dir: &str) -> anyhow::Result<Vec<Listed>> {
     let mut found = Vec::new();
     let dir = out.join(tlp_dir);
     if !dir.is_dir() {
@@ -624,82 +306,13 @@ fn advisories(out: &Path, tlp_dir: &str) -> anyhow::Result<Vec<(String, String, 
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or_default();
-            found.push((year.to_owned(), name.to_owned(), doc));
+            found.push(Listed {
+                year: year.to_owned(),
+                name: name.to_owned(),
+                document: doc,
+            });
         }
     }
-    found.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    found.sort_by(|a, b| (&a.year, &a.name).cmp(&(&b.year, &b.name)));
     Ok(found)
-}
-
-/// Rewrites `<tlp>/feed.json` (ROLIE, CSAF 2.0 §7.1.20) from the advisories on disk.
-fn write_feed(out: &Path, site: &Site<'_>, tlp: &str, now: &str) -> anyhow::Result<PathBuf> {
-    let dir = tlp.to_ascii_lowercase();
-    let entries: Vec<Value> = advisories(out, &dir)?
-        .into_iter()
-        .map(|(year, name, doc)| {
-            let url = site.url(&format!("{dir}/{year}/{name}"));
-            let tracking = &doc["document"]["tracking"];
-            json!({
-                "id": tracking["id"],
-                "title": doc["document"]["title"],
-                "link": [
-                    { "rel": "self", "href": url },
-                    { "rel": "hash", "href": format!("{url}.sha256") },
-                ],
-                "published": tracking["initial_release_date"],
-                "updated": tracking["current_release_date"],
-                "content": { "type": "application/json", "src": url },
-                "format": {
-                    "schema": "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json",
-                    "version": "2.0",
-                },
-            })
-        })
-        .collect();
-    let feed = json!({
-        "feed": {
-            "id": format!("meridian-csaf-feed-tlp-{dir}"),
-            "title": format!("{} CSAF feed (TLP:{tlp})", site.publisher),
-            "link": [{ "rel": "self", "href": site.url(&format!("{dir}/feed.json")) }],
-            "category": [{
-                "scheme": "urn:ietf:params:rolie:category:information-type",
-                "term": "csaf",
-            }],
-            "updated": now,
-            "entry": entries,
-        }
-    });
-    let path = out.join(&dir).join("feed.json");
-    write(&path, &serde_json::to_vec_pretty(&feed)?)?;
-    Ok(path)
-}
-
-/// Rewrites `provider-metadata.json` (CSAF 2.0 §7.1.7) naming the feed of every TLP directory
-/// that has one.
-fn write_provider_metadata(out: &Path, site: &Site<'_>, now: &str) -> anyhow::Result<PathBuf> {
-    let feeds: Vec<Value> = TLP_DIRS
-        .iter()
-        .filter(|dir| out.join(dir).join("feed.json").is_file())
-        .map(|dir| {
-            let label = dir.to_ascii_uppercase();
-            json!({
-                "summary": format!("{} advisories (TLP:{label})", site.publisher),
-                "tlp_label": label,
-                "url": site.url(&format!("{dir}/feed.json")),
-            })
-        })
-        .collect();
-    let metadata = json!({
-        "canonical_url": site.url("provider-metadata.json"),
-        "distributions": [{ "rolie": { "feeds": feeds } }],
-        "last_updated": now,
-        "list_on_CSAF_aggregators": false,
-        "metadata_version": "2.0",
-        "mirror_on_CSAF_aggregators": false,
-        "publisher": site.publisher(),
-        "role": "csaf_provider",
-    });
-    let path = out.join("provider-metadata.json");
-    write(&path, &serde_json::to_vec_pretty(&metadata)?)?;
-    Ok(path)
 }

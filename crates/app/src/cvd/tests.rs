@@ -1,0 +1,115 @@
+use super::*;
+
+fn new_case(embargo: Option<&str>, tlp: Tlp) -> NewCvdCase {
+    NewCvdCase {
+        title: "Buffer overflow in the web UI".into(),
+        cves: vec![" cve-2024-3400 ".into()],
+        reporter: "researcher".into(),
+        vendor: "Acme".into(),
+        vendor_country: " de".into(),
+        vendor_csirt: "CERT-Bund".into(),
+        products: vec![AffectedProduct {
+            vendor: "Acme".into(),
+            product: "Gateway".into(),
+            versions: "vers:generic/<2.1".into(),
+        }],
+        embargo: embargo.map(str::to_owned),
+        tlp,
+        remediation: String::new(),
+        notes: "working notes".into(),
+    }
+}
+
+fn actor() -> Actor {
+    Actor::Local("test".into())
+}
+
+#[test]
+fn cases_are_normalised_and_their_embargo_checked() {
+    let mut store = store::Store::open("sqlite::memory:").unwrap();
+    let refused = create_case(
+        &mut store,
+        new_case(Some("31/12/2099"), Tlp::Amber),
+        &actor(),
+    );
+    assert!(
+        matches!(&refused, Err(Error::Invalid(p)) if p[0].pointer == "/embargo"),
+        "{refused:?}"
+    );
+    let case = create_case(
+        &mut store,
+        new_case(Some("2099-12-31"), Tlp::Amber),
+        &actor(),
+    )
+    .unwrap();
+    assert_eq!(case.case.cves, ["CVE-2024-3400"]);
+    assert_eq!(case.case.vendor_country, "DE");
+    assert!(matches!(
+        advance(&mut store, &case.id, CvdState::Published, false, &actor()),
+        Err(Error::Conflict(m)) if m.contains("under embargo until 2099-12-31")
+    ));
+    let unpublished = self::case(&mut store, &case.id).unwrap();
+    assert_eq!(
+        cases(&mut store).unwrap(),
+        std::slice::from_ref(&unpublished)
+    );
+    let site = Site::new("https://csaf.example/dir/", "CERT-X");
+    assert!(matches!(
+        export(&unpublished, &site),
+        Err(Error::Conflict(_))
+    ));
+    let published = advance(&mut store, &case.id, CvdState::Published, true, &actor()).unwrap();
+    let placed = export(&published, &site).unwrap();
+    assert_eq!(placed.tlp, "AMBER");
+    assert!(placed.relative.starts_with("amber/"), "{}", placed.relative);
+    assert!(placed.relative.ends_with(&placed.name));
+    let document: Value = serde_json::from_slice(&placed.bytes).unwrap();
+    assert_eq!(
+        document["document"]["publisher"]["namespace"],
+        "https://csaf.example"
+    );
+    assert!(!String::from_utf8_lossy(&placed.bytes).contains("working notes"));
+    assert!(matches!(
+        self::case(&mut store, "MERIDIAN-1999-0001"),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn tlp_is_mapped_down_never_widened() {
+    for (tlp, label) in [
+        (Tlp::Clear, "WHITE"),
+        (Tlp::Green, "GREEN"),
+        (Tlp::Amber, "AMBER"),
+        (Tlp::AmberStrict, "AMBER"),
+        (Tlp::Red, "RED"),
+    ] {
+        assert_eq!(csaf_tlp(tlp), label, "{tlp:?}");
+    }
+}
+
+#[test]
+fn file_names_follow_csaf_rules() {
+    assert_eq!(file_name("MERIDIAN-2026-0001"), "meridian-2026-0001.json");
+    assert_eq!(file_name("ICSA 23/145+01"), "icsa_23_145+01.json");
+}
+
+#[test]
+fn feeds_and_metadata_name_every_url_under_the_site() {
+    let site = Site::new("https://csaf.example/dir", "CERT-X");
+    let listed = Listed {
+        year: "2026".into(),
+        name: "a.json".into(),
+        document: json!({ "document": { "title": "A", "tracking": { "id": "A" } } }),
+    };
+    let feed = feed(&site, "AMBER", &[listed], "2026-01-01T00:00:00Z");
+    assert_eq!(
+        feed["feed"]["entry"][0]["link"][1]["href"],
+        "https://csaf.example/dir/amber/2026/a.json.sha256"
+    );
+    let metadata = provider_metadata(&site, &["amber"], "2026-01-01T00:00:00Z");
+    assert_eq!(
+        metadata["distributions"][0]["rolie"]["feeds"][0]["url"],
+        "https://csaf.example/dir/amber/feed.json"
+    );
+}
