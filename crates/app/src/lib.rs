@@ -6,12 +6,14 @@
 //!
 //! Who acts is an [`Actor`]: every write names one, and the audit log records it.
 
+pub mod alerts;
 pub mod analysis;
 pub mod atlas;
 pub mod audit;
 pub mod authz;
 pub mod bundles;
 pub mod cvd;
+pub mod demo;
 pub mod federation;
 pub mod feeds;
 pub mod http;

@@ -153,7 +153,7 @@ pub fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
 struct DemoBuilt {
     report: store::ImportReport,
     advisories: usize,
-    exchange: Option<super::demo_exchange::Summary>,
+    exchange: Option<app::demo::Summary>,
 }
 
 /// A test hook of debug builds: `MERIDIAN_TEST_DEMO_HOOK=fail:STEP` fails the demo build after
@@ -230,7 +230,7 @@ pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
             .len();
         }
         // Partner CSIRTs, agreements, collections, alerts, notifications and incidents.
-        let exchange = super::demo_exchange::populate(config, store, args.seed)
+        let exchange = app::demo::populate(store, &app::Actor::local(), config.home, args.seed)
             .context("adding the demo's exchange data")?;
         demo_hook("exchange")?;
         Ok(DemoBuilt {

@@ -16,8 +16,6 @@ use store::{AffectedProduct, CvdCase, CvdState, NewCvdCase, Tlp};
 use crate::config::Config;
 use crate::output;
 
-pub use app::cvd::{csaf_advisory, csaf_tlp};
-
 #[derive(Debug, Subcommand)]
 pub enum CvdCommand {
     /// Open a case in state `reported`; prints its id (`MERIDIAN-<year>-NNNN`).

@@ -114,7 +114,7 @@ pub fn run(config: &Config, command: IntelCommand) -> anyhow::Result<()> {
     }
 }
 
-pub(crate) use app::intel::{ActiveFinding, ImportRow};
+pub(crate) use app::intel::ImportRow;
 
 // ---------------------------------------------------------------------------------------------
 // The findings' context, and the entry points other commands use.
@@ -193,17 +193,6 @@ pub fn kev_dates_added(
         store,
         &progress::Bars::new(config.quiet),
     )?)
-}
-
-/// The active findings of `cve` (or of every CVE), by asset and item.
-pub fn active_findings(
-    config: &Config,
-    store: &mut store::Store,
-    cve: Option<&str>,
-) -> anyhow::Result<Vec<ActiveFinding>> {
-    with_context(config, store, |store, context| {
-        app::intel::active_findings(store, context, cve)
-    })
 }
 
 /// Ids of the assets with an active finding for one of `cves`.

@@ -8,7 +8,6 @@ pub mod atlas;
 pub mod audit;
 pub mod bundle;
 pub mod cvd;
-pub mod demo_exchange;
 pub mod federation;
 pub mod incident;
 pub mod intel;

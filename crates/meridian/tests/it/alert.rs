@@ -205,12 +205,12 @@ fn alert_routes_publishes_to_recipients_and_drafts_per_organisation() {
         let listed = run(url, &["alert", "list"]);
         assert_eq!(listed.as_array().expect("alerts").len(), 1);
 
-        // Restricted to assets and items; refusals name the argument.
+        // Restricted to assets and items; refusals name the field.
         let only = new_alert(url, &["--asset", "fw:fr-1"]);
         assert_eq!(strings(&only["partners"]), ["cert-fr"]);
         assert!(
             refused(url, &["alert", "new", "--cve", CVE, "--asset", "fw:nope"])
-                .contains("--asset: unknown asset \"fw:nope\"")
+                .contains("/assets: unknown asset \"fw:nope\"")
         );
         assert!(
             refused(url, &["alert", "new", "--cve", "CVE-2024-0001"])
@@ -221,7 +221,7 @@ fn alert_routes_publishes_to_recipients_and_drafts_per_organisation() {
                 url,
                 &["alert", "new", "--cve", CVE, "--finding", "pkg:npm/x@1"]
             )
-            .contains("--finding")
+            .contains("/findings: no active finding")
         );
     }
 }

@@ -1,6 +1,7 @@
-//! `audit list | verify` over writes made through `meridian serve` (TAXII POST as a partner),
-//! on both backends: the entries are listed and filtered, the chain verifies, and a row edited
-//! by hand in the database makes `audit verify` fail naming it.
+//! `audit list | verify` over writes made by the command line (as the local administrator) and
+//! through `meridian serve` (TAXII POST as a partner), on both backends: the entries are listed
+//! and filtered, the chain verifies, and a row edited by hand in the database makes
+//! `audit verify` fail naming it.
 
 use serde_json::Value;
 use store::Tlp;
@@ -44,9 +45,32 @@ fn taxii_writes_are_listed_and_a_tampered_row_is_named() {
             post_as(&server, COLLECTION, "cert-a", &secret, &second);
         }
 
-        let entries = listed(url, &[]);
+        let all = listed(url, &[]);
+        let setup: Vec<(&str, &str)> = all[..4]
+            .iter()
+            .map(|e| {
+                let actor = e["actor"].as_str().expect("actor");
+                assert!(actor.starts_with("local:"), "[{}] {actor}", db.name);
+                (
+                    e["action"].as_str().expect("action"),
+                    e["object_ids"][0].as_str().expect("id"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            setup,
+            [
+                ("collection.add", COLLECTION),
+                ("partner.add", "cert-a"),
+                ("agreement.add", "a"),
+                ("partner.token.issue", "cert-a"),
+            ],
+            "[{}] the command line's writes, in order",
+            db.name
+        );
+        let entries = &all[4..];
         assert_eq!(entries.len(), 2, "[{}] {entries:?}", db.name);
-        for (entry, (seq, posted)) in entries.iter().zip([(1, &first[..]), (2, &second[..])]) {
+        for (entry, (seq, posted)) in entries.iter().zip([(5, &first[..]), (6, &second[..])]) {
             assert_eq!(entry["seq"], seq);
             assert_eq!(entry["actor"], "partner:cert-a");
             assert_eq!(entry["action"], "taxii.add_objects");
@@ -62,7 +86,7 @@ fn taxii_writes_are_listed_and_a_tampered_row_is_named() {
         }
         assert_eq!(entries[1]["prev_hash"], entries[0]["hash"]);
         assert_eq!(listed(url, &["--limit", "1"]).len(), 1);
-        assert_eq!(listed(url, &["--limit", "1"])[0]["seq"], 2);
+        assert_eq!(listed(url, &["--limit", "1"])[0]["seq"], 6);
         assert!(listed(url, &["--actor", "partner:someone-else"]).is_empty());
         assert_eq!(listed(url, &["--action", "taxii.add_objects"]).len(), 2);
 
@@ -70,7 +94,7 @@ fn taxii_writes_are_listed_and_a_tampered_row_is_named() {
         let head = entries[1]["hash"].as_str().expect("hash");
         assert_eq!(
             intact.trim(),
-            format!("audit log intact: 2 entries, head {head}"),
+            format!("audit log intact: 6 entries, head {head}"),
             "[{}]",
             db.name
         );

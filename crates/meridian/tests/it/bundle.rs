@@ -385,7 +385,10 @@ fn bundle_export_releases_by_tlp_and_imports_signed_all_or_nothing() {
             "{again}"
         );
         // The import is audited as the bundle's signer, once: the replay writes nothing.
-        let audited = ok(db, &["--json", "audit", "list"]);
+        let audited = ok(
+            db,
+            &["--json", "audit", "list", "--action", "taxii.add_objects"],
+        );
         let audited: Value = serde_json::from_str(&audited).expect("audit list --json");
         let audited = audited.as_array().expect("entries");
         assert_eq!(audited.len(), 1, "[{}] {audited:?}", y.name);

@@ -458,9 +458,21 @@ fn check_two_hubs(db_b: &str, backend: &str) {
         set(&["b-clear", "b-green", "b-amber", "b-amber-to-a"]),
         "[{backend}] pushed to A"
     );
-    // Pulls are audited on B as A's partner; B's pushes on A as B's partner.
+    // Pulls are audited on B as A's partner; B's pushes on A as B's partner (the setup and the
+    // sync runs are the local administrator's entries).
     let actors = |db: &str| -> BTreeSet<String> {
-        let listed = ok(db, &["--json", "audit", "list", "--limit", "1000"]);
+        let listed = ok(
+            db,
+            &[
+                "--json",
+                "audit",
+                "list",
+                "--limit",
+                "1000",
+                "--action",
+                "taxii.add_objects",
+            ],
+        );
         let listed: Value = serde_json::from_str(&listed).expect("audit list --json");
         listed
             .as_array()

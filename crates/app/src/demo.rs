@@ -1,4 +1,4 @@
-//! The demo's exchange (§4, §7): partner CSIRTs for the 15 foreign countries with the most
+//! The demo's exchange (§4, §7), added by `meridian demo`: partner CSIRTs for the 15 foreign countries with the most
 //! assets (plus an energy-sector CSIRT), sharing agreements (bilateral and multilateral,
 //! ceilings GREEN to AMBER+STRICT), two collections holding objects at every TLP (alert
 //! packages and indicators), alerts from the demo's intel findings with notifications in every
@@ -22,10 +22,10 @@ use store::{
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-use super::alert::{NewArgs, checked_all, rows};
-use super::intel::ActiveFinding;
-use crate::config::Config;
-use app::notifications::advance_all;
+use crate::Actor;
+use crate::alerts::{NewAlert, build, checked_all, rows};
+use crate::intel::ActiveFinding;
+use crate::notifications::advance_all;
 
 /// How many country CSIRTs the demo registers.
 const COUNTRY_PARTNERS: usize = 15;
@@ -104,7 +104,13 @@ fn stamp(t: OffsetDateTime) -> anyhow::Result<String> {
 }
 
 /// Adds the exchange part of the demo world, unless partners are stored already (`None`).
-pub fn populate(config: &Config, store: &mut Store, seed: u64) -> anyhow::Result<Option<Summary>> {
+pub fn populate(
+    store: &mut Store,
+    actor: &Actor,
+    home: [u8; 2],
+    seed: u64,
+) -> anyhow::Result<Option<Summary>> {
+    let home_text = String::from_utf8_lossy(&home).into_owned();
     if !store.partners()?.is_empty() {
         return Ok(None);
     }
@@ -114,11 +120,11 @@ pub fn populate(config: &Config, store: &mut Store, seed: u64) -> anyhow::Result
     let mut summary = Summary::default();
 
     // Partners: the foreign countries with the most assets, by count then code.
-    let stats = store.stats(&config.home_country())?;
+    let stats = store.stats(&model::HomeCountry(home_text.clone()))?;
     let mut countries: Vec<(&String, &u64)> = stats
         .by_country
         .iter()
-        .filter(|(cc, _)| cc.as_str() != config.home_str() && model::country(cc).is_some())
+        .filter(|(cc, _)| cc.as_str() != home_text && model::country(cc).is_some())
         .collect();
     countries.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
     let mut partners: Vec<Partner> = countries
@@ -270,7 +276,13 @@ pub fn populate(config: &Config, store: &mut Store, seed: u64) -> anyhow::Result
     // Alerts: the CVEs with the most affected assets in the partners' countries, KEV-listed
     // ones (exploited before any of these alerts) mixed with others.
     let countries: BTreeSet<&str> = partners.iter().map(|p| p.country.as_str()).collect();
-    let findings = super::intel::active_findings(config, store, None)?;
+    let attacked = crate::incidents::attacked_assets(&store.incidents()?);
+    let context = crate::intel::Context {
+        home,
+        attacked: &attacked,
+        progress: &(),
+    };
+    let findings = crate::intel::active_findings(store, context, None)?;
     let mut country_of: HashMap<String, String> = HashMap::new();
     for f in &findings {
         if !country_of.contains_key(&f.asset)
@@ -288,7 +300,7 @@ pub fn populate(config: &Config, store: &mut Store, seed: u64) -> anyhow::Result
             by_cve.entry(f.cve.clone()).or_default().push(f);
         }
     }
-    let kev = super::intel::kev_dates_added(config, store)?;
+    let kev = crate::intel::kev_dates_added(store, &())?;
     let mut ranked: Vec<(&String, usize)> = by_cve
         .iter()
         .map(|(cve, fs)| {
@@ -326,7 +338,7 @@ pub fn populate(config: &Config, store: &mut Store, seed: u64) -> anyhow::Result
     };
     for (i, cve) in chosen.iter().enumerate() {
         let created = today - Duration::days(ALERT_DAYS_AGO[i]) + Duration::hours(9);
-        let args = NewArgs {
+        let args = NewAlert {
             cve: cve.clone(),
             findings: Vec::new(),
             assets: Vec::new(),
@@ -338,7 +350,7 @@ pub fn populate(config: &Config, store: &mut Store, seed: u64) -> anyhow::Result
             at: Some(stamp(created)?),
         };
         let findings = by_cve.remove(cve).unwrap_or_default();
-        let (alert, notifications) = super::alert::build(store, &validator, &args, findings)
+        let (alert, notifications) = build(store, actor, &validator, &args, findings)
             .with_context(|| format!("the demo alert for {cve}"))?;
         summary.alerts += 1;
         summary.objects += alert.stix_ids.len() as u64;
@@ -354,7 +366,7 @@ pub fn populate(config: &Config, store: &mut Store, seed: u64) -> anyhow::Result
         .iter()
         .map(|(id, state, at)| (id.as_str(), *state, at.as_str()))
         .collect();
-    advance_all(store, &app::Actor::local(), &moves).context("playing the demo notifications")?;
+    advance_all(store, actor, &moves).context("playing the demo notifications")?;
 
     // Incidents: behind the notifications above, and standalone ones on the first assets (by
     // id) of a partner's country.
@@ -391,6 +403,14 @@ pub fn populate(config: &Config, store: &mut Store, seed: u64) -> anyhow::Result
     }
     reports.sort_by(|a, b| a.reported_at.cmp(&b.reported_at));
     summary.incidents = store.add_incidents(&reports)?.len();
+    // The alerts and notifications have their own entries; this one records the rest.
+    crate::audit::record(
+        store,
+        actor,
+        "demo.exchange",
+        &[],
+        format!("seed {seed}: {summary:?}").as_bytes(),
+    )?;
     Ok(Some(summary))
 }
 
