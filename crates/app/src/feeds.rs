@@ -18,7 +18,7 @@ use crate::audit::audited;
 use crate::authz::{Action, authorize};
 use crate::http::{agent, check_url};
 use crate::intel::{ImportRow, import_documents};
-use crate::{Actor, Error, Progress, Result};
+use crate::{Actor, Error, Problem, Progress, Result};
 
 /// The largest response body accepted (the full NVD-sized CVE archives are far smaller).
 const MAX_BODY: u64 = 256 * 1024 * 1024;
@@ -112,7 +112,20 @@ pub fn sync(
             errors.join("\n")
         )));
     }
-    let mut imported = import_documents(store, documents, None, progress, actor)?.into_iter();
+    let imported =
+        import_documents(store, documents, None, progress, actor).map_err(|e| match e {
+            Error::Invalid(problems) => Error::Invalid(
+                problems
+                    .into_iter()
+                    .map(|p| Problem {
+                        message: format!("{}; nothing was stored", p.message),
+                        ..p
+                    })
+                    .collect(),
+            ),
+            e => e,
+        })?;
+    let mut imported = imported.into_iter();
     let now = crate::now();
     let mut rows = Vec::with_capacity(sources.len());
     for (source, outcome) in sources.into_iter().zip(outcomes) {

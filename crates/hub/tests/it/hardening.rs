@@ -418,7 +418,9 @@ fn failed_tokens_are_throttled_per_client_ip() {
     let hub = Hub::start_with(&db.url, |o| o.auth_failures = 3);
     let url = hub.url("/taxii2/");
     assert_eq!(get(&url, Some(&token)).status, 200);
-    let wrong = format!("{}x", &token[..token.len() - 1]);
+    // The token with its last character changed (to one it does not already end with).
+    let last = if token.ends_with('x') { 'y' } else { 'x' };
+    let wrong = format!("{}{last}", &token[..token.len() - 1]);
     for _ in 0..3 {
         assert_eq!(get(&url, Some(&wrong)).status, 401);
     }

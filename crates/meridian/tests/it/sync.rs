@@ -411,7 +411,7 @@ fn feeds_are_added_listed_and_removed() {
         );
         intel(&db.url, &["feed", "remove", "kev"]);
         let err = fails(&db.url, &["feed", "remove", "kev"]);
-        assert!(err.contains("no feed named"), "[{}] {err}", db.name);
+        assert!(err.contains("feed kev not found"), "[{}] {err}", db.name);
         let list = run(&db.url, &["feed", "list"]);
         assert_eq!(list.as_array().expect("rows").len(), 1, "[{}]", db.name);
     }
