@@ -85,11 +85,20 @@ pub enum Actor {
 }
 
 impl Actor {
-    /// The local administrator the CLI acts as: `$USER` (or `$LOGNAME`), else "unknown".
+    /// The local administrator the CLI acts as: `$USER` (or `$LOGNAME`), else the last
+    /// component of `$HOME` (`/root` → `root`), else "unknown".
     pub fn local() -> Actor {
-        let name = ["USER", "LOGNAME"]
-            .into_iter()
-            .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
+        let var = |v: &str| std::env::var(v).ok().filter(|n| !n.trim().is_empty());
+        let name = var("USER")
+            .or_else(|| var("LOGNAME"))
+            .or_else(|| {
+                var("HOME").and_then(|home| {
+                    std::path::Path::new(&home)
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .map(str::to_owned)
+                })
+            })
             .unwrap_or_else(|| "unknown".to_owned());
         Actor::Local(name)
     }
