@@ -166,6 +166,100 @@ pub fn import(
     })
 }
 
+/// The reports in `body` (the simple JSON form or a STIX 2.1 bundle), submitted by the actor's
+/// partner at `reported_at`. Atlas STIX ids (`infrastructure--…`) are not resolved for
+/// partners and are refused; each problem is located by a JSON pointer (a syntax error by line
+/// and column).
+pub fn parse_reports(
+    actor: &Actor,
+    body: &[u8],
+    reported_at: &str,
+    validator: &stix::Validator,
+) -> Result<Vec<IncidentReport>> {
+    let partner = actor.partner();
+    let resolve = |id: &str| (!id.starts_with("infrastructure--")).then(|| id.to_owned());
+    let cx = Context {
+        partner,
+        reported_at,
+        resolve: &resolve,
+        validator: Some(validator),
+    };
+    parse(body, &cx).map_err(|errors| {
+        Error::Invalid(
+            errors
+                .into_iter()
+                .map(|e| match e.path.starts_with('[') {
+                    true => Problem {
+                        pointer: crate::json_pointer(&e.path),
+                        message: e.message,
+                    },
+                    false => Problem {
+                        pointer: String::new(),
+                        message: format!("{}: {}", e.path, e.message),
+                    },
+                })
+                .collect(),
+        )
+    })
+}
+
+/// A partner files incident reports. They feed the ranking's threat score, so filing is
+/// limited: only a partner with a sharing agreement granting write on at least one collection
+/// may file ([`Error::Forbidden`]), the same trust that lets it publish objects; and a report
+/// may name only assets in the partner's constituency (an asset's country among its
+/// `constituency_countries`, or its own country when it lists none). An asset that does not
+/// exist and one outside the constituency get the same message, so the answer does not tell
+/// whether an id exists. All or nothing.
+pub fn report(store: &mut Store, actor: &Actor, reports: &[IncidentReport]) -> Result<Vec<Added>> {
+    authorize(actor, Action::ReportIncidents)?;
+    let Some(partner_id) = actor.partner() else {
+        return Err(Error::Forbidden(format!(
+            "{} is not a partner; this is for partner CSIRTs",
+            actor.audit_name()
+        )));
+    };
+    let release = crate::sharing::Release::load(store, partner_id)?;
+    if !store
+        .collections()?
+        .iter()
+        .any(|c| release.can_write(&c.id))
+    {
+        return Err(Error::Forbidden(format!(
+            "{partner_id} may not report incidents: no sharing agreement grants it write on a collection"
+        )));
+    }
+    let constituency: Vec<String> = match store.partner(partner_id)? {
+        Some(p) if !p.constituency_countries.is_empty() => p.constituency_countries,
+        Some(p) => vec![p.country],
+        None => Vec::new(),
+    };
+    let mut named: Vec<&str> = reports
+        .iter()
+        .flat_map(|r| r.assets.iter().map(String::as_str))
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    let countries = store.asset_countries(&named)?;
+    let problems: Vec<Problem> = reports
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| r.assets.iter().map(move |a| (i, a)))
+        .filter(|(_, a)| {
+            !countries
+                .get(a.as_str())
+                .is_some_and(|c| constituency.contains(c))
+        })
+        .map(|(i, a)| Problem {
+            pointer: format!("/{i}/assets"),
+            message: format!("{a:?} is not an asset of your constituency"),
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    store_reports(store, actor, reports)
+}
+
 /// Every incident, newest first; with `asset`, only those naming it.
 pub fn list(store: &mut Store, asset: Option<&str>) -> Result<Vec<Incident>> {
     let mut all = store.incidents()?;

@@ -12,7 +12,7 @@ use exchange::notification::{
     NotificationState, Timeline, can_advance_named, mitigated_before_exploitation,
 };
 use serde::Serialize;
-use store::{IncidentKind, Notification, NotificationFilter, Store};
+use store::{Alert, IncidentKind, Notification, NotificationFilter, Store, StoreError};
 
 use crate::audit::audited;
 use crate::authz::{Action, authorize};
@@ -59,6 +59,72 @@ pub fn advance_all(
             )
         },
     )
+}
+
+/// The partner an actor speaks for; [`Error::Forbidden`] for staff.
+fn own_partner(actor: &Actor) -> Result<String> {
+    actor.partner().map(str::to_owned).ok_or_else(|| {
+        Error::Forbidden(format!(
+            "{} is not a partner; this is for partner CSIRTs",
+            actor.audit_name()
+        ))
+    })
+}
+
+/// The notifications addressed to the actor's partner CSIRT, each with its alert.
+pub fn own(store: &mut Store, actor: &Actor) -> Result<Vec<(Notification, Option<Alert>)>> {
+    authorize(actor, Action::ReadReleased)?;
+    let partner = own_partner(actor)?;
+    let found = store.notifications(&NotificationFilter {
+        partner_id: Some(partner),
+        ..NotificationFilter::default()
+    })?;
+    found
+        .into_iter()
+        .map(|n| {
+            let alert = store.alert(&n.alert_id)?;
+            Ok((n, alert))
+        })
+        .collect()
+}
+
+/// The actor's partner reports on a notification addressed to it (acknowledged, mitigated or
+/// exploited), timestamped `at`: [`Error::Forbidden`] when it is addressed to another partner,
+/// [`Error::Conflict`] when the state machine does not allow the move.
+pub fn report_own(
+    store: &mut Store,
+    actor: &Actor,
+    id: &str,
+    to: NotificationState,
+    at: &str,
+) -> Result<(Notification, Option<Alert>)> {
+    authorize(actor, Action::ReportOwnNotifications)?;
+    let partner = own_partner(actor)?;
+    let n = store.notification(id)?.ok_or_else(|| Error::NotFound {
+        what: "notification",
+        id: id.to_owned(),
+    })?;
+    if n.partner_id != partner {
+        return Err(Error::Forbidden(format!(
+            "notification {id} is not addressed to {partner}"
+        )));
+    }
+    let moved = audited(
+        store,
+        actor,
+        &format!("notification.{}", to.as_str()),
+        |store| {
+            store
+                .advance_notification(id, to.as_str(), at, &can_advance_named)
+                .map_err(|e| match e {
+                    e @ StoreError::NotificationTransition { .. } => Error::Conflict(e.to_string()),
+                    e => e.into(),
+                })
+        },
+        |moved| (vec![moved.id.clone()], format!("{moved:?}")),
+    )?;
+    let alert = store.alert(&moved.alert_id)?;
+    Ok((moved, alert))
 }
 
 /// What to mark sent: one notification, or every drafted one of an alert.

@@ -19,9 +19,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use exchange::notification::{NotificationState, can_advance_named};
+use exchange::notification::NotificationState;
 use serde::Serialize;
-use store::{Notification, NotificationFilter, StoreError};
+use store::{Notification, StoreError};
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -108,12 +108,8 @@ pub struct NotificationDto {
     pub history: Vec<StepDto>,
 }
 
-fn notification_dto(
-    store: &mut store::Store,
-    n: Notification,
-) -> Result<NotificationDto, RestError> {
-    let alert = store.alert(&n.alert_id)?;
-    Ok(NotificationDto {
+fn notification_dto((n, alert): (Notification, Option<store::Alert>)) -> NotificationDto {
+    NotificationDto {
         id: n.id,
         alert: n.alert_id,
         cve: alert.as_ref().map(|a| a.cve.clone()),
@@ -127,7 +123,7 @@ fn notification_dto(
             .into_iter()
             .map(|(state, at)| StepDto { state, at })
             .collect(),
-    })
+    }
 }
 
 /// The caller's notifications.
@@ -142,16 +138,12 @@ pub async fn notifications(
     State(app): State<AppState>,
     Caller(actor): Caller,
 ) -> Result<Json<Vec<NotificationDto>>, RestError> {
-    let partner = partner_of(&actor, Action::ReadReleased)?;
+    partner_of(&actor, Action::ReadReleased)?;
     let found = rest::run(&app, move |store| {
-        let found = store.notifications(&NotificationFilter {
-            partner_id: Some(partner),
-            ..NotificationFilter::default()
-        })?;
-        found
+        Ok(app::notifications::own(store, &actor)?
             .into_iter()
-            .map(|n| notification_dto(store, n))
-            .collect()
+            .map(notification_dto)
+            .collect())
     })
     .await?;
     Ok(Json(found))
@@ -220,33 +212,21 @@ async fn report(
     id: String,
     to: NotificationState,
 ) -> Result<Json<NotificationDto>, RestError> {
-    let partner = partner_of(actor, Action::ReportOwnNotifications)?;
+    partner_of(actor, Action::ReportOwnNotifications)?;
+    let at = now()?;
+    let actor = actor.clone();
     let moved = rest::run(app, move |store| {
-        let n = store
-            .notification(&id)?
-            .ok_or(StoreError::UnknownNotification(id.clone()))?;
-        if n.partner_id != partner {
-            return Err(RestError::new(
-                StatusCode::FORBIDDEN,
-                "not_addressed_to_caller",
-                format!("notification {id} is not addressed to {partner}"),
-            ));
-        }
-        let at = now()?;
-        // The move and its audit entry (the notification as the partner now sees it), together.
-        store.atomically(|store| {
-            let moved = store.advance_notification(&id, to.as_str(), &at, &can_advance_named)?;
-            let shown = notification_dto(store, moved)?;
-            let change = serde_json::to_string(&shown).map_err(ApiError::internal)?;
-            app::audit::record(
-                store,
-                &app::Actor::Partner(partner),
-                &format!("notification.{}", to.as_str()),
-                &[&id],
-                change.as_bytes(),
-            )?;
-            Ok(shown)
-        })
+        app::notifications::report_own(store, &actor, &id, to, &at)
+            .map(notification_dto)
+            .map_err(|e| match e {
+                app::Error::Forbidden(m) => {
+                    RestError::new(StatusCode::FORBIDDEN, "not_addressed_to_caller", m)
+                }
+                app::Error::Conflict(m) => {
+                    RestError::new(StatusCode::CONFLICT, "invalid_transition", m)
+                }
+                e => e.into(),
+            })
     })
     .await?;
     Ok(Json(moved))
@@ -289,22 +269,7 @@ pub async fn incidents(
     Caller(actor): Caller,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Vec<AddedIncidentDto>>), RestError> {
-    let partner = partner_of(&actor, Action::ReportIncidents)?;
-    let snapshot = app.snapshot.get(&app.pool).await?;
-    let release = snapshot.release(&partner);
-    if !snapshot
-        .collections
-        .iter()
-        .any(|c| release.can_write(&c.id))
-    {
-        return Err(RestError::new(
-            StatusCode::FORBIDDEN,
-            "no_write_agreement",
-            format!(
-                "{partner} may not report incidents: no sharing agreement grants it write on a collection"
-            ),
-        ));
-    }
+    partner_of(&actor, Action::ReportIncidents)?;
     if let Some(pointer) = crate::guard::nul_pointer(&body) {
         return Err(RestError::invalid(
             "invalid_incident_report",
@@ -315,7 +280,8 @@ pub async fn incidents(
         ));
     }
     let reported_at = now()?;
-    let reports = parse_reports(&body, &partner, &reported_at, &app.validator)?;
+    let reports = app::incidents::parse_reports(&actor, &body, &reported_at, &app.validator)
+        .map_err(incident_error)?;
     if reports.len() > MAX_REPORTS {
         return Err(RestError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -326,49 +292,8 @@ pub async fn incidents(
             ),
         ));
     }
-    let constituency: Vec<String> = match snapshot.partners.get(&partner) {
-        Some(p) if !p.constituency_countries.is_empty() => p.constituency_countries.clone(),
-        Some(p) => vec![p.country.clone()],
-        None => Vec::new(),
-    };
     let added = rest::run(&app, move |store| {
-        let mut named: Vec<&str> = reports
-            .iter()
-            .flat_map(|r| r.assets.iter().map(String::as_str))
-            .collect();
-        named.sort_unstable();
-        named.dedup();
-        let countries = store.asset_countries(&named)?;
-        let errors: Vec<ProblemDto> = reports
-            .iter()
-            .enumerate()
-            .flat_map(|(i, r)| r.assets.iter().map(move |a| (i, a)))
-            .filter(|(_, a)| {
-                !countries
-                    .get(a.as_str())
-                    .is_some_and(|c| constituency.contains(c))
-            })
-            .map(|(i, a)| ProblemDto {
-                pointer: format!("/{i}/assets"),
-                message: format!("{a:?} is not an asset of your constituency"),
-            })
-            .collect();
-        if !errors.is_empty() {
-            return Err(RestError::invalid("invalid_incident_report", errors));
-        }
-        // The incidents and their audit entry (the request body), together.
-        store.atomically(|store| {
-            let added = store.add_incidents(&reports)?;
-            let ids: Vec<&str> = added.iter().map(|(id, _)| id.as_str()).collect();
-            app::audit::record(
-                store,
-                &app::Actor::Partner(partner),
-                "incident.add",
-                &ids,
-                &body,
-            )?;
-            Ok(added)
-        })
+        app::incidents::report(store, &actor, &reports).map_err(incident_error)
     })
     .await?;
     let rows = added
@@ -378,36 +303,20 @@ pub async fn incidents(
     Ok((StatusCode::CREATED, Json(rows)))
 }
 
-/// The reports in `body`, submitted by `partner`. Asset ids are checked by the store; atlas
-/// STIX ids (`infrastructure--…`) cannot be resolved here and are refused.
-fn parse_reports(
-    body: &[u8],
-    partner: &str,
-    reported_at: &str,
-    validator: &stix::Validator,
-) -> Result<Vec<model::IncidentReport>, RestError> {
-    let resolve = |id: &str| (!id.starts_with("infrastructure--")).then(|| id.to_owned());
-    let cx = exchange::incident::Context {
-        partner: Some(partner),
-        reported_at,
-        resolve: &resolve,
-        validator: Some(validator),
-    };
-    exchange::incident::parse(body, &cx).map_err(|errors| {
-        let located = errors
-            .into_iter()
-            .map(|e| match e.path.starts_with('[') {
-                true => ProblemDto {
-                    pointer: app::json_pointer(&e.path),
-                    message: e.message,
-                },
-                // A syntax error is located by line and column.
-                false => ProblemDto {
-                    pointer: String::new(),
-                    message: format!("{}: {}", e.path, e.message),
-                },
-            })
-            .collect();
-        RestError::invalid("invalid_incident_report", located)
-    })
+/// The stable codes of incident reports' refusals.
+fn incident_error(e: app::Error) -> RestError {
+    match e {
+        app::Error::Forbidden(m) => RestError::new(StatusCode::FORBIDDEN, "no_write_agreement", m),
+        app::Error::Invalid(problems) => RestError::invalid(
+            "invalid_incident_report",
+            problems
+                .into_iter()
+                .map(|p| ProblemDto {
+                    pointer: p.pointer,
+                    message: p.message,
+                })
+                .collect(),
+        ),
+        e => e.into(),
+    }
 }
