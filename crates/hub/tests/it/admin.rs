@@ -1,0 +1,380 @@
+//! The administration routes of the REST API through a real server, on SQLite and PostgreSQL:
+//! partners, collections, agreements and settings; every write by every role (as
+//! `app::authz` says), its 422 with a pointer, and the write visible afterwards and in the
+//! audit log.
+
+use app::Role;
+use serde_json::{Value, json};
+use store::Store;
+
+use crate::common::{Hub, partner};
+
+/// A hub with the partner `cert-de` (its token) and one user per role, named by role.
+struct World {
+    hub: Hub,
+    partner: String,
+    tokens: Vec<(Role, String)>,
+}
+
+impl World {
+    fn new(db: &test_support::TestDb) -> World {
+        let mut store = Store::open(&db.url).expect("store");
+        let partner = partner(&mut store, "cert-de");
+        let admin = app::Actor::Local("test".to_owned());
+        let tokens = Role::ALL
+            .into_iter()
+            .map(|role| {
+                let name = role.as_str();
+                app::users::add(
+                    &mut store,
+                    &admin,
+                    app::users::NewUser {
+                        name: name.to_owned(),
+                        role,
+                        partner: (role == Role::Partner).then(|| "cert-de".to_owned()),
+                        password: format!("{name}-password-long-enough"),
+                    },
+                )
+                .expect("add user");
+                let token = app::users::issue_token(&mut store, &admin, name, "test")
+                    .expect("token")
+                    .token;
+                (role, token)
+            })
+            .collect();
+        World {
+            hub: Hub::start(&db.url),
+            partner,
+            tokens,
+        }
+    }
+
+    fn token(&self, role: Role) -> &str {
+        &self
+            .tokens
+            .iter()
+            .find(|(r, _)| *r == role)
+            .expect("a user per role")
+            .1
+    }
+
+    /// Every caller but `allowed` ones: each other role's user and the partner's token.
+    fn others(&self, allowed: &[Role]) -> Vec<(String, &str)> {
+        let mut callers: Vec<(String, &str)> = Role::ALL
+            .into_iter()
+            .filter(|r| !allowed.contains(r))
+            .map(|r| (r.to_string(), self.token(r)))
+            .collect();
+        callers.push(("the partner token".to_owned(), self.partner.as_str()));
+        callers
+    }
+
+    fn send(&self, method: &str, token: Option<&str>, path: &str, body: &Value) -> (u16, Value) {
+        send(method, token, &self.hub.url(path), body)
+    }
+
+    fn admin(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        self.send(method, Some(self.token(Role::Admin)), path, body)
+    }
+}
+
+/// One request with a JSON body (none for `Value::Null`); the status and the JSON answer.
+pub fn send(method: &str, token: Option<&str>, url: &str, body: &Value) -> (u16, Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let method = ureq::http::Method::from_bytes(method.as_bytes()).expect("a method");
+    let mut request = ureq::http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("Accept", "application/json");
+    if let Some(token) = token {
+        request = request.header("Authorization", format!("Bearer {token}"));
+    }
+    let text = if body.is_null() {
+        String::new()
+    } else {
+        request = request.header("Content-Type", "application/json");
+        body.to_string()
+    };
+    let mut response = agent
+        .run(request.body(text).expect("a request"))
+        .expect("the request completes");
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    let json = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, json)
+}
+
+/// The `(actor, action)` of every audit entry, in order.
+pub fn audit_actions(db: &test_support::TestDb) -> Vec<(String, String)> {
+    let mut store = Store::open(&db.url).expect("store");
+    let filter = app::audit::AuditFilter {
+        limit: 1000,
+        ..app::audit::AuditFilter::default()
+    };
+    app::audit::list(&mut store, &filter)
+        .expect("audit")
+        .into_iter()
+        .map(|e| (e.actor, e.action))
+        .collect()
+}
+
+const COLLECTION: &str = "6e5c1b0a-2f3d-4c4e-9a6b-7d8e9f0a1b2c";
+
+#[test]
+fn exchange_writes_by_role_with_pointers_visible_and_audited() {
+    for db in test_support::backends("hub rest exchange") {
+        let world = World::new(&db);
+        let before = audit_actions(&db).len();
+        let key = "ab".repeat(32);
+        // (method, path, valid body, status for the administrator, audit action)
+        let writes: [(&str, String, Value, u16, &str); 8] = [
+            (
+                "POST",
+                "/api/v1/partners".to_owned(),
+                json!({"id": "cert-fr", "name": "CERT-FR", "country": "fr", "tier": 2}),
+                201,
+                "partner.add",
+            ),
+            (
+                "PUT",
+                "/api/v1/partners/cert-fr/key".to_owned(),
+                json!({"public_key": key}),
+                200,
+                "partner.key",
+            ),
+            (
+                "POST",
+                "/api/v1/partners/cert-fr/tokens".to_owned(),
+                Value::Null,
+                201,
+                "partner.token.issue",
+            ),
+            (
+                "DELETE",
+                "/api/v1/partners/cert-fr/tokens".to_owned(),
+                Value::Null,
+                200,
+                "partner.token.revoke",
+            ),
+            (
+                "POST",
+                "/api/v1/collections".to_owned(),
+                json!({"title": "Alerts", "id": COLLECTION}),
+                201,
+                "collection.add",
+            ),
+            (
+                "POST",
+                "/api/v1/agreements".to_owned(),
+                json!({"id": "fr-alerts", "title": "Alerts for CERT-FR", "parties": ["cert-fr"],
+                       "highest_tlp": "amber",
+                       "grants": [{"collection_id": COLLECTION, "read": true, "write": false}]}),
+                201,
+                "agreement.add",
+            ),
+            (
+                "PUT",
+                "/api/v1/settings".to_owned(),
+                json!({"default_tlp": "amber+strict"}),
+                200,
+                "setting.set",
+            ),
+            (
+                "DELETE",
+                "/api/v1/agreements/fr-alerts".to_owned(),
+                Value::Null,
+                204,
+                "agreement.remove",
+            ),
+        ];
+        let mut issued = String::new();
+        for (method, path, body, status, _) in &writes {
+            let (anonymous, _) = world.send(method, None, path, body);
+            assert_eq!(anonymous, 401, "[{}] anonymous {method} {path}", db.name);
+            for (who, token) in world.others(&[Role::Admin]) {
+                let (refused, answer) = world.send(method, Some(token), path, body);
+                assert_eq!(
+                    refused, 403,
+                    "[{}] {who} {method} {path}: {answer}",
+                    db.name
+                );
+                assert_eq!(answer["code"], "forbidden");
+            }
+            let (done, answer) = world.admin(method, path, body);
+            assert_eq!(done, *status, "[{}] {method} {path}: {answer}", db.name);
+            match (*method, path.as_str()) {
+                ("POST", "/api/v1/partners") => {
+                    assert_eq!(answer["country"], "FR");
+                    assert_eq!(answer["constituency_countries"], json!(["FR"]));
+                }
+                ("PUT", "/api/v1/partners/cert-fr/key") => {
+                    assert_eq!(answer["public_key"], key.as_str());
+                }
+                ("POST", "/api/v1/partners/cert-fr/tokens") => {
+                    assert_eq!(answer["partner"], "cert-fr");
+                    // Not used before its revocation (a verified token is trusted for
+                    // hub::auth::RECHECK); the last token is used at the end.
+                    issued = answer["token"].as_str().expect("the token").to_owned();
+                }
+                ("DELETE", "/api/v1/partners/cert-fr/tokens") => {
+                    assert_eq!(answer["revoked"], 1);
+                    let (ended, _) =
+                        world.send("GET", Some(&issued), "/api/v1/notifications", &Value::Null);
+                    assert_eq!(ended, 401, "[{}] a revoked token", db.name);
+                }
+                ("POST", "/api/v1/agreements") => {
+                    assert_eq!(answer["kind"], "bilateral");
+                    assert_eq!(answer["highest_tlp"], "AMBER");
+                    let (_, shown) = world.send(
+                        "GET",
+                        Some(world.token(Role::Analyst)),
+                        "/api/v1/partners/cert-fr",
+                        &Value::Null,
+                    );
+                    assert_eq!(shown["agreements"][0]["id"], "fr-alerts", "{shown}");
+                    assert_eq!(shown["partner"]["public_key"], key.as_str());
+                }
+                ("PUT", "/api/v1/settings") => {
+                    assert_eq!(answer["default_tlp"], "AMBER+STRICT");
+                }
+                _ => {}
+            }
+        }
+
+        // Each write once, by the administrator; the refused ones left no entry.
+        let log = audit_actions(&db);
+        let expected: Vec<(String, String)> = writes
+            .iter()
+            .map(|w| ("user:admin".to_owned(), w.4.to_owned()))
+            .collect();
+        assert_eq!(log[before..], expected[..], "[{}]", db.name);
+
+        // Visible afterwards, to every staff role; partners are refused.
+        for role in [Role::Admin, Role::Analyst, Role::Coordinator] {
+            let token = Some(world.token(role));
+            let (_, partners) = world.send("GET", token, "/api/v1/partners", &Value::Null);
+            let ids: Vec<&str> = partners["items"]
+                .as_array()
+                .expect("a page")
+                .iter()
+                .filter_map(|p| p["id"].as_str())
+                .collect();
+            assert_eq!(ids, ["cert-de", "cert-fr"], "[{}] {role}", db.name);
+            let (_, collections) = world.send("GET", token, "/api/v1/collections", &Value::Null);
+            assert_eq!(collections["items"][0]["id"], COLLECTION);
+            assert_eq!(collections["items"][0]["objects"], 0);
+            let (_, agreements) = world.send("GET", token, "/api/v1/agreements", &Value::Null);
+            assert_eq!(agreements["items"], json!([]), "removed");
+            let (_, settings) = world.send("GET", token, "/api/v1/settings", &Value::Null);
+            assert_eq!(settings["default_tlp"], "AMBER+STRICT");
+        }
+        for path in [
+            "/api/v1/partners",
+            "/api/v1/partners/cert-de",
+            "/api/v1/collections",
+            "/api/v1/agreements",
+            "/api/v1/settings",
+        ] {
+            for (who, token) in world.others(&[Role::Admin, Role::Analyst, Role::Coordinator]) {
+                let (refused, _) = world.send("GET", Some(token), path, &Value::Null);
+                assert_eq!(refused, 403, "[{}] {who} GET {path}", db.name);
+            }
+        }
+
+        // 422 with a pointer, 404 and 409; nothing stored.
+        let bad: [(&str, &str, Value, &str); 7] = [
+            (
+                "POST",
+                "/api/v1/partners",
+                json!({"id": "CERT FR", "name": "x", "country": "fr", "tier": 1}),
+                "/id",
+            ),
+            (
+                "POST",
+                "/api/v1/partners",
+                json!({"id": "cert-nl", "name": "x", "country": "nl", "tier": "one"}),
+                "/tier",
+            ),
+            (
+                "POST",
+                "/api/v1/partners",
+                json!({"id": "cert-nl", "name": "x", "country": "nl", "tier": 1,
+                       "sectors": ["ENERGY", "FARMING"]}),
+                "/sectors/1",
+            ),
+            (
+                "PUT",
+                "/api/v1/partners/cert-fr/key",
+                json!({"public_key": "zz"}),
+                "/public_key",
+            ),
+            (
+                "POST",
+                "/api/v1/collections",
+                json!({"title": "t", "id": "not-a-uuid"}),
+                "/id",
+            ),
+            (
+                "POST",
+                "/api/v1/agreements",
+                json!({"id": "a", "title": "t", "parties": ["cert-fr"], "highest_tlp": "PURPLE"}),
+                "/highest_tlp",
+            ),
+            (
+                "PUT",
+                "/api/v1/settings",
+                json!({"default_tlp": "blue"}),
+                "/default_tlp",
+            ),
+        ];
+        for (method, path, body, pointer) in bad {
+            let (status, answer) = world.admin(method, path, &body);
+            assert_eq!(
+                status, 422,
+                "[{}] {method} {path} {body}: {answer}",
+                db.name
+            );
+            assert_eq!(answer["code"], "invalid");
+            assert_eq!(answer["errors"][0]["pointer"], pointer, "{answer}");
+        }
+        let (status, answer) = world.admin(
+            "POST",
+            "/api/v1/partners",
+            &json!({"id": "cert-fr", "name": "again", "country": "fr", "tier": 1}),
+        );
+        assert_eq!(status, 409, "[{}] {answer}", db.name);
+        for (method, path, code) in [
+            (
+                "POST",
+                "/api/v1/partners/nobody/tokens",
+                "partner_not_found",
+            ),
+            ("GET", "/api/v1/partners/nobody", "partner_not_found"),
+            ("DELETE", "/api/v1/agreements/none", "agreement_not_found"),
+        ] {
+            let (status, answer) = world.admin(method, path, &Value::Null);
+            assert_eq!(status, 404, "[{}] {method} {path}: {answer}", db.name);
+            assert_eq!(answer["code"], code);
+        }
+        assert_eq!(
+            audit_actions(&db).len(),
+            before + writes.len(),
+            "nothing more"
+        );
+        let (_, partners) = world.admin("GET", "/api/v1/partners", &Value::Null);
+        assert_eq!(partners["items"].as_array().map(Vec::len), Some(2));
+
+        // A token issued over REST is the partner's credential.
+        let (_, answer) = world.admin("POST", "/api/v1/partners/cert-fr/tokens", &Value::Null);
+        let token = answer["token"].as_str().expect("the token");
+        let (works, reply) = world.send("GET", Some(token), "/api/v1/notifications", &Value::Null);
+        assert_eq!(works, 200, "[{}] the new token: {reply}", db.name);
+    }
+}
