@@ -11,6 +11,7 @@ pub mod atlas;
 pub mod exchange;
 pub mod openapi;
 pub mod session;
+pub mod users;
 
 use axum::Json;
 use axum::Router;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(exchange::router())
         .merge(openapi::router())
         .merge(session::router())
+        .merge(users::router())
 }
 
 /// One problem with a request: where (a JSON pointer into the body, or `/name` for a query

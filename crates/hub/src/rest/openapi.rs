@@ -48,6 +48,15 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::exchange::remove_agreement,
         super::exchange::settings,
         super::exchange::set_settings,
+        super::users::users,
+        super::users::add_user,
+        super::users::user,
+        super::users::disable_user,
+        super::users::set_password,
+        super::users::issue_token,
+        super::users::revoke_token,
+        super::users::audit,
+        super::users::verify,
         crate::api::notifications,
         crate::api::acknowledge,
         crate::api::mitigate,
@@ -61,6 +70,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
     tags(
         (name = "atlas", description = "Assets, dependencies and their statistics"),
         (name = "exchange", description = "Administering the exchange: partners, their tokens and keys, collections, agreements, settings"),
+        (name = "users", description = "Users, their passwords and API tokens; the audit log"),
         (name = "session", description = "Logging in and out; who am I"),
         (name = "partners", description = "What partner CSIRTs do: their notifications and incident reports"),
     )

@@ -111,17 +111,17 @@ pub fn send(method: &str, token: Option<&str>, url: &str, body: &Value) -> (u16,
     (status, json)
 }
 
-/// The `(actor, action)` of every audit entry, in order.
-pub fn audit_actions(db: &test_support::TestDb) -> Vec<(String, String)> {
-    let mut store = Store::open(&db.url).expect("store");
-    let filter = app::audit::AuditFilter {
-        limit: 1000,
-        ..app::audit::AuditFilter::default()
-    };
-    app::audit::list(&mut store, &filter)
-        .expect("audit")
-        .into_iter()
-        .map(|e| (e.actor, e.action))
+/// The `(actor, action)` of every audit entry, in order, as `GET /api/v1/audit` lists them.
+fn audit_actions(world: &World) -> Vec<(String, String)> {
+    let (status, log) = world.admin("GET", "/api/v1/audit?limit=1000", &Value::Null);
+    assert_eq!(status, 200, "{log}");
+    log.as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            let text = |key: &str| e[key].as_str().expect("text").to_owned();
+            (text("actor"), text("action"))
+        })
         .collect()
 }
 
@@ -131,7 +131,7 @@ const COLLECTION: &str = "6e5c1b0a-2f3d-4c4e-9a6b-7d8e9f0a1b2c";
 fn exchange_writes_by_role_with_pointers_visible_and_audited() {
     for db in test_support::backends("hub rest exchange") {
         let world = World::new(&db);
-        let before = audit_actions(&db).len();
+        let before = audit_actions(&world).len();
         let key = "ab".repeat(32);
         // (method, path, valid body, status for the administrator, audit action)
         let writes: [(&str, String, Value, u16, &str); 8] = [
@@ -249,7 +249,7 @@ fn exchange_writes_by_role_with_pointers_visible_and_audited() {
         }
 
         // Each write once, by the administrator; the refused ones left no entry.
-        let log = audit_actions(&db);
+        let log = audit_actions(&world);
         let expected: Vec<(String, String)> = writes
             .iter()
             .map(|w| ("user:admin".to_owned(), w.4.to_owned()))
@@ -364,7 +364,7 @@ fn exchange_writes_by_role_with_pointers_visible_and_audited() {
             assert_eq!(answer["code"], code);
         }
         assert_eq!(
-            audit_actions(&db).len(),
+            audit_actions(&world).len(),
             before + writes.len(),
             "nothing more"
         );
@@ -376,5 +376,211 @@ fn exchange_writes_by_role_with_pointers_visible_and_audited() {
         let token = answer["token"].as_str().expect("the token");
         let (works, reply) = world.send("GET", Some(token), "/api/v1/notifications", &Value::Null);
         assert_eq!(works, 200, "[{}] the new token: {reply}", db.name);
+    }
+}
+
+#[test]
+fn user_writes_by_role_self_service_pointers_and_audit() {
+    for db in test_support::backends("hub rest users") {
+        let world = World::new(&db);
+        let before = audit_actions(&world).len();
+        let new_user =
+            json!({"name": "eve", "role": "analyst", "password": "eve-password-long-enough"});
+        let (anonymous, _) = world.send("POST", None, "/api/v1/users", &new_user);
+        assert_eq!(anonymous, 401);
+        // On the administrator's own user, which no other caller is.
+        let admin_only: [(&str, &str, Value); 5] = [
+            ("POST", "/api/v1/users", new_user.clone()),
+            ("POST", "/api/v1/users/admin/disable", Value::Null),
+            (
+                "PUT",
+                "/api/v1/users/admin/password",
+                json!({"password": "another-password-long-enough"}),
+            ),
+            ("POST", "/api/v1/users/admin/tokens", json!({"label": "ci"})),
+            ("DELETE", "/api/v1/users/admin/tokens/x", Value::Null),
+        ];
+        for (method, path, body) in &admin_only {
+            for (who, token) in world.others(&[Role::Admin]) {
+                let (refused, answer) = world.send(method, Some(token), path, body);
+                assert_eq!(
+                    refused, 403,
+                    "[{}] {who} {method} {path}: {answer}",
+                    db.name
+                );
+            }
+        }
+        for path in [
+            "/api/v1/users",
+            "/api/v1/users/admin",
+            "/api/v1/audit",
+            "/api/v1/audit/verify",
+        ] {
+            for (who, token) in world.others(&[Role::Admin]) {
+                let (refused, _) = world.send("GET", Some(token), path, &Value::Null);
+                assert_eq!(refused, 403, "[{}] {who} GET {path}", db.name);
+            }
+        }
+
+        // The administrator manages eve.
+        let (status, added) = world.admin("POST", "/api/v1/users", &new_user);
+        assert_eq!(status, 201, "[{}] {added}", db.name);
+        assert_eq!(added["role"], "analyst");
+        assert!(added.get("password").is_none(), "no secret: {added}");
+        let (status, issued) =
+            world.admin("POST", "/api/v1/users/eve/tokens", &json!({"label": "ci"}));
+        assert_eq!(status, 201, "[{}] {issued}", db.name);
+        let eve = issued["token"].as_str().expect("the token").to_owned();
+        let id = issued["id"].as_str().expect("the id").to_owned();
+        let (status, me) = world.send("GET", Some(&eve), "/api/v1/users/eve", &Value::Null);
+        assert_eq!(status, 200, "[{}] a user reads itself: {me}", db.name);
+        assert_eq!(me["tokens"][0]["id"], id.as_str());
+        assert!(me["tokens"][0].get("hash").is_none(), "no hash: {me}");
+        let (status, _) = world.admin(
+            "PUT",
+            "/api/v1/users/eve/password",
+            &json!({"password": "eve-new-password-long-enough"}),
+        );
+        assert_eq!(status, 204, "[{}]", db.name);
+        let (status, _) = world.admin(
+            "DELETE",
+            &format!("/api/v1/users/eve/tokens/{id}"),
+            &Value::Null,
+        );
+        assert_eq!(status, 204, "[{}]", db.name);
+        let (revoked, _) = world.send("GET", Some(&eve), "/api/v1/users/eve", &Value::Null);
+        assert_eq!(revoked, 401, "[{}] a revoked token", db.name);
+
+        // Users serve themselves: their password and tokens, not another's.
+        let analyst = Some(world.token(Role::Analyst));
+        let (status, own) = world.send(
+            "POST",
+            analyst,
+            "/api/v1/users/analyst/tokens",
+            &json!({"label": "laptop"}),
+        );
+        assert_eq!(status, 201, "[{}] {own}", db.name);
+        let own_id = own["id"].as_str().expect("the id");
+        let (status, _) = world.send(
+            "DELETE",
+            analyst,
+            &format!("/api/v1/users/analyst/tokens/{own_id}"),
+            &Value::Null,
+        );
+        assert_eq!(status, 204, "[{}]", db.name);
+        let (status, _) = world.send(
+            "PUT",
+            analyst,
+            "/api/v1/users/analyst/password",
+            &json!({"password": "analyst-new-password-long"}),
+        );
+        assert_eq!(status, 204, "[{}]", db.name);
+        let (status, _) = world.send("GET", analyst, "/api/v1/users/eve", &Value::Null);
+        assert_eq!(status, 403, "[{}] another user", db.name);
+
+        let (status, _) = world.admin("POST", "/api/v1/users/eve/disable", &Value::Null);
+        assert_eq!(status, 204, "[{}]", db.name);
+        let (_, listed) = world.admin("GET", "/api/v1/users", &Value::Null);
+        let eve_row = listed["items"]
+            .as_array()
+            .expect("a page")
+            .iter()
+            .find(|u| u["name"] == "eve")
+            .expect("eve is listed");
+        assert_eq!(eve_row["disabled"], true);
+
+        // 422 with a pointer, 404, 409; nothing stored.
+        for (method, path, body, pointer) in [
+            (
+                "POST",
+                "/api/v1/users",
+                json!({"name": "bob", "role": "boss", "password": "bob-password-long-enough"}),
+                "/role",
+            ),
+            (
+                "POST",
+                "/api/v1/users",
+                json!({"name": "bob", "role": "analyst", "password": "short"}),
+                "/password",
+            ),
+            (
+                "POST",
+                "/api/v1/users",
+                json!({"name": "bob", "role": "analyst"}),
+                "",
+            ),
+            (
+                "PUT",
+                "/api/v1/users/analyst/password",
+                json!({"password": "x"}),
+                "/password",
+            ),
+            (
+                "POST",
+                "/api/v1/users/analyst/tokens",
+                json!({"label": 7}),
+                "/label",
+            ),
+        ] {
+            let (status, answer) = world.admin(method, path, &body);
+            assert_eq!(
+                status, 422,
+                "[{}] {method} {path} {body}: {answer}",
+                db.name
+            );
+            assert_eq!(answer["errors"][0]["pointer"], pointer, "{answer}");
+        }
+        let (status, _) = world.admin("POST", "/api/v1/users", &new_user);
+        assert_eq!(status, 409, "[{}]", db.name);
+        let (status, _) = world.admin("GET", "/api/v1/users/nobody", &Value::Null);
+        assert_eq!(status, 404, "[{}]", db.name);
+        let (status, _) = world.admin("DELETE", "/api/v1/users/analyst/tokens/nope", &Value::Null);
+        assert_eq!(status, 404, "[{}]", db.name);
+
+        // Each write once, in the audit log, by whom it was done; the chain holds.
+        let expected: Vec<(String, String)> = [
+            ("user:admin", "user.add"),
+            ("user:admin", "user.token.issue"),
+            ("user:admin", "user.password"),
+            ("user:admin", "user.token.revoke"),
+            ("user:analyst", "user.token.issue"),
+            ("user:analyst", "user.token.revoke"),
+            ("user:analyst", "user.password"),
+            ("user:admin", "user.disable"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect();
+        assert_eq!(
+            audit_actions(&world)[before..],
+            expected[..],
+            "[{}]",
+            db.name
+        );
+        let (_, filtered) = world.admin(
+            "GET",
+            "/api/v1/audit?actor=user:analyst&action=user.password",
+            &Value::Null,
+        );
+        assert_eq!(filtered.as_array().map(Vec::len), Some(1), "{filtered}");
+        assert_eq!(filtered[0]["object_ids"], json!(["analyst"]));
+        let seq = filtered[0]["seq"].as_i64().expect("seq");
+        let (_, after) = world.admin(
+            "GET",
+            &format!("/api/v1/audit?after={seq}&limit=1"),
+            &Value::Null,
+        );
+        assert_eq!(after[0]["seq"], seq + 1, "{after}");
+        assert_eq!(after[0]["action"], "user.disable");
+        let (status, answer) = world.admin("GET", "/api/v1/audit?limit=0", &Value::Null);
+        assert_eq!(status, 422, "{answer}");
+        assert_eq!(answer["errors"][0]["pointer"], "/limit");
+        let (status, verified) = world.admin("GET", "/api/v1/audit/verify", &Value::Null);
+        assert_eq!(status, 200);
+        assert_eq!(verified["broken"], Value::Null, "{verified}");
+        assert_eq!(
+            verified["entries"].as_u64(),
+            Some(audit_actions(&world).len() as u64)
+        );
     }
 }
