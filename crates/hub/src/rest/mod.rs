@@ -8,6 +8,7 @@
 //! last page ([`Page`]).
 
 pub mod atlas;
+pub mod coordination;
 pub mod exchange;
 pub mod openapi;
 pub mod session;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
     crate::api::router()
         .merge(atlas::router())
         .merge(exchange::router())
+        .merge(coordination::router())
         .merge(openapi::router())
         .merge(session::router())
         .merge(users::router())

@@ -584,3 +584,268 @@ fn user_writes_by_role_self_service_pointers_and_audit() {
         );
     }
 }
+
+/// An asset `fw:de-1`, an alert with two drafted notifications to `cert-de`, an incident on
+/// the asset and a remote `peer`, stored directly.
+fn coordination(db: &test_support::TestDb) {
+    let mut store = Store::open(&db.url).expect("store");
+    store
+        .import(&model::Atlas {
+            assets: vec![model::Asset {
+                id: "fw:de-1".to_owned(),
+                name: "Firewall".to_owned(),
+                kind: "system".to_owned(),
+                country: "DE".to_owned(),
+                ..model::Asset::default()
+            }],
+            dependencies: Vec::new(),
+        })
+        .expect("import");
+    let draft = |organisation: &str| store::NewNotification {
+        partner_id: "cert-de".to_owned(),
+        organisation: organisation.to_owned(),
+        assets: vec!["fw:de-1".to_owned()],
+        state: "drafted".to_owned(),
+    };
+    let alert = store::Alert {
+        id: "ALERT-2026-0001".to_owned(),
+        cve: "CVE-2024-3400".to_owned(),
+        title: "PAN-OS".to_owned(),
+        tlp: store::Tlp::Amber,
+        remediation: String::new(),
+        created_at: "2026-01-01T00:00:00.000Z".to_owned(),
+        collection_id: None,
+        csaf: "{}".to_owned(),
+        stix_ids: Vec::new(),
+        assets: vec!["fw:de-1".to_owned()],
+        partners: vec!["cert-de".to_owned()],
+    };
+    store
+        .add_alert(&alert, &[], &[draft("one"), draft("two")])
+        .expect("alert");
+    let local = app::Actor::Local("test".to_owned());
+    app::incidents::add(
+        &mut store,
+        &local,
+        app::incidents::NewIncident {
+            partner: "cert-de".to_owned(),
+            assets: vec!["fw:de-1".to_owned()],
+            kind: model::IncidentKind::Cyber,
+            category: "intrusion".to_owned(),
+            occurred_at: "2026-01-03T00:00:00.000Z".to_owned(),
+            severity: 4,
+            description: "seen".to_owned(),
+        },
+    )
+    .expect("incident");
+    crate::common::collection(&mut store, COLLECTION);
+    assert!(
+        store
+            .add_remote(&store::Remote {
+                name: "peer".to_owned(),
+                api_root: "https://peer.example/taxii2/hub/".to_owned(),
+                collection_id: "c".to_owned(),
+                local_collection: COLLECTION.to_owned(),
+                user: String::new(),
+                token: "sealed:v1:secret".to_owned(),
+                partner_id: "cert-de".to_owned(),
+                pull: true,
+                push: false,
+                pull_cursor: None,
+                push_cursor: 0,
+                last_sync: None,
+            })
+            .expect("remote")
+    );
+}
+
+#[test]
+fn notification_incident_and_remote_administration_by_role() {
+    for db in test_support::backends("hub rest coordination") {
+        let world = World::new(&db);
+        coordination(&db);
+        let before = audit_actions(&world).len();
+        let staff = [Role::Admin, Role::Analyst, Role::Coordinator];
+        for path in [
+            "/api/v1/admin/notifications",
+            "/api/v1/incidents",
+            "/api/v1/remotes",
+        ] {
+            for role in staff {
+                let (status, _) = world.send("GET", Some(world.token(role)), path, &Value::Null);
+                assert_eq!(status, 200, "[{}] {role} GET {path}", db.name);
+            }
+            for (who, token) in world.others(&staff) {
+                let (status, _) = world.send("GET", Some(token), path, &Value::Null);
+                assert_eq!(status, 403, "[{}] {who} GET {path}", db.name);
+            }
+        }
+        let (_, drafted) = world.admin(
+            "GET",
+            "/api/v1/admin/notifications?alert=ALERT-2026-0001&state=drafted&partner=cert-de",
+            &Value::Null,
+        );
+        assert_eq!(
+            drafted["items"].as_array().map(Vec::len),
+            Some(2),
+            "{drafted}"
+        );
+        let (_, incidents) = world.admin("GET", "/api/v1/incidents?asset=fw:de-1", &Value::Null);
+        assert_eq!(
+            incidents["items"][0]["category"], "intrusion",
+            "{incidents}"
+        );
+        assert_eq!(incidents["items"][0]["partner"], "cert-de");
+        let (_, none) = world.admin("GET", "/api/v1/incidents?asset=nothing", &Value::Null);
+        assert_eq!(none["items"], json!([]));
+        let (_, remotes) = world.admin("GET", "/api/v1/remotes", &Value::Null);
+        assert_eq!(remotes["items"][0]["name"], "peer", "{remotes}");
+        assert!(
+            !remotes.to_string().contains("secret"),
+            "no credential: {remotes}"
+        );
+
+        // Writes: send and advance (administrators and coordinators), remove a remote
+        // (administrators).
+        let send_one = json!({"id": "ALERT-2026-0001.1", "at": "2026-01-02T00:00:00Z"});
+        let advance = json!({"to": "acknowledged", "at": "2026-01-04"});
+        let writes: [(&str, &str, &Value, &[Role]); 3] = [
+            (
+                "POST",
+                "/api/v1/admin/notifications/send",
+                &send_one,
+                &[Role::Admin, Role::Coordinator],
+            ),
+            (
+                "POST",
+                "/api/v1/admin/notifications/ALERT-2026-0001.1/advance",
+                &advance,
+                &[Role::Admin, Role::Coordinator],
+            ),
+            (
+                "DELETE",
+                "/api/v1/remotes/peer",
+                &Value::Null,
+                &[Role::Admin],
+            ),
+        ];
+        for (method, path, body, allowed) in writes {
+            let (anonymous, _) = world.send(method, None, path, body);
+            assert_eq!(anonymous, 401, "[{}] {method} {path}", db.name);
+            for (who, token) in world.others(allowed) {
+                let (status, answer) = world.send(method, Some(token), path, body);
+                assert_eq!(status, 403, "[{}] {who} {method} {path}: {answer}", db.name);
+            }
+        }
+        let coordinator = Some(world.token(Role::Coordinator));
+        let (status, sent) = world.send(
+            "POST",
+            coordinator,
+            "/api/v1/admin/notifications/send",
+            &send_one,
+        );
+        assert_eq!(status, 200, "[{}] {sent}", db.name);
+        assert_eq!(sent[0]["state"], "sent");
+        let (status, moved) = world.send(
+            "POST",
+            coordinator,
+            "/api/v1/admin/notifications/ALERT-2026-0001.1/advance",
+            &advance,
+        );
+        assert_eq!(status, 200, "[{}] {moved}", db.name);
+        assert_eq!(moved["history"][2]["state"], "acknowledged", "{moved}");
+        let (status, rest) = world.admin(
+            "POST",
+            "/api/v1/admin/notifications/send",
+            &json!({"alert": "ALERT-2026-0001"}),
+        );
+        assert_eq!(status, 200, "[{}] {rest}", db.name);
+        assert_eq!(
+            rest[0]["id"], "ALERT-2026-0001.2",
+            "the drafted one: {rest}"
+        );
+        let (status, _) = world.admin("DELETE", "/api/v1/remotes/peer", &Value::Null);
+        assert_eq!(status, 204, "[{}]", db.name);
+        let (_, remotes) = world.admin("GET", "/api/v1/remotes", &Value::Null);
+        assert_eq!(remotes["items"], json!([]));
+        let (_, sent) = world.admin(
+            "GET",
+            "/api/v1/admin/notifications?state=sent",
+            &Value::Null,
+        );
+        assert_eq!(sent["items"][0]["id"], "ALERT-2026-0001.2", "{sent}");
+
+        // 422 with a pointer, 404, 409.
+        for (path, body, pointer) in [
+            (
+                "/api/v1/admin/notifications/send",
+                json!({"id": "x", "alert": "y"}),
+                "",
+            ),
+            (
+                "/api/v1/admin/notifications/send",
+                json!({"alert": "ALERT-0"}),
+                "/alert",
+            ),
+            (
+                "/api/v1/admin/notifications/send",
+                json!({"id": "ALERT-2026-0001.1", "at": "soon"}),
+                "/at",
+            ),
+            (
+                "/api/v1/admin/notifications/ALERT-2026-0001.1/advance",
+                json!({"to": "done"}),
+                "/to",
+            ),
+        ] {
+            let (status, answer) = world.admin("POST", path, &body);
+            assert_eq!(status, 422, "[{}] {path} {body}: {answer}", db.name);
+            assert_eq!(answer["errors"][0]["pointer"], pointer, "{answer}");
+        }
+        let (status, answer) = world.admin(
+            "GET",
+            "/api/v1/admin/notifications?state=done",
+            &Value::Null,
+        );
+        assert_eq!(status, 422, "{answer}");
+        assert_eq!(answer["errors"][0]["pointer"], "/state");
+        let (status, answer) = world.admin(
+            "POST",
+            "/api/v1/admin/notifications/send",
+            &json!({"alert": "ALERT-2026-0001"}),
+        );
+        assert_eq!(
+            status, 409,
+            "[{}] nothing drafted any more: {answer}",
+            db.name
+        );
+        let (status, answer) = world.admin(
+            "POST",
+            "/api/v1/admin/notifications/ALERT-2026-0001.1/advance",
+            &json!({"to": "drafted"}),
+        );
+        assert!(
+            matches!(status, 409 | 422),
+            "[{}] backwards: {status} {answer}",
+            db.name
+        );
+        let (status, _) = world.admin("DELETE", "/api/v1/remotes/peer", &Value::Null);
+        assert_eq!(status, 404, "[{}]", db.name);
+
+        let expected: Vec<(String, String)> = [
+            ("user:coordinator", "notification.advance"),
+            ("user:coordinator", "notification.advance"),
+            ("user:admin", "notification.advance"),
+            ("user:admin", "remote.remove"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect();
+        assert_eq!(
+            audit_actions(&world)[before..],
+            expected[..],
+            "[{}]",
+            db.name
+        );
+    }
+}
