@@ -3,6 +3,8 @@
 //! REST. The partners' own notification and incident routes are in [`crate::api`]; these are
 //! under `/api/v1/admin/notifications` so as not to clash with theirs.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
@@ -23,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/admin/notifications", get(notifications))
         .route("/api/v1/admin/notifications/send", post(send))
+        .route("/api/v1/admin/notifications/report", get(report))
         .route("/api/v1/admin/notifications/{id}/advance", post(advance))
         .route("/api/v1/incidents", get(incidents))
         .route("/api/v1/remotes", get(remotes))
@@ -127,6 +130,94 @@ pub async fn notifications(
     Ok(Json(Page {
         items: found.into_iter().map(AdminNotificationDto::from).collect(),
         next: None,
+    }))
+}
+
+/// Median and mean of a duration, in hours.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpreadDto {
+    pub count: usize,
+    pub median: Option<f64>,
+    pub mean: Option<f64>,
+}
+
+impl From<app::notifications::Spread> for SpreadDto {
+    fn from(s: app::notifications::Spread) -> SpreadDto {
+        SpreadDto {
+            count: s.count,
+            median: s.median,
+            mean: s.mean,
+        }
+    }
+}
+
+/// The figures of a set of notifications.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FiguresDto {
+    pub notifications: usize,
+    /// How many are in each state.
+    pub by_state: BTreeMap<String, usize>,
+    /// Drafted → sent.
+    pub time_to_notify_hours: SpreadDto,
+    /// Sent → acknowledged.
+    pub time_to_acknowledge_hours: SpreadDto,
+    /// Those mitigated or exploited, with evidence to compare.
+    pub decided: usize,
+    pub mitigated_before_exploitation: usize,
+    /// Null when none is decided.
+    pub share_mitigated_before_exploitation: Option<f64>,
+}
+
+impl From<app::notifications::Figures> for FiguresDto {
+    fn from(f: app::notifications::Figures) -> FiguresDto {
+        FiguresDto {
+            notifications: f.notifications,
+            by_state: f
+                .by_state
+                .into_iter()
+                .map(|(state, n)| (state.to_owned(), n))
+                .collect(),
+            time_to_notify_hours: f.time_to_notify_hours.into(),
+            time_to_acknowledge_hours: f.time_to_acknowledge_hours.into(),
+            decided: f.decided,
+            mitigated_before_exploitation: f.mitigated_before_exploitation,
+            share_mitigated_before_exploitation: f.share_mitigated_before_exploitation,
+        }
+    }
+}
+
+/// The notification report: per alert and overall.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationReportDto {
+    pub alerts: BTreeMap<String, FiguresDto>,
+    pub overall: FiguresDto,
+}
+
+/// Time to notify, time to acknowledge and the share mitigated before the first exploitation
+/// evidence (KEV, incidents, the partner's own report), per alert and overall.
+#[utoipa::path(get, path = "/api/v1/admin/notifications/report", tag = "coordination",
+    responses(
+        (status = 200, description = "The report", body = NotificationReportDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Partners may not read the report", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn report(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<NotificationReportDto>, RestError> {
+    authorize(&actor, Action::ReadExchange)?;
+    let report = run(&app, |store| {
+        Ok(app::notifications::report_stored(store, &())?)
+    })
+    .await?;
+    Ok(Json(NotificationReportDto {
+        alerts: report
+            .alerts
+            .into_iter()
+            .map(|(alert, f)| (alert, f.into()))
+            .collect(),
+        overall: report.overall.into(),
     }))
 }
 

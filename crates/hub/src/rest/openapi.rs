@@ -59,6 +59,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::users::verify,
         super::coordination::notifications,
         super::coordination::send,
+        super::coordination::report,
         super::coordination::advance,
         super::coordination::incidents,
         super::coordination::remotes,

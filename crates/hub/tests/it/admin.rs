@@ -668,6 +668,7 @@ fn notification_incident_and_remote_administration_by_role() {
         let staff = [Role::Admin, Role::Analyst, Role::Coordinator];
         for path in [
             "/api/v1/admin/notifications",
+            "/api/v1/admin/notifications/report",
             "/api/v1/incidents",
             "/api/v1/remotes",
         ] {
