@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/notifications/report", get(report))
         .route("/api/v1/admin/notifications/{id}/advance", post(advance))
         .route("/api/v1/incidents", get(incidents))
-        .route("/api/v1/remotes", get(remotes))
+        .route("/api/v1/remotes", get(remotes).post(add_remote))
         .route("/api/v1/remotes/{name}", delete(remove_remote))
 }
 
@@ -420,22 +420,94 @@ pub async fn remotes(
     authorize(&actor, Action::ReadExchange)?;
     let found = run(&app, |store| Ok(app::federation::remotes(store)?)).await?;
     Ok(Json(Page {
-        items: found
-            .into_iter()
-            .map(|r| RemoteDto {
-                name: r.name,
-                url: r.api_root,
-                collection: r.collection_id,
-                local_collection: r.local_collection,
-                user: r.user,
-                partner: r.partner_id,
-                pull: r.pull,
-                push: r.push,
-                last_sync: r.last_sync,
-            })
-            .collect(),
+        items: found.into_iter().map(RemoteDto::from).collect(),
         next: None,
     }))
+}
+
+impl From<store::Remote> for RemoteDto {
+    fn from(r: store::Remote) -> RemoteDto {
+        RemoteDto {
+            name: r.name,
+            url: r.api_root,
+            collection: r.collection_id,
+            local_collection: r.local_collection,
+            user: r.user,
+            partner: r.partner_id,
+            pull: r.pull,
+            push: r.push,
+            last_sync: r.last_sync,
+        }
+    }
+}
+
+/// A remote to add: one collection of a remote TAXII 2.1 API root paired with a local one.
+/// `Debug` is not derived: it carries a credential.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRemoteDto {
+    /// 1–64 lowercase letters, digits, `-`, `_` or `.`.
+    pub name: String,
+    /// The API root URL, ending with `/`; HTTPS (plain HTTP only to the loopback interface).
+    pub url: String,
+    /// The remote collection's id.
+    pub collection: String,
+    pub local_collection: String,
+    /// The HTTP Basic user name; none: the token is sent as a bearer token.
+    pub user: Option<String>,
+    /// The credential presented to the remote; stored sealed, never shown again.
+    pub token: String,
+    /// The local partner standing for the remote hub's organisation.
+    pub partner: String,
+    /// Directions; neither means both.
+    #[serde(default)]
+    pub pull: bool,
+    #[serde(default)]
+    pub push: bool,
+}
+
+/// Adds a federation remote; its token is sealed with the server's secret key.
+#[utoipa::path(post, path = "/api/v1/remotes", tag = "coordination",
+    request_body(content = NewRemoteDto, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Added (without its credential)", body = RemoteDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Only administrators manage remotes", body = ErrorDto),
+        (status = 409, description = "A remote with this name exists", body = ErrorDto),
+        (status = 422, description = "A problem, located by a JSON pointer; nothing stored", body = ErrorDto),
+        (status = 503, description = "The server has no secret key to seal the credential with", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn add_remote(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    request: Body,
+) -> Result<(StatusCode, Json<RemoteDto>), RestError> {
+    authorize(&actor, Action::ManageRemotes)?;
+    let Some(key) = app.secret_key.clone() else {
+        return Err(RestError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_secret_key",
+            "this server has no secret key to seal remote credentials; use `meridian remote add`",
+        ));
+    };
+    let new: NewRemoteDto = body(&app, request).await?;
+    let new = app::federation::NewRemote {
+        name: new.name,
+        url: new.url,
+        collection: new.collection,
+        local_collection: new.local_collection,
+        user: new.user,
+        token: new.token,
+        partner: new.partner,
+        pull: new.pull,
+        push: new.push,
+    };
+    let added = run(&app, move |store| {
+        Ok(app::federation::add_remote(store, &actor, &key, new)?)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(added.into())))
 }
 
 /// Removes a federation remote.

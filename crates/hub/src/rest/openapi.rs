@@ -63,6 +63,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::coordination::advance,
         super::coordination::incidents,
         super::coordination::remotes,
+        super::coordination::add_remote,
         super::coordination::remove_remote,
         crate::api::notifications,
         crate::api::acknowledge,

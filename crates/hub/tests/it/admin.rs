@@ -18,6 +18,10 @@ struct World {
 
 impl World {
     fn new(db: &test_support::TestDb) -> World {
+        World::with(db, |_| {})
+    }
+
+    fn with(db: &test_support::TestDb, adjust: impl FnOnce(&mut hub::ServeOptions)) -> World {
         let mut store = Store::open(&db.url).expect("store");
         let partner = partner(&mut store, "cert-de");
         let admin = app::Actor::Local("test".to_owned());
@@ -43,7 +47,7 @@ impl World {
             })
             .collect();
         World {
-            hub: Hub::start(&db.url),
+            hub: Hub::start_with(&db.url, adjust),
             partner,
             tokens,
         }
@@ -848,5 +852,81 @@ fn notification_incident_and_remote_administration_by_role() {
             "[{}]",
             db.name
         );
+    }
+}
+
+#[test]
+fn remotes_are_added_with_the_credential_sealed_and_never_shown() {
+    for db in test_support::backends("hub rest remotes") {
+        let remote = json!({"name": "peer", "url": "https://peer.example/taxii2/hub/",
+                            "collection": "c-1", "local_collection": COLLECTION,
+                            "token": "remote-secret-token", "partner": "cert-de", "pull": true});
+        let dir = tempfile::tempdir().expect("temp dir");
+        let world = World::with(&db, |options| {
+            options.secret_key = Some(app::federation::KeySource {
+                hex: Some("0f".repeat(32)),
+                file: dir.path().join("secret.key"),
+            });
+        });
+        crate::common::collection(&mut Store::open(&db.url).expect("store"), COLLECTION);
+        let before = audit_actions(&world).len();
+        let (anonymous, _) = world.send("POST", None, "/api/v1/remotes", &remote);
+        assert_eq!(anonymous, 401);
+        for (who, token) in world.others(&[Role::Admin]) {
+            let (status, answer) = world.send("POST", Some(token), "/api/v1/remotes", &remote);
+            assert_eq!(status, 403, "[{}] {who}: {answer}", db.name);
+        }
+        let (status, added) = world.admin("POST", "/api/v1/remotes", &remote);
+        assert_eq!(status, 201, "[{}] {added}", db.name);
+        assert_eq!(added["pull"], true);
+        assert_eq!(added["push"], false);
+        let (_, listed) = world.admin("GET", "/api/v1/remotes", &Value::Null);
+        assert_eq!(listed["items"][0]["name"], "peer", "{listed}");
+        for shown in [&added, &listed] {
+            let text = shown.to_string();
+            assert!(
+                !text.contains("remote-secret-token") && !text.contains("sealed"),
+                "{text}"
+            );
+        }
+        let stored = Store::open(&db.url)
+            .expect("store")
+            .remotes()
+            .expect("remotes");
+        assert!(stored[0].token.starts_with("sealed:"), "sealed at rest");
+        let (status, _) = world.admin("POST", "/api/v1/remotes", &remote);
+        assert_eq!(status, 409, "[{}]", db.name);
+        for (field, value, pointer) in [
+            ("url", json!("http://peer.example/taxii2/hub/"), "/url"),
+            ("name", json!("Peer!"), "/name"),
+            ("partner", json!("nobody"), "/partner"),
+            ("pull", json!("yes"), "/pull"),
+        ] {
+            let mut bad = remote.clone();
+            bad["name"] = json!("other");
+            bad[field] = value;
+            let (status, answer) = world.admin("POST", "/api/v1/remotes", &bad);
+            assert_eq!(status, 422, "[{}] {field}: {answer}", db.name);
+            assert_eq!(answer["errors"][0]["pointer"], pointer, "{answer}");
+        }
+        assert_eq!(
+            audit_actions(&world)[before..],
+            [("user:admin".to_owned(), "remote.add".to_owned())],
+            "[{}]",
+            db.name
+        );
+
+        // A server without a secret key cannot seal a credential.
+        let keyless = Hub::start(&db.url);
+        let mut other = remote.clone();
+        other["name"] = json!("other");
+        let (status, answer) = send(
+            "POST",
+            Some(world.token(Role::Admin)),
+            &keyless.url("/api/v1/remotes"),
+            &other,
+        );
+        assert_eq!(status, 503, "[{}] no key: {answer}", db.name);
+        assert_eq!(answer["code"], "no_secret_key");
     }
 }
