@@ -247,8 +247,8 @@ pub struct SendDto {
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Only administrators and coordinators send notifications", body = ErrorDto),
         (status = 404, description = "No such notification", body = ErrorDto),
-        (status = 409, description = "Not drafted, or the alert has no drafted notification", body = ErrorDto),
-        (status = 422, description = "Neither or both of `id` and `alert`, an unknown alert, a bad time", body = ErrorDto),
+        (status = 409, description = "The alert has no drafted notification", body = ErrorDto),
+        (status = 422, description = "Neither or both of `id` and `alert`, an unknown alert, a bad time, a notification no longer drafted", body = ErrorDto),
     ),
     security(("bearer" = []), ("session" = [])))]
 pub async fn send(
@@ -295,8 +295,7 @@ pub struct AdvanceDto {
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Only administrators and coordinators advance notifications", body = ErrorDto),
         (status = 404, description = "No such notification", body = ErrorDto),
-        (status = 409, description = "The state machine does not allow the move", body = ErrorDto),
-        (status = 422, description = "An unknown state (`/to`) or a bad time (`/at`)", body = ErrorDto),
+        (status = 422, description = "An unknown state (`/to`), a bad time (`/at`), or a move the state machine does not allow", body = ErrorDto),
     ),
     security(("bearer" = []), ("session" = [])))]
 pub async fn advance(
