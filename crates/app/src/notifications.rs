@@ -312,6 +312,12 @@ pub struct Report {
 
 /// Per alert and overall: notifications by state, time to notify and to acknowledge, and the
 /// share mitigated before exploitation. `kev`: each CVE's KEV `dateAdded`.
+/// [`report`] with the KEV `dateAdded` of the stored intel documents as evidence.
+pub fn report_stored(store: &mut Store, progress: &dyn crate::Progress) -> Result<Report> {
+    let kev = crate::intel::kev_dates_added(store, progress)?;
+    report(store, &kev)
+}
+
 pub fn report(store: &mut Store, kev: &HashMap<String, String>) -> Result<Report> {
     let all = store.notifications(&NotificationFilter::default())?;
     let evidence = first_exploitation_evidence(store, kev, &all)?;

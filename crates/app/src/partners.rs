@@ -187,8 +187,9 @@ pub fn partner(store: &mut Store, id: &str) -> Result<PartnerDetail> {
     })
 }
 
-/// Sets the Ed25519 public key that verifies the partner's bundles.
-pub fn set_partner_key(store: &mut Store, actor: &Actor, id: &str, key: &str) -> Result<()> {
+/// Sets the Ed25519 public key that verifies the partner's bundles; returns the partner as it
+/// now is.
+pub fn set_partner_key(store: &mut Store, actor: &Actor, id: &str, key: &str) -> Result<Partner> {
     authorize(actor, Action::ManagePartners)?;
     let mut partner = existing_partner(store, id)?;
     partner.public_key = Some(public_key(key)?);
@@ -204,7 +205,7 @@ pub fn set_partner_key(store: &mut Store, actor: &Actor, id: &str, key: &str) ->
             )
         },
     )?;
-    Ok(())
+    Ok(partner)
 }
 
 /// Issues an API token for the partner; only its argon2id hash is kept.

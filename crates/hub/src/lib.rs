@@ -69,6 +69,9 @@ pub struct ServeOptions {
     pub auth_failures: u32,
     /// The installation's home country: assets elsewhere are foreign.
     pub home: model::HomeCountry,
+    /// The key that seals the credentials of remotes added over REST (`POST /api/v1/remotes`);
+    /// none: that route answers 503 and remotes are added with `meridian remote add`.
+    pub secret_key: Option<app::federation::KeySource>,
 }
 
 impl ServeOptions {
@@ -87,6 +90,7 @@ impl ServeOptions {
             max_connections: 512,
             auth_failures: 10,
             home: model::HomeCountry::default(),
+            secret_key: None,
         }
     }
 }
@@ -109,6 +113,7 @@ pub struct Inner {
     pub max_object: usize,
     pub tls: bool,
     pub home: model::HomeCountry,
+    pub secret_key: Option<app::federation::KeySource>,
 }
 
 impl Deref for AppState {
@@ -139,6 +144,7 @@ impl AppState {
             max_object: options.max_object,
             tls: options.tls.is_some(),
             home: options.home.clone(),
+            secret_key: options.secret_key.clone(),
         })))
     }
 }

@@ -8,8 +8,11 @@
 //! last page ([`Page`]).
 
 pub mod atlas;
+pub mod coordination;
+pub mod exchange;
 pub mod openapi;
 pub mod session;
+pub mod users;
 
 use axum::Json;
 use axum::Router;
@@ -26,8 +29,11 @@ use crate::error::ApiError;
 pub fn router() -> Router<AppState> {
     crate::api::router()
         .merge(atlas::router())
+        .merge(exchange::router())
+        .merge(coordination::router())
         .merge(openapi::router())
         .merge(session::router())
+        .merge(users::router())
 }
 
 /// One problem with a request: where (a JSON pointer into the body, or `/name` for a query
@@ -231,6 +237,52 @@ pub fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, Res
             vec![ProblemDto {
                 pointer: String::new(),
                 message: format!("the query string: {e}"),
+            }],
+        )
+    })
+}
+
+/// Reads a JSON body into `T`: 413 above the server's limit, 422 with the pointer of the first
+/// problem otherwise (a NUL in a string, a missing or mistyped field, not JSON at all).
+pub async fn body<T: serde::de::DeserializeOwned>(
+    app: &AppState,
+    body: axum::body::Body,
+) -> Result<T, RestError> {
+    let bytes = axum::body::to_bytes(body, app.max_body)
+        .await
+        .map_err(|_| {
+            RestError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the body is larger than {} bytes", app.max_body),
+            )
+        })?;
+    if let Some(pointer) = crate::guard::nul_pointer(&bytes) {
+        return Err(RestError::invalid(
+            "invalid",
+            vec![ProblemDto {
+                pointer,
+                message: "the string holds a NUL character (\\u0000)".to_owned(),
+            }],
+        ));
+    }
+    let mut json = serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize(&mut json).map_err(|e| {
+        let pointer = e
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Seq { index } => Some(format!("/{index}")),
+                serde_path_to_error::Segment::Map { key } => Some(format!("/{key}")),
+                serde_path_to_error::Segment::Enum { variant } => Some(format!("/{variant}")),
+                serde_path_to_error::Segment::Unknown => None,
+            })
+            .collect();
+        RestError::invalid(
+            "invalid",
+            vec![ProblemDto {
+                pointer,
+                message: e.inner().to_string(),
             }],
         )
     })

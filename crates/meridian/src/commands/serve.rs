@@ -63,6 +63,7 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     options.auth_failures = args.auth_failures;
     options.home = config.home_country();
     options.pool_size = usize::from(args.db_connections);
+    options.secret_key = Some(config.secret_key()?);
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {
         runtime.worker_threads(n.max(1));
