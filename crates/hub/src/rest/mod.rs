@@ -7,6 +7,7 @@
 //! pages `{"items", "next"}`: `next` is an opaque cursor to pass back as `cursor`, null on the
 //! last page ([`Page`]).
 
+pub mod analysis;
 pub mod atlas;
 pub mod openapi;
 pub mod session;
@@ -25,6 +26,7 @@ use crate::error::ApiError;
 /// Every route of the REST API.
 pub fn router() -> Router<AppState> {
     crate::api::router()
+        .merge(analysis::router())
         .merge(atlas::router())
         .merge(openapi::router())
         .merge(session::router())

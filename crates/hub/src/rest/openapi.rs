@@ -35,6 +35,9 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::atlas::stats,
         super::atlas::import,
         super::atlas::export,
+        super::analysis::stored_rank,
+        super::analysis::store_rank,
+        super::analysis::explain,
         crate::api::notifications,
         crate::api::acknowledge,
         crate::api::mitigate,
@@ -47,6 +50,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
     modifiers(&Security),
     tags(
         (name = "atlas", description = "Assets, dependencies and their statistics"),
+        (name = "analysis", description = "The priority ranking, stored and explained, and the analyses of the atlas"),
         (name = "session", description = "Logging in and out; who am I"),
         (name = "partners", description = "What partner CSIRTs do: their notifications and incident reports"),
     )

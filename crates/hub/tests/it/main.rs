@@ -1,6 +1,7 @@
 //! The hub through a real server on 127.0.0.1, on SQLite and PostgreSQL: one integration
 //! binary, a module per surface.
 
+mod analysis;
 mod api;
 mod audit;
 mod common;
