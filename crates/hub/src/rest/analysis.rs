@@ -1,11 +1,15 @@
 //! The analyses over REST (all through [`app::analysis`]): the stored priority ranking read
-//! without recomputing it, its explanation, and storing a new one. Partners are refused (403).
+//! without recomputing it, its explanation, and storing a new one; the summary, single points
+//! of failure, foreign exposure, cascades, Monte Carlo, N-2 contingency and IIM, with bounded
+//! requests (422 beyond). Partners are refused (403).
 //! Every computation runs on the blocking pool with a pooled store.
+
+use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -19,6 +23,13 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/rank", get(stored_rank).post(store_rank))
         .route("/api/v1/rank/{asset}/explain", get(explain))
+        .route("/api/v1/analysis/summary", get(summary))
+        .route("/api/v1/analysis/spof", get(spof))
+        .route("/api/v1/analysis/exposure", get(exposure))
+        .route("/api/v1/analysis/cascade", post(cascade))
+        .route("/api/v1/analysis/montecarlo", post(montecarlo))
+        .route("/api/v1/analysis/contingency", post(contingency))
+        .route("/api/v1/analysis/iim", get(iim_static).post(iim))
 }
 
 /// The home country as the engine takes it.
@@ -375,5 +386,669 @@ pub async fn explain(
                 occurred_at: i.occurred_at,
             })
             .collect(),
+    }))
+}
+
+/// Reads a JSON request body of at most `max` bytes into `T`; 413 beyond, 422 when it is not
+/// what `T` expects.
+async fn json_body<T: serde::de::DeserializeOwned>(
+    body: axum::body::Body,
+    max: usize,
+) -> Result<T, RestError> {
+    let bytes = axum::body::to_bytes(body, max).await.map_err(|_| {
+        RestError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the body is larger than {max} bytes"),
+        )
+    })?;
+    let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        &bytes
+    };
+    serde_json::from_slice(text).map_err(|e| {
+        RestError::invalid(
+            "invalid",
+            vec![ProblemDto {
+                pointer: String::new(),
+                message: format!("the body: {e}"),
+            }],
+        )
+    })
+}
+
+/// A problem with request field `pointer` unless `ok`.
+fn check(problems: &mut Vec<ProblemDto>, ok: bool, pointer: &str, message: String) {
+    if !ok {
+        problems.push(ProblemDto {
+            pointer: pointer.to_owned(),
+            message,
+        });
+    }
+}
+
+/// 422 with `problems`, when there are any.
+fn refuse(problems: Vec<ProblemDto>) -> Result<(), RestError> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(RestError::invalid("invalid", problems))
+    }
+}
+
+/// Loads the engine for the home country on the blocking pool and runs `f` on it.
+async fn with_engine<T: Send + 'static>(
+    app: &AppState,
+    f: impl FnOnce(&mut store::Store, &analysis::Engine) -> app::Result<T> + Send + 'static,
+) -> Result<T, RestError> {
+    let home = home(app)?;
+    run(app, move |store| {
+        let engine = analysis::Engine::load(store, home, &())?;
+        Ok(f(store, &engine)?)
+    })
+    .await
+}
+
+/// The largest request bodies of the analyses.
+const MAX_ANALYSIS_BODY: usize = 256 * 1024;
+/// The most assets a cascade starts from.
+pub const MAX_CASCADE_ASSETS: usize = 1000;
+/// The most Monte Carlo trials per request.
+pub const MAX_TRIALS: u64 = 100_000;
+/// The most candidates and pairs of an N-2 contingency analysis.
+pub const MAX_CONTINGENCY_TOP: usize = 200;
+pub const MAX_CONTINGENCY_PAIRS: usize = 1000;
+/// The most DIIM steps and perturbed sectors.
+pub const MAX_IIM_STEPS: usize = 1000;
+pub const MAX_IIM_SECTORS: usize = 100;
+
+/// The graph's size and structure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryDto {
+    pub assets: u64,
+    pub dependencies: u64,
+    /// Redundancy groups.
+    pub groups: u64,
+    /// Assets outside the home country.
+    pub foreign: u64,
+    /// No redundancy group has more than one provider.
+    pub pure_and: bool,
+    pub strongly_connected_components: u64,
+    pub largest_scc: u64,
+    pub weakly_connected_components: u64,
+    pub load_seconds: f64,
+    pub build_seconds: f64,
+    pub scc_wcc_seconds: f64,
+}
+
+/// The graph's size and structure (`meridian analyze summary`).
+#[utoipa::path(get, path = "/api/v1/analysis/summary", tag = "analysis",
+    responses(
+        (status = 200, description = "The summary", body = SummaryDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Partners may not read analyses", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn summary(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<SummaryDto>, RestError> {
+    authorize(&actor, Action::ReadAnalysis)?;
+    let s = with_engine(&app, |_, engine| Ok(analysis::summary(engine))).await?;
+    Ok(Json(SummaryDto {
+        assets: s.assets as u64,
+        dependencies: s.dependencies as u64,
+        groups: s.groups as u64,
+        foreign: s.foreign as u64,
+        pure_and: s.pure_and,
+        strongly_connected_components: s.strongly_connected_components as u64,
+        largest_scc: s.largest_scc as u64,
+        weakly_connected_components: s.weakly_connected_components as u64,
+        load_seconds: s.load_seconds,
+        build_seconds: s.build_seconds,
+        scc_wcc_seconds: s.scc_wcc_seconds,
+    }))
+}
+
+/// An asset whose single failure takes domestic assets down.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpofDto {
+    pub asset: String,
+    pub foreign: bool,
+    /// Domestic assets it alone takes down.
+    pub domestic_down: u64,
+    pub impact: f64,
+}
+
+/// The single points of failure, most domestic assets taken down first.
+#[utoipa::path(get, path = "/api/v1/analysis/spof", tag = "analysis",
+    responses(
+        (status = 200, description = "Every single point of failure", body = Vec<SpofDto>),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Partners may not read analyses", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn spof(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<Vec<SpofDto>>, RestError> {
+    authorize(&actor, Action::ReadAnalysis)?;
+    let rows = with_engine(&app, |_, engine| Ok(analysis::spofs(engine))).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|s| SpofDto {
+                asset: s.asset,
+                foreign: s.foreign,
+                domestic_down: s.domestic_down as u64,
+                impact: s.impact,
+            })
+            .collect(),
+    ))
+}
+
+/// The query of `GET /api/v1/analysis/exposure`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExposureParams {
+    /// An NCF id, a sector id or an asset id.
+    pub target: String,
+}
+
+/// A foreign asset the target depends on.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExposedDto {
+    pub asset: String,
+    pub country: String,
+    /// Its failure alone takes the target down.
+    pub single_point_of_failure: bool,
+    /// From the target to the asset.
+    pub path: Vec<String>,
+}
+
+/// The foreign assets an NCF, a sector or an asset depends on.
+#[utoipa::path(get, path = "/api/v1/analysis/exposure", tag = "analysis", params(ExposureParams),
+    responses(
+        (status = 200, description = "The foreign dependencies", body = Vec<ExposedDto>),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Partners may not read analyses", body = ErrorDto),
+        (status = 422, description = "No target, or one that is neither an NCF, a sector nor an asset", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn exposure(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Vec<ExposedDto>>, RestError> {
+    authorize(&actor, Action::ReadAnalysis)?;
+    let params: ExposureParams = query(raw.as_deref())?;
+    let rows = with_engine(&app, move |_, engine| {
+        analysis::exposure(engine, &params.target)
+    })
+    .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|e| ExposedDto {
+                asset: e.asset,
+                country: e.country,
+                single_point_of_failure: e.single_point_of_failure,
+                path: e.path,
+            })
+            .collect(),
+    ))
+}
+
+/// The assets that fail first.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CascadeRequestDto {
+    /// Asset ids, 1 to 1000.
+    pub assets: Vec<String>,
+}
+
+/// An asset failed in a cascade.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FailedDto {
+    pub asset: String,
+    /// Hours after the initial failures.
+    pub time_hours: f64,
+    /// The provider whose failure took it down; null for the initial failures.
+    pub cause: Option<String>,
+}
+
+/// An NCF's degradation over a cascade.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NcfDegradationDto {
+    pub ncf: String,
+    /// Final degradation in [0, 1].
+    pub degradation: f64,
+    /// `[hours, degradation]` steps.
+    pub timeline: Vec<[f64; 2]>,
+}
+
+/// A cascade's result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CascadeDto {
+    pub failed: Vec<FailedDto>,
+    pub ncf: Vec<NcfDegradationDto>,
+    /// The sum of the NCF degradations.
+    pub impact: f64,
+}
+
+/// The cascade from the failure of the given assets.
+#[utoipa::path(post, path = "/api/v1/analysis/cascade", tag = "analysis",
+    request_body(content = CascadeRequestDto, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The cascade", body = CascadeDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
+        (status = 404, description = "An asset does not exist", body = ErrorDto),
+        (status = 413, description = "The body is too large", body = ErrorDto),
+        (status = 422, description = "Not a list of 1 to 1000 asset ids", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn cascade(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    body: axum::body::Body,
+) -> Result<Json<CascadeDto>, RestError> {
+    authorize(&actor, Action::RunAnalysis)?;
+    let request: CascadeRequestDto = json_body(body, MAX_ANALYSIS_BODY).await?;
+    let mut problems = Vec::new();
+    check(
+        &mut problems,
+        (1..=MAX_CASCADE_ASSETS).contains(&request.assets.len()),
+        "/assets",
+        format!("give 1 to {MAX_CASCADE_ASSETS} asset ids"),
+    );
+    refuse(problems)?;
+    let c = with_engine(&app, move |_, engine| {
+        analysis::cascade(engine, &request.assets)
+    })
+    .await?;
+    Ok(Json(CascadeDto {
+        failed: c
+            .failed
+            .into_iter()
+            .map(|f| FailedDto {
+                asset: f.asset,
+                time_hours: f.time_hours,
+                cause: f.cause,
+            })
+            .collect(),
+        ncf: c
+            .ncf
+            .into_iter()
+            .map(|n| NcfDegradationDto {
+                ncf: n.ncf.to_owned(),
+                degradation: n.degradation,
+                timeline: n.timeline,
+            })
+            .collect(),
+        impact: c.impact,
+    }))
+}
+
+/// A Monte Carlo run: every foreign asset fails with `foreign_probability`, raised by its
+/// exposure and threat when `scored`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MonteCarloRequestDto {
+    /// 1 to 100000; default 1000.
+    #[serde(default = "default_trials")]
+    pub trials: u64,
+    /// Default 42: the same seed gives the same result.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// In [0, 1]; default 0.01.
+    #[serde(default = "default_probability")]
+    pub foreign_probability: f64,
+    /// Weigh the probability by exposure and threat as the ranking does.
+    #[serde(default)]
+    pub scored: bool,
+}
+
+fn default_trials() -> u64 {
+    1000
+}
+
+fn default_seed() -> u64 {
+    42
+}
+
+fn default_probability() -> f64 {
+    0.01
+}
+
+/// Mean and percentiles over the trials.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpreadDto {
+    pub mean: f64,
+    pub p5: f64,
+    pub p95: f64,
+}
+
+impl From<analysis::Spread> for SpreadDto {
+    fn from(s: analysis::Spread) -> SpreadDto {
+        SpreadDto {
+            mean: s.mean,
+            p5: s.p5,
+            p95: s.p95,
+        }
+    }
+}
+
+/// An NCF's degradation over the trials.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NcfSpreadDto {
+    pub ncf: String,
+    pub degradation: SpreadDto,
+}
+
+/// The share of trials an asset failed in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FailureShareDto {
+    pub asset: String,
+    pub share: f64,
+}
+
+/// A Monte Carlo run's result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonteCarloDto {
+    pub trials: u64,
+    pub seed: u64,
+    pub impact: SpreadDto,
+    pub ncf: Vec<NcfSpreadDto>,
+    /// Assets that failed in some trial, most often first.
+    pub asset_failure_share: Vec<FailureShareDto>,
+}
+
+/// Seeded, reproducible Monte Carlo over the foreign assets' failures.
+#[utoipa::path(post, path = "/api/v1/analysis/montecarlo", tag = "analysis",
+    request_body(content = MonteCarloRequestDto, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The spread of the impacts", body = MonteCarloDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
+        (status = 413, description = "The body is too large", body = ErrorDto),
+        (status = 422, description = "Trials beyond 1 to 100000, a probability outside [0, 1]", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn montecarlo(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    body: axum::body::Body,
+) -> Result<Json<MonteCarloDto>, RestError> {
+    authorize(&actor, Action::RunAnalysis)?;
+    let request: MonteCarloRequestDto = json_body(body, MAX_ANALYSIS_BODY).await?;
+    let mut problems = Vec::new();
+    check(
+        &mut problems,
+        (1..=MAX_TRIALS).contains(&request.trials),
+        "/trials",
+        format!("trials {} is not in 1..={MAX_TRIALS}", request.trials),
+    );
+    check(
+        &mut problems,
+        (0.0..=1.0).contains(&request.foreign_probability),
+        "/foreign_probability",
+        format!("{} is not in [0, 1]", request.foreign_probability),
+    );
+    refuse(problems)?;
+    let home = home(&app)?;
+    let m = with_engine(&app, move |store, engine| {
+        let scores = if request.scored {
+            Some(analysis::scores(store, home, &())?)
+        } else {
+            None
+        };
+        let probabilities = analysis::Probabilities::Foreign {
+            p: request.foreign_probability,
+            scores,
+        };
+        analysis::montecarlo(engine, &probabilities, request.trials, request.seed, &())
+    })
+    .await?;
+    Ok(Json(MonteCarloDto {
+        trials: m.trials,
+        seed: m.seed,
+        impact: m.impact.into(),
+        ncf: m
+            .ncf
+            .into_iter()
+            .map(|n| NcfSpreadDto {
+                ncf: n.ncf.to_owned(),
+                degradation: n.degradation.into(),
+            })
+            .collect(),
+        asset_failure_share: m
+            .asset_failure_share
+            .into_iter()
+            .map(|s| FailureShareDto {
+                asset: s.asset,
+                share: s.share,
+            })
+            .collect(),
+    }))
+}
+
+/// An N-2 contingency analysis.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContingencyRequestDto {
+    /// Pairs among this many foreign assets of highest impact, 2 to 200; default 50.
+    #[serde(default = "default_top")]
+    pub top: usize,
+    /// The worst this many pairs, 1 to 1000; default 20.
+    #[serde(default = "default_pairs")]
+    pub limit: usize,
+}
+
+fn default_top() -> usize {
+    50
+}
+
+fn default_pairs() -> usize {
+    20
+}
+
+/// Two assets failing together.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PairDto {
+    pub assets: [String; 2],
+    pub joint_impact: f64,
+    pub single_impacts: [f64; 2],
+    /// Joint impact minus the larger single impact.
+    pub over_max: f64,
+    /// Joint impact minus the sum of the single impacts.
+    pub over_sum: f64,
+}
+
+/// The worst pairs of foreign assets failing together (N-2).
+#[utoipa::path(post, path = "/api/v1/analysis/contingency", tag = "analysis",
+    request_body(content = ContingencyRequestDto, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The worst pairs, worst first", body = Vec<PairDto>),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
+        (status = 413, description = "The body is too large", body = ErrorDto),
+        (status = 422, description = "top or limit out of bounds", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn contingency(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    body: axum::body::Body,
+) -> Result<Json<Vec<PairDto>>, RestError> {
+    authorize(&actor, Action::RunAnalysis)?;
+    let request: ContingencyRequestDto = json_body(body, MAX_ANALYSIS_BODY).await?;
+    let mut problems = Vec::new();
+    check(
+        &mut problems,
+        (2..=MAX_CONTINGENCY_TOP).contains(&request.top),
+        "/top",
+        format!("top {} is not in 2..={MAX_CONTINGENCY_TOP}", request.top),
+    );
+    check(
+        &mut problems,
+        (1..=MAX_CONTINGENCY_PAIRS).contains(&request.limit),
+        "/limit",
+        format!(
+            "limit {} is not in 1..={MAX_CONTINGENCY_PAIRS}",
+            request.limit
+        ),
+    );
+    refuse(problems)?;
+    let pairs = with_engine(&app, move |_, engine| {
+        analysis::contingency(engine, request.top, request.limit, &())
+    })
+    .await?;
+    Ok(Json(
+        pairs
+            .into_iter()
+            .map(|p| PairDto {
+                assets: p.assets,
+                joint_impact: p.joint_impact,
+                single_impacts: p.single_impacts,
+                over_max: p.over_max,
+                over_sum: p.over_sum,
+            })
+            .collect(),
+    ))
+}
+
+/// An IIM run over the sector matrix derived from the atlas.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct IimRequestDto {
+    /// Demand perturbation c* per sector id (at most 100).
+    #[serde(default)]
+    pub perturb: BTreeMap<String, f64>,
+    /// Output per step per sector id, for the economic loss (at most 100).
+    #[serde(default)]
+    pub output: BTreeMap<String, f64>,
+    /// DIIM steps, 0 (static only) to 1000.
+    #[serde(default)]
+    pub steps: usize,
+    /// Steps for a sector to recover 99 %; default 30.
+    #[serde(default = "default_recovery")]
+    pub recovery_steps: f64,
+}
+
+fn default_recovery() -> f64 {
+    30.0
+}
+
+/// One sector's static inoperability.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectorInoperabilityDto {
+    pub sector: String,
+    pub c_star: f64,
+    pub q: f64,
+    /// `q × output`.
+    pub loss: f64,
+}
+
+/// The DIIM trajectory and its losses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiimDto {
+    /// Per step, per sector.
+    pub q: Vec<Vec<f64>>,
+    pub cumulative_loss: Vec<f64>,
+    pub per_sector_loss: Vec<f64>,
+}
+
+/// An IIM run's result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IimDto {
+    pub sectors: Vec<SectorInoperabilityDto>,
+    /// Static economic loss per period.
+    pub loss: f64,
+    /// With `steps` > 0.
+    pub dynamic: Option<DiimDto>,
+}
+
+/// Sector inoperability (IIM; DIIM with `steps`) over the atlas's sector interdependencies.
+#[utoipa::path(post, path = "/api/v1/analysis/iim", tag = "analysis",
+    request_body(content = IimRequestDto, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The inoperability per sector", body = IimDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
+        (status = 413, description = "The body is too large", body = ErrorDto),
+        (status = 422, description = "An unknown sector, bounds exceeded, a matrix the IIM cannot solve", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn iim(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    body: axum::body::Body,
+) -> Result<Json<IimDto>, RestError> {
+    authorize(&actor, Action::RunAnalysis)?;
+    let request: IimRequestDto = json_body(body, MAX_ANALYSIS_BODY).await?;
+    iim_run(&app, request).await
+}
+
+/// The static IIM of the atlas without perturbation: its sectors and their interdependency.
+#[utoipa::path(get, path = "/api/v1/analysis/iim", tag = "analysis",
+    responses(
+        (status = 200, description = "The inoperability per sector", body = IimDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Partners may not read analyses", body = ErrorDto),
+        (status = 422, description = "A matrix the IIM cannot solve", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn iim_static(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<IimDto>, RestError> {
+    authorize(&actor, Action::ReadAnalysis)?;
+    iim_run(&app, IimRequestDto::default()).await
+}
+
+async fn iim_run(app: &AppState, request: IimRequestDto) -> Result<Json<IimDto>, RestError> {
+    let mut problems = Vec::new();
+    check(
+        &mut problems,
+        request.perturb.len() <= MAX_IIM_SECTORS,
+        "/perturb",
+        format!("at most {MAX_IIM_SECTORS} sectors"),
+    );
+    check(
+        &mut problems,
+        request.output.len() <= MAX_IIM_SECTORS,
+        "/output",
+        format!("at most {MAX_IIM_SECTORS} sectors"),
+    );
+    check(
+        &mut problems,
+        request.steps <= MAX_IIM_STEPS,
+        "/steps",
+        format!("steps {} is not in 0..={MAX_IIM_STEPS}", request.steps),
+    );
+    refuse(problems)?;
+    let options = analysis::IimOptions {
+        perturb: request.perturb.into_iter().collect(),
+        output: request.output.into_iter().collect(),
+        steps: request.steps,
+        recovery_steps: request.recovery_steps,
+    };
+    let r = with_engine(app, move |_, engine| {
+        analysis::iim(analysis::Matrix::Atlas(engine), &options)
+    })
+    .await?;
+    Ok(Json(IimDto {
+        sectors: r
+            .sectors
+            .into_iter()
+            .map(|s| SectorInoperabilityDto {
+                sector: s.sector,
+                c_star: s.c_star,
+                q: s.q,
+                loss: s.loss,
+            })
+            .collect(),
+        loss: r.loss,
+        dynamic: r.dynamic.map(|d| DiimDto {
+            q: d.q,
+            cumulative_loss: d.cumulative_loss,
+            per_sector_loss: d.per_sector_loss,
+        }),
     }))
 }

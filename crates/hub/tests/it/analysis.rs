@@ -192,8 +192,128 @@ fn explain_gives_the_factors_and_what_is_behind_them() {
     }
 }
 
+#[test]
+fn the_analyses_answer_within_bounds() {
+    for db in test_support::backends("hub rest analyses") {
+        let world = World::new(&db);
+        depend_on_foreign(&world);
+        let summary = world.get(Role::Coordinator, "/api/v1/analysis/summary");
+        assert_eq!(summary.status, 200, "[{}] {:?}", db.name, summary.body);
+        assert_eq!(summary.body["assets"], 5);
+        assert_eq!(summary.body["dependencies"], 3);
+        assert_eq!(summary.body["foreign"], 2);
+
+        let spof = world.get(Role::Analyst, "/api/v1/analysis/spof");
+        assert_eq!(spof.status, 200, "[{}] {:?}", db.name, spof.body);
+        let spofs: Vec<&str> = spof
+            .body
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|s| s["asset"].as_str().expect("asset"))
+            .collect();
+        assert!(spofs.contains(&"port:walvis"), "{spofs:?}");
+
+        let exposure = world.get(
+            Role::Analyst,
+            "/api/v1/analysis/exposure?target=plant:ohio-2",
+        );
+        assert_eq!(exposure.status, 200, "[{}] {:?}", db.name, exposure.body);
+        assert_eq!(exposure.body[0]["asset"], "port:walvis");
+        assert_eq!(exposure.body[0]["single_point_of_failure"], true);
+        let unknown = world.get(Role::Analyst, "/api/v1/analysis/exposure?target=nowhere");
+        assert_eq!(unknown.status, 422, "{:?}", unknown.body);
+        assert_eq!(unknown.body["errors"][0]["pointer"], "/target");
+
+        let cascade = world.post(
+            Role::Analyst,
+            "/api/v1/analysis/cascade",
+            r#"{"assets": ["cable:wacs"]}"#,
+        );
+        assert_eq!(cascade.status, 200, "[{}] {:?}", db.name, cascade.body);
+        let failed: Vec<&str> = cascade.body["failed"]
+            .as_array()
+            .expect("failed")
+            .iter()
+            .map(|f| f["asset"].as_str().expect("asset"))
+            .collect();
+        assert!(failed.contains(&"net:grid"), "{failed:?}");
+        assert!(cascade.body["impact"].as_f64().expect("impact") > 0.0);
+        let missing = world.post(
+            Role::Analyst,
+            "/api/v1/analysis/cascade",
+            r#"{"assets": ["nope"]}"#,
+        );
+        assert_eq!(missing.status, 404, "{:?}", missing.body);
+        let too_many = json!({"assets": vec!["cable:wacs"; 1001]}).to_string();
+        for (body, pointer) in [
+            (r#"{"assets": []}"#, "/assets"),
+            (too_many.as_str(), "/assets"),
+            ("[1, 2", ""),
+        ] {
+            let reply = world.post(Role::Analyst, "/api/v1/analysis/cascade", body);
+            assert_eq!(reply.status, 422, "[{}] {:?}", db.name, reply.body);
+            assert_eq!(reply.body["errors"][0]["pointer"], pointer);
+        }
+
+        let mc = |body: &str| world.post(Role::Analyst, "/api/v1/analysis/montecarlo", body);
+        let one = mc(r#"{"trials": 200, "seed": 7, "foreign_probability": 0.5}"#);
+        assert_eq!(one.status, 200, "[{}] {:?}", db.name, one.body);
+        assert_eq!(one.body["trials"], 200);
+        assert_eq!(
+            one.body,
+            mc(r#"{"trials": 200, "seed": 7, "foreign_probability": 0.5}"#).body,
+            "seeded: reproducible"
+        );
+        assert_eq!(mc(r#"{"scored": true}"#).status, 200);
+        let refused = mc(r#"{"trials": 100001, "foreign_probability": 2}"#);
+        assert_eq!(refused.status, 422, "{:?}", refused.body);
+        assert_eq!(refused.body["errors"][0]["pointer"], "/trials");
+        assert_eq!(refused.body["errors"][1]["pointer"], "/foreign_probability");
+
+        let pairs = world.post(Role::Analyst, "/api/v1/analysis/contingency", "{}");
+        assert_eq!(pairs.status, 200, "[{}] {:?}", db.name, pairs.body);
+        assert!(
+            pairs.body.as_array().is_some_and(|p| !p.is_empty()),
+            "{:?}",
+            pairs.body
+        );
+        let refused = world.post(
+            Role::Analyst,
+            "/api/v1/analysis/contingency",
+            r#"{"top": 1000, "limit": 0}"#,
+        );
+        assert_eq!(refused.status, 422, "{:?}", refused.body);
+        assert_eq!(refused.body["errors"][0]["pointer"], "/top");
+        assert_eq!(refused.body["errors"][1]["pointer"], "/limit");
+
+        let iim = world.get(Role::Coordinator, "/api/v1/analysis/iim");
+        assert_eq!(iim.status, 200, "[{}] {:?}", db.name, iim.body);
+        let sector = iim.body["sectors"][0]["sector"]
+            .as_str()
+            .expect("a sector")
+            .to_owned();
+        let perturbed = world.post(
+            Role::Analyst,
+            "/api/v1/analysis/iim",
+            &json!({"perturb": {sector.clone(): 0.1}, "output": {sector: 100.0}, "steps": 3})
+                .to_string(),
+        );
+        assert_eq!(perturbed.status, 200, "[{}] {:?}", db.name, perturbed.body);
+        assert!(perturbed.body["dynamic"]["q"].as_array().is_some());
+        for (body, pointer) in [
+            (r#"{"perturb": {"FARMING": 0.1}}"#, "/perturb"),
+            (r#"{"steps": 1001}"#, "/steps"),
+        ] {
+            let reply = world.post(Role::Analyst, "/api/v1/analysis/iim", body);
+            assert_eq!(reply.status, 422, "[{}] {body}: {:?}", db.name, reply.body);
+            assert_eq!(reply.body["errors"][0]["pointer"], pointer);
+        }
+    }
+}
+
 /// Who may call which analysis route: (method, path, body, roles allowed).
-const ROUTES: [(&str, &str, &str, &[Role]); 3] = [
+const ROUTES: [(&str, &str, &str, &[Role]); 11] = [
     (
         "GET",
         "/api/v1/rank",
@@ -207,7 +327,33 @@ const ROUTES: [(&str, &str, &str, &[Role]); 3] = [
         &[Role::Admin, Role::Analyst, Role::Coordinator],
     ),
     ("POST", "/api/v1/rank", "", &[Role::Admin, Role::Analyst]),
+    ("GET", "/api/v1/analysis/summary", "", READERS),
+    ("GET", "/api/v1/analysis/spof", "", READERS),
+    (
+        "GET",
+        "/api/v1/analysis/exposure?target=net:grid",
+        "",
+        READERS,
+    ),
+    ("GET", "/api/v1/analysis/iim", "", READERS),
+    (
+        "POST",
+        "/api/v1/analysis/cascade",
+        r#"{"assets": ["net:grid"]}"#,
+        RUNNERS,
+    ),
+    (
+        "POST",
+        "/api/v1/analysis/montecarlo",
+        r#"{"trials": 10}"#,
+        RUNNERS,
+    ),
+    ("POST", "/api/v1/analysis/contingency", "{}", RUNNERS),
+    ("POST", "/api/v1/analysis/iim", "{}", RUNNERS),
 ];
+
+const READERS: &[Role] = &[Role::Admin, Role::Analyst, Role::Coordinator];
+const RUNNERS: &[Role] = &[Role::Admin, Role::Analyst];
 
 #[test]
 fn every_role_on_every_analysis_route() {

@@ -432,6 +432,13 @@ fn openapi_document_matches_the_snapshot() {
         "/api/v1/incidents",
         "/api/v1/rank",
         "/api/v1/rank/{asset}/explain",
+        "/api/v1/analysis/summary",
+        "/api/v1/analysis/spof",
+        "/api/v1/analysis/exposure",
+        "/api/v1/analysis/cascade",
+        "/api/v1/analysis/montecarlo",
+        "/api/v1/analysis/contingency",
+        "/api/v1/analysis/iim",
     ] {
         assert!(paths.contains_key(route), "{route} is documented");
     }
