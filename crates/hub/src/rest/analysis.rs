@@ -391,7 +391,7 @@ pub async fn explain(
 
 /// Reads a JSON request body of at most `max` bytes into `T`; 413 beyond, 422 when it is not
 /// what `T` expects.
-async fn json_body<T: serde::de::DeserializeOwned>(
+pub(crate) async fn json_body<T: serde::de::DeserializeOwned>(
     body: axum::body::Body,
     max: usize,
 ) -> Result<T, RestError> {

@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod atlas;
+pub mod intel;
 pub mod openapi;
 pub mod session;
 
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
     crate::api::router()
         .merge(analysis::router())
         .merge(atlas::router())
+        .merge(intel::router())
         .merge(openapi::router())
         .merge(session::router())
 }

@@ -46,6 +46,10 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::analysis::contingency,
         super::analysis::iim_static,
         super::analysis::iim,
+        super::intel::documents,
+        super::intel::import,
+        super::intel::findings,
+        super::intel::false_positive,
         crate::api::notifications,
         crate::api::acknowledge,
         crate::api::mitigate,
@@ -59,6 +63,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
     tags(
         (name = "atlas", description = "Assets, dependencies and their statistics"),
         (name = "analysis", description = "The priority ranking, stored and explained, and the analyses of the atlas"),
+        (name = "intel", description = "Intel documents, vulnerability findings with SSVC, false positives"),
         (name = "session", description = "Logging in and out; who am I"),
         (name = "partners", description = "What partner CSIRTs do: their notifications and incident reports"),
     )

@@ -6,5 +6,6 @@ mod api;
 mod audit;
 mod common;
 mod hardening;
+mod intel;
 mod rest;
 mod taxii;
