@@ -64,7 +64,7 @@ fn documents_import_and_list() {
         let refused = world.post(
             Role::Analyst,
             "/api/v1/intel/documents?name=bad.json",
-            &broken,
+            broken,
         );
         assert_eq!(refused.status, 422, "[{}] {:?}", db.name, refused.body);
         let problem = &refused.body["errors"][0];
