@@ -1012,6 +1012,8 @@ pub struct FindingFilter {
     pub kev: Option<bool>,
     /// Only findings on foreign (`true`) or domestic (`false`) assets.
     pub foreign: Option<bool>,
+    /// Only findings on assets in this country (ISO 3166-1 alpha-2, any case).
+    pub country: Option<String>,
 }
 
 /// The order of listed findings.
@@ -1047,6 +1049,7 @@ impl FindingOrder {
 /// The rows of `rows` that `filter` keeps, in `order` (ties keep their urgency order). An
 /// unknown decision is a problem at `/decision`.
 pub fn select(
+    store: &mut store::Store,
     rows: Vec<FindingRow>,
     filter: &FindingFilter,
     order: FindingOrder,
@@ -1071,6 +1074,15 @@ pub fn select(
         ),
         None => None,
     };
+    let countries = match &filter.country {
+        Some(_) => {
+            let mut ids: Vec<&str> = rows.iter().map(|r| r.asset.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            store.asset_countries(&ids)?
+        }
+        None => HashMap::new(),
+    };
     let mut rows: Vec<FindingRow> = rows
         .into_iter()
         .filter(|r| {
@@ -1081,6 +1093,11 @@ pub fn select(
                 && decision.is_none_or(|d| r.decision == d)
                 && filter.kev.is_none_or(|k| r.kev_due_date.is_some() == k)
                 && filter.foreign.is_none_or(|f| r.foreign == f)
+                && filter.country.as_ref().is_none_or(|c| {
+                    countries
+                        .get(&r.asset)
+                        .is_some_and(|x| x.eq_ignore_ascii_case(c.trim()))
+                })
         })
         .collect();
     match order {

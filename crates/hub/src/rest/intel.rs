@@ -165,6 +165,8 @@ pub struct FindingParams {
     pub kev: Option<bool>,
     /// Only findings on foreign (true) or domestic (false) assets.
     pub foreign: Option<bool>,
+    /// Only findings on assets in this country (ISO 3166-1 alpha-2).
+    pub country: Option<String>,
     /// Only findings at least this confident, 0 to 1.
     pub min_confidence: Option<f32>,
     /// Also findings suppressed by VEX / CSAF and false positives.
@@ -325,6 +327,7 @@ pub async fn findings(
         decision: params.decision,
         kev: params.kev,
         foreign: params.foreign,
+        country: params.country,
     };
     let home = super::analysis::home(&app)?;
     let rows = run(&app, move |store| {
@@ -335,7 +338,7 @@ pub async fn findings(
             progress: &(),
         };
         let found = app::intel::findings(store, context, &finding_query)?;
-        Ok(app::intel::select(found.rows, &filter, order)?)
+        Ok(app::intel::select(store, found.rows, &filter, order)?)
     })
     .await?;
     let total = rows.len() as u64;

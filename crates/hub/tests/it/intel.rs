@@ -121,6 +121,9 @@ fn findings_filter_sort_page_and_false_positives() {
                 ("rtr-away".to_owned(), "CVE-2024-0002".to_owned())
             ]
         );
+        let namibia = world.get(Role::Analyst, "/api/v1/findings?country=na");
+        assert_eq!(namibia.body["total"], 2, "[{}] {:?}", db.name, namibia.body);
+        assert!(found(&namibia).iter().all(|(asset, _)| asset == "rtr-away"));
         let home = world.get(Role::Analyst, "/api/v1/findings?asset=rtr-home&kev=true");
         assert_eq!(home.body["total"], 2);
         let none = world.get(Role::Analyst, "/api/v1/findings?kev=false");
