@@ -969,6 +969,38 @@ pub fn mark_false_positive(
     Ok((fp, created))
 }
 
+/// Removes the false-positive mark of `asset`, `cve` and `item` (empty: the mark covering every
+/// item of the asset): the finding is active again. Not found when no such mark exists.
+pub fn unmark_false_positive(
+    store: &mut store::Store,
+    asset: &str,
+    cve: &str,
+    item: &str,
+    actor: &Actor,
+) -> Result<()> {
+    crate::audit::audited(
+        store,
+        actor,
+        "finding.false_positive_removed",
+        |store| {
+            if store.unmark_false_positive(asset, cve, item)? {
+                Ok(())
+            } else {
+                Err(Error::NotFound {
+                    what: "false positive",
+                    id: format!("{asset} {cve} {item}").trim_end().to_owned(),
+                })
+            }
+        },
+        |_| {
+            (
+                vec![asset.to_owned(), cve.to_owned()],
+                format!("{asset}\n{cve}\n{item}"),
+            )
+        },
+    )
+}
+
 /// A stored intel document and its provenance.
 #[derive(Clone, Debug, Serialize)]
 pub struct DocumentRow {

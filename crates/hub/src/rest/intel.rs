@@ -1,5 +1,6 @@
 //! Intel over REST (all through [`app::intel`]): the stored documents and importing one, the
-//! findings with their SSVC decisions (filtered, sorted, paged), and marking false positives.
+//! findings with their SSVC decisions (filtered, sorted, paged), and marking and unmarking
+//! false positives.
 //! Partners are refused (403). Findings are computed on the blocking pool.
 
 use axum::Json;
@@ -20,7 +21,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/intel/documents", get(documents).post(import))
         .route("/api/v1/findings", get(findings))
-        .route("/api/v1/findings/false-positives", post(false_positive))
+        .route(
+            "/api/v1/findings/false-positives",
+            post(false_positive).delete(unmark),
+        )
 }
 
 /// A stored intel document.
@@ -419,4 +423,45 @@ pub async fn false_positive(
         marked_at: fp.marked_at,
         status: if created { "marked" } else { "updated" }.to_owned(),
     }))
+}
+
+/// The query of `DELETE /api/v1/findings/false-positives`: the mark to remove.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnmarkParams {
+    pub asset: String,
+    pub cve: String,
+    /// The item the mark names; absent: the mark covering every item of the asset.
+    pub item: Option<String>,
+}
+
+/// Removes a false-positive mark: the finding is active again. Audited as
+/// `finding.false_positive_removed`.
+#[utoipa::path(delete, path = "/api/v1/findings/false-positives", tag = "intel", params(UnmarkParams),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Not allowed to unmark false positives (partners never are)", body = ErrorDto),
+        (status = 404, description = "No such mark", body = ErrorDto),
+        (status = 422, description = "No asset or CVE given", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn unmark(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<StatusCode, RestError> {
+    authorize(&actor, Action::MarkFalsePositives)?;
+    let params: UnmarkParams = query(raw.as_deref())?;
+    run(&app, move |store| {
+        Ok(app::intel::unmark_false_positive(
+            store,
+            &params.asset,
+            &params.cve,
+            params.item.as_deref().unwrap_or(""),
+            &actor,
+        )?)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -50,6 +50,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::intel::import,
         super::intel::findings,
         super::intel::false_positive,
+        super::intel::unmark,
         crate::api::notifications,
         crate::api::acknowledge,
         crate::api::mitigate,

@@ -168,6 +168,24 @@ fn findings_filter_sort_page_and_false_positives() {
         );
         let with_all = world.get(Role::Analyst, "/api/v1/findings?asset=rtr-home&all=true");
         assert_eq!(with_all.body["total"], 2);
+        let bearer = format!("Bearer {}", world.token(Role::Admin));
+        let unmark = |query: &str| {
+            call(
+                "DELETE",
+                &world
+                    .hub
+                    .url(&format!("/api/v1/findings/false-positives?{query}")),
+                &[("Authorization", &bearer)],
+                "",
+            )
+        };
+        let removed = unmark("asset=rtr-home&cve=CVE-2024-0001");
+        assert_eq!(removed.status, 204, "[{}] {:?}", db.name, removed.body);
+        let active = world.get(Role::Analyst, "/api/v1/findings?asset=rtr-home");
+        assert_eq!(active.body["total"], 2, "active again");
+        let gone = unmark("asset=rtr-home&cve=CVE-2024-0001");
+        assert_eq!(gone.status, 404, "{:?}", gone.body);
+        assert_eq!(unmark("asset=rtr-home").status, 422);
         let bad = world.post(
             Role::Analyst,
             "/api/v1/findings/false-positives",
@@ -194,6 +212,22 @@ fn findings_filter_sort_page_and_false_positives() {
         .expect("audit");
         assert_eq!(entries.len(), 1, "[{}] {entries:?}", db.name);
         assert_eq!(entries[0].actor, "user:analyst");
+        let removals = app::audit::list(
+            &mut store,
+            &store::AuditFilter {
+                action: Some("finding.false_positive_removed".to_owned()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .expect("audit");
+        assert_eq!(
+            removals.len(),
+            1,
+            "[{}] only the removal that removed: {removals:?}",
+            db.name
+        );
+        assert_eq!(removals[0].actor, "user:admin");
     }
 }
 
@@ -239,6 +273,28 @@ fn every_role_on_every_intel_route() {
                     db.name, reply.body
                 );
             }
+        }
+        // Unmarking: the mark exists, only the writers may remove it.
+        let url = world
+            .hub
+            .url("/api/v1/findings/false-positives?asset=rtr-home&cve=CVE-2024-0001");
+        let partner_token = format!("Bearer {}", world.partner);
+        let mut who = vec![("partner token".to_owned(), partner_token, 403)];
+        for role in [Role::Coordinator, Role::Partner, Role::Analyst] {
+            let expected = if WRITERS.contains(&role) { 204 } else { 403 };
+            who.push((
+                role.to_string(),
+                format!("Bearer {}", world.token(role)),
+                expected,
+            ));
+        }
+        for (name, bearer, expected) in who {
+            let reply = call("DELETE", &url, &[("Authorization", &bearer)], "");
+            assert_eq!(
+                reply.status, expected,
+                "[{}] {name} DELETE: {:?}",
+                db.name, reply.body
+            );
         }
     }
 }
