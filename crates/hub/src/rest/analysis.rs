@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/rank", get(stored_rank).post(store_rank))
         .route("/api/v1/rank/{asset}/explain", get(explain))
+        .route("/api/v1/rank/{asset}/history", get(history))
         .route("/api/v1/analysis/summary", get(summary))
         .route("/api/v1/analysis/spof", get(spof))
         .route("/api/v1/analysis/exposure", get(exposure))
@@ -252,6 +253,50 @@ pub async fn store_rank(
         entries: ranking.rows.len() as u64,
         compared: ranking.compared,
     }))
+}
+
+/// An asset's place in one stored ranking.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RankHistoryDto {
+    pub run: i64,
+    pub created_at: String,
+    pub atlas_version: i64,
+    /// Null when that ranking did not hold the asset.
+    pub rank: Option<u32>,
+    pub priority: Option<f64>,
+}
+
+/// How an asset's rank moved across every stored ranking, oldest first.
+#[utoipa::path(get, path = "/api/v1/rank/{asset}/history", tag = "analysis",
+    params(("asset" = String, Path, description = "The asset id")),
+    responses(
+        (status = 200, description = "One point per stored ranking", body = Vec<RankHistoryDto>),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Partners may not read analyses", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn history(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    Path(asset): Path<String>,
+) -> Result<Json<Vec<RankHistoryDto>>, RestError> {
+    authorize(&actor, Action::ReadAnalysis)?;
+    let points = run(&app, move |store| {
+        Ok(analysis::rank_history(store, &asset)?)
+    })
+    .await?;
+    Ok(Json(
+        points
+            .into_iter()
+            .map(|p| RankHistoryDto {
+                run: p.run,
+                created_at: p.created_at,
+                atlas_version: p.atlas_version,
+                rank: p.rank,
+                priority: p.priority,
+            })
+            .collect(),
+    ))
 }
 
 /// An NCF an asset's single failure degrades.

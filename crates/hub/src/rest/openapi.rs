@@ -38,6 +38,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::analysis::stored_rank,
         super::analysis::store_rank,
         super::analysis::explain,
+        super::analysis::history,
         super::analysis::summary,
         super::analysis::spof,
         super::analysis::exposure,

@@ -101,6 +101,11 @@ fn the_stored_ranking_is_served_as_stored() {
             db.name,
             latest.body
         );
+        let history = world.get(Role::Coordinator, "/api/v1/rank/sat:one/history");
+        assert_eq!(history.status, 200, "[{}] {:?}", db.name, history.body);
+        assert_eq!(history.body[0]["run"], run);
+        assert_eq!(history.body[0]["rank"], serde_json::Value::Null);
+        assert!(history.body[1]["rank"].is_u64(), "{:?}", history.body);
         let old = world.get(Role::Analyst, &format!("/api/v1/rank?run={run}"));
         assert_eq!(old.body["total"], 2, "[{}] {:?}", db.name, old.body);
 
@@ -313,7 +318,7 @@ fn the_analyses_answer_within_bounds() {
 }
 
 /// Who may call which analysis route: (method, path, body, roles allowed).
-const ROUTES: [(&str, &str, &str, &[Role]); 11] = [
+const ROUTES: [(&str, &str, &str, &[Role]); 12] = [
     (
         "GET",
         "/api/v1/rank",
@@ -327,6 +332,7 @@ const ROUTES: [(&str, &str, &str, &[Role]); 11] = [
         &[Role::Admin, Role::Analyst, Role::Coordinator],
     ),
     ("POST", "/api/v1/rank", "", &[Role::Admin, Role::Analyst]),
+    ("GET", "/api/v1/rank/port:walvis/history", "", READERS),
     ("GET", "/api/v1/analysis/summary", "", READERS),
     ("GET", "/api/v1/analysis/spof", "", READERS),
     (

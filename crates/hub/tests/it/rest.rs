@@ -432,6 +432,7 @@ fn openapi_document_matches_the_snapshot() {
         "/api/v1/incidents",
         "/api/v1/rank",
         "/api/v1/rank/{asset}/explain",
+        "/api/v1/rank/{asset}/history",
         "/api/v1/analysis/summary",
         "/api/v1/analysis/spof",
         "/api/v1/analysis/exposure",
