@@ -217,6 +217,21 @@ pub(crate) fn mark_false_positive(tx: &mut Tx<'_, '_>, fp: &FalsePositive) -> Re
     Ok(!existed)
 }
 
+/// Removes the false-positive mark of `asset`, `cve` and `item`; true when there was one.
+pub(crate) fn unmark_false_positive(
+    tx: &mut Tx<'_, '_>,
+    asset: &str,
+    cve: &str,
+    item: &str,
+) -> Result<bool> {
+    let removed = db::execute(
+        tx,
+        "DELETE FROM false_positives WHERE asset_id = $1 AND cve = $2 AND item = $3",
+        &[Param::Text(asset), Param::Text(cve), Param::Text(item)],
+    )?;
+    Ok(removed > 0)
+}
+
 /// Every false positive, by asset, CVE and item.
 pub(crate) fn false_positives(tx: &mut Tx<'_, '_>) -> Result<Vec<FalsePositive>> {
     db::query(

@@ -334,6 +334,12 @@ impl Store {
         self.db.write(|tx| intel::mark_false_positive(tx, fp))
     }
 
+    /// Removes a false-positive mark (the finding is active again); true when there was one.
+    pub fn unmark_false_positive(&mut self, asset: &str, cve: &str, item: &str) -> Result<bool> {
+        self.db
+            .write(|tx| intel::unmark_false_positive(tx, asset, cve, item))
+    }
+
     /// Every false positive, by asset, CVE and item.
     pub fn false_positives(&mut self) -> Result<Vec<FalsePositive>> {
         self.db.read(intel::false_positives)

@@ -308,6 +308,27 @@ impl Scores {
     }
 }
 
+/// The ranking's stored inputs: exposure from the intel findings (none without an intel
+/// document) computed for `home`, threat from the incidents
+/// (`crate::incidents::stored_threat_scores`).
+pub fn scores(store: &mut store::Store, home: [u8; 2], progress: &dyn Progress) -> Result<Scores> {
+    let exposure = if store.intel_documents()?.is_empty() {
+        HashMap::new()
+    } else {
+        let attacked = crate::incidents::attacked_assets(&store.incidents()?);
+        let context = crate::intel::Context {
+            home,
+            attacked: &attacked,
+            progress,
+        };
+        crate::intel::exposure_scores(store, context)?
+    };
+    Ok(Scores {
+        exposure,
+        threat: crate::incidents::stored_threat_scores(store)?,
+    })
+}
+
 /// The priority of an asset: `impact × (1 + exposure) × (1 + threat)`. Without findings and
 /// incidents it equals the impact.
 pub fn priority(impact: f64, exposure: f64, threat: f64) -> f64 {
@@ -415,7 +436,27 @@ pub fn rank(
                 priority: r.priority,
             })
             .collect();
-        let id = store.save_ranking(&crate::now(), engine.home(), &entries)?;
+        let home = engine.home();
+        let id = crate::audit::audited(
+            store,
+            actor,
+            "ranking.store",
+            |store| Ok(store.save_ranking(&crate::now(), home, &entries)?),
+            |id| {
+                (
+                    vec![id.to_string()],
+                    entries
+                        .iter()
+                        .fold(format!("ranking {id} for {home}\n"), |mut change, e| {
+                            change.push_str(&format!(
+                                "{} {} {} {} {} {}\n",
+                                e.rank, e.asset, e.impact, e.exposure, e.threat, e.priority
+                            ));
+                            change
+                        }),
+                )
+            },
+        )?;
         tracing::info!(actor = %actor.audit_name(), run = id, entries = entries.len(), "ranking stored");
         Some(id)
     } else {

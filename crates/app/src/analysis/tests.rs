@@ -281,3 +281,30 @@ fn probability_files_name_the_line_of_each_problem() {
         assert_eq!(problems[0].pointer, pointer, "{text:?}");
     }
 }
+
+#[test]
+fn storing_a_ranking_is_audited_and_scores_come_from_the_store() {
+    let mut store = store();
+    let engine = engine(&mut store);
+    let loaded = super::scores(&mut store, *b"FR", &()).expect("scores");
+    assert!(loaded.exposure.is_empty(), "no intel document, no exposure");
+    assert!(loaded.threat.is_empty(), "no incident, no threat");
+    let actor = Actor::Local("test".to_owned());
+    rank(&mut store, &engine, &loaded, false, &actor).expect("unsaved");
+    let stored = rank(&mut store, &engine, &loaded, true, &actor).expect("saved");
+    let entries = crate::audit::list(
+        &mut store,
+        &store::AuditFilter {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .expect("audit");
+    assert_eq!(entries.len(), 1, "only the stored ranking: {entries:?}");
+    assert_eq!(entries[0].action, "ranking.store");
+    assert_eq!(entries[0].actor, "local:test");
+    assert_eq!(
+        entries[0].object_ids,
+        [stored.stored.expect("stored").to_string()]
+    );
+}

@@ -953,9 +953,52 @@ pub fn mark_false_positive(
         note: input.note,
         marked_at: crate::now(),
     };
-    let created = store.mark_false_positive(&fp)?;
+    let created = crate::audit::audited(
+        store,
+        actor,
+        "finding.false_positive",
+        |store| Ok(store.mark_false_positive(&fp)?),
+        |_| {
+            (
+                vec![fp.asset.clone(), fp.cve.clone()],
+                format!("{}\n{}\n{}\n{}", fp.asset, fp.cve, fp.item, fp.note),
+            )
+        },
+    )?;
     tracing::info!(actor = %actor.audit_name(), asset = %fp.asset, cve = %fp.cve, created, "false positive marked");
     Ok((fp, created))
+}
+
+/// Removes the false-positive mark of `asset`, `cve` and `item` (empty: the mark covering every
+/// item of the asset): the finding is active again. Not found when no such mark exists.
+pub fn unmark_false_positive(
+    store: &mut store::Store,
+    asset: &str,
+    cve: &str,
+    item: &str,
+    actor: &Actor,
+) -> Result<()> {
+    crate::audit::audited(
+        store,
+        actor,
+        "finding.false_positive_removed",
+        |store| {
+            if store.unmark_false_positive(asset, cve, item)? {
+                Ok(())
+            } else {
+                Err(Error::NotFound {
+                    what: "false positive",
+                    id: format!("{asset} {cve} {item}").trim_end().to_owned(),
+                })
+            }
+        },
+        |_| {
+            (
+                vec![asset.to_owned(), cve.to_owned()],
+                format!("{asset}\n{cve}\n{item}"),
+            )
+        },
+    )
 }
 
 /// A stored intel document and its provenance.
@@ -988,4 +1031,114 @@ pub fn documents(store: &mut store::Store) -> Result<Vec<DocumentRow>> {
             imported_at: d.imported_at,
         })
         .collect())
+}
+
+/// Further conditions on listed findings; every one given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct FindingFilter {
+    /// Only this CVE (any case).
+    pub cve: Option<String>,
+    /// Only this SSVC decision (`Track`, `Track*`, `Attend`, `Act`; any case).
+    pub decision: Option<String>,
+    /// Only findings in (`true`) or not in (`false`) the KEV catalog.
+    pub kev: Option<bool>,
+    /// Only findings on foreign (`true`) or domestic (`false`) assets.
+    pub foreign: Option<bool>,
+    /// Only findings on assets in this country (ISO 3166-1 alpha-2, any case).
+    pub country: Option<String>,
+}
+
+/// The order of listed findings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FindingOrder {
+    /// Most urgent SSVC decision first (as [`findings`] gives them).
+    #[default]
+    Urgency,
+    /// By asset, then CVE.
+    Asset,
+    /// By CVE, then asset.
+    Cve,
+    /// Highest EPSS probability first.
+    Epss,
+}
+
+impl FindingOrder {
+    /// The order named `name` (`urgency`, `asset`, `cve`, `epss`); a problem at `/sort`.
+    pub fn parse(name: &str) -> Result<FindingOrder> {
+        match name.to_ascii_lowercase().as_str() {
+            "urgency" => Ok(FindingOrder::Urgency),
+            "asset" => Ok(FindingOrder::Asset),
+            "cve" => Ok(FindingOrder::Cve),
+            "epss" => Ok(FindingOrder::Epss),
+            _ => Err(Error::invalid(
+                "/sort",
+                format!("unknown order {name:?} (urgency, asset, cve, epss)"),
+            )),
+        }
+    }
+}
+
+/// The rows of `rows` that `filter` keeps, in `order` (ties keep their urgency order). An
+/// unknown decision is a problem at `/decision`.
+pub fn select(
+    store: &mut store::Store,
+    rows: Vec<FindingRow>,
+    filter: &FindingFilter,
+    order: FindingOrder,
+) -> Result<Vec<FindingRow>> {
+    const DECISIONS: [Decision; 4] = [
+        Decision::Track,
+        Decision::TrackStar,
+        Decision::Attend,
+        Decision::Act,
+    ];
+    let decision = match &filter.decision {
+        Some(name) => Some(
+            DECISIONS
+                .into_iter()
+                .find(|d| d.to_string().eq_ignore_ascii_case(name.trim()))
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "/decision",
+                        format!("unknown SSVC decision {name:?} (Track, Track*, Attend, Act)"),
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    let countries = match &filter.country {
+        Some(_) => {
+            let mut ids: Vec<&str> = rows.iter().map(|r| r.asset.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            store.asset_countries(&ids)?
+        }
+        None => HashMap::new(),
+    };
+    let mut rows: Vec<FindingRow> = rows
+        .into_iter()
+        .filter(|r| {
+            filter
+                .cve
+                .as_ref()
+                .is_none_or(|c| r.cve.eq_ignore_ascii_case(c.trim()))
+                && decision.is_none_or(|d| r.decision == d)
+                && filter.kev.is_none_or(|k| r.kev_due_date.is_some() == k)
+                && filter.foreign.is_none_or(|f| r.foreign == f)
+                && filter.country.as_ref().is_none_or(|c| {
+                    countries
+                        .get(&r.asset)
+                        .is_some_and(|x| x.eq_ignore_ascii_case(c.trim()))
+                })
+        })
+        .collect();
+    match order {
+        FindingOrder::Urgency => {}
+        FindingOrder::Asset => rows.sort_by(|a, b| a.asset.cmp(&b.asset).then(a.cve.cmp(&b.cve))),
+        FindingOrder::Cve => rows.sort_by(|a, b| a.cve.cmp(&b.cve).then(a.asset.cmp(&b.asset))),
+        FindingOrder::Epss => {
+            rows.sort_by(|a, b| b.epss.unwrap_or(-1.0).total_cmp(&a.epss.unwrap_or(-1.0)))
+        }
+    }
+    Ok(rows)
 }

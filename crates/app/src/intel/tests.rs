@@ -131,6 +131,63 @@ fn false_positives_need_a_cve_id_and_a_known_asset() {
     let (_, created) =
         mark_false_positive(&mut store, input("fw:1", "CVE-2024-3400"), &actor()).unwrap();
     assert!(!created, "a second mark updates the first");
+
+    unmark_false_positive(&mut store, "fw:1", "CVE-2024-3400", "", &actor()).unwrap();
+    assert!(matches!(
+        unmark_false_positive(&mut store, "fw:1", "CVE-2024-3400", "", &actor()),
+        Err(Error::NotFound { .. })
+    ));
+    let actions: Vec<String> = crate::audit::list(
+        &mut store,
+        &store::AuditFilter {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .map(|e| e.action)
+    .collect();
+    assert_eq!(
+        actions,
+        [
+            "finding.false_positive",
+            "finding.false_positive",
+            "finding.false_positive_removed"
+        ],
+        "the refused unmark left no entry"
+    );
+}
+
+#[test]
+fn selecting_findings_refuses_unknown_decisions_and_orders() {
+    let mut store = store();
+    assert_eq!(
+        pointers(select(
+            &mut store,
+            Vec::new(),
+            &FindingFilter {
+                decision: Some("urgent".into()),
+                ..Default::default()
+            },
+            FindingOrder::Urgency,
+        )),
+        ["/decision"]
+    );
+    assert_eq!(pointers(FindingOrder::parse("random")), ["/sort"]);
+    assert_eq!(FindingOrder::parse("EPSS").unwrap(), FindingOrder::Epss);
+    let kept = select(
+        &mut store,
+        Vec::new(),
+        &FindingFilter {
+            decision: Some("track*".into()),
+            country: Some("fr".into()),
+            ..Default::default()
+        },
+        FindingOrder::Asset,
+    )
+    .unwrap();
+    assert!(kept.is_empty());
 }
 
 #[test]

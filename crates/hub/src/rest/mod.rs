@@ -7,9 +7,11 @@
 //! pages `{"items", "next"}`: `next` is an opaque cursor to pass back as `cursor`, null on the
 //! last page ([`Page`]).
 
+pub mod analysis;
 pub mod atlas;
 pub mod coordination;
 pub mod exchange;
+pub mod intel;
 pub mod openapi;
 pub mod session;
 pub mod users;
@@ -28,9 +30,11 @@ use crate::error::ApiError;
 /// Every route of the REST API.
 pub fn router() -> Router<AppState> {
     crate::api::router()
+        .merge(analysis::router())
         .merge(atlas::router())
         .merge(exchange::router())
         .merge(coordination::router())
+        .merge(intel::router())
         .merge(openapi::router())
         .merge(session::router())
         .merge(users::router())

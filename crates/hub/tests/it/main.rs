@@ -2,9 +2,11 @@
 //! binary, a module per surface.
 
 mod admin;
+mod analysis;
 mod api;
 mod audit;
 mod common;
 mod hardening;
+mod intel;
 mod rest;
 mod taxii;

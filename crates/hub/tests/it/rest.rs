@@ -13,7 +13,7 @@ use crate::common::{Hub, Reply, call, get_with, partner};
 const JSON: &str = "application/json";
 
 /// An atlas in Meridian JSON: five assets in two countries, one dependency.
-fn atlas() -> String {
+pub(crate) fn atlas() -> String {
     let asset = |id: &str, name: &str, kind: &str, country: &str, sectors: &[&str]| {
         json!({"id": id, "name": name, "kind": kind, "country": country, "sectors": sectors,
                "products": [format!("cpe:2.3:a:acme:{id}:1.0")]})
@@ -32,7 +32,7 @@ fn atlas() -> String {
 }
 
 /// Adds a user of `role` (a partner user speaks for `cert-de`) and returns an API token.
-fn user(store: &mut Store, name: &str, role: Role) -> String {
+pub(crate) fn user(store: &mut Store, name: &str, role: Role) -> String {
     let admin = app::Actor::Local("test".to_owned());
     app::users::add(
         store,
@@ -52,14 +52,14 @@ fn user(store: &mut Store, name: &str, role: Role) -> String {
 
 /// A hub over `db` with the partner `cert-de` (its token), one user per role (theirs, by
 /// role name) and the atlas imported.
-struct World {
-    hub: Hub,
-    partner: String,
+pub(crate) struct World {
+    pub(crate) hub: Hub,
+    pub(crate) partner: String,
     tokens: Vec<(Role, String)>,
 }
 
 impl World {
-    fn new(db: &test_support::TestDb) -> World {
+    pub(crate) fn new(db: &test_support::TestDb) -> World {
         let mut store = Store::open(&db.url).expect("store");
         let partner = partner(&mut store, "cert-de");
         let tokens = Role::ALL
@@ -78,7 +78,7 @@ impl World {
         world
     }
 
-    fn token(&self, role: Role) -> &str {
+    pub(crate) fn token(&self, role: Role) -> &str {
         &self
             .tokens
             .iter()
@@ -87,11 +87,11 @@ impl World {
             .1
     }
 
-    fn get(&self, role: Role, path: &str) -> Reply {
+    pub(crate) fn get(&self, role: Role, path: &str) -> Reply {
         get_with(&self.hub.url(path), Some(self.token(role)), JSON)
     }
 
-    fn post(&self, role: Role, path: &str, body: &str) -> Reply {
+    pub(crate) fn post(&self, role: Role, path: &str, body: &str) -> Reply {
         let bearer = format!("Bearer {}", self.token(role));
         call(
             "POST",
@@ -430,6 +430,19 @@ fn openapi_document_matches_the_snapshot() {
         "/api/v1/notifications/{id}/mitigate",
         "/api/v1/notifications/{id}/exploited",
         "/api/v1/incidents",
+        "/api/v1/rank",
+        "/api/v1/rank/{asset}/explain",
+        "/api/v1/rank/{asset}/history",
+        "/api/v1/analysis/summary",
+        "/api/v1/analysis/spof",
+        "/api/v1/analysis/exposure",
+        "/api/v1/analysis/cascade",
+        "/api/v1/analysis/montecarlo",
+        "/api/v1/analysis/contingency",
+        "/api/v1/analysis/iim",
+        "/api/v1/intel/documents",
+        "/api/v1/findings",
+        "/api/v1/findings/false-positives",
     ] {
         assert!(paths.contains_key(route), "{route} is documented");
     }

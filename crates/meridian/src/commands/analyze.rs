@@ -1,7 +1,6 @@
 //! `analyze …`: the §2 analyses over the in-memory graph, computed by `app::analysis`; this
 //! module parses the arguments, draws the progress bars and prints tables or `--json`.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, anyhow};
@@ -256,18 +255,13 @@ fn open(config: &Config) -> anyhow::Result<Engine> {
     load(config, &mut config.open_store()?)
 }
 
-/// The ranking's exposure (intel findings; free when no intel document is stored) and threat
-/// (incidents, `app::incidents::stored_threat_scores`).
+/// The ranking's exposure and threat (`analysis::scores`).
 fn scores(config: &Config, store: &mut store::Store) -> anyhow::Result<analysis::Scores> {
-    let exposure = if store.intel_documents()?.is_empty() {
-        HashMap::new()
-    } else {
-        super::intel::exposure_scores(config, store)?
-    };
-    Ok(analysis::Scores {
-        exposure,
-        threat: app::incidents::stored_threat_scores(store)?,
-    })
+    Ok(analysis::scores(
+        store,
+        config.home,
+        &progress::Bars::new(config.quiet),
+    )?)
 }
 
 fn summary(config: &Config) -> anyhow::Result<()> {

@@ -206,14 +206,6 @@ pub fn assets_affected_by(
     })
 }
 
-/// Per asset id, the exposure score of its active findings (the ranking's input).
-pub fn exposure_scores(
-    config: &Config,
-    store: &mut store::Store,
-) -> anyhow::Result<HashMap<String, f64>> {
-    with_context(config, store, app::intel::exposure_scores)
-}
-
 // ---------------------------------------------------------------------------------------------
 // intel import, findings, ssvc, exposure
 

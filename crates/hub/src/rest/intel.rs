@@ -1,0 +1,467 @@
+//! Intel over REST (all through [`app::intel`]): the stored documents and importing one, the
+//! findings with their SSVC decisions (filtered, sorted, paged), and marking and unmarking
+//! false positives.
+//! Partners are refused (403). Findings are computed on the blocking pool.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::session::Caller;
+use super::{ErrorDto, Paging, ProblemDto, RestError, authorize, query, run};
+use crate::AppState;
+use app::authz::Action;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/intel/documents", get(documents).post(import))
+        .route("/api/v1/findings", get(findings))
+        .route(
+            "/api/v1/findings/false-positives",
+            post(false_positive).delete(unmark),
+        )
+}
+
+/// A stored intel document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentDto {
+    pub id: i64,
+    /// `kev`, `cve`, `epss`, `csaf`, `cyclonedx`, `spdx`, `openvex`.
+    pub kind: String,
+    /// Where it came from (a file, a URL, `rest:` and the name given).
+    pub source: String,
+    pub sha256: String,
+    pub imported_at: String,
+    /// The assets an SBOM is attached to.
+    pub attached_to: Vec<String>,
+}
+
+/// The stored intel documents, in import order.
+#[utoipa::path(get, path = "/api/v1/intel/documents", tag = "intel",
+    responses(
+        (status = 200, description = "Every stored document", body = Vec<DocumentDto>),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Partners may not read intel", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn documents(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<Vec<DocumentDto>>, RestError> {
+    authorize(&actor, Action::ReadIntel)?;
+    let rows = run(&app, |store| Ok(app::intel::documents(store)?)).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|d| DocumentDto {
+                id: d.id,
+                kind: d.kind,
+                source: d.source,
+                sha256: d.sha256,
+                imported_at: d.imported_at,
+                attached_to: d.attached_to,
+            })
+            .collect(),
+    ))
+}
+
+/// The query of `POST /api/v1/intel/documents`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// The document's name, kept as its provenance `rest:NAME` (default `rest:document`).
+    pub name: Option<String>,
+    /// Attach the SBOM (CycloneDX or SPDX) to this asset.
+    pub asset: Option<String>,
+}
+
+/// An imported document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedDto {
+    pub id: i64,
+    pub kind: String,
+    /// What the document is (`KEV 2025.08.25`, `CSAF ICSA-…`).
+    pub document: String,
+    /// `created`, or `unchanged` when the same bytes were stored before.
+    pub status: String,
+    pub asset: Option<String>,
+    /// Newly attached to the asset.
+    pub attached: bool,
+    /// Problems tolerated and skipped.
+    pub warnings: u64,
+}
+
+/// Imports one intel document (KEV, CVE 5, EPSS, CSAF, CycloneDX, SPDX, OpenVEX; detected from
+/// its content), validated before anything is stored.
+#[utoipa::path(post, path = "/api/v1/intel/documents", tag = "intel", params(ImportParams),
+    request_body(content = String, content_type = "application/json",
+        description = "The document's bytes (JSON, or CSV for EPSS)"),
+    responses(
+        (status = 200, description = "Stored, or already stored", body = ImportedDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Not allowed to import intel (partners never are)", body = ErrorDto),
+        (status = 404, description = "No such asset to attach to", body = ErrorDto),
+        (status = 413, description = "The body is larger than the server accepts", body = ErrorDto),
+        (status = 422, description = "Not a document Meridian reads; the problem names where", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn import(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
+    body: Body,
+) -> Result<Json<ImportedDto>, RestError> {
+    authorize(&actor, Action::ImportIntel)?;
+    let params: ImportParams = query(raw.as_deref())?;
+    let bytes = axum::body::to_bytes(body, app.max_body)
+        .await
+        .map_err(|_| {
+            RestError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the body is larger than {} bytes", app.max_body),
+            )
+        })?;
+    let source = format!("rest:{}", params.name.as_deref().unwrap_or("document"));
+    let mut rows = run(&app, move |store| {
+        Ok(app::intel::import_documents(
+            store,
+            vec![(source, bytes.to_vec())],
+            params.asset.as_deref(),
+            &(),
+            &actor,
+        )?)
+    })
+    .await?;
+    let r = rows.pop().ok_or_else(|| {
+        RestError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the import reported no document",
+        )
+    })?;
+    Ok(Json(ImportedDto {
+        id: r.id,
+        kind: r.kind.as_str().to_owned(),
+        document: r.document,
+        status: r.status.to_owned(),
+        asset: r.asset,
+        attached: r.attached,
+        warnings: r.warnings as u64,
+    }))
+}
+
+/// The query of `GET /api/v1/findings`; every filter given must hold.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FindingParams {
+    /// Only this asset's findings.
+    pub asset: Option<String>,
+    /// Only this CVE.
+    pub cve: Option<String>,
+    /// Only this SSVC decision: `Track`, `Track*`, `Attend` or `Act`.
+    pub decision: Option<String>,
+    /// Only findings in (true) or not in (false) the KEV catalog.
+    pub kev: Option<bool>,
+    /// Only findings on foreign (true) or domestic (false) assets.
+    pub foreign: Option<bool>,
+    /// Only findings on assets in this country (ISO 3166-1 alpha-2).
+    pub country: Option<String>,
+    /// Only findings at least this confident, 0 to 1.
+    pub min_confidence: Option<f32>,
+    /// Also findings suppressed by VEX / CSAF and false positives.
+    pub all: Option<bool>,
+    /// `urgency` (default: most urgent decision first), `asset`, `cve` or `epss`.
+    pub sort: Option<String>,
+    /// Page size, 1 to 1000 (default 100).
+    pub limit: Option<u64>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The SSVC decision point values of a finding and its decision (CISA coordinator table).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SsvcDto {
+    pub exploitation: String,
+    /// What the exploitation value rests on.
+    pub exploitation_evidence: String,
+    pub automatable: String,
+    pub technical_impact: String,
+    /// The CISA ADP gave automatable and technical impact.
+    pub adp_vote: bool,
+    /// The asset's single-failure impact.
+    pub impact: f64,
+    pub mission_wellbeing: String,
+    /// `Track`, `Track*`, `Attend` or `Act`.
+    pub decision: String,
+}
+
+/// A vulnerability finding: an asset's product or SBOM component matched by an advisory.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FindingDto {
+    pub asset: String,
+    pub foreign: bool,
+    pub cve: String,
+    /// The product string or SBOM component that matched.
+    pub item: String,
+    pub origin: String,
+    /// The advisory that matched.
+    pub source: String,
+    pub matched: String,
+    pub version: Option<String>,
+    pub range: Option<String>,
+    pub rule: String,
+    pub confidence: f32,
+    pub kev_due_date: Option<String>,
+    pub epss: Option<f64>,
+    pub ssvc: SsvcDto,
+    /// The VEX / CSAF statement withdrawing it: `by: justification`.
+    pub suppressed: Option<String>,
+    /// The analyst's note, when marked as a false positive.
+    pub false_positive: Option<String>,
+}
+
+impl From<app::intel::FindingRow> for FindingDto {
+    fn from(r: app::intel::FindingRow) -> FindingDto {
+        FindingDto {
+            asset: r.asset,
+            foreign: r.foreign,
+            cve: r.cve,
+            item: r.item,
+            origin: r.origin,
+            source: r.source,
+            matched: r.matched,
+            version: r.version,
+            range: r.range,
+            rule: r.rule.to_owned(),
+            confidence: r.confidence,
+            kev_due_date: r.kev_due_date,
+            epss: r.epss,
+            ssvc: SsvcDto {
+                exploitation: r.ssvc.exploitation.to_owned(),
+                exploitation_evidence: r.ssvc.exploitation_evidence.to_owned(),
+                automatable: r.ssvc.automatable.to_owned(),
+                technical_impact: r.ssvc.technical_impact.to_owned(),
+                adp_vote: r.ssvc.adp_vote,
+                impact: r.ssvc.impact,
+                mission_wellbeing: r.ssvc.mission_wellbeing.to_owned(),
+                decision: r.ssvc.decision.to_owned(),
+            },
+            suppressed: r
+                .suppressed
+                .map(|s| format!("{}: {}", s.by, s.justification)),
+            false_positive: r.false_positive,
+        }
+    }
+}
+
+/// A page of findings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FindingPageDto {
+    /// Findings matching the filters, over every page.
+    pub total: u64,
+    pub items: Vec<FindingDto>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next: Option<String>,
+}
+
+/// The findings of the atlas against the stored intel, with KEV, EPSS and SSVC; active ones
+/// only unless `all`.
+#[utoipa::path(get, path = "/api/v1/findings", tag = "intel", params(FindingParams),
+    responses(
+        (status = 200, description = "A page of findings", body = FindingPageDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Partners may not read intel", body = ErrorDto),
+        (status = 422, description = "An unknown decision or order, a bad confidence, limit or cursor", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn findings(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<FindingPageDto>, RestError> {
+    authorize(&actor, Action::ReadIntel)?;
+    let params: FindingParams = query(raw.as_deref())?;
+    let paging = Paging {
+        limit: params.limit,
+        cursor: params.cursor.clone(),
+    };
+    let mut problems = Vec::new();
+    let limit = paging.limit().map_err(|p| problems.push(p)).unwrap_or(0);
+    let offset = match paging.after() {
+        Ok(None) => 0,
+        Ok(Some(after)) => after.parse::<u64>().unwrap_or_else(|_| {
+            problems.push(ProblemDto {
+                pointer: "/cursor".to_owned(),
+                message: "not a cursor this API gave out".to_owned(),
+            });
+            0
+        }),
+        Err(p) => {
+            problems.push(p);
+            0
+        }
+    };
+    let min_confidence = params.min_confidence.unwrap_or(0.0);
+    if !(0.0..=1.0).contains(&min_confidence) {
+        problems.push(ProblemDto {
+            pointer: "/min_confidence".to_owned(),
+            message: format!("{min_confidence} is not in [0, 1]"),
+        });
+    }
+    let order = match params.sort.as_deref().map(app::intel::FindingOrder::parse) {
+        None => app::intel::FindingOrder::default(),
+        Some(Ok(order)) => order,
+        Some(Err(e)) => return Err(e.into()),
+    };
+    if !problems.is_empty() {
+        return Err(RestError::invalid("invalid", problems));
+    }
+    let finding_query = app::intel::FindingQuery {
+        asset: params.asset,
+        min_confidence,
+        all: params.all.unwrap_or(false),
+    };
+    let filter = app::intel::FindingFilter {
+        cve: params.cve,
+        decision: params.decision,
+        kev: params.kev,
+        foreign: params.foreign,
+        country: params.country,
+    };
+    let home = super::analysis::home(&app)?;
+    let rows = run(&app, move |store| {
+        let attacked = app::incidents::attacked_assets(&store.incidents()?);
+        let context = app::intel::Context {
+            home,
+            attacked: &attacked,
+            progress: &(),
+        };
+        let found = app::intel::findings(store, context, &finding_query)?;
+        Ok(app::intel::select(store, found.rows, &filter, order)?)
+    })
+    .await?;
+    let total = rows.len() as u64;
+    let items: Vec<FindingDto> = rows
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(limit as usize)
+        .map(FindingDto::from)
+        .collect();
+    let end = offset.saturating_add(items.len() as u64);
+    let next = (end < total).then(|| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(end.to_string())
+    });
+    Ok(Json(FindingPageDto { total, items, next }))
+}
+
+/// A finding to mark as a false positive.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FalsePositiveDto {
+    pub asset: String,
+    /// `CVE-YYYY-NNNN`.
+    pub cve: String,
+    /// Only the finding from this inventory item; empty or absent: every item of the asset.
+    #[serde(default)]
+    pub item: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A stored false-positive mark.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarkedDto {
+    pub asset: String,
+    pub cve: String,
+    pub item: String,
+    pub note: String,
+    pub marked_at: String,
+    /// `marked`, or `updated` when it was marked before.
+    pub status: String,
+}
+
+/// Marks a finding as a false positive: hidden from the active findings (and the exposure),
+/// across re-imports. Audited as `finding.false_positive`.
+#[utoipa::path(post, path = "/api/v1/findings/false-positives", tag = "intel",
+    request_body(content = FalsePositiveDto, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Marked", body = MarkedDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Not allowed to mark false positives (partners never are)", body = ErrorDto),
+        (status = 404, description = "No such asset", body = ErrorDto),
+        (status = 413, description = "The body is too large", body = ErrorDto),
+        (status = 422, description = "Not a CVE id, or not the expected object", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn false_positive(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    body: Body,
+) -> Result<Json<MarkedDto>, RestError> {
+    authorize(&actor, Action::MarkFalsePositives)?;
+    let mark: FalsePositiveDto = super::analysis::json_body(body, 64 * 1024).await?;
+    let input = app::intel::FalsePositiveInput {
+        asset: mark.asset,
+        cve: mark.cve,
+        item: mark.item,
+        note: mark.note,
+    };
+    let (fp, created) = run(&app, move |store| {
+        Ok(app::intel::mark_false_positive(store, input, &actor)?)
+    })
+    .await?;
+    Ok(Json(MarkedDto {
+        asset: fp.asset,
+        cve: fp.cve,
+        item: fp.item,
+        note: fp.note,
+        marked_at: fp.marked_at,
+        status: if created { "marked" } else { "updated" }.to_owned(),
+    }))
+}
+
+/// The query of `DELETE /api/v1/findings/false-positives`: the mark to remove.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnmarkParams {
+    pub asset: String,
+    pub cve: String,
+    /// The item the mark names; absent: the mark covering every item of the asset.
+    pub item: Option<String>,
+}
+
+/// Removes a false-positive mark: the finding is active again. Audited as
+/// `finding.false_positive_removed`.
+#[utoipa::path(delete, path = "/api/v1/findings/false-positives", tag = "intel", params(UnmarkParams),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Not allowed to unmark false positives (partners never are)", body = ErrorDto),
+        (status = 404, description = "No such mark", body = ErrorDto),
+        (status = 422, description = "No asset or CVE given", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn unmark(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<StatusCode, RestError> {
+    authorize(&actor, Action::MarkFalsePositives)?;
+    let params: UnmarkParams = query(raw.as_deref())?;
+    run(&app, move |store| {
+        Ok(app::intel::unmark_false_positive(
+            store,
+            &params.asset,
+            &params.cve,
+            params.item.as_deref().unwrap_or(""),
+            &actor,
+        )?)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

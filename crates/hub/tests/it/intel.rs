@@ -1,0 +1,300 @@
+//! The intel routes of the REST API on SQLite and PostgreSQL: importing a document (422 naming
+//! where), listing documents, findings with their filters, order and pages, marking false
+//! positives (audited), and who may call which route.
+
+use app::Role;
+use serde_json::json;
+
+use crate::common::call;
+use crate::rest::World;
+
+/// A KEV catalog naming Acme's router.
+const KEV: &str = r#"{"catalogVersion":"2025.01.02","dateReleased":"2025-01-02T00:00:00Z","count":2,"vulnerabilities":[
+    {"cveID":"CVE-2024-0001","vendorProject":"Acme","product":"Router","vulnerabilityName":"n","dateAdded":"2024-01-02",
+     "shortDescription":"d","requiredAction":"a","dueDate":"2024-01-23"},
+    {"cveID":"CVE-2024-0002","vendorProject":"Acme","product":"Router","vulnerabilityName":"m","dateAdded":"2024-01-03",
+     "shortDescription":"d","requiredAction":"a","dueDate":"2024-01-24"}]}"#;
+
+/// Two routers running Acme's product, one at home and one abroad, and the KEV catalog.
+fn seed(world: &World) {
+    let router = |id: &str, country: &str| {
+        json!({"id": id, "name": id, "kind": "system", "country": country,
+               "products": ["cpe:2.3:h:acme:router:1.0:*:*:*:*:*:*:*"]})
+    };
+    let body = json!({"assets": [router("rtr-home", "US"), router("rtr-away", "NA")],
+                      "dependencies": []});
+    let imported = world.post(Role::Analyst, "/api/v1/atlas/import", &body.to_string());
+    assert_eq!(imported.status, 200, "{:?}", imported.body);
+    let stored = world.post(Role::Analyst, "/api/v1/intel/documents?name=kev.json", KEV);
+    assert_eq!(stored.status, 200, "{:?}", stored.body);
+    assert_eq!(stored.body["kind"], "kev");
+    assert_eq!(stored.body["status"], "created");
+}
+
+/// `(asset, cve)` of a page of findings.
+fn found(reply: &crate::common::Reply) -> Vec<(String, String)> {
+    reply.body["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a page: {:?}", reply.body))
+        .iter()
+        .map(|f| {
+            (
+                f["asset"].as_str().expect("asset").to_owned(),
+                f["cve"].as_str().expect("cve").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn documents_import_and_list() {
+    for db in test_support::backends("hub rest intel documents") {
+        let world = World::new(&db);
+        seed(&world);
+        let again = world.post(Role::Admin, "/api/v1/intel/documents", KEV);
+        assert_eq!(again.status, 200, "[{}] {:?}", db.name, again.body);
+        assert_eq!(again.body["status"], "unchanged");
+        let listed = world.get(Role::Coordinator, "/api/v1/intel/documents");
+        assert_eq!(listed.status, 200, "[{}] {:?}", db.name, listed.body);
+        assert_eq!(listed.body[0]["kind"], "kev");
+        assert_eq!(listed.body[0]["source"], "rest:kev.json");
+        assert_eq!(listed.body.as_array().map(Vec::len), Some(1));
+
+        let broken = r#"{"catalogVersion": "1", "vulnerabilities": 7}"#;
+        let refused = world.post(
+            Role::Analyst,
+            "/api/v1/intel/documents?name=bad.json",
+            broken,
+        );
+        assert_eq!(refused.status, 422, "[{}] {:?}", db.name, refused.body);
+        let problem = &refused.body["errors"][0];
+        assert_eq!(problem["pointer"], "rest:bad.json", "{problem:?}");
+        assert!(
+            problem["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("vulnerabilities")),
+            "the problem names where: {problem:?}"
+        );
+        let garbage = world.post(Role::Analyst, "/api/v1/intel/documents", "{}");
+        assert_eq!(garbage.status, 422, "{:?}", garbage.body);
+        let sbom_elsewhere = world.post(Role::Analyst, "/api/v1/intel/documents?asset=nope", KEV);
+        assert_eq!(sbom_elsewhere.status, 404, "{:?}", sbom_elsewhere.body);
+        let listed = world.get(Role::Analyst, "/api/v1/intel/documents");
+        assert_eq!(
+            listed.body.as_array().map(Vec::len),
+            Some(1),
+            "nothing stored"
+        );
+    }
+}
+
+#[test]
+fn findings_filter_sort_page_and_false_positives() {
+    for db in test_support::backends("hub rest findings") {
+        let world = World::new(&db);
+        seed(&world);
+        let all = world.get(Role::Coordinator, "/api/v1/findings");
+        assert_eq!(all.status, 200, "[{}] {:?}", db.name, all.body);
+        assert_eq!(all.body["total"], 4, "[{}] {:?}", db.name, all.body);
+        let first = &all.body["items"][0];
+        assert_eq!(first["kev_due_date"].as_str().map(str::len), Some(10));
+        assert!(first["ssvc"]["decision"].is_string());
+
+        let by_cve = world.get(
+            Role::Analyst,
+            "/api/v1/findings?cve=cve-2024-0002&sort=asset",
+        );
+        assert_eq!(
+            found(&by_cve),
+            [
+                ("rtr-away".to_owned(), "CVE-2024-0002".to_owned()),
+                ("rtr-home".to_owned(), "CVE-2024-0002".to_owned())
+            ],
+            "[{}]",
+            db.name
+        );
+        let foreign = world.get(Role::Analyst, "/api/v1/findings?foreign=true&sort=cve");
+        assert_eq!(
+            found(&foreign),
+            [
+                ("rtr-away".to_owned(), "CVE-2024-0001".to_owned()),
+                ("rtr-away".to_owned(), "CVE-2024-0002".to_owned())
+            ]
+        );
+        let namibia = world.get(Role::Analyst, "/api/v1/findings?country=na");
+        assert_eq!(namibia.body["total"], 2, "[{}] {:?}", db.name, namibia.body);
+        assert!(found(&namibia).iter().all(|(asset, _)| asset == "rtr-away"));
+        let home = world.get(Role::Analyst, "/api/v1/findings?asset=rtr-home&kev=true");
+        assert_eq!(home.body["total"], 2);
+        let none = world.get(Role::Analyst, "/api/v1/findings?kev=false");
+        assert_eq!(none.body["total"], 0);
+
+        let mut seen = Vec::new();
+        let mut path = "/api/v1/findings?limit=3&sort=asset".to_owned();
+        loop {
+            let page = world.get(Role::Analyst, &path);
+            assert_eq!(page.status, 200, "[{}] {:?}", db.name, page.body);
+            seen.extend(found(&page));
+            match page.body["next"].as_str() {
+                Some(next) => path = format!("/api/v1/findings?limit=3&sort=asset&cursor={next}"),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 4, "[{}] {seen:?}", db.name);
+
+        for (bad, pointer) in [
+            ("decision=urgent", "/decision"),
+            ("sort=random", "/sort"),
+            ("limit=0", "/limit"),
+            ("min_confidence=2", "/min_confidence"),
+            ("cursor=%21", "/cursor"),
+        ] {
+            let reply = world.get(Role::Analyst, &format!("/api/v1/findings?{bad}"));
+            assert_eq!(reply.status, 422, "[{}] {bad}: {:?}", db.name, reply.body);
+            assert_eq!(reply.body["errors"][0]["pointer"], pointer, "{bad}");
+        }
+
+        let marked = world.post(
+            Role::Analyst,
+            "/api/v1/findings/false-positives",
+            r#"{"asset": "rtr-home", "cve": "CVE-2024-0001", "note": "not exposed"}"#,
+        );
+        assert_eq!(marked.status, 200, "[{}] {:?}", db.name, marked.body);
+        assert_eq!(marked.body["status"], "marked");
+        let active = world.get(Role::Analyst, "/api/v1/findings?asset=rtr-home");
+        assert_eq!(
+            found(&active),
+            [("rtr-home".to_owned(), "CVE-2024-0002".to_owned())]
+        );
+        let with_all = world.get(Role::Analyst, "/api/v1/findings?asset=rtr-home&all=true");
+        assert_eq!(with_all.body["total"], 2);
+        let bearer = format!("Bearer {}", world.token(Role::Admin));
+        let unmark = |query: &str| {
+            call(
+                "DELETE",
+                &world
+                    .hub
+                    .url(&format!("/api/v1/findings/false-positives?{query}")),
+                &[("Authorization", &bearer)],
+                "",
+            )
+        };
+        let removed = unmark("asset=rtr-home&cve=CVE-2024-0001");
+        assert_eq!(removed.status, 204, "[{}] {:?}", db.name, removed.body);
+        let active = world.get(Role::Analyst, "/api/v1/findings?asset=rtr-home");
+        assert_eq!(active.body["total"], 2, "active again");
+        let gone = unmark("asset=rtr-home&cve=CVE-2024-0001");
+        assert_eq!(gone.status, 404, "{:?}", gone.body);
+        assert_eq!(unmark("asset=rtr-home").status, 422);
+        let bad = world.post(
+            Role::Analyst,
+            "/api/v1/findings/false-positives",
+            r#"{"asset": "rtr-home", "cve": "2024-1"}"#,
+        );
+        assert_eq!(bad.status, 422, "{:?}", bad.body);
+        assert_eq!(bad.body["errors"][0]["pointer"], "/cve");
+        let missing = world.post(
+            Role::Analyst,
+            "/api/v1/findings/false-positives",
+            r#"{"asset": "nope", "cve": "CVE-2024-0001"}"#,
+        );
+        assert_eq!(missing.status, 404, "{:?}", missing.body);
+
+        let mut store = store::Store::open(&db.url).expect("store");
+        let entries = app::audit::list(
+            &mut store,
+            &store::AuditFilter {
+                action: Some("finding.false_positive".to_owned()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .expect("audit");
+        assert_eq!(entries.len(), 1, "[{}] {entries:?}", db.name);
+        assert_eq!(entries[0].actor, "user:analyst");
+        let removals = app::audit::list(
+            &mut store,
+            &store::AuditFilter {
+                action: Some("finding.false_positive_removed".to_owned()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .expect("audit");
+        assert_eq!(
+            removals.len(),
+            1,
+            "[{}] only the removal that removed: {removals:?}",
+            db.name
+        );
+        assert_eq!(removals[0].actor, "user:admin");
+    }
+}
+
+/// Who may call which intel route: (method, path, body, roles allowed).
+const ROUTES: [(&str, &str, &str, &[Role]); 4] = [
+    ("GET", "/api/v1/intel/documents", "", READERS),
+    ("GET", "/api/v1/findings", "", READERS),
+    ("POST", "/api/v1/intel/documents", KEV, WRITERS),
+    (
+        "POST",
+        "/api/v1/findings/false-positives",
+        r#"{"asset": "rtr-home", "cve": "CVE-2024-0001"}"#,
+        WRITERS,
+    ),
+];
+
+const READERS: &[Role] = &[Role::Admin, Role::Analyst, Role::Coordinator];
+const WRITERS: &[Role] = &[Role::Admin, Role::Analyst];
+
+#[test]
+fn every_role_on_every_intel_route() {
+    for db in test_support::backends("hub rest intel roles") {
+        let world = World::new(&db);
+        seed(&world);
+        for (method, path, body, allowed) in ROUTES {
+            let url = world.hub.url(path);
+            let anonymous = call(method, &url, &[], body);
+            assert_eq!(anonymous.status, 401, "[{}] {method} {path}", db.name);
+            let partner_token = format!("Bearer {}", world.partner);
+            let by_partner = call(method, &url, &[("Authorization", &partner_token)], body);
+            assert_eq!(
+                by_partner.status, 403,
+                "[{}] partner {method} {path}",
+                db.name
+            );
+            for role in Role::ALL {
+                let bearer = format!("Bearer {}", world.token(role));
+                let reply = call(method, &url, &[("Authorization", &bearer)], body);
+                let expected = if allowed.contains(&role) { 200 } else { 403 };
+                assert_eq!(
+                    reply.status, expected,
+                    "[{}] {role} {method} {path}: {:?}",
+                    db.name, reply.body
+                );
+            }
+        }
+        // Unmarking: the mark exists, only the writers may remove it.
+        let url = world
+            .hub
+            .url("/api/v1/findings/false-positives?asset=rtr-home&cve=CVE-2024-0001");
+        let partner_token = format!("Bearer {}", world.partner);
+        let mut who = vec![("partner token".to_owned(), partner_token, 403)];
+        for role in [Role::Coordinator, Role::Partner, Role::Analyst] {
+            let expected = if WRITERS.contains(&role) { 204 } else { 403 };
+            who.push((
+                role.to_string(),
+                format!("Bearer {}", world.token(role)),
+                expected,
+            ));
+        }
+        for (name, bearer, expected) in who {
+            let reply = call("DELETE", &url, &[("Authorization", &bearer)], "");
+            assert_eq!(
+                reply.status, expected,
+                "[{}] {name} DELETE: {:?}",
+                db.name, reply.body
+            );
+        }
+    }
+}
