@@ -1,4 +1,7 @@
-//! The demo's exchange (§4, §7), added by `meridian demo`: partner CSIRTs for the 15 foreign countries with the most
+//! The demo world (§7): [`build`] stores the generated atlas, its synthetic intel and SBOMs and
+//! the exchange below in one transaction.
+//!
+//! The demo's exchange (§4, §7): partner CSIRTs for the 15 foreign countries with the most
 //! assets (plus an energy-sector CSIRT), sharing agreements (bilateral and multilateral,
 //! ceilings GREEN to AMBER+STRICT), two collections holding objects at every TLP (alert
 //! packages and indicators), alerts from the demo's intel findings with notifications in every
@@ -23,7 +26,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::Actor;
-use crate::alerts::{NewAlert, build, checked_all, rows};
+use crate::alerts::{self, NewAlert, checked_all, rows};
 use crate::intel::ActiveFinding;
 use crate::notifications::advance_all;
 
@@ -54,6 +57,114 @@ const INCIDENTS: [(IncidentKind, &str); 10] = [
     (IncidentKind::Physical, "natural-hazard"),
     (IncidentKind::Cyber, "intrusion"),
 ];
+
+/// How to build the demo world.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    /// Seed of the generator: the same seed gives the same world.
+    pub seed: u64,
+    pub assets: usize,
+    /// The installation's home country.
+    pub home: [u8; 2],
+    /// Replace the atlas that is stored.
+    pub reset: bool,
+}
+
+/// What one demo build wrote.
+#[derive(Debug)]
+pub struct Built {
+    pub report: store::ImportReport,
+    /// Intel documents and SBOMs stored.
+    pub advisories: usize,
+    /// `None` when partners were stored already (the exchange is left as it is).
+    pub exchange: Option<Summary>,
+}
+
+/// Builds the demo world in one transaction (`Store::atomically`): `reset`, the atlas, the
+/// synthetic intel and SBOMs and the exchange data are committed together or not at all, so an
+/// error or a killed process leaves the database as it was. `after` is called after each step
+/// (`reset`, `atlas`, `intel`, `exchange`): an error from it undoes everything (the command
+/// line's test hook).
+pub fn build(
+    store: &mut Store,
+    actor: &Actor,
+    options: &DemoOptions,
+    progress: &dyn crate::Progress,
+    after: &dyn Fn(&str) -> anyhow::Result<()>,
+) -> anyhow::Result<Built> {
+    crate::authz::authorize(actor, crate::authz::Action::ImportAtlas)?;
+    let home = String::from_utf8_lossy(&options.home).into_owned();
+    let world = world::World::new(world::WorldSpec {
+        seed: options.seed,
+        assets: options.assets,
+        home,
+    })?;
+    let total = world.expected_records() as u64;
+    store.atomically(|store| -> anyhow::Result<Built> {
+        if options.reset {
+            store.clear_atlas()?;
+            after("reset")?;
+        }
+        progress.start("demo world", Some(total));
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let report = store
+            .bulk_load(world.assets(), world.dependencies(), &|now| {
+                let before = done.swap(now, std::sync::atomic::Ordering::Relaxed);
+                progress.advance(now.saturating_sub(before));
+            })
+            .context("loading the demo world (use --reset to replace an existing atlas)")?;
+        progress.finish();
+        after("atlas")?;
+        // Synthetic advisories for the world's products, through the intel import's path.
+        let documents = world::demo_intel(options.seed)
+            .into_iter()
+            .map(|(name, bytes)| (format!("demo:{name}"), bytes))
+            .collect();
+        let mut advisories =
+            crate::intel::import_documents(store, documents, None, progress, actor)
+                .context("loading the demo's synthetic vulnerability data")?
+                .len();
+        after("intel")?;
+        // Synthetic SBOMs attached to a few of the first assets that run software.
+        let candidates: Vec<(String, String)> = world
+            .assets()
+            .filter(|a| !a.products.is_empty())
+            .take(200)
+            .map(|a| (a.id, a.name))
+            .collect();
+        for (asset, name, bytes) in world::demo_sboms(options.seed, &candidates) {
+            advisories += crate::intel::import_documents(
+                store,
+                vec![(format!("demo:{name}"), bytes)],
+                Some(&asset),
+                progress,
+                actor,
+            )
+            .context("attaching the demo's synthetic SBOMs")?
+            .len();
+        }
+        crate::audit::record(
+            store,
+            actor,
+            "demo.atlas",
+            &[],
+            format!(
+                "seed {}: {} assets, {} dependencies",
+                options.seed, report.assets.created, report.dependencies.created
+            )
+            .as_bytes(),
+        )?;
+        // Partner CSIRTs, agreements, collections, alerts, notifications and incidents.
+        let exchange = populate(store, actor, options.home, options.seed)
+            .context("adding the demo's exchange data")?;
+        after("exchange")?;
+        Ok(Built {
+            report,
+            advisories,
+            exchange,
+        })
+    })
+}
 
 /// What the demo added.
 #[derive(Debug, Default, Serialize)]
@@ -350,7 +461,7 @@ pub fn populate(
             at: Some(stamp(created)?),
         };
         let findings = by_cve.remove(cve).unwrap_or_default();
-        let (alert, notifications) = build(store, actor, &validator, &args, findings)
+        let (alert, notifications) = alerts::build(store, actor, &validator, &args, findings)
             .with_context(|| format!("the demo alert for {cve}"))?;
         summary.alerts += 1;
         summary.objects += alert.stix_ids.len() as u64;

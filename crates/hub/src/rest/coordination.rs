@@ -135,15 +135,15 @@ pub async fn notifications(
 
 /// Median and mean of a duration, in hours.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SpreadDto {
+pub struct HoursSpreadDto {
     pub count: usize,
     pub median: Option<f64>,
     pub mean: Option<f64>,
 }
 
-impl From<app::notifications::Spread> for SpreadDto {
-    fn from(s: app::notifications::Spread) -> SpreadDto {
-        SpreadDto {
+impl From<app::notifications::Spread> for HoursSpreadDto {
+    fn from(s: app::notifications::Spread) -> HoursSpreadDto {
+        HoursSpreadDto {
             count: s.count,
             median: s.median,
             mean: s.mean,
@@ -158,9 +158,9 @@ pub struct FiguresDto {
     /// How many are in each state.
     pub by_state: BTreeMap<String, usize>,
     /// Drafted → sent.
-    pub time_to_notify_hours: SpreadDto,
+    pub time_to_notify_hours: HoursSpreadDto,
     /// Sent → acknowledged.
-    pub time_to_acknowledge_hours: SpreadDto,
+    pub time_to_acknowledge_hours: HoursSpreadDto,
     /// Those mitigated or exploited, with evidence to compare.
     pub decided: usize,
     pub mitigated_before_exploitation: usize,

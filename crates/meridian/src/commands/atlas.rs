@@ -149,13 +149,6 @@ pub fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What one demo build wrote.
-struct DemoBuilt {
-    report: store::ImportReport,
-    advisories: usize,
-    exchange: Option<app::demo::Summary>,
-}
-
 /// A test hook of debug builds: `MERIDIAN_TEST_DEMO_HOOK=fail:STEP` fails the demo build after
 /// STEP, `stall:STEP` prints `demo hook: stalled after STEP` on stderr and waits to be killed.
 /// Release builds have no hook.
@@ -177,69 +170,26 @@ fn demo_hook(step: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Builds the demo world in one transaction (`Store::atomically`): `--reset`, the atlas, the
-/// synthetic intel and SBOMs and the exchange data are committed together or not at all, so an
-/// error or a killed process leaves the database as it was. Every argument is checked before the
-/// database is opened.
+/// Builds the demo world (`app::demo::build`: one transaction, so an error or a killed process
+/// leaves the database as it was) and prints what it built and the top foreign priorities.
 pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
-    let world = world::World::new(world::WorldSpec {
+    let mut store = config.open_store()?;
+    let started = Instant::now();
+    let options = app::demo::DemoOptions {
         seed: args.seed,
         assets: args.assets,
-        home: config.home_str().to_owned(),
-    })?;
-    let mut store = config.open_store()?;
-    let total = world.expected_records() as u64;
-    let started = Instant::now();
-    let built = store.atomically(|store| -> anyhow::Result<DemoBuilt> {
-        if args.reset {
-            store.clear_atlas()?;
-            demo_hook("reset")?;
-        }
-        let bar = progress::bar(config.quiet, Some(total), "demo world");
-        let report = store
-            .bulk_load(world.assets(), world.dependencies(), &|done| {
-                bar.set_position(done)
-            })
-            .context("loading the demo world (use --reset to replace an existing atlas)")?;
-        bar.finish_and_clear();
-        demo_hook("atlas")?;
-        // Synthetic advisories for the world's products, through `intel import`'s path.
-        let documents = world::demo_intel(args.seed)
-            .into_iter()
-            .map(|(name, bytes)| (format!("demo:{name}"), bytes))
-            .collect();
-        let mut advisories = super::intel::import_documents(config, store, documents, None)
-            .context("loading the demo's synthetic vulnerability data")?
-            .len();
-        demo_hook("intel")?;
-        // Synthetic SBOMs attached to a few of the first assets that run software.
-        let candidates: Vec<(String, String)> = world
-            .assets()
-            .filter(|a| !a.products.is_empty())
-            .take(200)
-            .map(|a| (a.id, a.name))
-            .collect();
-        for (asset, name, bytes) in world::demo_sboms(args.seed, &candidates) {
-            advisories += super::intel::import_documents(
-                config,
-                store,
-                vec![(format!("demo:{name}"), bytes)],
-                Some(&asset),
-            )
-            .context("attaching the demo's synthetic SBOMs")?
-            .len();
-        }
-        // Partner CSIRTs, agreements, collections, alerts, notifications and incidents.
-        let exchange = app::demo::populate(store, &app::Actor::local(), config.home, args.seed)
-            .context("adding the demo's exchange data")?;
-        demo_hook("exchange")?;
-        Ok(DemoBuilt {
-            report,
-            advisories,
-            exchange,
-        })
-    });
-    let DemoBuilt {
+        home: config.home,
+        reset: args.reset,
+    };
+    let bars = progress::Bars::new(config.quiet);
+    let built = app::demo::build(
+        &mut store,
+        &app::Actor::local(),
+        &options,
+        &bars,
+        &demo_hook,
+    );
+    let app::demo::Built {
         report,
         advisories,
         exchange,
