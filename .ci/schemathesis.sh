@@ -76,13 +76,14 @@ done
 failed=()
 for role in admin analyst coordinator partner; do
   echo "--- schemathesis as $role (at most $MAX_EXAMPLES examples per operation, ${SECONDS_PER_ROLE}s)"
-  if ! timeout "$((SECONDS_PER_ROLE + 60))" "$out/venv/bin/schemathesis" run "$base/api/v1/openapi.json" \
+  # From the run's directory: schemathesis keeps its state (.schemathesis/) where it runs.
+  if ! (cd "$out" && timeout "$((SECONDS_PER_ROLE + 60))" "$out/venv/bin/schemathesis" run "$base/api/v1/openapi.json" \
       --url "$base" \
       --checks not_a_server_error,response_schema_conformance \
       --max-examples "$MAX_EXAMPLES" \
       --max-time "$SECONDS_PER_ROLE" \
       --header "Authorization: Bearer ${tokens[$role]}" \
-      --no-color; then
+      --no-color); then
     failed+=("$role")
   fi
 done
