@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # What the hash-chained audit log adds to TAXII ingest (issue #10's target: ≤ 10 %), on SQLite
 # and PostgreSQL, for envelopes of 100 and 1,000 small indicators. Builds nothing: takes the
-# meridian binary and the `audit_cost` example (crates/app/examples/audit_cost.rs):
+# meridian binary and the `audit_cost` example (crates/meridian/examples/audit_cost.rs):
 #
 #   cargo build --release -p meridian
-#   cargo build --release -p app --example audit_cost
+#   cargo build --release -p meridian --example audit_cost
 #   bench/audit.sh target/release/meridian target/release/examples/audit_cost
 #
 # Per backend and envelope size (each on a fresh SQLite file / PostgreSQL schema):

@@ -3,7 +3,7 @@
 //! transaction) timed with and without the audit row, envelopes alternating so that both see
 //! the same collection size and the same machine load.
 //!
-//!   cargo run --release -p app --example audit_cost -- DB_URL [ENVELOPES] [BATCH]
+//!   cargo run --release -p meridian --example audit_cost -- DB_URL [ENVELOPES] [BATCH]
 //!
 //! DB_URL: `sqlite:///tmp/x.db` or `postgres://…?schema=NAME` (a fresh one). Each envelope
 //! holds BATCH (1000) new ~350-byte indicators; ENVELOPES (200) of them, half audited. Prints
@@ -36,7 +36,9 @@ fn stats(mut v: Vec<f64>) -> (f64, f64) {
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let url = args.get(1).ok_or_else(|| anyhow::anyhow!("usage: audit_cost DB_URL [ENVELOPES] [BATCH]"))?;
+    let url = args
+        .get(1)
+        .ok_or_else(|| anyhow::anyhow!("usage: audit_cost DB_URL [ENVELOPES] [BATCH]"))?;
     let envelopes: usize = args.get(2).map_or(Ok(200), |s| s.parse())?;
     let batch: usize = args.get(3).map_or(Ok(1000), |s| s.parse())?;
     let mut store = Store::open(url)?;
@@ -76,7 +78,13 @@ fn main() -> anyhow::Result<()> {
                 let r = Instant::now();
                 let ids: Vec<&str> = rows.iter().map(|r| r.object_id).collect();
                 let stored: Vec<&str> = rows.iter().map(|r| r.json).collect();
-                app::audit::record(store, &actor, "taxii.add_objects", &ids, stored.join("\n").as_bytes())?;
+                app::audit::record(
+                    store,
+                    &actor,
+                    "taxii.add_objects",
+                    &ids,
+                    stored.join("\n").as_bytes(),
+                )?;
                 in_record = r.elapsed().as_secs_f64() * 1e3;
             }
             Ok(())
@@ -92,7 +100,11 @@ fn main() -> anyhow::Result<()> {
     let (wo_med, wo_mean) = stats(without);
     let (w_med, w_mean) = stats(with);
     let (r_med, r_mean) = stats(record);
-    let backend = if url.starts_with("postgres") { "postgres" } else { "sqlite" };
+    let backend = if url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     println!(
         "{{\"backend\":\"{backend}\",\"batch\":{batch},\"envelopes\":{envelopes},\
          \"without_median_ms\":{wo_med:.3},\"without_mean_ms\":{wo_mean:.3},\
