@@ -427,6 +427,18 @@ pub fn revoke_token(store: &mut Store, actor: &Actor, name: &str, token_id: &str
 /// The user a `mru_…` token belongs to; `None` for a malformed, unknown, revoked or wrong token
 /// and for a disabled user. Records the token's use.
 pub fn authenticate_token(store: &mut Store, token: &str) -> Result<Option<Actor>> {
+    Ok(authenticate_token_with(store, token, None)?.map(|(actor, _)| actor))
+}
+
+/// [`authenticate_token`] for a caller that remembers the tokens it verified (the server):
+/// argon2 runs only when `verified_hash`, the stored hash this exact token was verified
+/// against before, is not the token's stored hash now. The row, its revocation and the user
+/// are read every time. Gives the actor and the stored hash the token matched.
+pub fn authenticate_token_with(
+    store: &mut Store,
+    token: &str,
+    verified_hash: Option<&str>,
+) -> Result<Option<(Actor, String)>> {
     let Some(token_id) = Kind::User.parse(token) else {
         return Ok(None);
     };
@@ -439,11 +451,11 @@ pub fn authenticate_token(store: &mut Store, token: &str) -> Result<Option<Actor
     let Some(user) = store.user(&row.user_name)?.filter(|u| !u.disabled) else {
         return Ok(None);
     };
-    if !Kind::User.verify(token, &row.hash) {
+    if verified_hash != Some(row.hash.as_str()) && !Kind::User.verify(token, &row.hash) {
         return Ok(None);
     }
     store.touch_user_token(token_id, &crate::now())?;
-    Ok(Some(actor_of(&user)?))
+    Ok(Some((actor_of(&user)?, row.hash)))
 }
 
 /// What an unknown user's password is checked against, so that a login costs the same whether

@@ -81,11 +81,23 @@ async fn authenticate(
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim().to_owned());
     if let Some(token) = bearer.filter(|t| t.starts_with("mru_")) {
-        let actor = run(app, move |store| {
-            Ok(app::users::authenticate_token(store, &token)?)
-        })
-        .await?
-        .ok_or_else(|| unauthorized("the token is not valid"))?;
+        // Verified tokens are remembered (auth::UserTokenCache): argon2 and the store only
+        // every RECHECK, not on every request.
+        let key = crate::auth::UserTokenCache::key(&token);
+        let actor = match app.user_tokens.get(&key) {
+            Ok(actor) => actor,
+            Err(stale) => {
+                let verified = run(app, move |store| {
+                    let known = stale.as_ref().map(|v| v.hash.as_str());
+                    Ok(app::users::authenticate_token_with(store, &token, known)?)
+                })
+                .await?;
+                app.user_tokens.put(key, verified.clone());
+                verified
+                    .map(|(actor, _)| actor)
+                    .ok_or_else(|| unauthorized("the token is not valid"))?
+            }
+        };
         return Ok(Authenticated {
             actor,
             session: None,

@@ -157,6 +157,73 @@ fn assets_search_filters_case_insensitively_and_refuses_unknown_values() {
     }
 }
 
+/// A user token is verified once and then remembered by the server (no argon2 and no write
+/// per request): repeated requests pass, a token differing only in its secret never rides on
+/// the remembered one, and the store half re-reads the row, so a revoked token fails even
+/// with the hash it was verified against.
+#[test]
+fn user_tokens_are_remembered_only_for_the_exact_token() {
+    for db in test_support::backends("hub rest user token cache") {
+        let world = World::new(&db);
+        for _ in 0..3 {
+            let page = world.get(Role::Admin, "/api/v1/assets?limit=2");
+            assert_eq!(page.status, 200, "[{}] {:?}", db.name, page.body);
+        }
+        let token = world.token(Role::Admin).to_owned();
+        let last = token.chars().last().expect("a token");
+        let forged = format!(
+            "{}{}",
+            &token[..token.len() - 1],
+            if last == 'A' { 'B' } else { 'A' }
+        );
+        let refused = get_with(
+            &world.hub.url("/api/v1/assets?limit=2"),
+            Some(&forged),
+            JSON,
+        );
+        assert_eq!(refused.status, 401, "[{}] {:?}", db.name, refused.body);
+        let again = world.get(Role::Admin, "/api/v1/assets?limit=2");
+        assert_eq!(
+            again.status, 200,
+            "[{}] the right token still works",
+            db.name
+        );
+
+        let mut store = Store::open(&db.url).expect("store");
+        let (actor, hash) = app::users::authenticate_token_with(&mut store, &token, None)
+            .expect("store")
+            .expect("a valid token");
+        assert_eq!(
+            actor.audit_name(),
+            app::users::authenticate_token(&mut store, &token)
+                .expect("store")
+                .expect("valid")
+                .audit_name()
+        );
+        assert!(
+            app::users::authenticate_token_with(&mut store, &forged, None)
+                .expect("store")
+                .is_none(),
+            "[{}] a wrong secret fails argon2",
+            db.name
+        );
+        let id = token
+            .split('_')
+            .nth(1)
+            .expect("mru_<id>_<secret>")
+            .to_owned();
+        let admin = app::Actor::Local("test".to_owned());
+        app::users::revoke_token(&mut store, &admin, "admin", &id).expect("revoke");
+        assert!(
+            app::users::authenticate_token_with(&mut store, &token, Some(&hash))
+                .expect("store")
+                .is_none(),
+            "[{}] revoked, even with the hash it was verified against",
+            db.name
+        );
+    }
+}
+
 #[test]
 fn pages_walk_every_asset_once() {
     for db in test_support::backends("hub rest pages") {
