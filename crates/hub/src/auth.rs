@@ -154,6 +154,15 @@ impl UserTokenCache {
         }
     }
 
+    /// Forgets every token of the user `name` (any case): the next request with one of them
+    /// reads its row again (after a revocation or a disable through this server).
+    pub fn forget_user(&self, name: &str) {
+        self.lock().retain(|_, v| match &v.actor {
+            app::Actor::User { name: user, .. } => !user.eq_ignore_ascii_case(name),
+            _ => true,
+        });
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], VerifiedUser>> {
         self.verified
             .lock()

@@ -203,10 +203,13 @@ pub async fn disable_user(
     Path(name): Path<String>,
 ) -> Result<StatusCode, RestError> {
     authorize(&actor, Action::ManageUsers)?;
+    let user = name.clone();
     run(&app, move |store| {
         Ok(app::users::disable(store, &actor, &name)?)
     })
     .await?;
+    // Effective at once on this server (on others within the tokens' recheck).
+    app.user_tokens.forget_user(&user);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -320,10 +323,13 @@ pub async fn revoke_token(
     Path((name, id)): Path<(String, String)>,
 ) -> Result<StatusCode, RestError> {
     // app::users::revoke_token authorizes: the administrator or the user itself.
+    let user = name.clone();
     run(&app, move |store| {
         Ok(app::users::revoke_token(store, &actor, &name, &id)?)
     })
     .await?;
+    // Effective at once on this server (on others within the tokens' recheck).
+    app.user_tokens.forget_user(&user);
     Ok(StatusCode::NO_CONTENT)
 }
 
