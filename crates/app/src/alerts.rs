@@ -58,13 +58,9 @@ pub fn create(
     progress: &dyn Progress,
 ) -> Result<(Alert, Vec<Notification>)> {
     authorize(actor, Action::ManageAlerts)?;
-    let attacked = crate::incidents::attacked_assets(&store.incidents()?);
-    let context = crate::intel::Context {
-        home,
-        attacked: &attacked,
-        progress,
-    };
-    let findings = crate::intel::active_findings(store, context, Some(&args.cve))?;
+    let findings = crate::intel::with_context(store, home, progress, |store, context| {
+        crate::intel::active_findings(store, context, Some(&args.cve))
+    })?;
     build(store, actor, &stix::Validator::new(), args, findings)
 }
 

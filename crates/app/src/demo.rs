@@ -387,13 +387,9 @@ pub fn populate(
     // Alerts: the CVEs with the most affected assets in the partners' countries, KEV-listed
     // ones (exploited before any of these alerts) mixed with others.
     let countries: BTreeSet<&str> = partners.iter().map(|p| p.country.as_str()).collect();
-    let attacked = crate::incidents::attacked_assets(&store.incidents()?);
-    let context = crate::intel::Context {
-        home,
-        attacked: &attacked,
-        progress: &(),
-    };
-    let findings = crate::intel::active_findings(store, context, None)?;
+    let findings = crate::intel::with_context(store, home, &(), |store, context| {
+        crate::intel::active_findings(store, context, None)
+    })?;
     let mut country_of: HashMap<String, String> = HashMap::new();
     for f in &findings {
         if !country_of.contains_key(&f.asset)

@@ -23,6 +23,23 @@ use crate::{Actor, Error, Problem, Progress, Result};
 #[cfg(test)]
 mod tests;
 
+/// Runs `f` with the findings' context of what is stored: the assets under attack are those
+/// with a cyber incident or sighting (`incidents::attacked_assets`).
+pub fn with_context<T>(
+    store: &mut store::Store,
+    home: [u8; 2],
+    progress: &dyn Progress,
+    f: impl FnOnce(&mut store::Store, Context<'_>) -> Result<T>,
+) -> Result<T> {
+    let attacked = crate::incidents::attacked_assets(&store.incidents()?);
+    let context = Context {
+        home,
+        attacked: &attacked,
+        progress,
+    };
+    f(store, context)
+}
+
 /// What findings are computed against.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {

@@ -119,20 +119,14 @@ pub(crate) use app::intel::ImportRow;
 // ---------------------------------------------------------------------------------------------
 // The findings' context, and the entry points other commands use.
 
-/// Computes findings with the assets under attack (`app::incidents::attacked_assets`).
+/// Computes findings in the context of what is stored (`app::intel::with_context`), with bars.
 fn with_context<T>(
     config: &Config,
     store: &mut store::Store,
     f: impl FnOnce(&mut store::Store, app::intel::Context<'_>) -> app::Result<T>,
 ) -> anyhow::Result<T> {
-    let attacked = app::incidents::attacked_assets(&store.incidents()?);
     let bars = progress::Bars::new(config.quiet);
-    let context = app::intel::Context {
-        home: config.home,
-        attacked: &attacked,
-        progress: &bars,
-    };
-    Ok(f(store, context)?)
+    Ok(app::intel::with_context(store, config.home, &bars, f)?)
 }
 
 /// Prints every error on stderr; the error to fail with: nothing was stored.
