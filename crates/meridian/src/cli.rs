@@ -74,13 +74,13 @@ pub enum Command {
     Assets(AssetsCommand),
     /// Counts by kind, country, sector and National Critical Function.
     Stats,
-    /// Analyses over the dependency graph (§2 of the specification).
+    /// Analyses over the dependency graph: exposure, cascades, single points of failure, ranking, scenarios.
     #[command(subcommand)]
     Analyze(crate::commands::analyze::AnalyzeCommand),
-    /// Vulnerability intelligence matched to the atlas (§3): import, findings, SSVC.
+    /// Vulnerability intelligence matched to the atlas: import, findings, SSVC, CVD cases, feeds.
     #[command(subcommand)]
     Intel(crate::commands::intel::IntelCommand),
-    /// Partner CSIRTs: register, list, issue tokens, set bundle keys (§4).
+    /// Partner CSIRTs: register, list, issue tokens, set bundle keys.
     #[command(subcommand)]
     Partner(crate::commands::partner::PartnerCommand),
     /// TAXII collections of the hub.
@@ -94,7 +94,7 @@ pub enum Command {
     Setting(crate::commands::partner::SettingCommand),
     /// Run the hub's HTTP server: TAXII 2.1 under /taxii2/.
     Serve(crate::commands::serve::ServeArgs),
-    /// Alerts about a CVE from its Intel findings: STIX package, CSAF advisory, routing (§4).
+    /// Alerts about a CVE from its Intel findings: STIX package, CSAF advisory, routing.
     #[command(subcommand)]
     Alert(crate::commands::alert::AlertCommand),
     /// Victim notifications: list, send, advance, report time to notify and to acknowledge.
@@ -117,6 +117,17 @@ pub enum Command {
     /// Users of the installation: add, list, show, disable, set passwords, issue API tokens.
     #[command(subcommand)]
     User(crate::commands::user::UserCommand),
+    /// Print a shell completion script, e.g. `meridian completions bash > ~/.local/share/bash-completion/completions/meridian`.
+    Completions {
+        /// The shell: bash, elvish, fish, powershell or zsh.
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages (`meridian.1` and one page per command) into a directory.
+    Man {
+        /// The directory to write into (created when missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +167,7 @@ pub enum ExportFormat {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// The file format: csv (assets.csv + dependencies.csv), json, graphml or stix.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: ExportFormat,
     /// Output directory (created when missing).
@@ -197,8 +209,63 @@ pub struct ListArgs {
     /// Only assets running a product (purl, CPE or name) containing this text.
     #[arg(long)]
     pub product: Option<String>,
+    /// Rows to print.
     #[arg(long, default_value_t = 50)]
     pub limit: u64,
+    /// Rows to skip first (the next page starts at the previous offset + limit).
     #[arg(long, default_value_t = 0)]
     pub offset: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every problem of the help texts of `cmd` and its subcommands, named by command path.
+    fn help_problems(cmd: &clap::Command, path: &str, problems: &mut Vec<String>) {
+        let here = format!("{path} {}", cmd.get_name());
+        let about = cmd.get_about().map(|s| s.to_string()).unwrap_or_default();
+        let long_about = cmd
+            .get_long_about()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        if about.is_empty() && !cmd.is_hide_set() {
+            problems.push(format!("{here}: no description"));
+        }
+        if about.contains('§') || long_about.contains('§') {
+            problems.push(format!("{here}: cites a specification section"));
+        }
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if matches!(id, "help" | "version") || arg.is_hide_set() {
+                continue;
+            }
+            let help = arg.get_help().map(|s| s.to_string()).unwrap_or_default();
+            if help.trim().is_empty() {
+                problems.push(format!("{here}: argument `{id}` has no description"));
+            }
+            if help.contains('§') {
+                problems.push(format!(
+                    "{here}: argument `{id}` cites a specification section"
+                ));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            help_problems(sub, &here, problems);
+        }
+    }
+
+    #[test]
+    fn every_command_and_argument_is_described_without_citing_the_specification() {
+        let mut problems = Vec::new();
+        help_problems(&Cli::command(), "", &mut problems);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -45,6 +45,11 @@ fn init_logging(quiet: bool, serving: bool) {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Completions { shell } => return commands::reference::completions(*shell),
+        Command::Man { out } => return commands::reference::man_pages(out, cli.global.quiet),
+        _ => {}
+    }
     let config = Config::resolve(&cli.global)?;
     match cli.command {
         Command::Init => commands::atlas::init(&config),
@@ -68,5 +73,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bundle(cmd) => commands::bundle::run(&config, cmd),
         Command::Audit(cmd) => commands::audit::run(&config, cmd),
         Command::User(cmd) => commands::user::run(&config, cmd),
+        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     }
 }

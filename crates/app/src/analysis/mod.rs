@@ -685,6 +685,25 @@ pub struct Explanation {
     pub incidents: Vec<IncidentRef>,
 }
 
+/// [`explain`] on the atlas and scores as stored now: loads the graph, the exposure and threat
+/// scores and the incidents' context itself. What the CLI, the REST API and the web pages call.
+pub fn explain_asset(
+    store: &mut store::Store,
+    home: [u8; 2],
+    progress: &dyn Progress,
+    asset: &str,
+) -> Result<Explanation> {
+    let engine = Engine::load(store, home, progress)?;
+    let scores = scores(store, home, progress)?;
+    let attacked = crate::incidents::attacked_assets(&store.incidents()?);
+    let context = crate::intel::Context {
+        home,
+        attacked: &attacked,
+        progress,
+    };
+    explain(store, &engine, &scores, context, asset)
+}
+
 /// Explains `asset`'s priority: its impact broken down by NCF, its exposure and threat, the
 /// findings and incidents behind them, and its row in the newest stored ranking. `context` is
 /// the one `scores.exposure` was computed in.

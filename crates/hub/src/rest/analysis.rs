@@ -377,15 +377,7 @@ pub async fn explain(
     authorize(&actor, Action::ReadAnalysis)?;
     let home = home(&app)?;
     let e = run(&app, move |store| {
-        let engine = analysis::Engine::load(store, home, &())?;
-        let scores = analysis::scores(store, home, &())?;
-        let attacked = app::incidents::attacked_assets(&store.incidents()?);
-        let context = app::intel::Context {
-            home,
-            attacked: &attacked,
-            progress: &(),
-        };
-        Ok(analysis::explain(store, &engine, &scores, context, &asset)?)
+        Ok(analysis::explain_asset(store, home, &(), &asset)?)
     })
     .await?;
     Ok(Json(ExplanationDto {

@@ -28,7 +28,9 @@ pub enum AlertCommand {
     List,
     /// One alert with its routing and notifications, or (`--csaf`) its CSAF 2.0 advisory.
     Show {
+        /// The alert id, e.g. `ALERT-2026-0001`.
         id: String,
+        /// Print the alert's CSAF 2.0 advisory (JSON) instead of its summary.
         #[arg(long)]
         csaf: bool,
     },
@@ -53,6 +55,7 @@ pub struct NewArgs {
     /// The collection to publish the STIX package into (not published without one).
     #[arg(long, value_name = "ID")]
     pub collection: Option<String>,
+    /// The alert's title (default: the CVE and the affected product).
     #[arg(long)]
     pub title: Option<String>,
     /// The fix or workaround (the course of action and the CSAF vendor fix).

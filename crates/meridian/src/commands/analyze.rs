@@ -35,15 +35,19 @@ pub enum AnalyzeCommand {
     Iim(IimArgs),
     /// Buldyrev et al. (2010) cascade on two coupled Erdős–Rényi networks: the collapse point.
     Percolation(PercolationArgs),
-    /// Benchmark answers on §1 CSV files, in the answer-file shape of `bench/README.md`
-    /// (closure sizes, foreign NCF counts, dominator digest, weak components), timed.
+    /// Benchmark answers on atlas CSV files, in the answer-file shape of `bench/README.md`
+    /// (closure sizes, foreign NCF counts, dominator digest, weak components), timed. A tool of
+    /// `bench/`, hidden from the command list.
+    #[command(hide = true)]
     Peers(PeersArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct PeersArgs {
+    /// The assets CSV file (the atlas CSV format).
     #[arg(long)]
     pub assets: PathBuf,
+    /// The dependencies CSV file (the atlas CSV format).
     #[arg(long)]
     pub deps: PathBuf,
     /// Asset ids, one per line, whose closure sizes to compute.
@@ -58,6 +62,7 @@ pub struct PeersArgs {
 pub struct ExposureArgs {
     /// An NCF id (NCF-D01), a sector id (ENERGY) or an asset id.
     pub target: String,
+    /// Rows to print.
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
 }
@@ -74,6 +79,7 @@ pub struct SpofArgs {
     /// Only this asset: list the domestic assets it alone takes down.
     #[arg(long)]
     pub asset: Option<String>,
+    /// Rows to print.
     #[arg(long, default_value_t = 25)]
     pub limit: usize,
 }
@@ -87,8 +93,13 @@ pub struct RankArgs {
     #[arg(long)]
     pub no_save: bool,
     /// Instead of ranking, show how this asset's rank moved across the stored rankings.
-    #[arg(long, value_name = "ASSET")]
+    #[arg(long, value_name = "ASSET", conflicts_with = "explain")]
     pub history: Option<String>,
+    /// Instead of ranking, explain this asset's priority: impact × (1 + exposure) × (1 + threat)
+    /// with the NCFs behind the impact, the findings behind the exposure and the incidents
+    /// behind the threat.
+    #[arg(long, value_name = "ASSET")]
+    pub explain: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,16 +110,21 @@ pub enum ScenarioCommand {
     List,
     /// Fail every asset of the scenario at t = 0 and follow the cascade.
     Run {
+        /// The scenario's name.
         name: String,
     },
+    /// Delete a saved scenario.
     Delete {
+        /// The scenario's name.
         name: String,
     },
 }
 
 #[derive(Debug, Args)]
 pub struct ScenarioSaveArgs {
+    /// The scenario's name (saving under an existing name replaces it).
     pub name: String,
+    /// What the scenario represents, shown by `scenario list`.
     #[arg(long, default_value = "")]
     pub description: String,
     /// Asset ids (comma-separated or repeated).
@@ -154,8 +170,10 @@ fn parse_circle(s: &str) -> Result<model::Circle, String> {
 
 #[derive(Debug, Args)]
 pub struct MonteCarloArgs {
+    /// Number of trials.
     #[arg(long, default_value_t = 1000)]
     pub trials: u64,
+    /// Seed of the random numbers: the same seed gives the same answer.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Initial failure probability of every foreign asset (domestic assets: 0), unless
@@ -169,6 +187,7 @@ pub struct MonteCarloArgs {
     /// them: `min(1, p × (1 + exposure) × (1 + threat))` with p = --foreign-probability.
     #[arg(long)]
     pub scored: bool,
+    /// Rows to print (assets by failure frequency).
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
 }
@@ -178,6 +197,7 @@ pub struct ContingencyArgs {
     /// Pair the top K foreign assets of the ranking.
     #[arg(long, default_value_t = 50)]
     pub top: usize,
+    /// Rows to print (the worst pairs).
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
 }
@@ -196,6 +216,7 @@ pub struct IimArgs {
     /// DIIM steps; with recovery in --recovery-steps steps per sector (99 % recovered).
     #[arg(long, default_value_t = 0)]
     pub steps: usize,
+    /// Steps a sector takes to recover 99 % of its inoperability (DIIM).
     #[arg(long, default_value_t = 30.0)]
     pub recovery_steps: f64,
 }
@@ -208,8 +229,10 @@ pub struct PercolationArgs {
     /// Mean degree ⟨k⟩ of each Erdős–Rényi network.
     #[arg(long, default_value_t = 4.0)]
     pub mean_degree: f64,
+    /// Independent network pairs to average over.
     #[arg(long, default_value_t = 8)]
     pub realisations: u64,
+    /// Seed of the random networks: the same seed gives the same answer.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
 }
@@ -443,6 +466,19 @@ fn rank(config: &Config, args: &RankArgs) -> anyhow::Result<()> {
     if let Some(asset) = &args.history {
         return rank_history(config, &mut store, asset);
     }
+    if let Some(asset) = &args.explain {
+        let explanation = analysis::explain_asset(
+            &mut store,
+            config.home,
+            &progress::Bars::new(config.quiet),
+            asset,
+        )?;
+        if config.json {
+            return output::json(&explanation);
+        }
+        print_explanation(&explanation);
+        return Ok(());
+    }
     let engine = load(config, &mut store)?;
     let scores = scores(config, &mut store)?;
     let ranking = analysis::rank(
@@ -466,6 +502,90 @@ fn rank(config: &Config, args: &RankArgs) -> anyhow::Result<()> {
     }
     print_ranking(&ranking.rows, args.limit, ranking.compared);
     Ok(())
+}
+
+/// Prints why an asset ranks where it does, factor by factor.
+pub(crate) fn print_explanation(e: &analysis::Explanation) {
+    let place = if e.foreign { "foreign" } else { "domestic" };
+    outln!("{} ({}, {place})", e.asset, e.country);
+    match &e.stored {
+        Some(row) => {
+            let movement = match row.movement() {
+                Some(0) => ", unchanged since the previous ranking".to_owned(),
+                Some(m) if m > 0 => format!(", up {m} since the previous ranking"),
+                Some(m) => format!(", down {} since the previous ranking", -m),
+                None => String::new(),
+            };
+            outln!(
+                "rank {} in the newest stored ranking (priority {:.3}){movement}",
+                row.rank,
+                row.priority
+            );
+        }
+        None => outln!("not in the newest stored ranking (run `meridian analyze rank`)"),
+    }
+    outln!(
+        "priority now {:.3} = impact {:.3} × (1 + exposure {:.3}) × (1 + threat {:.3})",
+        e.priority,
+        e.impact,
+        e.exposure,
+        e.threat
+    );
+    outln!(
+        "\nimpact {:.3}: the sum of the NCF degradations its failure causes ({} asset(s) fail \
+         with it; it alone takes down {} domestic asset(s))",
+        e.impact,
+        e.failed_with,
+        e.domestic_down.len()
+    );
+    output::table(
+        &["NCF", "name", "degradation"],
+        e.ncfs.iter().map(|n| {
+            vec![
+                n.ncf.to_owned(),
+                n.name.to_owned(),
+                format!("{:.3}", n.degradation),
+            ]
+        }),
+    );
+    outln!(
+        "\nexposure {:.3}: from its {} active vulnerability finding(s)",
+        e.exposure,
+        e.findings.len()
+    );
+    if !e.findings.is_empty() {
+        output::table(
+            &["CVE", "item", "rule", "conf", "SSVC"],
+            e.findings.iter().map(|f| {
+                vec![
+                    f.cve.clone(),
+                    f.item.clone(),
+                    f.rule.to_owned(),
+                    format!("{:.2}", f.confidence),
+                    f.ssvc.decision.to_owned(),
+                ]
+            }),
+        );
+    }
+    outln!(
+        "\nthreat {:.3}: from {} incident(s) and sighting(s) naming it (severity / 5, halving every 90 days)",
+        e.threat,
+        e.incidents.len()
+    );
+    if !e.incidents.is_empty() {
+        output::table(
+            &["incident", "kind", "category", "severity", "occurred"],
+            e.incidents.iter().map(|i| {
+                vec![
+                    i.id.clone(),
+                    i.kind.to_owned(),
+                    i.category.clone(),
+                    i.severity.to_string(),
+                    i.occurred_at.clone(),
+                ]
+            }),
+        );
+    }
 }
 
 fn rank_history(config: &Config, store: &mut store::Store, asset: &str) -> anyhow::Result<()> {

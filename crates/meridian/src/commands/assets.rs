@@ -58,12 +58,21 @@ struct AssetView {
     foreign_owned: bool,
     depends_on: Vec<model::Dependency>,
     dependents: Vec<model::Dependency>,
+    /// Why it ranks where it does: the factors of its priority and what is behind each.
+    explanation: app::analysis::Explanation,
 }
 
 fn show(config: &Config, id: &str) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
     let detail = app::atlas::show(&mut store, &config.home_country(), id)?;
+    let explanation = app::analysis::explain_asset(
+        &mut store,
+        config.home,
+        &crate::progress::Bars::new(config.quiet),
+        id,
+    )?;
     let view = AssetView {
+        explanation,
         foreign: detail.foreign,
         foreign_owned: detail.foreign_owned,
         depends_on: detail.depends_on,
@@ -127,6 +136,8 @@ fn show(config: &Config, id: &str) -> anyhow::Result<()> {
     };
     deps("depends on", |d| &d.provider, &view.depends_on);
     deps("depended on by", |d| &d.dependent, &view.dependents);
+    outln!("");
+    super::analyze::print_explanation(&view.explanation);
     Ok(())
 }
 

@@ -29,6 +29,7 @@ pub struct ListArgs {
     /// Only entries after this sequence number (page forward from the last one shown).
     #[arg(long, value_name = "SEQ")]
     pub after: Option<i64>,
+    /// Entries to print.
     #[arg(long, default_value_t = 50)]
     pub limit: u64,
 }

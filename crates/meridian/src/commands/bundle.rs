@@ -24,6 +24,7 @@ pub enum BundleCommand {
     /// Make this hub's Ed25519 signing key: DIR/hub.key (secret, mode 0600) and DIR/hub.pub;
     /// prints the public key, which partners register with `meridian partner key`.
     Keygen {
+        /// The directory to write hub.key (secret, mode 0600) and hub.pub into.
         #[arg(long)]
         out: PathBuf,
     },
@@ -35,6 +36,7 @@ pub enum BundleCommand {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// The collection whose objects the bundle carries (what TLP releases to the partner).
     #[arg(long, value_name = "ID")]
     pub collection: String,
     /// The partner the bundle is for: the TLP rules decide what it holds.

@@ -23,12 +23,17 @@ pub enum CvdCommand {
     /// Every case with its state.
     List,
     /// One case with its state history.
-    Show { id: String },
+    Show {
+        /// The case id, e.g. `MERIDIAN-2026-0001`.
+        id: String,
+    },
     /// Move a case forward: reported → vendor_notified → fix_available → published.
     ///
     /// Moving back is refused, and so is publishing before the embargo date unless `--force`.
     Advance {
+        /// The case id, e.g. `MERIDIAN-2026-0001`.
         id: String,
+        /// The state to move to.
         #[arg(long, value_parser = parse_state)]
         to: CvdState,
         /// Publish even though the embargo has not ended.
@@ -44,13 +49,16 @@ pub enum CvdCommand {
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
+    /// The case's title, which becomes the advisory's title.
     #[arg(long)]
     pub title: String,
     /// A CVE id; repeat for several.
     #[arg(long = "cve", value_name = "CVE")]
     pub cves: Vec<String>,
+    /// Who reported the vulnerability (acknowledged in the advisory).
     #[arg(long, default_value = "")]
     pub reporter: String,
+    /// The vendor of the affected products.
     #[arg(long)]
     pub vendor: String,
     /// ISO 3166-1 alpha-2 code of the vendor's country.
@@ -78,6 +86,7 @@ pub struct NewArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// The case id, e.g. `MERIDIAN-2026-0001`.
     pub id: String,
     /// The provider directory (served as `--base-url`).
     #[arg(long, value_name = "DIR")]

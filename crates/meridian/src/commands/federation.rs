@@ -19,7 +19,10 @@ pub enum RemoteCommand {
     /// Every remote with its cursors (never its token).
     List,
     /// Forget a remote (objects pulled from it stay, with their provenance).
-    Remove { name: String },
+    Remove {
+        /// The remote's name.
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]

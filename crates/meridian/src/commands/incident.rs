@@ -25,6 +25,7 @@ pub enum IncidentCommand {
     ///
     /// Objects imported before (same STIX id) are left as they are.
     Import {
+        /// A JSON file (a list of reports) or a STIX 2.1 bundle of incidents and sightings.
         file: PathBuf,
         /// The reporting partner (required for STIX bundles' reports to name one).
         #[arg(long, value_name = "ID")]
@@ -46,6 +47,7 @@ pub struct AddArgs {
     /// An affected asset; repeat for several.
     #[arg(long = "asset", value_name = "ID", required = true)]
     pub assets: Vec<String>,
+    /// cyber or physical.
     #[arg(long, value_parser = parse_kind)]
     pub kind: IncidentKind,
     /// ransomware, intrusion, sabotage, explosive-device, natural-hazard, …
@@ -57,6 +59,7 @@ pub struct AddArgs {
     /// 1 (lowest) to 5.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=5))]
     pub severity: u8,
+    /// What happened, in a sentence or two.
     #[arg(long, default_value = "")]
     pub description: String,
 }

@@ -58,6 +58,7 @@ pub enum IntelCommand {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
+    /// Intel documents: KEV, CVE 5 records, EPSS CSV, CSAF 2.0 advisories, CycloneDX or SPDX SBOMs, VEX.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Attach the files (CycloneDX or SPDX SBOMs) to this asset.
@@ -90,12 +91,15 @@ pub struct FindingsArgs {
 
 #[derive(Debug, Args)]
 pub struct FalsePositiveArgs {
+    /// The asset id.
     pub asset: String,
+    /// The CVE id (any case).
     pub cve: String,
     /// Only the finding from this inventory item (a product string or SBOM component, as
     /// `intel findings` shows it); default: every item of the asset.
     #[arg(long, default_value = "")]
     pub item: String,
+    /// Why this is a false positive (kept with the mark and shown with the finding).
     #[arg(long, default_value = "")]
     pub note: String,
 }

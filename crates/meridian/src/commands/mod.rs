@@ -14,6 +14,7 @@ pub mod intel;
 pub mod notify;
 pub mod partner;
 pub mod peers;
+pub mod reference;
 pub mod serve;
 pub mod sync;
 pub mod user;

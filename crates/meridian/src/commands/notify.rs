@@ -17,17 +17,22 @@ use crate::output;
 pub enum NotifyCommand {
     /// Notifications with their current state, by alert.
     List {
+        /// Only notifications in this state.
         #[arg(long, value_parser = parse_state)]
         state: Option<NotificationState>,
+        /// Only notifications of this alert.
         #[arg(long, value_name = "ID")]
         alert: Option<String>,
+        /// Only notifications to this partner CSIRT.
         #[arg(long, value_name = "PARTNER")]
         partner: Option<String>,
     },
     /// Mark a drafted notification sent, or every drafted one of `--alert`.
     Send {
+        /// The notification id, e.g. `ALERT-2026-0001.3`.
         #[arg(required_unless_present = "alert", conflicts_with = "alert")]
         id: Option<String>,
+        /// Every drafted notification of this alert instead of one.
         #[arg(long, value_name = "ID")]
         alert: Option<String>,
         /// When it was sent (RFC 3339 or YYYY-MM-DD); default now.
@@ -36,7 +41,9 @@ pub enum NotifyCommand {
     },
     /// Move a notification on: acknowledged, mitigated, exploited or closed.
     Advance {
+        /// The notification id, e.g. `ALERT-2026-0001.3`.
         id: String,
+        /// The state to move to.
         #[arg(long, value_parser = parse_state)]
         to: NotificationState,
         /// When it happened (RFC 3339 or YYYY-MM-DD); default now.

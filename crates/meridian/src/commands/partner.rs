@@ -18,22 +18,33 @@ pub enum PartnerCommand {
     /// Every partner.
     List,
     /// One partner with its agreements.
-    Show { id: String },
+    Show {
+        /// The partner id.
+        id: String,
+    },
     /// Issue an API token (printed once; only its argon2 hash is kept). `--revoke` revokes
     /// every token of the partner instead.
     Token {
+        /// The partner id.
         id: String,
+        /// Revoke every token of the partner instead of issuing one.
         #[arg(long)]
         revoke: bool,
     },
     /// Set the Ed25519 public key (64 hex characters) that verifies the partner's bundles.
-    Key { id: String, public_key: String },
+    Key {
+        /// The partner id.
+        id: String,
+        /// The Ed25519 public key, 64 hex characters (its `hub.pub`).
+        public_key: String,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct PartnerArgs {
     /// Lowercase slug, also the HTTP Basic user name (`cert-de`).
     pub id: String,
+    /// The partner CSIRT's name.
     #[arg(long)]
     pub name: String,
     /// ISO 3166-1 alpha-2 code.
@@ -51,6 +62,7 @@ pub struct PartnerArgs {
     /// A contact (e-mail or phone); repeat for several.
     #[arg(long = "contact")]
     pub contacts: Vec<String>,
+    /// The Ed25519 public key (64 hex characters) that verifies its bundles.
     #[arg(long, value_name = "HEX")]
     pub public_key: Option<String>,
     /// Hide this partner as the submitter of its objects from other partners.
@@ -62,8 +74,10 @@ pub struct PartnerArgs {
 pub enum CollectionCommand {
     /// Create a TAXII collection; prints its id.
     Add {
+        /// The collection's title.
         #[arg(long)]
         title: String,
+        /// What the collection holds.
         #[arg(long, default_value = "")]
         description: String,
         /// A UUID to use as the id (default: a new random one).
@@ -81,13 +95,17 @@ pub enum AgreementCommand {
     /// Every agreement.
     List,
     /// Remove an agreement (what it granted stops at once).
-    Remove { id: String },
+    Remove {
+        /// The agreement id.
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct AgreementArgs {
     /// Lowercase slug.
     pub id: String,
+    /// The agreement's title.
     #[arg(long)]
     pub title: String,
     /// A partner party to it; repeat for several.
@@ -99,6 +117,7 @@ pub struct AgreementArgs {
     /// `COLLECTION:r`, `:w` or `:rw`; repeat for several.
     #[arg(long = "collection", value_name = "ID:RIGHTS", value_parser = parse_grant)]
     pub grants: Vec<CollectionGrant>,
+    /// What the shared information may be used for.
     #[arg(long, default_value = "")]
     pub purpose: String,
     /// How long shared objects may be kept, in days.
@@ -109,7 +128,12 @@ pub struct AgreementArgs {
 #[derive(Debug, Subcommand)]
 pub enum SettingCommand {
     /// Set a setting: `default_tlp` (CLEAR … RED) is the TLP of unmarked objects.
-    Set { key: String, value: String },
+    Set {
+        /// The setting's name (`default_tlp`).
+        key: String,
+        /// Its new value.
+        value: String,
+    },
     /// Every setting.
     List,
 }

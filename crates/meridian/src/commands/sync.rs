@@ -18,11 +18,19 @@ pub struct SyncArgs {
 #[derive(Debug, Subcommand)]
 pub enum FeedCommand {
     /// Configure a feed fetched by every `intel sync`.
-    Add { name: String, url: String },
+    Add {
+        /// A name for the feed (e.g. `kev`), shown by `feed list` and used to remove it.
+        name: String,
+        /// The HTTPS URL to fetch.
+        url: String,
+    },
     /// The configured feeds.
     List,
     /// Stop fetching a feed.
-    Remove { name: String },
+    Remove {
+        /// The feed's name.
+        name: String,
+    },
 }
 
 pub fn sync(config: &Config, args: &SyncArgs) -> anyhow::Result<()> {

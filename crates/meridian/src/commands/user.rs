@@ -33,11 +33,18 @@ pub enum UserCommand {
     /// Every user.
     List,
     /// One user and its tokens (ids and labels; a token itself is shown only when issued).
-    Show { name: String },
+    Show {
+        /// The user's name.
+        name: String,
+    },
     /// Disable a user: its sessions end, its password and tokens stop working.
-    Disable { name: String },
+    Disable {
+        /// The user's name.
+        name: String,
+    },
     /// Set a new password; the user's sessions end.
     Passwd {
+        /// The user's name.
         name: String,
         /// Read the password from standard input (its trailing newline dropped).
         #[arg(long)]
@@ -46,6 +53,7 @@ pub enum UserCommand {
     /// Issue an API token (printed once; only its argon2 hash is kept), or revoke one with
     /// `--revoke ID`.
     Token {
+        /// The user's name.
         name: String,
         /// What the token is for (`ci`, `laptop`).
         #[arg(long, default_value = "", conflicts_with = "revoke")]
