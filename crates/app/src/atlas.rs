@@ -44,6 +44,12 @@ pub fn search(
     Ok(store.list_assets(&filter, limit, offset)?)
 }
 
+/// How many assets match `query` (its `after` cursor included), for "50 of 1,083 shown".
+pub fn count(store: &mut Store, home: &HomeCountry, query: &Query) -> Result<u64> {
+    let filter = filter(store, home, query)?;
+    Ok(store.count_assets(&filter)?)
+}
+
 /// The store's filter for `query`, with every value checked and spelled as stored.
 fn filter(store: &mut Store, home: &HomeCountry, query: &Query) -> Result<store::AssetFilter> {
     let mut problems = Vec::new();

@@ -380,9 +380,7 @@ pub fn populate(
     let validator = stix::Validator::new();
     let checked = checked_all(&validator, &objects)?;
     let named = [ids.first().cloned().unwrap_or_default()];
-    summary.objects += store
-        .add_objects(&indicators.id, &rows(&checked, &named))?
-        .added;
+    store.add_objects(&indicators.id, &rows(&checked, &named))?;
 
     // Alerts: the CVEs with the most affected assets in the partners' countries, KEV-listed
     // ones (exploited before any of these alerts) mixed with others.
@@ -460,7 +458,6 @@ pub fn populate(
         let (alert, notifications) = alerts::build(store, actor, &validator, &args, findings)
             .with_context(|| format!("the demo alert for {cve}"))?;
         summary.alerts += 1;
-        summary.objects += alert.stix_ids.len() as u64;
         summary.notifications += notifications.len();
         let recent = i == 0;
         for n in &notifications {
@@ -510,7 +507,12 @@ pub fn populate(
     }
     reports.sort_by(|a, b| a.reported_at.cmp(&b.reported_at));
     summary.incidents = store.add_incidents(&reports)?.len();
-    // The alerts and notifications have their own entries; this one records the rest.
+    // Objects stored, counted where they are: alerts share their STIX identity and
+    // vulnerability objects, so counting each alert's ids would count those twice.
+    summary.objects = crate::partners::collections(store)?
+        .iter()
+        .map(|(_, n)| n)
+        .sum(); // The alerts and notifications have their own entries; this one records the rest.
     crate::audit::record(
         store,
         actor,

@@ -42,9 +42,80 @@ pub fn note(quiet: bool, message: impl std::fmt::Display) {
     }
 }
 
+/// Says on stderr how much of a list was printed: `50 of 1,083 assets shown; --limit for more`,
+/// or `1,083 assets` when all were. `--quiet` silences it.
+pub fn shown(quiet: bool, shown: usize, total: usize, what: &str, more: &str) {
+    if shown < total {
+        note(
+            quiet,
+            format!(
+                "{} of {} {what} shown; {more}",
+                thousands(shown),
+                thousands(total)
+            ),
+        );
+    } else {
+        note(quiet, format!("{} {what}", thousands(total)));
+    }
+}
+
+/// Prints the first `limit` of `rows` as a table, then [`shown`] with `--limit for more`.
+pub fn limited_table<T>(
+    quiet: bool,
+    what: &str,
+    header: &[&str],
+    rows: &[T],
+    limit: usize,
+    row: impl Fn(&T) -> Vec<String>,
+) {
+    table(header, rows.iter().take(limit).map(row));
+    shown(
+        quiet,
+        rows.len().min(limit),
+        rows.len(),
+        what,
+        "--limit for more",
+    );
+}
+
+/// An asset's country as every command shows it: `TW (foreign)`, `US (foreign-owned)` or `US`.
+pub fn origin(country: &str, foreign: bool, foreign_owned: bool) -> String {
+    match (foreign, foreign_owned) {
+        (true, _) => format!("{country} (foreign)"),
+        (false, true) => format!("{country} (foreign-owned)"),
+        (false, false) => country.to_owned(),
+    }
+}
+
+/// `1083` as `1,083`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `println!` to stdout through [`print`] (quiet exit on a closed pipe).
 macro_rules! outln {
     ($($arg:tt)*) => {
         $crate::output::print(format_args!($($arg)*))
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_are_grouped_by_three() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1083), "1,083");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
 }

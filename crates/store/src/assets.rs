@@ -48,17 +48,48 @@ pub(crate) fn list(
     limit: u64,
     offset: u64,
 ) -> Result<Vec<Asset>> {
+    let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    Ok(filtered(filter, |filter_sql, mut params| {
+        params.push(Param::Int(clamp(limit)));
+        params.push(Param::Int(clamp(offset)));
+        let sql = format!(
+            "{}{filter_sql} ORDER BY id LIMIT ${} OFFSET ${}",
+            *SELECT,
+            params.len() - 1,
+            params.len()
+        );
+        db::query(tx, &sql, &params, |r| AssetRow::read(r)?.decode())
+    })?
+    .unwrap_or_default())
+}
+
+/// How many assets match `filter` (ignoring its `after` cursor's page, not its condition).
+pub(crate) fn count(tx: &mut Tx<'_, '_>, filter: &AssetFilter) -> Result<u64> {
+    Ok(filtered(filter, |filter_sql, params| {
+        let sql = format!("SELECT COUNT(*) FROM assets{filter_sql}");
+        db::query_int(tx, &sql, &params)
+    })?
+    .map_or(0, |n| u64::try_from(n).unwrap_or(0)))
+}
+
+/// Calls `f` with the WHERE clause of `filter` (empty, or ` WHERE …` with `$n` placeholders)
+/// and its parameters; `None` without calling it when the filter can match nothing (a sector or
+/// NCF id that does not exist).
+fn filtered<T>(
+    filter: &AssetFilter,
+    f: impl FnOnce(String, Vec<Param<'_>>) -> Result<T>,
+) -> Result<Option<T>> {
     let mut conditions = Vec::new();
     // Sector and NCF conditions test a bit of the mask; the bit is a constant, not a parameter.
     if let Some(sector) = &filter.sector {
         let Some(bit) = sector_index(sector) else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
         conditions.push(format!("(sector_mask & {}) <> 0", 1i64 << bit));
     }
     if let Some(ncf) = &filter.ncf {
         let Some(bit) = ncf_index(ncf) else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
         conditions.push(format!("(ncf_mask & {}) <> 0", 1i64 << bit));
     }
@@ -92,21 +123,12 @@ pub(crate) fn list(
     if let Some(after) = &filter.after {
         bind("id > #", Param::Text(after));
     }
-    let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    params.push(Param::Int(clamp(limit)));
-    params.push(Param::Int(clamp(offset)));
     let filter_sql = if conditions.is_empty() {
         String::new()
     } else {
         format!(" WHERE {}", conditions.join(" AND "))
     };
-    let sql = format!(
-        "{}{filter_sql} ORDER BY id LIMIT ${} OFFSET ${}",
-        *SELECT,
-        params.len() - 1,
-        params.len()
-    );
-    db::query(tx, &sql, &params, |r| AssetRow::read(r)?.decode())
+    f(filter_sql, params).map(Some)
 }
 
 /// Hands the stored row of each of `ids` that exists to `f`, in no particular order, without

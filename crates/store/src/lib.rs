@@ -214,6 +214,11 @@ impl Store {
         self.db.read(|tx| assets::list(tx, filter, limit, offset))
     }
 
+    /// How many assets match `filter`.
+    pub fn count_assets(&mut self, filter: &AssetFilter) -> Result<u64> {
+        self.db.read(|tx| assets::count(tx, filter))
+    }
+
     /// What `id` depends on, ordered by provider id.
     pub fn dependencies_of(&mut self, id: &str) -> Result<Vec<Dependency>> {
         self.db

@@ -72,6 +72,9 @@ pub struct CascadeArgs {
     /// Asset ids failing at t = 0.
     #[arg(required = true)]
     pub assets: Vec<String>,
+    /// Failed assets to print (the NCF table is always complete; `--json` gives everything).
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
 }
 
 #[derive(Debug, Args)]
@@ -112,6 +115,9 @@ pub enum ScenarioCommand {
     Run {
         /// The scenario's name.
         name: String,
+        /// Failed assets to print (the NCF table is always complete; `--json` gives everything).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
     },
     /// Delete a saved scenario.
     Delete {
@@ -316,7 +322,9 @@ fn exposure(config: &Config, args: &ExposureArgs) -> anyhow::Result<()> {
             args.target
         ),
     );
-    output::table(
+    output::limited_table(
+        config.quiet,
+        "foreign assets",
         &[
             "foreign asset",
             "country",
@@ -324,7 +332,9 @@ fn exposure(config: &Config, args: &ExposureArgs) -> anyhow::Result<()> {
             "hops",
             "shortest dependency path",
         ],
-        rows.iter().take(args.limit).map(|r| {
+        &rows,
+        args.limit,
+        |r| {
             vec![
                 r.asset.clone(),
                 r.country.clone(),
@@ -332,17 +342,21 @@ fn exposure(config: &Config, args: &ExposureArgs) -> anyhow::Result<()> {
                 (r.path.len() - 1).to_string(),
                 r.path.join(" → "),
             ]
-        }),
+        },
     );
     Ok(())
 }
 
 fn cascade(config: &Config, args: &CascadeArgs) -> anyhow::Result<()> {
-    print_cascade(config, &analysis::cascade(&open(config)?, &args.assets)?)
+    print_cascade(
+        config,
+        &analysis::cascade(&open(config)?, &args.assets)?,
+        args.limit,
+    )
 }
 
 /// Prints a cascade (the `analyze cascade` contract).
-fn print_cascade(config: &Config, cascade: &analysis::Cascade) -> anyhow::Result<()> {
+fn print_cascade(config: &Config, cascade: &analysis::Cascade, limit: usize) -> anyhow::Result<()> {
     if config.json {
         return output::json(cascade);
     }
@@ -351,15 +365,19 @@ fn print_cascade(config: &Config, cascade: &analysis::Cascade) -> anyhow::Result
         cascade.failed.len(),
         cascade.impact
     );
-    output::table(
+    output::limited_table(
+        config.quiet,
+        "failed assets",
         &["t (hours)", "asset", "caused by"],
-        cascade.failed.iter().map(|f| {
+        &cascade.failed,
+        limit,
+        |f| {
             vec![
                 format!("{:.1}", f.time_hours),
                 f.asset.clone(),
                 f.cause.as_deref().unwrap_or("(initial)").to_owned(),
             ]
-        }),
+        },
     );
     output::table(
         &[
@@ -414,33 +432,37 @@ fn spof(config: &Config, args: &SpofArgs) -> anyhow::Result<()> {
             rows.len()
         ),
     );
-    output::table(
+    output::limited_table(
+        config.quiet,
+        "single points of failure",
         &["asset", "foreign", "domestic assets taken down", "impact"],
-        rows.iter().take(args.limit).map(|r| {
+        &rows,
+        args.limit,
+        |r| {
             vec![
                 r.asset.clone(),
-                r.foreign.to_string(),
+                if r.foreign { "yes" } else { "" }.to_owned(),
                 r.domestic_down.to_string(),
                 format!("{:.4}", r.impact),
             ]
-        }),
+        },
     );
     Ok(())
 }
 
 /// Prints the top `limit` rows; the "move" column compares with the previous stored ranking when
 /// there is one (`compared`), and is blank otherwise.
-fn print_ranking(rows: &[analysis::RankRow], limit: usize, compared: bool) {
-    output::table(
+fn print_ranking(rows: &[analysis::RankRow], limit: usize, compared: bool, quiet: bool) {
+    output::limited_table(
+        quiet,
+        "ranked assets",
         &[
             "#", "move", "asset", "country", "impact", "exposure", "threat", "priority",
         ],
-        rows.iter().take(limit).map(|r| {
-            let country = if r.foreign_owned {
-                format!("{} (foreign-owned)", r.country)
-            } else {
-                r.country.clone()
-            };
+        rows,
+        limit,
+        |r| {
+            let country = output::origin(&r.country, !r.foreign_owned, r.foreign_owned);
             let movement = match r.movement() {
                 None if compared => "new".to_owned(),
                 None => String::new(),
@@ -457,7 +479,7 @@ fn print_ranking(rows: &[analysis::RankRow], limit: usize, compared: bool) {
                 format!("{:.2}", r.threat),
                 format!("{:.4}", r.priority),
             ]
-        }),
+        },
     );
 }
 
@@ -500,7 +522,7 @@ fn rank(config: &Config, args: &RankArgs) -> anyhow::Result<()> {
     if config.json {
         return output::json(&ranking.rows);
     }
-    print_ranking(&ranking.rows, args.limit, ranking.compared);
+    print_ranking(&ranking.rows, args.limit, ranking.compared, config.quiet);
     Ok(())
 }
 
@@ -655,7 +677,7 @@ fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        ScenarioCommand::Run { name } => {
+        ScenarioCommand::Run { name, limit } => {
             let scenario = analysis::scenario(&mut store, &name).map_err(|e| match e {
                 app::Error::NotFound { .. } => {
                     anyhow!("scenario {name:?} not found (meridian analyze scenario list)")
@@ -669,7 +691,7 @@ fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Result<()> {
                 config.quiet,
                 format!("scenario {name:?}: {} assets fail at t = 0", run.initial),
             );
-            print_cascade(config, &run.cascade)
+            print_cascade(config, &run.cascade, limit)
         }
         ScenarioCommand::Delete { name } => {
             analysis::delete_scenario(&mut store, &name, &app::Actor::local())?;
@@ -688,7 +710,7 @@ pub fn print_top_foreign(
     let engine = load(config, store)?;
     let rows = analysis::ranking(&engine, &scores(config, store)?);
     outln!("\nforeign infrastructure that matters most (meridian analyze rank):");
-    print_ranking(&rows, limit, false);
+    print_ranking(&rows, limit, false, config.quiet);
     Ok(())
 }
 
@@ -747,13 +769,13 @@ fn montecarlo(config: &Config, args: &MonteCarloArgs) -> anyhow::Result<()> {
                 ]
             }),
     );
-    output::table(
+    output::limited_table(
+        config.quiet,
+        "assets that failed in some trial",
         &["asset", "share of trials failed"],
-        result
-            .asset_failure_share
-            .iter()
-            .take(args.limit)
-            .map(|s| vec![s.asset.clone(), format!("{:.2}%", s.share * 100.0)]),
+        &result.asset_failure_share,
+        args.limit,
+        |s| vec![s.asset.clone(), format!("{:.2}%", s.share * 100.0)],
     );
     Ok(())
 }

@@ -35,6 +35,7 @@ fn list(config: &Config, args: &ListArgs) -> anyhow::Result<()> {
     if config.json {
         return output::json(&assets);
     }
+    let home = config.home_country();
     output::table(
         &["id", "name", "kind", "country", "sectors", "ncfs"],
         assets.iter().map(|a| {
@@ -42,12 +43,23 @@ fn list(config: &Config, args: &ListArgs) -> anyhow::Result<()> {
                 a.id.clone(),
                 a.name.clone(),
                 a.kind.clone(),
-                a.country.clone(),
+                output::origin(&a.country, a.is_foreign(&home), a.is_foreign_owned(&home)),
                 a.sectors.join(";"),
                 a.ncfs.join(";"),
             ]
         }),
     );
+    if !config.quiet {
+        let total = app::atlas::count(&mut store, &home, &query)?;
+        let skipped = usize::try_from(args.offset).unwrap_or(usize::MAX);
+        let total = usize::try_from(total).unwrap_or(usize::MAX);
+        let remaining = total.saturating_sub(skipped);
+        let more = format!(
+            "--limit, or --offset {} for the next page",
+            skipped.saturating_add(assets.len())
+        );
+        output::shown(config.quiet, assets.len(), remaining, "assets", &more);
+    }
     Ok(())
 }
 
@@ -84,18 +96,16 @@ fn show(config: &Config, id: &str) -> anyhow::Result<()> {
     }
     let a = &view.asset;
     let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-    let origin = match (view.foreign, view.foreign_owned) {
-        (true, _) => "foreign",
-        (false, true) => "domestic, foreign-owned",
-        (false, false) => "domestic",
-    };
     output::table(
         &["field", "value"],
         [
             ("id", a.id.clone()),
             ("name", a.name.clone()),
             ("kind", a.kind.clone()),
-            ("country", format!("{} ({origin})", a.country)),
+            (
+                "country",
+                output::origin(&a.country, view.foreign, view.foreign_owned),
+            ),
             ("owner", a.owner.clone()),
             ("operator", a.operator.clone()),
             ("owner_country", a.owner_country.clone().unwrap_or_default()),

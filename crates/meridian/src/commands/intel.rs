@@ -271,9 +271,13 @@ fn exposure(config: &Config, limit: usize) -> anyhow::Result<()> {
     }
     let mut rows: Vec<(&String, &AssetExposure)> = exposures.iter().collect();
     rows.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then_with(|| a.0.cmp(b.0)));
-    output::table(
+    output::limited_table(
+        config.quiet,
+        "exposed assets",
         &["asset", "exposure", "findings", "worst SSVC", "EPSS max"],
-        rows.iter().take(limit).map(|(a, e)| {
+        &rows,
+        limit,
+        |(a, e)| {
             vec![
                 (*a).clone(),
                 format!("{:.4}", e.score),
@@ -281,7 +285,7 @@ fn exposure(config: &Config, limit: usize) -> anyhow::Result<()> {
                 e.worst_decision.clone(),
                 fmt_epss(e.epss_max),
             ]
-        }),
+        },
     );
     Ok(())
 }
@@ -297,10 +301,17 @@ fn filtered(config: &Config, filter: &FilterArgs, all: bool) -> anyhow::Result<V
         with_context(config, &mut store, |store, context| {
             app::intel::findings(store, context, &query)
         })?;
-    output::note(
-        config.quiet,
-        format!("{} finding(s) shown of {total}", rows.len()),
-    );
+    if rows.len() < total {
+        output::note(
+            config.quiet,
+            format!(
+                "{} of {} findings pass the filters (suppressed and false positives: --all; \
+                 --min-confidence)",
+                output::thousands(rows.len()),
+                output::thousands(total)
+            ),
+        );
+    }
     Ok(rows)
 }
 
@@ -313,12 +324,16 @@ fn findings(config: &Config, args: &FindingsArgs) -> anyhow::Result<()> {
     if config.json {
         return output::json(&rows);
     }
-    output::table(
+    output::limited_table(
+        config.quiet,
+        "findings",
         &[
             "asset", "foreign", "CVE", "item", "matched", "range", "rule", "conf", "KEV due",
             "EPSS", "SSVC", "note",
         ],
-        rows.iter().take(args.filter.limit).map(|r| {
+        &rows,
+        args.filter.limit,
+        |r| {
             let note = match (&r.suppressed, &r.false_positive) {
                 (Some(s), _) => format!("suppressed by {}: {}", s.by, s.justification),
                 (None, Some(n)) => format!("false positive: {n}"),
@@ -338,7 +353,7 @@ fn findings(config: &Config, args: &FindingsArgs) -> anyhow::Result<()> {
                 r.ssvc.decision.to_owned(),
                 note,
             ]
-        }),
+        },
     );
     Ok(())
 }
@@ -366,7 +381,9 @@ fn ssvc(config: &Config, args: &FilterArgs) -> anyhow::Result<()> {
     if config.json {
         return output::json(&lines);
     }
-    output::table(
+    output::limited_table(
+        config.quiet,
+        "SSVC decisions",
         &[
             "asset",
             "CVE",
@@ -377,7 +394,9 @@ fn ssvc(config: &Config, args: &FilterArgs) -> anyhow::Result<()> {
             "mission & well-being",
             "decision",
         ],
-        lines.iter().take(args.limit).map(|l| {
+        &lines,
+        args.limit,
+        |l| {
             let adp = if l.ssvc.adp_vote { "" } else { " (no ADP)" };
             vec![
                 l.asset.to_owned(),
@@ -389,7 +408,7 @@ fn ssvc(config: &Config, args: &FilterArgs) -> anyhow::Result<()> {
                 l.ssvc.mission_wellbeing.to_owned(),
                 l.ssvc.decision.to_owned(),
             ]
-        }),
+        },
     );
     Ok(())
 }

@@ -211,3 +211,59 @@ fn an_interrupted_demo_build_leaves_the_old_state() {
         assert_ne!(new["stats"], old["stats"], "[{}]", db.name);
     }
 }
+
+/// The demo's closing summary counts what is stored: its object count is the sum of what
+/// `collection list` shows (alerts share STIX objects, so adding up each alert's ids overcounts),
+/// and a truncated table says how much it left out.
+#[test]
+fn demo_summary_counts_what_is_stored_and_truncated_tables_say_so() {
+    for db in test_support::backends("demo_counts") {
+        check_counts(&db);
+    }
+}
+
+fn check_counts(db: &test_support::TestDb) {
+    let out = crate::meridian(&db.url, &["demo", "--assets", "1000"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let reported: u64 = stderr
+        .split_once(" collections (")
+        .and_then(|(_, rest)| rest.split_once(" objects)"))
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("no object count in the demo's summary: {stderr}"));
+    let stored: u64 = run(db, &["collection", "list"])
+        .as_array()
+        .expect("collections")
+        .iter()
+        .map(|c| c["objects"].as_u64().expect("objects"))
+        .sum();
+    assert_eq!(reported, stored, "{stderr}");
+    assert!(
+        stderr.contains("10 of ") && stderr.contains(" ranked assets shown; --limit for more"),
+        "the demo's top-10 table says it is truncated: {stderr}"
+    );
+
+    let out = crate::meridian(&db.url, &["intel", "findings", "--limit", "3"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("3 of ") && stderr.contains(" findings shown; --limit for more"),
+        "{stderr}"
+    );
+}
+
+/// A warning logged to a file or a pipe carries no ANSI colour codes.
+#[test]
+fn logs_to_a_pipe_have_no_colour_codes() {
+    let db = test_support::backends("log_colour").remove(0);
+    ok(&db.url, &["demo", "--quiet"]);
+    // Every CVE of the demo alerts has affected assets outside any partner's constituency, so
+    // `alert new` warns about them.
+    let out = crate::meridian(&db.url, &["alert", "new", "--cve", "CVE-2099-90030"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("WARN"), "a warning is logged: {stderr}");
+    assert!(!stderr.contains('\u{1b}'), "no escape codes: {stderr:?}");
+}
