@@ -455,7 +455,7 @@ pub fn populate(
             at: Some(stamp(created)?),
         };
         let findings = by_cve.remove(cve).unwrap_or_default();
-        let (alert, notifications) = alerts::build(store, actor, &validator, &args, findings)
+        let (_, notifications) = alerts::build(store, actor, &validator, &args, findings)
             .with_context(|| format!("the demo alert for {cve}"))?;
         summary.alerts += 1;
         summary.notifications += notifications.len();
