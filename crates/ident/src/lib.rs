@@ -1,5 +1,6 @@
 //! Product identifiers and versions, pure and panic-free on any input.
 //!
+//! - [`ProductId`]: an asset's product string: purl, CPE or `vendor:product[:version]`.
 //! - [`Purl`]: package URLs (parse, normalise per type, format, a matching key without version).
 //! - [`Cpe`]: CPE 2.3 formatted strings (and 2.2 URIs read leniently): parse, format, match with
 //!   the logical values ANY (`*`) and NA (`-`), quoted characters and embedded wildcards.
@@ -9,12 +10,14 @@
 //! - [`stix_timestamp_problem`]: STIX 2.1 timestamps (RFC 3339 in UTC, real dates).
 
 mod cpe;
+mod product;
 mod purl;
 mod range;
 mod timestamp;
 mod version;
 
 pub use cpe::{Cpe, CpePart, CpeValue};
+pub use product::ProductId;
 pub use purl::Purl;
 pub use range::{Bound, Interval, VersionRange};
 pub use timestamp::stix_timestamp_problem;

@@ -366,3 +366,35 @@ fn cpe_quoted_hyphen_round_trips() {
     let upper = Cpe::parse("cPe:2.3::\\-").unwrap();
     assert_eq!(Cpe::parse(&upper.to_string()), Ok(upper));
 }
+
+#[test]
+fn product_ids_are_a_purl_a_cpe_or_vendor_product_version() {
+    use crate::ProductId;
+    assert!(matches!(
+        ProductId::parse("pkg:npm/lodash@4.17.20"),
+        Ok(ProductId::Purl(_))
+    ));
+    assert!(matches!(
+        ProductId::parse("cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*"),
+        Ok(ProductId::Cpe(_))
+    ));
+    assert_eq!(
+        ProductId::parse(" Siemens:SIMATIC S7-1500:V2.8 "),
+        Ok(ProductId::Plain {
+            vendor: Some("Siemens".into()),
+            product: "SIMATIC S7-1500".into(),
+            version: Some("V2.8".into()),
+        })
+    );
+    assert_eq!(
+        ProductId::parse(":gateway"),
+        Ok(ProductId::Plain {
+            vendor: None,
+            product: "gateway".into(),
+            version: None,
+        })
+    );
+    for bad in ["nginx 1.2", "Acme:", "pkg:nonsense", "cpe:2.3:x", ""] {
+        assert!(ProductId::parse(bad).is_err(), "{bad:?} is refused");
+    }
+}

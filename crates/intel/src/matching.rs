@@ -145,15 +145,12 @@ impl Item {
     /// `Siemens:SIMATIC S7-1500:V2.8`). Vendor and product are taken from the purl namespace's
     /// last segment and name, or the CPE vendor and product, so name rules apply to them too.
     pub fn parse(id: &str, product: &str) -> Result<Item, ident::IdentError> {
-        let s = product.trim();
-        let lower = s.get(..4).map(str::to_ascii_lowercase);
         let mut item = Item {
             id: id.to_owned(),
             ..Item::default()
         };
-        match lower.as_deref() {
-            Some("pkg:") => {
-                let p = Purl::parse(s)?;
+        match ident::ProductId::parse(product)? {
+            ident::ProductId::Purl(p) => {
                 item.vendor = p
                     .namespace
                     .as_deref()
@@ -163,21 +160,20 @@ impl Item {
                 item.version = p.version.clone();
                 item.purl = Some(p);
             }
-            Some("cpe:") => {
-                let c = Cpe::parse(s)?;
+            ident::ProductId::Cpe(c) => {
                 item.vendor = c.vendor.unquoted();
                 item.product = c.product.unquoted();
                 item.version = c.version.unquoted();
                 item.cpe = Some(c);
             }
-            _ => {
-                let mut parts = s.splitn(3, ':');
-                item.vendor = some_text(parts.next());
-                item.product = some_text(parts.next());
-                item.version = some_text(parts.next());
-                if item.product.is_none() {
-                    return Err(ident::IdentError::Product(s.chars().take(200).collect()));
-                }
+            ident::ProductId::Plain {
+                vendor,
+                product,
+                version,
+            } => {
+                item.vendor = vendor;
+                item.product = Some(product);
+                item.version = version;
             }
         }
         Ok(item)

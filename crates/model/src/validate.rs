@@ -114,6 +114,11 @@ pub fn validate_asset(asset: &Asset) -> Vec<FieldError> {
     check_text("owner", [&asset.owner], &mut errors);
     check_text("operator", [&asset.operator], &mut errors);
     check_text("products", &asset.products, &mut errors);
+    for p in &asset.products {
+        if let Err(e) = ident::ProductId::parse(p) {
+            errors.push(FieldError::new("products", e.to_string()));
+        }
+    }
     check_text("tags", &asset.tags, &mut errors);
     check_text("attributes", asset.attributes.keys(), &mut errors);
     check_text("attributes", asset.attributes.values(), &mut errors);

@@ -66,6 +66,21 @@ fn items() -> impl Strategy<Value = Vec<String>> {
     vec("[^;\\s\\p{C}]([^;\\p{C}]{0,4}[^;\\s\\p{C}])?", 0..3)
 }
 
+/// Product strings in the plain `vendor:product[:version]` form (purls and CPEs are covered by
+/// the fixed example below); the vendor starts with `x`, so it never reads as `pkg:` or `cpe:`.
+fn products() -> impl Strategy<Value = Vec<String>> {
+    let part = "[^;:\\s\\p{C}]{1,5}";
+    vec(
+        (part, part, option::of("[^;\\s\\p{C}]{1,5}")).prop_map(|(vendor, product, version)| {
+            match version {
+                Some(version) => format!("x{vendor}:{product}:{version}"),
+                None => format!("x{vendor}:{product}"),
+            }
+        }),
+        0..3,
+    )
+}
+
 fn non_negative() -> impl Strategy<Value = f64> {
     prop_oneof![
         0.0..1e6f64,
@@ -112,7 +127,7 @@ fn asset() -> impl Strategy<Value = Asset> {
         (
             option::of(-90.0..=90.0f64),
             option::of(-180.0..=180.0f64),
-            items(),
+            products(),
             option::of(non_negative()),
         ),
         (

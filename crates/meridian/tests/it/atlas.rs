@@ -135,6 +135,14 @@ fn unknown_ncf() {
 }
 
 #[test]
+fn product_in_no_known_form() {
+    check_refused(
+        "bad-product.csv",
+        "bad-product.csv:2: products: not a product identifier",
+    );
+}
+
+#[test]
 fn unknown_sector() {
     check_refused("unknown-sector.csv", "unknown-sector.csv:2: sectors:");
 }
