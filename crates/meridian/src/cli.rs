@@ -43,6 +43,10 @@ pub struct GlobalArgs {
     /// No progress bars and no summaries on stderr; errors are still printed.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Draw tables as wide as their content instead of at most 100 columns (or the terminal's
+    /// width), wrapping long cells.
+    #[arg(long, global = true)]
+    pub wide: bool,
     /// The largest file an import reads (atlas files, intel documents, bundle files), in bytes
     /// or with a unit: `500MiB`, `2GiB`, `1GB`. Larger files are refused before being read.
     #[arg(

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let serving = matches!(cli.command, Command::Serve(_));
     init_logging(cli.global.quiet, serving);
+    output::set_wide(cli.global.wide);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

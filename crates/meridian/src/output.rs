@@ -3,6 +3,7 @@
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Writes one block of output to stdout. A closed pipe (`meridian … | head`) ends the process
 /// quietly and successfully, as for any Unix filter.
@@ -23,11 +24,31 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A table with a header row; numbers are right-aligned by the caller's formatting.
+/// Set once at startup from `--wide`: tables as wide as their content.
+static WIDE: AtomicBool = AtomicBool::new(false);
+
+/// The widest a table is drawn without `--wide` (narrower on a narrower terminal).
+pub const TABLE_WIDTH: u16 = 100;
+
+/// Lets every table be as wide as its content (`--wide`) instead of at most [`TABLE_WIDTH`]
+/// columns.
+pub fn set_wide(wide: bool) {
+    WIDE.store(wide, Ordering::Relaxed);
+}
+
+/// A table with a header row; numbers are right-aligned by the caller's formatting. It fits
+/// [`TABLE_WIDTH`] columns (or the terminal, when narrower), wrapping long cells, unless
+/// `--wide` was given.
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    t.load_preset(UTF8_FULL_CONDENSED);
+    if WIDE.load(Ordering::Relaxed) {
+        t.set_content_arrangement(ContentArrangement::Disabled);
+    } else {
+        let terminal = t.width().unwrap_or(TABLE_WIDTH);
+        t.set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(terminal.min(TABLE_WIDTH));
+    }
     t.set_header(header.iter().copied());
     for row in rows {
         t.add_row(row);

@@ -294,17 +294,70 @@ fn scores(config: &Config, store: &mut store::Store) -> anyhow::Result<analysis:
 }
 
 fn summary(config: &Config) -> anyhow::Result<()> {
-    let value = serde_json::to_value(analysis::summary(&open(config)?))?;
+    let s = analysis::summary(&open(config)?);
     if config.json {
-        return output::json(&value);
+        return output::json(&s);
     }
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
+    let rows = [
+        ("assets", s.assets.to_string(), "assets in the atlas"),
+        (
+            "dependencies",
+            s.dependencies.to_string(),
+            "directed edges dependent → provider",
+        ),
+        (
+            "redundancy groups",
+            s.groups.to_string(),
+            "sets of providers of one dependent that back each other up: the dependent fails \
+             only when the whole group has failed",
+        ),
+        (
+            "foreign",
+            s.foreign.to_string(),
+            "assets outside the home country",
+        ),
+        (
+            "pure AND",
+            yes_no(s.pure_and),
+            "every provider is its own group: any provider's failure fails the dependent \
+             (the ranking then takes its fast exact path)",
+        ),
+        (
+            "strongly connected components",
+            s.strongly_connected_components.to_string(),
+            "groups of assets that depend on each other in a cycle",
+        ),
+        (
+            "largest SCC",
+            s.largest_scc.to_string(),
+            "assets in the largest such cycle",
+        ),
+        (
+            "weakly connected components",
+            s.weakly_connected_components.to_string(),
+            "pieces of the graph with no dependency between them",
+        ),
+        (
+            "load seconds",
+            format!("{:.3}", s.load_seconds),
+            "reading the atlas from the database",
+        ),
+        (
+            "build seconds",
+            format!("{:.3}", s.build_seconds),
+            "building the in-memory graph",
+        ),
+        (
+            "SCC + WCC seconds",
+            format!("{:.3}", s.scc_wcc_seconds),
+            "computing the components above",
+        ),
+    ];
     output::table(
-        &["measure", "value"],
-        value
-            .as_object()
-            .expect("a struct serialises to an object")
-            .iter()
-            .map(|(k, v)| vec![k.clone(), v.to_string()]),
+        &["measure", "value", "meaning"],
+        rows.into_iter()
+            .map(|(k, v, m)| vec![k.to_owned(), v, m.to_owned()]),
     );
     Ok(())
 }
@@ -836,18 +889,40 @@ fn iim(config: &Config, args: &IimArgs) -> anyhow::Result<()> {
     if config.json {
         return output::json(&result);
     }
+    if args.perturb.is_empty() {
+        output::note(
+            config.quiet,
+            "nothing perturbs the sectors, so every inoperability is 0: give a demand \
+             perturbation with --perturb SECTOR=VALUE (e.g. --perturb ENERGY=0.1)",
+        );
+    }
+    let with_loss = !args.output.is_empty();
+    let mut header = vec!["sector", "c*", "inoperability q"];
+    if with_loss {
+        header.push("loss (q × output)");
+    }
     output::table(
-        &["sector", "c*", "inoperability q", "loss (q × output)"],
+        &header,
         result.sectors.iter().map(|r| {
-            vec![
+            let mut row = vec![
                 r.sector.clone(),
                 format!("{:.4}", r.c_star),
                 format!("{:.4}", r.q),
-                format!("{:.2}", r.loss),
-            ]
+            ];
+            if with_loss {
+                row.push(format!("{:.2}", r.loss));
+            }
+            row
         }),
     );
-    outln!("static economic loss per period: {:.2}", result.loss);
+    if with_loss {
+        outln!("static economic loss per period: {:.2}", result.loss);
+    } else {
+        output::note(
+            config.quiet,
+            "the economic loss needs each sector's output: --output SECTOR=VALUE (repeatable)",
+        );
+    }
     if let Some(dynamic) = &result.dynamic {
         outln!(
             "DIIM over {} steps: cumulative loss {:.2}",

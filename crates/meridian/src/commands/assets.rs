@@ -181,14 +181,22 @@ pub fn stats(config: &Config) -> anyhow::Result<()> {
     let section = |title: &str,
                    rows: &std::collections::BTreeMap<String, u64>,
                    name: &dyn Fn(&str) -> String| {
-        outln!("\nby {title}");
+        outln!("\nassets by {title}");
         output::table(
             &[title, "name", "assets"],
             rows.iter()
                 .map(|(k, n)| vec![k.clone(), name(k), n.to_string()]),
         );
     };
-    section("kind", &stats.by_kind, &|_| String::new());
+    // Kinds are free text (facility, network, …): they are their own name.
+    outln!("\nassets by kind");
+    output::table(
+        &["kind", "assets"],
+        stats
+            .by_kind
+            .iter()
+            .map(|(k, n)| vec![k.clone(), n.to_string()]),
+    );
     section("country", &stats.by_country, &|c| {
         model::country(c)
             .map(|c| c.name.to_owned())
@@ -199,7 +207,7 @@ pub fn stats(config: &Config) -> anyhow::Result<()> {
             .map(|s| s.name.to_owned())
             .unwrap_or_default()
     });
-    section("ncf", &stats.by_ncf, &|n| {
+    section("NCF", &stats.by_ncf, &|n| {
         model::ncf(n).map(|n| n.name.to_owned()).unwrap_or_default()
     });
     Ok(())

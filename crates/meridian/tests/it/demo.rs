@@ -267,3 +267,26 @@ fn logs_to_a_pipe_have_no_colour_codes() {
     assert!(stderr.contains("WARN"), "a warning is logged: {stderr}");
     assert!(!stderr.contains('\u{1b}'), "no escape codes: {stderr:?}");
 }
+
+/// Tables fit 100 columns unless `--wide` asks for their full width.
+#[test]
+fn tables_fit_100_columns_unless_wide() {
+    let db = test_support::backends("table_width").remove(0);
+    ok(&db.url, &["demo", "--quiet"]);
+    let widest = |args: &[&str]| {
+        ok(&db.url, args)
+            .lines()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    for args in [
+        &["intel", "findings", "--limit", "5"][..],
+        &["analyze", "summary"],
+        &["alert", "list"],
+        &["analyze", "rank", "--limit", "5", "--no-save"],
+    ] {
+        assert!(widest(args) <= 100, "{args:?} is wider than 100 columns");
+    }
+    assert!(widest(&["--wide", "intel", "findings", "--limit", "5"]) > 100);
+}
