@@ -91,6 +91,7 @@ impl TokenCache {
                 "the Basic user name is not the partner the token belongs to",
             ));
         }
+        crate::log_caller(&app::Actor::Partner(caller.partner_id.clone()));
         Ok(Caller {
             partner_id: caller.partner_id,
         })

@@ -32,7 +32,7 @@ use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
 use tower::ServiceExt as _;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use crate::auth::RECHECK as TOKEN_RECHECK;
@@ -151,8 +151,8 @@ impl AppState {
     }
 }
 
-/// Every route of the server, with one log line per request (method, path, status, latency;
-/// never headers, so never a token). Every request first passes [`guard`]: the failed
+/// Every route of the server, with one log line per request (method, path, the authenticated
+/// user or partner, status, latency; never headers, so never a token). Every request first passes [`guard`]: the failed
 /// authentication throttle and the refusal of control characters in the path and query.
 pub fn app(state: AppState) -> Router {
     taxii::router()
@@ -164,10 +164,22 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        uri = %request.uri(),
+                        actor = tracing::field::Empty,
+                    )
+                })
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+}
+
+/// Names the authenticated caller (`user:NAME` or `partner:ID`) on the request's log line.
+pub(crate) fn log_caller(actor: &app::Actor) {
+    tracing::Span::current().record("actor", tracing::field::display(actor.audit_name()));
 }
 
 /// A bound, not yet serving, server: its address is known (port 0 picks a free one).

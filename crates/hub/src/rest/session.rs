@@ -43,6 +43,7 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Caller, RestError> {
         let authenticated = authenticate(app, &parts.method, &parts.headers).await?;
+        crate::log_caller(&authenticated.actor);
         Ok(Caller(authenticated.actor))
     }
 }

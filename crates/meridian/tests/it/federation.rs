@@ -27,6 +27,8 @@ pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`
     pub base: String,
+    /// What the server has written to stderr after its address.
+    log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Server {
@@ -46,10 +48,15 @@ impl Server {
 
     /// Starts the server and returns as soon as it has printed its address.
     pub fn spawn(db: &str) -> Server {
+        Server::spawn_logging(db, "warn")
+    }
+
+    /// [`Server::spawn`] with the log filter `MERIDIAN_LOG=filter`; [`Server::log`] reads it.
+    pub fn spawn_logging(db: &str, filter: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
             .args(["serve", "--listen", "127.0.0.1:0", "--threads", "2"])
             .env("MERIDIAN_DB", db)
-            .env("MERIDIAN_LOG", "warn")
+            .env("MERIDIAN_LOG", filter)
             .env_remove("MERIDIAN_HOME")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -79,8 +86,26 @@ impl Server {
             }
         };
         // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Server { child, base }
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let mut log = sink
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        Server { child, base, log }
+    }
+
+    /// The server's stderr so far.
+    pub fn log(&self) -> String {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     pub fn url(&self, path: &str) -> String {

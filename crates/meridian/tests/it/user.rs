@@ -171,3 +171,84 @@ fn user_add_list_token_show_revoke_disable() {
         );
     }
 }
+
+/// The server's request log names who made each request: the user behind a user token, the
+/// partner behind a partner token, and nobody for a request without credentials. The token
+/// itself never appears.
+#[test]
+fn the_request_log_names_the_user_or_partner() {
+    let db = test_support::backends("request_log").remove(0);
+    let added = with_stdin(
+        &db.url,
+        &[
+            "user",
+            "add",
+            "ana",
+            "--role",
+            "analyst",
+            "--password-stdin",
+        ],
+        PASSWORD,
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    let user_token = ok(&db.url, &["user", "token", "ana"]).trim().to_owned();
+    ok(
+        &db.url,
+        &[
+            "partner",
+            "add",
+            "cert-nl",
+            "--name",
+            "CERT-NL",
+            "--country",
+            "NL",
+        ],
+    );
+    let partner_token = ok(&db.url, &["partner", "token", "cert-nl"])
+        .trim()
+        .to_owned();
+
+    let server = crate::federation::Server::spawn_logging(&db.url, "warn,hub=info,tower_http=info");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let get = |path: &str, token: Option<&str>| {
+        let mut request = agent.get(&server.url(path));
+        if let Some(token) = token {
+            request = request.header("Authorization", &format!("Bearer {token}"));
+        }
+        request
+            .call()
+            .expect("the server answers")
+            .status()
+            .as_u16()
+    };
+    assert_eq!(get("/api/v1/assets?limit=1", Some(&user_token)), 200);
+    assert_eq!(get("/taxii2/", Some(&partner_token)), 200);
+    assert_eq!(get("/api/v1/assets?limit=2", None), 401);
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let log = loop {
+        let log = server.log();
+        if log.matches("finished processing request").count() >= 3
+            || std::time::Instant::now() > deadline
+        {
+            break log;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let line = |needle: &str| {
+        log.lines()
+            .find(|l| l.contains(needle) && l.contains("finished processing request"))
+            .unwrap_or_else(|| panic!("no request line for {needle}:\n{log}"))
+            .to_owned()
+    };
+    assert!(line("limit=1").contains("actor=user:ana"), "{log}");
+    assert!(line("/taxii2/").contains("actor=partner:cert-nl"), "{log}");
+    assert!(!line("limit=2").contains("actor="), "{log}");
+    assert!(
+        !log.contains(&user_token) && !log.contains(&partner_token),
+        "{log}"
+    );
+}
