@@ -46,7 +46,7 @@ fn main() {
         tolerance: 0.001,
     };
     let t = Instant::now();
-    let pcs = er_critical_points(nodes, k, seed, realisations, search);
+    let pcs = er_critical_points(nodes, k, seed, realisations, search, |_| {});
     let elapsed = t.elapsed();
     let found: Vec<f64> = pcs.iter().flatten().copied().collect();
     let mean = found.iter().sum::<f64>() / found.len().max(1) as f64;

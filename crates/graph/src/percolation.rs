@@ -597,12 +597,15 @@ pub fn er_critical_points(
     seed: u64,
     realisations: u64,
     search: Search,
+    tick: impl Fn(u64) + Sync,
 ) -> Vec<Option<f64>> {
     (0..realisations)
         .into_par_iter()
         .map(|i| {
             let (net, order) = er_realisation(nodes, mean_degree, seed, i);
-            net.critical_point(&order, search, &mut Scratch::default())
+            let point = net.critical_point(&order, search, &mut Scratch::default());
+            tick(1);
+            point
         })
         .collect()
 }

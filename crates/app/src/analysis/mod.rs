@@ -1224,14 +1224,23 @@ pub fn percolation(
     mean_degree: f64,
     realisations: u64,
     seed: u64,
+    progress: &dyn Progress,
 ) -> Result<Percolation> {
     let search = graph::percolation::Search {
         threshold: 0.05,
         tolerance: 1e-4,
     };
     let started = Instant::now();
-    let points =
-        graph::percolation::er_critical_points(nodes, mean_degree, seed, realisations, search);
+    progress.start("realisations", Some(realisations));
+    let points = graph::percolation::er_critical_points(
+        nodes,
+        mean_degree,
+        seed,
+        realisations,
+        search,
+        progress.ticker(),
+    );
+    progress.finish();
     let found: Vec<f64> = points.iter().flatten().copied().collect();
     if found.is_empty() {
         return Err(Error::invalid(

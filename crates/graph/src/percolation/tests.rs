@@ -155,7 +155,7 @@ fn er_critical_point_reproduces_buldyrev() {
         threshold: 0.05,
         tolerance: 0.001,
     };
-    let pcs = er_critical_points(100_000, 4.0, 2010, 4, search);
+    let pcs = er_critical_points(100_000, 4.0, 2010, 4, search, |_| {});
     let pcs: Vec<f64> = pcs
         .into_iter()
         .map(|p| p.expect("⟨k⟩ = 4 > 2.4554 survives at p = 1"))
@@ -166,7 +166,7 @@ fn er_critical_point_reproduces_buldyrev() {
         "p_c = {mean} from {pcs:?}"
     );
     // Below ⟨k⟩_min = 2.4554 there is no mutual giant component at all.
-    let none = er_critical_points(20_000, 2.0, 2010, 1, search);
+    let none = er_critical_points(20_000, 2.0, 2010, 1, search, |_| {});
     assert_eq!(none, [None]);
 }
 
@@ -183,7 +183,7 @@ fn results_do_not_depend_on_thread_count() {
             .expect("pool");
         pool.install(|| {
             (
-                er_critical_points(5_000, 4.0, 3, 3, search),
+                er_critical_points(5_000, 4.0, 3, 3, search, |_| {}),
                 er_curve(5_000, 4.0, 3, 3, &[0.7, 0.9]),
             )
         })

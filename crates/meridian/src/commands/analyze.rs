@@ -934,7 +934,13 @@ fn iim(config: &Config, args: &IimArgs) -> anyhow::Result<()> {
 }
 
 fn percolation(config: &Config, args: &PercolationArgs) -> anyhow::Result<()> {
-    let result = analysis::percolation(args.nodes, args.mean_degree, args.realisations, args.seed)?;
+    let result = analysis::percolation(
+        args.nodes,
+        args.mean_degree,
+        args.realisations,
+        args.seed,
+        &progress::Bars::new(config.quiet),
+    )?;
     if config.json {
         return output::json(&result);
     }

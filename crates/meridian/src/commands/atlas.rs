@@ -117,9 +117,12 @@ fn refuse<T>(error: app::Error) -> anyhow::Result<T> {
 
 pub fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
+    let bars = progress::Bars::new(config.quiet);
+    app::Progress::start(&bars, "reading", None);
     let atlas = app::atlas::export(&mut store)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
+    app::Progress::start(&bars, "writing", None);
     let format = match args.format {
         ExportFormat::Csv => interchange::Format::Csv,
         ExportFormat::Json => interchange::Format::Json,
@@ -128,6 +131,7 @@ pub fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     };
     let written = interchange::export(&atlas, format, &args.out)
         .with_context(|| format!("writing to {}", args.out.display()))?;
+    app::Progress::finish(&bars);
     if config.json {
         return output::json(&serde_json::json!({
             "files": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
