@@ -2,12 +2,18 @@
 """Runs the README's shell commands as written, in order, in a fresh directory.
 
 Usage: .ci/readme.py BIN [README.md]
+       .ci/readme.py --help-examples BIN
+
 
 Every fenced block whose info string is `sh` is run, in the order of the file, as one bash
 script with `set -euo pipefail`, so a failing command fails the run and names its README line.
 `meridian` is a shell function calling BIN (the alias the tour defines is not expanded by a
 non-interactive shell). The directory is new and empty; `../shared/data` in it is the shared
 corpus (MERIDIAN_SHARED_DATA), as it is beside a checkout.
+
+With --help-examples, every `$ meridian …` line of an "Examples:" section of any command's
+`--help` (found by walking the "Commands:" lists from `BIN --help`) runs, in order, on a fresh
+demo database; any failure fails the run and names the command whose help shows it.
 
 The convention, documented in the README itself: a block right after the line
 `<!-- readme-test: skip (REASON) -->` is illustrative only and is not run (it needs the network,
@@ -53,7 +59,57 @@ def blocks(path):
         previous = ""
 
 
+def help_text(binary, path):
+    out = subprocess.run([binary, *path, "--help"], capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def help_examples(binary):
+    """Yields (command path, example argument list) for every command's help, depth first."""
+    stack = [[]]
+    while stack:
+        path = stack.pop(0)
+        text = help_text(binary, path)
+        section = None
+        for line in text.splitlines():
+            if line and not line.startswith(" "):
+                section = line.rstrip(":")
+                continue
+            if section == "Commands":
+                m = re.match(r"^  (\S+)\s", line + " ")
+                if m and m.group(1) != "help":
+                    stack.append(path + [m.group(1)])
+            elif section == "Examples":
+                m = re.match(r"^\s+\$ meridian (.+)$", line)
+                if m:
+                    yield path, shlex.split(m.group(1))
+
+
+def run_help_examples(binary):
+    with tempfile.TemporaryDirectory(prefix="help-examples-") as work:
+        env = dict(os.environ, HOME=work, NO_COLOR="1")
+        env["MERIDIAN_DB"] = "sqlite://" + os.path.join(work, "meridian.db")
+        subprocess.run([binary, "--quiet", "demo"], cwd=work, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        count = 0
+        for path, args in help_examples(binary):
+            count += 1
+            proc = subprocess.run([binary, *args], cwd=work, env=env, capture_output=True,
+                                  text=True)
+            print(f"--- meridian {' '.join(path)} --help: meridian {shlex.join(args)}")
+            if proc.returncode != 0:
+                print(proc.stderr, file=sys.stderr)
+                sys.exit(f"readme: the example of `meridian {' '.join(path)} --help` FAILED: "
+                         f"meridian {shlex.join(args)}")
+        if count == 0:
+            sys.exit("readme: no example found in any --help")
+        print(f"readme: {count} --help example(s) ran")
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--help-examples":
+        run_help_examples(os.path.abspath(sys.argv[2]))
+        return
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
     binary = os.path.abspath(sys.argv[1])

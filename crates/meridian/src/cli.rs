@@ -182,8 +182,12 @@ pub struct ExportArgs {
 #[derive(Debug, Subcommand)]
 pub enum AssetsCommand {
     /// List assets, filtered.
+    #[command(
+        after_help = "Examples:\n  $ meridian assets list --country tw --sector energy\n  $ meridian assets list --ncf NCF-M19 --foreign --limit 20\n  $ meridian assets list --product cpe:2.3:h:phoenixcontact"
+    )]
     List(ListArgs),
     /// Show one asset with what it depends on and what depends on it.
+    #[command(after_help = "Examples:\n  $ meridian assets show fgrid:tw:tainan-12")]
     Show {
         /// Asset id, e.g. `cable:transpacific-3`.
         id: String,

@@ -16,13 +16,20 @@ pub enum AnalyzeCommand {
     Summary,
     /// Foreign assets in the transitive dependency closure of an NCF, a sector or an asset,
     /// with the shortest dependency path and whether each is a single point of failure.
+    #[command(
+        after_help = "Examples:\n  $ meridian analyze exposure NCF-M19 --limit 10\n  $ meridian analyze exposure ENERGY"
+    )]
     Exposure(ExposureArgs),
     /// Fail the given assets at t = 0 and follow the cascade: every failed asset with its
     /// failure time and the provider that caused it, and each NCF's degradation.
+    #[command(after_help = "Examples:\n  $ meridian analyze cascade fgrid:tw:tainan-12 --limit 20")]
     Cascade(CascadeArgs),
     /// Single points of failure: for each asset, the domestic assets it alone takes down.
     Spof(SpofArgs),
     /// The exact priority ranking of every foreign (and foreign-owned) asset.
+    #[command(
+        after_help = "Examples:\n  $ meridian analyze rank --limit 10\n  $ meridian analyze rank --explain fgrid:tw:tainan-12\n  $ meridian analyze rank --history fgrid:tw:tainan-12"
+    )]
     Rank(RankArgs),
     /// Named failure scenarios: save, list, run (a time-stepped cascade), delete.
     #[command(subcommand)]
@@ -108,6 +115,9 @@ pub struct RankArgs {
 #[derive(Debug, Subcommand)]
 pub enum ScenarioCommand {
     /// Save (or replace) a scenario: explicit assets, countries and circles, in any mix.
+    #[command(
+        after_help = "Examples:\n  $ meridian analyze scenario save taiwan --countries TW --description \"Loss of Taiwan\"\n  $ meridian analyze scenario save tainan --circle 23.0,120.2,50"
+    )]
     Save(ScenarioSaveArgs),
     /// List saved scenarios.
     List,

@@ -11,6 +11,9 @@ use crate::output;
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// The newest entries (or the first ones after --after), oldest first.
+    #[command(
+        after_help = "Examples:\n  $ meridian audit list --limit 20\n  $ meridian audit list --action demo.exchange"
+    )]
     List(ListArgs),
     /// Recompute the hash chain. Fails naming the first edited, deleted, inserted or reordered
     /// row; otherwise prints the number of entries and the head hash (worth keeping elsewhere:

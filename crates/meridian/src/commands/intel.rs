@@ -27,6 +27,9 @@ pub enum IntelCommand {
     /// Findings: asset products and attached SBOM components matched against the stored
     /// CVE, CSAF, KEV and VEX data, with the matched identifier, range, rule, confidence, KEV
     /// due date, EPSS and SSVC decision.
+    #[command(
+        after_help = "Examples:\n  $ meridian intel findings --limit 20\n  $ meridian intel findings --asset fgrid:tw:tainan-12 --all\n  $ meridian intel findings --min-confidence 0.85"
+    )]
     Findings(FindingsArgs),
     /// The SSVC inputs and decision of every finding.
     Ssvc(FilterArgs),
