@@ -22,9 +22,14 @@ pub struct Config {
 
 impl Config {
     pub fn resolve(args: &GlobalArgs) -> anyhow::Result<Config> {
-        let home = args.home.trim();
+        // Country codes are case-insensitive (`us` is `US`), as every other filter value.
+        let home = args.home.trim().to_ascii_uppercase();
+        let home = home.as_str();
         if model::country(home).is_none() {
-            bail!("--home / MERIDIAN_HOME: {home:?} is not an ISO 3166-1 alpha-2 country code");
+            bail!(
+                "--home / MERIDIAN_HOME: {:?} is not an ISO 3166-1 alpha-2 country code",
+                args.home.trim()
+            );
         }
         let home: [u8; 2] = home.as_bytes().try_into().context("home country code")?;
         let max_file_size = parse_size(&args.max_file_size)

@@ -290,3 +290,17 @@ fn tables_fit_100_columns_unless_wide() {
     }
     assert!(widest(&["--wide", "intel", "findings", "--limit", "5"]) > 100);
 }
+
+/// `--home` is case-insensitive like every other country value; an unknown one is refused.
+#[test]
+fn home_is_case_insensitive() {
+    let db = test_support::backends("home_case").remove(0);
+    ok(&db.url, &["demo", "--quiet"]);
+    assert_eq!(
+        ok(&db.url, &["--home", "us", "--json", "stats"]),
+        ok(&db.url, &["--home", "US", "--json", "stats"])
+    );
+    let out = crate::meridian(&db.url, &["--home", "xx", "stats"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"xx\" is not an ISO 3166-1"));
+}
