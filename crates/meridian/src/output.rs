@@ -1,6 +1,6 @@
 //! What commands print: a human table on stdout, or stable JSON with `--json`.
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,6 +30,14 @@ static WIDE: AtomicBool = AtomicBool::new(false);
 /// The widest a table is drawn without `--wide` (narrower on a narrower terminal).
 pub const TABLE_WIDTH: u16 = 100;
 
+/// The longest single word a table keeps on one line (ids, numbers, dates).
+const UNBROKEN_WIDTH: usize = 40;
+
+/// True with `--wide`: commands add their wide columns.
+pub fn wide() -> bool {
+    WIDE.load(Ordering::Relaxed)
+}
+
 /// Lets every table be as wide as its content (`--wide`) instead of at most [`TABLE_WIDTH`]
 /// columns.
 pub fn set_wide(wide: bool) {
@@ -37,12 +45,13 @@ pub fn set_wide(wide: bool) {
 }
 
 /// A table with a header row; numbers are right-aligned by the caller's formatting. It fits
-/// [`TABLE_WIDTH`] columns (or the terminal, when narrower), wrapping long cells, unless
-/// `--wide` was given.
+/// [`TABLE_WIDTH`] columns (or the terminal, when narrower) by wrapping its prose columns, unless
+/// `--wide` was given; columns of short single words (ids, numbers) are never broken, so a table
+/// of many ids can be wider.
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
-    if WIDE.load(Ordering::Relaxed) {
+    if wide() {
         t.set_content_arrangement(ContentArrangement::Disabled);
     } else {
         let terminal = t.width().unwrap_or(TABLE_WIDTH);
@@ -50,8 +59,23 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
             .set_width(terminal.min(TABLE_WIDTH));
     }
     t.set_header(header.iter().copied());
+    // A column whose cells are short single words (ids, numbers, dates) is never broken: an id
+    // split over two lines cannot be copied. Prose and long strings (CPEs) wrap to fit.
+    let mut unbreakable = vec![true; header.len()];
     for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if (cell.contains(char::is_whitespace) || cell.chars().count() > UNBROKEN_WIDTH)
+                && let Some(u) = unbreakable.get_mut(i)
+            {
+                *u = false;
+            }
+        }
         t.add_row(row);
+    }
+    for (i, unbreakable) in unbreakable.into_iter().enumerate() {
+        if unbreakable && let Some(column) = t.column_mut(i) {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        }
     }
     print(t);
 }

@@ -327,35 +327,50 @@ fn findings(config: &Config, args: &FindingsArgs) -> anyhow::Result<()> {
     if config.json {
         return output::json(&rows);
     }
+    // The default columns answer "what, where, how sure, how urgent"; --wide adds the inventory
+    // item, the range that matched and the analyst's or VEX's note.
+    let wide = output::wide();
+    let header: &[&str] = if wide {
+        &[
+            "asset", "CVE", "item", "matched", "range", "rule", "conf", "KEV due", "EPSS", "SSVC",
+            "note",
+        ]
+    } else {
+        &[
+            "asset", "CVE", "matched", "rule", "conf", "KEV due", "EPSS", "SSVC",
+        ]
+    };
     output::limited_table(
         config.quiet,
         "findings",
-        &[
-            "asset", "foreign", "CVE", "item", "matched", "range", "rule", "conf", "KEV due",
-            "EPSS", "SSVC", "note",
-        ],
+        header,
         &rows,
         args.filter.limit,
         |r| {
-            let note = match (&r.suppressed, &r.false_positive) {
-                (Some(s), _) => format!("suppressed by {}: {}", s.by, s.justification),
-                (None, Some(n)) => format!("false positive: {n}"),
-                (None, None) => String::new(),
-            };
-            vec![
-                r.asset.clone(),
-                if r.foreign { "yes" } else { "" }.to_owned(),
-                r.cve.clone(),
-                r.item.clone(),
-                r.matched.clone(),
-                r.range.clone().unwrap_or_default(),
+            let asset = output::origin(&r.asset, r.foreign, false);
+            let mut row = vec![asset, r.cve.clone()];
+            if wide {
+                row.push(r.item.clone());
+            }
+            row.push(r.matched.clone());
+            if wide {
+                row.push(r.range.clone().unwrap_or_default());
+            }
+            row.extend([
                 r.rule.to_owned(),
                 format!("{:.2}", r.confidence),
                 r.kev_due_date.clone().unwrap_or_default(),
                 fmt_epss(r.epss),
                 r.ssvc.decision.to_owned(),
-                note,
-            ]
+            ]);
+            if wide {
+                row.push(match (&r.suppressed, &r.false_positive) {
+                    (Some(s), _) => format!("suppressed by {}: {}", s.by, s.justification),
+                    (None, Some(n)) => format!("false positive: {n}"),
+                    (None, None) => String::new(),
+                });
+            }
+            row
         },
     );
     Ok(())
