@@ -194,6 +194,7 @@ impl Bound {
             .with_context(|| format!("binding {}", options.listen))?;
         let refresher = state.clone();
         tokio::spawn(async move { refresher.snapshot.refresh(&refresher.pool).await });
+        tokio::spawn(rest::jobs::sweep(state.clone()));
         Ok(Bound {
             listener,
             router: app(state),

@@ -9,10 +9,12 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::jobs::{AsyncParams, JobDto, Mode, respond};
 use super::session::Caller;
 use super::{ErrorDto, Paging, ProblemDto, RestError, authorize, query, run};
 use crate::AppState;
@@ -138,7 +140,7 @@ pub struct StoredRankingDto {
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Partners may not read analyses", body = ErrorDto),
         (status = 404, description = "No ranking stored for the home country, or no such run", body = ErrorDto),
-        (status = 422, description = "A bad limit, offset or cursor", body = ErrorDto),
+        (status = 422, description = "An unknown filter value (the message lists the valid ones), a bad limit, offset or cursor", body = ErrorDto),
     ),
     security(("bearer" = []), ("session" = [])))]
 pub async fn stored_rank(
@@ -229,9 +231,10 @@ pub struct StoredRunDto {
 
 /// Recomputes the priority ranking of the foreign and foreign-owned assets from the atlas, the
 /// findings and the incidents now, and stores it (audited as `ranking.store`).
-#[utoipa::path(post, path = "/api/v1/rank", tag = "analysis",
+#[utoipa::path(post, path = "/api/v1/rank", tag = "analysis", params(AsyncParams),
     responses(
         (status = 200, description = "Computed and stored", body = StoredRunDto),
+        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
     ),
@@ -239,20 +242,29 @@ pub struct StoredRunDto {
 pub async fn store_rank(
     State(app): State<AppState>,
     Caller(actor): Caller,
-) -> Result<Json<StoredRunDto>, RestError> {
+    mode: Mode,
+) -> Result<Response, RestError> {
     authorize(&actor, Action::RunAnalysis)?;
     let home = home(&app)?;
-    let ranking = run(&app, move |store| {
-        let engine = analysis::Engine::load(store, home, &())?;
-        let scores = analysis::scores(store, home, &())?;
-        Ok(analysis::rank(store, &engine, &scores, true, &actor)?)
-    })
-    .await?;
-    Ok(Json(StoredRunDto {
-        run: ranking.stored.unwrap_or_default(),
-        entries: ranking.rows.len() as u64,
-        compared: ranking.compared,
-    }))
+    let by = actor.clone();
+    respond(
+        &app,
+        by,
+        mode,
+        "rank",
+        Action::RunAnalysis,
+        move |store, progress| {
+            let engine = analysis::Engine::load(store, home, progress)?;
+            let scores = analysis::scores(store, home, progress)?;
+            let ranking = analysis::rank(store, &engine, &scores, true, &actor)?;
+            Ok(StoredRunDto {
+                run: ranking.stored.unwrap_or_default(),
+                entries: ranking.rows.len() as u64,
+                compared: ranking.compared,
+            })
+        },
+    )
+    .await
 }
 
 /// An asset's place in one stored ranking.
@@ -807,10 +819,11 @@ pub struct MonteCarloDto {
 }
 
 /// Seeded, reproducible Monte Carlo over the foreign assets' failures.
-#[utoipa::path(post, path = "/api/v1/analysis/montecarlo", tag = "analysis",
+#[utoipa::path(post, path = "/api/v1/analysis/montecarlo", tag = "analysis", params(AsyncParams),
     request_body(content = MonteCarloRequestDto, content_type = "application/json"),
     responses(
         (status = 200, description = "The spread of the impacts", body = MonteCarloDto),
+        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
         (status = 413, description = "The body is too large", body = ErrorDto),
@@ -820,8 +833,9 @@ pub struct MonteCarloDto {
 pub async fn montecarlo(
     State(app): State<AppState>,
     Caller(actor): Caller,
+    mode: Mode,
     body: axum::body::Body,
-) -> Result<Json<MonteCarloDto>, RestError> {
+) -> Result<Response, RestError> {
     authorize(&actor, Action::RunAnalysis)?;
     let request: MonteCarloRequestDto = json_body(body, MAX_ANALYSIS_BODY).await?;
     let mut problems = Vec::new();
@@ -839,40 +853,54 @@ pub async fn montecarlo(
     );
     refuse(problems)?;
     let home = home(&app)?;
-    let m = with_engine(&app, move |store, engine| {
-        let scores = if request.scored {
-            Some(analysis::scores(store, home, &())?)
-        } else {
-            None
-        };
-        let probabilities = analysis::Probabilities::Foreign {
-            p: request.foreign_probability,
-            scores,
-        };
-        analysis::montecarlo(engine, &probabilities, request.trials, request.seed, &())
-    })
-    .await?;
-    Ok(Json(MonteCarloDto {
-        trials: m.trials,
-        seed: m.seed,
-        impact: m.impact.into(),
-        ncf: m
-            .ncf
-            .into_iter()
-            .map(|n| NcfSpreadDto {
-                ncf: n.ncf.to_owned(),
-                degradation: n.degradation.into(),
+    respond(
+        &app,
+        actor,
+        mode,
+        "montecarlo",
+        Action::RunAnalysis,
+        move |store, progress| {
+            let engine = analysis::Engine::load(store, home, progress)?;
+            let scores = if request.scored {
+                Some(analysis::scores(store, home, progress)?)
+            } else {
+                None
+            };
+            let probabilities = analysis::Probabilities::Foreign {
+                p: request.foreign_probability,
+                scores,
+            };
+            let m = analysis::montecarlo(
+                &engine,
+                &probabilities,
+                request.trials,
+                request.seed,
+                progress,
+            )?;
+            Ok(MonteCarloDto {
+                trials: m.trials,
+                seed: m.seed,
+                impact: m.impact.into(),
+                ncf: m
+                    .ncf
+                    .into_iter()
+                    .map(|n| NcfSpreadDto {
+                        ncf: n.ncf.to_owned(),
+                        degradation: n.degradation.into(),
+                    })
+                    .collect(),
+                asset_failure_share: m
+                    .asset_failure_share
+                    .into_iter()
+                    .map(|s| FailureShareDto {
+                        asset: s.asset,
+                        share: s.share,
+                    })
+                    .collect(),
             })
-            .collect(),
-        asset_failure_share: m
-            .asset_failure_share
-            .into_iter()
-            .map(|s| FailureShareDto {
-                asset: s.asset,
-                share: s.share,
-            })
-            .collect(),
-    }))
+        },
+    )
+    .await
 }
 
 /// An N-2 contingency analysis.

@@ -8,10 +8,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::jobs::{AsyncParams, JobDto, Mode, respond};
 use super::session::Caller;
 use super::{ErrorDto, Paging, ProblemDto, RestError, authorize, query, run};
 use crate::AppState;
@@ -97,11 +99,12 @@ pub struct ImportedDto {
 
 /// Imports one intel document (KEV, CVE 5, EPSS, CSAF, CycloneDX, SPDX, OpenVEX; detected from
 /// its content), validated before anything is stored.
-#[utoipa::path(post, path = "/api/v1/intel/documents", tag = "intel", params(ImportParams),
+#[utoipa::path(post, path = "/api/v1/intel/documents", tag = "intel", params(ImportParams, AsyncParams),
     request_body(content = String, content_type = "application/json",
         description = "The document's bytes (JSON, or CSV for EPSS)"),
     responses(
         (status = 200, description = "Stored, or already stored", body = ImportedDto),
+        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Not allowed to import intel (partners never are)", body = ErrorDto),
         (status = 404, description = "No such asset to attach to", body = ErrorDto),
@@ -113,8 +116,9 @@ pub async fn import(
     State(app): State<AppState>,
     Caller(actor): Caller,
     RawQuery(raw): RawQuery,
+    mode: Mode,
     body: Body,
-) -> Result<Json<ImportedDto>, RestError> {
+) -> Result<Response, RestError> {
     authorize(&actor, Action::ImportIntel)?;
     let params: ImportParams = query(raw.as_deref())?;
     let bytes = axum::body::to_bytes(body, app.max_body)
@@ -127,32 +131,40 @@ pub async fn import(
             )
         })?;
     let source = format!("rest:{}", params.name.as_deref().unwrap_or("document"));
-    let mut rows = run(&app, move |store| {
-        Ok(app::intel::import_documents(
-            store,
-            vec![(source, bytes.to_vec())],
-            params.asset.as_deref(),
-            &(),
-            &actor,
-        )?)
-    })
-    .await?;
-    let r = rows.pop().ok_or_else(|| {
-        RestError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the import reported no document",
-        )
-    })?;
-    Ok(Json(ImportedDto {
-        id: r.id,
-        kind: r.kind.as_str().to_owned(),
-        document: r.document,
-        status: r.status.to_owned(),
-        asset: r.asset,
-        attached: r.attached,
-        warnings: r.warnings as u64,
-    }))
+    let by = actor.clone();
+    respond(
+        &app,
+        by,
+        mode,
+        "intel_import",
+        Action::ImportIntel,
+        move |store, progress| {
+            let mut rows = app::intel::import_documents(
+                store,
+                vec![(source, bytes.to_vec())],
+                params.asset.as_deref(),
+                progress,
+                &actor,
+            )?;
+            let r = rows.pop().ok_or_else(|| {
+                RestError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the import reported no document",
+                )
+            })?;
+            Ok(ImportedDto {
+                id: r.id,
+                kind: r.kind.as_str().to_owned(),
+                document: r.document,
+                status: r.status.to_owned(),
+                asset: r.asset,
+                attached: r.attached,
+                warnings: r.warnings as u64,
+            })
+        },
+    )
+    .await
 }
 
 /// The query of `GET /api/v1/findings`; every filter given must hold.

@@ -12,6 +12,7 @@ pub mod atlas;
 pub mod coordination;
 pub mod exchange;
 pub mod intel;
+pub mod jobs;
 pub mod openapi;
 pub mod session;
 pub mod users;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(exchange::router())
         .merge(coordination::router())
         .merge(intel::router())
+        .merge(jobs::router())
         .merge(openapi::router())
         .merge(session::router())
         .merge(users::router())
@@ -211,6 +213,51 @@ impl Paging {
                 message: "not a cursor this API gave out".to_owned(),
             })
     }
+}
+
+/// The query of a list read by cursor and nothing else.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size, 1 to 1000 (default 100).
+    pub limit: Option<u64>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    /// The page size and the key the previous page ended at, from the query string; 422
+    /// naming each problem.
+    pub fn read(raw: Option<&str>) -> Result<(u64, Option<String>), RestError> {
+        let params: PageParams = query(raw)?;
+        let paging = Paging {
+            limit: params.limit,
+            cursor: params.cursor,
+        };
+        match (paging.limit(), paging.after()) {
+            (Ok(limit), Ok(after)) => Ok((limit, after)),
+            (limit, after) => Err(RestError::invalid(
+                "invalid",
+                [limit.err(), after.err()].into_iter().flatten().collect(),
+            )),
+        }
+    }
+}
+
+/// A page of a short list read whole (users, partners, collections, agreements): its items
+/// ordered by `key`, those after the cursor's key, at most the query's `limit`.
+pub fn page_of<T, D>(
+    raw: Option<&str>,
+    mut all: Vec<T>,
+    key: impl Fn(&T) -> &str,
+    dto: impl Fn(T) -> D,
+) -> Result<Page<D>, RestError> {
+    let (limit, after) = PageParams::read(raw)?;
+    all.sort_by(|a, b| key(a).cmp(key(b)));
+    if let Some(after) = after {
+        all.retain(|item| key(item) > after.as_str());
+    }
+    Ok(page(all, limit, key, dto))
 }
 
 /// A page of at most `limit` items from `found`, read with `limit + 1` so that a next page is

@@ -82,6 +82,8 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::intel::findings,
         super::intel::false_positive,
         super::intel::unmark,
+        super::jobs::list,
+        super::jobs::show,
         crate::api::notifications,
         crate::api::acknowledge,
         crate::api::mitigate,
@@ -99,6 +101,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         (name = "coordination", description = "The installation's notifications and incidents; federation remotes"),
         (name = "analysis", description = "The priority ranking, stored and explained, and the analyses of the atlas"),
         (name = "intel", description = "Intel documents, vulnerability findings with SSVC, false positives"),
+        (name = "jobs", description = "Long work run in the background (`?async=true`): its state, progress and outcome"),
         (name = "session", description = "Logging in and out; who am I"),
         (name = "partners", description = "What partner CSIRTs do: their notifications and incident reports"),
     )

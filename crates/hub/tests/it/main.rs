@@ -8,5 +8,6 @@ mod audit;
 mod common;
 mod hardening;
 mod intel;
+mod jobs;
 mod rest;
 mod taxii;
