@@ -558,13 +558,16 @@ pub fn stored_ranking(store: &mut store::Store, query: &RankQuery) -> Result<Sto
         || query.ncf.is_some()
         || query.kind.is_some()
     {
-        let filter = store::AssetFilter {
+        // Checked as the atlas search checks them: an unknown value is a 422 naming the valid
+        // ones, not an empty page.
+        let search = crate::atlas::Query {
             country: query.country.clone(),
             sector: query.sector.clone(),
             ncf: query.ncf.clone(),
             kind: query.kind.clone(),
             ..Default::default()
         };
+        let filter = crate::atlas::filter(store, &model::HomeCountry(query.home.clone()), &search)?;
         let matching: HashSet<String> = store
             .list_assets(&filter, u64::MAX, 0)?
             .into_iter()

@@ -927,3 +927,50 @@ fn remotes_are_added_with_the_credential_sealed_and_never_shown() {
         assert_eq!(answer["code"], "no_secret_key");
     }
 }
+
+/// Follows `next` from `path` with `limit` per page; every item's `key`, and the pages read.
+fn every_page(world: &World, path: &str, limit: u32, key: &str) -> (Vec<String>, usize) {
+    let (mut keys, mut pages) = (Vec::new(), 0);
+    let mut url = format!("{path}?limit={limit}");
+    loop {
+        let (status, page) = world.admin("GET", &url, &Value::Null);
+        assert_eq!(status, 200, "{url}: {page:?}");
+        pages += 1;
+        let items = page["items"].as_array().expect("items");
+        assert!(items.len() <= limit as usize);
+        keys.extend(
+            items
+                .iter()
+                .map(|i| i[key].as_str().expect("key").to_owned()),
+        );
+        match page["next"].as_str() {
+            Some(next) => url = format!("{path}?limit={limit}&cursor={next}"),
+            None => return (keys, pages),
+        }
+    }
+}
+
+#[test]
+fn admin_lists_page_by_cursor() {
+    for db in test_support::backends("hub rest admin paging") {
+        let world = World::new(&db);
+        for id in ["cert-fr", "cert-nl"] {
+            let (status, body) = world.admin(
+                "POST",
+                "/api/v1/partners",
+                &json!({"id": id, "name": id, "country": "FR", "tier": 2}),
+            );
+            assert_eq!(status, 201, "[{}] {body:?}", db.name);
+        }
+        let (users, pages) = every_page(&world, "/api/v1/users", 3, "name");
+        assert_eq!(users, ["admin", "analyst", "coordinator", "partner"]);
+        assert_eq!(pages, 2, "[{}]", db.name);
+        let (partners, pages) = every_page(&world, "/api/v1/partners", 2, "id");
+        assert_eq!(partners, ["cert-de", "cert-fr", "cert-nl"], "[{}]", db.name);
+        assert_eq!(pages, 2);
+        for bad in ["/api/v1/users?limit=0", "/api/v1/partners?cursor=*"] {
+            let (status, body) = world.admin("GET", bad, &Value::Null);
+            assert_eq!(status, 422, "[{}] {bad}: {body:?}", db.name);
+        }
+    }
+}

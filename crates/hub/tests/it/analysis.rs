@@ -317,6 +317,35 @@ fn the_analyses_answer_within_bounds() {
     }
 }
 
+#[test]
+fn an_unknown_rank_filter_lists_the_valid_values() {
+    for db in test_support::backends("hub rest rank filters") {
+        let world = World::new(&db);
+        depend_on_foreign(&world);
+        let stored = world.post(Role::Analyst, "/api/v1/rank", "");
+        assert_eq!(stored.status, 200, "[{}] {:?}", db.name, stored.body);
+        let found = world.get(Role::Analyst, "/api/v1/rank?country=na&kind=FACILITY");
+        assert_eq!(found.status, 200, "[{}] {:?}", db.name, found.body);
+        assert_eq!(assets(&found), ["port:walvis"], "[{}]", db.name);
+        for (query, pointer, valid) in [
+            ("country=XX", "/country", "NA"),
+            ("sector=FARMING", "/sector", "ENERGY"),
+            ("ncf=NCF-Z99", "/ncf", "NCF-C03"),
+            ("kind=spaceport", "/kind", "facility"),
+        ] {
+            let reply = world.get(Role::Analyst, &format!("/api/v1/rank?{query}"));
+            assert_eq!(reply.status, 422, "[{}] {query}: {:?}", db.name, reply.body);
+            let problem = &reply.body["errors"][0];
+            assert_eq!(problem["pointer"], pointer, "[{}] {query}", db.name);
+            let message = problem["message"].as_str().expect("message");
+            assert!(
+                message.contains("valid values") && message.contains(valid),
+                "{message}"
+            );
+        }
+    }
+}
+
 /// Who may call which analysis route: (method, path, body, roles allowed).
 const ROUTES: [(&str, &str, &str, &[Role]); 12] = [
     (
