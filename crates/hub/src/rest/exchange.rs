@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::session::Caller;
-use super::{ErrorDto, Page, PageParams, ProblemDto, RestError, authorize, body, page_of, run};
+use super::{ErrorDto, Page, PageParams, RestError, authorize, body, page_of, run};
 use crate::AppState;
 use app::authz::Action;
 
@@ -494,18 +494,7 @@ pub async fn add_agreement(
 ) -> Result<(StatusCode, Json<AgreementDto>), RestError> {
     authorize(&actor, Action::ManageAgreements)?;
     let new: NewAgreementDto = body(&app, request).await?;
-    let highest_tlp = model::Tlp::parse(&new.highest_tlp).ok_or_else(|| {
-        RestError::invalid(
-            "invalid",
-            vec![ProblemDto {
-                pointer: "/highest_tlp".to_owned(),
-                message: format!(
-                    "{:?}: expected CLEAR, GREEN, AMBER, AMBER+STRICT or RED",
-                    new.highest_tlp
-                ),
-            }],
-        )
-    })?;
+    let highest_tlp = super::tlp("/highest_tlp", &new.highest_tlp)?;
     let new = app::partners::NewAgreement {
         id: new.id,
         title: new.title,

@@ -7,9 +7,11 @@
 //! pages `{"items", "next"}`: `next` is an opaque cursor to pass back as `cursor`, null on the
 //! last page ([`Page`]).
 
+pub mod alerts;
 pub mod analysis;
 pub mod atlas;
 pub mod coordination;
+pub mod cvd;
 pub mod exchange;
 pub mod intel;
 pub mod jobs;
@@ -31,10 +33,12 @@ use crate::error::ApiError;
 /// Every route of the REST API.
 pub fn router() -> Router<AppState> {
     crate::api::router()
+        .merge(alerts::router())
         .merge(analysis::router())
         .merge(atlas::router())
         .merge(exchange::router())
         .merge(coordination::router())
+        .merge(cvd::router())
         .merge(intel::router())
         .merge(jobs::router())
         .merge(openapi::router())
@@ -156,6 +160,19 @@ impl IntoResponse for RestError {
 /// Passes when the actor's role allows `action` (403 otherwise): every route asks.
 pub fn authorize(actor: &app::Actor, action: app::authz::Action) -> Result<(), RestError> {
     Ok(app::authz::authorize(actor, action)?)
+}
+
+/// A TLP 2.0 label read from the request at `pointer` (422 naming the labels otherwise).
+pub fn tlp(pointer: &str, text: &str) -> Result<model::Tlp, RestError> {
+    model::Tlp::parse(text).ok_or_else(|| {
+        RestError::invalid(
+            "invalid",
+            vec![ProblemDto {
+                pointer: pointer.to_owned(),
+                message: format!("{text:?}: expected CLEAR, GREEN, AMBER, AMBER+STRICT or RED"),
+            }],
+        )
+    })
 }
 
 /// Runs a use case on a blocking thread with a pooled store connection.

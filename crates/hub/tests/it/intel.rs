@@ -16,7 +16,7 @@ const KEV: &str = r#"{"catalogVersion":"2025.01.02","dateReleased":"2025-01-02T0
      "shortDescription":"d","requiredAction":"a","dueDate":"2024-01-24"}]}"#;
 
 /// Two routers running Acme's product, one at home and one abroad, and the KEV catalog.
-fn seed(world: &World) {
+pub(crate) fn seed(world: &World) {
     let router = |id: &str, country: &str| {
         json!({"id": id, "name": id, "kind": "system", "country": country,
                "products": ["cpe:2.3:h:acme:router:1.0:*:*:*:*:*:*:*"]})

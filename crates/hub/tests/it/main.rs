@@ -6,6 +6,7 @@ mod analysis;
 mod api;
 mod audit;
 mod common;
+mod disclosure;
 mod hardening;
 mod intel;
 mod jobs;
