@@ -297,19 +297,7 @@ pub async fn list(
     Caller(actor): Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Page<JobDto>>, RestError> {
-    let (limit, after) = PageParams::read(raw.as_deref())?;
-    let before = match after {
-        None => None,
-        Some(key) => Some(key.parse::<i64>().map_err(|_| {
-            RestError::invalid(
-                "invalid",
-                vec![ProblemDto {
-                    pointer: "/cursor".to_owned(),
-                    message: "not a cursor this API gave out".to_owned(),
-                }],
-            )
-        })?),
-    };
+    let (limit, before) = PageParams::read_numbered(raw.as_deref())?;
     let found = run(&app, move |store| {
         Ok(app::jobs::list(store, &actor, before, limit + 1)?)
     })

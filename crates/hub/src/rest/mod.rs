@@ -15,6 +15,7 @@ pub mod cvd;
 pub mod exchange;
 pub mod intel;
 pub mod jobs;
+pub mod objects;
 pub mod openapi;
 pub mod session;
 pub mod users;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(cvd::router())
         .merge(intel::router())
         .merge(jobs::router())
+        .merge(objects::router())
         .merge(openapi::router())
         .merge(session::router())
         .merge(users::router())
@@ -261,6 +263,31 @@ impl PageParams {
     }
 }
 
+impl PageParams {
+    /// [`PageParams::read`] for lists keyed by a number (a job id, a row's `seq`).
+    pub fn read_numbered(raw: Option<&str>) -> Result<(u64, Option<i64>), RestError> {
+        let (limit, after) = PageParams::read(raw)?;
+        let after = after
+            .map(|key| key.parse::<i64>())
+            .transpose()
+            .map_err(|_| {
+                RestError::invalid(
+                    "invalid",
+                    vec![ProblemDto {
+                        pointer: "/cursor".to_owned(),
+                        message: "not a cursor this API gave out".to_owned(),
+                    }],
+                )
+            })?;
+        Ok((limit, after))
+    }
+}
+
+/// The cursor of a page that ended at `key`.
+pub fn cursor(key: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
+}
+
 /// A page of a short list read whole (users, partners, collections, agreements): its items
 /// ordered by `key`, those after the cursor's key, at most the query's `limit`.
 pub fn page_of<T, D>(
@@ -290,7 +317,7 @@ pub fn page<T, D>(
     let next = more
         .then(|| found.last().map(|last| key(last).as_bytes().to_vec()))
         .flatten()
-        .map(|key| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key));
+        .map(|key| cursor(&String::from_utf8_lossy(&key)));
     Page {
         items: found.into_iter().map(dto).collect(),
         next,

@@ -91,6 +91,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::alerts::alert,
         super::alerts::create,
         super::alerts::csaf,
+        super::objects::objects,
         super::jobs::list,
         super::jobs::show,
         crate::api::notifications,

@@ -10,5 +10,6 @@ mod disclosure;
 mod hardening;
 mod intel;
 mod jobs;
+mod red;
 mod rest;
 mod taxii;

@@ -1,0 +1,95 @@
+//! Users reading a collection's STIX objects over the REST API, through the same release
+//! decision as every path out ([`exchange::policy::may_release_to_user`]): a partner user sees
+//! what its partner's agreements and TLP release to it (as on TAXII), the hub's staff every
+//! object below RED, and a RED object reaches only the users its recipients name
+//! (`user:NAME`) — administrators included: an administrator who is not named does not see it.
+//! What a reader may not see is absent from the page, never refused with its content.
+
+use exchange::policy::ObjectLabel;
+use store::{ObjectQuery, Store, StoredObject};
+
+use super::release::Release;
+use super::snapshot::Snapshot;
+use crate::authz::{Action, authorize};
+use crate::{Actor, Error, Result};
+
+/// A page of objects: those the reader may see among the rows read, and where to go on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectPage {
+    /// The objects as the reader receives them (JSON text), in the order they were added.
+    pub objects: Vec<String>,
+    /// Pass as `after` for the next page: the last row read, whether the reader saw it or
+    /// not; `None` when no row is left.
+    pub next: Option<i64>,
+}
+
+/// The one decision for users (see the module documentation): `partner` is a partner user's
+/// partner's release, `None` for the hub's staff.
+fn allowed(
+    partner: Option<&Release>,
+    user: &str,
+    row: &StoredObject,
+    default_tlp: model::Tlp,
+) -> bool {
+    exchange::policy::may_release_to_user(
+        partner.map(|r| &r.reader),
+        user,
+        &row.collection_id,
+        &ObjectLabel {
+            tlp: row.tlp,
+            recipients: &row.recipients,
+            submitter: row.submitter.as_deref(),
+            source: row.source.as_deref(),
+        },
+        default_tlp,
+    )
+}
+
+/// The newest version of each object of `collection` added after the row `after`, reading at
+/// most `limit` rows, as the user `actor` may see them (see the module documentation). Only
+/// users read here (a partner's API token reads on TAXII); a collection that does not exist,
+/// or that a partner user's partner may not read, is not found.
+pub fn read_objects(
+    store: &mut Store,
+    actor: &Actor,
+    collection: &str,
+    after: Option<i64>,
+    limit: usize,
+) -> Result<ObjectPage> {
+    authorize(actor, Action::ReadReleased)?;
+    let Actor::User { name, partner, .. } = actor else {
+        return Err(Error::Forbidden(
+            "objects are read here by users; a partner's API token reads them over TAXII".into(),
+        ));
+    };
+    if limit == 0 {
+        return Err(Error::invalid("/limit", "must be at least 1"));
+    }
+    let snapshot = Snapshot::load(store)?;
+    let release = partner.as_deref().map(|p| snapshot.release(p));
+    let known = snapshot.collections.iter().any(|c| c.id == collection);
+    if !known || release.as_ref().is_some_and(|r| !r.can_read(collection)) {
+        return Err(Error::NotFound {
+            what: "collection",
+            id: collection.to_owned(),
+        });
+    }
+    let rows = store.objects(&ObjectQuery {
+        collection_id: collection.to_owned(),
+        after_seq: after,
+        limit,
+        ..ObjectQuery::default()
+    })?;
+    let next = (rows.len() == limit)
+        .then(|| rows.last().map(|r| r.seq))
+        .flatten();
+    let objects = rows
+        .iter()
+        .filter(|row| allowed(release.as_ref(), name, row, snapshot.default_tlp))
+        .map(|row| match &release {
+            Some(release) => release.text(row).into_owned(),
+            None => row.json.clone(),
+        })
+        .collect();
+    Ok(ObjectPage { objects, next })
+}
