@@ -9,6 +9,6 @@ mod release;
 mod snapshot;
 
 pub use checked::{Checked, store_batch};
-pub use read::{ObjectPage, read_objects};
+pub use read::{ObjectPage, publish, read_objects};
 pub use release::{ANONYMOUS_IDENTITY, Release};
 pub use snapshot::{DEFAULT_TLP_SETTING, Snapshot, default_tlp};

@@ -6,18 +6,23 @@
 
 use axum::Json;
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::routing::get;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use super::session::Caller;
-use super::{ErrorDto, PageParams, RestError, cursor, run};
+use super::{ErrorDto, PageParams, RestError, authorize, body, cursor, run};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/collections/{id}/objects", get(objects))
+    Router::new().route(
+        "/api/v1/collections/{id}/objects",
+        get(objects).post(publish),
+    )
 }
 
 /// A page of STIX objects. It may hold fewer than `limit` objects (none, even) while `next`
@@ -69,4 +74,66 @@ pub async fn objects(
         items,
         next: page.next.map(|seq| cursor(&seq.to_string())),
     }))
+}
+
+/// STIX objects to publish and whom they are addressed to.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishDto {
+    /// STIX 2.1 objects; their TLP marking decides who may read them.
+    #[schema(value_type = Vec<Object>)]
+    pub objects: Vec<serde_json::Value>,
+    /// Partner ids and users (`user:NAME`). Empty: every reader the TLP allows; a TLP:RED
+    /// object reaches only the users named here.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+}
+
+/// What publishing stored.
+#[derive(Serialize, ToSchema)]
+pub struct PublishedDto {
+    pub added: u64,
+    /// Versions stored before: left unchanged.
+    pub duplicates: u64,
+}
+
+/// Publishes STIX objects into a collection, addressed to partners and named users (audited
+/// as `taxii.add_objects`).
+#[utoipa::path(post, path = "/api/v1/collections/{id}/objects", tag = "exchange",
+    params(("id" = String, Path, description = "The collection id")),
+    request_body(content = PublishDto, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Stored", body = PublishedDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Only analysts and administrators publish", body = ErrorDto),
+        (status = 404, description = "No such collection", body = ErrorDto),
+        (status = 413, description = "The body is too large", body = ErrorDto),
+        (status = 422, description = "An object that is not STIX 2.1, an unknown recipient, each located; nothing stored", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn publish(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    Path(collection): Path<String>,
+    request: Body,
+) -> Result<(StatusCode, Json<PublishedDto>), RestError> {
+    authorize(&actor, app::authz::Action::ManageAlerts)?;
+    let new: PublishDto = body(&app, request).await?;
+    let outcome = run(&app, move |store| {
+        Ok(app::sharing::publish(
+            store,
+            &actor,
+            &collection,
+            &new.objects,
+            &new.recipients,
+        )?)
+    })
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PublishedDto {
+            added: outcome.added,
+            duplicates: outcome.duplicates,
+        }),
+    ))
 }

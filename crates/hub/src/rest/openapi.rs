@@ -92,6 +92,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::alerts::create,
         super::alerts::csaf,
         super::objects::objects,
+        super::objects::publish,
         super::jobs::list,
         super::jobs::show,
         crate::api::notifications,

@@ -113,3 +113,81 @@ fn a_partner_user_without_read_finds_no_collection() {
         assert_eq!(seen(&world, Role::Admin), BTreeSet::new(), "[{}]", db.name);
     }
 }
+
+#[test]
+fn objects_are_published_to_named_users_by_analysts_only() {
+    for db in test_support::backends("hub rest red publish") {
+        let world = World::new(&db);
+        let mut s = Store::open(&db.url).expect("store");
+        collection(&mut s, COLLECTION);
+        drop(s);
+        let path = format!("/api/v1/collections/{COLLECTION}/objects");
+        let url = world.hub.url(&path);
+        let body = |n: u32, recipients: &[&str]| {
+            serde_json::json!({
+                "objects": [indicator(n, "2026-01-01T00:00:00.000Z", Some(Tlp::Red))],
+                "recipients": recipients,
+            })
+            .to_string()
+        };
+        for (n, role) in Role::ALL.into_iter().enumerate() {
+            let bearer = format!("Bearer {}", world.token(role));
+            let reply = call(
+                "POST",
+                &url,
+                &[("Authorization", &bearer)],
+                &body(10 + n as u32, &["user:coordinator"]),
+            );
+            let expected = if matches!(role, Role::Admin | Role::Analyst) {
+                201
+            } else {
+                403
+            };
+            assert_eq!(
+                reply.status, expected,
+                "[{}] {role}: {:?}",
+                db.name, reply.body
+            );
+        }
+        let partner_token = format!("Bearer {}", world.partner);
+        let by_token = call(
+            "POST",
+            &url,
+            &[("Authorization", &partner_token)],
+            &body(20, &[]),
+        );
+        assert_eq!(by_token.status, 403, "[{}]", db.name);
+        assert_eq!(call("POST", &url, &[], &body(21, &[])).status, 401);
+
+        // Only the named coordinator sees them; the analysts who published them do not.
+        assert_eq!(seen(&world, Role::Coordinator), BTreeSet::from([10, 11]));
+        assert_eq!(
+            seen(&world, Role::Analyst),
+            BTreeSet::new(),
+            "[{}]",
+            db.name
+        );
+        assert_eq!(seen(&world, Role::Admin), BTreeSet::new(), "[{}]", db.name);
+
+        let bad = serde_json::json!({
+            "objects": [indicator(30, "2026-01-01T00:00:00.000Z", None), {"type": "nothing"}],
+            "recipients": ["cert-de", "user:nobody", "cert-zz"],
+        });
+        let refused = world.post(Role::Analyst, &path, &bad.to_string());
+        assert_eq!(refused.status, 422, "[{}] {:?}", db.name, refused.body);
+        let pointers: Vec<&str> = refused.body["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .filter_map(|e| e["pointer"].as_str())
+            .collect();
+        assert_eq!(pointers, ["/objects/1", "/recipients/1", "/recipients/2"]);
+        assert_eq!(seen(&world, Role::Coordinator).len(), 2, "nothing stored");
+        let nowhere = world.post(
+            Role::Analyst,
+            "/api/v1/collections/nowhere/objects",
+            &body(31, &[]),
+        );
+        assert_eq!(nowhere.status, 404, "[{}] {:?}", db.name, nowhere.body);
+    }
+}
