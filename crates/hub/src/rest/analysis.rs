@@ -246,17 +246,16 @@ pub async fn store_rank(
 ) -> Result<Response, RestError> {
     authorize(&actor, Action::RunAnalysis)?;
     let home = home(&app)?;
-    let by = actor.clone();
     respond(
         &app,
-        by,
+        actor,
         mode,
         "rank",
         Action::RunAnalysis,
-        move |store, progress| {
+        move |store, progress, actor| {
             let engine = analysis::Engine::load(store, home, progress)?;
             let scores = analysis::scores(store, home, progress)?;
-            let ranking = analysis::rank(store, &engine, &scores, true, &actor)?;
+            let ranking = analysis::rank(store, &engine, &scores, true, actor)?;
             Ok(StoredRunDto {
                 run: ranking.stored.unwrap_or_default(),
                 entries: ranking.rows.len() as u64,
@@ -722,27 +721,33 @@ pub async fn cascade(
         analysis::cascade(engine, &request.assets)
     })
     .await?;
-    Ok(Json(CascadeDto {
-        failed: c
-            .failed
-            .into_iter()
-            .map(|f| FailedDto {
-                asset: f.asset,
-                time_hours: f.time_hours,
-                cause: f.cause,
-            })
-            .collect(),
-        ncf: c
-            .ncf
-            .into_iter()
-            .map(|n| NcfDegradationDto {
-                ncf: n.ncf.to_owned(),
-                degradation: n.degradation,
-                timeline: n.timeline,
-            })
-            .collect(),
-        impact: c.impact,
-    }))
+    Ok(Json(c.into()))
+}
+
+impl From<analysis::Cascade> for CascadeDto {
+    fn from(c: analysis::Cascade) -> CascadeDto {
+        CascadeDto {
+            failed: c
+                .failed
+                .into_iter()
+                .map(|f| FailedDto {
+                    asset: f.asset,
+                    time_hours: f.time_hours,
+                    cause: f.cause,
+                })
+                .collect(),
+            ncf: c
+                .ncf
+                .into_iter()
+                .map(|n| NcfDegradationDto {
+                    ncf: n.ncf.to_owned(),
+                    degradation: n.degradation,
+                    timeline: n.timeline,
+                })
+                .collect(),
+            impact: c.impact,
+        }
+    }
 }
 
 /// A Monte Carlo run: every foreign asset fails with `foreign_probability`, raised by its
@@ -859,7 +864,7 @@ pub async fn montecarlo(
         mode,
         "montecarlo",
         Action::RunAnalysis,
-        move |store, progress| {
+        move |store, progress, _| {
             let engine = analysis::Engine::load(store, home, progress)?;
             let scores = if request.scored {
                 Some(analysis::scores(store, home, progress)?)

@@ -413,7 +413,7 @@ pub async fn import(
         mode,
         "atlas_import",
         Action::ImportAtlas,
-        move |store, progress| {
+        move |store, progress, _| {
             progress.start("parsing", None);
             let parsed = app::atlas::parse_json(&bytes)?;
             progress.start("importing", None);

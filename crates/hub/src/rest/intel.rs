@@ -131,20 +131,19 @@ pub async fn import(
             )
         })?;
     let source = format!("rest:{}", params.name.as_deref().unwrap_or("document"));
-    let by = actor.clone();
     respond(
         &app,
-        by,
+        actor,
         mode,
         "intel_import",
         Action::ImportIntel,
-        move |store, progress| {
+        move |store, progress, actor| {
             let mut rows = app::intel::import_documents(
                 store,
                 vec![(source, bytes.to_vec())],
                 params.asset.as_deref(),
                 progress,
-                &actor,
+                actor,
             )?;
             let r = rows.pop().ok_or_else(|| {
                 RestError::new(

@@ -84,18 +84,21 @@ pub async fn respond<D: Serialize + Send + 'static>(
     mode: Mode,
     kind: &'static str,
     action: Action,
-    work: impl FnOnce(&mut store::Store, &dyn app::Progress) -> Result<D, RestError> + Send + 'static,
+    work: impl FnOnce(&mut store::Store, &dyn app::Progress, &app::Actor) -> Result<D, RestError>
+    + Send
+    + 'static,
 ) -> Result<Response, RestError> {
     if !mode.run_async {
-        let out = run(app, move |store| work(store, &())).await?;
+        let out = run(app, move |store| work(store, &(), &actor)).await?;
         return Ok(Json(out).into_response());
     }
+    let requester = actor.clone();
     let job = run(app, move |store| {
-        Ok(app::jobs::submit(store, &actor, action, kind)?)
+        Ok(app::jobs::submit(store, &requester, action, kind)?)
     })
     .await?;
     let id = job.id;
-    tokio::spawn(execute(app.clone(), id, work));
+    tokio::spawn(execute(app.clone(), id, actor, work));
     let mut response = (StatusCode::ACCEPTED, Json(JobDto::from(job))).into_response();
     response.headers_mut().insert(
         header::LOCATION,
@@ -109,7 +112,10 @@ pub async fn respond<D: Serialize + Send + 'static>(
 async fn execute<D: Serialize + Send + 'static>(
     app: AppState,
     id: i64,
-    work: impl FnOnce(&mut store::Store, &dyn app::Progress) -> Result<D, RestError> + Send + 'static,
+    actor: app::Actor,
+    work: impl FnOnce(&mut store::Store, &dyn app::Progress, &app::Actor) -> Result<D, RestError>
+    + Send
+    + 'static,
 ) {
     let tracker = std::sync::Arc::new(app::jobs::Tracker::new());
     let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
@@ -139,7 +145,7 @@ async fn execute<D: Serialize + Send + 'static>(
         if !app::jobs::start(store, id)? {
             return Ok(None);
         }
-        Ok(Some(work(store, &*tracker)))
+        Ok(Some(work(store, &*tracker, &actor)))
     })
     .await;
     let _ = stop.send(());

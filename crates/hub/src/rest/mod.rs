@@ -13,10 +13,12 @@ pub mod atlas;
 pub mod coordination;
 pub mod cvd;
 pub mod exchange;
+pub mod federation;
 pub mod intel;
 pub mod jobs;
 pub mod objects;
 pub mod openapi;
+pub mod scenarios;
 pub mod session;
 pub mod users;
 
@@ -38,12 +40,14 @@ pub fn router() -> Router<AppState> {
         .merge(analysis::router())
         .merge(atlas::router())
         .merge(exchange::router())
+        .merge(federation::router())
         .merge(coordination::router())
         .merge(cvd::router())
         .merge(intel::router())
         .merge(jobs::router())
         .merge(objects::router())
         .merge(openapi::router())
+        .merge(scenarios::router())
         .merge(session::router())
         .merge(users::router())
 }

@@ -974,3 +974,68 @@ fn admin_lists_page_by_cursor() {
         }
     }
 }
+
+#[test]
+fn a_sync_is_triggered_by_administrators_only() {
+    for db in test_support::backends("hub rest sync") {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let world = World::with(&db, |options| {
+            options.secret_key = Some(app::federation::KeySource {
+                hex: Some("0f".repeat(32)),
+                file: dir.path().join("secret.key"),
+            });
+        });
+        crate::common::collection(&mut Store::open(&db.url).expect("store"), COLLECTION);
+        // Nothing listens on port 9: the remote fails, the sync reports it.
+        let remote = json!({"name": "peer", "url": "https://127.0.0.1:9/taxii2/hub/",
+                            "collection": "c-1", "local_collection": COLLECTION,
+                            "token": "remote-secret-token", "partner": "cert-de", "pull": true});
+        let (status, added) = world.admin("POST", "/api/v1/remotes", &remote);
+        assert_eq!(status, 201, "[{}] {added}", db.name);
+        let path = "/api/v1/remotes/peer/sync";
+        let (anonymous, _) = world.send("POST", None, path, &json!({}));
+        assert_eq!(anonymous, 401);
+        for (who, token) in world.others(&[Role::Admin]) {
+            let (status, answer) = world.send("POST", Some(token), path, &json!({}));
+            assert_eq!(status, 403, "[{}] {who}: {answer}", db.name);
+        }
+        let (status, report) = world.admin("POST", path, &json!({"pull_only": true}));
+        assert_eq!(status, 200, "[{}] {report}", db.name);
+        assert_eq!(report["remote"], "peer");
+        assert_eq!(report["pulled"], 0);
+        assert!(report["error"].is_string(), "[{}] {report}", db.name);
+
+        let (status, job) = world.admin("POST", &format!("{path}?async=true"), &json!({}));
+        assert_eq!(status, 202, "[{}] {job}", db.name);
+        let location = format!("/api/v1/jobs/{}", job["id"]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let done = loop {
+            let (_, job) = world.admin("GET", &location, &Value::Null);
+            if job["state"] == "succeeded" || job["state"] == "failed" {
+                break job;
+            }
+            assert!(std::time::Instant::now() < deadline, "{job}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert_eq!(done["state"], "succeeded", "[{}] {done}", db.name);
+        assert_eq!(done["result"]["remote"], "peer");
+
+        let (status, answer) = world.admin(
+            "POST",
+            path,
+            &json!({"pull_only": true, "push_only": true, "page_size": 0}),
+        );
+        assert_eq!(status, 422, "[{}] {answer}", db.name);
+        assert_eq!(answer["errors"].as_array().map(Vec::len), Some(2));
+        let (status, _) = world.admin("POST", "/api/v1/remotes/nobody/sync", &json!({}));
+        assert_eq!(status, 404, "[{}]", db.name);
+        let keyless = Hub::start(&db.url);
+        let (status, answer) = send(
+            "POST",
+            Some(world.token(Role::Admin)),
+            &keyless.url(path),
+            &json!({}),
+        );
+        assert_eq!(status, 503, "[{}] no key: {answer}", db.name);
+    }
+}
