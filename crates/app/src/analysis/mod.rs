@@ -778,6 +778,7 @@ pub fn save_scenario(
     scenario: &model::Scenario,
     actor: &Actor,
 ) -> Result<()> {
+    crate::authz::authorize(actor, crate::authz::Action::EditAtlas)?;
     let mut problems = Vec::new();
     for (i, c) in scenario.countries.iter().enumerate() {
         if model::country(c).is_none() {
@@ -798,9 +799,13 @@ pub fn save_scenario(
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    store.save_scenario(scenario, &crate::now())?;
-    tracing::info!(actor = %actor.audit_name(), scenario = %scenario.name, "scenario saved");
-    Ok(())
+    crate::audit::audited(
+        store,
+        actor,
+        "scenario.save",
+        |store| Ok(store.save_scenario(scenario, &crate::now())?),
+        |()| (vec![scenario.name.clone()], format!("{scenario:?}")),
+    )
 }
 
 /// The saved scenarios, by name.
@@ -818,14 +823,23 @@ pub fn scenario(store: &mut store::Store, name: &str) -> Result<model::Scenario>
 
 /// Deletes a scenario.
 pub fn delete_scenario(store: &mut store::Store, name: &str, actor: &Actor) -> Result<()> {
-    if !store.delete_scenario(name)? {
-        return Err(Error::NotFound {
-            what: "scenario",
-            id: name.to_owned(),
-        });
-    }
-    tracing::info!(actor = %actor.audit_name(), scenario = %name, "scenario deleted");
-    Ok(())
+    crate::authz::authorize(actor, crate::authz::Action::EditAtlas)?;
+    crate::audit::audited(
+        store,
+        actor,
+        "scenario.delete",
+        |store| {
+            if store.delete_scenario(name)? {
+                Ok(())
+            } else {
+                Err(Error::NotFound {
+                    what: "scenario",
+                    id: name.to_owned(),
+                })
+            }
+        },
+        |()| (vec![name.to_owned()], String::new()),
+    )
 }
 
 /// A scenario run: the assets failing at t = 0 and the cascade that follows.
@@ -848,6 +862,21 @@ pub fn run_scenario(
         initial: initial.len(),
         cascade: cascade_of(engine, &initial),
     })
+}
+
+/// [`run_scenario`] over the stored atlas and findings: the engine loaded, the assets the
+/// scenario's CVEs affect found (with `home`'s context), the cascade followed.
+pub fn run_scenario_stored(
+    store: &mut store::Store,
+    home: [u8; 2],
+    scenario: &model::Scenario,
+    progress: &dyn Progress,
+) -> Result<ScenarioRun> {
+    let affected = crate::intel::with_context(store, home, progress, |store, context| {
+        crate::intel::assets_affected_by(store, context, &scenario.cves)
+    })?;
+    let engine = Engine::load(store, home, progress)?;
+    run_scenario(&engine, scenario, &affected)
 }
 
 fn scenario_assets(

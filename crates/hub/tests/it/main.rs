@@ -12,4 +12,5 @@ mod intel;
 mod jobs;
 mod red;
 mod rest;
+mod scenarios;
 mod taxii;
