@@ -10,6 +10,7 @@
 pub mod alerts;
 pub mod analysis;
 pub mod atlas;
+pub mod bundles;
 pub mod coordination;
 pub mod cvd;
 pub mod exchange;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(alerts::router())
         .merge(analysis::router())
         .merge(atlas::router())
+        .merge(bundles::router())
         .merge(exchange::router())
         .merge(federation::router())
         .merge(coordination::router())

@@ -100,6 +100,8 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::scenarios::remove,
         super::scenarios::run_saved,
         super::scenarios::run_given,
+        super::bundles::export,
+        super::bundles::import,
         super::jobs::list,
         super::jobs::show,
         crate::api::notifications,

@@ -1039,3 +1039,92 @@ fn a_sync_is_triggered_by_administrators_only() {
         assert_eq!(status, 503, "[{}] no key: {answer}", db.name);
     }
 }
+
+#[test]
+fn bundles_round_trip_over_rest_for_administrators_only() {
+    for db in test_support::backends("hub rest bundles") {
+        let (secret, public) = exchange::bundle::generate_key();
+        let world = World::with(&db, |options| options.bundle_key = Some(secret));
+        let other = "c0ffee00-0000-4000-8000-0000000000bb";
+        {
+            let mut store = Store::open(&db.url).expect("store");
+            crate::common::collection(&mut store, COLLECTION);
+            crate::common::collection(&mut store, other);
+            crate::common::agreement(
+                &mut store,
+                "ag-1",
+                "cert-de",
+                store::Tlp::Green,
+                &[(COLLECTION, true, false)],
+            );
+            let local = app::Actor::Local("test".to_owned());
+            let object = crate::common::indicator(1, "2026-01-01T00:00:00.000Z", None);
+            let checked =
+                app::sharing::Checked::new(&stix::Validator::new(), &object).expect("valid");
+            app::sharing::store_batch(
+                &mut store,
+                &local,
+                COLLECTION,
+                &mut [checked],
+                &[],
+                None,
+                None,
+            )
+            .expect("stored");
+            // The bundle comes back as if cert-de had signed it with this key.
+            app::partners::set_partner_key(&mut store, &local, "cert-de", &public).expect("key");
+        }
+        let wanted = json!({"collection": COLLECTION, "partner": "cert-de"});
+        let path = "/api/v1/bundles/export";
+        for (who, token) in world.others(&[Role::Admin]) {
+            let (status, answer) = world.send("POST", Some(token), path, &wanted);
+            assert_eq!(status, 403, "[{}] {who}: {answer}", db.name);
+        }
+        let (status, files) = world.admin("POST", path, &wanted);
+        assert_eq!(status, 200, "[{}] {files}", db.name);
+        assert!(
+            files["manifest"]
+                .as_str()
+                .expect("manifest")
+                .contains("cert-de")
+        );
+
+        let mut upload = files.clone();
+        upload["from"] = json!("cert-de");
+        upload["collection"] = json!(other);
+        upload["as"] = json!("cert-de");
+        let path = "/api/v1/bundles/import";
+        for (who, token) in world.others(&[Role::Admin]) {
+            let (status, answer) = world.send("POST", Some(token), path, &upload);
+            assert_eq!(status, 403, "[{}] {who}: {answer}", db.name);
+        }
+        let mut tampered = upload.clone();
+        tampered["bundle"] = json!(
+            files["bundle"]
+                .as_str()
+                .expect("bundle")
+                .replace("indicator 1", "indicator 2")
+        );
+        let (status, answer) = world.admin("POST", path, &tampered);
+        assert_eq!(status, 422, "[{}] {answer}", db.name);
+        let (status, imported) = world.admin("POST", path, &upload);
+        assert_eq!(status, 200, "[{}] {imported}", db.name);
+        assert_eq!(
+            (imported["objects"].as_u64(), imported["added"].as_u64()),
+            (Some(1), Some(1))
+        );
+        let (status, again) = world.admin("POST", path, &upload);
+        assert_eq!(status, 200, "[{}] {again}", db.name);
+        assert!(again["replay_of"].is_string(), "{again}");
+        assert_eq!(again["added"], 0);
+
+        let keyless = Hub::start(&db.url);
+        let (status, answer) = send(
+            "POST",
+            Some(world.token(Role::Admin)),
+            &keyless.url("/api/v1/bundles/export"),
+            &wanted,
+        );
+        assert_eq!(status, 503, "[{}] {answer}", db.name);
+    }
+}
