@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/analysis/montecarlo", post(montecarlo))
         .route("/api/v1/analysis/contingency", post(contingency))
         .route("/api/v1/analysis/iim", get(iim_static).post(iim))
+        .route("/api/v1/analysis/percolation", post(percolation))
 }
 
 /// The home country as the engine takes it.
@@ -1129,4 +1130,129 @@ async fn iim_run(app: &AppState, request: IimRequestDto) -> Result<Json<IimDto>,
             per_sector_loss: d.per_sector_loss,
         }),
     }))
+}
+
+/// A percolation study of interdependent Erdős–Rényi networks (Buldyrev et al.).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PercolationRequestDto {
+    /// Nodes per network, 100 to 1000000; default 100000.
+    #[serde(default = "default_nodes")]
+    pub nodes: usize,
+    /// Mean degree ⟨k⟩ of each network, in (0, 50]; default 4.
+    #[serde(default = "default_mean_degree")]
+    pub mean_degree: f64,
+    /// Realisations, 1 to 64; default 8.
+    #[serde(default = "default_realisations")]
+    pub realisations: u64,
+    /// Default 42.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_nodes() -> usize {
+    100_000
+}
+
+fn default_mean_degree() -> f64 {
+    4.0
+}
+
+fn default_realisations() -> u64 {
+    8
+}
+
+/// The critical fraction of nodes below which the mutual giant component collapses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PercolationDto {
+    pub nodes: u64,
+    pub mean_degree: f64,
+    pub realisations: u64,
+    pub seed: u64,
+    /// Mean critical point over the realisations that have one.
+    pub p_c: f64,
+    /// Per realisation; null without a mutual giant component even with every node present.
+    pub p_c_each: Vec<Option<f64>>,
+    /// `2.4554 / ⟨k⟩`.
+    pub p_c_theory: f64,
+    pub seconds: f64,
+}
+
+/// The most nodes and realisations of a percolation study.
+pub const MAX_PERCOLATION_NODES: usize = 1_000_000;
+pub const MAX_REALISATIONS: u64 = 64;
+
+/// The critical point of interdependent random networks (a study of the model, not of the
+/// atlas).
+#[utoipa::path(post, path = "/api/v1/analysis/percolation", tag = "analysis", params(AsyncParams),
+    request_body(content = PercolationRequestDto, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The critical point", body = PercolationDto),
+        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
+        (status = 413, description = "The body is too large", body = ErrorDto),
+        (status = 422, description = "Bounds exceeded, or no realisation percolates", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn percolation(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    mode: Mode,
+    body: axum::body::Body,
+) -> Result<Response, RestError> {
+    authorize(&actor, Action::RunAnalysis)?;
+    let request: PercolationRequestDto = json_body(body, MAX_ANALYSIS_BODY).await?;
+    let mut problems = Vec::new();
+    check(
+        &mut problems,
+        (100..=MAX_PERCOLATION_NODES).contains(&request.nodes),
+        "/nodes",
+        format!(
+            "nodes {} is not in 100..={MAX_PERCOLATION_NODES}",
+            request.nodes
+        ),
+    );
+    check(
+        &mut problems,
+        request.mean_degree > 0.0 && request.mean_degree <= 50.0,
+        "/mean_degree",
+        format!("{} is not in (0, 50]", request.mean_degree),
+    );
+    check(
+        &mut problems,
+        (1..=MAX_REALISATIONS).contains(&request.realisations),
+        "/realisations",
+        format!(
+            "realisations {} is not in 1..={MAX_REALISATIONS}",
+            request.realisations
+        ),
+    );
+    refuse(problems)?;
+    respond(
+        &app,
+        actor,
+        mode,
+        "percolation",
+        Action::RunAnalysis,
+        move |_, _, _| {
+            let p = analysis::percolation(
+                request.nodes,
+                request.mean_degree,
+                request.realisations,
+                request.seed,
+            )?;
+            Ok(PercolationDto {
+                nodes: p.nodes as u64,
+                mean_degree: p.mean_degree,
+                realisations: p.realisations,
+                seed: p.seed,
+                p_c: p.p_c,
+                p_c_each: p.p_c_each,
+                p_c_theory: p.p_c_theory,
+                seconds: p.seconds,
+            })
+        },
+    )
+    .await
 }

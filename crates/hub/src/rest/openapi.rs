@@ -77,6 +77,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::analysis::contingency,
         super::analysis::iim_static,
         super::analysis::iim,
+        super::analysis::percolation,
         super::intel::documents,
         super::intel::import,
         super::intel::findings,
