@@ -149,7 +149,7 @@ pub fn submit(store: &mut store::Store, actor: &Actor, action: Action, kind: &st
         actor,
         "job.submit",
         |store| Ok(store.add_job(kind, &requested_by, &crate::now())?),
-        |id| (vec![id.to_string()], format!("{kind}")),
+        |id| (vec![id.to_string()], kind.to_owned()),
     )?;
     read(store, id)
 }

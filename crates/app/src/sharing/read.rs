@@ -5,7 +5,6 @@
 //! (`user:NAME`) — administrators included: an administrator who is not named does not see it.
 //! What a reader may not see is absent from the page, never refused with its content.
 
-use exchange::policy::ObjectLabel;
 use store::{ObjectQuery, Store, StoredObject};
 
 use super::release::Release;
@@ -35,12 +34,7 @@ fn allowed(
         partner.map(|r| &r.reader),
         user,
         &row.collection_id,
-        &ObjectLabel {
-            tlp: row.tlp,
-            recipients: &row.recipients,
-            submitter: row.submitter.as_deref(),
-            source: row.source.as_deref(),
-        },
+        &super::release::label(row),
         default_tlp,
     )
 }

@@ -852,6 +852,16 @@ fn notification_incident_and_remote_administration_by_role() {
     }
 }
 
+/// A world whose server seals remote credentials with a key kept in `dir`.
+fn with_secret_key(db: &test_support::TestDb, dir: &std::path::Path) -> World {
+    World::with(db, |options| {
+        options.secret_key = Some(app::federation::KeySource {
+            hex: Some("0f".repeat(32)),
+            file: dir.join("secret.key"),
+        });
+    })
+}
+
 #[test]
 fn remotes_are_added_with_the_credential_sealed_and_never_shown() {
     for db in test_support::backends("hub rest remotes") {
@@ -859,12 +869,7 @@ fn remotes_are_added_with_the_credential_sealed_and_never_shown() {
                             "collection": "c-1", "local_collection": COLLECTION,
                             "token": "remote-secret-token", "partner": "cert-de", "pull": true});
         let dir = tempfile::tempdir().expect("temp dir");
-        let world = World::with(&db, |options| {
-            options.secret_key = Some(app::federation::KeySource {
-                hex: Some("0f".repeat(32)),
-                file: dir.path().join("secret.key"),
-            });
-        });
+        let world = with_secret_key(&db, dir.path());
         crate::common::collection(&mut Store::open(&db.url).expect("store"), COLLECTION);
         let before = audit_actions(&world).len();
         let (anonymous, _) = world.send("POST", None, "/api/v1/remotes", &remote);
@@ -979,12 +984,7 @@ fn admin_lists_page_by_cursor() {
 fn a_sync_is_triggered_by_administrators_only() {
     for db in test_support::backends("hub rest sync") {
         let dir = tempfile::tempdir().expect("temp dir");
-        let world = World::with(&db, |options| {
-            options.secret_key = Some(app::federation::KeySource {
-                hex: Some("0f".repeat(32)),
-                file: dir.path().join("secret.key"),
-            });
-        });
+        let world = with_secret_key(&db, dir.path());
         crate::common::collection(&mut Store::open(&db.url).expect("store"), COLLECTION);
         // Nothing listens on port 9: the remote fails, the sync reports it.
         let remote = json!({"name": "peer", "url": "https://127.0.0.1:9/taxii2/hub/",
