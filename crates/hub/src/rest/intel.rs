@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/intel/documents", get(documents).post(import))
         .route("/api/v1/findings", get(findings))
+        .route("/api/v1/intel/exposure", get(exposure))
         .route(
             "/api/v1/findings/false-positives",
             post(false_positive).delete(unmark),
@@ -475,4 +476,57 @@ pub async fn unmark(
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An asset's exposure: the score the ranking uses, and what it is made of.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssetExposureDto {
+    pub asset: String,
+    /// In [0, 1].
+    pub score: f64,
+    /// Active findings on the asset.
+    pub findings: u64,
+    /// The most urgent SSVC decision among them.
+    pub worst_decision: String,
+    /// The highest EPSS probability among them, when any is scored.
+    pub epss_max: Option<f64>,
+}
+
+/// Every asset with active findings and its exposure score, by asset id.
+#[utoipa::path(get, path = "/api/v1/intel/exposure", tag = "intel", params(super::PageParams),
+    responses(
+        (status = 200, description = "A page of assets, by id", body = super::Page<AssetExposureDto>),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Partners may not read intel", body = ErrorDto),
+        (status = 422, description = "A bad limit or cursor", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn exposure(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<super::Page<AssetExposureDto>>, RestError> {
+    authorize(&actor, Action::ReadIntel)?;
+    let home = super::analysis::home(&app)?;
+    let exposures = run(&app, move |store| {
+        Ok(app::intel::with_context(
+            store,
+            home,
+            &(),
+            app::intel::asset_exposures,
+        )?)
+    })
+    .await?;
+    Ok(Json(super::page_of(
+        raw.as_deref(),
+        exposures.into_iter().collect(),
+        |(asset, _)| asset,
+        |(asset, e)| AssetExposureDto {
+            asset,
+            score: e.score,
+            findings: e.findings as u64,
+            worst_decision: e.worst_decision,
+            epss_max: e.epss_max,
+        },
+    )?))
 }

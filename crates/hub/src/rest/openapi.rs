@@ -83,6 +83,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::intel::findings,
         super::intel::false_positive,
         super::intel::unmark,
+        super::intel::exposure,
         super::cvd::cases,
         super::cvd::case,
         super::cvd::create,

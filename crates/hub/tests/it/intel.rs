@@ -298,3 +298,28 @@ fn every_role_on_every_intel_route() {
         }
     }
 }
+
+#[test]
+fn exposure_scores_are_listed_by_asset() {
+    for db in test_support::backends("hub rest intel exposure") {
+        let world = World::new(&db);
+        seed(&world);
+        let page = world.get(Role::Coordinator, "/api/v1/intel/exposure?limit=1");
+        assert_eq!(page.status, 200, "[{}] {:?}", db.name, page.body);
+        assert_eq!(page.body["items"][0]["asset"], "rtr-away", "[{}]", db.name);
+        assert_eq!(page.body["items"][0]["findings"], 2);
+        let score = page.body["items"][0]["score"].as_f64().expect("score");
+        assert!(score > 0.0 && score <= 1.0, "{score}");
+        let next = page.body["next"].as_str().expect("a second page");
+        let rest = world.get(
+            Role::Coordinator,
+            &format!("/api/v1/intel/exposure?limit=1&cursor={next}"),
+        );
+        assert_eq!(rest.body["items"][0]["asset"], "rtr-home", "[{}]", db.name);
+        assert_eq!(rest.body["next"], serde_json::Value::Null);
+        assert_eq!(
+            world.get(Role::Partner, "/api/v1/intel/exposure").status,
+            403
+        );
+    }
+}
