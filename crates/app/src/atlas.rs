@@ -51,7 +51,11 @@ pub fn count(store: &mut Store, home: &HomeCountry, query: &Query) -> Result<u64
 }
 
 /// The store's filter for `query`, with every value checked and spelled as stored.
-fn filter(store: &mut Store, home: &HomeCountry, query: &Query) -> Result<store::AssetFilter> {
+pub(crate) fn filter(
+    store: &mut Store,
+    home: &HomeCountry,
+    query: &Query,
+) -> Result<store::AssetFilter> {
     let mut problems = Vec::new();
     let mut check =
         |pointer: &str, value: &Option<String>, what: &str, valid: &dyn Fn() -> Vec<String>| {

@@ -19,6 +19,7 @@ pub mod feeds;
 pub mod http;
 pub mod incidents;
 pub mod intel;
+pub mod jobs;
 pub mod notifications;
 pub mod partners;
 pub mod progress;

@@ -20,6 +20,12 @@
 //! per-collection audience has to be built or cached.
 //!
 //! The hub's own analysts reading locally are not a path out and are not decided here.
+//!
+//! Users read too, over the REST API ([`may_release_to_user`]): a partner user as its partner
+//! reads on TAXII, the hub's staff everything but RED. A RED object reaches a user only when
+//! its `recipients` name that user ([`user_recipient`]: `user:NAME`), and a partner user only
+//! when its partner may also read the collection: no role sees RED unnamed, administrators
+//! included.
 
 use model::Tlp;
 
@@ -129,6 +135,34 @@ pub fn may_release(
         Tlp::Amber => ceiling >= Tlp::Amber && recipient(),
         Tlp::AmberStrict => path != Path::Federation && ceiling >= Tlp::AmberStrict && recipient(),
         Tlp::Red => false,
+    }
+}
+
+/// How `recipients` names the user `name`: `user:NAME` (partner ids never hold a `:`).
+pub fn user_recipient(name: &str) -> String {
+    format!("user:{name}")
+}
+
+/// Whether `object`, stored in `collection`, may reach the user `user` over the REST API:
+/// `partner` is the reader of a partner user's partner, `None` for the hub's staff.
+///
+/// RED: only when the object's recipients name the user, and a partner user's partner may read
+/// the collection. Anything else: a partner user as its partner on [`Path::Taxii`]; staff
+/// always.
+pub fn may_release_to_user(
+    partner: Option<&Reader>,
+    user: &str,
+    collection: &str,
+    object: &ObjectLabel<'_>,
+    default_tlp: Tlp,
+) -> bool {
+    if object.tlp.unwrap_or(default_tlp) == Tlp::Red {
+        let named = object.recipients.contains(&user_recipient(user));
+        return named && partner.is_none_or(|reader| reader.can_read(collection));
+    }
+    match partner {
+        Some(reader) => may_release(reader, collection, object, default_tlp, Path::Taxii, None),
+        None => true,
     }
 }
 

@@ -72,6 +72,9 @@ pub struct ServeOptions {
     /// The key that seals the credentials of remotes added over REST (`POST /api/v1/remotes`);
     /// none: that route answers 503 and remotes are added with `meridian remote add`.
     pub secret_key: Option<app::federation::KeySource>,
+    /// The hub's Ed25519 signing key (the text `meridian bundle keygen` wrote) that signs the
+    /// bundles exported over REST; none: that route answers 503.
+    pub bundle_key: Option<String>,
 }
 
 impl ServeOptions {
@@ -91,6 +94,7 @@ impl ServeOptions {
             auth_failures: 10,
             home: model::HomeCountry::default(),
             secret_key: None,
+            bundle_key: None,
         }
     }
 }
@@ -115,6 +119,7 @@ pub struct Inner {
     pub tls: bool,
     pub home: model::HomeCountry,
     pub secret_key: Option<app::federation::KeySource>,
+    pub bundle_key: Option<String>,
 }
 
 impl Deref for AppState {
@@ -147,6 +152,7 @@ impl AppState {
             tls: options.tls.is_some(),
             home: options.home.clone(),
             secret_key: options.secret_key.clone(),
+            bundle_key: options.bundle_key.clone(),
         })))
     }
 }
@@ -206,6 +212,7 @@ impl Bound {
             .with_context(|| format!("binding {}", options.listen))?;
         let refresher = state.clone();
         tokio::spawn(async move { refresher.snapshot.refresh(&refresher.pool).await });
+        tokio::spawn(rest::jobs::sweep(state.clone()));
         Ok(Bound {
             listener,
             router: app(state),

@@ -22,6 +22,7 @@ mod feeds;
 mod import;
 mod incidents;
 mod intel;
+mod jobs;
 mod meta;
 mod migrations;
 mod partners;
@@ -49,6 +50,7 @@ pub use crate::error::StoreError;
 pub use crate::feeds::{Feed, FeedState};
 pub use crate::incidents::Incident;
 pub use crate::intel::{AssetProducts, FalsePositive, IntelDocument, IntelImport, IntelImported};
+pub use crate::jobs::{Job, JobFilter};
 pub use crate::partners::{Partner, PartnerToken};
 pub use crate::remotes::Remote;
 pub use crate::stix_objects::{AddOutcome, NewStixObject, ObjectQuery, StoredObject, VersionMatch};
@@ -794,6 +796,55 @@ impl Store {
     /// Forgets the failed logins of `name`.
     pub fn clear_login_failures(&mut self, name: &str) -> Result<()> {
         self.db.write(|tx| users::clear_login_failures(tx, name))
+    }
+
+    /// Stores a queued job of `kind` requested by `requested_by` at `at`; its id.
+    pub fn add_job(&mut self, kind: &str, requested_by: &str, at: &str) -> Result<i64> {
+        self.db.write(|tx| jobs::add(tx, kind, requested_by, at))
+    }
+
+    pub fn job(&mut self, id: i64) -> Result<Option<Job>> {
+        self.db.read(|tx| jobs::get(tx, id))
+    }
+
+    /// Jobs matching `filter`, newest first.
+    pub fn jobs(&mut self, filter: &JobFilter) -> Result<Vec<Job>> {
+        self.db.read(|tx| jobs::list(tx, filter))
+    }
+
+    /// Marks a queued job running; false when it was not queued.
+    pub fn start_job(&mut self, id: i64, at: &str) -> Result<bool> {
+        self.db.write(|tx| jobs::start(tx, id, at))
+    }
+
+    /// Records a live job's stage and steps, and that its server is alive at `at`; false when
+    /// the job is over (or unknown).
+    pub fn job_progress(
+        &mut self,
+        id: i64,
+        stage: &str,
+        done: u64,
+        total: Option<u64>,
+        at: &str,
+    ) -> Result<bool> {
+        self.db
+            .write(|tx| jobs::progress(tx, id, stage, done, total, at))
+    }
+
+    /// Ends a live job: succeeded with `Ok(result)`, failed with `Err(error)`; false when it was
+    /// over already (or unknown).
+    pub fn finish_job(
+        &mut self,
+        id: i64,
+        outcome: std::result::Result<&str, &str>,
+        at: &str,
+    ) -> Result<bool> {
+        self.db.write(|tx| jobs::finish(tx, id, outcome, at))
+    }
+
+    /// Fails with `error` the live jobs whose server was last alive before `stale`; their ids.
+    pub fn interrupt_jobs(&mut self, stale: &str, error: &str, at: &str) -> Result<Vec<i64>> {
+        self.db.write(|tx| jobs::interrupt(tx, stale, error, at))
     }
 }
 

@@ -558,13 +558,16 @@ pub fn stored_ranking(store: &mut store::Store, query: &RankQuery) -> Result<Sto
         || query.ncf.is_some()
         || query.kind.is_some()
     {
-        let filter = store::AssetFilter {
+        // Checked as the atlas search checks them: an unknown value is a 422 naming the valid
+        // ones, not an empty page.
+        let search = crate::atlas::Query {
             country: query.country.clone(),
             sector: query.sector.clone(),
             ncf: query.ncf.clone(),
             kind: query.kind.clone(),
             ..Default::default()
         };
+        let filter = crate::atlas::filter(store, &model::HomeCountry(query.home.clone()), &search)?;
         let matching: HashSet<String> = store
             .list_assets(&filter, u64::MAX, 0)?
             .into_iter()
@@ -794,6 +797,7 @@ pub fn save_scenario(
     scenario: &model::Scenario,
     actor: &Actor,
 ) -> Result<()> {
+    crate::authz::authorize(actor, crate::authz::Action::EditAtlas)?;
     let mut problems = Vec::new();
     for (i, c) in scenario.countries.iter().enumerate() {
         if model::country(c).is_none() {
@@ -814,9 +818,13 @@ pub fn save_scenario(
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    store.save_scenario(scenario, &crate::now())?;
-    tracing::info!(actor = %actor.audit_name(), scenario = %scenario.name, "scenario saved");
-    Ok(())
+    crate::audit::audited(
+        store,
+        actor,
+        "scenario.save",
+        |store| Ok(store.save_scenario(scenario, &crate::now())?),
+        |()| (vec![scenario.name.clone()], format!("{scenario:?}")),
+    )
 }
 
 /// The saved scenarios, by name.
@@ -834,14 +842,23 @@ pub fn scenario(store: &mut store::Store, name: &str) -> Result<model::Scenario>
 
 /// Deletes a scenario.
 pub fn delete_scenario(store: &mut store::Store, name: &str, actor: &Actor) -> Result<()> {
-    if !store.delete_scenario(name)? {
-        return Err(Error::NotFound {
-            what: "scenario",
-            id: name.to_owned(),
-        });
-    }
-    tracing::info!(actor = %actor.audit_name(), scenario = %name, "scenario deleted");
-    Ok(())
+    crate::authz::authorize(actor, crate::authz::Action::EditAtlas)?;
+    crate::audit::audited(
+        store,
+        actor,
+        "scenario.delete",
+        |store| {
+            if store.delete_scenario(name)? {
+                Ok(())
+            } else {
+                Err(Error::NotFound {
+                    what: "scenario",
+                    id: name.to_owned(),
+                })
+            }
+        },
+        |()| (vec![name.to_owned()], String::new()),
+    )
 }
 
 /// A scenario run: the assets failing at t = 0 and the cascade that follows.
@@ -864,6 +881,21 @@ pub fn run_scenario(
         initial: initial.len(),
         cascade: cascade_of(engine, &initial),
     })
+}
+
+/// [`run_scenario`] over the stored atlas and findings: the engine loaded, the assets the
+/// scenario's CVEs affect found (with `home`'s context), the cascade followed.
+pub fn run_scenario_stored(
+    store: &mut store::Store,
+    home: [u8; 2],
+    scenario: &model::Scenario,
+    progress: &dyn Progress,
+) -> Result<ScenarioRun> {
+    let affected = crate::intel::with_context(store, home, progress, |store, context| {
+        crate::intel::assets_affected_by(store, context, &scenario.cves)
+    })?;
+    let engine = Engine::load(store, home, progress)?;
+    run_scenario(&engine, scenario, &affected)
 }
 
 fn scenario_assets(

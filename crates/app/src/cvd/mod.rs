@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use store::{AffectedProduct, CvdCase, CvdState, NewCvdCase, Tlp};
 
+use crate::authz::{Action, authorize};
 use crate::{Actor, Error, Result};
 
 #[cfg(test)]
@@ -26,6 +27,7 @@ pub fn create_case(
     mut case: NewCvdCase,
     actor: &Actor,
 ) -> Result<CvdCase> {
+    authorize(actor, Action::ManageCvdCases)?;
     if let Some(date) = &case.embargo
         && time::Date::parse(
             date,
@@ -42,9 +44,13 @@ pub fn create_case(
         *cve = cve.trim().to_ascii_uppercase();
     }
     case.vendor_country = case.vendor_country.trim().to_ascii_uppercase();
-    let stored = store.create_cvd_case(&case, &crate::now())?;
-    tracing::info!(actor = %actor.audit_name(), case = %stored.id, "CVD case opened");
-    Ok(stored)
+    crate::audit::audited(
+        store,
+        actor,
+        "cvd.create",
+        |store| Ok(store.create_cvd_case(&case, &crate::now())?),
+        |stored| (vec![stored.id.clone()], format!("{:?}", stored.case)),
+    )
 }
 
 /// Every stored case, by id.
@@ -69,6 +75,7 @@ pub fn advance(
     force: bool,
     actor: &Actor,
 ) -> Result<CvdCase> {
+    authorize(actor, Action::ManageCvdCases)?;
     let now = crate::now();
     if to == CvdState::Published && !force {
         let case = case(store, id)?;
@@ -79,9 +86,13 @@ pub fn advance(
             )));
         }
     }
-    let case = store.advance_cvd_case(id, to, &now)?;
-    tracing::info!(actor = %actor.audit_name(), case = %id, state = to.as_str(), "CVD case advanced");
-    Ok(case)
+    crate::audit::audited(
+        store,
+        actor,
+        "cvd.advance",
+        |store| Ok(store.advance_cvd_case(id, to, &now)?),
+        |case| (vec![case.id.clone()], to.as_str().to_owned()),
+    )
 }
 
 /// A case as listed and shown: labels as text, products as `VENDOR/PRODUCT/RANGE`.

@@ -4,9 +4,11 @@
 //! closed.
 
 mod checked;
+mod read;
 mod release;
 mod snapshot;
 
 pub use checked::{Checked, store_batch};
+pub use read::{ObjectPage, publish, read_objects};
 pub use release::{ANONYMOUS_IDENTITY, Release};
 pub use snapshot::{DEFAULT_TLP_SETTING, Snapshot, default_tlp};

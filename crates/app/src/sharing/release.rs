@@ -17,6 +17,16 @@ use super::snapshot::Snapshot;
 /// The identity that replaces an anonymised submitter's `created_by_ref` for other partners.
 pub const ANONYMOUS_IDENTITY: &str = "identity--6f4d8f0e-3f57-5c59-9a3b-8c7a1e0d2a11";
 
+/// What the release decision needs to know about a stored row.
+pub(crate) fn label(row: &StoredObject) -> ObjectLabel<'_> {
+    ObjectLabel {
+        tlp: row.tlp,
+        recipients: &row.recipients,
+        submitter: row.submitter.as_deref(),
+        source: row.source.as_deref(),
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Release {
     pub reader: Reader,
@@ -44,12 +54,7 @@ impl Release {
         exchange::policy::may_release(
             &self.reader,
             &row.collection_id,
-            &ObjectLabel {
-                tlp: row.tlp,
-                recipients: &row.recipients,
-                submitter: row.submitter.as_deref(),
-                source: row.source.as_deref(),
-            },
+            &label(row),
             self.default_tlp,
             path,
             forwarding_to,

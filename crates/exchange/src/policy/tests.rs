@@ -338,3 +338,117 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn red_reaches_only_the_users_it_names() {
+    let named = vec![user_recipient("ana"), ME.to_owned()];
+    let red = ObjectLabel {
+        tlp: Some(Tlp::Red),
+        recipients: &named,
+        submitter: None,
+        source: None,
+    };
+    let reader = Reader {
+        partner_id: ME.to_owned(),
+        grants: vec![grant(COLLECTION, Tlp::Red)],
+    };
+    let elsewhere = Reader {
+        partner_id: ME.to_owned(),
+        grants: vec![grant(OTHER_COLLECTION, Tlp::Red)],
+    };
+    // Staff and partner users alike: named or nothing.
+    assert!(may_release_to_user(
+        None,
+        "ana",
+        COLLECTION,
+        &red,
+        Tlp::Green
+    ));
+    assert!(!may_release_to_user(
+        None,
+        "bob",
+        COLLECTION,
+        &red,
+        Tlp::Green
+    ));
+    assert!(may_release_to_user(
+        Some(&reader),
+        "ana",
+        COLLECTION,
+        &red,
+        Tlp::Green
+    ));
+    assert!(!may_release_to_user(
+        Some(&reader),
+        "bob",
+        COLLECTION,
+        &red,
+        Tlp::Green
+    ));
+    // Named, but the partner may not read the collection.
+    assert!(!may_release_to_user(
+        Some(&elsewhere),
+        "ana",
+        COLLECTION,
+        &red,
+        Tlp::Green
+    ));
+    // Naming the partner is not naming its users; unmarked under a RED default is RED.
+    let partner_only = vec![ME.to_owned()];
+    let unmarked = ObjectLabel {
+        tlp: None,
+        recipients: &partner_only,
+        ..red
+    };
+    assert!(!may_release_to_user(
+        None,
+        "ana",
+        COLLECTION,
+        &unmarked,
+        Tlp::Red
+    ));
+    assert!(!may_release_to_user(
+        Some(&reader),
+        "ana",
+        COLLECTION,
+        &unmarked,
+        Tlp::Red
+    ));
+    // Below RED: staff read everything, a partner user what its partner reads on TAXII.
+    let green = ObjectLabel {
+        tlp: Some(Tlp::Green),
+        ..unmarked
+    };
+    assert!(may_release_to_user(
+        None,
+        "bob",
+        COLLECTION,
+        &green,
+        Tlp::Red
+    ));
+    assert!(may_release_to_user(
+        Some(&reader),
+        "bob",
+        COLLECTION,
+        &green,
+        Tlp::Red
+    ));
+    assert!(!may_release_to_user(
+        Some(&elsewhere),
+        "bob",
+        COLLECTION,
+        &green,
+        Tlp::Red
+    ));
+    // RED never goes out on a partner path, named users or not.
+    for path in Path::ALL {
+        assert!(!may_release(
+            &reader,
+            COLLECTION,
+            &red,
+            Tlp::Green,
+            path,
+            None
+        ));
+    }
+}

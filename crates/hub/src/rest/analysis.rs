@@ -9,10 +9,12 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::jobs::{AsyncParams, JobDto, Mode, respond};
 use super::session::Caller;
 use super::{ErrorDto, Paging, ProblemDto, RestError, authorize, query, run};
 use crate::AppState;
@@ -31,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/analysis/montecarlo", post(montecarlo))
         .route("/api/v1/analysis/contingency", post(contingency))
         .route("/api/v1/analysis/iim", get(iim_static).post(iim))
+        .route("/api/v1/analysis/percolation", post(percolation))
 }
 
 /// The home country as the engine takes it.
@@ -138,7 +141,7 @@ pub struct StoredRankingDto {
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Partners may not read analyses", body = ErrorDto),
         (status = 404, description = "No ranking stored for the home country, or no such run", body = ErrorDto),
-        (status = 422, description = "A bad limit, offset or cursor", body = ErrorDto),
+        (status = 422, description = "An unknown filter value (the message lists the valid ones), a bad limit, offset or cursor", body = ErrorDto),
     ),
     security(("bearer" = []), ("session" = [])))]
 pub async fn stored_rank(
@@ -229,9 +232,10 @@ pub struct StoredRunDto {
 
 /// Recomputes the priority ranking of the foreign and foreign-owned assets from the atlas, the
 /// findings and the incidents now, and stores it (audited as `ranking.store`).
-#[utoipa::path(post, path = "/api/v1/rank", tag = "analysis",
+#[utoipa::path(post, path = "/api/v1/rank", tag = "analysis", params(AsyncParams),
     responses(
         (status = 200, description = "Computed and stored", body = StoredRunDto),
+        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
     ),
@@ -239,20 +243,28 @@ pub struct StoredRunDto {
 pub async fn store_rank(
     State(app): State<AppState>,
     Caller(actor): Caller,
-) -> Result<Json<StoredRunDto>, RestError> {
+    mode: Mode,
+) -> Result<Response, RestError> {
     authorize(&actor, Action::RunAnalysis)?;
     let home = home(&app)?;
-    let ranking = run(&app, move |store| {
-        let engine = analysis::Engine::load(store, home, &())?;
-        let scores = analysis::scores(store, home, &())?;
-        Ok(analysis::rank(store, &engine, &scores, true, &actor)?)
-    })
-    .await?;
-    Ok(Json(StoredRunDto {
-        run: ranking.stored.unwrap_or_default(),
-        entries: ranking.rows.len() as u64,
-        compared: ranking.compared,
-    }))
+    respond(
+        &app,
+        actor,
+        mode,
+        "rank",
+        Action::RunAnalysis,
+        move |store, progress, actor| {
+            let engine = analysis::Engine::load(store, home, progress)?;
+            let scores = analysis::scores(store, home, progress)?;
+            let ranking = analysis::rank(store, &engine, &scores, true, actor)?;
+            Ok(StoredRunDto {
+                run: ranking.stored.unwrap_or_default(),
+                entries: ranking.rows.len() as u64,
+                compared: ranking.compared,
+            })
+        },
+    )
+    .await
 }
 
 /// An asset's place in one stored ranking.
@@ -702,27 +714,33 @@ pub async fn cascade(
         analysis::cascade(engine, &request.assets)
     })
     .await?;
-    Ok(Json(CascadeDto {
-        failed: c
-            .failed
-            .into_iter()
-            .map(|f| FailedDto {
-                asset: f.asset,
-                time_hours: f.time_hours,
-                cause: f.cause,
-            })
-            .collect(),
-        ncf: c
-            .ncf
-            .into_iter()
-            .map(|n| NcfDegradationDto {
-                ncf: n.ncf.to_owned(),
-                degradation: n.degradation,
-                timeline: n.timeline,
-            })
-            .collect(),
-        impact: c.impact,
-    }))
+    Ok(Json(c.into()))
+}
+
+impl From<analysis::Cascade> for CascadeDto {
+    fn from(c: analysis::Cascade) -> CascadeDto {
+        CascadeDto {
+            failed: c
+                .failed
+                .into_iter()
+                .map(|f| FailedDto {
+                    asset: f.asset,
+                    time_hours: f.time_hours,
+                    cause: f.cause,
+                })
+                .collect(),
+            ncf: c
+                .ncf
+                .into_iter()
+                .map(|n| NcfDegradationDto {
+                    ncf: n.ncf.to_owned(),
+                    degradation: n.degradation,
+                    timeline: n.timeline,
+                })
+                .collect(),
+            impact: c.impact,
+        }
+    }
 }
 
 /// A Monte Carlo run: every foreign asset fails with `foreign_probability`, raised by its
@@ -799,10 +817,11 @@ pub struct MonteCarloDto {
 }
 
 /// Seeded, reproducible Monte Carlo over the foreign assets' failures.
-#[utoipa::path(post, path = "/api/v1/analysis/montecarlo", tag = "analysis",
+#[utoipa::path(post, path = "/api/v1/analysis/montecarlo", tag = "analysis", params(AsyncParams),
     request_body(content = MonteCarloRequestDto, content_type = "application/json"),
     responses(
         (status = 200, description = "The spread of the impacts", body = MonteCarloDto),
+        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
         (status = 413, description = "The body is too large", body = ErrorDto),
@@ -812,8 +831,9 @@ pub struct MonteCarloDto {
 pub async fn montecarlo(
     State(app): State<AppState>,
     Caller(actor): Caller,
+    mode: Mode,
     body: axum::body::Body,
-) -> Result<Json<MonteCarloDto>, RestError> {
+) -> Result<Response, RestError> {
     authorize(&actor, Action::RunAnalysis)?;
     let request: MonteCarloRequestDto = json_body(body, MAX_ANALYSIS_BODY).await?;
     let mut problems = Vec::new();
@@ -831,40 +851,54 @@ pub async fn montecarlo(
     );
     refuse(problems)?;
     let home = home(&app)?;
-    let m = with_engine(&app, move |store, engine| {
-        let scores = if request.scored {
-            Some(analysis::scores(store, home, &())?)
-        } else {
-            None
-        };
-        let probabilities = analysis::Probabilities::Foreign {
-            p: request.foreign_probability,
-            scores,
-        };
-        analysis::montecarlo(engine, &probabilities, request.trials, request.seed, &())
-    })
-    .await?;
-    Ok(Json(MonteCarloDto {
-        trials: m.trials,
-        seed: m.seed,
-        impact: m.impact.into(),
-        ncf: m
-            .ncf
-            .into_iter()
-            .map(|n| NcfSpreadDto {
-                ncf: n.ncf.to_owned(),
-                degradation: n.degradation.into(),
+    respond(
+        &app,
+        actor,
+        mode,
+        "montecarlo",
+        Action::RunAnalysis,
+        move |store, progress, _| {
+            let engine = analysis::Engine::load(store, home, progress)?;
+            let scores = if request.scored {
+                Some(analysis::scores(store, home, progress)?)
+            } else {
+                None
+            };
+            let probabilities = analysis::Probabilities::Foreign {
+                p: request.foreign_probability,
+                scores,
+            };
+            let m = analysis::montecarlo(
+                &engine,
+                &probabilities,
+                request.trials,
+                request.seed,
+                progress,
+            )?;
+            Ok(MonteCarloDto {
+                trials: m.trials,
+                seed: m.seed,
+                impact: m.impact.into(),
+                ncf: m
+                    .ncf
+                    .into_iter()
+                    .map(|n| NcfSpreadDto {
+                        ncf: n.ncf.to_owned(),
+                        degradation: n.degradation.into(),
+                    })
+                    .collect(),
+                asset_failure_share: m
+                    .asset_failure_share
+                    .into_iter()
+                    .map(|s| FailureShareDto {
+                        asset: s.asset,
+                        share: s.share,
+                    })
+                    .collect(),
             })
-            .collect(),
-        asset_failure_share: m
-            .asset_failure_share
-            .into_iter()
-            .map(|s| FailureShareDto {
-                asset: s.asset,
-                share: s.share,
-            })
-            .collect(),
-    }))
+        },
+    )
+    .await
 }
 
 /// An N-2 contingency analysis.
@@ -1088,4 +1122,129 @@ async fn iim_run(app: &AppState, request: IimRequestDto) -> Result<Json<IimDto>,
             per_sector_loss: d.per_sector_loss,
         }),
     }))
+}
+
+/// A percolation study of interdependent Erdős–Rényi networks (Buldyrev et al.).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PercolationRequestDto {
+    /// Nodes per network, 100 to 1000000; default 100000.
+    #[serde(default = "default_nodes")]
+    pub nodes: usize,
+    /// Mean degree ⟨k⟩ of each network, in (0, 50]; default 4.
+    #[serde(default = "default_mean_degree")]
+    pub mean_degree: f64,
+    /// Realisations, 1 to 64; default 8.
+    #[serde(default = "default_realisations")]
+    pub realisations: u64,
+    /// Default 42.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_nodes() -> usize {
+    100_000
+}
+
+fn default_mean_degree() -> f64 {
+    4.0
+}
+
+fn default_realisations() -> u64 {
+    8
+}
+
+/// The critical fraction of nodes below which the mutual giant component collapses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PercolationDto {
+    pub nodes: u64,
+    pub mean_degree: f64,
+    pub realisations: u64,
+    pub seed: u64,
+    /// Mean critical point over the realisations that have one.
+    pub p_c: f64,
+    /// Per realisation; null without a mutual giant component even with every node present.
+    pub p_c_each: Vec<Option<f64>>,
+    /// `2.4554 / ⟨k⟩`.
+    pub p_c_theory: f64,
+    pub seconds: f64,
+}
+
+/// The most nodes and realisations of a percolation study.
+pub const MAX_PERCOLATION_NODES: usize = 1_000_000;
+pub const MAX_REALISATIONS: u64 = 64;
+
+/// The critical point of interdependent random networks (a study of the model, not of the
+/// atlas).
+#[utoipa::path(post, path = "/api/v1/analysis/percolation", tag = "analysis", params(AsyncParams),
+    request_body(content = PercolationRequestDto, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The critical point", body = PercolationDto),
+        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
+        (status = 413, description = "The body is too large", body = ErrorDto),
+        (status = 422, description = "Bounds exceeded, or no realisation percolates", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn percolation(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    mode: Mode,
+    body: axum::body::Body,
+) -> Result<Response, RestError> {
+    authorize(&actor, Action::RunAnalysis)?;
+    let request: PercolationRequestDto = json_body(body, MAX_ANALYSIS_BODY).await?;
+    let mut problems = Vec::new();
+    check(
+        &mut problems,
+        (100..=MAX_PERCOLATION_NODES).contains(&request.nodes),
+        "/nodes",
+        format!(
+            "nodes {} is not in 100..={MAX_PERCOLATION_NODES}",
+            request.nodes
+        ),
+    );
+    check(
+        &mut problems,
+        request.mean_degree > 0.0 && request.mean_degree <= 50.0,
+        "/mean_degree",
+        format!("{} is not in (0, 50]", request.mean_degree),
+    );
+    check(
+        &mut problems,
+        (1..=MAX_REALISATIONS).contains(&request.realisations),
+        "/realisations",
+        format!(
+            "realisations {} is not in 1..={MAX_REALISATIONS}",
+            request.realisations
+        ),
+    );
+    refuse(problems)?;
+    respond(
+        &app,
+        actor,
+        mode,
+        "percolation",
+        Action::RunAnalysis,
+        move |_, _, _| {
+            let p = analysis::percolation(
+                request.nodes,
+                request.mean_degree,
+                request.realisations,
+                request.seed,
+            )?;
+            Ok(PercolationDto {
+                nodes: p.nodes as u64,
+                mean_degree: p.mean_degree,
+                realisations: p.realisations,
+                seed: p.seed,
+                p_c: p.p_c,
+                p_c_each: p.p_c_each,
+                p_c_theory: p.p_c_theory,
+                seconds: p.seconds,
+            })
+        },
+    )
+    .await
 }

@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::jobs::{AsyncParams, JobDto, Mode, respond};
 use super::session::Caller;
 use super::{ErrorDto, Page, Paging, ProblemDto, RestError, authorize, page, query, run};
 use crate::AppState;
@@ -370,10 +371,11 @@ pub struct ImportReportDto {
 
 /// Imports an atlas in Meridian JSON: assets upserted by id, dependencies by their two ends,
 /// all or nothing.
-#[utoipa::path(post, path = "/api/v1/atlas/import", tag = "atlas",
+#[utoipa::path(post, path = "/api/v1/atlas/import", tag = "atlas", params(AsyncParams),
     request_body(content = AtlasDto, content_type = "application/json"),
     responses(
         (status = 200, description = "Stored, all of it", body = ImportReportDto),
+        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Not allowed to import (partners never are)", body = ErrorDto),
         (status = 413, description = "The body is larger than the server accepts", body = ErrorDto),
@@ -383,8 +385,9 @@ pub struct ImportReportDto {
 pub async fn import(
     State(app): State<AppState>,
     Caller(actor): Caller,
+    mode: Mode,
     body: Body,
-) -> Result<Json<ImportReportDto>, RestError> {
+) -> Result<Response, RestError> {
     authorize(&actor, Action::ImportAtlas)?;
     let bytes = axum::body::to_bytes(body, app.max_body)
         .await
@@ -404,19 +407,25 @@ pub async fn import(
             }],
         ));
     }
-    let report = run(&app, move |store| {
-        let parsed = app::atlas::parse_json(&bytes)?;
-        Ok(app::atlas::import(
-            store,
-            &parsed,
-            app::atlas::Located::Json,
-        )?)
-    })
-    .await?;
-    Ok(Json(ImportReportDto {
-        assets: report.assets.into(),
-        dependencies: report.dependencies.into(),
-    }))
+    respond(
+        &app,
+        actor,
+        mode,
+        "atlas_import",
+        Action::ImportAtlas,
+        move |store, progress, _| {
+            progress.start("parsing", None);
+            let parsed = app::atlas::parse_json(&bytes)?;
+            progress.start("importing", None);
+            let report = app::atlas::import(store, &parsed, app::atlas::Located::Json)?;
+            progress.finish();
+            Ok(ImportReportDto {
+                assets: report.assets.into(),
+                dependencies: report.dependencies.into(),
+            })
+        },
+    )
+    .await
 }
 
 /// The whole atlas in Meridian JSON, in canonical order: what `meridian export --format json`

@@ -5,14 +5,14 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::session::Caller;
-use super::{ErrorDto, Page, ProblemDto, RestError, authorize, body, run};
+use super::{ErrorDto, Page, PageParams, RestError, authorize, body, page_of, run};
 use crate::AppState;
 use app::authz::Action;
 
@@ -29,14 +29,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/agreements", get(agreements).post(add_agreement))
         .route("/api/v1/agreements/{id}", delete(remove_agreement))
         .route("/api/v1/settings", get(settings).put(set_settings))
-}
-
-/// A whole list as one page (these lists are short: tens of partners, not thousands).
-fn whole<T, D>(found: Vec<T>, dto: impl Fn(T) -> D) -> Page<D> {
-    Page {
-        items: found.into_iter().map(dto).collect(),
-        next: None,
-    }
 }
 
 /// A partner CSIRT.
@@ -103,9 +95,9 @@ pub struct NewPartnerDto {
 }
 
 /// Every partner CSIRT, by id.
-#[utoipa::path(get, path = "/api/v1/partners", tag = "exchange",
+#[utoipa::path(get, path = "/api/v1/partners", tag = "exchange", params(PageParams),
     responses(
-        (status = 200, description = "Every partner, in one page", body = Page<PartnerDto>),
+        (status = 200, description = "A page, by id", body = Page<PartnerDto>),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Partners may not read the exchange's administration", body = ErrorDto),
     ),
@@ -113,10 +105,16 @@ pub struct NewPartnerDto {
 pub async fn partners(
     State(app): State<AppState>,
     Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Page<PartnerDto>>, RestError> {
     authorize(&actor, Action::ReadExchange)?;
     let found = run(&app, |store| Ok(app::partners::partners(store)?)).await?;
-    Ok(Json(whole(found, PartnerDto::from)))
+    Ok(Json(page_of(
+        raw.as_deref(),
+        found,
+        |p| &p.id,
+        PartnerDto::from,
+    )?))
 }
 
 /// Registers a partner CSIRT.
@@ -319,9 +317,9 @@ pub struct NewCollectionDto {
 }
 
 /// Every TAXII collection with the number of objects it holds.
-#[utoipa::path(get, path = "/api/v1/collections", tag = "exchange",
+#[utoipa::path(get, path = "/api/v1/collections", tag = "exchange", params(PageParams),
     responses(
-        (status = 200, description = "Every collection, in one page", body = Page<CollectionDto>),
+        (status = 200, description = "A page, by id", body = Page<CollectionDto>),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Partners may not read the exchange's administration (they use TAXII)", body = ErrorDto),
     ),
@@ -329,16 +327,22 @@ pub struct NewCollectionDto {
 pub async fn collections(
     State(app): State<AppState>,
     Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Page<CollectionDto>>, RestError> {
     authorize(&actor, Action::ReadExchange)?;
     let found = run(&app, |store| Ok(app::partners::collections(store)?)).await?;
-    Ok(Json(whole(found, |(c, objects)| CollectionDto {
-        id: c.id,
-        title: c.title,
-        description: c.description,
-        created_at: c.created_at,
-        objects,
-    })))
+    Ok(Json(page_of(
+        raw.as_deref(),
+        found,
+        |(c, _)| &c.id,
+        |(c, objects)| CollectionDto {
+            id: c.id,
+            title: c.title,
+            description: c.description,
+            created_at: c.created_at,
+            objects,
+        },
+    )?))
 }
 
 /// Creates a TAXII collection.
@@ -450,9 +454,9 @@ pub struct NewAgreementDto {
 }
 
 /// Every sharing agreement, by id.
-#[utoipa::path(get, path = "/api/v1/agreements", tag = "exchange",
+#[utoipa::path(get, path = "/api/v1/agreements", tag = "exchange", params(PageParams),
     responses(
-        (status = 200, description = "Every agreement, in one page", body = Page<AgreementDto>),
+        (status = 200, description = "A page, by id", body = Page<AgreementDto>),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Partners may not read the exchange's administration", body = ErrorDto),
     ),
@@ -460,10 +464,16 @@ pub struct NewAgreementDto {
 pub async fn agreements(
     State(app): State<AppState>,
     Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Page<AgreementDto>>, RestError> {
     authorize(&actor, Action::ReadExchange)?;
     let found = run(&app, |store| Ok(app::partners::agreements(store)?)).await?;
-    Ok(Json(whole(found, AgreementDto::from)))
+    Ok(Json(page_of(
+        raw.as_deref(),
+        found,
+        |a| &a.id,
+        AgreementDto::from,
+    )?))
 }
 
 /// Records a sharing agreement; what it grants applies at once.
@@ -484,18 +494,7 @@ pub async fn add_agreement(
 ) -> Result<(StatusCode, Json<AgreementDto>), RestError> {
     authorize(&actor, Action::ManageAgreements)?;
     let new: NewAgreementDto = body(&app, request).await?;
-    let highest_tlp = model::Tlp::parse(&new.highest_tlp).ok_or_else(|| {
-        RestError::invalid(
-            "invalid",
-            vec![ProblemDto {
-                pointer: "/highest_tlp".to_owned(),
-                message: format!(
-                    "{:?}: expected CLEAR, GREEN, AMBER, AMBER+STRICT or RED",
-                    new.highest_tlp
-                ),
-            }],
-        )
-    })?;
+    let highest_tlp = super::tlp("/highest_tlp", &new.highest_tlp)?;
     let new = app::partners::NewAgreement {
         id: new.id,
         title: new.title,

@@ -8,10 +8,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::jobs::{AsyncParams, JobDto, Mode, respond};
 use super::session::Caller;
 use super::{ErrorDto, Paging, ProblemDto, RestError, authorize, query, run};
 use crate::AppState;
@@ -21,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/intel/documents", get(documents).post(import))
         .route("/api/v1/findings", get(findings))
+        .route("/api/v1/intel/exposure", get(exposure))
         .route(
             "/api/v1/findings/false-positives",
             post(false_positive).delete(unmark),
@@ -97,11 +100,12 @@ pub struct ImportedDto {
 
 /// Imports one intel document (KEV, CVE 5, EPSS, CSAF, CycloneDX, SPDX, OpenVEX; detected from
 /// its content), validated before anything is stored.
-#[utoipa::path(post, path = "/api/v1/intel/documents", tag = "intel", params(ImportParams),
+#[utoipa::path(post, path = "/api/v1/intel/documents", tag = "intel", params(ImportParams, AsyncParams),
     request_body(content = String, content_type = "application/json",
         description = "The document's bytes (JSON, or CSV for EPSS)"),
     responses(
         (status = 200, description = "Stored, or already stored", body = ImportedDto),
+        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Not allowed to import intel (partners never are)", body = ErrorDto),
         (status = 404, description = "No such asset to attach to", body = ErrorDto),
@@ -113,8 +117,9 @@ pub async fn import(
     State(app): State<AppState>,
     Caller(actor): Caller,
     RawQuery(raw): RawQuery,
+    mode: Mode,
     body: Body,
-) -> Result<Json<ImportedDto>, RestError> {
+) -> Result<Response, RestError> {
     authorize(&actor, Action::ImportIntel)?;
     let params: ImportParams = query(raw.as_deref())?;
     let bytes = axum::body::to_bytes(body, app.max_body)
@@ -127,32 +132,39 @@ pub async fn import(
             )
         })?;
     let source = format!("rest:{}", params.name.as_deref().unwrap_or("document"));
-    let mut rows = run(&app, move |store| {
-        Ok(app::intel::import_documents(
-            store,
-            vec![(source, bytes.to_vec())],
-            params.asset.as_deref(),
-            &(),
-            &actor,
-        )?)
-    })
-    .await?;
-    let r = rows.pop().ok_or_else(|| {
-        RestError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the import reported no document",
-        )
-    })?;
-    Ok(Json(ImportedDto {
-        id: r.id,
-        kind: r.kind.as_str().to_owned(),
-        document: r.document,
-        status: r.status.to_owned(),
-        asset: r.asset,
-        attached: r.attached,
-        warnings: r.warnings as u64,
-    }))
+    respond(
+        &app,
+        actor,
+        mode,
+        "intel_import",
+        Action::ImportIntel,
+        move |store, progress, actor| {
+            let mut rows = app::intel::import_documents(
+                store,
+                vec![(source, bytes.to_vec())],
+                params.asset.as_deref(),
+                progress,
+                actor,
+            )?;
+            let r = rows.pop().ok_or_else(|| {
+                RestError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the import reported no document",
+                )
+            })?;
+            Ok(ImportedDto {
+                id: r.id,
+                kind: r.kind.as_str().to_owned(),
+                document: r.document,
+                status: r.status.to_owned(),
+                asset: r.asset,
+                attached: r.attached,
+                warnings: r.warnings as u64,
+            })
+        },
+    )
+    .await
 }
 
 /// The query of `GET /api/v1/findings`; every filter given must hold.
@@ -464,4 +476,57 @@ pub async fn unmark(
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An asset's exposure: the score the ranking uses, and what it is made of.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssetExposureDto {
+    pub asset: String,
+    /// In [0, 1].
+    pub score: f64,
+    /// Active findings on the asset.
+    pub findings: u64,
+    /// The most urgent SSVC decision among them.
+    pub worst_decision: String,
+    /// The highest EPSS probability among them, when any is scored.
+    pub epss_max: Option<f64>,
+}
+
+/// Every asset with active findings and its exposure score, by asset id.
+#[utoipa::path(get, path = "/api/v1/intel/exposure", tag = "intel", params(super::PageParams),
+    responses(
+        (status = 200, description = "A page of assets, by id", body = super::Page<AssetExposureDto>),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Partners may not read intel", body = ErrorDto),
+        (status = 422, description = "A bad limit or cursor", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn exposure(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<super::Page<AssetExposureDto>>, RestError> {
+    authorize(&actor, Action::ReadIntel)?;
+    let home = super::analysis::home(&app)?;
+    let exposures = run(&app, move |store| {
+        Ok(app::intel::with_context(
+            store,
+            home,
+            &(),
+            app::intel::asset_exposures,
+        )?)
+    })
+    .await?;
+    Ok(Json(super::page_of(
+        raw.as_deref(),
+        exposures.into_iter().collect(),
+        |(asset, _)| asset,
+        |(asset, e)| AssetExposureDto {
+            asset,
+            score: e.score,
+            findings: e.findings as u64,
+            worst_decision: e.worst_decision,
+            epss_max: e.epss_max,
+        },
+    )?))
 }

@@ -7,12 +7,19 @@
 //! pages `{"items", "next"}`: `next` is an opaque cursor to pass back as `cursor`, null on the
 //! last page ([`Page`]).
 
+pub mod alerts;
 pub mod analysis;
 pub mod atlas;
+pub mod bundles;
 pub mod coordination;
+pub mod cvd;
 pub mod exchange;
+pub mod federation;
 pub mod intel;
+pub mod jobs;
+pub mod objects;
 pub mod openapi;
+pub mod scenarios;
 pub mod session;
 pub mod users;
 
@@ -30,12 +37,19 @@ use crate::error::ApiError;
 /// Every route of the REST API.
 pub fn router() -> Router<AppState> {
     crate::api::router()
+        .merge(alerts::router())
         .merge(analysis::router())
         .merge(atlas::router())
+        .merge(bundles::router())
         .merge(exchange::router())
+        .merge(federation::router())
         .merge(coordination::router())
+        .merge(cvd::router())
         .merge(intel::router())
+        .merge(jobs::router())
+        .merge(objects::router())
         .merge(openapi::router())
+        .merge(scenarios::router())
         .merge(session::router())
         .merge(users::router())
 }
@@ -156,6 +170,19 @@ pub fn authorize(actor: &app::Actor, action: app::authz::Action) -> Result<(), R
     Ok(app::authz::authorize(actor, action)?)
 }
 
+/// A TLP 2.0 label read from the request at `pointer` (422 naming the labels otherwise).
+pub fn tlp(pointer: &str, text: &str) -> Result<model::Tlp, RestError> {
+    model::Tlp::parse(text).ok_or_else(|| {
+        RestError::invalid(
+            "invalid",
+            vec![ProblemDto {
+                pointer: pointer.to_owned(),
+                message: format!("{text:?}: expected CLEAR, GREEN, AMBER, AMBER+STRICT or RED"),
+            }],
+        )
+    })
+}
+
 /// Runs a use case on a blocking thread with a pooled store connection.
 pub async fn run<T: Send + 'static>(
     app: &AppState,
@@ -213,6 +240,76 @@ impl Paging {
     }
 }
 
+/// The query of a list read by cursor and nothing else.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size, 1 to 1000 (default 100).
+    pub limit: Option<u64>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    /// The page size and the key the previous page ended at, from the query string; 422
+    /// naming each problem.
+    pub fn read(raw: Option<&str>) -> Result<(u64, Option<String>), RestError> {
+        let params: PageParams = query(raw)?;
+        let paging = Paging {
+            limit: params.limit,
+            cursor: params.cursor,
+        };
+        match (paging.limit(), paging.after()) {
+            (Ok(limit), Ok(after)) => Ok((limit, after)),
+            (limit, after) => Err(RestError::invalid(
+                "invalid",
+                [limit.err(), after.err()].into_iter().flatten().collect(),
+            )),
+        }
+    }
+}
+
+impl PageParams {
+    /// [`PageParams::read`] for lists keyed by a number (a job id, a row's `seq`).
+    pub fn read_numbered(raw: Option<&str>) -> Result<(u64, Option<i64>), RestError> {
+        let (limit, after) = PageParams::read(raw)?;
+        let after = after
+            .map(|key| key.parse::<i64>())
+            .transpose()
+            .map_err(|_| {
+                RestError::invalid(
+                    "invalid",
+                    vec![ProblemDto {
+                        pointer: "/cursor".to_owned(),
+                        message: "not a cursor this API gave out".to_owned(),
+                    }],
+                )
+            })?;
+        Ok((limit, after))
+    }
+}
+
+/// The cursor of a page that ended at `key`.
+pub fn cursor(key: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
+}
+
+/// A page of a short list read whole (users, partners, collections, agreements): its items
+/// ordered by `key`, those after the cursor's key, at most the query's `limit`.
+pub fn page_of<T, D>(
+    raw: Option<&str>,
+    mut all: Vec<T>,
+    key: impl Fn(&T) -> &str,
+    dto: impl Fn(T) -> D,
+) -> Result<Page<D>, RestError> {
+    let (limit, after) = PageParams::read(raw)?;
+    all.sort_by(|a, b| key(a).cmp(key(b)));
+    if let Some(after) = after {
+        all.retain(|item| key(item) > after.as_str());
+    }
+    Ok(page(all, limit, key, dto))
+}
+
 /// A page of at most `limit` items from `found`, read with `limit + 1` so that a next page is
 /// known to exist; `key` gives the key the next page starts after.
 pub fn page<T, D>(
@@ -226,7 +323,7 @@ pub fn page<T, D>(
     let next = more
         .then(|| found.last().map(|last| key(last).as_bytes().to_vec()))
         .flatten()
-        .map(|key| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key));
+        .map(|key| cursor(&String::from_utf8_lossy(&key)));
     Page {
         items: found.into_iter().map(dto).collect(),
         next,

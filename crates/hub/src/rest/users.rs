@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::session::Caller;
-use super::{ErrorDto, Page, ProblemDto, RestError, authorize, body, query, run};
+use super::{
+    ErrorDto, Page, PageParams, ProblemDto, RestError, authorize, body, page_of, query, run,
+};
 use crate::AppState;
 use app::authz::Action;
 
@@ -65,9 +67,9 @@ pub struct NewUserDto {
 }
 
 /// Every user, by name.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(PageParams),
     responses(
-        (status = 200, description = "Every user, in one page", body = Page<UserDto>),
+        (status = 200, description = "A page of users, by name", body = Page<UserDto>),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Only administrators list users", body = ErrorDto),
     ),
@@ -75,13 +77,16 @@ pub struct NewUserDto {
 pub async fn users(
     State(app): State<AppState>,
     Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Page<UserDto>>, RestError> {
     authorize(&actor, Action::ManageUsers)?;
     let found = run(&app, move |store| Ok(app::users::list(store, &actor)?)).await?;
-    Ok(Json(Page {
-        items: found.into_iter().map(UserDto::from).collect(),
-        next: None,
-    }))
+    Ok(Json(page_of(
+        raw.as_deref(),
+        found,
+        |u| &u.name,
+        UserDto::from,
+    )?))
 }
 
 fn invalid(pointer: &str, message: String) -> RestError {

@@ -852,6 +852,16 @@ fn notification_incident_and_remote_administration_by_role() {
     }
 }
 
+/// A world whose server seals remote credentials with a key kept in `dir`.
+fn with_secret_key(db: &test_support::TestDb, dir: &std::path::Path) -> World {
+    World::with(db, |options| {
+        options.secret_key = Some(app::federation::KeySource {
+            hex: Some("0f".repeat(32)),
+            file: dir.join("secret.key"),
+        });
+    })
+}
+
 #[test]
 fn remotes_are_added_with_the_credential_sealed_and_never_shown() {
     for db in test_support::backends("hub rest remotes") {
@@ -859,12 +869,7 @@ fn remotes_are_added_with_the_credential_sealed_and_never_shown() {
                             "collection": "c-1", "local_collection": COLLECTION,
                             "token": "remote-secret-token", "partner": "cert-de", "pull": true});
         let dir = tempfile::tempdir().expect("temp dir");
-        let world = World::with(&db, |options| {
-            options.secret_key = Some(app::federation::KeySource {
-                hex: Some("0f".repeat(32)),
-                file: dir.path().join("secret.key"),
-            });
-        });
+        let world = with_secret_key(&db, dir.path());
         crate::common::collection(&mut Store::open(&db.url).expect("store"), COLLECTION);
         let before = audit_actions(&world).len();
         let (anonymous, _) = world.send("POST", None, "/api/v1/remotes", &remote);
@@ -925,5 +930,201 @@ fn remotes_are_added_with_the_credential_sealed_and_never_shown() {
         );
         assert_eq!(status, 503, "[{}] no key: {answer}", db.name);
         assert_eq!(answer["code"], "no_secret_key");
+    }
+}
+
+/// Follows `next` from `path` with `limit` per page; every item's `key`, and the pages read.
+fn every_page(world: &World, path: &str, limit: u32, key: &str) -> (Vec<String>, usize) {
+    let (mut keys, mut pages) = (Vec::new(), 0);
+    let mut url = format!("{path}?limit={limit}");
+    loop {
+        let (status, page) = world.admin("GET", &url, &Value::Null);
+        assert_eq!(status, 200, "{url}: {page:?}");
+        pages += 1;
+        let items = page["items"].as_array().expect("items");
+        assert!(items.len() <= limit as usize);
+        keys.extend(
+            items
+                .iter()
+                .map(|i| i[key].as_str().expect("key").to_owned()),
+        );
+        match page["next"].as_str() {
+            Some(next) => url = format!("{path}?limit={limit}&cursor={next}"),
+            None => return (keys, pages),
+        }
+    }
+}
+
+#[test]
+fn admin_lists_page_by_cursor() {
+    for db in test_support::backends("hub rest admin paging") {
+        let world = World::new(&db);
+        for id in ["cert-fr", "cert-nl"] {
+            let (status, body) = world.admin(
+                "POST",
+                "/api/v1/partners",
+                &json!({"id": id, "name": id, "country": "FR", "tier": 2}),
+            );
+            assert_eq!(status, 201, "[{}] {body:?}", db.name);
+        }
+        let (users, pages) = every_page(&world, "/api/v1/users", 3, "name");
+        assert_eq!(users, ["admin", "analyst", "coordinator", "partner"]);
+        assert_eq!(pages, 2, "[{}]", db.name);
+        let (partners, pages) = every_page(&world, "/api/v1/partners", 2, "id");
+        assert_eq!(partners, ["cert-de", "cert-fr", "cert-nl"], "[{}]", db.name);
+        assert_eq!(pages, 2);
+        for bad in ["/api/v1/users?limit=0", "/api/v1/partners?cursor=*"] {
+            let (status, body) = world.admin("GET", bad, &Value::Null);
+            assert_eq!(status, 422, "[{}] {bad}: {body:?}", db.name);
+        }
+    }
+}
+
+#[test]
+fn a_sync_is_triggered_by_administrators_only() {
+    for db in test_support::backends("hub rest sync") {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let world = with_secret_key(&db, dir.path());
+        crate::common::collection(&mut Store::open(&db.url).expect("store"), COLLECTION);
+        // Nothing listens on port 9: the remote fails, the sync reports it.
+        let remote = json!({"name": "peer", "url": "https://127.0.0.1:9/taxii2/hub/",
+                            "collection": "c-1", "local_collection": COLLECTION,
+                            "token": "remote-secret-token", "partner": "cert-de", "pull": true});
+        let (status, added) = world.admin("POST", "/api/v1/remotes", &remote);
+        assert_eq!(status, 201, "[{}] {added}", db.name);
+        let path = "/api/v1/remotes/peer/sync";
+        let (anonymous, _) = world.send("POST", None, path, &json!({}));
+        assert_eq!(anonymous, 401);
+        for (who, token) in world.others(&[Role::Admin]) {
+            let (status, answer) = world.send("POST", Some(token), path, &json!({}));
+            assert_eq!(status, 403, "[{}] {who}: {answer}", db.name);
+        }
+        let (status, report) = world.admin("POST", path, &json!({"pull_only": true}));
+        assert_eq!(status, 200, "[{}] {report}", db.name);
+        assert_eq!(report["remote"], "peer");
+        assert_eq!(report["pulled"], 0);
+        assert!(report["error"].is_string(), "[{}] {report}", db.name);
+
+        let (status, job) = world.admin("POST", &format!("{path}?async=true"), &json!({}));
+        assert_eq!(status, 202, "[{}] {job}", db.name);
+        let location = format!("/api/v1/jobs/{}", job["id"]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let done = loop {
+            let (_, job) = world.admin("GET", &location, &Value::Null);
+            if job["state"] == "succeeded" || job["state"] == "failed" {
+                break job;
+            }
+            assert!(std::time::Instant::now() < deadline, "{job}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert_eq!(done["state"], "succeeded", "[{}] {done}", db.name);
+        assert_eq!(done["result"]["remote"], "peer");
+
+        let (status, answer) = world.admin(
+            "POST",
+            path,
+            &json!({"pull_only": true, "push_only": true, "page_size": 0}),
+        );
+        assert_eq!(status, 422, "[{}] {answer}", db.name);
+        assert_eq!(answer["errors"].as_array().map(Vec::len), Some(2));
+        let (status, _) = world.admin("POST", "/api/v1/remotes/nobody/sync", &json!({}));
+        assert_eq!(status, 404, "[{}]", db.name);
+        let keyless = Hub::start(&db.url);
+        let (status, answer) = send(
+            "POST",
+            Some(world.token(Role::Admin)),
+            &keyless.url(path),
+            &json!({}),
+        );
+        assert_eq!(status, 503, "[{}] no key: {answer}", db.name);
+    }
+}
+
+#[test]
+fn bundles_round_trip_over_rest_for_administrators_only() {
+    for db in test_support::backends("hub rest bundles") {
+        let (secret, public) = exchange::bundle::generate_key();
+        let world = World::with(&db, |options| options.bundle_key = Some(secret));
+        let other = "c0ffee00-0000-4000-8000-0000000000bb";
+        {
+            let mut store = Store::open(&db.url).expect("store");
+            crate::common::collection(&mut store, COLLECTION);
+            crate::common::collection(&mut store, other);
+            crate::common::agreement(
+                &mut store,
+                "ag-1",
+                "cert-de",
+                store::Tlp::Green,
+                &[(COLLECTION, true, false)],
+            );
+            let local = app::Actor::Local("test".to_owned());
+            let object = crate::common::indicator(1, "2026-01-01T00:00:00.000Z", None);
+            let checked =
+                app::sharing::Checked::new(&stix::Validator::new(), &object).expect("valid");
+            app::sharing::store_batch(
+                &mut store,
+                &local,
+                COLLECTION,
+                &mut [checked],
+                &[],
+                None,
+                None,
+            )
+            .expect("stored");
+            // The bundle comes back as if cert-de had signed it with this key.
+            app::partners::set_partner_key(&mut store, &local, "cert-de", &public).expect("key");
+        }
+        let wanted = json!({"collection": COLLECTION, "partner": "cert-de"});
+        let path = "/api/v1/bundles/export";
+        for (who, token) in world.others(&[Role::Admin]) {
+            let (status, answer) = world.send("POST", Some(token), path, &wanted);
+            assert_eq!(status, 403, "[{}] {who}: {answer}", db.name);
+        }
+        let (status, files) = world.admin("POST", path, &wanted);
+        assert_eq!(status, 200, "[{}] {files}", db.name);
+        assert!(
+            files["manifest"]
+                .as_str()
+                .expect("manifest")
+                .contains("cert-de")
+        );
+
+        let mut upload = files.clone();
+        upload["from"] = json!("cert-de");
+        upload["collection"] = json!(other);
+        upload["as"] = json!("cert-de");
+        let path = "/api/v1/bundles/import";
+        for (who, token) in world.others(&[Role::Admin]) {
+            let (status, answer) = world.send("POST", Some(token), path, &upload);
+            assert_eq!(status, 403, "[{}] {who}: {answer}", db.name);
+        }
+        let mut tampered = upload.clone();
+        tampered["bundle"] = json!(
+            files["bundle"]
+                .as_str()
+                .expect("bundle")
+                .replace("indicator 1", "indicator 2")
+        );
+        let (status, answer) = world.admin("POST", path, &tampered);
+        assert_eq!(status, 422, "[{}] {answer}", db.name);
+        let (status, imported) = world.admin("POST", path, &upload);
+        assert_eq!(status, 200, "[{}] {imported}", db.name);
+        assert_eq!(
+            (imported["objects"].as_u64(), imported["added"].as_u64()),
+            (Some(1), Some(1))
+        );
+        let (status, again) = world.admin("POST", path, &upload);
+        assert_eq!(status, 200, "[{}] {again}", db.name);
+        assert!(again["replay_of"].is_string(), "{again}");
+        assert_eq!(again["added"], 0);
+
+        let keyless = Hub::start(&db.url);
+        let (status, answer) = send(
+            "POST",
+            Some(world.token(Role::Admin)),
+            &keyless.url("/api/v1/bundles/export"),
+            &wanted,
+        );
+        assert_eq!(status, 503, "[{}] {answer}", db.name);
     }
 }

@@ -317,8 +317,63 @@ fn the_analyses_answer_within_bounds() {
     }
 }
 
+#[test]
+fn an_unknown_rank_filter_lists_the_valid_values() {
+    for db in test_support::backends("hub rest rank filters") {
+        let world = World::new(&db);
+        depend_on_foreign(&world);
+        let stored = world.post(Role::Analyst, "/api/v1/rank", "");
+        assert_eq!(stored.status, 200, "[{}] {:?}", db.name, stored.body);
+        let found = world.get(Role::Analyst, "/api/v1/rank?country=na&kind=FACILITY");
+        assert_eq!(found.status, 200, "[{}] {:?}", db.name, found.body);
+        assert_eq!(assets(&found), ["port:walvis"], "[{}]", db.name);
+        for (query, pointer, valid) in [
+            ("country=XX", "/country", "NA"),
+            ("sector=FARMING", "/sector", "ENERGY"),
+            ("ncf=NCF-Z99", "/ncf", "NCF-C03"),
+            ("kind=spaceport", "/kind", "facility"),
+        ] {
+            let reply = world.get(Role::Analyst, &format!("/api/v1/rank?{query}"));
+            assert_eq!(reply.status, 422, "[{}] {query}: {:?}", db.name, reply.body);
+            let problem = &reply.body["errors"][0];
+            assert_eq!(problem["pointer"], pointer, "[{}] {query}", db.name);
+            let message = problem["message"].as_str().expect("message");
+            assert!(
+                message.contains("valid values") && message.contains(valid),
+                "{message}"
+            );
+        }
+    }
+}
+
+#[test]
+fn percolation_is_bounded_and_reproducible() {
+    for db in test_support::backends("hub rest percolation") {
+        let world = World::new(&db);
+        let request = r#"{"nodes": 2000, "mean_degree": 5, "realisations": 2, "seed": 3}"#;
+        let first = world.post(Role::Analyst, "/api/v1/analysis/percolation", request);
+        assert_eq!(first.status, 200, "[{}] {:?}", db.name, first.body);
+        let p_c = first.body["p_c"].as_f64().expect("p_c");
+        assert!(p_c > 0.0 && p_c < 1.0, "{p_c}");
+        let again = world.post(Role::Analyst, "/api/v1/analysis/percolation", request);
+        assert_eq!(
+            again.body["p_c_each"], first.body["p_c_each"],
+            "the seed decides"
+        );
+        for (body, pointer) in [
+            (r#"{"nodes": 10}"#, "/nodes"),
+            (r#"{"mean_degree": 0}"#, "/mean_degree"),
+            (r#"{"realisations": 65}"#, "/realisations"),
+        ] {
+            let reply = world.post(Role::Analyst, "/api/v1/analysis/percolation", body);
+            assert_eq!(reply.status, 422, "[{}] {body}: {:?}", db.name, reply.body);
+            assert_eq!(reply.body["errors"][0]["pointer"], pointer);
+        }
+    }
+}
+
 /// Who may call which analysis route: (method, path, body, roles allowed).
-const ROUTES: [(&str, &str, &str, &[Role]); 12] = [
+const ROUTES: [(&str, &str, &str, &[Role]); 13] = [
     (
         "GET",
         "/api/v1/rank",
@@ -356,6 +411,12 @@ const ROUTES: [(&str, &str, &str, &[Role]); 12] = [
     ),
     ("POST", "/api/v1/analysis/contingency", "{}", RUNNERS),
     ("POST", "/api/v1/analysis/iim", "{}", RUNNERS),
+    (
+        "POST",
+        "/api/v1/analysis/percolation",
+        r#"{"nodes": 200, "realisations": 1}"#,
+        RUNNERS,
+    ),
 ];
 
 const READERS: &[Role] = &[Role::Admin, Role::Analyst, Role::Coordinator];

@@ -16,7 +16,7 @@ const KEV: &str = r#"{"catalogVersion":"2025.01.02","dateReleased":"2025-01-02T0
      "shortDescription":"d","requiredAction":"a","dueDate":"2024-01-24"}]}"#;
 
 /// Two routers running Acme's product, one at home and one abroad, and the KEV catalog.
-fn seed(world: &World) {
+pub(crate) fn seed(world: &World) {
     let router = |id: &str, country: &str| {
         json!({"id": id, "name": id, "kind": "system", "country": country,
                "products": ["cpe:2.3:h:acme:router:1.0:*:*:*:*:*:*:*"]})
@@ -296,5 +296,30 @@ fn every_role_on_every_intel_route() {
                 db.name, reply.body
             );
         }
+    }
+}
+
+#[test]
+fn exposure_scores_are_listed_by_asset() {
+    for db in test_support::backends("hub rest intel exposure") {
+        let world = World::new(&db);
+        seed(&world);
+        let page = world.get(Role::Coordinator, "/api/v1/intel/exposure?limit=1");
+        assert_eq!(page.status, 200, "[{}] {:?}", db.name, page.body);
+        assert_eq!(page.body["items"][0]["asset"], "rtr-away", "[{}]", db.name);
+        assert_eq!(page.body["items"][0]["findings"], 2);
+        let score = page.body["items"][0]["score"].as_f64().expect("score");
+        assert!(score > 0.0 && score <= 1.0, "{score}");
+        let next = page.body["next"].as_str().expect("a second page");
+        let rest = world.get(
+            Role::Coordinator,
+            &format!("/api/v1/intel/exposure?limit=1&cursor={next}"),
+        );
+        assert_eq!(rest.body["items"][0]["asset"], "rtr-home", "[{}]", db.name);
+        assert_eq!(rest.body["next"], serde_json::Value::Null);
+        assert_eq!(
+            world.get(Role::Partner, "/api/v1/intel/exposure").status,
+            403
+        );
     }
 }

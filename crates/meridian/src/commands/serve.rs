@@ -49,6 +49,10 @@ pub struct ServeArgs {
     /// Build every page from the store instead of reusing served pages (for measuring).
     #[arg(long)]
     pub no_page_cache: bool,
+    /// The signing key file written by `bundle keygen`: signs the bundles exported over REST
+    /// (`POST /api/v1/bundles/export`; without it that route answers 503).
+    #[arg(long, value_name = "FILE", env = "MERIDIAN_BUNDLE_KEY")]
+    pub bundle_key: Option<PathBuf>,
 }
 
 pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
@@ -64,6 +68,13 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     options.home = config.home_country();
     options.pool_size = usize::from(args.db_connections);
     options.secret_key = Some(config.secret_key()?);
+    options.bundle_key = match &args.bundle_key {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("reading the signing key {}", path.display()))?,
+        ),
+        None => None,
+    };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {
         runtime.worker_threads(n.max(1));

@@ -1,0 +1,200 @@
+//! Long work as jobs on SQLite and PostgreSQL: `?async=true` (or `Prefer: respond-async`)
+//! answers 202 with the job, polling it gives the synchronous answer or error, only the
+//! requester and administrators see it, and a dead server's jobs are interrupted.
+
+use std::time::{Duration, Instant};
+
+use app::Role;
+use serde_json::{Value, json};
+use store::Store;
+
+use crate::common::{Hub, Reply, call, get_with};
+use crate::rest::{World, user};
+
+/// Polls the job at `location` as `role` until it is over; the job.
+fn wait(world: &World, role: Role, location: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let job = world.get(role, location);
+        assert_eq!(job.status, 200, "{location}: {:?}", job.body);
+        if matches!(job.body["state"].as_str(), Some("succeeded" | "failed")) {
+            return job.body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the job never ended: {:?}",
+            job.body
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The job of a 202: its `Location`, checked against its body.
+fn accepted(reply: &Reply) -> String {
+    assert_eq!(reply.status, 202, "{:?}", reply.body);
+    let location = reply.header("Location").expect("Location").to_owned();
+    assert_eq!(location, format!("/api/v1/jobs/{}", reply.body["id"]));
+    assert!(matches!(
+        reply.body["state"].as_str(),
+        Some("queued" | "running" | "succeeded")
+    ));
+    location
+}
+
+#[test]
+fn a_job_gives_the_synchronous_answer() {
+    for db in test_support::backends("hub rest jobs") {
+        let world = World::new(&db);
+        let request = json!({"trials": 200, "seed": 7, "foreign_probability": 0.5}).to_string();
+        let now = world.post(Role::Analyst, "/api/v1/analysis/montecarlo", &request);
+        assert_eq!(now.status, 200, "[{}] {:?}", db.name, now.body);
+        let later = world.post(
+            Role::Analyst,
+            "/api/v1/analysis/montecarlo?async=true",
+            &request,
+        );
+        let location = accepted(&later);
+        assert_eq!(later.body["kind"], "montecarlo");
+        assert_eq!(later.body["requested_by"], "user:analyst");
+        let job = wait(&world, Role::Analyst, &location);
+        assert_eq!(job["state"], "succeeded", "[{}] {job:?}", db.name);
+        assert_eq!(job["result"], now.body, "[{}]", db.name);
+        assert_eq!(job["error"], Value::Null);
+        assert!(job["finished_at"].is_string());
+
+        // Prefer: respond-async does the same; the stored ranking's job reports its run.
+        let bearer = format!("Bearer {}", world.token(Role::Admin));
+        let ranked = call(
+            "POST",
+            &world.hub.url("/api/v1/rank"),
+            &[("Authorization", &bearer), ("Prefer", "respond-async")],
+            "",
+        );
+        let job = wait(&world, Role::Admin, &accepted(&ranked));
+        assert_eq!(job["state"], "succeeded", "[{}] {job:?}", db.name);
+        let run = job["result"]["run"].as_i64().expect("a run id");
+        let stored = world.get(Role::Analyst, &format!("/api/v1/rank?run={run}"));
+        assert_eq!(stored.status, 200, "[{}] {:?}", db.name, stored.body);
+        assert_eq!(stored.body["total"], job["result"]["entries"]);
+
+        // An intel import as a job.
+        let kev = json!({"catalogVersion": "2025.01.02", "dateReleased": "2025-01-02T00:00:00Z",
+            "count": 1, "vulnerabilities": [{"cveID": "CVE-2024-0001", "vendorProject": "Acme",
+            "product": "Router", "vulnerabilityName": "n", "dateAdded": "2024-01-02",
+            "shortDescription": "d", "requiredAction": "a", "dueDate": "2024-01-23"}]});
+        let imported = world.post(
+            Role::Analyst,
+            "/api/v1/intel/documents?name=kev&async=true",
+            &kev.to_string(),
+        );
+        let job = wait(&world, Role::Analyst, &accepted(&imported));
+        assert_eq!(job["state"], "succeeded", "[{}] {job:?}", db.name);
+        assert_eq!(job["result"]["status"], "created");
+
+        let bad = world.post(Role::Analyst, "/api/v1/rank?async=maybe", "");
+        assert_eq!(bad.status, 422, "[{}] {:?}", db.name, bad.body);
+        assert_eq!(bad.body["errors"][0]["pointer"], "/async");
+        let refused = world.post(Role::Coordinator, "/api/v1/rank?async=true", "");
+        assert_eq!(refused.status, 403, "[{}] {:?}", db.name, refused.body);
+    }
+}
+
+#[test]
+fn a_failed_job_gives_the_synchronous_error_and_stores_nothing() {
+    for db in test_support::backends("hub rest jobs failed") {
+        let world = World::new(&db);
+        let body = json!({"assets": [], "dependencies": [
+            {"dependent": "plant:ohio-1", "provider": "nowhere:1"}]})
+        .to_string();
+        let now = world.post(Role::Analyst, "/api/v1/atlas/import", &body);
+        assert_eq!(now.status, 422, "[{}] {:?}", db.name, now.body);
+        let later = world.post(Role::Analyst, "/api/v1/atlas/import?async=true", &body);
+        let job = wait(&world, Role::Analyst, &accepted(&later));
+        assert_eq!(job["state"], "failed", "[{}] {job:?}", db.name);
+        assert_eq!(job["result"], Value::Null);
+        assert_eq!(job["error"]["code"], now.body["code"]);
+        assert_eq!(job["error"]["errors"], now.body["errors"], "[{}]", db.name);
+        let stats = world.get(Role::Analyst, "/api/v1/stats");
+        assert_eq!(
+            stats.body["dependencies"], 1,
+            "[{}] {:?}",
+            db.name, stats.body
+        );
+    }
+}
+
+#[test]
+fn only_the_requester_and_administrators_see_a_job() {
+    for db in test_support::backends("hub rest jobs readers") {
+        let world = World::new(&db);
+        let submitted = world.post(Role::Analyst, "/api/v1/rank?async=true", "");
+        let location = accepted(&submitted);
+        wait(&world, Role::Analyst, &location);
+        let admin = world.get(Role::Admin, &location);
+        assert_eq!(admin.status, 200, "[{}] {:?}", db.name, admin.body);
+        for role in [Role::Coordinator, Role::Partner] {
+            let hidden = world.get(role, &location);
+            assert_eq!(
+                hidden.status, 404,
+                "[{}] {role}: {:?}",
+                db.name, hidden.body
+            );
+            assert_eq!(hidden.body["code"], "job_not_found");
+            assert!(hidden.body.get("result").is_none());
+            let list = world.get(role, "/api/v1/jobs");
+            assert_eq!(list.body["items"], json!([]), "[{}] {role}", db.name);
+        }
+        let partner_token = get_with(&world.hub.url(&location), Some(&world.partner), "*/*");
+        assert_eq!(partner_token.status, 404, "[{}]", db.name);
+        let anonymous = get_with(&world.hub.url(&location), None, "*/*");
+        assert_eq!(anonymous.status, 401, "[{}]", db.name);
+        assert_eq!(world.get(Role::Analyst, "/api/v1/jobs/x").status, 404);
+
+        let second = world.post(Role::Analyst, "/api/v1/rank?async=true", "");
+        wait(&world, Role::Analyst, &accepted(&second));
+        let first_page = world.get(Role::Analyst, "/api/v1/jobs?limit=1");
+        assert_eq!(
+            first_page.status, 200,
+            "[{}] {:?}",
+            db.name, first_page.body
+        );
+        assert_eq!(first_page.body["items"][0]["id"], second.body["id"]);
+        let cursor = first_page.body["next"].as_str().expect("a next page");
+        let rest = world.get(
+            Role::Analyst,
+            &format!("/api/v1/jobs?limit=1&cursor={cursor}"),
+        );
+        assert_eq!(rest.body["items"][0]["id"], submitted.body["id"]);
+        assert_eq!(rest.body["next"], Value::Null);
+        let all = world.get(Role::Admin, "/api/v1/jobs");
+        assert_eq!(all.body["items"].as_array().map(Vec::len), Some(2));
+        let bad = world.get(Role::Analyst, "/api/v1/jobs?cursor=!");
+        assert_eq!(bad.status, 422, "[{}] {:?}", db.name, bad.body);
+    }
+}
+
+#[test]
+fn a_dead_servers_jobs_are_interrupted_at_startup() {
+    for db in test_support::backends("hub rest jobs interrupted") {
+        let mut store = Store::open(&db.url).expect("store");
+        let token = user(&mut store, "root", Role::Admin);
+        let id = store
+            .add_job("rank", "user:root", "2026-01-01T00:00:00Z")
+            .expect("job");
+        assert!(store.start_job(id, "2026-01-01T00:00:01Z").expect("start"));
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let url = hub.url(&format!("/api/v1/jobs/{id}"));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let job = loop {
+            let job = get_with(&url, Some(&token), "application/json");
+            assert_eq!(job.status, 200, "[{}] {:?}", db.name, job.body);
+            if job.body["state"] != "running" || Instant::now() > deadline {
+                break job.body;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(job["state"], "failed", "[{}] {job:?}", db.name);
+        assert_eq!(job["error"]["code"], "interrupted");
+    }
+}
