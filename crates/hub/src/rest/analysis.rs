@@ -1227,12 +1227,13 @@ pub async fn percolation(
         mode,
         "percolation",
         Action::RunAnalysis,
-        move |_, _, _| {
+        move |_, progress, _| {
             let p = analysis::percolation(
                 request.nodes,
                 request.mean_degree,
                 request.realisations,
                 request.seed,
+                progress,
             )?;
             Ok(PercolationDto {
                 nodes: p.nodes as u64,
