@@ -5,8 +5,10 @@
 
 mod checked;
 mod release;
+mod shared;
 mod snapshot;
 
 pub use checked::{Checked, store_batch};
 pub use release::{ANONYMOUS_IDENTITY, Release};
+pub use shared::{SharedObject, shared_with};
 pub use snapshot::{DEFAULT_TLP_SETTING, Snapshot, default_tlp};
