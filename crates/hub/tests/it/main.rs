@@ -10,3 +10,4 @@ mod hardening;
 mod intel;
 mod rest;
 mod taxii;
+mod web;
