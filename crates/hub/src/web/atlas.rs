@@ -5,7 +5,7 @@ use app::authz::Action;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::layout::{self, Area, Pager, asset_link, fixed, href, movement};
 use super::{Viewer, WebError, given, home, run, svg};
@@ -14,7 +14,7 @@ use crate::AppState;
 /// Rows per page.
 const PAGE: usize = 50;
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, Serialize)]
 pub struct SearchParams {
     q: Option<String>,
     country: Option<String>,
@@ -24,29 +24,6 @@ pub struct SearchParams {
     kind: Option<String>,
     foreign: Option<String>,
     offset: Option<usize>,
-}
-
-impl SearchParams {
-    fn pairs(&self, offset: usize) -> Vec<(&'static str, String)> {
-        let v = |o: &Option<String>| given(o).unwrap_or_default();
-        vec![
-            ("q", v(&self.q)),
-            ("country", v(&self.country)),
-            ("sector", v(&self.sector)),
-            ("ncf", v(&self.ncf)),
-            ("product", v(&self.product)),
-            ("kind", v(&self.kind)),
-            ("foreign", v(&self.foreign)),
-            (
-                "offset",
-                if offset == 0 {
-                    String::new()
-                } else {
-                    offset.to_string()
-                },
-            ),
-        ]
-    }
 }
 
 /// A labelled text field of a filter form, filled with the current value.
@@ -119,7 +96,7 @@ pub async fn search(
         @if assets.is_empty() && problems.is_empty() {
             (layout::empty("No asset matches. Loosen the filters, or import an atlas.", "meridian import FILE"))
         } @else if !assets.is_empty() {
-            (pager.render(|o| href("/atlas", &params.pairs(o))))
+            (pager.render(|o| layout::at("/atlas", &params, o)))
             table.list {
                 thead { tr {
                     th scope="col" { "Id" } th scope="col" { "Name" } th scope="col" { "Kind" }
@@ -138,7 +115,7 @@ pub async fn search(
                     }
                 }
             }
-            (pager.render(|o| href("/atlas", &params.pairs(o))))
+            (pager.render(|o| layout::at("/atlas", &params, o)))
         }
     };
     Ok(layout::page(&viewer, Area::Atlas, "Atlas", content).into_response())

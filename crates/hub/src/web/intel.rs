@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::layout::{self, Area, Pager, asset_link, decision, fixed, href};
 use super::{Viewer, WebError, given, home, run};
@@ -14,7 +14,7 @@ use crate::AppState;
 
 const PAGE: usize = 50;
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, Serialize)]
 pub struct FindingParams {
     decision: Option<String>,
     cve: Option<String>,
@@ -22,27 +22,8 @@ pub struct FindingParams {
     kev: Option<String>,
     offset: Option<usize>,
     /// Set after a false positive was marked: `ASSET CVE`.
+    #[serde(skip_serializing)]
     marked: Option<String>,
-}
-
-impl FindingParams {
-    fn pairs(&self, offset: usize) -> Vec<(&'static str, String)> {
-        let v = |o: &Option<String>| given(o).unwrap_or_default();
-        vec![
-            ("decision", v(&self.decision)),
-            ("cve", v(&self.cve)),
-            ("country", v(&self.country)),
-            ("kev", v(&self.kev)),
-            (
-                "offset",
-                if offset == 0 {
-                    String::new()
-                } else {
-                    offset.to_string()
-                },
-            ),
-        ]
-    }
 }
 
 pub async fn findings(
@@ -116,9 +97,9 @@ pub async fn findings(
                 } @else if !rows.is_empty() {
                     @let page: Vec<app::intel::FindingRow> = rows.iter().skip(offset).take(PAGE).cloned().collect();
                     @let pager = Pager { offset, shown: page.len(), total: Some(rows.len()), more: offset + page.len() < rows.len(), limit: PAGE };
-                    (pager.render(|o| href("/intel", &params.pairs(o))))
+                    (pager.render(|o| layout::at("/intel", &params, o)))
                     (finding_table(&viewer, &page, true))
-                    (pager.render(|o| href("/intel", &params.pairs(o))))
+                    (pager.render(|o| layout::at("/intel", &params, o)))
                 }
             }
         }

@@ -53,6 +53,7 @@ fn head(title: &str) -> Markup {
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (title) " · Meridian" }
             link rel="stylesheet" href="/static/meridian.css";
+            link rel="icon" type="image/svg+xml" href="/static/favicon.svg";
         }
     }
 }
@@ -237,6 +238,22 @@ pub fn segment(id: &str) -> String {
 /// The link to an asset's page, its id in monospace.
 pub fn asset_link(id: &str) -> Markup {
     html! { a href={ "/atlas/" (segment(id)) } { code { (id) } } }
+}
+
+/// `path?query` of a page's query `params` (its empty fields left out) at row `offset`.
+pub fn at<T: serde::Serialize>(path: &str, params: &T, offset: usize) -> String {
+    let query = serde_urlencoded::to_string(params).unwrap_or_default();
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(&query)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| k != "offset")
+            .collect();
+    if offset > 0 {
+        pairs.push(("offset".to_owned(), offset.to_string()));
+    }
+    let pairs: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    href(path, &pairs)
 }
 
 /// `path?query` with the non-empty `pairs`.

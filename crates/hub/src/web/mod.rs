@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/static/meridian.css", get(stylesheet))
+        .route("/static/favicon.svg", get(favicon))
         .route("/atlas", get(atlas::search))
         .route("/atlas/{id}", get(atlas::show))
         .route("/priorities", get(priorities::list))
@@ -90,15 +91,24 @@ async fn headers(request: Request, next: Next) -> Response {
     response
 }
 
-async fn stylesheet() -> Response {
+/// A file embedded in the binary, cacheable for an hour.
+fn embedded(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
-        include_str!("meridian.css"),
+        body,
     )
         .into_response()
+}
+
+async fn stylesheet() -> Response {
+    embedded("text/css; charset=utf-8", include_str!("meridian.css"))
+}
+
+async fn favicon() -> Response {
+    embedded("image/svg+xml", include_str!("favicon.svg"))
 }
 
 /// The user of a page: who, and the session's CSRF token for its forms.

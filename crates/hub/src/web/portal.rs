@@ -94,7 +94,7 @@ async fn portal(
                     thead { tr { th scope="col" { "Notification" } th scope="col" { "Alert" } th scope="col" { "TLP" } th scope="col" { "Organisation" } th scope="col" { "Assets" } th scope="col" { "State" } th scope="col" { "Report" } } }
                     tbody { @for (n, alert) in &own { tr {
                         td { code { (n.id) } }
-                        td { @if let Some(a) = alert { code { (a.cve) } " " (a.title) br; span.meta { (a.remediation) } } }
+                        td { @if let Some(a) = alert { (a.title) br; span.meta { (a.remediation) } } }
                         td { @if let Some(a) = alert { (tlp(a.tlp)) } }
                         td { (n.organisation) }
                         td { @for a in &n.assets { code { (a) } " " } }

@@ -5,41 +5,21 @@ use app::authz::Action;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::layout::{self, Area, Pager, asset_link, fixed, href, movement};
+use super::layout::{self, Area, Pager, asset_link, fixed, movement};
 use super::{Viewer, WebError, given, run};
 use crate::AppState;
 
 const PAGE: usize = 50;
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, Serialize)]
 pub struct RankParams {
     country: Option<String>,
     sector: Option<String>,
     ncf: Option<String>,
     kind: Option<String>,
     offset: Option<usize>,
-}
-
-impl RankParams {
-    fn pairs(&self, offset: usize) -> Vec<(&'static str, String)> {
-        let v = |o: &Option<String>| given(o).unwrap_or_default();
-        vec![
-            ("country", v(&self.country)),
-            ("sector", v(&self.sector)),
-            ("ncf", v(&self.ncf)),
-            ("kind", v(&self.kind)),
-            (
-                "offset",
-                if offset == 0 {
-                    String::new()
-                } else {
-                    offset.to_string()
-                },
-            ),
-        ]
-    }
 }
 
 pub async fn list(
@@ -86,7 +66,7 @@ pub async fn list(
                     " Priority = impact × (1 + exposure) × (1 + threat); open an asset to see what is behind each factor."
                 }
                 @let pager = Pager { offset, shown: r.rows.len(), total: Some(r.total), more: offset + r.rows.len() < r.total, limit: PAGE };
-                (pager.render(|o| href("/priorities", &params.pairs(o))))
+                (pager.render(|o| layout::at("/priorities", &params, o)))
                 @if r.rows.is_empty() {
                     (layout::empty("No ranked asset matches these filters.", ""))
                 } @else {
@@ -111,7 +91,7 @@ pub async fn list(
                         }
                     }
                 }
-                (pager.render(|o| href("/priorities", &params.pairs(o))))
+                (pager.render(|o| layout::at("/priorities", &params, o)))
             }
         }
     };

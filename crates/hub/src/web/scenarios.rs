@@ -13,7 +13,7 @@ use super::{Viewer, WebError, given, home, run, svg};
 use crate::AppState;
 
 /// Failed assets listed on the page.
-const LISTED: usize = 200;
+const LISTED: usize = 100;
 
 #[derive(Default, Deserialize)]
 pub struct ScenarioParams {

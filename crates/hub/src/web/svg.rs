@@ -37,6 +37,8 @@ const GRAPH_WIDTH: f64 = 1100.0;
 const ROW: f64 = 84.0;
 const BOX_W: f64 = 150.0;
 const BOX_H: f64 = 34.0;
+/// NCF boxes per row at the bottom of the neighbourhood graph.
+const NCFS_PER_ROW: usize = 7;
 
 fn row_of(
     items: Vec<(String, String, String, Option<String>)>,
@@ -97,7 +99,7 @@ pub fn neighbourhood(n: &Neighbourhood, subject: &str) -> Markup {
         .collect();
     ncfs.sort_unstable();
     ncfs.dedup();
-    let ncf_items = ncfs
+    let ncf_items: Vec<(String, String, String, Option<String>)> = ncfs
         .iter()
         .map(|id| {
             let name = model::ncf(id).map_or("", |x| x.name);
@@ -109,8 +111,11 @@ pub fn neighbourhood(n: &Neighbourhood, subject: &str) -> Markup {
             )
         })
         .collect();
-    nodes.extend(row_of(ncf_items, y, "ncf"));
-    let height = y + 30.0;
+    for row in ncf_items.chunks(NCFS_PER_ROW) {
+        nodes.extend(row_of(row.to_vec(), y, "ncf"));
+        y += BOX_H + 12.0;
+    }
+    let height = y + 10.0;
     let at = |id: &str| nodes.iter().find(|x| x.id == id);
     let mut lines: Vec<(f64, f64, f64, f64, bool)> = n
         .edges
@@ -126,7 +131,7 @@ pub fn neighbourhood(n: &Neighbourhood, subject: &str) -> Markup {
         }
     }
     html! {
-        svg.graph role="img" aria-labelledby="graph-title graph-desc" viewBox={ "0 0 " (GRAPH_WIDTH) " " (height) } width="100%" {
+        svg.graph aria-labelledby="graph-title graph-desc" viewBox={ "0 0 " (GRAPH_WIDTH) " " (height) } width="100%" {
             title #graph-title { "Dependency neighbourhood of " (subject) }
             desc #graph-desc {
                 (n.providers.len()) " providers above, the asset, "
