@@ -38,7 +38,10 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
     };
     let intel = viewer.can(Action::ReadIntel);
     let exchange = viewer.can(Action::ReadExchange);
-    let (ranking, notifications, findings, alerts, incidents) = run(&app, move |store| {
+    let actor = viewer.actor.clone();
+    let home_name = app.home.0.clone();
+    let (changes, ranking, notifications, findings, alerts, incidents) = run(&app, move |store| {
+        let changes = app::changes::since_previous_login(store, &actor, &home_name)?;
         let ranking = match app::analysis::stored_ranking(store, &query) {
             Ok(r) => Some(r),
             Err(app::Error::NotFound { .. }) => None,
@@ -76,7 +79,7 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
         };
         incidents.sort_by(|a, b| b.report.reported_at.cmp(&a.report.reported_at));
         incidents.truncate(TOP);
-        Ok((ranking, notifications, findings, alerts, incidents))
+        Ok((changes, ranking, notifications, findings, alerts, incidents))
     })
     .await?;
     let waiting: Vec<&store::Notification> = {
@@ -87,6 +90,7 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
     };
     let active = findings.iter().filter(|f| f.active()).count();
     let content = html! {
+        (since(&changes))
         div.grid {
             section.panel aria-labelledby="top-h" {
                 h2 #top-h { "Top foreign priorities" }
@@ -174,6 +178,45 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
         }
     };
     Ok(layout::page(&viewer, Area::Dashboard, "Dashboard", content).into_response())
+}
+
+/// What changed since the viewer's previous login.
+fn since(c: &app::changes::Changes) -> Markup {
+    html! {
+        section.panel.changes aria-labelledby="since-h" {
+            h2 #since-h { "Since your previous login" }
+            @match &c.since {
+                None => p { "This is your first visit: everything below is new to you." },
+                Some(at) => {
+                    p {
+                        "Since " (at) ": "
+                        strong { (c.alerts.len()) } " new alerts, "
+                        strong { (c.incidents.len()) } " new incidents, "
+                        strong { (c.documents.len()) } " intel documents imported, "
+                        strong { (c.rankings) } " rankings stored."
+                    }
+                    @if !c.alerts.is_empty() {
+                        p { "New alerts: " @for a in &c.alerts { code { (a.id) } " (" code { (a.cve) } ") " } }
+                    }
+                    @if !c.incidents.is_empty() {
+                        p { "New incidents: " @for i in &c.incidents { code { (i.id) } " on " @for a in &i.report.assets { (asset_link(a)) " " } } }
+                    }
+                    @if !c.documents.is_empty() {
+                        p { "New intel: " @for d in &c.documents { (d.kind) " " code { (d.source) } "; " } }
+                    }
+                    @if !c.movers.is_empty() {
+                        table {
+                            caption { "Largest rank movements in the newest ranking" }
+                            thead { tr { th.num scope="col" { "Rank" } th scope="col" { "Move" } th scope="col" { "Asset" } th.num scope="col" { "Priority" } } }
+                            tbody { @for r in &c.movers { tr {
+                                td.num { (r.rank) } td { (movement(r.movement())) } td { (asset_link(&r.asset)) } td.num { (fixed(r.priority, 3)) }
+                            } } }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Alerts: id, CVE, title, TLP and when.

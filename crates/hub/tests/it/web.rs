@@ -478,3 +478,52 @@ fn web_partner_never_sees_unreleased_objects() {
         );
     }
 }
+
+#[test]
+fn web_dashboard_tells_what_changed_since_the_previous_login() {
+    for db in test_support::backends("hub web changes") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let first = login(&hub, Role::Analyst);
+        let shown = get(&hub, &first.cookie, "/");
+        assert!(
+            shown.body.contains("This is your first visit"),
+            "[{}]",
+            db.name
+        );
+
+        let mut store = Store::open(&db.url).expect("store");
+        let added = app::incidents::add(
+            &mut store,
+            &Actor::Local("test".to_owned()),
+            app::incidents::NewIncident {
+                partner: "cert-de".to_owned(),
+                assets: vec!["fdc:de:erlangen-6".to_owned()],
+                kind: store::IncidentKind::Cyber,
+                category: "intrusion".to_owned(),
+                occurred_at: app::incidents::now(),
+                severity: 4,
+                description: String::new(),
+            },
+        )
+        .expect("an incident");
+        drop(store);
+        let second = login(&hub, Role::Analyst);
+        let shown = get(&hub, &second.cookie, "/");
+        assert!(
+            shown.body.contains("Since your previous login"),
+            "[{}]",
+            db.name
+        );
+        assert!(
+            shown
+                .body
+                .contains(&format!("<code>{}</code> on", added[0].0)),
+            "[{}] the new incident is listed: {}",
+            db.name,
+            shown.body
+        );
+    }
+}
