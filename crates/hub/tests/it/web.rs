@@ -400,6 +400,37 @@ fn web_forms_need_the_session_csrf_token() {
             "[{}]",
             db.name
         );
+        // The incident form fails like the partner API, next to the field, and stores nothing.
+        let report = |severity: &str| {
+            post(
+                &hub,
+                &partner.cookie,
+                "/portal/incidents",
+                &[
+                    ("csrf", partner.csrf.as_str()),
+                    ("assets", "fdc:de:erlangen-6"),
+                    ("kind", "cyber"),
+                    ("category", "intrusion"),
+                    ("severity", severity),
+                    ("occurred_at", "2026-01-03T08:00:00Z"),
+                ],
+            )
+        };
+        let refused = report("9");
+        assert_eq!(refused.status, 422, "[{}] {}", db.name, refused.body);
+        assert!(
+            refused.body.contains("9 is not a severity 1..5"),
+            "[{}]",
+            db.name
+        );
+        let filed = report("4");
+        assert_eq!(filed.status, 303, "[{}] {}", db.name, filed.body);
+        let portal = get(&hub, &partner.cookie, &filed.location);
+        assert!(
+            portal.body.contains("Incident report stored: INC-"),
+            "[{}]",
+            db.name
+        );
         // An analyst may not report for a partner, token or not.
         let staff = post(
             &hub,
