@@ -62,7 +62,7 @@ async function text(page) {
 }
 
 const staffScreens = [
-  ['dashboard', '/'], ['atlas', '/atlas'], ['atlas-search', '/atlas?q=cable&foreign=1'],
+  ['dashboard', '/'], ['atlas', '/atlas'], ['atlas-search', '/atlas?q=cable&foreign=1'], ['map', '/map'],
   ['priorities', '/priorities'], ['priorities-filtered', '/priorities?country=DE'],
   ['intel', '/intel'], ['intel-act', '/intel?decision=Act'], ['exchange', '/exchange'],
 ];
@@ -72,6 +72,8 @@ let otherPartners = [];
 for (const role of ['admin', 'analyst', 'coordinator']) {
   const { context, page } = await session(role);
   for (const [name, path] of staffScreens) await screen(page, role, name, path);
+  await page.goto(`${BASE}/map`);
+  if (await page.locator('svg.map a circle').count() < 10) fail(`${role}: fewer than 10 assets on the map`);
   await page.goto(`${BASE}/priorities`);
   const top = await page.getAttribute('table.list tbody tr:first-child a', 'href');
   if (!top) fail(`${role}: no ranked asset on /priorities`);

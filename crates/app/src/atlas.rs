@@ -397,3 +397,17 @@ pub fn neighbourhood(
         omitted,
     })
 }
+
+/// The assets among `ids` that have coordinates, in the order of `ids` (unknown ids skipped).
+pub fn located(store: &mut Store, ids: &[String]) -> Result<Vec<Asset>> {
+    let mut found = Vec::new();
+    for id in ids {
+        if let Some(a) = store.get_asset(id)?
+            && a.lat.is_some()
+            && a.lon.is_some()
+        {
+            found.push(a);
+        }
+    }
+    Ok(found)
+}

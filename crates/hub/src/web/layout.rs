@@ -12,6 +12,7 @@ use super::Viewer;
 pub enum Area {
     Dashboard,
     Atlas,
+    Map,
     Priorities,
     Scenarios,
     Intel,
@@ -21,9 +22,10 @@ pub enum Area {
 
 impl Area {
     /// Each area with its address, its name and what the viewer must be allowed to open it.
-    const ALL: [(Area, &'static str, &'static str, Action); 6] = [
+    const ALL: [(Area, &'static str, &'static str, Action); 7] = [
         (Area::Dashboard, "/", "Dashboard", Action::ReadAnalysis),
         (Area::Atlas, "/atlas", "Atlas", Action::ReadAtlas),
+        (Area::Map, "/map", "Map", Action::ReadAtlas),
         (
             Area::Priorities,
             "/priorities",

@@ -20,6 +20,7 @@ mod exchange;
 mod intel;
 mod layout;
 mod login;
+mod map;
 mod portal;
 mod priorities;
 mod scenarios;
@@ -47,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/static/meridian.css", get(stylesheet))
         .route("/static/favicon.svg", get(favicon))
+        .route("/static/world.svg", get(world))
+        .route("/map", get(map::show))
         .route("/atlas", get(atlas::search))
         .route("/atlas/{id}", get(atlas::show))
         .route("/priorities", get(priorities::list))
@@ -105,6 +108,10 @@ fn embedded(content_type: &'static str, body: &'static str) -> Response {
 
 async fn stylesheet() -> Response {
     embedded("text/css; charset=utf-8", include_str!("meridian.css"))
+}
+
+async fn world() -> Response {
+    embedded("image/svg+xml", include_str!("world.svg"))
 }
 
 async fn favicon() -> Response {

@@ -204,6 +204,7 @@ fn web_every_screen_by_role() {
             "/",
             "/atlas",
             "/atlas?q=CABLE",
+            "/map",
             asset_page.as_str(),
             "/priorities",
             "/priorities?country=de",
