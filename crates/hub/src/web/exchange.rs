@@ -126,9 +126,10 @@ fn actions(viewer: &Viewer, n: &store::Notification) -> Markup {
     }
 }
 
+/// The form of a move along a notification's states: the state to move to.
 #[derive(Deserialize)]
-pub struct Advance {
-    to: String,
+pub struct Move {
+    pub to: String,
 }
 
 /// Moves a notification along (sent through the send use case, the rest through advance),
@@ -139,7 +140,7 @@ pub async fn advance(
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, WebError> {
-    let form: Advance = viewer.form(&app, body).await?;
+    let form: Move = viewer.form(&app, body).await?;
     let to = NotificationState::parse(&form.to).ok_or_else(|| {
         WebError::from(app::Error::invalid(
             "/to",

@@ -161,11 +161,6 @@ async fn portal(
     ))
 }
 
-#[derive(Deserialize)]
-pub struct Report {
-    to: String,
-}
-
 /// The partner reports on one of its notifications (audited), then back to the portal.
 pub async fn report(
     State(app): State<AppState>,
@@ -173,7 +168,7 @@ pub async fn report(
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, WebError> {
-    let form: Report = viewer.form(&app, body).await?;
+    let form: super::exchange::Move = viewer.form(&app, body).await?;
     let to = NotificationState::parse(&form.to)
         .filter(|s| REPORTS.iter().any(|(name, _)| *name == s.as_str()))
         .ok_or_else(|| {

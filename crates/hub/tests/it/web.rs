@@ -73,6 +73,17 @@ fn post(hub: &Hub, cookie: &str, path: &str, form: &[(&str, &str)]) -> Page {
     )
 }
 
+/// A form's answer: a redirect to a page that says `notice`.
+fn redirected_with(hub: &Hub, cookie: &str, answer: &Page, notice: &str) {
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let shown = get(hub, cookie, &answer.location);
+    assert!(
+        shown.body.contains(notice),
+        "{notice:?} after the form: {}",
+        shown.body
+    );
+}
+
 /// A logged-in user: the session cookie and the CSRF token of its forms.
 struct Session {
     cookie: String,
@@ -357,13 +368,11 @@ fn web_forms_need_the_session_csrf_token() {
         };
         assert_eq!(mark("").status, 403, "[{}] no token", db.name);
         assert_eq!(mark("forged").status, 403, "[{}] a wrong token", db.name);
-        let marked = mark(&analyst.csrf);
-        assert_eq!(marked.status, 303, "[{}] {}", db.name, marked.body);
-        let after = get(&hub, &analyst.cookie, &marked.location);
-        assert!(
-            after.body.contains("Marked as a false positive"),
-            "[{}]",
-            db.name
+        redirected_with(
+            &hub,
+            &analyst.cookie,
+            &mark(&analyst.csrf),
+            "Marked as a false positive",
         );
         let bad = post(
             &hub,
@@ -382,24 +391,17 @@ fn web_forms_need_the_session_csrf_token() {
         let path = format!("/portal/notifications/{notification}");
         let refused = post(&hub, &partner.cookie, &path, &[("to", to)]);
         assert_eq!(refused.status, 403, "[{}]", db.name);
-        let acknowledged = post(
+        let reported = post(
             &hub,
             &partner.cookie,
             &path,
             &[("csrf", &partner.csrf), ("to", to)],
         );
-        assert_eq!(
-            acknowledged.status, 303,
-            "[{}] {}",
-            db.name, acknowledged.body
-        );
-        let portal = get(&hub, &partner.cookie, &acknowledged.location);
-        assert!(
-            portal
-                .body
-                .contains(&format!("Notification {notification} is now {to}.")),
-            "[{}]",
-            db.name
+        redirected_with(
+            &hub,
+            &partner.cookie,
+            &reported,
+            &format!("Notification {notification} is now {to}."),
         );
         // The incident form fails like the partner API, next to the field, and stores nothing.
         let report = |severity: &str| {
@@ -424,13 +426,11 @@ fn web_forms_need_the_session_csrf_token() {
             "[{}]",
             db.name
         );
-        let filed = report("4");
-        assert_eq!(filed.status, 303, "[{}] {}", db.name, filed.body);
-        let portal = get(&hub, &partner.cookie, &filed.location);
-        assert!(
-            portal.body.contains("Incident report stored: INC-"),
-            "[{}]",
-            db.name
+        redirected_with(
+            &hub,
+            &partner.cookie,
+            &report("4"),
+            "Incident report stored: INC-",
         );
         // An analyst may not report for a partner, token or not.
         let staff = post(
