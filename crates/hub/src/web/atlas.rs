@@ -24,6 +24,9 @@ pub struct SearchParams {
     kind: Option<String>,
     foreign: Option<String>,
     offset: Option<usize>,
+    /// `csv`: the rows shown, as CSV.
+    #[serde(skip_serializing)]
+    format: Option<String>,
 }
 
 /// A labelled text field of a filter form, filled with the current value.
@@ -71,6 +74,27 @@ pub async fn search(
     };
     let more = assets.len() > PAGE;
     assets.truncate(PAGE);
+    if given(&params.format).as_deref() == Some("csv") {
+        return Ok(layout::csv(
+            "assets",
+            &[
+                "id", "name", "kind", "country", "sectors", "ncfs", "lat", "lon",
+            ],
+            assets.into_iter().map(|a| {
+                let coordinate = |c: Option<f64>| c.map_or_else(String::new, |c| c.to_string());
+                vec![
+                    a.id,
+                    a.name,
+                    a.kind,
+                    a.country,
+                    a.sectors.join(" "),
+                    a.ncfs.join(" "),
+                    coordinate(a.lat),
+                    coordinate(a.lon),
+                ]
+            }),
+        ));
+    }
     let pager = Pager {
         offset,
         shown: assets.len(),
@@ -97,6 +121,7 @@ pub async fn search(
             (layout::empty("No asset matches. Loosen the filters, or import an atlas.", "meridian import FILE"))
         } @else if !assets.is_empty() {
             (pager.render(|o| layout::at("/atlas", &params, o)))
+            (layout::export(&layout::at("/atlas", &params, offset)))
             table.list {
                 thead { tr {
                     th scope="col" { "Id" } th scope="col" { "Name" } th scope="col" { "Kind" }

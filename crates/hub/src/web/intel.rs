@@ -21,6 +21,9 @@ pub struct FindingParams {
     country: Option<String>,
     kev: Option<String>,
     offset: Option<usize>,
+    /// `csv`: the rows shown, as CSV.
+    #[serde(skip_serializing)]
+    format: Option<String>,
     /// Set after a false positive was marked: `ASSET CVE`.
     #[serde(skip_serializing)]
     marked: Option<String>,
@@ -62,6 +65,42 @@ pub async fn findings(
         Ok(rows) => (rows, Vec::new()),
         Err(e) => (Some(Vec::new()), layout::invalid(e)?),
     };
+    if given(&params.format).as_deref() == Some("csv") {
+        let rows = rows.unwrap_or_default();
+        return Ok(layout::csv(
+            "findings",
+            &[
+                "decision",
+                "cve",
+                "asset",
+                "kev_due_date",
+                "epss",
+                "confidence",
+                "rule",
+                "matched",
+                "version",
+                "range",
+                "item",
+                "source",
+            ],
+            rows.into_iter().skip(offset).take(PAGE).map(|f| {
+                vec![
+                    f.ssvc.decision.to_owned(),
+                    f.cve,
+                    f.asset,
+                    f.kev_due_date.unwrap_or_default(),
+                    f.epss.map_or_else(String::new, |e| fixed(e, 5)),
+                    fixed(f64::from(f.confidence), 2),
+                    f.rule.to_owned(),
+                    f.matched,
+                    f.version.unwrap_or_default(),
+                    f.range.unwrap_or_default(),
+                    f.item,
+                    f.source,
+                ]
+            }),
+        ));
+    }
     let content = html! {
         @if let Some(marked) = given(&params.marked) {
             div.notice role="status" { "Marked as a false positive: " code { (marked) } ". It no longer counts towards the exposure." }
@@ -98,6 +137,7 @@ pub async fn findings(
                     @let page: Vec<app::intel::FindingRow> = rows.iter().skip(offset).take(PAGE).cloned().collect();
                     @let pager = Pager { offset, shown: page.len(), total: Some(rows.len()), more: offset + page.len() < rows.len(), limit: PAGE };
                     (pager.render(|o| layout::at("/intel", &params, o)))
+                    (layout::export(&layout::at("/intel", &params, offset)))
                     (finding_table(&viewer, &page, true))
                     (pager.render(|o| layout::at("/intel", &params, o)))
                 }

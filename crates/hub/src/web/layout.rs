@@ -2,7 +2,8 @@
 //! shares: badges, numbers, links, pagination, empty states, error summaries.
 
 use app::authz::Action;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 
 use super::Viewer;
@@ -313,4 +314,43 @@ pub fn empty(why: &str, command: &str) -> Markup {
 /// The hidden CSRF field of a form.
 pub fn csrf(viewer: &Viewer) -> Markup {
     html! { input type="hidden" name="csrf" value=(viewer.csrf()); }
+}
+
+/// A list page as CSV (RFC 4180): `header`, then `rows`, exactly the rows the page shows.
+pub fn csv(name: &str, header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Response {
+    let field = |f: &str| {
+        if f.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", f.replace('"', "\"\""))
+        } else {
+            f.to_owned()
+        }
+    };
+    let line = |fields: Vec<String>| {
+        let mut l = fields
+            .iter()
+            .map(|f| field(f))
+            .collect::<Vec<_>>()
+            .join(",");
+        l.push_str("\r\n");
+        l
+    };
+    let mut body = line(header.iter().map(|h| (*h).to_owned()).collect());
+    body.extend(rows.map(line));
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The export link of a list page whose URL is `page`: the same rows as CSV.
+pub fn export(page: &str) -> Markup {
+    let separator = if page.contains('?') { '&' } else { '?' };
+    html! { p.export { a href={ (page) (separator) "format=csv" } { "Export these rows as CSV" } } }
 }

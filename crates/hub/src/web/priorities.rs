@@ -20,6 +20,9 @@ pub struct RankParams {
     ncf: Option<String>,
     kind: Option<String>,
     offset: Option<usize>,
+    /// `csv`: the rows shown, as CSV.
+    #[serde(skip_serializing)]
+    format: Option<String>,
 }
 
 pub async fn list(
@@ -49,6 +52,28 @@ pub async fn list(
         }
     })
     .await?;
+    if given(&params.format).as_deref() == Some("csv") {
+        let rows = ranking.map(|r| r.rows).unwrap_or_default();
+        return Ok(layout::csv(
+            "priorities",
+            &[
+                "rank", "movement", "asset", "country", "impact", "exposure", "threat", "priority",
+            ],
+            rows.into_iter().map(|r| {
+                vec![
+                    r.rank.to_string(),
+                    r.movement()
+                        .map_or_else(|| "new".to_owned(), |m| m.to_string()),
+                    r.asset,
+                    r.country,
+                    fixed(r.impact, 6),
+                    fixed(r.exposure, 6),
+                    fixed(r.threat, 6),
+                    fixed(r.priority, 6),
+                ]
+            }),
+        ));
+    }
     let content = html! {
         form.filters method="get" action="/priorities" {
             (super::atlas::field("country", "Country", &params.country, "DE"))
@@ -67,6 +92,7 @@ pub async fn list(
                 }
                 @let pager = Pager { offset, shown: r.rows.len(), total: Some(r.total), more: offset + r.rows.len() < r.total, limit: PAGE };
                 (pager.render(|o| layout::at("/priorities", &params, o)))
+                (layout::export(&layout::at("/priorities", &params, offset)))
                 @if r.rows.is_empty() {
                     (layout::empty("No ranked asset matches these filters.", ""))
                 } @else {

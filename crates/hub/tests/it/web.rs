@@ -296,6 +296,27 @@ fn web_every_screen_by_role() {
                 db.name
             );
         }
+        // Each list exports the rows it shows as CSV.
+        let csv = get(&hub, &analyst.cookie, "/priorities?country=de&format=csv");
+        assert_eq!(csv.status, 200, "[{}] {}", db.name, csv.body);
+        let mut lines = csv.body.lines();
+        assert_eq!(
+            lines.next(),
+            Some("rank,movement,asset,country,impact,exposure,threat,priority")
+        );
+        assert!(lines.clone().count() > 0, "[{}] rows", db.name);
+        assert!(
+            lines.all(|l| l.split(',').nth(3) == Some("DE")),
+            "[{}] only DE",
+            db.name
+        );
+        let page = get(&hub, &analyst.cookie, "/priorities?country=de");
+        assert!(
+            page.body
+                .contains("href=\"/priorities?country=de&amp;format=csv\""),
+            "[{}]",
+            db.name
+        );
         let ran = get(&hub, &analyst.cookie, &scenario);
         assert!(
             ran.body.contains("assets fail at t = 0"),
