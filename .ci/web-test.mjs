@@ -106,6 +106,8 @@ for (const role of ['admin', 'analyst', 'coordinator']) {
     if (!body.includes('assets fail at t = 0')) fail('analyst: the scenario did not run');
     if (await page.locator('svg.chart').count() < 1) fail('analyst: no cascade chart');
     await shoot(page, role, 'scenario-run');
+    await screen(page, role, 'scenario-compare', '/scenarios?scenario=taiwan&compare=gulf');
+    if (!(await text(page)).includes('taiwan compared with gulf')) fail('analyst: the scenarios were not compared');
     // Mark the first finding a false positive.
     await page.goto(`${BASE}/intel`);
     const form = page.locator('form[action="/intel/false-positive"]').first();

@@ -53,6 +53,9 @@ cli demo --assets 1000 --seed 7 > /dev/null
 # Two stored rankings, so that the priorities show movement and the asset pages a history.
 cli analyze rank > /dev/null
 cli analyze rank > /dev/null
+# Two saved scenarios to compare side by side.
+cli analyze scenario save taiwan --countries TW > /dev/null
+cli analyze scenario save gulf --countries AE,QA > /dev/null
 for role in admin analyst coordinator partner; do
   if [ "$role" = partner ]; then extra=(--partner cert-de); else extra=(); fi
   printf '%s\n' "web-$role-password-long-enough" \

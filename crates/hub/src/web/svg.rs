@@ -174,8 +174,9 @@ const LEFT: f64 = 56.0;
 const TOP: f64 = 16.0;
 const LABELS: f64 = 130.0;
 
-/// NCF degradation over hours as step lines, one per NCF, labelled at their end.
-pub fn cascade(ncfs: &[app::analysis::NcfDegradation]) -> Markup {
+/// NCF degradation over hours as step lines, one per NCF, labelled at their end; `id` names the
+/// chart on its page.
+pub fn cascade(id: &str, ncfs: &[app::analysis::NcfDegradation]) -> Markup {
     let end = ncfs
         .iter()
         .flat_map(|n| n.timeline.iter().map(|p| p[0]))
@@ -184,8 +185,8 @@ pub fn cascade(ncfs: &[app::analysis::NcfDegradation]) -> Markup {
     let x = |t: f64| LEFT + t / end * CHART_W;
     let y = |d: f64| TOP + (1.0 - d) * CHART_H;
     html! {
-        svg.chart role="img" aria-labelledby="cascade-title" viewBox={ "0 0 " (LEFT + CHART_W + LABELS) " " (TOP + CHART_H + 44.0) } width="100%" {
-            title #cascade-title { "Degradation of " (ncfs.len()) " National Critical Functions over " (super::layout::fixed(end / 1.1, 1)) " hours" }
+        svg.chart role="img" aria-labelledby={ (id) "-title" } viewBox={ "0 0 " (LEFT + CHART_W + LABELS) " " (TOP + CHART_H + 44.0) } width="100%" {
+            title id={ (id) "-title" } { "Degradation of " (ncfs.len()) " National Critical Functions over " (super::layout::fixed(end / 1.1, 1)) " hours" }
             (axes(Some(end), "hours after the failure", "degradation", &[0.0, 0.25, 0.5, 0.75, 1.0], |v| super::layout::fixed(v, 2), y))
             @for (i, n) in ncfs.iter().enumerate() {
                 @let colour = PALETTE[i % PALETTE.len()];

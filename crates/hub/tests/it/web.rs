@@ -157,6 +157,17 @@ fn world(store: &mut Store) -> (String, String) {
         )
         .expect("add user");
     }
+    for (name, countries) in [("taiwan", "TW"), ("gulf", "AE")] {
+        let scenario = model::Scenario {
+            name: name.to_owned(),
+            description: String::new(),
+            assets: Vec::new(),
+            countries: vec![countries.to_owned()],
+            circles: Vec::new(),
+            cves: Vec::new(),
+        };
+        app::analysis::save_scenario(store, &scenario, &local).expect("a scenario");
+    }
     let release = app::sharing::Release::load(store, "cert-de").expect("release");
     let readable = store
         .collections()
@@ -317,6 +328,23 @@ fn web_every_screen_by_role() {
             "[{}]",
             db.name
         );
+        let compared = get(
+            &hub,
+            &analyst.cookie,
+            "/scenarios?scenario=taiwan&compare=gulf",
+        );
+        assert_eq!(compared.status, 200, "[{}] {}", db.name, compared.body);
+        assert!(
+            compared.body.contains("taiwan compared with gulf"),
+            "[{}]",
+            db.name
+        );
+        let missing = get(
+            &hub,
+            &analyst.cookie,
+            "/scenarios?scenario=taiwan&compare=nope",
+        );
+        assert_eq!(missing.status, 404, "[{}]", db.name);
         let ran = get(&hub, &analyst.cookie, &scenario);
         assert!(
             ran.body.contains("assets fail at t = 0"),
