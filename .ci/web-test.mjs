@@ -48,6 +48,8 @@ async function screen(page, role, name, path, status = 200) {
 }
 
 async function shoot(page, role, name) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (width > 1280) fail(`${role} ${name} (${page.url()}): ${width} px wide, wider than 1280`);
   const file = join(ARTEFACTS, `${role}-${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   await page.evaluate(axeSource);

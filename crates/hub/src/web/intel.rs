@@ -152,7 +152,7 @@ pub async fn findings(
 pub fn finding_table(viewer: &Viewer, rows: &[app::intel::FindingRow], with_asset: bool) -> Markup {
     let marking = viewer.can(Action::MarkFalsePositives);
     html! {
-        table.list {
+        table.list.findings {
             thead { tr {
                 th scope="col" { "Decision" } th scope="col" { "CVE" }
                 @if with_asset { th scope="col" { "Asset" } }
