@@ -307,3 +307,117 @@ fn problem(e: &interchange::ImportError, located: Located) -> Problem {
 
 #[cfg(test)]
 mod tests;
+
+/// The dependency neighbourhood of one asset, for drawing: its direct providers, then the
+/// assets that depend on it layer by layer, keeping only those on a path to an asset that
+/// supports a National Critical Function directly.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Neighbourhood {
+    /// The asset's direct providers, by id (at most `width`).
+    pub providers: Vec<Asset>,
+    /// `layers[0]` is the asset; `layers[k]` the dependents `k` steps away on a path to an NCF
+    /// (at most `width` each).
+    pub layers: Vec<Vec<Asset>>,
+    /// Every dependency drawn, `(provider, dependent)`.
+    pub edges: Vec<(String, String)>,
+    /// Assets on a path to an NCF left out because their layer was full.
+    pub omitted: usize,
+}
+
+/// How many dependents of one layer [`neighbourhood`] looks at before it stops widening.
+const NEIGHBOURHOOD_SCAN: usize = 200;
+
+/// The neighbourhood of asset `id` up to `depth` dependency steps, `width` assets per layer;
+/// `NotFound` when there is no such asset.
+pub fn neighbourhood(
+    store: &mut Store,
+    id: &str,
+    depth: usize,
+    width: usize,
+) -> Result<Neighbourhood> {
+    let asset = store.get_asset(id)?.ok_or_else(|| Error::NotFound {
+        what: "asset",
+        id: id.to_owned(),
+    })?;
+    let mut providers = Vec::new();
+    for d in store.dependencies_of(id)?.into_iter().take(width) {
+        if let Some(p) = store.get_asset(&d.provider)? {
+            providers.push(p);
+        }
+    }
+    let mut seen: std::collections::HashSet<String> = [id.to_owned()].into();
+    let mut layers: Vec<Vec<Asset>> = vec![vec![asset]];
+    let mut edges: Vec<(String, String)> = providers
+        .iter()
+        .map(|p| (p.id.clone(), id.to_owned()))
+        .collect();
+    let mut upward: Vec<(String, String)> = Vec::new();
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        let frontier: Vec<String> = layers
+            .last()
+            .map_or_else(Vec::new, |l| l.iter().map(|a| a.id.clone()).collect());
+        for from in frontier {
+            for d in store.dependents_of(&from)? {
+                if next.len() >= NEIGHBOURHOOD_SCAN {
+                    break;
+                }
+                if seen.insert(d.dependent.clone())
+                    && let Some(a) = store.get_asset(&d.dependent)?
+                {
+                    upward.push((from.clone(), a.id.clone()));
+                    next.push(a);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        layers.push(next);
+    }
+    // Keep, from the farthest layer back, the assets that support an NCF or lead to one kept.
+    let mut kept: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for layer in layers.iter().skip(1).rev() {
+        for a in layer {
+            let leads = upward.iter().any(|(p, d)| p == &a.id && kept.contains(d));
+            if !a.ncfs.is_empty() || leads {
+                kept.insert(a.id.clone());
+            }
+        }
+    }
+    let mut omitted = 0;
+    for layer in layers.iter_mut().skip(1) {
+        layer.retain(|a| kept.contains(&a.id));
+        omitted += layer.len().saturating_sub(width);
+        layer.truncate(width);
+    }
+    layers.retain(|l| !l.is_empty());
+    let drawn: std::collections::HashSet<&str> =
+        layers.iter().flatten().map(|a| a.id.as_str()).collect();
+    edges.extend(
+        upward
+            .iter()
+            .filter(|(p, d)| drawn.contains(p.as_str()) && drawn.contains(d.as_str()))
+            .cloned(),
+    );
+    Ok(Neighbourhood {
+        providers,
+        layers,
+        edges,
+        omitted,
+    })
+}
+
+/// The assets among `ids` that have coordinates, in the order of `ids` (unknown ids skipped).
+pub fn located(store: &mut Store, ids: &[String]) -> Result<Vec<Asset>> {
+    let mut found = Vec::new();
+    for id in ids {
+        if let Some(a) = store.get_asset(id)?
+            && a.lat.is_some()
+            && a.lon.is_some()
+        {
+            found.push(a);
+        }
+    }
+    Ok(found)
+}

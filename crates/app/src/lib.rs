@@ -12,6 +12,7 @@ pub mod atlas;
 pub mod audit;
 pub mod authz;
 pub mod bundles;
+pub mod changes;
 pub mod cvd;
 pub mod demo;
 pub mod federation;

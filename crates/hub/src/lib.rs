@@ -15,6 +15,7 @@ mod pool;
 mod rest;
 mod snapshot;
 mod taxii;
+mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -163,6 +164,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     taxii::router()
         .merge(rest::router())
+        .merge(web::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::guard,

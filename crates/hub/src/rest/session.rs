@@ -111,21 +111,14 @@ async fn authenticate(
             session: None,
         });
     }
-    let Some(secret) = session_cookie(headers) else {
+    if session_cookie(headers).is_none() {
         return Err(unauthorized(
             "credentials required: Authorization: Bearer <token>, or the session cookie of POST /api/v1/session",
         ));
-    };
-    let looked_up = secret.clone();
-    let (actor, csrf) = run(app, move |store| {
-        Ok(app::users::session(
-            store,
-            &looked_up,
-            time::OffsetDateTime::now_utc(),
-        )?)
-    })
-    .await?
-    .ok_or_else(|| unauthorized("the session has ended; log in again"))?;
+    }
+    let (actor, secret, csrf) = cookie_session(app, headers)
+        .await?
+        .ok_or_else(|| unauthorized("the session has ended; log in again"))?;
     let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     let presented = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
     if !safe && presented != Some(csrf.as_str()) {
@@ -139,6 +132,105 @@ async fn authenticate(
         actor,
         session: Some((secret, csrf)),
     })
+}
+
+/// The live session of the request's cookie (the web UI's and the REST API's alike): the actor,
+/// the session secret and its CSRF token; `None` without a cookie or when the session ended.
+pub(crate) async fn cookie_session(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(app::Actor, String, String)>, RestError> {
+    let Some(secret) = session_cookie(headers) else {
+        return Ok(None);
+    };
+    let looked_up = secret.clone();
+    let found = run(app, move |store| {
+        Ok(app::users::session(
+            store,
+            &looked_up,
+            time::OffsetDateTime::now_utc(),
+        )?)
+    })
+    .await?;
+    Ok(found.map(|(actor, csrf)| (actor, secret, csrf)))
+}
+
+/// A session opened by [`open_session`]: who, its CSRF token and the `Set-Cookie` value.
+pub(crate) struct Opened {
+    pub actor: app::Actor,
+    pub csrf: String,
+    pub cookie: HeaderValue,
+}
+
+/// Logs `name` in from `client` (an IP address): the session and its cookie (HttpOnly,
+/// SameSite=Strict, Path=/, Secure over TLS). 401 for an unknown user or a wrong password (not
+/// told apart), 429 when throttled.
+pub(crate) async fn open_session(
+    app: &AppState,
+    name: String,
+    password: String,
+    client: String,
+) -> Result<Opened, RestError> {
+    let opened = run(app, move |store| {
+        Ok(app::users::login(
+            store,
+            &name,
+            &password,
+            &client,
+            time::OffsetDateTime::now_utc(),
+        ))
+    })
+    .await?;
+    let session = match opened {
+        Ok(session) => session,
+        Err(app::users::LoginError::BadCredentials) => {
+            return Err(unauthorized("unknown user or wrong password"));
+        }
+        Err(e @ app::users::LoginError::Throttled { .. }) => {
+            return Err(RestError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_failures",
+                e.to_string(),
+            ));
+        }
+        Err(app::users::LoginError::Failed(e)) => return Err(e.into()),
+    };
+    let secure = if app.tls { "; Secure" } else { "" };
+    let max_age = (session.expires - time::OffsetDateTime::now_utc()).whole_seconds();
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}",
+        session.secret
+    );
+    let actor = run(app, {
+        let secret = session.secret.clone();
+        move |store| {
+            Ok(app::users::session(
+                store,
+                &secret,
+                time::OffsetDateTime::now_utc(),
+            )?)
+        }
+    })
+    .await?
+    .map(|(actor, _)| actor)
+    .ok_or_else(|| unauthorized("the session ended at once"))?;
+    Ok(Opened {
+        actor,
+        csrf: session.csrf,
+        cookie: HeaderValue::from_str(&cookie).map_err(crate::error::ApiError::internal)?,
+    })
+}
+
+/// Ends the session `secret`; the `Set-Cookie` value that clears the cookie.
+pub(crate) async fn close_session(
+    app: &AppState,
+    secret: String,
+) -> Result<HeaderValue, RestError> {
+    run(app, move |store| Ok(app::users::logout(store, &secret)?)).await?;
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
+    ))
+    .map_err(|e| crate::error::ApiError::internal(e).into())
 }
 
 /// The largest login body read.
@@ -227,55 +319,11 @@ pub async fn login(
             }],
         )
     })?;
-    let name = login.name.clone();
-    let opened = run(&app, move |store| {
-        Ok(app::users::login(
-            store,
-            &login.name,
-            &login.password,
-            &client,
-            time::OffsetDateTime::now_utc(),
-        ))
-    })
-    .await?;
-    let session = match opened {
-        Ok(session) => session,
-        Err(app::users::LoginError::BadCredentials) => {
-            return Err(unauthorized("unknown user or wrong password"));
-        }
-        Err(e @ app::users::LoginError::Throttled { .. }) => {
-            return Err(RestError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_failures",
-                e.to_string(),
-            ));
-        }
-        Err(app::users::LoginError::Failed(e)) => return Err(e.into()),
-    };
-    let secure = if app.tls { "; Secure" } else { "" };
-    let max_age = (session.expires - time::OffsetDateTime::now_utc()).whole_seconds();
-    let cookie = format!(
-        "{SESSION_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}",
-        session.secret
-    );
-    let actor = run(&app, {
-        let secret = session.secret.clone();
-        move |store| {
-            Ok(app::users::session(
-                store,
-                &secret,
-                time::OffsetDateTime::now_utc(),
-            )?)
-        }
-    })
-    .await?
-    .map(|(actor, _)| actor)
-    .ok_or_else(|| unauthorized(&format!("the session of {name} ended at once")))?;
-    let mut response = Json(whoami_dto(&actor, Some(session.csrf))).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(crate::error::ApiError::internal)?,
-    );
+    let opened = open_session(&app, login.name, login.password, client).await?;
+    let mut response = Json(whoami_dto(&opened.actor, Some(opened.csrf))).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, opened.cookie);
     Ok(response)
 }
 
@@ -298,14 +346,8 @@ pub async fn logout(
             "no session: log out applies to the session cookie",
         ));
     };
-    run(&app, move |store| Ok(app::users::logout(store, &secret)?)).await?;
+    let cleared = close_session(&app, secret).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&format!(
-            "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
-        ))
-        .map_err(crate::error::ApiError::internal)?,
-    );
+    response.headers_mut().insert(header::SET_COOKIE, cleared);
     Ok(response)
 }

@@ -14,3 +14,4 @@ mod red;
 mod rest;
 mod scenarios;
 mod taxii;
+mod web;

@@ -1,0 +1,157 @@
+// The browser walk of .ci/web.sh: headless Debian Chromium through playwright-core. Env: BASE
+// (the server), ARTEFACTS (screenshots and report.json), WEB_NODE_MODULES (where npm put
+// playwright-core and axe-core). Exits non-zero listing every failure.
+import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const require = createRequire(join(process.env.WEB_NODE_MODULES, 'x.js'));
+const { chromium } = require('playwright-core');
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const BASE = process.env.BASE;
+const ARTEFACTS = process.env.ARTEFACTS;
+
+const failures = [];
+const report = [];
+const fail = (what) => { failures.push(what); console.error(`FAIL ${what}`); };
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+
+/** A logged-in page for `role`, watching for foreign requests and CSP violations. */
+async function session(role) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20000);
+  page.on('request', (r) => {
+    if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) fail(`${role}: request to another origin: ${r.url()}`);
+  });
+  page.on('console', (m) => {
+    // A refused page (403) is logged as a failed load; everything else is a failure.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of 403')) fail(`${role}: console error on ${page.url()}: ${m.text()}`);
+  });
+  await page.goto(`${BASE}/login`);
+  await page.fill('#name', `web-${role}`);
+  await page.fill('#password', `web-${role}-password-long-enough`);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  return { context, page };
+}
+
+/** Opens `path`, expects `status`, keeps a screenshot and runs axe-core on it. */
+async function screen(page, role, name, path, status = 200) {
+  const response = await page.goto(`${BASE}${path}`);
+  const got = response ? response.status() : 0;
+  if (got !== status) fail(`${role} ${path}: status ${got}, expected ${status}`);
+  await shoot(page, role, name);
+}
+
+async function shoot(page, role, name) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (width > 1280) fail(`${role} ${name} (${page.url()}): ${width} px wide, wider than 1280`);
+  const file = join(ARTEFACTS, `${role}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => await globalThis.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of bad) fail(`${role} ${name} (${page.url()}): axe ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes, e.g. ${v.nodes[0]?.target})`);
+  report.push({ role, name, url: page.url(), screenshot: file, serious_or_critical: bad.map((v) => v.id) });
+}
+
+async function text(page) {
+  return await page.evaluate(() => document.body.innerText);
+}
+
+const staffScreens = [
+  ['dashboard', '/'], ['atlas', '/atlas'], ['atlas-search', '/atlas?q=cable&foreign=1'], ['map', '/map'],
+  ['priorities', '/priorities'], ['priorities-filtered', '/priorities?country=DE'],
+  ['intel', '/intel'], ['intel-act', '/intel?decision=Act'], ['exchange', '/exchange'],
+];
+
+// Staff: every screen, the asset page of the top priority, and what each role may not open.
+let otherPartners = [];
+for (const role of ['admin', 'analyst', 'coordinator']) {
+  const { context, page } = await session(role);
+  for (const [name, path] of staffScreens) await screen(page, role, name, path);
+  await page.goto(`${BASE}/map`);
+  if (await page.locator('svg.map a circle').count() < 10) fail(`${role}: fewer than 10 assets on the map`);
+  await page.goto(`${BASE}/priorities`);
+  const top = await page.getAttribute('table.list tbody tr:first-child a', 'href');
+  if (!top) fail(`${role}: no ranked asset on /priorities`);
+  else {
+    await screen(page, role, 'asset', top);
+    const body = await text(page);
+    for (const part of ['Why it ranks here', 'impact × (1 + exposure) × (1 + threat)', 'Providers and dependents', 'Rank history']) {
+      if (!body.includes(part)) fail(`${role} asset page ${top}: no "${part}"`);
+    }
+    if (await page.locator('svg.graph').count() !== 1) fail(`${role} asset page: no neighbourhood graph`);
+  }
+  const scenarios = role === 'coordinator' ? 403 : 200;
+  await screen(page, role, 'scenarios', '/scenarios', scenarios);
+  await screen(page, role, 'portal-refused', '/portal', 403);
+  if (role === 'admin') {
+    // The notification ids addressed to partners other than cert-de, from the board.
+    await page.goto(`${BASE}/exchange`);
+    otherPartners = await page.evaluate(() => [...document.querySelectorAll('.board .card')]
+      .filter((c) => !c.innerText.includes('to cert-de '))
+      .map((c) => c.querySelector('code').innerText));
+    if (otherPartners.length === 0) fail('admin: the board shows no notification to other partners');
+  }
+  if (role === 'analyst') {
+    // Run a scenario from the form: the top asset fails.
+    await page.goto(`${BASE}/scenarios`);
+    await page.fill('#f-assets', decodeURIComponent(top.replace('/atlas/', '')));
+    await page.fill('#f-countries', 'TW');
+    await Promise.all([page.waitForURL(/\/scenarios\?/), page.click('form.stack button[type=submit]')]);
+    const body = await text(page);
+    if (!body.includes('assets fail at t = 0')) fail('analyst: the scenario did not run');
+    if (await page.locator('svg.chart').count() < 1) fail('analyst: no cascade chart');
+    await shoot(page, role, 'scenario-run');
+    await screen(page, role, 'scenario-compare', '/scenarios?scenario=taiwan&compare=gulf');
+    if (!(await text(page)).includes('taiwan compared with gulf')) fail('analyst: the scenarios were not compared');
+    // Mark the first finding a false positive.
+    await page.goto(`${BASE}/intel`);
+    const form = page.locator('form[action="/intel/false-positive"]').first();
+    const cve = await form.locator('input[name=cve]').getAttribute('value');
+    await form.locator('input[name=note]').fill('browser test: not deployed');
+    await Promise.all([page.waitForURL(/marked=/), form.locator('button').click()]);
+    if (!(await text(page)).includes('Marked as a false positive')) fail(`analyst: ${cve} was not marked`);
+    await shoot(page, role, 'intel-marked');
+  }
+  await context.close();
+}
+
+// The partner user: its portal only, a report on a notification, never another's objects.
+{
+  const role = 'partner';
+  const { context, page } = await session(role);
+  if (!page.url().endsWith('/portal')) fail(`partner: landed on ${page.url()}, not /portal`);
+  await screen(page, role, 'portal', '/portal');
+  const button = page.locator('form[action^="/portal/notifications/"] button').first();
+  if (await button.count() === 0) fail('partner: no notification to report on');
+  else {
+    await Promise.all([page.waitForURL(/done=/), button.click()]);
+    if (!/Notification .* is now /.test(await text(page))) fail('partner: the report was not stored');
+    await shoot(page, role, 'portal-reported');
+  }
+  for (const [name, path] of staffScreens.concat([['scenarios', '/scenarios'], ['atlas-search-ids', '/atlas?q=N-']])) {
+    const expected = path === '/' ? 200 : 403; // "/" sends a partner to its portal
+    await screen(page, role, `refused-${name}`, path, expected);
+  }
+  await page.goto(`${BASE}/portal`);
+  const html = await page.content();
+  for (const id of otherPartners) {
+    if (html.includes(`>${id}<`)) fail(`partner: sees ${id}, addressed to another partner`);
+  }
+  if (html.includes('TLP:RED')) fail('partner: a TLP:RED object is listed as shared');
+  for (const href of await page.evaluate(() => [...document.querySelectorAll('nav a')].map((a) => a.getAttribute('href')))) {
+    if (href !== '/portal') fail(`partner: the navigation offers ${href}`);
+  }
+  await context.close();
+}
+
+await browser.close();
+writeFileSync(join(ARTEFACTS, 'report.json'), JSON.stringify({ failures, screens: report }, null, 2));
+console.log(`web-test: ${report.length} screens, ${failures.length} failures`);
+process.exit(failures.length === 0 ? 0 : 1);

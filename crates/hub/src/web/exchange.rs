@@ -1,0 +1,183 @@
+//! Exchange, as the installation sees it: alerts, the notifications board by state with its
+//! actions, partners and agreements (who receives what, up to which TLP), incidents.
+
+use app::authz::Action;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use exchange::notification::{NotificationState, can_advance_named};
+use maud::{Markup, html};
+use serde::Deserialize;
+use store::NotificationFilter;
+
+use super::dashboard::{STATES, alert_table};
+use super::layout::{self, Area, asset_link, segment, tlp};
+use super::{Viewer, WebError, run};
+use crate::AppState;
+
+pub async fn overview(State(app): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+    viewer.may(Action::ReadExchange)?;
+    let (alerts, notifications, partners, agreements, incidents) = run(&app, |store| {
+        Ok((
+            app::alerts::list(store)?,
+            app::notifications::list(store, &NotificationFilter::default())?,
+            app::partners::partners(store)?,
+            app::partners::agreements(store)?,
+            app::incidents::list(store, None)?,
+        ))
+    })
+    .await?;
+    let cves: std::collections::HashMap<&str, &str> = alerts
+        .iter()
+        .map(|a| (a.id.as_str(), a.cve.as_str()))
+        .collect();
+    let content = html! {
+        nav.toc aria-label="On this page" {
+            a href="#alerts-h" { "Alerts" } a href="#board-h" { "Notifications" } a href="#partners-h" { "Partners" }
+            a href="#agreements-h" { "Agreements" } a href="#incidents-h" { "Incidents" }
+        }
+        section aria-labelledby="alerts-h" {
+            h2 #alerts-h { "Alerts (" (alerts.len()) ")" }
+            (alert_table(&alerts))
+        }
+        section aria-labelledby="board-h" {
+            h2 #board-h { "Notifications board (" (notifications.len()) ")" }
+            @if notifications.is_empty() {
+                (layout::empty("No notification: an alert drafts one per affected organisation, addressed to its partner CSIRT.", "meridian alert create CVE-…"))
+            } @else {
+                div.board {
+                    @for s in STATES {
+                        section.column aria-labelledby={ "state-" (s) } {
+                            h3 id={ "state-" (s) } { (s) " (" (notifications.iter().filter(|n| n.state == s).count()) ")" }
+                            @for n in notifications.iter().filter(|n| n.state == s) {
+                                article.card {
+                                    p { code { (n.id) } }
+                                    p { "to " strong { (n.partner_id) } " for " (n.organisation) }
+                                    p { "alert " code { (n.alert_id) } @if let Some(cve) = cves.get(n.alert_id.as_str()) { " · " code { (cve) } } }
+                                    p.meta { "since " (n.reached(&n.state).unwrap_or("")) }
+                                    p { @for a in &n.assets { (asset_link(a)) " " } }
+                                    (actions(&viewer, n))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="partners-h" {
+            h2 #partners-h { "Partners (" (partners.len()) ")" }
+            @if partners.is_empty() {
+                (layout::empty("No partner CSIRT yet.", "meridian partner add ID --name NAME --country CC"))
+            } @else {
+                table.list {
+                    thead { tr { th scope="col" { "Partner" } th scope="col" { "Name" } th scope="col" { "Country" } th scope="col" { "Constituency" } th.num scope="col" { "Trust tier" } } }
+                    tbody { @for p in &partners { tr {
+                        td { code { (p.id) } } td { (p.name) } td { (p.country) }
+                        td { (p.constituency_countries.join(", ")) @if !p.constituency_sectors.is_empty() { " · " (p.constituency_sectors.join(", ")) } }
+                        td.num { (p.trust_tier) }
+                    } } }
+                }
+            }
+        }
+        section aria-labelledby="agreements-h" {
+            h2 #agreements-h { "Sharing agreements (" (agreements.len()) ")" }
+            @if agreements.is_empty() {
+                (layout::empty("No sharing agreement: without one no partner receives anything.", "meridian partner agreement add …"))
+            } @else {
+                table.list {
+                    thead { tr { th scope="col" { "Agreement" } th scope="col" { "Parties" } th scope="col" { "Up to" } th scope="col" { "Collections" } th scope="col" { "Purpose" } } }
+                    tbody { @for a in &agreements { tr {
+                        td { code { (a.id) } " " (a.title) }
+                        td { (a.parties.join(", ")) }
+                        td { (tlp(a.highest_tlp)) }
+                        td { @for g in &a.grants { code { (g.collection_id) } " (" (if g.write { "read, write" } else { "read" }) ") " } }
+                        td { (a.purpose) }
+                    } } }
+                }
+            }
+        }
+        section aria-labelledby="incidents-h" {
+            h2 #incidents-h { "Incidents (" (incidents.len()) ")" }
+            (incident_table(&incidents))
+        }
+    };
+    Ok(layout::page(&viewer, Area::Exchange, "Exchange", content).into_response())
+}
+
+/// The moves the viewer may make on a notification from its state.
+fn actions(viewer: &Viewer, n: &store::Notification) -> Markup {
+    let moves: Vec<&str> = STATES
+        .into_iter()
+        .filter(|to| can_advance_named(&n.state, to))
+        .filter(|to| match *to {
+            "sent" => viewer.can(Action::SendNotifications),
+            _ => viewer.can(Action::AdvanceNotifications),
+        })
+        .collect();
+    html! {
+        @if !moves.is_empty() {
+            form.inline method="post" action={ "/exchange/notifications/" (segment(&n.id)) "/advance" } {
+                (layout::csrf(viewer))
+                @for to in moves {
+                    button type="submit" name="to" value=(to) aria-label={ "Mark " (n.id) " " (to) } { "→ " (to) }
+                }
+            }
+        }
+    }
+}
+
+/// The form of a move along a notification's states: the state to move to.
+#[derive(Deserialize)]
+pub struct Move {
+    pub to: String,
+}
+
+/// Moves a notification along (sent through the send use case, the rest through advance),
+/// then back to the board.
+pub async fn advance(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, WebError> {
+    let form: Move = viewer.form(&app, body).await?;
+    let to = NotificationState::parse(&form.to).ok_or_else(|| {
+        WebError::from(app::Error::invalid(
+            "/to",
+            format!("unknown state {:?}", form.to),
+        ))
+    })?;
+    let actor = viewer.actor.clone();
+    run(&app, move |store| {
+        let at = app::incidents::now();
+        match to {
+            NotificationState::Sent => {
+                app::notifications::send(store, &actor, app::notifications::Sending::One(id), &at)?;
+            }
+            to => {
+                app::notifications::advance(store, &actor, &id, to, &at)?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to("/exchange#board-h").into_response())
+}
+
+/// Incidents: id, kind, category, severity, assets, reporter and when.
+pub fn incident_table(incidents: &[store::Incident]) -> Markup {
+    html! {
+        @if incidents.is_empty() {
+            (layout::empty("No incident reported yet: partners report them, or import a file.", "meridian incident import FILE"))
+        } @else {
+            table.list {
+                thead { tr { th scope="col" { "Incident" } th scope="col" { "Kind" } th scope="col" { "Category" } th.num scope="col" { "Severity" } th scope="col" { "Assets" } th scope="col" { "Reporter" } th scope="col" { "Occurred" } } }
+                tbody { @for i in incidents { tr {
+                    td { code { (i.id) } } td { (i.report.kind.as_str()) } td { (i.report.category) } td.num { (i.report.severity) }
+                    td { @for a in &i.report.assets { (asset_link(a)) " " } }
+                    td { (i.report.reporter) } td { (i.report.occurred_at) }
+                } } }
+            }
+        }
+    }
+}

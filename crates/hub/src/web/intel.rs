@@ -1,0 +1,236 @@
+//! Intel: the findings in triage order (SSVC decision, KEV, EPSS, confidence), each with the
+//! reason it matched, and "mark false positive" with a note.
+
+use app::authz::Action;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde::{Deserialize, Serialize};
+
+use super::layout::{self, Area, Pager, asset_link, decision, fixed, href};
+use super::{Viewer, WebError, given, home, run};
+use crate::AppState;
+
+const PAGE: usize = 50;
+
+#[derive(Default, Deserialize, Serialize)]
+pub struct FindingParams {
+    decision: Option<String>,
+    cve: Option<String>,
+    country: Option<String>,
+    kev: Option<String>,
+    offset: Option<usize>,
+    /// `csv`: the rows shown, as CSV.
+    #[serde(skip_serializing)]
+    format: Option<String>,
+    /// Set after a false positive was marked: `ASSET CVE`.
+    #[serde(skip_serializing)]
+    marked: Option<String>,
+}
+
+pub async fn findings(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    viewer.may(Action::ReadIntel)?;
+    let params: FindingParams = super::query(raw.as_deref())?;
+    let offset = params.offset.unwrap_or(0);
+    let filter = app::intel::FindingFilter {
+        cve: given(&params.cve),
+        decision: given(&params.decision),
+        kev: given(&params.kev).map(|k| k == "yes"),
+        foreign: None,
+        country: given(&params.country),
+    };
+    let home_code = home(&app)?;
+    let found = run(&app, move |store| {
+        if store.intel_documents()?.is_empty() {
+            return Ok(Ok(None));
+        }
+        app::intel::with_context(store, home_code, &(), |store, context| {
+            let found = app::intel::findings(store, context, &Default::default())?;
+            Ok(app::intel::select(
+                store,
+                found.rows,
+                &filter,
+                app::intel::FindingOrder::default(),
+            )
+            .map(Some))
+        })
+    })
+    .await?;
+    let (rows, problems) = match found {
+        Ok(rows) => (rows, Vec::new()),
+        Err(e) => (Some(Vec::new()), layout::invalid(e)?),
+    };
+    if given(&params.format).as_deref() == Some("csv") {
+        let rows = rows.unwrap_or_default();
+        return Ok(layout::csv(
+            "findings",
+            &[
+                "decision",
+                "cve",
+                "asset",
+                "kev_due_date",
+                "epss",
+                "confidence",
+                "rule",
+                "matched",
+                "version",
+                "range",
+                "item",
+                "source",
+            ],
+            rows.into_iter().skip(offset).take(PAGE).map(|f| {
+                vec![
+                    f.ssvc.decision.to_owned(),
+                    f.cve,
+                    f.asset,
+                    f.kev_due_date.unwrap_or_default(),
+                    f.epss.map_or_else(String::new, |e| fixed(e, 5)),
+                    fixed(f64::from(f.confidence), 2),
+                    f.rule.to_owned(),
+                    f.matched,
+                    f.version.unwrap_or_default(),
+                    f.range.unwrap_or_default(),
+                    f.item,
+                    f.source,
+                ]
+            }),
+        ));
+    }
+    let content = html! {
+        @if let Some(marked) = given(&params.marked) {
+            div.notice role="status" { "Marked as a false positive: " code { (marked) } ". It no longer counts towards the exposure." }
+        }
+        (layout::problems(&problems))
+        form.filters method="get" action="/intel" {
+            div.field {
+                label for="f-decision" { "SSVC decision" }
+                select #f-decision name="decision" {
+                    option value="" { "any" }
+                    @for d in ["Act", "Attend", "Track*", "Track"] {
+                        option value=(d) selected[given(&params.decision).as_deref() == Some(d)] { (d) }
+                    }
+                }
+            }
+            div.field {
+                label for="f-kev" { "In KEV" }
+                select #f-kev name="kev" {
+                    option value="" { "either" }
+                    option value="yes" selected[given(&params.kev).as_deref() == Some("yes")] { "yes" }
+                    option value="no" selected[given(&params.kev).as_deref() == Some("no")] { "no" }
+                }
+            }
+            (super::atlas::field("cve", "CVE", &params.cve, "CVE-2024-…"))
+            (super::atlas::field("country", "Asset country", &params.country, "DE"))
+            button type="submit" { "Filter" }
+        }
+        @match &rows {
+            None => (layout::empty("No intel imported yet: import a KEV catalog, CVE records, CSAF advisories or SBOMs to match them against the atlas.", "meridian intel import FILE")),
+            Some(rows) => {
+                @if rows.is_empty() && problems.is_empty() {
+                    (layout::empty("No active finding matches these filters.", ""))
+                } @else if !rows.is_empty() {
+                    @let page: Vec<app::intel::FindingRow> = rows.iter().skip(offset).take(PAGE).cloned().collect();
+                    @let pager = Pager { offset, shown: page.len(), total: Some(rows.len()), more: offset + page.len() < rows.len(), limit: PAGE };
+                    (pager.render(|o| layout::at("/intel", &params, o)))
+                    (layout::export(&layout::at("/intel", &params, offset)))
+                    (finding_table(&viewer, &page, true))
+                    (pager.render(|o| layout::at("/intel", &params, o)))
+                }
+            }
+        }
+    };
+    Ok(layout::page(&viewer, Area::Intel, "Intel findings", content).into_response())
+}
+
+/// Findings in the given order: decision, CVE, (asset,) KEV, EPSS, confidence, why it matched,
+/// and the false-positive form when the viewer may mark them.
+pub fn finding_table(viewer: &Viewer, rows: &[app::intel::FindingRow], with_asset: bool) -> Markup {
+    let marking = viewer.can(Action::MarkFalsePositives);
+    html! {
+        table.list.findings {
+            thead { tr {
+                th scope="col" { "Decision" } th scope="col" { "CVE" }
+                @if with_asset { th scope="col" { "Asset" } }
+                th scope="col" { "KEV due" } th.num scope="col" { "EPSS" } th.num scope="col" { "Confidence" }
+                th scope="col" { "Why it matched" }
+                @if marking { th scope="col" { "False positive" } }
+            } }
+            tbody {
+                @for (i, f) in rows.iter().enumerate() {
+                    tr {
+                        td { (decision(f.ssvc.decision)) }
+                        td { code { (f.cve) } }
+                        @if with_asset { td { (asset_link(&f.asset)) } }
+                        td { (f.kev_due_date.as_deref().unwrap_or("–")) }
+                        td.num { @if let Some(e) = f.epss { (fixed(e, 3)) } @else { "–" } }
+                        td.num { (fixed(f64::from(f.confidence), 2)) }
+                        td.why {
+                            "rule " strong { (f.rule) } ": " code { (f.matched) }
+                            @if let Some(v) = &f.version { " version " code { (v) } }
+                            @if let Some(r) = &f.range { " in " code { (r) } }
+                            " (" (f.origin) " " code { (f.item) } "; source " (f.source) ")"
+                            br;
+                            span.meta { "Exploitation " (f.ssvc.exploitation) " (" (f.ssvc.exploitation_evidence) "), automatable " (f.ssvc.automatable) ", technical impact " (f.ssvc.technical_impact) ", mission & well-being " (f.ssvc.mission_wellbeing) }
+                        }
+                        @if marking {
+                            td {
+                                @if let Some(note) = &f.false_positive {
+                                    "marked: " (note)
+                                } @else {
+                                    form.inline method="post" action="/intel/false-positive" {
+                                        (layout::csrf(viewer))
+                                        input type="hidden" name="asset" value=(f.asset);
+                                        input type="hidden" name="cve" value=(f.cve);
+                                        input type="hidden" name="item" value=(f.item);
+                                        label.hidden for={ "fp-note-" (i) } { "Note for " (f.cve) " on " (f.asset) }
+                                        input id={ "fp-note-" (i) } type="text" name="note" placeholder="why (note)";
+                                        button type="submit" { "Mark false positive" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FalsePositiveForm {
+    asset: String,
+    cve: String,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Marks a finding as a false positive (audited as `finding.false_positive`), then back to the
+/// findings with a notice.
+pub async fn false_positive(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    body: Body,
+) -> Result<Response, WebError> {
+    let form: FalsePositiveForm = viewer.form(&app, body).await?;
+    viewer.may(Action::MarkFalsePositives)?;
+    let marked = format!("{} {}", form.asset, form.cve);
+    let input = app::intel::FalsePositiveInput {
+        asset: form.asset,
+        cve: form.cve,
+        item: form.item,
+        note: form.note,
+    };
+    let actor = viewer.actor.clone();
+    run(&app, move |store| {
+        app::intel::mark_false_positive(store, input, &actor)
+    })
+    .await?;
+    Ok(Redirect::to(&href("/intel", &[("marked", marked)])).into_response())
+}

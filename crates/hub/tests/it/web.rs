@@ -1,0 +1,610 @@
+//! The web UI at `/` through a real server on 127.0.0.1, on SQLite and PostgreSQL, over a
+//! small demo world: every screen for the roles that may open it and refused (or redirected)
+//! for the others, forms refused without the session's CSRF token, and a partner user who
+//! never sees an object its TLP and agreements do not release.
+
+use app::{Actor, Role};
+use serde_json::Value;
+use store::{NewStixObject, NotificationFilter, Store, Tlp};
+
+use crate::common::{Hub, indicator};
+
+/// A browser without redirects followed: status, Location, Set-Cookie and the page.
+struct Page {
+    status: u16,
+    location: String,
+    cookie: Option<String>,
+    csp: String,
+    body: String,
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+fn page(mut response: ureq::http::Response<ureq::Body>) -> Page {
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let location = header("location");
+    let csp = header("content-security-policy");
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").to_owned());
+    Page {
+        status: response.status().as_u16(),
+        location,
+        cookie,
+        csp,
+        body: response.body_mut().read_to_string().unwrap_or_default(),
+    }
+}
+
+fn get(hub: &Hub, cookie: &str, path: &str) -> Page {
+    page(
+        agent()
+            .get(hub.url(path))
+            .header("Cookie", cookie)
+            .call()
+            .expect("the request completes"),
+    )
+}
+
+fn post(hub: &Hub, cookie: &str, path: &str, form: &[(&str, &str)]) -> Page {
+    let body = serde_urlencoded::to_string(form).expect("a form");
+    page(
+        agent()
+            .post(hub.url(path))
+            .header("Cookie", cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(body.as_str())
+            .expect("the request completes"),
+    )
+}
+
+/// A form's answer: a redirect to a page that says `notice`.
+fn redirected_with(hub: &Hub, cookie: &str, answer: &Page, notice: &str) {
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let shown = get(hub, cookie, &answer.location);
+    assert!(
+        shown.body.contains(notice),
+        "{notice:?} after the form: {}",
+        shown.body
+    );
+}
+
+/// A logged-in user: the session cookie and the CSRF token of its forms.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+fn login(hub: &Hub, role: Role) -> Session {
+    let name = format!("web-{}", role.as_str());
+    let password = format!("{name}-password-long-enough");
+    let opened = post(
+        hub,
+        "",
+        "/login",
+        &[("name", &name), ("password", &password), ("next", "/")],
+    );
+    assert_eq!(opened.status, 303, "{role}: {}", opened.body);
+    let cookie = opened.cookie.expect("a session cookie");
+    let start = if role == Role::Partner {
+        "/portal"
+    } else {
+        "/"
+    };
+    let home = get(hub, &cookie, start);
+    assert_eq!(home.status, 200, "{role}: {}", home.body);
+    let csrf = home
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a CSRF field")
+        .to_owned();
+    Session { cookie, csrf }
+}
+
+/// The planted objects a partner must never see: TLP:RED, and TLP:AMBER for another partner.
+const RED: &str = "indicator--00000000-0000-4000-8000-000000000901";
+const AMBER: &str = "indicator--00000000-0000-4000-8000-000000000902";
+
+/// The demo world (home US) with a stored ranking, a user per role (the partner user speaks for
+/// `cert-de`) and two objects not released to `cert-de` in a collection it reads. Returns a
+/// foreign asset of the ranking and the collection.
+fn world(store: &mut Store) -> (String, String) {
+    let local = Actor::Local("test".to_owned());
+    app::demo::build(
+        store,
+        &local,
+        &app::demo::DemoOptions {
+            seed: 7,
+            assets: 1000,
+            home: *b"US",
+            reset: true,
+        },
+        &(),
+        &|_| Ok(()),
+    )
+    .expect("demo");
+    let engine = app::analysis::Engine::load(store, *b"US", &()).expect("engine");
+    let scores = app::analysis::scores(store, *b"US", &()).expect("scores");
+    let ranked = app::analysis::rank(store, &engine, &scores, true, &local).expect("rank");
+    for role in Role::ALL {
+        let name = format!("web-{}", role.as_str());
+        app::users::add(
+            store,
+            &local,
+            app::users::NewUser {
+                password: format!("{name}-password-long-enough"),
+                name,
+                role,
+                partner: (role == Role::Partner).then(|| "cert-de".to_owned()),
+            },
+        )
+        .expect("add user");
+    }
+    for (name, countries) in [("taiwan", "TW"), ("gulf", "AE")] {
+        let scenario = model::Scenario {
+            name: name.to_owned(),
+            description: String::new(),
+            assets: Vec::new(),
+            countries: vec![countries.to_owned()],
+            circles: Vec::new(),
+            cves: Vec::new(),
+        };
+        app::analysis::save_scenario(store, &scenario, &local).expect("a scenario");
+    }
+    let release = app::sharing::Release::load(store, "cert-de").expect("release");
+    let readable = store
+        .collections()
+        .expect("collections")
+        .into_iter()
+        .find(|c| release.can_read(&c.id))
+        .expect("the demo shares a collection with cert-de")
+        .id;
+    let red = indicator(901, "2026-02-01T00:00:00.000Z", Some(Tlp::Red));
+    let amber = indicator(902, "2026-02-01T00:00:00.000Z", Some(Tlp::Amber));
+    let texts = [red.to_string(), amber.to_string()];
+    let fr = ["cert-fr".to_owned()];
+    let rows = [
+        (&red, Tlp::Red, &[] as &[String], &texts[0]),
+        (&amber, Tlp::Amber, &fr[..], &texts[1]),
+    ]
+    .map(
+        |(o, tlp, recipients, json): (&Value, Tlp, &[String], &String)| NewStixObject {
+            object_id: o["id"].as_str().unwrap_or(""),
+            object_type: "indicator",
+            spec_version: "2.1",
+            version: "2026-02-01T00:00:00.000Z",
+            tlp: Some(tlp),
+            recipients,
+            submitter: None,
+            source: None,
+            json,
+        },
+    );
+    store.add_objects(&readable, &rows).expect("add objects");
+    (ranked.rows[0].asset.clone(), readable)
+}
+
+/// Every screen, by who may open it: `Some(true)` shown, `Some(false)` refused (403), `None`
+/// sent elsewhere (303).
+fn expected(role: Role, path: &str) -> Option<bool> {
+    let staff = role != Role::Partner;
+    match path {
+        "/" if !staff => None,
+        "/portal" => Some(!staff),
+        p if p.starts_with("/scenarios") => Some(matches!(role, Role::Admin | Role::Analyst)),
+        _ => Some(staff),
+    }
+}
+
+#[test]
+fn web_every_screen_by_role() {
+    for db in test_support::backends("hub web screens") {
+        let mut store = Store::open(&db.url).expect("store");
+        let (asset, _) = world(&mut store);
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let asset_page = format!("/atlas/{asset}");
+        let scenario = format!("/scenarios?assets={asset}");
+        let screens = [
+            "/",
+            "/atlas",
+            "/atlas?q=CABLE",
+            "/map",
+            asset_page.as_str(),
+            "/priorities",
+            "/priorities?country=de",
+            "/intel",
+            "/exchange",
+            scenario.as_str(),
+            "/portal",
+        ];
+        let anonymous = get(&hub, "", "/priorities?country=DE");
+        assert_eq!(anonymous.status, 303, "[{}]", db.name);
+        assert_eq!(
+            anonymous.location,
+            "/login?next=%2Fpriorities%3Fcountry%3DDE"
+        );
+        for role in Role::ALL {
+            let session = login(&hub, role);
+            for path in screens {
+                let shown = get(&hub, &session.cookie, path);
+                assert!(
+                    shown.csp.contains("default-src 'none'"),
+                    "[{}] {role} {path}: {}",
+                    db.name,
+                    shown.csp
+                );
+                match expected(role, path) {
+                    Some(true) => {
+                        assert_eq!(
+                            shown.status, 200,
+                            "[{}] {role} {path}: {}",
+                            db.name, shown.body
+                        );
+                        assert!(shown.body.contains("<main id=\"main\">"), "{path}");
+                    }
+                    Some(false) => assert_eq!(shown.status, 403, "[{}] {role} {path}", db.name),
+                    None => assert_eq!(
+                        (shown.status, shown.location.as_str()),
+                        (303, "/portal"),
+                        "[{}] {role} {path}",
+                        db.name
+                    ),
+                }
+            }
+            // The navigation offers exactly the areas the role may open.
+            let start = get(
+                &hub,
+                &session.cookie,
+                if role == Role::Partner {
+                    "/portal"
+                } else {
+                    "/"
+                },
+            );
+            for (link, path) in [
+                ("href=\"/atlas\"", "/atlas"),
+                ("href=\"/scenarios\"", "/scenarios"),
+                ("href=\"/portal\"", "/portal"),
+            ] {
+                assert_eq!(
+                    start.body.contains(link),
+                    expected(role, path) == Some(true),
+                    "[{}] {role}: the link to {path}",
+                    db.name
+                );
+            }
+        }
+        // The asset page explains the rank: the formula, the factors and the SVG graph.
+        let analyst = login(&hub, Role::Analyst);
+        let shown = get(&hub, &analyst.cookie, &asset_page);
+        for part in [
+            "Why it ranks here",
+            "impact × (1 + exposure) × (1 + threat)",
+            "<svg",
+            "Rank <strong>1</strong>",
+        ] {
+            assert!(
+                shown.body.contains(part),
+                "[{}] {part} on {asset_page}",
+                db.name
+            );
+        }
+        // Each list exports the rows it shows as CSV.
+        let csv = get(&hub, &analyst.cookie, "/priorities?country=de&format=csv");
+        assert_eq!(csv.status, 200, "[{}] {}", db.name, csv.body);
+        let mut lines = csv.body.lines();
+        assert_eq!(
+            lines.next(),
+            Some("rank,movement,asset,country,impact,exposure,threat,priority")
+        );
+        assert!(lines.clone().count() > 0, "[{}] rows", db.name);
+        assert!(
+            lines.all(|l| l.split(',').nth(3) == Some("DE")),
+            "[{}] only DE",
+            db.name
+        );
+        let page = get(&hub, &analyst.cookie, "/priorities?country=de");
+        assert!(
+            page.body
+                .contains("href=\"/priorities?country=de&amp;format=csv\""),
+            "[{}]",
+            db.name
+        );
+        let compared = get(
+            &hub,
+            &analyst.cookie,
+            "/scenarios?scenario=taiwan&compare=gulf",
+        );
+        assert_eq!(compared.status, 200, "[{}] {}", db.name, compared.body);
+        assert!(
+            compared.body.contains("taiwan compared with gulf"),
+            "[{}]",
+            db.name
+        );
+        let missing = get(
+            &hub,
+            &analyst.cookie,
+            "/scenarios?scenario=taiwan&compare=nope",
+        );
+        assert_eq!(missing.status, 404, "[{}]", db.name);
+        let ran = get(&hub, &analyst.cookie, &scenario);
+        assert!(
+            ran.body.contains("assets fail at t = 0"),
+            "[{}] {}",
+            db.name,
+            ran.body
+        );
+        let unknown = get(&hub, &analyst.cookie, "/atlas?country=XX");
+        assert_eq!(unknown.status, 200);
+        assert!(
+            unknown.body.contains("unknown country &quot;XX&quot;"),
+            "[{}]",
+            db.name
+        );
+        assert_eq!(
+            get(&hub, &analyst.cookie, "/atlas/nope:nothing").status,
+            404
+        );
+    }
+}
+
+#[test]
+fn web_forms_need_the_session_csrf_token() {
+    for db in test_support::backends("hub web csrf") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        let own = app::notifications::list(
+            &mut store,
+            &NotificationFilter {
+                partner_id: Some("cert-de".to_owned()),
+                ..Default::default()
+            },
+        )
+        .expect("notifications");
+        let (notification, to) = own
+            .iter()
+            .find_map(|n| {
+                ["acknowledged", "mitigated", "exploited"]
+                    .into_iter()
+                    .find(|to| exchange::notification::can_advance_named(&n.state, to))
+                    .map(|to| (n.id.clone(), to))
+            })
+            .expect("a notification to cert-de the partner may report on");
+        let findings = app::intel::with_context(&mut store, *b"US", &(), |store, context| {
+            app::intel::findings(store, context, &Default::default())
+        })
+        .expect("findings");
+        let finding = findings
+            .rows
+            .into_iter()
+            .find(|f| f.active())
+            .expect("a finding");
+        drop(store);
+        let hub = Hub::start(&db.url);
+
+        let analyst = login(&hub, Role::Analyst);
+        let mark = |csrf: &str| {
+            post(
+                &hub,
+                &analyst.cookie,
+                "/intel/false-positive",
+                &[
+                    ("csrf", csrf),
+                    ("asset", &finding.asset),
+                    ("cve", &finding.cve),
+                    ("item", &finding.item),
+                    ("note", "not ours"),
+                ],
+            )
+        };
+        assert_eq!(mark("").status, 403, "[{}] no token", db.name);
+        assert_eq!(mark("forged").status, 403, "[{}] a wrong token", db.name);
+        redirected_with(
+            &hub,
+            &analyst.cookie,
+            &mark(&analyst.csrf),
+            "Marked as a false positive",
+        );
+        let bad = post(
+            &hub,
+            &analyst.cookie,
+            "/intel/false-positive",
+            &[
+                ("csrf", &analyst.csrf),
+                ("asset", &finding.asset),
+                ("cve", "CVE-nope"),
+            ],
+        );
+        assert_eq!(bad.status, 422, "[{}] {}", db.name, bad.body);
+        assert!(bad.body.contains("is not a CVE id"), "[{}]", db.name);
+
+        let partner = login(&hub, Role::Partner);
+        let path = format!("/portal/notifications/{notification}");
+        let refused = post(&hub, &partner.cookie, &path, &[("to", to)]);
+        assert_eq!(refused.status, 403, "[{}]", db.name);
+        let reported = post(
+            &hub,
+            &partner.cookie,
+            &path,
+            &[("csrf", &partner.csrf), ("to", to)],
+        );
+        redirected_with(
+            &hub,
+            &partner.cookie,
+            &reported,
+            &format!("Notification {notification} is now {to}."),
+        );
+        // The incident form fails like the partner API, next to the field, and stores nothing.
+        let report = |severity: &str| {
+            post(
+                &hub,
+                &partner.cookie,
+                "/portal/incidents",
+                &[
+                    ("csrf", partner.csrf.as_str()),
+                    ("assets", "fdc:de:erlangen-6"),
+                    ("kind", "cyber"),
+                    ("category", "intrusion"),
+                    ("severity", severity),
+                    ("occurred_at", "2026-01-03T08:00:00Z"),
+                ],
+            )
+        };
+        let refused = report("9");
+        assert_eq!(refused.status, 422, "[{}] {}", db.name, refused.body);
+        assert!(
+            refused.body.contains("9 is not a severity 1..5"),
+            "[{}]",
+            db.name
+        );
+        redirected_with(
+            &hub,
+            &partner.cookie,
+            &report("4"),
+            "Incident report stored: INC-",
+        );
+        // An analyst may not report for a partner, token or not.
+        let staff = post(
+            &hub,
+            &analyst.cookie,
+            &path,
+            &[("csrf", &analyst.csrf), ("to", "mitigated")],
+        );
+        assert_eq!(staff.status, 403, "[{}]", db.name);
+
+        assert_eq!(post(&hub, &analyst.cookie, "/logout", &[]).status, 403);
+        let out = post(&hub, &analyst.cookie, "/logout", &[("csrf", &analyst.csrf)]);
+        assert_eq!((out.status, out.location.as_str()), (303, "/login"));
+        assert_eq!(
+            get(&hub, &analyst.cookie, "/").status,
+            303,
+            "[{}] the session has ended",
+            db.name
+        );
+    }
+}
+
+#[test]
+fn web_partner_never_sees_unreleased_objects() {
+    for db in test_support::backends("hub web release") {
+        let mut store = Store::open(&db.url).expect("store");
+        let (_, collection) = world(&mut store);
+        let others: Vec<String> =
+            app::notifications::list(&mut store, &NotificationFilter::default())
+                .expect("notifications")
+                .into_iter()
+                .filter(|n| n.partner_id != "cert-de")
+                .map(|n| n.id)
+                .collect();
+        assert!(!others.is_empty(), "the demo notifies other partners too");
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let partner = login(&hub, Role::Partner);
+        let portal = get(&hub, &partner.cookie, "/portal");
+        assert_eq!(portal.status, 200);
+        assert!(
+            portal.body.contains(&collection),
+            "[{}] what is released is listed",
+            db.name
+        );
+        for hidden in [RED, AMBER, "indicator 901", "indicator 902"] {
+            assert!(
+                !portal.body.contains(hidden),
+                "[{}] {hidden} shown to cert-de",
+                db.name
+            );
+        }
+        for id in &others {
+            assert!(
+                !portal.body.contains(&format!("<code>{id}</code>")),
+                "[{}] {id} of another partner",
+                db.name
+            );
+        }
+        for path in [
+            "/atlas?q=indicator",
+            "/exchange",
+            "/intel?cve=CVE",
+            "/priorities",
+        ] {
+            let refused = get(&hub, &partner.cookie, path);
+            assert_eq!(refused.status, 403, "[{}] {path}", db.name);
+            assert!(!refused.body.contains(RED) && !refused.body.contains(AMBER));
+        }
+        // Staff see the objects' notifications on the exchange board, the partner does not.
+        let analyst = login(&hub, Role::Analyst);
+        let board = get(&hub, &analyst.cookie, "/exchange");
+        assert!(
+            others.iter().all(|id| board.body.contains(id.as_str())),
+            "[{}]",
+            db.name
+        );
+    }
+}
+
+#[test]
+fn web_dashboard_tells_what_changed_since_the_previous_login() {
+    for db in test_support::backends("hub web changes") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let first = login(&hub, Role::Analyst);
+        let shown = get(&hub, &first.cookie, "/");
+        assert!(
+            shown.body.contains("This is your first visit"),
+            "[{}]",
+            db.name
+        );
+
+        let mut store = Store::open(&db.url).expect("store");
+        let added = app::incidents::add(
+            &mut store,
+            &Actor::Local("test".to_owned()),
+            app::incidents::NewIncident {
+                partner: "cert-de".to_owned(),
+                assets: vec!["fdc:de:erlangen-6".to_owned()],
+                kind: store::IncidentKind::Cyber,
+                category: "intrusion".to_owned(),
+                occurred_at: app::incidents::now(),
+                severity: 4,
+                description: String::new(),
+            },
+        )
+        .expect("an incident");
+        drop(store);
+        let second = login(&hub, Role::Analyst);
+        let shown = get(&hub, &second.cookie, "/");
+        assert!(
+            shown.body.contains("Since your previous login"),
+            "[{}]",
+            db.name
+        );
+        assert!(
+            shown
+                .body
+                .contains(&format!("<code>{}</code> on", added[0].0)),
+            "[{}] the new incident is listed: {}",
+            db.name,
+            shown.body
+        );
+    }
+}
