@@ -38,7 +38,9 @@ trap 'exit 143' TERM INT HUP
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "--- web: installing Debian chromium"
-  apt-get install -y chromium > "$tmp/apt.log" 2>&1 || { tail -n 20 "$tmp/apt.log" >&2; exit 1; }
+  # A fresh machine may have no package lists yet.
+  { apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; } \
+    > "$tmp/apt.log" 2>&1 || { tail -n 20 "$tmp/apt.log" >&2; exit 1; }
 fi
 
 echo "--- web: playwright-core and axe-core from npm into $tmp/npm"

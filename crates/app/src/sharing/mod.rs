@@ -10,7 +10,7 @@ mod shared;
 mod snapshot;
 
 pub use checked::{Checked, store_batch};
-pub use read::{ObjectPage, publish, read_objects};
+pub use read::{ObjectPage, ReleasedObject, publish, read_objects};
 pub use release::{ANONYMOUS_IDENTITY, Release};
 pub use shared::{SharedObject, shared_with};
 pub use snapshot::{DEFAULT_TLP_SETTING, Snapshot, default_tlp};

@@ -67,7 +67,7 @@ pub async fn objects(
     let items = page
         .objects
         .into_iter()
-        .map(RawValue::from_string)
+        .map(|o| RawValue::from_string(o.json))
         .collect::<Result<_, _>>()
         .map_err(crate::error::ApiError::internal)?;
     Ok(Json(StixPageDto {

@@ -86,6 +86,15 @@ pub enum CollectionCommand {
     },
     /// Every collection.
     List,
+    /// A collection's objects with their TLP, as this hub's staff see them (a TLP:RED object
+    /// only by the users it names, so never here).
+    Show {
+        /// The collection id.
+        id: String,
+        /// Objects to print.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -322,6 +331,44 @@ pub fn run_collection(config: &Config, command: CollectionCommand) -> anyhow::Re
                 &["id", "title", "objects"],
                 rows.iter()
                     .map(|(c, n)| vec![c.id.clone(), c.title.clone(), n.to_string()]),
+            );
+            Ok(())
+        }
+        CollectionCommand::Show { id, limit } => {
+            let stored = store.count_objects(&id)?;
+            // One page past the limit says whether more are shown than printed.
+            let page = app::sharing::read_objects(
+                &mut store,
+                &Actor::local(),
+                &id,
+                None,
+                limit.saturating_add(1),
+            )?;
+            if config.json {
+                let all: Vec<serde_json::Value> = page
+                    .objects
+                    .iter()
+                    .take(limit)
+                    .map(|o| {
+                        json!({ "id": o.id, "type": o.kind, "tlp": o.tlp.as_str(),
+                                "object": serde_json::from_str::<serde_json::Value>(&o.json).unwrap_or_default() })
+                    })
+                    .collect();
+                return output::json(&all);
+            }
+            output::limited_table(
+                config.quiet,
+                "objects",
+                &["id", "type", "TLP"],
+                &page.objects,
+                limit,
+                |o| vec![o.id.clone(), o.kind.clone(), o.tlp.as_str().to_owned()],
+            );
+            output::note(
+                config.quiet,
+                format!(
+                    "{stored} object(s) stored; TLP:RED ones are shown only to the users they name"
+                ),
             );
             Ok(())
         }

@@ -304,3 +304,38 @@ fn home_is_case_insensitive() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("\"xx\" is not an ISO 3166-1"));
 }
+
+/// `collection show` lists a collection's objects with their TLP through the release decision:
+/// the demo's indicator at every TLP shows four of its five, never the RED one.
+#[test]
+fn collection_show_lists_objects_with_their_tlp_but_never_red() {
+    for db in test_support::backends("collection_show") {
+        ok(&db.url, &["demo", "--quiet"]);
+        let collections = run(&db, &["collection", "list"]);
+        let indicators = collections
+            .as_array()
+            .expect("collections")
+            .iter()
+            .find(|c| {
+                c["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Threat indicators"))
+            })
+            .expect("the demo's indicator collection");
+        let id = indicators["id"].as_str().expect("id");
+        let shown = run(&db, &["collection", "show", id]);
+        let tlps: BTreeSet<&str> = shown
+            .as_array()
+            .expect("objects")
+            .iter()
+            .map(|o| o["tlp"].as_str().expect("tlp"))
+            .collect();
+        assert_eq!(
+            tlps,
+            BTreeSet::from(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT"]),
+            "{}: {shown}",
+            db.name
+        );
+        assert_eq!(indicators["objects"], 5, "the RED one is stored");
+    }
+}
