@@ -39,6 +39,7 @@ macro_rules! all_migrations {
             (9, "fail_closed_labels", "0009_fail_closed_labels"),
             (10, "audit", "0010_audit"),
             (11, "users", "0011_users"),
+            (13, "coordination", "0013_coordination"),
         )
     };
 }
