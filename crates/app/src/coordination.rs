@@ -847,7 +847,7 @@ pub fn edit(store: &mut Store, actor: &Actor, mut record: Record) -> Result<Reco
 }
 
 /// Sets fields of the stored record `id` from `field=value` texts (the CSV cell forms, lists
-/// separated by `;`) and stores it ([`edit`]).
+/// separated by `;`, an empty value for the default) and stores it ([`edit`]).
 pub fn set_fields(
     store: &mut Store,
     actor: &Actor,
@@ -856,25 +856,57 @@ pub fn set_fields(
 ) -> Result<Record> {
     authorize(actor, Action::ManageActivities)?;
     let before = get(store, id)?;
-    let serde_json::Value::Object(mut object) = before.to_json() else {
+    if let Some((field, _)) = assignments.iter().find(|(f, _)| f == "id" || f == "kind") {
+        return Err(Error::invalid(
+            format!("/{field}"),
+            "cannot be changed; add a new record instead",
+        ));
+    }
+    edit(store, actor, assign(before.to_json(), assignments)?)
+}
+
+/// A new record of `kind` from `field=value` texts, as [`set_fields`] reads them.
+pub fn from_fields(kind: &str, assignments: &[(String, String)]) -> Result<Record> {
+    let kind = parse_kind(kind).ok_or_else(|| {
+        let known: Vec<&str> = KINDS.iter().map(|(k, _, _)| *k).collect();
+        Error::invalid(
+            "/kind",
+            format!("{kind:?} is not a kind of record: {}", known.join(", ")),
+        )
+    })?;
+    let record = assign(serde_json::json!({ "kind": kind }), assignments)?;
+    let problems = record.problems("");
+    if problems.is_empty() {
+        Ok(record)
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// `object` with the assignments applied, read as a record.
+fn assign(object: serde_json::Value, assignments: &[(String, String)]) -> Result<Record> {
+    let serde_json::Value::Object(mut object) = object else {
         unreachable!("a record's JSON is an object")
     };
+    let mut problems = Vec::new();
     for (field, value) in assignments {
-        if field == "id" || field == "kind" {
-            return Err(Error::invalid(
-                format!("/{field}"),
-                "cannot be changed; add a new record instead",
-            ));
-        }
         match cell(field, value) {
-            Ok(Some(v)) => object.insert(field.clone(), v),
-            Ok(None) => object.remove(field),
-            Err(message) => return Err(Error::invalid(format!("/{field}"), message)),
-        };
+            Ok(Some(v)) => {
+                object.insert(field.clone(), v);
+            }
+            Ok(None) => {
+                object.remove(field);
+            }
+            Err(message) => problems.push(Problem {
+                pointer: format!("/{field}"),
+                message,
+            }),
+        }
     }
-    let record =
-        Record::from_json(serde_json::Value::Object(object), "").map_err(Error::Invalid)?;
-    edit(store, actor, record)
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Record::from_json(serde_json::Value::Object(object), "").map_err(Error::Invalid)
 }
 
 /// The stored record `id`.
