@@ -16,6 +16,7 @@ use crate::authz::{Action, authorize};
 use crate::{Actor, Error, Problem, Result};
 
 pub mod deconflict;
+pub(crate) mod demo;
 
 /// The plan's objectives, 1.1 to 3.3.
 pub const OBJECTIVES: [&str; 9] = [

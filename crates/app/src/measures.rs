@@ -204,8 +204,8 @@ pub const MEASURES: [Definition; 20] = [
         "2.1b",
         "2.1",
         "CSIRT engagements that reduced combined risk",
-        "Of the CSIRT engagements ending in the quarter whose assets were in a stored ranking \
-         when recorded, the share whose combined priority now (newest ranking, less the assets \
+        "Of the CSIRT engagements ending in the quarter whose assets had a combined priority \
+         above zero in the stored ranking when recorded, the share whose combined priority now (newest ranking, less the assets \
          whose notifications from the engagement reached mitigated by the quarter's end) is \
          below the combined priority recorded then.",
         Unit::Percent,
@@ -659,7 +659,8 @@ impl Data {
         partners.into_iter().collect()
     }
 
-    /// The engagements ending in the quarter with a recorded risk, and whether each reduced it.
+    /// The engagements ending in the quarter with a recorded risk above zero, and whether each
+    /// reduced it.
     fn engagements(&self, quarter: Quarter) -> (Vec<String>, Vec<bool>) {
         let notifications: HashMap<&str, &Notification> = self
             .notifications
@@ -678,6 +679,9 @@ impl Data {
             else {
                 continue;
             };
+            if *before <= 0.0 {
+                continue;
+            }
             let mitigated: BTreeSet<&str> = produced
                 .iter()
                 .filter_map(|id| notifications.get(id.as_str()))

@@ -19,7 +19,7 @@ use crate::output;
 #[derive(Debug, Subcommand)]
 pub enum ActivityCommand {
     /// Add one international activity (deconfliction runs after it).
-    Add(ActivityArgs),
+    Add(Box<ActivityArgs>),
     /// List activities, by start date.
     List(ActivityFilter),
     /// Show one activity.
@@ -189,14 +189,15 @@ pub enum TargetCommand {
 
 #[derive(Debug, Args)]
 pub struct QuarterArg {
-    /// `2026Q3` (default: the current quarter).
+    /// `2026Q3` (default: the last complete quarter).
     #[arg(long, value_parser = parse_quarter)]
     pub quarter: Option<Quarter>,
 }
 
 impl QuarterArg {
     fn get(&self) -> Quarter {
-        self.quarter.unwrap_or_else(Quarter::current)
+        self.quarter
+            .unwrap_or_else(|| Quarter::current().previous())
     }
 }
 
@@ -219,6 +220,7 @@ pub fn run_activity(config: &Config, command: ActivityCommand) -> anyhow::Result
     let actor = Actor::local();
     match command {
         ActivityCommand::Add(a) => {
+            let a = *a;
             let list = |items: Vec<String>| items.join(";");
             let fields = [
                 ("title", a.title),
