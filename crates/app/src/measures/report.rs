@@ -205,6 +205,8 @@ fn chart(r: &ReviewRow) -> String {
     const W: f64 = 220.0;
     const H: f64 = 70.0;
     const PAD: f64 = 14.0;
+    /// Room for the quarter labels at both ends.
+    const PAD_X: f64 = 24.0;
     let top = r
         .trend
         .iter()
@@ -212,7 +214,7 @@ fn chart(r: &ReviewRow) -> String {
         .chain(r.target)
         .fold(1.0_f64, f64::max);
     let n = r.trend.len().max(2) as f64 - 1.0;
-    let x_at = |i: usize| PAD + (W - 2.0 * PAD) * i as f64 / n;
+    let x_at = |i: usize| PAD_X + (W - 2.0 * PAD_X) * i as f64 / n;
     let y_at = |v: f64| H - PAD - (H - 2.0 * PAD) * v / top;
     let points: Vec<String> = r
         .trend
@@ -228,8 +230,8 @@ fn chart(r: &ReviewRow) -> String {
     if let Some(t) = r.target {
         let _ = write!(
             svg,
-            "<line class=\"target\" x1=\"{PAD}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\"/>",
-            W - PAD,
+            "<line class=\"target\" x1=\"{PAD_X}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\"/>",
+            W - PAD_X,
             y_at(t),
             y_at(t)
         );

@@ -13,6 +13,7 @@ pub mod coordination;
 pub mod exchange;
 pub mod intel;
 pub mod openapi;
+pub mod register;
 pub mod session;
 pub mod users;
 
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(coordination::router())
         .merge(intel::router())
         .merge(openapi::router())
+        .merge(register::router())
         .merge(session::router())
         .merge(users::router())
 }

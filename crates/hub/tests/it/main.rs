@@ -8,5 +8,6 @@ mod audit;
 mod common;
 mod hardening;
 mod intel;
+mod register;
 mod rest;
 mod taxii;
