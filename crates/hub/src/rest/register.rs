@@ -13,8 +13,9 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::coordination::invalid;
 use super::session::Caller;
-use super::{ErrorDto, Page, Paging, ProblemDto, RestError, authorize, body, page, query, run};
+use super::{ErrorDto, Page, Paging, RestError, authorize, body, body_bytes, page, query, run};
 use crate::AppState;
 use app::authz::Action;
 use app::coordination::deconflict::{self, Resolution};
@@ -34,16 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/measures/review", get(review))
         .route("/api/v1/measures/targets", get(targets).put(set_target))
         .route("/api/v1/measures/{id}", get(measure))
-}
-
-fn invalid(pointer: &str, message: String) -> RestError {
-    RestError::invalid(
-        "invalid",
-        vec![ProblemDto {
-            pointer: pointer.to_owned(),
-            message,
-        }],
-    )
 }
 
 /// A record of the register: `id`, `kind`, `office`, `start`, `end` and the kind's own fields
@@ -219,15 +210,7 @@ pub async fn import_records(
     request: Body,
 ) -> Result<Json<Vec<RegisterRecordDto>>, RestError> {
     authorize(&actor, Action::ManageActivities)?;
-    let bytes = axum::body::to_bytes(request, app.max_body)
-        .await
-        .map_err(|_| {
-            RestError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("the body is larger than {} bytes", app.max_body),
-            )
-        })?;
+    let bytes = body_bytes(&app, request).await?;
     let stored = run(&app, move |store| {
         Ok(coordination::import(store, &actor, "body.json", &bytes)?)
     })
