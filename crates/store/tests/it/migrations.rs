@@ -46,7 +46,8 @@ fn sqlite_schema_migrations_table_has_one_row_per_version() {
             (8, "status_owner".to_owned()),
             (9, "fail_closed_labels".to_owned()),
             (10, "audit".to_owned()),
-            (11, "users".to_owned())
+            (11, "users".to_owned()),
+            (13, "coordination".to_owned())
         ]
     );
 }
