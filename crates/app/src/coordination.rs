@@ -910,6 +910,26 @@ fn assign(object: serde_json::Value, assignments: &[(String, String)]) -> Result
     Record::from_json(serde_json::Value::Object(object), "").map_err(Error::Invalid)
 }
 
+/// Deletes the stored record `id` (an activity's open flags go with it; resolved ones stay as
+/// history).
+pub fn remove(store: &mut Store, actor: &Actor, id: &str) -> Result<Record> {
+    authorize(actor, Action::ManageActivities)?;
+    let record = get(store, id)?;
+    audited(
+        store,
+        actor,
+        "coord.remove",
+        |store| {
+            store.delete_coord_record(id)?;
+            if matches!(record.details, Details::Activity { .. }) {
+                deconflict::refresh(store)?;
+            }
+            Ok(record)
+        },
+        |r| (vec![r.id.clone()], r.to_json().to_string()),
+    )
+}
+
 /// The stored record `id`.
 pub fn get(store: &mut Store, id: &str) -> Result<Record> {
     let stored = store.coord_record(id)?.ok_or_else(|| Error::NotFound {

@@ -224,6 +224,23 @@ fn coord_merge_folds_the_second_activity_into_the_first() {
             .find(|f| f.id == flag.id)
             .expect("kept as history");
         assert_eq!(merged.resolution.as_deref(), Some("merge"), "[{}]", db.name);
+        // Removing an activity takes its open flags with it.
+        assert!(
+            flags
+                .iter()
+                .any(|f| f.activity_a == act(1) && f.status == "open")
+        );
+        remove(&mut store, &actor, &act(2)).expect("remove");
+        let flags = deconflict::flags(&mut store, &actor).expect("flags");
+        assert!(
+            !flags.iter().any(|f| f.activity_a == act(1)),
+            "[{}] {flags:?}",
+            db.name
+        );
+        assert!(matches!(
+            remove(&mut store, &actor, &act(2)),
+            Err(Error::NotFound { .. })
+        ));
     }
 }
 

@@ -91,6 +91,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::register::record,
         super::register::add_record,
         super::register::edit_record,
+        super::register::remove_record,
         super::register::import_records,
         super::register::flags,
         super::register::run_deconfliction,

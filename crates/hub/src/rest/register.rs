@@ -27,7 +27,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/records", get(records).post(add_record))
         .route("/api/v1/records/import", post(import_records))
-        .route("/api/v1/records/{id}", get(record).put(edit_record))
+        .route(
+            "/api/v1/records/{id}",
+            get(record).put(edit_record).delete(remove_record),
+        )
         .route("/api/v1/deconfliction/flags", get(flags))
         .route("/api/v1/deconfliction/run", post(run_deconfliction))
         .route("/api/v1/deconfliction/flags/{id}/resolve", post(resolve))
@@ -192,6 +195,29 @@ pub async fn edit_record(
     })
     .await?;
     Ok(Json(stored.into()))
+}
+
+/// Deletes a record (an activity's open flags go with it).
+#[utoipa::path(delete, path = "/api/v1/records/{id}", tag = "register",
+    params(("id" = String, Path, description = "The record id")),
+    responses(
+        (status = 200, description = "Deleted; the record as it was", body = RegisterRecordDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Only administrators and coordinators write the register", body = ErrorDto),
+        (status = 404, description = "No such record", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn remove_record(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<RegisterRecordDto>, RestError> {
+    authorize(&actor, Action::ManageActivities)?;
+    let removed = run(&app, move |store| {
+        Ok(coordination::remove(store, &actor, &id)?)
+    })
+    .await?;
+    Ok(Json(removed.into()))
 }
 
 /// Imports records, all or nothing: a JSON array of record objects (without ids).

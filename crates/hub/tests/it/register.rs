@@ -216,6 +216,21 @@ fn coord_register_records_flags_and_paging_over_rest() {
         );
         assert_eq!(ids(&second), ["ACT-000003"]);
         assert!(second.body["next"].is_null());
+        let url = world.hub.url("/api/v1/records/ACT-000003");
+        for (role, status) in [
+            (Role::Analyst, 403),
+            (Role::Partner, 403),
+            (Role::Coordinator, 200),
+            (Role::Admin, 404),
+        ] {
+            let bearer = format!("Bearer {}", world.token(role));
+            let reply = call("DELETE", &url, &[("Authorization", &bearer)], "");
+            assert_eq!(
+                reply.status, status,
+                "[{}] {role} DELETE: {:?}",
+                db.name, reply.body
+            );
+        }
         let html = world.get(
             Role::Analyst,
             "/api/v1/measures/review?quarter=2026Q2&format=html",

@@ -111,6 +111,8 @@ pub enum RecordCommand {
     Show { id: String },
     /// Change fields of a record.
     Edit(EditArgs),
+    /// Delete a record (an activity's open deconfliction flags go with it).
+    Delete { id: String },
     /// Import records, all or nothing: CSV with a header (`kind`, `office`, `start`, `end` and
     /// the kind's fields; lists separated by `;`) or a JSON array of objects with the same
     /// fields. Every problem is reported as file:line:field.
@@ -311,6 +313,11 @@ pub fn run_record(config: &Config, command: RecordCommand) -> anyhow::Result<()>
         RecordCommand::Edit(e) => {
             let stored = coordination::set_fields(&mut store, &actor, &e.id, &e.set)?;
             print_stored(config, &[stored])
+        }
+        RecordCommand::Delete { id } => {
+            let removed = coordination::remove(&mut store, &actor, &id)?;
+            output::note(config.quiet, format!("{} deleted", removed.id));
+            Ok(())
         }
         RecordCommand::Import { file } => import(config, &mut store, &file),
     }
