@@ -939,13 +939,16 @@ pub fn get(store: &mut Store, id: &str) -> Result<Record> {
     Record::from_stored(stored)
 }
 
-/// The stored records of `kind` (every kind when `None`), by start date then id.
+/// The stored records of `kind` (every kind when `None`), by start date then id (byte order,
+/// whatever the database's collation).
 pub fn list(store: &mut Store, kind: Option<&str>) -> Result<Vec<Record>> {
-    store
+    let mut all = store
         .coord_records(kind)?
         .into_iter()
         .map(Record::from_stored)
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    all.sort_by(|a, b| (&a.start, &a.id).cmp(&(&b.start, &b.id)));
+    Ok(all)
 }
 
 /// Fields whose CSV cell is a `;`-separated list.
