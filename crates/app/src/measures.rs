@@ -78,16 +78,24 @@ impl Quarter {
         format!("{:04}-{day}", self.year)
     }
 
+    /// The quarter of the date or timestamp `text` from its `YYYY-MM` prefix, without
+    /// allocating (the measures ask this of every record).
+    fn of_prefix(text: &str) -> Option<(i32, u8)> {
+        let year = text.get(..4)?.parse().ok()?;
+        let month: u8 = text.get(5..7)?.parse().ok()?;
+        (1..=12)
+            .contains(&month)
+            .then_some((year, (month - 1) / 3 + 1))
+    }
+
     /// Whether the date or timestamp `text` falls in the quarter.
     pub fn contains(self, text: &str) -> bool {
-        text.get(..10)
-            .is_some_and(|d| self.first_day().as_str() <= d && d <= self.last_day().as_str())
+        Quarter::of_prefix(text) == Some((self.year, self.q))
     }
 
     /// Whether the date or timestamp `text` falls on or before the quarter's last day.
     pub fn reached(self, text: &str) -> bool {
-        text.get(..10)
-            .is_some_and(|d| d <= self.last_day().as_str())
+        Quarter::of_prefix(text).is_some_and(|at| at <= (self.year, self.q))
     }
 
     /// The `n` quarters ending with this one, oldest first.
@@ -381,9 +389,9 @@ impl Data {
     /// The value of `measure` for `quarter`.
     pub fn value(&self, measure: &'static Definition, quarter: Quarter) -> Value {
         let in_q = |r: &Record| quarter.contains(&r.start);
+        let (first_day, last_day) = (quarter.first_day(), quarter.last_day());
         let under_way = |r: &Record| {
-            r.start.as_str() <= quarter.last_day().as_str()
-                && r.end.as_str() >= quarter.first_day().as_str()
+            r.start.as_str() <= last_day.as_str() && r.end.as_str() >= first_day.as_str()
         };
         let ids = |pick: &dyn Fn(&Record) -> bool| -> Vec<String> {
             self.records
@@ -840,12 +848,11 @@ pub fn build_review(
     let rows = MEASURES
         .iter()
         .map(|m| {
-            let trend: Vec<(Quarter, f64)> = quarters
-                .iter()
-                .map(|q| (*q, data.value(m, *q).value))
-                .collect();
-            let value = data.value(m, quarter);
-            let previous = data.value(m, quarter.previous()).value;
+            // The trend ends with the previous quarter and this one: each computed once.
+            let mut values: Vec<Value> = quarters.iter().map(|q| data.value(m, *q)).collect();
+            let trend: Vec<(Quarter, f64)> = values.iter().map(|v| (v.quarter, v.value)).collect();
+            let value = values.pop().expect("the trend ends with the quarter");
+            let previous = values.last().map_or(0.0, |v| v.value);
             let change = ((value.value - previous) * 10.0).round() / 10.0;
             let target = targets
                 .get(m.id)
