@@ -176,13 +176,17 @@ pub struct Summary {
     pub alerts: usize,
     pub notifications: usize,
     pub incidents: usize,
+    /// Coordination register records.
+    pub records: usize,
+    /// Deconfliction flags raised on them.
+    pub flags: usize,
 }
 
 /// Deterministic draws from the seed.
-struct Draw(u64);
+pub(crate) struct Draw(pub(crate) u64);
 
 impl Draw {
-    fn u64(&self, label: &str) -> u64 {
+    pub(crate) fn u64(&self, label: &str) -> u64 {
         let digest = Sha256::new()
             .chain_update(self.0.to_le_bytes())
             .chain_update(label.as_bytes())
@@ -193,7 +197,7 @@ impl Draw {
     }
 
     /// In `lo..=hi`.
-    fn between(&self, label: &str, lo: i64, hi: i64) -> i64 {
+    pub(crate) fn between(&self, label: &str, lo: i64, hi: i64) -> i64 {
         let span = u64::try_from(hi - lo + 1).unwrap_or(1).max(1);
         lo + i64::try_from(self.u64(label) % span).unwrap_or(0)
     }
@@ -512,7 +516,12 @@ pub fn populate(
     summary.objects = crate::partners::collections(store)?
         .iter()
         .map(|(_, n)| n)
-        .sum(); // The alerts and notifications have their own entries; this one records the rest.
+        .sum();
+    // A year of coordination records, planted conflicts and annual targets.
+    (summary.records, summary.flags) =
+        crate::coordination::demo::populate(store, actor, home, &draw, today, &partners)
+            .context("adding the demo's coordination register")?;
+    // The alerts and notifications have their own entries; this one records the rest.
     crate::audit::record(
         store,
         actor,

@@ -107,6 +107,18 @@ pub enum Command {
     /// Incident reports (cyber and physical) on assets: add, import, list.
     #[command(subcommand)]
     Incident(crate::commands::incident::IncidentCommand),
+    /// International activities of the coordination register: add, list, show, edit, import.
+    #[command(subcommand)]
+    Activity(crate::commands::coordination::ActivityCommand),
+    /// The register's other records (actions, services, training, surveys, workforce,
+    /// governance, standards, Secure by Design, CSIRT engagements, …): add, list, import.
+    #[command(subcommand)]
+    Record(crate::commands::coordination::RecordCommand),
+    /// Flag activities of different offices that collide, and likely duplicates; resolve flags.
+    Deconflict(crate::commands::coordination::DeconflictArgs),
+    /// The Measures of Effectiveness: values, drill-down, targets, the quarterly review.
+    #[command(subcommand)]
+    Measures(crate::commands::coordination::MeasuresCommand),
     /// Remote TAXII 2.1 servers (other hubs) that `sync` pulls from and pushes to.
     #[command(subcommand)]
     Remote(crate::commands::federation::RemoteCommand),

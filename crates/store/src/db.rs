@@ -345,6 +345,8 @@ pub(crate) enum Param<'a> {
     OptInt(Option<i64>),
     /// NULL when `None`.
     OptText(Option<&'a str>),
+    /// A floating-point number (`REAL`, `DOUBLE PRECISION`).
+    Real(f64),
     /// A list of strings: a PostgreSQL `text[]` (`= ANY($n)`), a JSON array on SQLite
     /// (`IN (SELECT value FROM json_each($n))`).
     List(&'a [String]),
@@ -357,6 +359,7 @@ impl rusqlite::ToSql for Param<'_> {
             Param::Text(s) => rusqlite::ToSql::to_sql(s),
             Param::OptInt(i) => rusqlite::ToSql::to_sql(i),
             Param::OptText(s) => rusqlite::ToSql::to_sql(s),
+            Param::Real(x) => rusqlite::ToSql::to_sql(x),
             Param::List(items) => {
                 let json = serde_json::to_string(items)
                     .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
@@ -377,12 +380,14 @@ impl PgToSql for Param<'_> {
             Param::Text(s) => PgToSql::to_sql(s, ty, out),
             Param::OptInt(i) => PgToSql::to_sql(i, ty, out),
             Param::OptText(s) => PgToSql::to_sql(s, ty, out),
+            Param::Real(x) => PgToSql::to_sql(x, ty, out),
             Param::List(items) => PgToSql::to_sql(items, ty, out),
         }
     }
 
     fn accepts(ty: &Type) -> bool {
         <i64 as PgToSql>::accepts(ty)
+            || <f64 as PgToSql>::accepts(ty)
             || <&str as PgToSql>::accepts(ty)
             || <&[String] as PgToSql>::accepts(ty)
     }

@@ -14,6 +14,7 @@ mod atomic;
 mod audit;
 mod collections;
 mod compact;
+mod coordination;
 mod cvd;
 mod db;
 mod dependencies;
@@ -44,6 +45,7 @@ pub use crate::agreements::{Agreement, AgreementKind, CollectionGrant};
 pub use crate::alerts::{Alert, NewNotification, Notification, NotificationFilter};
 pub use crate::audit::{AuditEntry, AuditFilter, GENESIS_HASH, NewAuditEntry};
 pub use crate::collections::Collection;
+pub use crate::coordination::{CoordRecord, DeconflictFlag, FlagSync};
 pub use crate::cvd::{AffectedProduct, CvdCase, CvdState, NewCvdCase};
 use crate::db::Backend;
 pub use crate::error::StoreError;
@@ -666,6 +668,69 @@ impl Store {
     /// Every incident with its assets, by id.
     pub fn incidents(&mut self) -> Result<Vec<Incident>> {
         self.db.read(incidents::list)
+    }
+
+    // The coordination register (§5).
+
+    /// `n` fresh record ids `<prefix>-NNNNNN` after the highest stored one of that prefix (call
+    /// inside [`Store::atomically`] together with the write that uses them).
+    pub fn next_coord_ids(&mut self, prefix: &str, n: usize) -> Result<Vec<String>> {
+        self.db.read(|tx| coordination::next_ids(tx, prefix, n))
+    }
+
+    /// Stores register records in one transaction, replacing those with the same id; a record
+    /// ending before it starts is [`StoreError::InvalidRecord`] and nothing is stored.
+    pub fn put_coord_records(&mut self, records: &[CoordRecord]) -> Result<()> {
+        self.db.write(|tx| coordination::put(tx, records))
+    }
+
+    /// The register's records of `kind` (all when `None`), by start date then id.
+    pub fn coord_records(&mut self, kind: Option<&str>) -> Result<Vec<CoordRecord>> {
+        self.db.read(|tx| coordination::list(tx, kind))
+    }
+
+    pub fn coord_record(&mut self, id: &str) -> Result<Option<CoordRecord>> {
+        self.db.read(|tx| coordination::get(tx, id))
+    }
+
+    /// Deletes a record and the open deconfliction flags naming it; false when there was none.
+    pub fn delete_coord_record(&mut self, id: &str) -> Result<bool> {
+        self.db.write(|tx| coordination::delete(tx, id))
+    }
+
+    /// Every deconfliction flag, by id.
+    pub fn deconflict_flags(&mut self) -> Result<Vec<DeconflictFlag>> {
+        self.db.read(coordination::flags)
+    }
+
+    /// Brings the stored flags in line with those `found` by a deconfliction run: new
+    /// fingerprints are added, open flags no longer found are removed, resolved flags stay.
+    pub fn sync_deconflict_flags(&mut self, found: &[DeconflictFlag]) -> Result<FlagSync> {
+        self.db.write(|tx| coordination::sync_flags(tx, found))
+    }
+
+    /// Resolves the open flag `id`; false when there is no such open flag.
+    pub fn resolve_deconflict_flag(
+        &mut self,
+        id: &str,
+        resolution: &str,
+        note: &str,
+        by: &str,
+        at: &str,
+    ) -> Result<bool> {
+        self.db
+            .write(|tx| coordination::resolve_flag(tx, id, resolution, note, by, at))
+    }
+
+    /// Sets the annual plan's target of a measure for a quarter.
+    pub fn set_measure_target(&mut self, measure: &str, quarter: &str, target: f64) -> Result<()> {
+        self.db
+            .write(|tx| coordination::set_target(tx, measure, quarter, target))
+    }
+
+    /// Every target as (measure, quarter, target).
+    pub fn measure_targets(&mut self) -> Result<Vec<(String, String, f64)>> {
+        self.db.read(coordination::targets)
     }
 
     // The audit log.

@@ -40,6 +40,7 @@ macro_rules! all_migrations {
             (10, "audit", "0010_audit"),
             (11, "users", "0011_users"),
             (12, "jobs", "0012_jobs"),
+            (13, "coordination", "0013_coordination"),
         )
     };
 }

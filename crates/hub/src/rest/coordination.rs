@@ -32,7 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/remotes/{name}", delete(remove_remote))
 }
 
-fn invalid(pointer: &str, message: String) -> RestError {
+/// A 422 with one problem at `pointer`.
+pub(super) fn invalid(pointer: &str, message: String) -> RestError {
     RestError::invalid(
         "invalid",
         vec![ProblemDto {

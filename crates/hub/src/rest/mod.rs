@@ -19,6 +19,7 @@ pub mod intel;
 pub mod jobs;
 pub mod objects;
 pub mod openapi;
+pub mod register;
 pub mod scenarios;
 pub mod session;
 pub mod users;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(objects::router())
         .merge(openapi::router())
         .merge(scenarios::router())
+        .merge(register::router())
         .merge(session::router())
         .merge(users::router())
 }
@@ -343,21 +345,27 @@ pub fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, Res
     })
 }
 
+/// The bytes of a body; 413 above the server's limit.
+pub async fn body_bytes(
+    app: &AppState,
+    body: axum::body::Body,
+) -> Result<axum::body::Bytes, RestError> {
+    axum::body::to_bytes(body, app.max_body).await.map_err(|_| {
+        RestError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the body is larger than {} bytes", app.max_body),
+        )
+    })
+}
+
 /// Reads a JSON body into `T`: 413 above the server's limit, 422 with the pointer of the first
 /// problem otherwise (a NUL in a string, a missing or mistyped field, not JSON at all).
 pub async fn body<T: serde::de::DeserializeOwned>(
     app: &AppState,
     body: axum::body::Body,
 ) -> Result<T, RestError> {
-    let bytes = axum::body::to_bytes(body, app.max_body)
-        .await
-        .map_err(|_| {
-            RestError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("the body is larger than {} bytes", app.max_body),
-            )
-        })?;
+    let bytes = body_bytes(app, body).await?;
     if let Some(pointer) = crate::guard::nul_pointer(&bytes) {
         return Err(RestError::invalid(
             "invalid",

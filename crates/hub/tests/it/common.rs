@@ -169,11 +169,17 @@ pub fn post(url: &str, token: &str, content_type: &str, body: &str) -> Reply {
     )
 }
 
-/// Any request with the given headers (credentials among them), and a JSON body for POST.
+/// Any request with the given headers (credentials among them), and a JSON body for POST and
+/// PUT.
 pub fn call(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Reply {
     let response = match method {
-        "POST" => {
-            let mut request = agent().post(url).header("Content-Type", "application/json");
+        "POST" | "PUT" => {
+            let request = if method == "POST" {
+                agent().post(url)
+            } else {
+                agent().put(url)
+            };
+            let mut request = request.header("Content-Type", "application/json");
             for (name, value) in headers {
                 request = request.header(*name, *value);
             }

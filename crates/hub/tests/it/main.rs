@@ -11,6 +11,7 @@ mod hardening;
 mod intel;
 mod jobs;
 mod red;
+mod register;
 mod rest;
 mod scenarios;
 mod taxii;

@@ -222,14 +222,16 @@ pub fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
         Some(x) => output::note(
             config.quiet,
             format!(
-                "exchange: {} partner CSIRTs, {} agreements, {} collections ({} objects), {} alerts, {} notifications, {} incidents (all synthetic)",
+                "exchange: {} partner CSIRTs, {} agreements, {} collections ({} objects), {} alerts, {} notifications, {} incidents; coordination: {} records, {} deconfliction flags (all synthetic)",
                 x.partners,
                 x.agreements,
                 x.collections,
                 x.objects,
                 x.alerts,
                 x.notifications,
-                x.incidents
+                x.incidents,
+                x.records,
+                x.flags
             ),
         ),
         None => output::note(

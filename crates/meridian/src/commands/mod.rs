@@ -7,6 +7,7 @@ pub mod assets;
 pub mod atlas;
 pub mod audit;
 pub mod bundle;
+pub mod coordination;
 pub mod cvd;
 pub mod federation;
 pub mod incident;

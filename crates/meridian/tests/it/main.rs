@@ -5,6 +5,7 @@ mod analyze;
 mod atlas;
 mod audit;
 mod bundle;
+mod coordination;
 mod crash;
 mod cvd;
 mod demo;

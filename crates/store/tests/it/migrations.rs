@@ -47,7 +47,8 @@ fn sqlite_schema_migrations_table_has_one_row_per_version() {
             (9, "fail_closed_labels".to_owned()),
             (10, "audit".to_owned()),
             (11, "users".to_owned()),
-            (12, "jobs".to_owned())
+            (12, "jobs".to_owned()),
+            (13, "coordination".to_owned())
         ]
     );
 }
