@@ -154,9 +154,12 @@ pub fn build(
             )
             .as_bytes(),
         )?;
-        // Partner CSIRTs, agreements, collections, alerts, notifications and incidents.
+        // Partner CSIRTs, agreements, collections, alerts, notifications and incidents, and
+        // the coordination register.
+        progress.start("exchange and coordination", None);
         let exchange = populate(store, actor, options.home, options.seed)
             .context("adding the demo's exchange data")?;
+        progress.finish();
         after("exchange")?;
         Ok(Built {
             report,

@@ -23,16 +23,23 @@ pub enum ActivityCommand {
     /// List activities, by start date.
     List(ActivityFilter),
     /// Show one activity.
-    Show { id: String },
+    Show {
+        /// The activity id, e.g. `ACT-000053`.
+        id: String,
+    },
     /// Change fields of an activity: `--set status=completed --set partners="cert-fr;cert-de"`.
     Edit(EditArgs),
     /// Import activities (and any other records) from CSV or JSON, all or nothing; see
     /// `meridian record import`.
-    Import { file: PathBuf },
+    Import {
+        /// A CSV file with a header, or a JSON array.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct ActivityArgs {
+    /// What the activity is, in a line.
     #[arg(long)]
     pub title: String,
     /// engagement, joint-operation, training, exercise, conference, capacity-building,
@@ -63,8 +70,10 @@ pub struct ActivityArgs {
     /// planned, ongoing, completed, cancelled.
     #[arg(long, default_value = "planned")]
     pub status: String,
+    /// What it achieved.
     #[arg(long, default_value = "")]
     pub outcomes: String,
+    /// What to do differently next time.
     #[arg(long, default_value = "")]
     pub lessons_learned: String,
 }
@@ -84,6 +93,7 @@ pub struct ActivityFilter {
 
 #[derive(Debug, Args)]
 pub struct EditArgs {
+    /// The record's id (an activity's `ACT-…`, a survey's `SUR-…`; see `record kinds`).
     pub id: String,
     /// `field=value` (lists separated by `;`, an empty value for the default); repeat.
     #[arg(long = "set", value_name = "FIELD=VALUE", value_parser = parse_assignment, required = true)]
@@ -97,7 +107,9 @@ pub enum RecordCommand {
     /// Add one record: `meridian record add survey --set office=capacity --set start=2026-05-02
     /// --set partner=cert-fr --set before=2 --set after=4`.
     Add {
+        /// The kind of record (see `record kinds`), e.g. `survey`.
         kind: String,
+        /// `field=value` (lists separated by `;`); repeat.
         #[arg(long = "set", value_name = "FIELD=VALUE", value_parser = parse_assignment, required = true)]
         set: Vec<(String, String)>,
     },
@@ -108,15 +120,24 @@ pub enum RecordCommand {
         kind: Option<String>,
     },
     /// Show one record as JSON.
-    Show { id: String },
+    Show {
+        /// The record's id.
+        id: String,
+    },
     /// Change fields of a record.
     Edit(EditArgs),
     /// Delete a record (an activity's open deconfliction flags go with it).
-    Delete { id: String },
+    Delete {
+        /// The record's id.
+        id: String,
+    },
     /// Import records, all or nothing: CSV with a header (`kind`, `office`, `start`, `end` and
     /// the kind's fields; lists separated by `;`) or a JSON array of objects with the same
     /// fields. Every problem is reported as file:line:field.
-    Import { file: PathBuf },
+    Import {
+        /// A CSV file with a header, or a JSON array.
+        file: PathBuf,
+    },
 }
 
 /// `meridian deconflict`: run deconfliction and list the flags, or resolve one.
@@ -137,6 +158,7 @@ pub struct DeconflictArgs {
 pub enum DeconflictCommand {
     /// Resolve a flag: merge the two activities, or keep both; with a note either way.
     Resolve {
+        /// The flag id, e.g. `FLAG-8e685cc178` (see `meridian deconflict`).
         flag: String,
         /// Fold the second activity into the first.
         #[arg(long, conflicts_with = "keep", required_unless_present = "keep")]
@@ -144,6 +166,7 @@ pub enum DeconflictCommand {
         /// Keep both activities.
         #[arg(long)]
         keep: bool,
+        /// Why: kept with the resolution and shown with the flag.
         #[arg(long)]
         note: String,
     },
@@ -180,9 +203,12 @@ pub enum MeasuresCommand {
 pub enum TargetCommand {
     /// Set a measure's target for a quarter.
     Set {
+        /// The measure, e.g. `2.3b`.
         id: String,
+        /// The quarter, e.g. `2026Q3`.
         #[arg(long, value_parser = parse_quarter)]
         quarter: Quarter,
+        /// The value planned for that quarter (a percentage for percentage measures).
         target: f64,
     },
     /// Every target.
