@@ -8,7 +8,8 @@
 use model::{Asset, Atlas, Dependency, HomeCountry};
 use store::{Incident, RankingEntry, Stats, Store};
 
-use crate::{Error, Problem, Result};
+use crate::authz::{Action, authorize};
+use crate::{Actor, Error, Problem, Result};
 
 /// What [`search`] looks for; every condition given must hold. Text conditions are
 /// case-insensitive substrings, the others case-insensitive exact values.
@@ -256,14 +257,36 @@ pub fn check(store: &mut Store, parsed: &interchange::Parsed, located: Located) 
 }
 
 /// Checks and stores a parsed batch in one transaction (assets upserted by id, dependencies by
-/// their two ends): everything is stored, or on any problem nothing.
+/// their two ends) with its audit entry (`atlas.import`, the counts as its change): everything
+/// is stored, or on any problem nothing.
 pub fn import(
     store: &mut Store,
+    actor: &Actor,
     parsed: &interchange::Parsed,
     located: Located,
 ) -> Result<store::ImportReport> {
+    authorize(actor, Action::ImportAtlas)?;
     check(store, parsed, located)?;
-    Ok(store.import(&parsed.atlas)?)
+    crate::audit::audited(
+        store,
+        actor,
+        "atlas.import",
+        |store| Ok(store.import(&parsed.atlas)?),
+        |report| {
+            let count = |c: &store::Counts| {
+                format!(
+                    "{} created, {} updated, {} unchanged",
+                    c.created, c.updated, c.unchanged
+                )
+            };
+            let change = format!(
+                "assets: {}; dependencies: {}",
+                count(&report.assets),
+                count(&report.dependencies)
+            );
+            (Vec::new(), change)
+        },
+    )
 }
 
 fn invalid(errors: &[interchange::ImportError], located: Located) -> Error {

@@ -4,7 +4,7 @@ use super::*;
 fn store_with(json: &str) -> Store {
     let mut store = Store::open("sqlite::memory:").expect("in-memory store");
     let parsed = parse_json(json.as_bytes()).expect("valid atlas");
-    import(&mut store, &parsed, Located::Json).expect("import");
+    import(&mut store, &crate::Actor::local(), &parsed, Located::Json).expect("import");
     store
 }
 
@@ -141,7 +141,8 @@ fn show_gathers_providers_dependents_and_refuses_unknown_ids() {
 /// The problems of importing `json` into a store holding [`ATLAS`], as `pointer: message`.
 fn refused(json: &str) -> Vec<String> {
     let mut store = store_with(ATLAS);
-    let result = parse_json(json.as_bytes()).and_then(|p| import(&mut store, &p, Located::Json));
+    let result = parse_json(json.as_bytes())
+        .and_then(|p| import(&mut store, &crate::Actor::local(), &p, Located::Json));
     let Err(Error::Invalid(problems)) = result else {
         panic!("{json} was accepted: {result:?}");
     };

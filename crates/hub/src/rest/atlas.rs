@@ -413,11 +413,11 @@ pub async fn import(
         mode,
         "atlas_import",
         Action::ImportAtlas,
-        move |store, progress, _| {
+        move |store, progress, actor| {
             progress.start("parsing", None);
             let parsed = app::atlas::parse_json(&bytes)?;
             progress.start("importing", None);
-            let report = app::atlas::import(store, &parsed, app::atlas::Located::Json)?;
+            let report = app::atlas::import(store, actor, &parsed, app::atlas::Located::Json)?;
             progress.finish();
             Ok(ImportReportDto {
                 assets: report.assets.into(),

@@ -77,7 +77,7 @@ pub fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     spinner.set_message("checking and writing");
-    let report = app::atlas::import(&mut store, &parsed, Located::Files);
+    let report = app::atlas::import(&mut store, &app::Actor::local(), &parsed, Located::Files);
     spinner.finish_and_clear();
     let report = report.or_else(refuse)?;
     let summary = ImportSummary {

@@ -116,3 +116,39 @@ fn taxii_writes_are_listed_and_a_tampered_row_is_named() {
         assert_eq!(report["broken"]["tamper"], "edited");
     }
 }
+
+/// An atlas import is a write like any other: one `atlas.import` entry with its counts, and a
+/// refused import leaves none.
+#[test]
+fn an_atlas_import_is_audited_and_a_refused_one_is_not() {
+    for db in test_support::backends("audit_import") {
+        let url = db.url.as_str();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let assets = dir.path().join("assets.csv");
+        let deps = dir.path().join("dependencies.csv");
+        std::fs::write(&assets, "id,country\na:1,US\nb:1,DE\n").expect("writing");
+        std::fs::write(&deps, "dependent,provider\na:1,b:1\n").expect("writing");
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(&bad, "id,country\nc:1,XX\n").expect("writing");
+        let path = |p: &std::path::Path| p.to_str().expect("utf-8").to_owned();
+
+        assert!(!meridian(url, &["import", &path(&bad)]).status.success());
+        assert!(
+            listed(url, &["--action", "atlas.import"]).is_empty(),
+            "[{}]",
+            db.name
+        );
+
+        ok(url, &["import", &path(&assets), &path(&deps)]);
+        let entries = listed(url, &["--action", "atlas.import"]);
+        assert_eq!(entries.len(), 1, "[{}] {entries:?}", db.name);
+        assert!(
+            entries[0]["actor"]
+                .as_str()
+                .expect("actor")
+                .starts_with("local:"),
+            "[{}]",
+            db.name
+        );
+    }
+}
