@@ -99,6 +99,27 @@ fn list(config: &Config, args: ListArgs) -> anyhow::Result<()> {
             ]
         }),
     );
+    // A full page may have more beside it: without --after it is the newest entries, with it a
+    // page forward from SEQ.
+    let full = entries.len() as u64 == args.limit;
+    match (entries.last(), args.after) {
+        (Some(_), None) if full => output::note(
+            config.quiet,
+            format!(
+                "the newest {} entries shown; --after 0 pages from the oldest",
+                entries.len()
+            ),
+        ),
+        (Some(last), Some(_)) if full => output::note(
+            config.quiet,
+            format!(
+                "{} entries shown; more may follow: --after {}",
+                entries.len(),
+                last.seq
+            ),
+        ),
+        _ => output::note(config.quiet, format!("{} entries", entries.len())),
+    }
     Ok(())
 }
 
