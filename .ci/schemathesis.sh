@@ -61,7 +61,11 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 base="http://127.0.0.1:$port"
 # No failed-authentication throttle: schemathesis sends bad credentials on purpose (the
 # throttle has its own tests), and a throttled client would test nothing but 429s.
-"$BIN" --db "$db" serve --listen "127.0.0.1:$port" --auth-failures 0 > "$out/serve.log" 2>&1 &
+# A bundle signing key, so that POST /api/v1/bundles/export signs for real (without one it
+# answers 503 by design, which this run would count as a server error).
+cli bundle keygen --out "$out/keys" > /dev/null
+"$BIN" --db "$db" serve --listen "127.0.0.1:$port" --auth-failures 0 \
+  --bundle-key "$out/keys/hub.key" > "$out/serve.log" 2>&1 &
 pid=$!
 for ((i = 0; i < 150; i++)); do
   if curl -fsS -o /dev/null "$base/api/v1/openapi.json" 2>/dev/null; then break; fi
