@@ -268,6 +268,48 @@ impl Details {
         }
     }
 
+    /// A one-line summary: the title, partner or person the record is about.
+    pub fn summary(&self) -> String {
+        match self {
+            Details::Activity {
+                title,
+                partners,
+                countries,
+                ..
+            } => format!(
+                "{title} [{}]",
+                [partners.join(", "), countries.join(", ")].join(" ").trim()
+            ),
+            Details::Action { actor, assets, .. } => format!("{actor}: {}", assets.join(", ")),
+            Details::Service {
+                partner, service, ..
+            } => format!("{service} for {partner}"),
+            Details::Training {
+                course, partner, ..
+            }
+            | Details::Assessment {
+                course, partner, ..
+            } => format!("{course} ({partner})"),
+            Details::Trainer { name, partner, .. } => format!("{name} ({partner})"),
+            Details::Survey {
+                partner,
+                before,
+                after,
+            } => format!("{partner}: {before} -> {after}"),
+            Details::Workforce { person, role, .. } => format!("{person}, {}", role.as_str()),
+            Details::Governance { title, .. }
+            | Details::Standard { title, .. }
+            | Details::Awareness { title } => title.clone(),
+            Details::Sbd {
+                organisation,
+                country,
+            } => format!("{organisation} ({country})"),
+            Details::Engagement {
+                partner, assets, ..
+            } => format!("{partner}: {}", assets.join(", ")),
+        }
+    }
+
     /// The partner the record is about, if it names one.
     pub fn partner(&self) -> Option<&str> {
         match self {
@@ -949,6 +991,59 @@ pub fn list(store: &mut Store, kind: Option<&str>) -> Result<Vec<Record>> {
         .collect::<Result<Vec<_>>>()?;
     all.sort_by(|a, b| (&a.start, &a.id).cmp(&(&b.start, &b.id)));
     Ok(all)
+}
+
+/// Which records a listing keeps: each given criterion must hold (case-insensitive).
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// An office that leads the record or, for an activity, supports it.
+    pub office: Option<String>,
+    /// A partner the record names (an activity's partners, another kind's partner).
+    pub partner: Option<String>,
+    /// A country an activity covers, or a Secure by Design adoption's country.
+    pub country: Option<String>,
+    /// Text in the id or the summary.
+    pub text: Option<String>,
+}
+
+impl Filter {
+    /// Whether `record` meets every criterion.
+    pub fn keeps(&self, record: &Record) -> bool {
+        let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b.trim());
+        let (supporting, partners, countries): (&[String], Vec<&str>, Vec<&str>) =
+            match &record.details {
+                Details::Activity {
+                    supporting_offices,
+                    partners,
+                    countries,
+                    ..
+                } => (
+                    supporting_offices,
+                    partners.iter().map(String::as_str).collect(),
+                    countries.iter().map(String::as_str).collect(),
+                ),
+                Details::Sbd { country, .. } => (&[], Vec::new(), vec![country.as_str()]),
+                other => (&[], other.partner().into_iter().collect(), Vec::new()),
+            };
+        let office = self
+            .office
+            .as_deref()
+            .is_none_or(|o| is(&record.office, o) || supporting.iter().any(|s| is(s, o)));
+        let partner = self
+            .partner
+            .as_deref()
+            .is_none_or(|p| partners.iter().any(|x| is(x, p)));
+        let country = self
+            .country
+            .as_deref()
+            .is_none_or(|c| countries.iter().any(|x| is(x, c)));
+        let text = self.text.as_deref().is_none_or(|t| {
+            let t = t.trim().to_lowercase();
+            record.id.to_lowercase().contains(&t)
+                || record.details.summary().to_lowercase().contains(&t)
+        });
+        office && partner && country && text
+    }
 }
 
 /// Fields whose CSV cell is a `;`-separated list.

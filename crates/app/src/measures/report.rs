@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Review, ReviewRow, Unit};
+use super::{Review, ReviewRow, Unit, Value};
 
 /// A review output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,8 +143,8 @@ pub fn csv(review: &Review) -> String {
         .expect("CSV of UTF-8 fields is UTF-8")
 }
 
-fn shown(r: &ReviewRow) -> String {
-    let v = &r.value;
+/// A value as people read it: `42.9% (3/7)` for a percentage, the count otherwise.
+pub fn shown(v: &Value) -> String {
     match (v.numerator, v.denominator) {
         (Some(n), Some(d)) => format!("{}% ({n}/{d})", number(v.value)),
         _ => number(v.value),
@@ -174,7 +174,7 @@ pub fn markdown(review: &Review) -> String {
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
             r.value.measure.id,
             r.value.measure.name,
-            shown(r),
+            shown(&r.value),
             number(r.previous),
             signed(r.change),
             r.direction,
@@ -200,8 +200,8 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// An SVG line chart of the trend, the target as a dashed line.
-fn chart(r: &ReviewRow) -> String {
+/// An SVG line chart of the trend, the target as a dashed line (classes `trend`, `target`).
+pub fn chart(r: &ReviewRow) -> String {
     const W: f64 = 220.0;
     const H: f64 = 70.0;
     const PAD: f64 = 14.0;
@@ -289,7 +289,7 @@ pub fn html(review: &Review) -> String {
             name = escape(m.name),
             def = escape(m.definition),
             value = number(r.value.value),
-            shown = escape(&shown(r)),
+            shown = escape(&shown(&r.value)),
             prev = number(r.previous),
             change = signed(r.change),
             target = optional(r.target),

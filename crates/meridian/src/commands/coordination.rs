@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use app::Actor;
 use app::coordination::deconflict::{self, Resolution};
-use app::coordination::{self, Details, Record};
+use app::coordination::{self, Record};
 use app::measures::report::{self, Format};
 use app::measures::{self, Quarter};
 use clap::{Args, Subcommand};
@@ -271,6 +271,7 @@ pub fn run_activity(config: &Config, command: ActivityCommand) -> anyhow::Result
         }
         ActivityCommand::List(filter) => {
             let all = coordination::list(&mut store, Some("activity"))?;
+            let filter = filter.filter();
             let picked: Vec<Record> = all.into_iter().filter(|r| filter.keeps(r)).collect();
             print_records(config, &picked)
         }
@@ -284,26 +285,13 @@ pub fn run_activity(config: &Config, command: ActivityCommand) -> anyhow::Result
 }
 
 impl ActivityFilter {
-    fn keeps(&self, r: &Record) -> bool {
-        let Details::Activity {
-            supporting_offices,
-            partners,
-            countries,
-            ..
-        } = &r.details
-        else {
-            return false;
-        };
-        let has = |wanted: &Option<String>, list: &[String]| {
-            wanted
-                .as_ref()
-                .is_none_or(|w| list.iter().any(|x| x.eq_ignore_ascii_case(w)))
-        };
-        let office_ok = self.office.as_ref().is_none_or(|o| {
-            r.office.eq_ignore_ascii_case(o)
-                || supporting_offices.iter().any(|s| s.eq_ignore_ascii_case(o))
-        });
-        office_ok && has(&self.partner, partners) && has(&self.country, countries)
+    fn filter(self) -> coordination::Filter {
+        coordination::Filter {
+            office: self.office,
+            partner: self.partner,
+            country: self.country,
+            text: None,
+        }
     }
 }
 
@@ -376,50 +364,6 @@ fn print_stored(config: &Config, stored: &[Record]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A record's one-line summary: its title, partner or person.
-fn summary(d: &Details) -> String {
-    match d {
-        Details::Activity {
-            title,
-            partners,
-            countries,
-            ..
-        } => format!(
-            "{title} [{}]",
-            [partners.join(", "), countries.join(", ")].join(" ").trim()
-        ),
-        Details::Action { actor, assets, .. } => format!("{actor}: {}", assets.join(", ")),
-        Details::Service {
-            partner, service, ..
-        } => format!("{service} for {partner}"),
-        Details::Training {
-            course, partner, ..
-        }
-        | Details::Assessment {
-            course, partner, ..
-        } => {
-            format!("{course} ({partner})")
-        }
-        Details::Trainer { name, partner, .. } => format!("{name} ({partner})"),
-        Details::Survey {
-            partner,
-            before,
-            after,
-        } => format!("{partner}: {before} -> {after}"),
-        Details::Workforce { person, role, .. } => format!("{person}, {}", role.as_str()),
-        Details::Governance { title, .. }
-        | Details::Standard { title, .. }
-        | Details::Awareness { title } => title.clone(),
-        Details::Sbd {
-            organisation,
-            country,
-        } => format!("{organisation} ({country})"),
-        Details::Engagement {
-            partner, assets, ..
-        } => format!("{partner}: {}", assets.join(", ")),
-    }
-}
-
 fn print_records(config: &Config, records: &[Record]) -> anyhow::Result<()> {
     if config.json {
         let all: Vec<serde_json::Value> = records.iter().map(Record::to_json).collect();
@@ -434,7 +378,7 @@ fn print_records(config: &Config, records: &[Record]) -> anyhow::Result<()> {
                 r.office.clone(),
                 r.start.clone(),
                 r.end.clone(),
-                summary(&r.details),
+                r.details.summary(),
             ]
         }),
     );
@@ -554,13 +498,6 @@ fn value_row(v: &measures::Value) -> ValueRow<'_> {
     }
 }
 
-fn shown(v: &measures::Value) -> String {
-    match (v.numerator, v.denominator) {
-        (Some(n), Some(d)) => format!("{}% ({n}/{d})", report::number(v.value)),
-        _ => report::number(v.value),
-    }
-}
-
 pub fn run_measures(config: &Config, command: MeasuresCommand) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
     let actor = Actor::local();
@@ -576,7 +513,7 @@ pub fn run_measures(config: &Config, command: MeasuresCommand) -> anyhow::Result
                     vec![
                         v.measure.id.to_owned(),
                         v.measure.name.to_owned(),
-                        shown(v),
+                        report::shown(v),
                         v.records.len().to_string(),
                     ]
                 }),
@@ -595,7 +532,7 @@ pub fn run_measures(config: &Config, command: MeasuresCommand) -> anyhow::Result
                 v.measure.name,
                 v.quarter,
                 v.measure.definition,
-                shown(&v),
+                report::shown(&v),
                 v.records.join(", ")
             );
             Ok(())
