@@ -9,7 +9,7 @@
 //! SHA-256 of the pair, the reason and what they share, so a resolved flag stays resolved while
 //! edits leave those unchanged.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use sha2::{Digest, Sha256};
 use store::{DeconflictFlag, FlagSync, Store};
@@ -71,15 +71,31 @@ impl Found {
         hex::encode(hasher.finalize())
     }
 
-    /// The reason in words.
+    /// What the pair shares and how far apart it is, in words (the reason is a field of its
+    /// own): `objective 2.3, partner cert-fr, type training; dates overlap`.
     pub fn detail(&self) -> String {
-        let shared: Vec<&str> = self.shared.iter().map(String::as_str).collect();
+        let shared: Vec<String> = self.shared.iter().map(|key| words(key)).collect();
         let when = if self.gap_days < 0 {
             "dates overlap".to_owned()
         } else {
             format!("{} days apart", self.gap_days)
         };
-        format!("{}: {}; {when}", self.reason.as_str(), shared.join(", "))
+        format!("{}; {when}", shared.join(" and "))
+    }
+}
+
+/// A shared key in words: `partner:cert-fr` → `partner cert-fr`,
+/// `duplicate:2.3/cert-fr/training` → `objective 2.3, partner cert-fr, type training`.
+fn words(key: &str) -> String {
+    match key.split_once(':') {
+        Some(("duplicate", rest)) => {
+            // The objective and the type hold no `/`; a partner's name may.
+            let (objective, rest) = rest.split_once('/').unwrap_or((rest, ""));
+            let (partner, kind) = rest.rsplit_once('/').unwrap_or((rest, ""));
+            format!("objective {objective}, partner {partner}, type {kind}")
+        }
+        Some((what, value)) => format!("{what} {value}"),
+        None => key.to_owned(),
     }
 }
 
@@ -141,9 +157,13 @@ pub fn find(activities: &[Record], window_days: i64) -> Vec<Found> {
         }
     }
     let window = i32::try_from(window_days.max(0)).unwrap_or(i32::MAX);
-    let mut pairs: BTreeMap<(String, String), Found> = BTreeMap::new();
-    for (key, mut items) in groups {
+    for items in groups.values_mut() {
         items.sort_unstable_by(|x, y| x.start.cmp(&y.start).then(x.id.cmp(y.id)));
+    }
+    // Per pair (by id, borrowed): the strongest reason, the keys shared for it and the gap.
+    // Nothing is allocated per pair until the end: dense registers collide by the 100,000.
+    let mut pairs: HashMap<(&str, &str), (Reason, Vec<&str>, i64)> = HashMap::new();
+    for (key, items) in &groups {
         let duplicate = key.starts_with("duplicate:");
         for (i, x) in items.iter().enumerate() {
             let reach = x.end.saturating_add(window);
@@ -159,31 +179,34 @@ pub fn find(activities: &[Record], window_days: i64) -> Vec<Found> {
                     (false, true) => Reason::Overlap,
                     (false, false) => Reason::Window,
                 };
-                let (a, b) = if x.id < y.id {
+                let pair = if x.id < y.id {
                     (x.id, y.id)
                 } else {
                     (y.id, x.id)
                 };
-                let found = pairs
-                    .entry((a.to_owned(), b.to_owned()))
-                    .or_insert_with(|| Found {
-                        a: a.to_owned(),
-                        b: b.to_owned(),
-                        reason,
-                        shared: BTreeSet::new(),
-                        gap_days: gap,
-                    });
-                if reason < found.reason {
-                    found.reason = reason;
-                    found.shared.clear();
+                let found = pairs.entry(pair).or_insert((reason, Vec::new(), gap));
+                if reason < found.0 {
+                    found.0 = reason;
+                    found.1.clear();
                 }
-                if reason == found.reason {
-                    found.shared.insert(key.clone());
+                if reason == found.0 {
+                    found.1.push(key.as_str());
                 }
             }
         }
     }
-    pairs.into_values().collect()
+    let mut out: Vec<Found> = pairs
+        .into_iter()
+        .map(|((a, b), (reason, shared, gap_days))| Found {
+            a: a.to_owned(),
+            b: b.to_owned(),
+            reason,
+            shared: shared.into_iter().map(str::to_owned).collect(),
+            gap_days,
+        })
+        .collect();
+    out.sort_unstable_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+    out
 }
 
 /// The window in force: the stored setting, else [`DEFAULT_WINDOW_DAYS`].
@@ -276,6 +299,24 @@ pub enum Resolution {
     Keep,
 }
 
+impl Resolution {
+    /// `merge` or `keep`.
+    pub fn parse(text: &str) -> Option<Resolution> {
+        match text.trim() {
+            "merge" => Some(Resolution::Merge),
+            "keep" => Some(Resolution::Keep),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resolution::Merge => "merge",
+            Resolution::Keep => "keep",
+        }
+    }
+}
+
 /// Resolves the open flag `id`; a note is required.
 pub fn resolve(
     store: &mut Store,
@@ -306,10 +347,7 @@ pub fn resolve(
         )),
         Resolution::Keep => None,
     };
-    let how = match resolution {
-        Resolution::Merge => "merge",
-        Resolution::Keep => "keep",
-    };
+    let how = resolution.as_str();
     let at = crate::now();
     let by = actor.audit_name();
     audited(

@@ -377,16 +377,12 @@ pub async fn resolve(
 ) -> Result<Json<DeconflictFlagDto>, RestError> {
     authorize(&actor, Action::ManageActivities)?;
     let asked: ResolveFlagDto = body(&app, request).await?;
-    let how = match asked.resolution.as_str() {
-        "merge" => Resolution::Merge,
-        "keep" => Resolution::Keep,
-        other => {
-            return Err(invalid(
-                "/resolution",
-                format!("{other:?}: expected merge or keep"),
-            ));
-        }
-    };
+    let how = Resolution::parse(&asked.resolution).ok_or_else(|| {
+        invalid(
+            "/resolution",
+            format!("{:?}: expected merge or keep", asked.resolution),
+        )
+    })?;
     let done = run(&app, move |store| {
         Ok(deconflict::resolve(store, &actor, &id, how, &asked.note)?)
     })

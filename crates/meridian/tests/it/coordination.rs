@@ -51,10 +51,10 @@ fn coord_demo_register_has_every_measure_and_only_the_planted_conflicts() {
         assert_eq!(
             reasons,
             [
-                "duplicate duplicate: duplicate:2.3/au-cyber-desk (synthetic)/training",
-                "overlap overlap: partner:asean-cyber-centre (synthetic)",
-                "overlap overlap: partner:gulf-cert-forum (synthetic)",
-                "window window: country:KE",
+                "duplicate objective 2.3, partner au-cyber-desk (synthetic), type training",
+                "overlap partner asean-cyber-centre (synthetic)",
+                "overlap partner gulf-cert-forum (synthetic)",
+                "window country KE",
             ],
             "[{}]",
             db.name
