@@ -423,8 +423,8 @@ impl Data {
                 };
                 (
                     ids(&|r| {
-                        in_q(r)
-                            && matches!(&r.details, Details::Action { scope, .. } if *scope == want)
+                        matches!(&r.details, Details::Action { scope, .. } if *scope == want)
+                            && in_q(r)
                     }),
                     None,
                 )
@@ -459,19 +459,18 @@ impl Data {
                 (out, None)
             }
             "1.3" => (
-                ids(&|r| in_q(r) && matches!(r.details, Details::Standard { .. })),
+                ids(&|r| matches!(r.details, Details::Standard { .. }) && in_q(r)),
                 None,
             ),
             "2.2a" => (
                 ids(&|r| {
-                    in_q(r)
-                        && matches!(
-                            r.details,
-                            Details::Standard {
-                                secure_development: true,
-                                ..
-                            }
-                        )
+                    matches!(
+                        r.details,
+                        Details::Standard {
+                            secure_development: true,
+                            ..
+                        }
+                    ) && in_q(r)
                 }),
                 None,
             ),
@@ -482,16 +481,19 @@ impl Data {
             }
             "2.1c" => (self.mitigating_partners(quarter), None),
             "2.2b" => (
-                self.first_per(&|r| in_q(r), &|d| match d {
-                    Details::Sbd { organisation, .. } => Some(organisation),
-                    _ => None,
-                }),
+                self.first_per(
+                    &|r| matches!(r.details, Details::Sbd { .. }) && in_q(r),
+                    &|d| match d {
+                        Details::Sbd { organisation, .. } => Some(organisation),
+                        _ => None,
+                    },
+                ),
                 None,
             ),
             "2.3a" => (
                 ids(&|r| {
-                    in_q(r)
-                        && matches!(&r.details, Details::Service { gaps, .. } if !gaps.is_empty())
+                    matches!(&r.details, Details::Service { gaps, .. } if !gaps.is_empty())
+                        && in_q(r)
                 }),
                 None,
             ),
@@ -499,7 +501,7 @@ impl Data {
                 let picked: Vec<&Record> = self
                     .records
                     .iter()
-                    .filter(|r| in_q(r) && matches!(r.details, Details::Assessment { .. }))
+                    .filter(|r| matches!(r.details, Details::Assessment { .. }) && in_q(r))
                     .collect();
                 (
                     picked.iter().map(|r| r.id.clone()).collect(),
@@ -520,16 +522,23 @@ impl Data {
                 )
             }
             "2.3c" => (
-                self.first_per(&|r| quarter.reached(&r.start), &|d| match d {
-                    Details::Trainer { partner, .. } => Some(partner),
-                    _ => None,
-                }),
+                self.first_per(
+                    &|r| matches!(r.details, Details::Trainer { .. }) && quarter.reached(&r.start),
+                    &|d| match d {
+                        Details::Trainer { partner, .. } => Some(partner),
+                        _ => None,
+                    },
+                ),
                 None,
             ),
             "2.3d" => {
                 // The latest answer per partner in the quarter (records are by start date).
                 let mut latest: BTreeMap<String, (String, bool)> = BTreeMap::new();
-                for r in self.records.iter().filter(|r| in_q(r)) {
+                for r in self
+                    .records
+                    .iter()
+                    .filter(|r| matches!(r.details, Details::Survey { .. }) && in_q(r))
+                {
                     if let Details::Survey {
                         partner,
                         before,
@@ -543,7 +552,7 @@ impl Data {
                 (records, Some(stronger))
             }
             "3.1" => (
-                ids(&|r| in_q(r) && matches!(r.details, Details::Governance { .. })),
+                ids(&|r| matches!(r.details, Details::Governance { .. }) && in_q(r)),
                 None,
             ),
             "3.2a" => {
@@ -566,13 +575,17 @@ impl Data {
                 )
             }
             "3.2b" => (
-                ids(&|r| in_q(r) && matches!(r.details, Details::Awareness { .. })),
+                ids(&|r| matches!(r.details, Details::Awareness { .. }) && in_q(r)),
                 None,
             ),
             "3.3a" | "3.3b" => {
                 let mut records = Vec::new();
                 let mut hits = Vec::new();
-                for r in self.records.iter().filter(|r| in_q(r)) {
+                for r in self
+                    .records
+                    .iter()
+                    .filter(|r| matches!(r.details, Details::Workforce { .. }) && in_q(r))
+                {
                     let Details::Workforce {
                         briefings,
                         improved,
@@ -677,7 +690,11 @@ impl Data {
             .collect();
         let mut ids = Vec::new();
         let mut reduced = Vec::new();
-        for r in self.records.iter().filter(|r| quarter.contains(&r.end)) {
+        for r in self
+            .records
+            .iter()
+            .filter(|r| matches!(r.details, Details::Engagement { .. }) && quarter.contains(&r.end))
+        {
             let Details::Engagement {
                 assets,
                 notifications: produced,
