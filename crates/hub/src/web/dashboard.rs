@@ -3,6 +3,7 @@
 //! findings, the newest alerts and incidents. A partner user goes to its portal instead.
 
 use app::authz::Action;
+use app::measures::Status;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -38,50 +39,70 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
     };
     let intel = viewer.can(Action::ReadIntel);
     let exchange = viewer.can(Action::ReadExchange);
+    let coordination = viewer.can(Action::ReadCoordination);
+    let quarter = app::measures::Quarter::current().previous();
     let actor = viewer.actor.clone();
     let home_name = app.home.0.clone();
-    let (changes, ranking, notifications, findings, alerts, incidents) = run(&app, move |store| {
-        let changes = app::changes::since_previous_login(store, &actor, &home_name)?;
-        let ranking = match app::analysis::stored_ranking(store, &query) {
-            Ok(r) => Some(r),
-            Err(app::Error::NotFound { .. }) => None,
-            Err(e) => return Err(e),
-        };
-        let notifications = if exchange {
-            app::notifications::list(store, &NotificationFilter::default())?
-        } else {
-            Vec::new()
-        };
-        let findings = if intel && !store.intel_documents()?.is_empty() {
-            app::intel::with_context(store, home_code, &(), |store, context| {
-                let found = app::intel::findings(store, context, &Default::default())?;
-                app::intel::select(
-                    store,
-                    found.rows,
-                    &Default::default(),
-                    app::intel::FindingOrder::default(),
-                )
-            })?
-        } else {
-            Vec::new()
-        };
-        let mut alerts = if exchange {
-            app::alerts::list(store)?
-        } else {
-            Vec::new()
-        };
-        alerts.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-        alerts.truncate(TOP);
-        let mut incidents = if exchange {
-            app::incidents::list(store, None)?
-        } else {
-            Vec::new()
-        };
-        incidents.sort_by(|a, b| b.report.reported_at.cmp(&a.report.reported_at));
-        incidents.truncate(TOP);
-        Ok((changes, ranking, notifications, findings, alerts, incidents))
-    })
-    .await?;
+    let (changes, ranking, notifications, findings, alerts, incidents, measures) =
+        run(&app, move |store| {
+            let changes = app::changes::since_previous_login(store, &actor, &home_name)?;
+            let ranking = match app::analysis::stored_ranking(store, &query) {
+                Ok(r) => Some(r),
+                Err(app::Error::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            };
+            let notifications = if exchange {
+                app::notifications::list(store, &NotificationFilter::default())?
+            } else {
+                Vec::new()
+            };
+            let findings = if intel && !store.intel_documents()?.is_empty() {
+                app::intel::with_context(store, home_code, &(), |store, context| {
+                    let found = app::intel::findings(store, context, &Default::default())?;
+                    app::intel::select(
+                        store,
+                        found.rows,
+                        &Default::default(),
+                        app::intel::FindingOrder::default(),
+                    )
+                })?
+            } else {
+                Vec::new()
+            };
+            let mut alerts = if exchange {
+                app::alerts::list(store)?
+            } else {
+                Vec::new()
+            };
+            alerts.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+            alerts.truncate(TOP);
+            let mut incidents = if exchange {
+                app::incidents::list(store, None)?
+            } else {
+                Vec::new()
+            };
+            incidents.sort_by(|a, b| b.report.reported_at.cmp(&a.report.reported_at));
+            incidents.truncate(TOP);
+            let measures = if coordination {
+                let open = app::coordination::deconflict::flags(store, &actor)?
+                    .iter()
+                    .filter(|f| f.status == "open")
+                    .count();
+                Some((app::measures::review(store, &actor, quarter)?, open))
+            } else {
+                None
+            };
+            Ok((
+                changes,
+                ranking,
+                notifications,
+                findings,
+                alerts,
+                incidents,
+                measures,
+            ))
+        })
+        .await?;
     let waiting: Vec<&store::Notification> = {
         let mut w: Vec<&store::Notification> =
             notifications.iter().filter(|n| n.state == "sent").collect();
@@ -161,6 +182,33 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
                                     }
                                 }
                             }
+                        }
+                    }
+                }
+            }
+            @if let Some((review, open)) = &measures {
+                section.panel aria-labelledby="measures-h" {
+                    h2 #measures-h { "Measures at a glance" }
+                    p.meta {
+                        "Measures of Effectiveness in " (review.quarter.to_string()) ". "
+                        a href="/measures" { "All measures" } " · "
+                        a href="/coordination/deconfliction" { (open) " open deconfliction flag" @if *open != 1 { "s" } }
+                    }
+                    ul.states {
+                        @for s in [Status::Met, Status::Improving, Status::Behind, Status::NoTarget] {
+                            li { span.state { (s.as_str()) } " " strong { (review.rows.iter().filter(|r| r.status == s).count()) } }
+                        }
+                    }
+                    @let behind: Vec<&app::measures::ReviewRow> = review.rows.iter().filter(|r| r.status == Status::Behind).collect();
+                    @if !behind.is_empty() {
+                        table {
+                            caption { "Behind their target" }
+                            thead { tr { th scope="col" { "Measure" } th.num scope="col" { "Value" } th.num scope="col" { "Target" } } }
+                            tbody { @for r in behind { tr {
+                                td { a href={ "/measures/" (r.value.measure.id) } { (r.value.measure.id) } " " (r.value.measure.name) }
+                                td.num { (app::measures::report::shown(&r.value)) }
+                                td.num { (r.target.map(app::measures::report::number).unwrap_or_default()) }
+                            } } }
                         }
                     }
                 }

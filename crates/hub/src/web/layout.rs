@@ -18,12 +18,14 @@ pub enum Area {
     Scenarios,
     Intel,
     Exchange,
+    Coordination,
+    Measures,
     Portal,
 }
 
 impl Area {
     /// Each area with its address, its name and what the viewer must be allowed to open it.
-    const ALL: [(Area, &'static str, &'static str, Action); 7] = [
+    const ALL: [(Area, &'static str, &'static str, Action); 9] = [
         (Area::Dashboard, "/", "Dashboard", Action::ReadAnalysis),
         (Area::Atlas, "/atlas", "Atlas", Action::ReadAtlas),
         (Area::Map, "/map", "Map", Action::ReadAtlas),
@@ -45,6 +47,18 @@ impl Area {
             "/exchange",
             "Exchange",
             Action::ReadExchange,
+        ),
+        (
+            Area::Coordination,
+            "/coordination",
+            "Coordination",
+            Action::ReadCoordination,
+        ),
+        (
+            Area::Measures,
+            "/measures",
+            "Measures",
+            Action::ReadCoordination,
         ),
     ];
 }

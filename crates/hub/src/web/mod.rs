@@ -15,12 +15,14 @@
 //!   ([`app::sharing::shared_with`]).
 
 mod atlas;
+mod coordination;
 mod dashboard;
 mod exchange;
 mod intel;
 mod layout;
 mod login;
 mod map;
+mod measures;
 mod portal;
 mod priorities;
 mod scenarios;
@@ -61,6 +63,27 @@ pub fn router() -> Router<AppState> {
             "/exchange/notifications/{id}/advance",
             post(exchange::advance),
         )
+        .route("/coordination", get(coordination::register))
+        .route("/coordination/new", get(coordination::new_activity))
+        .route("/coordination/activities", post(coordination::add_activity))
+        .route("/coordination/records/{id}", get(coordination::record))
+        .route(
+            "/coordination/records/{id}/delete",
+            post(coordination::delete),
+        )
+        .route("/coordination/deconfliction", get(coordination::queue))
+        .route(
+            "/coordination/deconfliction/run",
+            post(coordination::run_deconfliction),
+        )
+        .route(
+            "/coordination/deconfliction/{id}/resolve",
+            post(coordination::resolve),
+        )
+        .route("/measures", get(measures::cards))
+        .route("/measures/review", get(measures::review))
+        .route("/measures/targets", post(measures::set_target))
+        .route("/measures/{id}", get(measures::show))
         .route("/portal", get(portal::show))
         .route("/portal/notifications/{id}", post(portal::report))
         .route("/portal/incidents", post(portal::incident))

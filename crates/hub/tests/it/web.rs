@@ -208,6 +208,7 @@ fn expected(role: Role, path: &str) -> Option<bool> {
     match path {
         "/" if !staff => None,
         "/portal" => Some(!staff),
+        "/coordination/new" => Some(matches!(role, Role::Admin | Role::Coordinator)),
         p if p.starts_with("/scenarios") => Some(matches!(role, Role::Admin | Role::Analyst)),
         _ => Some(staff),
     }
@@ -233,6 +234,13 @@ fn web_every_screen_by_role() {
             "/intel",
             "/exchange",
             scenario.as_str(),
+            "/coordination",
+            "/coordination?kind=activity&partner=CERT-FR",
+            "/coordination/new",
+            "/coordination/deconfliction",
+            "/measures",
+            "/measures/2.3b",
+            "/measures/review?quarter=2026Q3",
             "/portal",
         ];
         let anonymous = get(&hub, "", "/priorities?country=DE");
@@ -605,6 +613,218 @@ fn web_dashboard_tells_what_changed_since_the_previous_login() {
             "[{}] the new incident is listed: {}",
             db.name,
             shown.body
+        );
+    }
+}
+
+/// The open deconfliction flags' ids, from the queue page.
+fn open_flags(hub: &Hub, cookie: &str) -> Vec<String> {
+    let queue = get(hub, cookie, "/coordination/deconfliction");
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    queue
+        .body
+        .split("action=\"/coordination/deconfliction/")
+        .skip(1)
+        .filter_map(|rest| rest.split('/').next())
+        .filter(|id| id.starts_with("FLAG-"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn web_coordinator_records_an_activity_resolves_a_flag_and_sets_a_target() {
+    for db in test_support::backends("hub web coordination") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        let before = app::coordination::list(&mut store, Some("activity"))
+            .expect("activities")
+            .len();
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let coordinator = login(&hub, Role::Coordinator);
+        let analyst = login(&hub, Role::Analyst);
+
+        let register = get(&hub, &coordinator.cookie, "/coordination");
+        assert!(
+            register.body.contains("ACT-"),
+            "[{}] {}",
+            db.name,
+            register.body
+        );
+        assert_eq!(
+            get(&hub, &coordinator.cookie, "/coordination?kind=nope").status,
+            400,
+            "[{}]",
+            db.name
+        );
+        // A refused activity: each problem beside its field, nothing stored.
+        let activity = |end: &str, csrf: &str, cookie: &str| {
+            post(
+                &hub,
+                cookie,
+                "/coordination/activities",
+                &[
+                    ("csrf", csrf),
+                    ("title", "Web test exercise"),
+                    ("type", "exercise"),
+                    ("office", "Web Office"),
+                    ("partners", "cert-fr, cert-de"),
+                    ("countries", "fr"),
+                    ("objectives", "2.3"),
+                    ("start", "2026-11-02"),
+                    ("end", end),
+                    ("status", "planned"),
+                ],
+            )
+        };
+        let refused = activity("2026-13-40", &coordinator.csrf, &coordinator.cookie);
+        assert_eq!(refused.status, 422, "[{}] {}", db.name, refused.body);
+        assert!(
+            refused.body.contains("id=\"a-end-error\""),
+            "[{}] the problem is beside the end date: {}",
+            db.name,
+            refused.body
+        );
+        assert!(
+            refused.body.contains("value=\"Web test exercise\""),
+            "[{}] the form keeps what was typed",
+            db.name
+        );
+        assert_eq!(
+            activity("2026-11-04", &analyst.csrf, &analyst.cookie).status,
+            403,
+            "[{}] analysts do not change the register",
+            db.name
+        );
+        let stored = activity("2026-11-04", &coordinator.csrf, &coordinator.cookie);
+        assert_eq!(stored.status, 303, "[{}] {}", db.name, stored.body);
+        assert!(
+            stored.location.starts_with("/coordination/records/ACT-"),
+            "[{}] {}",
+            db.name,
+            stored.location
+        );
+        let shown = get(&hub, &coordinator.cookie, &stored.location);
+        for part in ["Web test exercise", "cert-fr, cert-de", "FR", "Web Office"] {
+            assert!(
+                shown.body.contains(part),
+                "[{}] {part}: {}",
+                db.name,
+                shown.body
+            );
+        }
+        let mut store = Store::open(&db.url).expect("store");
+        assert_eq!(
+            app::coordination::list(&mut store, Some("activity"))
+                .expect("activities")
+                .len(),
+            before + 1,
+            "[{}] one activity stored, none by the refused forms",
+            db.name
+        );
+        drop(store);
+
+        // Resolving a flag: analysts may read the queue but not resolve; the note is required.
+        let open = open_flags(&hub, &coordinator.cookie);
+        assert!(!open.is_empty(), "[{}] the demo plants conflicts", db.name);
+        let flag = &open[0];
+        let path = format!("/coordination/deconfliction/{flag}/resolve");
+        let resolve = |session: &Session, note: &str| {
+            post(
+                &hub,
+                &session.cookie,
+                &path,
+                &[
+                    ("csrf", session.csrf.as_str()),
+                    ("resolution", "keep"),
+                    ("note", note),
+                ],
+            )
+        };
+        assert_eq!(resolve(&analyst, "fine").status, 403, "[{}]", db.name);
+        let no_note = resolve(&coordinator, " ");
+        assert_eq!(no_note.status, 422, "[{}] {}", db.name, no_note.body);
+        redirected_with(
+            &hub,
+            &coordinator.cookie,
+            &resolve(&coordinator, "different audiences"),
+            &format!("{flag} resolved: keep."),
+        );
+        assert!(
+            !open_flags(&hub, &coordinator.cookie).contains(flag),
+            "[{}] {flag} is no longer open",
+            db.name
+        );
+        assert_eq!(resolve(&coordinator, "again").status, 409, "[{}]", db.name);
+
+        // A target: set by the coordinator, shown on the measure, refused to the analyst.
+        let target = |session: &Session, value: &str| {
+            post(
+                &hub,
+                &session.cookie,
+                "/measures/targets",
+                &[
+                    ("csrf", session.csrf.as_str()),
+                    ("measure", "2.3b"),
+                    ("quarter", "2026Q3"),
+                    ("target", value),
+                ],
+            )
+        };
+        assert_eq!(target(&analyst, "80").status, 403, "[{}]", db.name);
+        assert_eq!(
+            target(&coordinator, "180").status,
+            422,
+            "[{}] a percentage above 100",
+            db.name
+        );
+        redirected_with(
+            &hub,
+            &coordinator.cookie,
+            &target(&coordinator, "80"),
+            "Target of 2.3b for 2026Q3 set to 80.",
+        );
+        let measure = get(&hub, &analyst.cookie, "/measures/2.3b?quarter=2026Q3");
+        assert!(
+            measure.body.contains("<td>80</td>"),
+            "[{}] {}",
+            db.name,
+            measure.body
+        );
+        assert!(
+            measure.body.contains("<svg class=\"trend\""),
+            "[{}]",
+            db.name
+        );
+        let csv = get(
+            &hub,
+            &analyst.cookie,
+            "/measures/2.3b?quarter=2026Q3&format=csv",
+        );
+        let mut lines = csv.body.lines();
+        assert_eq!(
+            lines.next(),
+            Some("measure,quarter,record"),
+            "[{}]",
+            db.name
+        );
+        assert!(
+            lines.all(|l| l.starts_with("2.3b,2026Q3,ASM-")),
+            "[{}] 2.3b counts competency assessments",
+            db.name
+        );
+        let review = get(&hub, &analyst.cookie, "/measures/review?quarter=2026Q3");
+        assert_eq!(
+            review.body.matches("<svg class=\"trend\"").count(),
+            20,
+            "[{}] every measure with its trend",
+            db.name
+        );
+        assert_eq!(
+            get(&hub, &analyst.cookie, "/measures/9.9z").status,
+            404,
+            "[{}]",
+            db.name
         );
     }
 }
