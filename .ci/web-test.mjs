@@ -29,8 +29,8 @@ async function session(role) {
     if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) fail(`${role}: request to another origin: ${r.url()}`);
   });
   page.on('console', (m) => {
-    // A refused page (403) is logged as a failed load; everything else is a failure.
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of 403')) fail(`${role}: console error on ${page.url()}: ${m.text()}`);
+    // A refused page (403) or form (422) is logged as a failed load; everything else is a failure.
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (403|422)/.test(m.text())) fail(`${role}: console error on ${page.url()}: ${m.text()}`);
   });
   await page.goto(`${BASE}/login`);
   await page.fill('#name', `web-${role}`);
@@ -67,6 +67,9 @@ const staffScreens = [
   ['dashboard', '/'], ['atlas', '/atlas'], ['atlas-search', '/atlas?q=cable&foreign=1'], ['map', '/map'],
   ['priorities', '/priorities'], ['priorities-filtered', '/priorities?country=DE'],
   ['intel', '/intel'], ['intel-act', '/intel?decision=Act'], ['exchange', '/exchange'],
+  ['coordination', '/coordination'], ['coordination-activities', '/coordination?kind=activity'],
+  ['deconfliction', '/coordination/deconfliction'], ['measures', '/measures'],
+  ['measure', '/measures/2.3b'], ['review', '/measures/review'],
 ];
 
 // Staff: every screen, the asset page of the top priority, and what each role may not open.
@@ -97,6 +100,40 @@ for (const role of ['admin', 'analyst', 'coordinator']) {
       .filter((c) => !c.innerText.includes('to cert-de '))
       .map((c) => c.querySelector('code').innerText));
     if (otherPartners.length === 0) fail('admin: the board shows no notification to other partners');
+  }
+  if (role === 'coordinator') {
+    // Record an activity from the form, refused first (an end before the start), then stored.
+    await page.goto(`${BASE}/coordination/new`);
+    await page.fill('#a-title', 'Browser test workshop');
+    await page.selectOption('#a-type', 'training');
+    await page.fill('#a-office', 'Browser Office');
+    await page.fill('#a-partners', 'cert-fr');
+    await page.fill('#a-objectives', '2.3');
+    await page.fill('#a-start', '2026-11-10');
+    await page.fill('#a-end', '2026-11-01');
+    await page.click('form.stack button[type=submit]');
+    if (await page.locator('.error-summary').count() !== 1) fail('coordinator: an end before the start was not refused');
+    await shoot(page, role, 'activity-refused');
+    await page.fill('#a-end', '2026-11-12');
+    await Promise.all([page.waitForURL(/\/coordination\/records\/ACT-/), page.click('form.stack button[type=submit]')]);
+    if (!(await text(page)).includes('Browser test workshop')) fail('coordinator: the activity was not stored');
+    await shoot(page, role, 'activity-stored');
+    // Resolve the first open deconfliction flag: keep both, with a note.
+    await page.goto(`${BASE}/coordination/deconfliction`);
+    const flag = page.locator('form[action$="/resolve"]').first();
+    if (await flag.count() === 0) fail('coordinator: no open deconfliction flag to resolve');
+    else {
+      await flag.locator('input[name=note]').fill('browser test: different audiences');
+      await Promise.all([page.waitForURL(/done=/), flag.locator('button').click()]);
+      if (!/FLAG-\S+ resolved: keep\./.test(await text(page))) fail('coordinator: the flag was not resolved');
+      await shoot(page, role, 'deconfliction-resolved');
+    }
+    // Set a measure's target and see it on the measure.
+    await page.goto(`${BASE}/measures/2.3b`);
+    await page.fill('#m-target', '75');
+    await Promise.all([page.waitForURL(/done=/), page.click('form[action="/measures/targets"] button')]);
+    if (!(await text(page)).includes('set to 75.')) fail('coordinator: the target was not set');
+    await shoot(page, role, 'measure-target');
   }
   if (role === 'analyst') {
     // Run a scenario from the form: the top asset fails.

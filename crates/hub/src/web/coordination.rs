@@ -513,10 +513,14 @@ pub async fn queue(
                         fieldset {
                             legend { "Resolve " (f.id) }
                             div.choice {
-                                input id={ (f.id) "-keep" } type="radio" name="resolution" value="keep" checked;
-                                label for={ (f.id) "-keep" } { "Keep both" }
-                                input id={ (f.id) "-merge" } type="radio" name="resolution" value="merge";
-                                label for={ (f.id) "-merge" } { "Merge " (f.activity_b) " into " (f.activity_a) }
+                                span {
+                                    input id={ (f.id) "-keep" } type="radio" name="resolution" value="keep" checked;
+                                    " " label for={ (f.id) "-keep" } { "Keep both" }
+                                }
+                                span {
+                                    input id={ (f.id) "-merge" } type="radio" name="resolution" value="merge";
+                                    " " label for={ (f.id) "-merge" } { "Merge " (f.activity_b) " into " (f.activity_a) }
+                                }
                             }
                             div.field {
                                 label for={ (f.id) "-note" } { "Why (required)" }

@@ -122,7 +122,7 @@ pub async fn cards(
         div.cards {
             @for row in &review.rows {
                 @let m = row.value.measure;
-                a.card href=(measure_href(m.id, quarter)) aria-label={ "Measure " (m.id) ": " (m.name) } {
+                a.card href=(measure_href(m.id, quarter)) {
                     span.meta { "Objective " (m.objective) " · " (m.id) }
                     strong.name { (m.name) }
                     span.value { (report::shown(&row.value)) }
