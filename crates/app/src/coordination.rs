@@ -310,6 +310,14 @@ impl Details {
         }
     }
 
+    /// An activity's status; empty for the other kinds.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Details::Activity { status, .. } => status.as_str(),
+            _ => "",
+        }
+    }
+
     /// The partner the record is about, if it names one.
     pub fn partner(&self) -> Option<&str> {
         match self {
@@ -991,6 +999,24 @@ pub fn list(store: &mut Store, kind: Option<&str>) -> Result<Vec<Record>> {
         .collect::<Result<Vec<_>>>()?;
     all.sort_by(|a, b| (&a.start, &a.id).cmp(&(&b.start, &b.id)));
     Ok(all)
+}
+
+/// The columns of a listing of records, as [`Record::list_row`] fills them.
+pub const LIST_COLUMNS: [&str; 7] = ["id", "kind", "office", "start", "end", "status", "summary"];
+
+impl Record {
+    /// The record as a row of [`LIST_COLUMNS`].
+    pub fn list_row(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.details.kind().to_owned(),
+            self.office.clone(),
+            self.start.clone(),
+            self.end.clone(),
+            self.details.status().to_owned(),
+            self.details.summary(),
+        ]
+    }
 }
 
 /// Which records a listing keeps: each given criterion must hold (case-insensitive).

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use app::authz::Action;
 use app::coordination::deconflict::{self, Resolution};
-use app::coordination::{self, ActivityStatus, ActivityType, Details, Record};
+use app::coordination::{self, ActivityStatus, ActivityType, Record};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -40,14 +40,6 @@ pub struct RegisterParams {
 /// The link to a record's page, its id in monospace.
 pub fn record_link(id: &str) -> Markup {
     html! { a href={ "/coordination/records/" (segment(id)) } { code { (id) } } }
-}
-
-/// An activity's status, or nothing for other kinds.
-fn status(r: &Record) -> &'static str {
-    match &r.details {
-        Details::Activity { status, .. } => status.as_str(),
-        _ => "",
-    }
 }
 
 /// The register: every record, filtered by kind, office, partner, country and text.
@@ -91,18 +83,8 @@ pub async fn register(
     if given(&params.format).as_deref() == Some("csv") {
         return Ok(layout::csv(
             "register",
-            &["id", "kind", "office", "start", "end", "status", "summary"],
-            page.iter().map(|r| {
-                vec![
-                    r.id.clone(),
-                    r.details.kind().to_owned(),
-                    r.office.clone(),
-                    r.start.clone(),
-                    r.end.clone(),
-                    status(r).to_owned(),
-                    r.details.summary(),
-                ]
-            }),
+            &coordination::LIST_COLUMNS,
+            page.iter().map(|r| r.list_row()),
         ));
     }
     let manage = viewer.can(Action::ManageActivities);
@@ -155,7 +137,7 @@ pub async fn register(
                             td { (r.office) }
                             td { (r.start) }
                             td { (r.end) }
-                            td { (status(r)) }
+                            td { (r.details.status()) }
                             td { (r.details.summary()) }
                         }
                     }
@@ -502,7 +484,7 @@ pub async fn queue(
                             @if let Some(a) = activities.get(id) {
                                 " " (a.details.summary())
                                 br;
-                                span.meta { (a.office) ", " (a.start) " to " (a.end) ", " (status(a)) }
+                                span.meta { (a.office) ", " (a.start) " to " (a.end) ", " (a.details.status()) }
                             }
                         }
                     }

@@ -50,10 +50,19 @@ impl MeasureParams {
     }
 }
 
-/// The review of `quarter`, read on a blocking thread.
-async fn load(app: &AppState, viewer: &Viewer, quarter: Quarter) -> Result<Review, WebError> {
+/// The page's parameters and the review of the quarter they ask for (read on a blocking
+/// thread), once the viewer may read the measures.
+async fn load(
+    app: &AppState,
+    viewer: &Viewer,
+    raw: Option<&str>,
+) -> Result<(MeasureParams, Review), WebError> {
+    viewer.may(Action::ReadCoordination)?;
+    let params: MeasureParams = super::query(raw)?;
+    let quarter = params.quarter()?;
     let actor = viewer.actor.clone();
-    run(app, move |store| measures::review(store, &actor, quarter)).await
+    let review = run(app, move |store| measures::review(store, &actor, quarter)).await?;
+    Ok((params, review))
 }
 
 /// A status as text with its class (the colour never alone).
@@ -106,10 +115,8 @@ pub async fn cards(
     viewer: Viewer,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    viewer.may(Action::ReadCoordination)?;
-    let params: MeasureParams = super::query(raw.as_deref())?;
-    let quarter = params.quarter()?;
-    let review = load(&app, &viewer, quarter).await?;
+    let (_, review) = load(&app, &viewer, raw.as_deref()).await?;
+    let quarter = review.quarter;
     let tally = |s: Status| review.rows.iter().filter(|r| r.status == s).count();
     let content = html! {
         (picker("/measures", quarter))
@@ -149,12 +156,10 @@ pub async fn show(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    viewer.may(Action::ReadCoordination)?;
-    let params: MeasureParams = super::query(raw.as_deref())?;
-    let quarter = params.quarter()?;
     let definition = measures::definition(&id)
         .ok_or_else(|| WebError::Status(StatusCode::NOT_FOUND, format!("no measure {id:?}")))?;
-    let review = load(&app, &viewer, quarter).await?;
+    let (params, review) = load(&app, &viewer, raw.as_deref()).await?;
+    let quarter = review.quarter;
     let row = review
         .rows
         .into_iter()
@@ -242,10 +247,8 @@ pub async fn review(
     viewer: Viewer,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    viewer.may(Action::ReadCoordination)?;
-    let params: MeasureParams = super::query(raw.as_deref())?;
-    let quarter = params.quarter()?;
-    let review = load(&app, &viewer, quarter).await?;
+    let (_, review) = load(&app, &viewer, raw.as_deref()).await?;
+    let quarter = review.quarter;
     let download = |format: Format, name: &str| {
         let value = match format {
             Format::Json => "json",

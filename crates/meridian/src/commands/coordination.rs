@@ -370,17 +370,8 @@ fn print_records(config: &Config, records: &[Record]) -> anyhow::Result<()> {
         return output::json(&all);
     }
     output::table(
-        &["id", "kind", "office", "start", "end", "summary"],
-        records.iter().map(|r| {
-            vec![
-                r.id.clone(),
-                r.details.kind().to_owned(),
-                r.office.clone(),
-                r.start.clone(),
-                r.end.clone(),
-                r.details.summary(),
-            ]
-        }),
+        &coordination::LIST_COLUMNS,
+        records.iter().map(Record::list_row),
     );
     output::note(config.quiet, format!("{} record(s)", records.len()));
     Ok(())
