@@ -7,7 +7,7 @@ use axum::Json;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
@@ -220,9 +220,15 @@ pub async fn remove_record(
     Ok(Json(removed.into()))
 }
 
-/// Imports records, all or nothing: a JSON array of record objects (without ids).
+/// Imports records, all or nothing.
+///
+/// A JSON array of record objects (without ids), or CSV with a header row (`Content-Type: text/csv`; `kind`, `office`, `start`, `end` and the kinds'
+/// fields, lists separated by `;`), as `meridian record import` reads a file.
 #[utoipa::path(post, path = "/api/v1/records/import", tag = "register",
-    request_body(content = Vec<RegisterRecordDto>, content_type = "application/json"),
+    request_body(content(
+        (Vec<RegisterRecordDto> = "application/json"),
+        (String = "text/csv"),
+    )),
     responses(
         (status = 200, description = "Stored, with their ids", body = Vec<RegisterRecordDto>),
         (status = 401, description = "No valid credentials", body = ErrorDto),
@@ -233,12 +239,19 @@ pub async fn remove_record(
 pub async fn import_records(
     State(app): State<AppState>,
     Caller(actor): Caller,
+    headers: HeaderMap,
     request: Body,
 ) -> Result<Json<Vec<RegisterRecordDto>>, RestError> {
     authorize(&actor, Action::ManageActivities)?;
+    let csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"));
+    // The name tells the parser the format, and the problems where they are.
+    let name = if csv { "body.csv" } else { "body.json" };
     let bytes = body_bytes(&app, request).await?;
     let stored = run(&app, move |store| {
-        Ok(coordination::import(store, &actor, "body.json", &bytes)?)
+        Ok(coordination::import(store, &actor, name, &bytes)?)
     })
     .await?;
     Ok(Json(stored.into_iter().map(Into::into).collect()))

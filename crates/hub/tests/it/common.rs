@@ -179,7 +179,15 @@ pub fn call(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Re
             } else {
                 agent().put(url)
             };
-            let mut request = request.header("Content-Type", "application/json");
+            // JSON unless the caller names another type.
+            let typed = headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+            let mut request = if typed {
+                request
+            } else {
+                request.header("Content-Type", "application/json")
+            };
             for (name, value) in headers {
                 request = request.header(*name, *value);
             }

@@ -243,3 +243,67 @@ fn coord_register_records_flags_and_paging_over_rest() {
         );
     }
 }
+
+#[test]
+fn coord_register_imports_csv_over_rest_all_or_nothing_naming_line_and_field() {
+    for db in test_support::backends("hub coord csv import") {
+        let world = World::new(&db);
+        let bearer = format!("Bearer {}", world.token(Role::Coordinator));
+        let import = |body: &str| {
+            call(
+                "POST",
+                &world.hub.url("/api/v1/records/import"),
+                &[("Authorization", &bearer), ("Content-Type", "text/csv")],
+                body,
+            )
+        };
+        let header = "kind,office,start,end,organisation,country,title\n";
+        let refused = import(&format!(
+            "{header}sbd,std,2026-05-03,,Maker,FR,\nsbd,std,2026-05-04,,Other,XX,\nawareness,ia,2026-05-05,,,,Brief\n"
+        ));
+        assert_eq!(refused.status, 422, "[{}] {:?}", db.name, refused.body);
+        let pointers: Vec<&str> = refused.body["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .filter_map(|e| e["pointer"].as_str())
+            .collect();
+        assert!(
+            pointers.iter().all(|p| p.starts_with("body.csv:3")),
+            "[{}] only line 3 is wrong: {pointers:?}",
+            db.name
+        );
+        assert!(!pointers.is_empty(), "[{}]", db.name);
+        assert_eq!(
+            world.get(Role::Analyst, "/api/v1/records").body["items"],
+            json!([]),
+            "[{}] nothing stored",
+            db.name
+        );
+        let stored = import(&format!(
+            "{header}sbd,std,2026-05-03,,Maker,FR,\nawareness,ia,2026-05-05,,,,Brief\n"
+        ));
+        assert_eq!(stored.status, 200, "[{}] {:?}", db.name, stored.body);
+        let ids: Vec<&str> = stored
+            .body
+            .as_array()
+            .expect("records")
+            .iter()
+            .filter_map(|r| r["id"].as_str())
+            .collect();
+        assert_eq!(ids, ["SBD-000001", "AWR-000001"], "[{}]", db.name);
+        // JSON stays the default.
+        let json_import = send(
+            &world,
+            Role::Coordinator,
+            "POST",
+            "/api/v1/records/import",
+            r#"[{"kind": "awareness", "office": "ia", "start": "2026-05-06", "title": "Note"}]"#,
+        );
+        assert_eq!(
+            json_import.status, 200,
+            "[{}] {:?}",
+            db.name, json_import.body
+        );
+    }
+}
