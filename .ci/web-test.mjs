@@ -90,6 +90,14 @@ for (const role of ['admin', 'analyst', 'coordinator']) {
     }
     if (await page.locator('svg.graph').count() !== 1) fail(`${role} asset page: no neighbourhood graph`);
   }
+  // A collection's objects with their TLP badges.
+  await page.goto(`${BASE}/exchange`);
+  const collection = await page.locator('a[href^="/exchange/collections/"]').first().getAttribute('href');
+  if (!collection) fail(`${role}: no collection on /exchange`);
+  else {
+    await screen(page, role, 'collection', collection);
+    if (await page.locator('table.list .tlp').count() < 1) fail(`${role}: no TLP badge on ${collection}`);
+  }
   const scenarios = role === 'coordinator' ? 403 : 200;
   await screen(page, role, 'scenarios', '/scenarios', scenarios);
   await screen(page, role, 'portal-refused', '/portal', 403);

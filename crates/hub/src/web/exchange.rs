@@ -3,11 +3,11 @@
 
 use app::authz::Action;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use exchange::notification::{NotificationState, can_advance_named};
 use maud::{Markup, html};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use store::NotificationFilter;
 
 use super::dashboard::{STATES, alert_table};
@@ -17,16 +17,18 @@ use crate::AppState;
 
 pub async fn overview(State(app): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
     viewer.may(Action::ReadExchange)?;
-    let (alerts, notifications, partners, agreements, incidents) = run(&app, |store| {
-        Ok((
-            app::alerts::list(store)?,
-            app::notifications::list(store, &NotificationFilter::default())?,
-            app::partners::partners(store)?,
-            app::partners::agreements(store)?,
-            app::incidents::list(store, None)?,
-        ))
-    })
-    .await?;
+    let (alerts, notifications, partners, agreements, incidents, collections) =
+        run(&app, |store| {
+            Ok((
+                app::alerts::list(store)?,
+                app::notifications::list(store, &NotificationFilter::default())?,
+                app::partners::partners(store)?,
+                app::partners::agreements(store)?,
+                app::incidents::list(store, None)?,
+                app::partners::collections(store)?,
+            ))
+        })
+        .await?;
     let cves: std::collections::HashMap<&str, &str> = alerts
         .iter()
         .map(|a| (a.id.as_str(), a.cve.as_str()))
@@ -34,7 +36,7 @@ pub async fn overview(State(app): State<AppState>, viewer: Viewer) -> Result<Res
     let content = html! {
         nav.toc aria-label="On this page" {
             a href="#alerts-h" { "Alerts" } a href="#board-h" { "Notifications" } a href="#partners-h" { "Partners" }
-            a href="#agreements-h" { "Agreements" } a href="#incidents-h" { "Incidents" }
+            a href="#agreements-h" { "Agreements" } a href="#collections-h" { "Collections" } a href="#incidents-h" { "Incidents" }
         }
         section aria-labelledby="alerts-h" {
             h2 #alerts-h { "Alerts (" (alerts.len()) ")" }
@@ -92,6 +94,20 @@ pub async fn overview(State(app): State<AppState>, viewer: Viewer) -> Result<Res
                         td { (tlp(a.highest_tlp)) }
                         td { @for g in &a.grants { code { (g.collection_id) } " (" (if g.write { "read, write" } else { "read" }) ") " } }
                         td { (a.purpose) }
+                    } } }
+                }
+            }
+        }
+        section aria-labelledby="collections-h" {
+            h2 #collections-h { "TAXII collections (" (collections.len()) ")" }
+            @if collections.is_empty() {
+                (layout::empty("No collection: partners read and write STIX objects through collections.", "meridian collection add --title TITLE"))
+            } @else {
+                table.list {
+                    thead { tr { th scope="col" { "Collection" } th scope="col" { "Title" } th.num scope="col" { "Objects stored" } th scope="col" { "Created" } } }
+                    tbody { @for (c, n) in &collections { tr {
+                        td { a href={ "/exchange/collections/" (segment(&c.id)) } { code { (c.id) } } }
+                        td { (c.title) } td.num { (layout::count(usize::try_from(*n).unwrap_or(usize::MAX))) } td { (c.created_at) }
                     } } }
                 }
             }
@@ -180,4 +196,82 @@ pub fn incident_table(incidents: &[store::Incident]) -> Markup {
             }
         }
     }
+}
+
+/// How many objects a page of a collection shows.
+const OBJECTS_PAGE: usize = 50;
+
+#[derive(Default, Deserialize, Serialize)]
+pub struct ObjectParams {
+    /// The `next` of the previous page.
+    after: Option<i64>,
+}
+
+/// A collection's objects as the viewer receives them, each with its TLP badge: read through
+/// the one release decision ([`app::sharing::read_objects`]), so that a TLP:RED object appears
+/// only to the users it names.
+pub async fn collection(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    viewer.may(Action::ReadExchange)?;
+    let params: ObjectParams = super::query(raw.as_deref())?;
+    let actor = viewer.actor.clone();
+    let collection = id.clone();
+    let (title, page) = run(&app, move |store| {
+        let title = store
+            .collections()?
+            .into_iter()
+            .find(|c| c.id == collection)
+            .map(|c| c.title)
+            .ok_or_else(|| app::Error::NotFound {
+                what: "collection",
+                id: collection.clone(),
+            })?;
+        let page =
+            app::sharing::read_objects(store, &actor, &collection, params.after, OBJECTS_PAGE)?;
+        Ok((title, page))
+    })
+    .await?;
+    let content = html! {
+        p.meta {
+            "The objects as you receive them, in the order they were added, each under its TLP; "
+            "a TLP:RED object appears only to the users it names as recipients, and an unreadable marking counts as the strictest label. "
+            "TAXII: " code { "/taxii2/hub/collections/" (id) "/objects/" }
+        }
+        @if page.objects.is_empty() {
+            (layout::empty("No object released to you on this page.", ""))
+        } @else {
+            table.list {
+                thead { tr { th scope="col" { "TLP" } th scope="col" { "Type" } th scope="col" { "Object" } th scope="col" { "Name" } th scope="col" { "Modified" } } }
+                tbody {
+                    @for o in &page.objects {
+                        @let json: serde_json::Value = serde_json::from_str(&o.json).unwrap_or_default();
+                        tr {
+                            td { (tlp(o.tlp)) }
+                            td { (o.kind) }
+                            td { code { (o.id) } }
+                            td { (json["name"].as_str().unwrap_or("")) }
+                            td { (json["modified"].as_str().or(json["created"].as_str()).unwrap_or("")) }
+                        }
+                    }
+                }
+            }
+        }
+        nav.pager aria-label="Pages" {
+            @if params.after.is_some() { a href={ "/exchange/collections/" (segment(&id)) } { "← First page" } }
+            @if let Some(next) = page.next {
+                a href={ "/exchange/collections/" (segment(&id)) "?after=" (next) } rel="next" { "Next →" }
+            }
+        }
+    };
+    Ok(layout::page(
+        &viewer,
+        Area::Exchange,
+        &format!("Collection {title}"),
+        content,
+    )
+    .into_response())
 }

@@ -59,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/intel", get(intel::findings))
         .route("/intel/false-positive", post(intel::false_positive))
         .route("/exchange", get(exchange::overview))
+        .route("/exchange/collections/{id}", get(exchange::collection))
         .route(
             "/exchange/notifications/{id}/advance",
             post(exchange::advance),

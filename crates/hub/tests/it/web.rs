@@ -511,6 +511,50 @@ fn web_forms_need_the_session_csrf_token() {
 }
 
 #[test]
+fn web_collection_page_shows_tlp_badges_through_the_release_decision() {
+    for db in test_support::backends("hub web collection") {
+        let mut store = Store::open(&db.url).expect("store");
+        let (_, collection) = world(&mut store);
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let analyst = login(&hub, Role::Analyst);
+        let overview = get(&hub, &analyst.cookie, "/exchange");
+        assert!(
+            overview
+                .body
+                .contains(&format!("href=\"/exchange/collections/{collection}\"")),
+            "[{}] the exchange lists the collection",
+            db.name
+        );
+        let path = format!("/exchange/collections/{collection}");
+        let page = get(&hub, &analyst.cookie, &path);
+        assert_eq!(page.status, 200, "[{}] {}", db.name, page.body);
+        // The AMBER object for cert-fr is staff-readable and badged; the RED one names no
+        // recipient, so no user sees it, staff included.
+        assert!(page.body.contains(AMBER), "[{}] {}", db.name, page.body);
+        assert!(page.body.contains("TLP:AMBER"), "[{}]", db.name);
+        assert!(
+            !page.body.contains(RED),
+            "[{}] a RED object without recipients",
+            db.name
+        );
+        let partner = login(&hub, Role::Partner);
+        assert_eq!(
+            get(&hub, &partner.cookie, &path).status,
+            403,
+            "[{}]",
+            db.name
+        );
+        assert_eq!(
+            get(&hub, &analyst.cookie, "/exchange/collections/nope").status,
+            404,
+            "[{}]",
+            db.name
+        );
+    }
+}
+
+#[test]
 fn web_partner_never_sees_unreleased_objects() {
     for db in test_support::backends("hub web release") {
         let mut store = Store::open(&db.url).expect("store");
