@@ -9,7 +9,7 @@
 //! SHA-256 of the pair, the reason and what they share, so a resolved flag stays resolved while
 //! edits leave those unchanged.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sha2::{Digest, Sha256};
 use store::{DeconflictFlag, FlagSync, Store};
@@ -157,13 +157,9 @@ pub fn find(activities: &[Record], window_days: i64) -> Vec<Found> {
         }
     }
     let window = i32::try_from(window_days.max(0)).unwrap_or(i32::MAX);
-    for items in groups.values_mut() {
+    let mut pairs: BTreeMap<(String, String), Found> = BTreeMap::new();
+    for (key, mut items) in groups {
         items.sort_unstable_by(|x, y| x.start.cmp(&y.start).then(x.id.cmp(y.id)));
-    }
-    // Per pair (by id, borrowed): the strongest reason, the keys shared for it and the gap.
-    // Nothing is allocated per pair until the end: dense registers collide by the 100,000.
-    let mut pairs: HashMap<(&str, &str), (Reason, Vec<&str>, i64)> = HashMap::new();
-    for (key, items) in &groups {
         let duplicate = key.starts_with("duplicate:");
         for (i, x) in items.iter().enumerate() {
             let reach = x.end.saturating_add(window);
@@ -179,34 +175,31 @@ pub fn find(activities: &[Record], window_days: i64) -> Vec<Found> {
                     (false, true) => Reason::Overlap,
                     (false, false) => Reason::Window,
                 };
-                let pair = if x.id < y.id {
+                let (a, b) = if x.id < y.id {
                     (x.id, y.id)
                 } else {
                     (y.id, x.id)
                 };
-                let found = pairs.entry(pair).or_insert((reason, Vec::new(), gap));
-                if reason < found.0 {
-                    found.0 = reason;
-                    found.1.clear();
+                let found = pairs
+                    .entry((a.to_owned(), b.to_owned()))
+                    .or_insert_with(|| Found {
+                        a: a.to_owned(),
+                        b: b.to_owned(),
+                        reason,
+                        shared: BTreeSet::new(),
+                        gap_days: gap,
+                    });
+                if reason < found.reason {
+                    found.reason = reason;
+                    found.shared.clear();
                 }
-                if reason == found.0 {
-                    found.1.push(key.as_str());
+                if reason == found.reason {
+                    found.shared.insert(key.clone());
                 }
             }
         }
     }
-    let mut out: Vec<Found> = pairs
-        .into_iter()
-        .map(|((a, b), (reason, shared, gap_days))| Found {
-            a: a.to_owned(),
-            b: b.to_owned(),
-            reason,
-            shared: shared.into_iter().map(str::to_owned).collect(),
-            gap_days,
-        })
-        .collect();
-    out.sort_unstable_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
-    out
+    pairs.into_values().collect()
 }
 
 /// The window in force: the stored setting, else [`DEFAULT_WINDOW_DAYS`].
