@@ -591,18 +591,8 @@ pub fn stored_ranking(store: &mut store::Store, query: &RankQuery) -> Result<Sto
         .into_iter()
         .map(|e| {
             let country = countries.get(&e.asset).cloned().unwrap_or_default();
-            RankRow {
-                rank: e.rank as usize,
-                previous_rank: before.get(&e.asset).copied(),
-                // The ranking holds foreign assets and domestic ones owned abroad.
-                foreign_owned: country == run.home,
-                country,
-                asset: e.asset,
-                impact: e.impact,
-                exposure: e.exposure,
-                threat: e.threat,
-                priority: e.priority,
-            }
+            let previous_rank = before.get(&e.asset).copied();
+            stored_row(e, previous_rank, country, &run.home)
         })
         .collect();
     Ok(StoredRanking {
@@ -611,6 +601,53 @@ pub fn stored_ranking(store: &mut store::Store, query: &RankQuery) -> Result<Sto
         total,
         rows,
     })
+}
+
+/// A stored ranking entry as a row: `country` is the asset's (empty when deleted since).
+fn stored_row(
+    e: store::RankingEntry,
+    previous_rank: Option<u32>,
+    country: String,
+    home: &str,
+) -> RankRow {
+    RankRow {
+        rank: e.rank as usize,
+        previous_rank,
+        // The ranking holds foreign assets and domestic ones owned abroad.
+        foreign_owned: country == home,
+        country,
+        asset: e.asset,
+        impact: e.impact,
+        exposure: e.exposure,
+        threat: e.threat,
+        priority: e.priority,
+    }
+}
+
+/// `asset`'s row in the newest stored ranking for `home`, with its rank in the one before;
+/// `None` when there is none or it does not hold the asset. Reads the asset's entries only.
+fn newest_row(store: &mut store::Store, home: &str, asset: &str) -> Result<Option<RankRow>> {
+    let runs: Vec<i64> = store
+        .ranking_runs()?
+        .into_iter()
+        .filter(|r| r.home == home)
+        .map(|r| r.id)
+        .collect();
+    let Some((&newest, older)) = runs.split_last() else {
+        return Ok(None);
+    };
+    let Some(entry) = store.ranking_entry(newest, asset)? else {
+        return Ok(None);
+    };
+    let previous_rank = match older.last() {
+        Some(&run) => store.ranking_entry(run, asset)?.map(|e| e.rank),
+        None => None,
+    };
+    let country = store
+        .asset_countries(&[asset])?
+        .remove(asset)
+        .unwrap_or_default();
+    Ok(Some(stored_row(entry, previous_rank, country, home)))
 }
 
 /// An asset's place in one stored ranking.
@@ -628,10 +665,7 @@ pub struct RankHistoryPoint {
 pub fn rank_history(store: &mut store::Store, asset: &str) -> Result<Vec<RankHistoryPoint>> {
     let mut history = Vec::new();
     for run in store.ranking_runs()? {
-        let entry = store
-            .ranking_entries(run.id)?
-            .into_iter()
-            .find(|e| e.asset == asset);
+        let entry = store.ranking_entry(run.id, asset)?;
         history.push(RankHistoryPoint {
             run: run.id,
             created_at: run.created_at,
@@ -786,17 +820,7 @@ fn explained(
         })
         .collect();
     incidents.sort_by(|x, y| y.occurred_at.cmp(&x.occurred_at).then(x.id.cmp(&y.id)));
-    let stored = match stored_ranking(
-        store,
-        &RankQuery {
-            home: engine.home().to_owned(),
-            ..Default::default()
-        },
-    ) {
-        Ok(ranking) => ranking.rows.into_iter().find(|r| r.asset == asset),
-        Err(Error::NotFound { .. }) => None,
-        Err(e) => return Err(e),
-    };
+    let stored = newest_row(store, engine.home(), asset)?;
     Ok(Explanation {
         asset: asset.to_owned(),
         country: engine.country(a),
