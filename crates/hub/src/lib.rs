@@ -111,6 +111,8 @@ pub struct Inner {
     user_tokens: auth::UserTokenCache,
     snapshot: snapshot::Shared,
     pages: cache::PageCache,
+    /// The engine for the current atlas, shared by the analyses and their pages.
+    engines: app::analysis::EngineCache,
     throttle: auth::Throttle,
     pub title: String,
     pub contact: String,
@@ -144,6 +146,7 @@ impl AppState {
             user_tokens: auth::UserTokenCache::default(),
             snapshot: snapshot::Shared::new(first),
             pages: cache::PageCache::new(options.page_cache),
+            engines: app::analysis::EngineCache::default(),
             throttle: auth::Throttle::new(options.auth_failures, AUTH_WINDOW),
             title: options.title.clone(),
             contact: options.contact.clone(),

@@ -152,16 +152,34 @@ pub(crate) fn ranking_entries(tx: &mut Tx<'_, '_>, run: i64) -> Result<Vec<Ranki
         "SELECT rank, asset_id, impact, exposure, threat, priority FROM ranking_entries \
          WHERE run_id = $1 ORDER BY rank",
         &[Param::Int(run)],
-        |r| {
-            Ok(RankingEntry {
-                rank: u32::try_from(r.int(0)?)
-                    .map_err(|e| StoreError::corrupt("ranking_entries", e.to_string()))?,
-                asset: r.text(1)?,
-                impact: r.real(2)?,
-                exposure: r.real(3)?,
-                threat: r.real(4)?,
-                priority: r.real(5)?,
-            })
-        },
+        entry,
     )
+}
+
+/// `asset`'s entry in ranking `run` (index `ranking_entries_asset`).
+pub(crate) fn ranking_entry(
+    tx: &mut Tx<'_, '_>,
+    run: i64,
+    asset: &str,
+) -> Result<Option<RankingEntry>> {
+    Ok(db::query(
+        tx,
+        "SELECT rank, asset_id, impact, exposure, threat, priority FROM ranking_entries \
+         WHERE asset_id = $1 AND run_id = $2",
+        &[Param::Text(asset), Param::Int(run)],
+        entry,
+    )?
+    .pop())
+}
+
+fn entry(r: &dyn db::Columns) -> Result<RankingEntry> {
+    Ok(RankingEntry {
+        rank: u32::try_from(r.int(0)?)
+            .map_err(|e| StoreError::corrupt("ranking_entries", e.to_string()))?,
+        asset: r.text(1)?,
+        impact: r.real(2)?,
+        exposure: r.real(3)?,
+        threat: r.real(4)?,
+        priority: r.real(5)?,
+    })
 }

@@ -301,6 +301,11 @@ impl Store {
         self.db.read(|tx| analysis::ranking_entries(tx, run))
     }
 
+    /// One asset's entry in a stored ranking, when it holds the asset.
+    pub fn ranking_entry(&mut self, run: i64, asset: &str) -> Result<Option<RankingEntry>> {
+        self.db.read(|tx| analysis::ranking_entry(tx, run, asset))
+    }
+
     /// Incremented by every write that changes the atlas.
     pub fn atlas_version(&mut self) -> Result<i64> {
         self.db.read(meta::atlas_version)

@@ -3,7 +3,8 @@
 //! Monte Carlo, N-2 contingency, sector inoperability (IIM) and coupled-network percolation.
 //!
 //! The atlas is loaded from the store once per use case as an [`Engine`]: the `CompactAtlas`,
-//! its `graph::csr::Graph` for the home country, and asset ids resolved to graph indices.
+//! its `graph::csr::Graph` for the home country, and asset ids resolved to graph indices. A
+//! server keeps it between requests in an [`EngineCache`].
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Instant;
@@ -14,8 +15,11 @@ use serde::Serialize;
 
 use crate::{Actor, Error, Progress, Result};
 
+mod cache;
 #[cfg(test)]
 mod tests;
+
+pub use cache::EngineCache;
 
 /// The loaded atlas: its columns, the CSR graph, and the id → index map.
 pub struct Engine {
@@ -587,18 +591,8 @@ pub fn stored_ranking(store: &mut store::Store, query: &RankQuery) -> Result<Sto
         .into_iter()
         .map(|e| {
             let country = countries.get(&e.asset).cloned().unwrap_or_default();
-            RankRow {
-                rank: e.rank as usize,
-                previous_rank: before.get(&e.asset).copied(),
-                // The ranking holds foreign assets and domestic ones owned abroad.
-                foreign_owned: country == run.home,
-                country,
-                asset: e.asset,
-                impact: e.impact,
-                exposure: e.exposure,
-                threat: e.threat,
-                priority: e.priority,
-            }
+            let previous_rank = before.get(&e.asset).copied();
+            stored_row(e, previous_rank, country, &run.home)
         })
         .collect();
     Ok(StoredRanking {
@@ -607,6 +601,53 @@ pub fn stored_ranking(store: &mut store::Store, query: &RankQuery) -> Result<Sto
         total,
         rows,
     })
+}
+
+/// A stored ranking entry as a row: `country` is the asset's (empty when deleted since).
+fn stored_row(
+    e: store::RankingEntry,
+    previous_rank: Option<u32>,
+    country: String,
+    home: &str,
+) -> RankRow {
+    RankRow {
+        rank: e.rank as usize,
+        previous_rank,
+        // The ranking holds foreign assets and domestic ones owned abroad.
+        foreign_owned: country == home,
+        country,
+        asset: e.asset,
+        impact: e.impact,
+        exposure: e.exposure,
+        threat: e.threat,
+        priority: e.priority,
+    }
+}
+
+/// `asset`'s row in the newest stored ranking for `home`, with its rank in the one before;
+/// `None` when there is none or it does not hold the asset. Reads the asset's entries only.
+fn newest_row(store: &mut store::Store, home: &str, asset: &str) -> Result<Option<RankRow>> {
+    let runs: Vec<i64> = store
+        .ranking_runs()?
+        .into_iter()
+        .filter(|r| r.home == home)
+        .map(|r| r.id)
+        .collect();
+    let Some((&newest, older)) = runs.split_last() else {
+        return Ok(None);
+    };
+    let Some(entry) = store.ranking_entry(newest, asset)? else {
+        return Ok(None);
+    };
+    let previous_rank = match older.last() {
+        Some(&run) => store.ranking_entry(run, asset)?.map(|e| e.rank),
+        None => None,
+    };
+    let country = store
+        .asset_countries(&[asset])?
+        .remove(asset)
+        .unwrap_or_default();
+    Ok(Some(stored_row(entry, previous_rank, country, home)))
 }
 
 /// An asset's place in one stored ranking.
@@ -624,10 +665,7 @@ pub struct RankHistoryPoint {
 pub fn rank_history(store: &mut store::Store, asset: &str) -> Result<Vec<RankHistoryPoint>> {
     let mut history = Vec::new();
     for run in store.ranking_runs()? {
-        let entry = store
-            .ranking_entries(run.id)?
-            .into_iter()
-            .find(|e| e.asset == asset);
+        let entry = store.ranking_entry(run.id, asset)?;
         history.push(RankHistoryPoint {
             run: run.id,
             created_at: run.created_at,
@@ -688,23 +726,27 @@ pub struct Explanation {
     pub incidents: Vec<IncidentRef>,
 }
 
-/// [`explain`] on the atlas and scores as stored now: loads the graph, the exposure and threat
-/// scores and the incidents' context itself. What the CLI, the REST API and the web pages call.
+/// [`explain`] on `engine` and the findings and incidents as stored now: the asset's exposure
+/// from its own findings (as [`scores`] computes every asset's), its threat from the incidents.
+/// What the CLI, the REST API and the web pages call.
 pub fn explain_asset(
     store: &mut store::Store,
-    home: [u8; 2],
+    engine: &Engine,
     progress: &dyn Progress,
     asset: &str,
 ) -> Result<Explanation> {
-    let engine = Engine::load(store, home, progress)?;
-    let scores = scores(store, home, progress)?;
-    let attacked = crate::incidents::attacked_assets(&store.incidents()?);
-    let context = crate::intel::Context {
-        home,
-        attacked: &attacked,
-        progress,
+    let findings = crate::intel::with_context(store, engine.home, progress, |store, context| {
+        asset_findings(store, engine, context, asset)
+    })?;
+    let exposure = findings
+        .iter()
+        .map(crate::intel::FindingRow::exposure)
+        .fold(0.0, f64::max);
+    let scores = Scores {
+        exposure: HashMap::from([(asset.to_owned(), exposure)]),
+        threat: crate::incidents::stored_threat_scores(store)?,
     };
-    explain(store, &engine, &scores, context, asset)
+    explained(store, engine, &scores, findings, asset)
 }
 
 /// Explains `asset`'s priority: its impact broken down by NCF, its exposure and threat, the
@@ -717,16 +759,37 @@ pub fn explain(
     context: crate::intel::Context<'_>,
     asset: &str,
 ) -> Result<Explanation> {
-    let a = engine.resolve(asset)?;
-    let findings = if store.intel_documents()?.is_empty() {
-        Vec::new()
-    } else {
-        let query = crate::intel::FindingQuery {
-            asset: Some(asset.to_owned()),
-            ..Default::default()
-        };
-        crate::intel::findings(store, context, &query)?.rows
+    let findings = asset_findings(store, engine, context, asset)?;
+    explained(store, engine, scores, findings, asset)
+}
+
+/// The active findings on `asset`, most urgent first; none without an intel document.
+fn asset_findings(
+    store: &mut store::Store,
+    engine: &Engine,
+    context: crate::intel::Context<'_>,
+    asset: &str,
+) -> Result<Vec<crate::intel::FindingRow>> {
+    engine.resolve(asset)?;
+    if store.intel_documents()?.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = crate::intel::FindingQuery {
+        asset: Some(asset.to_owned()),
+        ..Default::default()
     };
+    Ok(crate::intel::findings_on(store, context, Some(engine), &query)?.rows)
+}
+
+/// [`explain`] with the asset's `findings` found.
+fn explained(
+    store: &mut store::Store,
+    engine: &Engine,
+    scores: &Scores,
+    findings: Vec<crate::intel::FindingRow>,
+    asset: &str,
+) -> Result<Explanation> {
+    let a = engine.resolve(asset)?;
     let cascade = cascade_of(engine, &[a]);
     let mut ncfs: Vec<NcfShare> = cascade
         .ncf
@@ -757,17 +820,7 @@ pub fn explain(
         })
         .collect();
     incidents.sort_by(|x, y| y.occurred_at.cmp(&x.occurred_at).then(x.id.cmp(&y.id)));
-    let stored = match stored_ranking(
-        store,
-        &RankQuery {
-            home: engine.home().to_owned(),
-            ..Default::default()
-        },
-    ) {
-        Ok(ranking) => ranking.rows.into_iter().find(|r| r.asset == asset),
-        Err(Error::NotFound { .. }) => None,
-        Err(e) => return Err(e),
-    };
+    let stored = newest_row(store, engine.home(), asset)?;
     Ok(Explanation {
         asset: asset.to_owned(),
         country: engine.country(a),
@@ -883,19 +936,18 @@ pub fn run_scenario(
     })
 }
 
-/// [`run_scenario`] over the stored atlas and findings: the engine loaded, the assets the
-/// scenario's CVEs affect found (with `home`'s context), the cascade followed.
+/// [`run_scenario`] on `engine` and the stored findings: the assets the scenario's CVEs affect
+/// found (with the engine's home country's context), the cascade followed.
 pub fn run_scenario_stored(
     store: &mut store::Store,
-    home: [u8; 2],
+    engine: &Engine,
     scenario: &model::Scenario,
     progress: &dyn Progress,
 ) -> Result<ScenarioRun> {
-    let affected = crate::intel::with_context(store, home, progress, |store, context| {
+    let affected = crate::intel::with_context(store, engine.home, progress, |store, context| {
         crate::intel::assets_affected_by(store, context, &scenario.cves)
     })?;
-    let engine = Engine::load(store, home, progress)?;
-    run_scenario(&engine, scenario, &affected)
+    run_scenario(engine, scenario, &affected)
 }
 
 fn scenario_assets(

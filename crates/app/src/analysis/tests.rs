@@ -4,6 +4,12 @@ use super::*;
 /// alone a single point of failure; `b` is a network, `a` a facility.
 fn store() -> store::Store {
     let mut store = store::Store::open("sqlite::memory:").expect("in-memory store");
+    store.import(&atlas()).expect("importing the test atlas");
+    store
+}
+
+/// The atlas of [`store`].
+fn atlas() -> model::Atlas {
     let asset = |id: &str, country: &str, kind: &str, ncfs: Vec<String>| model::Asset {
         id: id.to_owned(),
         name: id.to_owned(),
@@ -21,16 +27,14 @@ fn store() -> store::Store {
         tolerance_hours: None,
         attributes: Default::default(),
     };
-    let atlas = model::Atlas {
+    model::Atlas {
         assets: vec![
             asset("h", "FR", "facility", vec![model::ncfs()[0].id.to_owned()]),
             asset("a", "DE", "facility", vec![]),
             asset("b", "US", "network", vec![]),
         ],
         dependencies: vec![dependency("a"), dependency("b")],
-    };
-    store.import(&atlas).expect("importing the test atlas");
-    store
+    }
 }
 
 fn engine(store: &mut store::Store) -> Engine {
@@ -306,5 +310,101 @@ fn storing_a_ranking_is_audited_and_scores_come_from_the_store() {
     assert_eq!(
         entries[0].object_ids,
         [stored.stored.expect("stored").to_string()]
+    );
+}
+
+/// Counts the engine loads ([`Engine::load`] starts a "loading" stage), pausing in each so that
+/// concurrent loads would overlap; what the tests assert is the count, not a time.
+#[derive(Default)]
+struct Loads(std::sync::atomic::AtomicUsize);
+
+impl Progress for Loads {
+    fn start(&self, what: &str, _: Option<u64>) {
+        if what == "loading" {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Loads {
+    fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn the_engine_cache_rebuilds_only_after_an_atlas_write() {
+    let mut store = store();
+    let loads = Loads::default();
+    let cache = EngineCache::default();
+    let first = cache.get(&mut store, *b"FR", &loads).unwrap();
+    let again = cache.get(&mut store, *b"FR", &loads).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &again), "the same version");
+    assert_eq!(loads.count(), 1);
+    let before = cascade(&first, &["a".to_owned()]).unwrap().failed.len();
+
+    // A new domestic asset depending on `a`: the atlas version moves on.
+    let atlas = model::Atlas {
+        assets: vec![model::Asset {
+            id: "school".to_owned(),
+            name: "school".to_owned(),
+            kind: "facility".to_owned(),
+            country: "FR".to_owned(),
+            ..Default::default()
+        }],
+        dependencies: vec![model::Dependency {
+            dependent: "school".to_owned(),
+            provider: "a".to_owned(),
+            kind: None,
+            group: None,
+            strength: None,
+            tolerance_hours: None,
+            attributes: Default::default(),
+        }],
+    };
+    store.import(&atlas).unwrap();
+    let rebuilt = cache.get(&mut store, *b"FR", &loads).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&first, &rebuilt));
+    assert_eq!(loads.count(), 2);
+    let after = cascade(&rebuilt, &["a".to_owned()]).unwrap().failed;
+    assert_eq!(after.len(), before + 1);
+    assert!(after.iter().any(|f| f.asset == "school"));
+    assert!(std::sync::Arc::ptr_eq(
+        &rebuilt,
+        &cache.get(&mut store, *b"FR", &loads).unwrap()
+    ));
+    // Another home country is another graph.
+    cache.get(&mut store, *b"DE", &loads).unwrap();
+    assert_eq!(loads.count(), 3);
+}
+
+#[test]
+fn concurrent_first_requests_build_the_engine_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("atlas.db").display());
+    let mut first = store::Store::open(&url).unwrap();
+    first.import(&atlas()).unwrap();
+    const REQUESTS: usize = 8;
+    let loads = Loads::default();
+    let cache = EngineCache::default();
+    let start = std::sync::Barrier::new(REQUESTS);
+    let engines: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..REQUESTS)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut store = store::Store::open(&url).unwrap();
+                    start.wait();
+                    cache.get(&mut store, *b"FR", &loads).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(loads.count(), 1);
+    assert!(
+        engines
+            .iter()
+            .all(|e| std::sync::Arc::ptr_eq(e, &engines[0]))
     );
 }

@@ -535,6 +535,14 @@ impl FindingRow {
     pub fn active(&self) -> bool {
         self.suppressed.is_none() && self.false_positive.is_none()
     }
+
+    /// Its exposure score; its asset's is the largest over its active findings
+    /// ([`exposure_scores`]).
+    pub fn exposure(&self) -> f64 {
+        let w = decision_weight(self.decision);
+        (f64::from(self.confidence) * (1.0 - (1.0 - w) * (1.0 - self.epss.unwrap_or(0.0))))
+            .clamp(0.0, 1.0)
+    }
 }
 
 fn rule_name(rule: Rule) -> &'static str {
@@ -626,6 +634,7 @@ fn compute(
     store: &mut store::Store,
     context: Context<'_>,
     only: Option<&str>,
+    engine: Option<&crate::analysis::Engine>,
 ) -> Result<Vec<FindingRow>> {
     if let Some(asset) = only
         && !store.asset_exists(asset)?
@@ -645,21 +654,23 @@ fn compute(
     if matches.findings.is_empty() && matches.suppressed.is_empty() {
         return Ok(Vec::new());
     }
-    // Single-failure impacts of the assets with findings, as `analyze rank` computes them.
-    let atlas = store.load_compact()?;
-    let graph = graph::csr::Graph::new(&atlas, context.home);
-    let position: HashMap<&str, u32> = atlas
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i as u32))
-        .collect();
+    // Single-failure impacts of the assets with findings, as `analyze rank` computes them, on
+    // the engine given or on one loaded now.
+    let loaded;
+    let engine = match engine {
+        Some(engine) => engine,
+        None => {
+            loaded = crate::analysis::Engine::load(store, context.home, &())?;
+            &loaded
+        }
+    };
+    let graph = &engine.graph;
     let with_findings: Vec<u32> = {
         let mut ids: Vec<u32> = matches
             .findings
             .iter()
             .chain(matches.suppressed.iter().map(|s| &s.finding))
-            .filter_map(|f| position.get(info(f).asset.as_str()).copied())
+            .filter_map(|f| engine.resolve(&info(f).asset).ok())
             .collect();
         ids.sort_unstable();
         ids.dedup();
@@ -668,7 +679,7 @@ fn compute(
     let impacts: HashMap<u32, f64> = with_findings
         .iter()
         .copied()
-        .zip(graph::rank::single_failure_impacts(&graph, &with_findings))
+        .zip(graph::rank::single_failure_impacts(graph, &with_findings))
         .collect();
     let kev = corpus.kev.as_ref().map(|k| k.by_cve()).unwrap_or_default();
     let false_positives = store.false_positives()?;
@@ -685,7 +696,7 @@ fn compute(
     let table = DecisionTable::cisa_coordinator();
     let row = |f: &Finding, suppressed: Option<Suppression>| -> FindingRow {
         let it = info(f);
-        let a = position.get(it.asset.as_str()).copied();
+        let a = engine.resolve(&it.asset).ok();
         let impact = a.and_then(|a| impacts.get(&a)).copied().unwrap_or(0.0);
         let record = corpus.records.get(&f.cve);
         let vote: Option<&SsvcVote> = record.and_then(|r| r.ssvc.as_ref());
@@ -798,7 +809,7 @@ pub fn active_findings(
     context: Context<'_>,
     cve: Option<&str>,
 ) -> Result<Vec<ActiveFinding>> {
-    let mut found: Vec<ActiveFinding> = compute(store, context, None)?
+    let mut found: Vec<ActiveFinding> = compute(store, context, None, None)?
         .into_iter()
         .filter(|r| r.active() && cve.is_none_or(|c| r.cve == c))
         .map(|r| ActiveFinding {
@@ -823,7 +834,7 @@ pub fn assets_affected_by(
     if cves.is_empty() {
         return Ok(Default::default());
     }
-    Ok(compute(store, context, None)?
+    Ok(compute(store, context, None, None)?
         .into_iter()
         .filter(|r| r.active() && cves.contains(&r.cve))
         .map(|r| r.asset)
@@ -870,10 +881,11 @@ pub fn asset_exposures(
     context: Context<'_>,
 ) -> Result<BTreeMap<String, AssetExposure>> {
     let mut exposures = BTreeMap::<String, AssetExposure>::new();
-    for r in compute(store, context, None)?.iter().filter(|r| r.active()) {
-        let w = decision_weight(r.decision);
-        let score = (f64::from(r.confidence) * (1.0 - (1.0 - w) * (1.0 - r.epss.unwrap_or(0.0))))
-            .clamp(0.0, 1.0);
+    for r in compute(store, context, None, None)?
+        .iter()
+        .filter(|r| r.active())
+    {
+        let score = r.exposure();
         let e = exposures.entry(r.asset.clone()).or_insert(AssetExposure {
             score: 0.0,
             findings: 0,
@@ -924,7 +936,18 @@ pub fn findings(
     context: Context<'_>,
     query: &FindingQuery,
 ) -> Result<Findings> {
-    let rows = compute(store, context, query.asset.as_deref())?;
+    findings_on(store, context, None, query)
+}
+
+/// [`findings`] with the impacts computed on `engine`'s graph when given (it must be for
+/// `context.home` and the atlas as stored) rather than on one loaded from the store.
+pub(crate) fn findings_on(
+    store: &mut store::Store,
+    context: Context<'_>,
+    engine: Option<&crate::analysis::Engine>,
+    query: &FindingQuery,
+) -> Result<Findings> {
+    let rows = compute(store, context, query.asset.as_deref(), engine)?;
     let total = rows.len();
     let rows = rows
         .into_iter()

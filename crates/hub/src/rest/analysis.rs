@@ -247,6 +247,7 @@ pub async fn store_rank(
 ) -> Result<Response, RestError> {
     authorize(&actor, Action::RunAnalysis)?;
     let home = home(&app)?;
+    let state = app.clone();
     respond(
         &app,
         actor,
@@ -254,7 +255,7 @@ pub async fn store_rank(
         "rank",
         Action::RunAnalysis,
         move |store, progress, actor| {
-            let engine = analysis::Engine::load(store, home, progress)?;
+            let engine = state.engines.get(store, home, progress)?;
             let scores = analysis::scores(store, home, progress)?;
             let ranking = analysis::rank(store, &engine, &scores, true, actor)?;
             Ok(StoredRunDto {
@@ -387,9 +388,8 @@ pub async fn explain(
     Path(asset): Path<String>,
 ) -> Result<Json<ExplanationDto>, RestError> {
     authorize(&actor, Action::ReadAnalysis)?;
-    let home = home(&app)?;
-    let e = run(&app, move |store| {
-        Ok(analysis::explain_asset(store, home, &(), &asset)?)
+    let e = with_engine(&app, move |store, engine| {
+        analysis::explain_asset(store, engine, &(), &asset)
     })
     .await?;
     Ok(Json(ExplanationDto {
@@ -486,14 +486,16 @@ fn refuse(problems: Vec<ProblemDto>) -> Result<(), RestError> {
     }
 }
 
-/// Loads the engine for the home country on the blocking pool and runs `f` on it.
-async fn with_engine<T: Send + 'static>(
+/// Runs `f` on the blocking pool with the engine for the home country and the current atlas
+/// (kept between requests: `EngineCache`).
+pub(crate) async fn with_engine<T: Send + 'static>(
     app: &AppState,
     f: impl FnOnce(&mut store::Store, &analysis::Engine) -> app::Result<T> + Send + 'static,
 ) -> Result<T, RestError> {
     let home = home(app)?;
+    let state = app.clone();
     run(app, move |store| {
-        let engine = analysis::Engine::load(store, home, &())?;
+        let engine = state.engines.get(store, home, &())?;
         Ok(f(store, &engine)?)
     })
     .await
@@ -851,6 +853,7 @@ pub async fn montecarlo(
     );
     refuse(problems)?;
     let home = home(&app)?;
+    let state = app.clone();
     respond(
         &app,
         actor,
@@ -858,7 +861,7 @@ pub async fn montecarlo(
         "montecarlo",
         Action::RunAnalysis,
         move |store, progress, _| {
-            let engine = analysis::Engine::load(store, home, progress)?;
+            let engine = state.engines.get(store, home, progress)?;
             let scores = if request.scored {
                 Some(analysis::scores(store, home, progress)?)
             } else {

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::analysis::{CascadeDto, home, json_body};
+use super::analysis::{CascadeDto, json_body, with_engine};
 use super::session::Caller;
 use super::{ErrorDto, Page, PageParams, RestError, authorize, page_of, run};
 use crate::AppState;
@@ -210,13 +210,12 @@ pub async fn remove(
 
 /// Runs `scenario`: fails its assets at t = 0 and follows the cascade.
 async fn run_one(app: &AppState, scenario: Scenario) -> Result<ScenarioRunDto, RestError> {
-    let home = home(app)?;
-    let outcome = run(app, move |store| {
+    let outcome = with_engine(app, move |store, engine| {
         let scenario = match scenario {
             Scenario::Saved(name) => analysis::scenario(store, &name)?,
             Scenario::Given(scenario) => scenario,
         };
-        Ok(analysis::run_scenario_stored(store, home, &scenario, &())?)
+        analysis::run_scenario_stored(store, engine, &scenario, &())
     })
     .await?;
     Ok(ScenarioRunDto {

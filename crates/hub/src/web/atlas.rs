@@ -8,8 +8,9 @@ use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use super::layout::{self, Area, Pager, asset_link, fixed, href, movement};
-use super::{Viewer, WebError, given, home, run, svg};
+use super::{Viewer, WebError, given, run, svg};
 use crate::AppState;
+use crate::rest::analysis::with_engine;
 
 /// Rows per page.
 const PAGE: usize = 50;
@@ -157,15 +158,10 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     viewer.may(Action::ReadAtlas)?;
     viewer.may(Action::ReadAnalysis)?;
-    let home_code = home(&app)?;
     let home_country = app.home.clone();
-    let (detail, explanation, history, graph) = run(&app, move |store| {
+    let (detail, explanation, history, graph) = with_engine(&app, move |store, engine| {
         let detail = app::atlas::show(store, &home_country, &id)?;
-        let engine = app::analysis::Engine::load(store, home_code, &())?;
-        let scores = app::analysis::scores(store, home_code, &())?;
-        let explanation = app::intel::with_context(store, home_code, &(), |store, context| {
-            app::analysis::explain(store, &engine, &scores, context, &id)
-        })?;
+        let explanation = app::analysis::explain_asset(store, engine, &(), &id)?;
         let history = app::analysis::rank_history(store, &id)?;
         let graph = app::atlas::neighbourhood(store, &id, GRAPH_DEPTH, GRAPH_WIDTH)?;
         Ok((detail, explanation, history, graph))

@@ -65,6 +65,7 @@ pub async fn run_page(
     let wanted = saved_name.is_some()
         || !(ad_hoc.assets.is_empty() && ad_hoc.countries.is_empty() && ad_hoc.cves.is_empty());
     let home_code = home(&app)?;
+    let state = app.clone();
     let (saved, outcome, compared) = run(&app, move |store| {
         let saved = app::analysis::scenarios(store)?;
         if !wanted {
@@ -82,7 +83,7 @@ pub async fn run_page(
                 app::intel::assets_affected_by(store, context, cves)
             })
         };
-        let engine = app::analysis::Engine::load(store, home_code, &())?;
+        let engine = state.engines.get(store, home_code, &())?;
         let first =
             app::analysis::run_scenario(&engine, &scenario, &affected_by(store, &scenario.cves)?)?;
         let second = match other {

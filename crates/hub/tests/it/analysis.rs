@@ -198,6 +198,47 @@ fn explain_gives_the_factors_and_what_is_behind_them() {
 }
 
 #[test]
+fn the_analyses_follow_atlas_imports() {
+    for db in test_support::backends("hub rest analyses cache") {
+        let world = World::new(&db);
+        depend_on_foreign(&world);
+        let failed = || {
+            let cascade = world.post(
+                Role::Analyst,
+                "/api/v1/analysis/cascade",
+                r#"{"assets": ["cable:wacs"]}"#,
+            );
+            assert_eq!(cascade.status, 200, "[{}] {:?}", db.name, cascade.body);
+            let mut failed: Vec<String> = cascade.body["failed"]
+                .as_array()
+                .expect("failed")
+                .iter()
+                .map(|f| f["asset"].as_str().expect("asset").to_owned())
+                .collect();
+            failed.sort();
+            failed
+        };
+        let before = failed();
+        assert_eq!(before, failed(), "[{}] the same atlas", db.name);
+        assert!(!before.contains(&"plant:ohio-2".to_owned()), "{before:?}");
+
+        let body = json!({"assets": [],
+                          "dependencies": [{"dependent": "plant:ohio-2", "provider": "cable:wacs"}]});
+        let imported = world.post(Role::Analyst, "/api/v1/atlas/import", &body.to_string());
+        assert_eq!(imported.status, 200, "{:?}", imported.body);
+        let after = failed();
+        assert!(
+            after.contains(&"plant:ohio-2".to_owned()),
+            "[{}] {after:?}",
+            db.name
+        );
+        let explained = world.get(Role::Analyst, "/api/v1/rank/cable:wacs/explain");
+        assert_eq!(explained.status, 200, "[{}] {:?}", db.name, explained.body);
+        assert_eq!(explained.body["failed_with"], after.len() - 1);
+    }
+}
+
+#[test]
 fn the_analyses_answer_within_bounds() {
     for db in test_support::backends("hub rest analyses") {
         let world = World::new(&db);

@@ -552,9 +552,10 @@ fn rank(config: &Config, args: &RankArgs) -> anyhow::Result<()> {
         return rank_history(config, &mut store, asset);
     }
     if let Some(asset) = &args.explain {
+        let engine = load(config, &mut store)?;
         let explanation = analysis::explain_asset(
             &mut store,
-            config.home,
+            &engine,
             &progress::Bars::new(config.quiet),
             asset,
         )?;

@@ -77,12 +77,9 @@ struct AssetView {
 fn show(config: &Config, id: &str) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
     let detail = app::atlas::show(&mut store, &config.home_country(), id)?;
-    let explanation = app::analysis::explain_asset(
-        &mut store,
-        config.home,
-        &crate::progress::Bars::new(config.quiet),
-        id,
-    )?;
+    let progress = crate::progress::Bars::new(config.quiet);
+    let engine = app::analysis::Engine::load(&mut store, config.home, &progress)?;
+    let explanation = app::analysis::explain_asset(&mut store, &engine, &progress, id)?;
     let view = AssetView {
         explanation,
         foreign: detail.foreign,
