@@ -342,10 +342,10 @@ fn findings(config: &Config, args: &FindingsArgs) -> anyhow::Result<()> {
     let (candidates, decided): (Vec<FindingRow>, Vec<FindingRow>) = rows
         .into_iter()
         .partition(|r| r.state == app::intel::FindingState::Candidate);
-    finding_table(config, "findings", &decided, args.filter.limit);
+    finding_table(config, "findings", &decided, args.filter.limit, true);
     if !candidates.is_empty() {
         outln!("\nCandidates: version not checked, no SSVC decision, not counted in exposure");
-        finding_table(config, "candidates", &candidates, args.filter.limit);
+        finding_table(config, "candidates", &candidates, args.filter.limit, false);
         output::note(
             config.quiet,
             "settle a candidate: `meridian intel confirm ASSET CVE` or `intel false-positive \
@@ -355,21 +355,21 @@ fn findings(config: &Config, args: &FindingsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn finding_table(config: &Config, what: &str, rows: &[FindingRow], limit: usize) {
+/// One table of findings; `decided`: with the SSVC column (candidates have no decision).
+fn finding_table(config: &Config, what: &str, rows: &[FindingRow], limit: usize, decided: bool) {
     // The default columns answer "what, where, how sure, how urgent"; --wide adds the inventory
     // item, the range that matched and the analyst's or VEX's note.
     let wide = output::wide();
-    let header: &[&str] = if wide {
-        &[
-            "asset", "CVE", "item", "matched", "range", "rule", "conf", "KEV due", "EPSS", "SSVC",
-            "note",
-        ]
-    } else {
-        &[
-            "asset", "CVE", "matched", "rule", "conf", "KEV due", "EPSS", "SSVC",
-        ]
-    };
-    output::limited_table(config.quiet, what, header, rows, limit, |r| {
+    let header: Vec<&str> = ["asset", "CVE"]
+        .into_iter()
+        .chain(wide.then_some("item"))
+        .chain(["matched"])
+        .chain(wide.then_some("range"))
+        .chain(["rule", "conf", "KEV due", "EPSS"])
+        .chain(decided.then_some("SSVC"))
+        .chain(wide.then_some("note"))
+        .collect();
+    output::limited_table(config.quiet, what, &header, rows, limit, |r| {
         let asset = output::origin(&r.asset, r.foreign, false);
         let mut row = vec![asset, r.cve.clone()];
         if wide {
@@ -384,8 +384,10 @@ fn finding_table(config: &Config, what: &str, rows: &[FindingRow], limit: usize)
             format!("{:.2}", r.confidence),
             r.kev_due_date.clone().unwrap_or_default(),
             fmt_epss(r.epss),
-            r.ssvc.verdict(),
         ]);
+        if decided {
+            row.push(r.ssvc.verdict());
+        }
         if wide {
             row.push(match (&r.suppressed, &r.false_positive, &r.confirmed) {
                 (Some(s), _, _) => format!("suppressed by {}: {}", s.by, s.justification),
