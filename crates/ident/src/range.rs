@@ -5,7 +5,8 @@
 //! `lessThan` / `lessThanOrEqual` make a range from `version` (inclusive; `0`, `*`, empty or
 //! `n/a` mean unbounded below) to the limit (`*` means unbounded above). Without a limit the entry
 //! is one exact version, unless `version` itself is written as a range (`>= 8.3.2`,
-//! `V4.0.18.0 and earlier`), which is read as a loose string. `versionType: "cpe"` entries carry
+//! `V4.0.18.0 and earlier`, `Versions prior to 5.4.2.2`, `4.0.0-4.2.7`, `R4.10 to R4.31`),
+//! which is read as a loose string. `versionType: "cpe"` entries carry
 //! CPE names, whose version attribute is used. `versionType` chooses the [`Scheme`]: `semver` is
 //! semver, everything else (`custom`, `git`, `rpm`, `maven`, `python`…) the generic rules.
 //! Git commit ids cannot be ordered without their repository: such ranges compare as generic
@@ -21,8 +22,11 @@
 //! Constraints separated by `|` or `,`; each one is `<op> <version>` with op in `<`, `<=`, `>`,
 //! `>=`, `=`, `==`, `!=`, or a bare version (equality); phrases `X and earlier|prior|before|below|lower`,
 //! `X or earlier` (`<= X`), `X and later|above|newer|higher`, `X or later` (`>= X`), `before X`,
-//! `prior to X`, `earlier than X` (`< X`), `up to X`, `through X` (`<= X`), `X to Y`, `X through Y`
-//! (inclusive). A leading `All versions` is dropped; on its own (or followed by no operator, as in
+//! `prior to X`, `earlier than X` (`< X`), `up to X`, `through X` (`<= X`), `X to Y`, `X through Y`,
+//! `X-Y` between dotted numeric versions (`4.0.0-4.2.7`; a hyphen before anything else stays part
+//! of the version, as in `1.0.0-rc1`), and `<op>X up to and including Y` (also written with
+//! underscores, `>FW16_up_to_and_including_FW26`) (inclusive). A leading `Versions` or `Version`
+//! is dropped. A leading `All versions` is dropped; on its own (or followed by no operator, as in
 //! `All versions with Fortinet NGFW`) it means every version.
 //!
 //! Constraints are then walked in order: a lower bound opens an interval, an upper bound closes
@@ -137,11 +141,44 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     .then(|| &s[prefix.len()..])
 }
 
-/// One loose constraint, possibly two (for `X to Y`).
+/// `X-Y` where both sides are dotted numeric versions (`4.0.0-4.2.7`): an inclusive range. A
+/// hyphen before anything else is part of one version (`1.0.0-rc1`, `10.2.9-h1`, `2.0-1`).
+fn hyphen_range(p: &str) -> Option<(&str, &str)> {
+    let (a, b) = p.split_once('-')?;
+    let dotted = |v: &str| {
+        v.starts_with(|c: char| c.is_ascii_digit())
+            && v.contains('.')
+            && v.chars().all(|c| c.is_ascii_digit() || c == '.')
+    };
+    (dotted(a.trim()) && dotted(b.trim())).then(|| (a.trim(), b.trim()))
+}
+
+/// One loose constraint, possibly two (for `X to Y`, `X-Y`, `>X_up_to_and_including_Y`).
 fn constraint(piece: &str, out: &mut Vec<(Op, String)>) {
     let p = piece.trim().replace('≤', "<=").replace('≥', ">=");
     let p = p.trim();
     if p.is_empty() {
+        return;
+    }
+    let lower = p.to_ascii_lowercase();
+    for sep in [" up to and including ", "_up_to_and_including_"] {
+        if let Some(i) = lower.find(sep)
+            && p.is_char_boundary(i)
+            && p.is_char_boundary(i + sep.len())
+        {
+            let (from, to) = (&p[..i], p[i + sep.len()..].trim());
+            if from.trim_start().starts_with(['<', '>', '=', '!']) {
+                constraint(from, out);
+            } else {
+                out.push((Op::Ge, from.trim().to_owned()));
+            }
+            out.push((Op::Le, to.to_owned()));
+            return;
+        }
+    }
+    if let Some((from, to)) = hyphen_range(p) {
+        out.push((Op::Ge, from.to_owned()));
+        out.push((Op::Le, to.to_owned()));
         return;
     }
     for (sym, op) in OPS {
@@ -284,12 +321,27 @@ impl VersionRange {
                 excluded: Vec::new(),
             });
         }
-        let looks_like_range = version.contains(['<', '>', '|', '≤', '≥'])
+        let t = version.trim();
+        let lower = t.to_ascii_lowercase();
+        let looks_like_range = t.contains(['<', '>', '|', '≤', '≥'])
             || EARLIER
                 .iter()
                 .chain(LATER.iter())
-                .any(|s| strip_suffix_ci(version.trim(), s).is_some())
-            || strip_prefix_ci(version.trim(), "all versions").is_some();
+                .any(|s| strip_suffix_ci(t, s).is_some())
+            || [
+                "all versions",
+                "versions ",
+                "version ",
+                "prior to ",
+                "before ",
+                "up to ",
+            ]
+            .iter()
+            .any(|p| strip_prefix_ci(t, p).is_some())
+            || [" to ", " through ", "up_to_and_including"]
+                .iter()
+                .any(|sep| lower.contains(sep))
+            || hyphen_range(t).is_some();
         if looks_like_range {
             VersionRange::parse_loose(&version, scheme)
         } else {

@@ -398,3 +398,41 @@ fn product_ids_are_a_purl_a_cpe_or_vendor_product_version() {
         assert!(ProductId::parse(bad).is_err(), "{bad:?} is refused");
     }
 }
+
+/// Ranges as advisories write them, from the shared corpus: each string is read as the range it
+/// states, never as one literal version.
+#[test]
+fn ranges_as_advisories_write_them() {
+    let contains = |r: &VersionRange, v: &str| r.contains(v).expect("a specific version");
+    // CSAF product_version_range (icsa-23-325-01): the upper bound is read, not dropped.
+    let fw = VersionRange::parse(">FW16_up_to_and_including_FW26", Scheme::Generic).expect("fw");
+    assert_eq!(fw.to_string(), ">FW16|<=FW26");
+    assert!(contains(&fw, "FW20") && contains(&fw, "FW26"));
+    assert!(!contains(&fw, "FW16") && !contains(&fw, "FW27"));
+    // CSAF product_version_range lists and vers.
+    let listed = VersionRange::parse("2.1.0 | 2.1.1 | 2.1.2", Scheme::Generic).expect("list");
+    assert!(contains(&listed, "2.1.1") && !contains(&listed, "2.1.3"));
+    assert!(
+        VersionRange::parse("vers:all/*", Scheme::Generic)
+            .expect("all")
+            .is_all()
+    );
+    let v = VersionRange::parse("Version v1.0", Scheme::Generic).expect("version");
+    assert_eq!(v.to_string(), "=v1.0");
+    // CVE 5 affected[] versions written as free text, without lessThan.
+    let cve = |s: &str| VersionRange::from_cve(s, None, None, Some("custom")).expect(s);
+    let prior = cve("Versions prior to 5.4.2.2");
+    assert_eq!(prior.to_string(), "<5.4.2.2");
+    assert!(contains(&prior, "5.4.2.1") && !contains(&prior, "5.4.2.2"));
+    let hyphen = cve("4.0.0-4.2.7");
+    assert_eq!(hyphen.to_string(), ">=4.0.0|<=4.2.7");
+    assert!(contains(&hyphen, "4.2.7") && !contains(&hyphen, "4.2.8"));
+    let to = cve("R4.10 to R4.31");
+    assert_eq!(to.to_string(), ">=R4.10|<=R4.31");
+    assert!(contains(&to, "R4.20") && !contains(&to, "R4.32"));
+    let le = cve("<= 3.2");
+    assert!(contains(&le, "3.2") && !contains(&le, "3.3"));
+    // A hyphen before a pre-release or hotfix is part of the version.
+    assert_eq!(cve("10.2.9-h1").to_string(), "=10.2.9-h1");
+    assert_eq!(cve("1.0.0-rc1").to_string(), "=1.0.0-rc1");
+}

@@ -105,6 +105,16 @@ pub struct Finding {
     pub confidence: f32,
 }
 
+impl Finding {
+    /// True when the item's version was checked against the advisory's range (or the advisory
+    /// covers every version). Otherwise the finding is a *candidate*: a vendor-only or
+    /// unversioned match (a KEV entry names no versions; an item without a version), not a
+    /// decision until an analyst confirms it or an SBOM gives the version.
+    pub fn version_checked(&self) -> bool {
+        self.range.is_some()
+    }
+}
+
 /// A finding withdrawn by a not-affected statement.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Suppressed {

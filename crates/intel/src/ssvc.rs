@@ -254,24 +254,131 @@ impl SsvcInputs {
     }
 }
 
-impl SsvcInputs {
-    /// The inputs for one finding: Exploitation from KEV, incident sightings and the CISA ADP
-    /// vote ([`Exploitation::combine`]); Automatable and Technical Impact from the ADP vote;
-    /// Mission & Well-being from the asset's §2.4 impact ([`MissionWellbeing::from_impact`]).
-    /// Without an ADP vote, Automatable and Technical Impact take the worse value (`yes`,
-    /// `total`) so that missing data never lowers a priority; the analyst can override.
+/// Where one SSVC input's value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum InputSource {
+    /// The CVE is in the CISA KEV catalog.
+    Kev,
+    /// The CISA ADP container of the CVE record carries a `kev` metric.
+    AdpKev,
+    /// A cyber incident or sighting on the asset.
+    Incident,
+    /// The CISA ADP SSVC vote of the CVE record.
+    AdpVote,
+    /// The asset's §2.4 single-failure impact, as the ranking computes it.
+    AnalysisImpact,
+    /// No source: the CVE record has no CISA ADP vote (and nothing else speaks for the input).
+    /// The decision assumes a value and says which ([`Assessment::assumed`]).
+    Missing,
+}
+
+impl InputSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputSource::Kev => "KEV",
+            InputSource::AdpKev => "CISA ADP KEV",
+            InputSource::Incident => "incident",
+            InputSource::AdpVote => "CISA ADP vote",
+            InputSource::AnalysisImpact => "analysis impact",
+            InputSource::Missing => "missing",
+        }
+    }
+}
+
+/// The inputs of one decision and where each comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Assessment {
+    /// The values decided on; a [`InputSource::Missing`] input holds the value assumed.
+    pub inputs: SsvcInputs,
+    pub exploitation: InputSource,
+    pub automatable: InputSource,
+    pub technical_impact: InputSource,
+    pub mission_wellbeing: InputSource,
+}
+
+impl Assessment {
+    /// The inputs for one finding, each with its source:
+    ///
+    /// - Exploitation `active` when the CVE is in KEV (the catalog, or the CISA ADP `kev`
+    ///   metric) or the asset had an incident or sighting; otherwise the ADP vote's value
+    ///   (the strongest evidence wins, [`Exploitation::combine`]).
+    /// - Automatable and Technical Impact from the ADP vote.
+    /// - Mission & Well-being from the asset's §2.4 impact ([`MissionWellbeing::from_impact`]).
+    ///
+    /// An input without a source is [`InputSource::Missing`]: Exploitation then assumes `none`
+    /// (nothing observed), Automatable and Technical Impact the worse value (`yes`, `total`) so
+    /// that missing data never lowers a priority. [`Assessment::assumed`] names the assumptions,
+    /// so that the decision says it rests on them; the analyst can override.
     pub fn for_finding(
         adp: Option<&crate::cve::SsvcVote>,
-        in_kev: bool,
+        kev: bool,
+        adp_kev: bool,
         sighted: bool,
         impact: f64,
-    ) -> SsvcInputs {
-        SsvcInputs {
-            exploitation: Exploitation::combine(in_kev, sighted, adp.map(|v| v.exploitation)),
-            automatable: adp.map_or(Automatable::Yes, |v| v.automatable),
-            technical_impact: adp.map_or(TechnicalImpact::Total, |v| v.technical_impact),
-            mission_wellbeing: MissionWellbeing::from_impact(impact),
+    ) -> Assessment {
+        let exploitation = if kev {
+            InputSource::Kev
+        } else if adp_kev {
+            InputSource::AdpKev
+        } else if sighted {
+            InputSource::Incident
+        } else if adp.is_some() {
+            InputSource::AdpVote
+        } else {
+            InputSource::Missing
+        };
+        let voted = if adp.is_some() {
+            InputSource::AdpVote
+        } else {
+            InputSource::Missing
+        };
+        Assessment {
+            inputs: SsvcInputs {
+                exploitation: Exploitation::combine(
+                    kev || adp_kev,
+                    sighted,
+                    adp.map(|v| v.exploitation),
+                ),
+                automatable: adp.map_or(Automatable::Yes, |v| v.automatable),
+                technical_impact: adp.map_or(TechnicalImpact::Total, |v| v.technical_impact),
+                mission_wellbeing: MissionWellbeing::from_impact(impact),
+            },
+            exploitation,
+            automatable: voted,
+            technical_impact: voted,
+            mission_wellbeing: InputSource::AnalysisImpact,
         }
+    }
+
+    /// The assumed values of the missing inputs, in input order (`automatable yes`,
+    /// `technical impact total`…); empty when every input has a source.
+    pub fn assumed(&self) -> Vec<String> {
+        [
+            (
+                "exploitation",
+                self.exploitation,
+                self.inputs.exploitation.as_str(),
+            ),
+            (
+                "automatable",
+                self.automatable,
+                self.inputs.automatable.as_str(),
+            ),
+            (
+                "technical impact",
+                self.technical_impact,
+                self.inputs.technical_impact.as_str(),
+            ),
+            (
+                "mission & well-being",
+                self.mission_wellbeing,
+                self.inputs.mission_wellbeing.as_str(),
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, source, _)| *source == InputSource::Missing)
+        .map(|(name, _, value)| format!("{name} {value}"))
+        .collect()
     }
 }
 

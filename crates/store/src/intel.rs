@@ -1,6 +1,6 @@
-//! Vulnerability intelligence (tables `intel_documents`, `sboms`, `false_positives`): documents
+//! Vulnerability intelligence (tables `intel_documents`, `sboms`, `finding_marks`): documents
 //! kept verbatim, identified by the SHA-256 of their bytes, SBOMs attached to assets, and the
-//! analyst's false positives. The SQL text is the same on both dialects.
+//! analyst's verdicts on findings (false positive, confirmed). The SQL text is the same on both dialects.
 
 use crate::db::{self, Param, Tx};
 use crate::{Result, StoreError};
@@ -46,14 +46,41 @@ pub struct AssetProducts {
     pub products: Vec<String>,
 }
 
-/// An analyst's verdict that a finding is wrong; kept across re-imports.
+/// What an analyst says of a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// The finding is wrong: it is hidden.
+    FalsePositive,
+    /// The finding holds: a candidate (a match that checked no version) becomes a finding.
+    Confirmed,
+}
+
+impl Verdict {
+    /// `false_positive` or `confirmed`, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::FalsePositive => "false_positive",
+            Verdict::Confirmed => "confirmed",
+        }
+    }
+
+    fn from_stored(s: &str) -> Result<Verdict> {
+        [Verdict::FalsePositive, Verdict::Confirmed]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| StoreError::corrupt("finding_marks", format!("unknown verdict {s:?}")))
+    }
+}
+
+/// An analyst's verdict on a finding; kept across re-imports. One per (asset, CVE, item).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FalsePositive {
+pub struct FindingMark {
     pub asset: String,
     pub cve: String,
     /// The inventory item (product string or SBOM component) it applies to; empty for all of
     /// the asset's items.
     pub item: String,
+    pub verdict: Verdict,
     pub note: String,
     pub marked_at: String,
 }
@@ -190,62 +217,74 @@ pub(crate) fn asset_products(
     }
 }
 
-/// Marks (or re-notes) a false positive; true when it is new.
-pub(crate) fn mark_false_positive(tx: &mut Tx<'_, '_>, fp: &FalsePositive) -> Result<bool> {
-    if !asset_exists(tx, &fp.asset)? {
-        return Err(StoreError::UnknownAsset(fp.asset.clone()));
+/// Stores (or re-notes) a verdict, replacing another verdict on the same finding; true when
+/// the finding had no mark with this verdict.
+pub(crate) fn mark_finding(tx: &mut Tx<'_, '_>, mark: &FindingMark) -> Result<bool> {
+    if !asset_exists(tx, &mark.asset)? {
+        return Err(StoreError::UnknownAsset(mark.asset.clone()));
     }
     let params = [
-        Param::Text(&fp.asset),
-        Param::Text(&fp.cve),
-        Param::Text(&fp.item),
-        Param::Text(&fp.note),
-        Param::Text(&fp.marked_at),
+        Param::Text(&mark.asset),
+        Param::Text(&mark.cve),
+        Param::Text(&mark.item),
+        Param::Text(mark.verdict.as_str()),
+        Param::Text(&mark.note),
+        Param::Text(&mark.marked_at),
     ];
     let existed = db::query_int(
         tx,
-        "SELECT COUNT(*) FROM false_positives WHERE asset_id = $1 AND cve = $2 AND item = $3",
-        &params[..3],
+        "SELECT COUNT(*) FROM finding_marks \
+         WHERE asset_id = $1 AND cve = $2 AND item = $3 AND verdict = $4",
+        &params[..4],
     )? > 0;
     db::execute(
         tx,
-        "INSERT INTO false_positives (asset_id, cve, item, note, marked_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (asset_id, cve, item) \
-         DO UPDATE SET note = excluded.note, marked_at = excluded.marked_at",
+        "INSERT INTO finding_marks (asset_id, cve, item, verdict, note, marked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (asset_id, cve, item) \
+         DO UPDATE SET verdict = excluded.verdict, note = excluded.note, \
+         marked_at = excluded.marked_at",
         &params,
     )?;
     Ok(!existed)
 }
 
-/// Removes the false-positive mark of `asset`, `cve` and `item`; true when there was one.
-pub(crate) fn unmark_false_positive(
+/// Removes the `verdict` mark of `asset`, `cve` and `item`; true when there was one.
+pub(crate) fn unmark_finding(
     tx: &mut Tx<'_, '_>,
     asset: &str,
     cve: &str,
     item: &str,
+    verdict: Verdict,
 ) -> Result<bool> {
     let removed = db::execute(
         tx,
-        "DELETE FROM false_positives WHERE asset_id = $1 AND cve = $2 AND item = $3",
-        &[Param::Text(asset), Param::Text(cve), Param::Text(item)],
+        "DELETE FROM finding_marks \
+         WHERE asset_id = $1 AND cve = $2 AND item = $3 AND verdict = $4",
+        &[
+            Param::Text(asset),
+            Param::Text(cve),
+            Param::Text(item),
+            Param::Text(verdict.as_str()),
+        ],
     )?;
     Ok(removed > 0)
 }
 
-/// Every false positive, by asset, CVE and item.
-pub(crate) fn false_positives(tx: &mut Tx<'_, '_>) -> Result<Vec<FalsePositive>> {
+/// Every verdict, by asset, CVE and item.
+pub(crate) fn finding_marks(tx: &mut Tx<'_, '_>) -> Result<Vec<FindingMark>> {
     db::query(
         tx,
-        "SELECT asset_id, cve, item, note, marked_at FROM false_positives \
+        "SELECT asset_id, cve, item, verdict, note, marked_at FROM finding_marks \
          ORDER BY asset_id, cve, item",
         &[],
         |r| {
-            Ok(FalsePositive {
+            Ok(FindingMark {
                 asset: r.text(0)?,
                 cve: r.text(1)?,
                 item: r.text(2)?,
-                note: r.text(3)?,
-                marked_at: r.text(4)?,
+                verdict: Verdict::from_stored(&r.text(3)?)?,
+                note: r.text(4)?,
+                marked_at: r.text(5)?,
             })
         },
     )

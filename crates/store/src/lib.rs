@@ -51,7 +51,9 @@ use crate::db::Backend;
 pub use crate::error::StoreError;
 pub use crate::feeds::{Feed, FeedState};
 pub use crate::incidents::Incident;
-pub use crate::intel::{AssetProducts, FalsePositive, IntelDocument, IntelImport, IntelImported};
+pub use crate::intel::{
+    AssetProducts, FindingMark, IntelDocument, IntelImport, IntelImported, Verdict,
+};
 pub use crate::jobs::{Job, JobFilter};
 pub use crate::partners::{Partner, PartnerToken};
 pub use crate::remotes::Remote;
@@ -342,21 +344,28 @@ impl Store {
         self.db.read(|tx| intel::asset_products(tx, only))
     }
 
-    /// Marks a false positive (replacing the note of an existing one); true when new. The asset
-    /// must exist ([`StoreError::UnknownAsset`]).
-    pub fn mark_false_positive(&mut self, fp: &FalsePositive) -> Result<bool> {
-        self.db.write(|tx| intel::mark_false_positive(tx, fp))
+    /// Stores an analyst's verdict on a finding, replacing an earlier one on the same finding;
+    /// true when the finding had no mark with this verdict. The asset must exist
+    /// ([`StoreError::UnknownAsset`]).
+    pub fn mark_finding(&mut self, mark: &FindingMark) -> Result<bool> {
+        self.db.write(|tx| intel::mark_finding(tx, mark))
     }
 
-    /// Removes a false-positive mark (the finding is active again); true when there was one.
-    pub fn unmark_false_positive(&mut self, asset: &str, cve: &str, item: &str) -> Result<bool> {
+    /// Removes a verdict of `verdict` on a finding; true when there was one.
+    pub fn unmark_finding(
+        &mut self,
+        asset: &str,
+        cve: &str,
+        item: &str,
+        verdict: Verdict,
+    ) -> Result<bool> {
         self.db
-            .write(|tx| intel::unmark_false_positive(tx, asset, cve, item))
+            .write(|tx| intel::unmark_finding(tx, asset, cve, item, verdict))
     }
 
-    /// Every false positive, by asset, CVE and item.
-    pub fn false_positives(&mut self) -> Result<Vec<FalsePositive>> {
-        self.db.read(intel::false_positives)
+    /// Every verdict on a finding, by asset, CVE and item.
+    pub fn finding_marks(&mut self) -> Result<Vec<FindingMark>> {
+        self.db.read(intel::finding_marks)
     }
 
     /// Adds an intel feed; false (and nothing changed) when the name is taken.

@@ -41,6 +41,7 @@ macro_rules! all_migrations {
             (11, "users", "0011_users"),
             (12, "jobs", "0012_jobs"),
             (13, "coordination", "0013_coordination"),
+            (14, "finding_marks", "0014_finding_marks"),
         )
     };
 }

@@ -720,7 +720,8 @@ pub struct Explanation {
     pub failed_with: usize,
     /// The domestic assets it alone takes down.
     pub domestic_down: Vec<String>,
-    /// Its active vulnerability findings (what the exposure rests on), most urgent first.
+    /// Its active vulnerability findings, most urgent first: the exposure rests on those that
+    /// are not candidates ([`crate::intel::FindingRow::counts`]).
     pub findings: Vec<crate::intel::FindingRow>,
     /// The incidents and sightings naming it, newest first.
     pub incidents: Vec<IncidentRef>,
@@ -740,7 +741,7 @@ pub fn explain_asset(
     })?;
     let exposure = findings
         .iter()
-        .map(crate::intel::FindingRow::exposure)
+        .filter_map(crate::intel::FindingRow::exposure)
         .fold(0.0, f64::max);
     let scores = Scores {
         exposure: HashMap::from([(asset.to_owned(), exposure)]),

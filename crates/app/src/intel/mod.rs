@@ -6,6 +6,13 @@
 //! `intel::matching::Index`, every asset's `products` and every attached SBOM's components are
 //! matched against it, and each finding gets its KEV due date, EPSS score and SSVC decision
 //! (Mission & Well-being from the asset's single-failure impact, as the ranking computes it).
+//!
+//! A match that checked no version (vendor only, a name without a version, a KEV entry, which
+//! names no versions) is a *candidate* ([`FindingState::Candidate`]): listed apart, without an
+//! SSVC decision, not counted in exposure nor in the assets a CVE affects, until an analyst
+//! confirms it ([`mark_finding`] with [`store::Verdict::Confirmed`]) or an SBOM or product
+//! string gives a version that is checked. Each SSVC input says where it comes from; an input
+//! without a source is `missing` and the decision names the value it assumes.
 //! Later documents supersede earlier ones of the same identity: the newest KEV catalog, the
 //! newest import of a CVE record or CSAF tracking id, the newest EPSS score of a CVE.
 
@@ -13,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use intel::cve::{CveRecord, SsvcVote};
 use intel::matching::{Finding, Index, Item, Rule, SourceKind};
-use intel::ssvc::{Decision, DecisionTable, SsvcInputs};
+use intel::ssvc::{Assessment, Decision, DecisionTable, InputSource};
 use intel::{Diagnostic, IntelError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -481,21 +488,88 @@ struct ItemInfo {
     origin: String,
 }
 
+/// Where each SSVC input comes from ([`InputSource`]: `KEV`, `CISA ADP KEV`, `incident`,
+/// `CISA ADP vote`, `analysis impact` or `missing`).
 #[derive(Clone, Debug, Serialize)]
-pub struct SsvcRow {
+pub struct SsvcSources {
     pub exploitation: &'static str,
-    /// What the Exploitation value rests on: `KEV`, `ADP KEV`, `incident` (a cyber incident or
-    /// sighting on the asset), `ADP` or `none`.
-    pub exploitation_evidence: &'static str,
     pub automatable: &'static str,
     pub technical_impact: &'static str,
-    /// True when Automatable and Technical Impact come from the CISA ADP vote; otherwise they
-    /// take the worse value (`yes`, `total`).
-    pub adp_vote: bool,
+    pub mission_wellbeing: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SsvcRow {
+    /// `none`, `public poc`, `active`, or `missing` (no source: see `assumed`).
+    pub exploitation: &'static str,
+    /// `yes`, `no`, or `missing` (no CISA ADP vote: see `assumed`).
+    pub automatable: &'static str,
+    /// `partial`, `total`, or `missing` (no CISA ADP vote: see `assumed`).
+    pub technical_impact: &'static str,
     /// The asset's single-failure impact (§2.4).
     pub impact: f64,
     pub mission_wellbeing: &'static str,
-    pub decision: &'static str,
+    pub sources: SsvcSources,
+    /// The values the decision assumes for the missing inputs (`automatable yes`,
+    /// `technical impact total`…); empty when every input has a source.
+    pub assumed: Vec<String>,
+    /// `Track`, `Track*`, `Attend` or `Act`; none for a candidate (no version checked).
+    pub decision: Option<&'static str>,
+}
+
+impl SsvcRow {
+    /// The decision as shown: `Act`, `Act (assumes automatable yes, technical impact total)`,
+    /// or `candidate — version not checked`.
+    pub fn verdict(&self) -> String {
+        match (self.decision, self.assumed.as_slice()) {
+            (None, _) => "candidate — version not checked".to_owned(),
+            (Some(d), []) => d.to_owned(),
+            (Some(d), assumed) => format!("{d} (assumes {})", assumed.join(", ")),
+        }
+    }
+}
+
+/// What a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingState {
+    /// The item's version was checked against the advisory's range: an SSVC decision, counted.
+    Checked,
+    /// No version was checked (vendor only, a name without a version, a KEV entry): no
+    /// decision, not counted, until confirmed.
+    Candidate,
+    /// A candidate an analyst confirmed: its decision, counted.
+    Confirmed,
+}
+
+impl FindingState {
+    const ALL: [FindingState; 3] = [
+        FindingState::Checked,
+        FindingState::Candidate,
+        FindingState::Confirmed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingState::Checked => "checked",
+            FindingState::Candidate => "candidate",
+            FindingState::Confirmed => "confirmed",
+        }
+    }
+
+    /// The state named `name` (`checked`, `candidate`, `confirmed`; any case); a problem at
+    /// `/state`.
+    pub fn parse(name: &str) -> Result<FindingState> {
+        FindingState::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "/state",
+                    format!("unknown finding state {name:?} (checked, candidate, confirmed)"),
+                )
+            })
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -520,6 +594,7 @@ pub struct FindingRow {
     pub range: Option<String>,
     pub rule: &'static str,
     pub confidence: f32,
+    pub state: FindingState,
     pub kev_due_date: Option<String>,
     pub epss: Option<f64>,
     pub ssvc: SsvcRow,
@@ -527,21 +602,33 @@ pub struct FindingRow {
     pub suppressed: Option<Suppression>,
     /// The analyst's note, when marked as a false positive.
     pub false_positive: Option<String>,
+    /// The analyst's note, when confirmed.
+    pub confirmed: Option<String>,
+    /// The SSVC decision; none for a candidate.
     #[serde(skip)]
-    pub decision: Decision,
+    pub decision: Option<Decision>,
 }
 
 impl FindingRow {
+    /// Neither suppressed nor a false positive: listed (candidates too, apart).
     pub fn active(&self) -> bool {
         self.suppressed.is_none() && self.false_positive.is_none()
     }
 
-    /// Its exposure score; its asset's is the largest over its active findings
-    /// ([`exposure_scores`]).
-    pub fn exposure(&self) -> f64 {
-        let w = decision_weight(self.decision);
-        (f64::from(self.confidence) * (1.0 - (1.0 - w) * (1.0 - self.epss.unwrap_or(0.0))))
-            .clamp(0.0, 1.0)
+    /// Active and not a candidate: counted in exposure and in the assets a CVE affects.
+    pub fn counts(&self) -> bool {
+        self.active() && self.decision.is_some()
+    }
+
+    /// Its exposure score when it counts ([`FindingRow::counts`]); its asset's is the largest
+    /// over its counted findings ([`exposure_scores`]).
+    pub fn exposure(&self) -> Option<f64> {
+        let decision = self.decision.filter(|_| self.counts())?;
+        let w = decision_weight(decision);
+        Some(
+            (f64::from(self.confidence) * (1.0 - (1.0 - w) * (1.0 - self.epss.unwrap_or(0.0))))
+                .clamp(0.0, 1.0),
+        )
     }
 }
 
@@ -682,14 +769,13 @@ fn compute(
         .zip(graph::rank::single_failure_impacts(graph, &with_findings))
         .collect();
     let kev = corpus.kev.as_ref().map(|k| k.by_cve()).unwrap_or_default();
-    let false_positives = store.false_positives()?;
-    let fp_note = |asset: &str, cve: &str, item: &str| {
-        false_positives
+    let marks = store.finding_marks()?;
+    // The analyst's verdict on a finding: one on its item before one on every item of the asset.
+    let verdict = |asset: &str, cve: &str, item: &str| {
+        marks
             .iter()
-            .find(|fp| {
-                fp.asset == asset && fp.cve == cve && (fp.item.is_empty() || fp.item == item)
-            })
-            .map(|fp| fp.note.clone())
+            .filter(|m| m.asset == asset && m.cve == cve && (m.item.is_empty() || m.item == item))
+            .max_by_key(|m| !m.item.is_empty())
     };
     // Assets under attack: a cyber incident or sighting makes Exploitation at least active.
     let attacked = context.attacked;
@@ -703,19 +789,25 @@ fn compute(
         let kev_entry = kev.get(f.cve.as_str());
         let adp_kev = record.is_some_and(|r| r.kev.is_some());
         let attacked = attacked.contains(&it.asset);
-        let inputs =
-            SsvcInputs::for_finding(vote, kev_entry.is_some() || adp_kev, attacked, impact);
-        let decision = table.decide(inputs);
-        let evidence = if kev_entry.is_some() {
-            "KEV"
-        } else if adp_kev {
-            "ADP KEV"
-        } else if attacked {
-            "incident"
-        } else if vote.is_some() {
-            "ADP"
+        let assessment =
+            Assessment::for_finding(vote, kev_entry.is_some(), adp_kev, attacked, impact);
+        let mark = verdict(&it.asset, &f.cve, &it.identifier);
+        let note = |v: store::Verdict| mark.filter(|m| m.verdict == v).map(|m| m.note.clone());
+        let confirmed = note(store::Verdict::Confirmed);
+        let state = if f.version_checked() {
+            FindingState::Checked
+        } else if confirmed.is_some() {
+            FindingState::Confirmed
         } else {
-            "none"
+            FindingState::Candidate
+        };
+        let decision = (state != FindingState::Candidate).then(|| table.decide(assessment.inputs));
+        let value = |source: InputSource, value: &'static str| {
+            if source == InputSource::Missing {
+                "missing"
+            } else {
+                value
+            }
         };
         FindingRow {
             asset: it.asset.clone(),
@@ -729,21 +821,40 @@ fn compute(
             range: f.range.clone(),
             rule: rule_name(f.rule),
             confidence: f.confidence,
+            state,
             kev_due_date: kev_entry.map(|e| e.due_date.clone()),
             epss: corpus.epss.get(&f.cve).copied(),
             ssvc: SsvcRow {
-                exploitation: inputs.exploitation.as_str(),
-                exploitation_evidence: evidence,
-                automatable: inputs.automatable.as_str(),
-                technical_impact: inputs.technical_impact.as_str(),
-                adp_vote: vote.is_some(),
+                exploitation: value(
+                    assessment.exploitation,
+                    assessment.inputs.exploitation.as_str(),
+                ),
+                automatable: value(
+                    assessment.automatable,
+                    assessment.inputs.automatable.as_str(),
+                ),
+                technical_impact: value(
+                    assessment.technical_impact,
+                    assessment.inputs.technical_impact.as_str(),
+                ),
                 impact,
-                mission_wellbeing: inputs.mission_wellbeing.as_str(),
-                decision: decision.as_str(),
+                mission_wellbeing: value(
+                    assessment.mission_wellbeing,
+                    assessment.inputs.mission_wellbeing.as_str(),
+                ),
+                sources: SsvcSources {
+                    exploitation: assessment.exploitation.as_str(),
+                    automatable: assessment.automatable.as_str(),
+                    technical_impact: assessment.technical_impact.as_str(),
+                    mission_wellbeing: assessment.mission_wellbeing.as_str(),
+                },
+                assumed: assessment.assumed(),
+                decision: decision.map(Decision::as_str),
             },
             decision,
             suppressed,
-            false_positive: fp_note(&it.asset, &f.cve, &it.identifier),
+            false_positive: note(store::Verdict::FalsePositive),
+            confirmed,
         }
     };
     let mut rows: Vec<FindingRow> = matches
@@ -793,8 +904,9 @@ pub fn kev_dates_added(
         .collect())
 }
 
-/// One active finding (neither suppressed nor a false positive): the asset, the inventory
-/// item that matched (a product string or SBOM component) and the range it fell in.
+/// One counted finding (neither suppressed, a false positive nor an unconfirmed candidate):
+/// the asset, the inventory item that matched (a product string or SBOM component) and the
+/// range it fell in.
 pub struct ActiveFinding {
     pub cve: String,
     pub asset: String,
@@ -803,7 +915,7 @@ pub struct ActiveFinding {
     pub version: Option<String>,
 }
 
-/// The active findings of `cve` (or of every CVE), by asset and item.
+/// The counted findings ([`FindingRow::counts`]) of `cve` (or of every CVE), by asset and item.
 pub fn active_findings(
     store: &mut store::Store,
     context: Context<'_>,
@@ -811,7 +923,7 @@ pub fn active_findings(
 ) -> Result<Vec<ActiveFinding>> {
     let mut found: Vec<ActiveFinding> = compute(store, context, None, None)?
         .into_iter()
-        .filter(|r| r.active() && cve.is_none_or(|c| r.cve == c))
+        .filter(|r| r.counts() && cve.is_none_or(|c| r.cve == c))
         .map(|r| ActiveFinding {
             cve: r.cve,
             asset: r.asset,
@@ -824,8 +936,9 @@ pub fn active_findings(
     Ok(found)
 }
 
-/// Ids of the assets with an active finding (not suppressed, not a false positive) for one of
-/// `cves`: the "every asset that runs a product affected by CVE X" scenario of §2.5.
+/// Ids of the assets with a counted finding ([`FindingRow::counts`]: not suppressed, not a
+/// false positive, not an unconfirmed candidate) for one of `cves`: the "every asset that runs
+/// a product affected by CVE X" scenario of §2.5.
 pub fn assets_affected_by(
     store: &mut store::Store,
     context: Context<'_>,
@@ -836,21 +949,22 @@ pub fn assets_affected_by(
     }
     Ok(compute(store, context, None, None)?
         .into_iter()
-        .filter(|r| r.active() && cves.contains(&r.cve))
+        .filter(|r| r.counts() && cves.contains(&r.cve))
         .map(|r| r.asset)
         .collect())
 }
 
-/// Per asset id, an exposure score in [0, 1] from its active findings (neither suppressed nor
-/// false positives): the maximum over findings of
+/// Per asset id, an exposure score in [0, 1] from its counted findings ([`FindingRow::counts`]:
+/// neither suppressed, false positives nor unconfirmed candidates): the maximum over findings of
 ///
 /// `confidence × (1 − (1 − w) × (1 − epss))`
 ///
 /// where `w` is the SSVC decision's weight (Track 0.1, Track* 0.3, Attend 0.6, Act 1.0) and
 /// `epss` the CVE's EPSS probability (0 when unknown). The decision weight and EPSS combine as
 /// independent chances that the finding needs action, and the match confidence discounts
-/// guesses (a KEV name match without a version counts 0.4 of an exact CPE/version match's
-/// 0.85 … 0.95). Assets without findings are absent (exposure 0).
+/// weaker matches (a name match with a version counts 0.65 of an exact purl/version match's
+/// 0.95; a confirmed candidate keeps its match's confidence). Assets without counted findings
+/// are absent (exposure 0).
 pub fn exposure_scores(
     store: &mut store::Store,
     context: Context<'_>,
@@ -865,7 +979,7 @@ pub fn exposure_scores(
 #[derive(Clone, Debug, Serialize)]
 pub struct AssetExposure {
     pub score: f64,
-    /// Active findings on the asset.
+    /// Counted findings on the asset.
     pub findings: usize,
     /// The most urgent SSVC decision among them.
     pub worst_decision: String,
@@ -881,22 +995,22 @@ pub fn asset_exposures(
     context: Context<'_>,
 ) -> Result<BTreeMap<String, AssetExposure>> {
     let mut exposures = BTreeMap::<String, AssetExposure>::new();
-    for r in compute(store, context, None, None)?
+    let rows = compute(store, context, None, None)?;
+    let counted = rows
         .iter()
-        .filter(|r| r.active())
-    {
-        let score = r.exposure();
+        .filter_map(|r| Some((r, r.decision?, r.exposure()?)));
+    for (r, decision, score) in counted {
         let e = exposures.entry(r.asset.clone()).or_insert(AssetExposure {
             score: 0.0,
             findings: 0,
             worst_decision: String::new(),
             epss_max: None,
-            worst: r.decision,
+            worst: decision,
         });
         e.score = e.score.max(score);
         e.findings += 1;
-        if decision_weight(r.decision) >= decision_weight(e.worst) {
-            e.worst = r.decision;
+        if decision_weight(decision) >= decision_weight(e.worst) {
+            e.worst = decision;
         }
         e.worst_decision = e.worst.to_string();
         e.epss_max = match (e.epss_max, r.epss) {
@@ -917,7 +1031,7 @@ pub struct FindingQuery {
     pub asset: Option<String>,
     /// Only findings at least this confident (0..=1).
     pub min_confidence: f32,
-    /// Also findings suppressed by VEX / CSAF and false positives.
+    /// Also findings suppressed by VEX / CSAF and false positives (candidates are always in).
     pub all: bool,
 }
 
@@ -956,9 +1070,9 @@ pub(crate) fn findings_on(
     Ok(Findings { total, rows })
 }
 
-/// A finding an analyst marks as a false positive.
+/// A finding an analyst gives a verdict on (false positive, confirmed).
 #[derive(Clone, Debug, Default)]
-pub struct FalsePositiveInput {
+pub struct FindingMarkInput {
     pub asset: String,
     pub cve: String,
     /// Only the finding from this inventory item; empty: every item of the asset.
@@ -966,13 +1080,26 @@ pub struct FalsePositiveInput {
     pub note: String,
 }
 
-/// Marks a finding as a false positive; it stays hidden across re-imports. Returns what was
-/// stored and whether it is new (`false`: an earlier mark was updated).
-pub fn mark_false_positive(
+/// The audit actions of marking and unmarking a verdict.
+fn verdict_actions(verdict: store::Verdict) -> (&'static str, &'static str) {
+    match verdict {
+        store::Verdict::FalsePositive => {
+            ("finding.false_positive", "finding.false_positive_removed")
+        }
+        store::Verdict::Confirmed => ("finding.confirmed", "finding.confirmation_removed"),
+    }
+}
+
+/// Stores an analyst's verdict on a finding, kept across re-imports and replacing an earlier
+/// verdict on it: a false positive is hidden; a confirmed candidate takes its SSVC decision and
+/// counts in exposure. Audited as `finding.false_positive` or `finding.confirmed`. Returns what
+/// was stored and whether it is new (`false`: an earlier mark of this verdict was re-noted).
+pub fn mark_finding(
     store: &mut store::Store,
-    input: FalsePositiveInput,
+    verdict: store::Verdict,
+    input: FindingMarkInput,
     actor: &Actor,
-) -> Result<(store::FalsePositive, bool)> {
+) -> Result<(store::FindingMark, bool)> {
     let cve = input.cve.trim();
     if !intel::is_cve_id(cve) {
         return Err(Error::invalid(
@@ -986,33 +1113,37 @@ pub fn mark_false_positive(
             id: input.asset,
         });
     }
-    let fp = store::FalsePositive {
+    let mark = store::FindingMark {
         cve: cve.to_owned(),
         asset: input.asset,
         item: input.item,
+        verdict,
         note: input.note,
         marked_at: crate::now(),
     };
     let created = crate::audit::audited(
         store,
         actor,
-        "finding.false_positive",
-        |store| Ok(store.mark_false_positive(&fp)?),
+        verdict_actions(verdict).0,
+        |store| Ok(store.mark_finding(&mark)?),
         |_| {
             (
-                vec![fp.asset.clone(), fp.cve.clone()],
-                format!("{}\n{}\n{}\n{}", fp.asset, fp.cve, fp.item, fp.note),
+                vec![mark.asset.clone(), mark.cve.clone()],
+                format!("{}\n{}\n{}\n{}", mark.asset, mark.cve, mark.item, mark.note),
             )
         },
     )?;
-    tracing::info!(actor = %actor.audit_name(), asset = %fp.asset, cve = %fp.cve, created, "false positive marked");
-    Ok((fp, created))
+    tracing::info!(actor = %actor.audit_name(), asset = %mark.asset, cve = %mark.cve, verdict = verdict.as_str(), created, "finding marked");
+    Ok((mark, created))
 }
 
-/// Removes the false-positive mark of `asset`, `cve` and `item` (empty: the mark covering every
-/// item of the asset): the finding is active again. Not found when no such mark exists.
-pub fn unmark_false_positive(
+/// Removes the `verdict` mark of `asset`, `cve` and `item` (empty: the mark covering every
+/// item of the asset): the finding is active again, or a candidate again. Audited as
+/// `finding.false_positive_removed` or `finding.confirmation_removed`. Not found when no such
+/// mark exists.
+pub fn unmark_finding(
     store: &mut store::Store,
+    verdict: store::Verdict,
     asset: &str,
     cve: &str,
     item: &str,
@@ -1021,13 +1152,16 @@ pub fn unmark_false_positive(
     crate::audit::audited(
         store,
         actor,
-        "finding.false_positive_removed",
+        verdict_actions(verdict).1,
         |store| {
-            if store.unmark_false_positive(asset, cve, item)? {
+            if store.unmark_finding(asset, cve, item, verdict)? {
                 Ok(())
             } else {
                 Err(Error::NotFound {
-                    what: "false positive",
+                    what: match verdict {
+                        store::Verdict::FalsePositive => "false positive",
+                        store::Verdict::Confirmed => "confirmation",
+                    },
                     id: format!("{asset} {cve} {item}").trim_end().to_owned(),
                 })
             }
@@ -1078,8 +1212,11 @@ pub fn documents(store: &mut store::Store) -> Result<Vec<DocumentRow>> {
 pub struct FindingFilter {
     /// Only this CVE (any case).
     pub cve: Option<String>,
-    /// Only this SSVC decision (`Track`, `Track*`, `Attend`, `Act`; any case).
+    /// Only this SSVC decision (`Track`, `Track*`, `Attend`, `Act`; any case): never a
+    /// candidate.
     pub decision: Option<String>,
+    /// Only findings in this state (`checked`, `candidate`, `confirmed`; any case).
+    pub state: Option<String>,
     /// Only findings in (`true`) or not in (`false`) the KEV catalog.
     pub kev: Option<bool>,
     /// Only findings on foreign (`true`) or domestic (`false`) assets.
@@ -1119,7 +1256,7 @@ impl FindingOrder {
 }
 
 /// The rows of `rows` that `filter` keeps, in `order` (ties keep their urgency order). An
-/// unknown decision is a problem at `/decision`.
+/// unknown decision is a problem at `/decision`, an unknown state at `/state`.
 pub fn select(
     store: &mut store::Store,
     rows: Vec<FindingRow>,
@@ -1146,6 +1283,11 @@ pub fn select(
         ),
         None => None,
     };
+    let state = filter
+        .state
+        .as_deref()
+        .map(FindingState::parse)
+        .transpose()?;
     let countries = match &filter.country {
         Some(_) => {
             let mut ids: Vec<&str> = rows.iter().map(|r| r.asset.as_str()).collect();
@@ -1162,7 +1304,8 @@ pub fn select(
                 .cve
                 .as_ref()
                 .is_none_or(|c| r.cve.eq_ignore_ascii_case(c.trim()))
-                && decision.is_none_or(|d| r.decision == d)
+                && decision.is_none_or(|d| r.decision == Some(d))
+                && state.is_none_or(|s| r.state == s)
                 && filter.kev.is_none_or(|k| r.kev_due_date.is_some() == k)
                 && filter.foreign.is_none_or(|f| r.foreign == f)
                 && filter.country.as_ref().is_none_or(|c| {

@@ -10,6 +10,7 @@ fn store() -> store::Store {
             name: "firewall".into(),
             kind: "system".into(),
             country: "FR".into(),
+            products: vec!["Palo Alto Networks:PAN-OS:10.2.3".into()],
             ..Default::default()
         }],
         dependencies: vec![],
@@ -105,38 +106,78 @@ fn documents_of(store: &mut store::Store) -> Vec<String> {
 }
 
 #[test]
-fn false_positives_need_a_cve_id_and_a_known_asset() {
+fn verdicts_need_a_cve_id_and_a_known_asset_and_are_audited() {
+    use store::Verdict::{Confirmed, FalsePositive};
     let mut store = store();
-    let input = |asset: &str, cve: &str| FalsePositiveInput {
+    let input = |asset: &str, cve: &str| FindingMarkInput {
         asset: asset.into(),
         cve: cve.into(),
         note: "lab unit".into(),
         ..Default::default()
     };
     assert_eq!(
-        pointers(mark_false_positive(
+        pointers(mark_finding(
             &mut store,
+            FalsePositive,
             input("fw:1", "CVE-24"),
             &actor()
         )),
         ["/cve"]
     );
     assert!(matches!(
-        mark_false_positive(&mut store, input("nope", "CVE-2024-3400"), &actor()),
+        mark_finding(
+            &mut store,
+            Confirmed,
+            input("nope", "CVE-2024-3400"),
+            &actor()
+        ),
         Err(Error::NotFound { .. })
     ));
-    let (fp, created) =
-        mark_false_positive(&mut store, input("fw:1", " CVE-2024-3400 "), &actor()).unwrap();
+    let (fp, created) = mark_finding(
+        &mut store,
+        FalsePositive,
+        input("fw:1", " CVE-2024-3400 "),
+        &actor(),
+    )
+    .unwrap();
     assert_eq!((fp.cve.as_str(), created), ("CVE-2024-3400", true));
-    let (_, created) =
-        mark_false_positive(&mut store, input("fw:1", "CVE-2024-3400"), &actor()).unwrap();
+    let (_, created) = mark_finding(
+        &mut store,
+        FalsePositive,
+        input("fw:1", "CVE-2024-3400"),
+        &actor(),
+    )
+    .unwrap();
     assert!(!created, "a second mark updates the first");
 
-    unmark_false_positive(&mut store, "fw:1", "CVE-2024-3400", "", &actor()).unwrap();
+    unmark_finding(
+        &mut store,
+        FalsePositive,
+        "fw:1",
+        "CVE-2024-3400",
+        "",
+        &actor(),
+    )
+    .unwrap();
     assert!(matches!(
-        unmark_false_positive(&mut store, "fw:1", "CVE-2024-3400", "", &actor()),
+        unmark_finding(
+            &mut store,
+            FalsePositive,
+            "fw:1",
+            "CVE-2024-3400",
+            "",
+            &actor()
+        ),
         Err(Error::NotFound { .. })
     ));
+    mark_finding(
+        &mut store,
+        Confirmed,
+        input("fw:1", "CVE-2024-3400"),
+        &actor(),
+    )
+    .unwrap();
+    unmark_finding(&mut store, Confirmed, "fw:1", "CVE-2024-3400", "", &actor()).unwrap();
     let actions: Vec<String> = crate::audit::list(
         &mut store,
         &store::AuditFilter {
@@ -153,9 +194,128 @@ fn false_positives_need_a_cve_id_and_a_known_asset() {
         [
             "finding.false_positive",
             "finding.false_positive",
-            "finding.false_positive_removed"
+            "finding.false_positive_removed",
+            "finding.confirmed",
+            "finding.confirmation_removed"
         ],
         "the refused unmark left no entry"
+    );
+}
+
+/// A KEV catalog of one entry, which names no versions.
+const KEV: &[u8] =
+    br#"{"catalogVersion":"2026.12.01","dateReleased":"2026-12-01T00:00:00Z","count":1,
+"vulnerabilities":[{"cveID":"CVE-2024-3400","vendorProject":"Palo Alto Networks","product":"PAN-OS",
+"vulnerabilityName":"PAN-OS command injection","dateAdded":"2024-04-12","shortDescription":"",
+"requiredAction":"Apply mitigations","dueDate":"2024-04-19"}]}"#;
+
+#[test]
+fn a_kev_name_match_is_a_candidate_until_confirmed() {
+    let mut store = store();
+    import_documents(
+        &mut store,
+        vec![("kev.json".into(), KEV.to_vec())],
+        None,
+        &(),
+        &actor(),
+    )
+    .unwrap();
+    let attacked = HashSet::new();
+    let context = Context {
+        home: *b"FR",
+        attacked: &attacked,
+        progress: &(),
+    };
+    let listed = |store: &mut store::Store| {
+        let rows = findings(store, context, &FindingQuery::default())
+            .unwrap()
+            .rows;
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        rows.into_iter().next().unwrap()
+    };
+    let candidate = listed(&mut store);
+    assert_eq!(
+        (candidate.state, candidate.rule, candidate.range.as_deref()),
+        (FindingState::Candidate, "name", None),
+        "KEV names no versions: nothing was checked"
+    );
+    assert_eq!((candidate.decision, candidate.ssvc.decision), (None, None));
+    assert_eq!(candidate.ssvc.verdict(), "candidate — version not checked");
+    assert!(
+        candidate.kev_due_date.is_some(),
+        "the due date is still shown"
+    );
+    assert!(asset_exposures(&mut store, context).unwrap().is_empty());
+    assert!(
+        assets_affected_by(&mut store, context, &["CVE-2024-3400".into()])
+            .unwrap()
+            .is_empty()
+    );
+    let state = |name: &str| FindingFilter {
+        state: Some(name.into()),
+        ..Default::default()
+    };
+    let selected = |store: &mut store::Store, filter: &FindingFilter| {
+        let rows = vec![listed(store)];
+        select(store, rows, filter, FindingOrder::Urgency)
+            .unwrap()
+            .len()
+    };
+    assert_eq!(selected(&mut store, &state("Candidate")), 1);
+    assert_eq!(selected(&mut store, &state("checked")), 0);
+    assert_eq!(
+        pointers(select(
+            &mut store,
+            vec![],
+            &state("guess"),
+            FindingOrder::Urgency
+        )),
+        ["/state"]
+    );
+
+    mark_finding(
+        &mut store,
+        store::Verdict::Confirmed,
+        FindingMarkInput {
+            asset: "fw:1".into(),
+            cve: "CVE-2024-3400".into(),
+            note: "10.2.3 is affected (vendor advisory)".into(),
+            ..Default::default()
+        },
+        &actor(),
+    )
+    .unwrap();
+    let confirmed = listed(&mut store);
+    assert_eq!(confirmed.state, FindingState::Confirmed);
+    assert_eq!(
+        confirmed.confirmed.as_deref(),
+        Some("10.2.3 is affected (vendor advisory)")
+    );
+    // KEV speaks for Exploitation; without a CVE record there is no ADP vote, which the
+    // decision says it assumes; Mission & Well-being comes from the (nil) impact.
+    assert_eq!(
+        (
+            confirmed.ssvc.sources.exploitation,
+            confirmed.ssvc.automatable,
+            confirmed.ssvc.sources.technical_impact,
+            confirmed.ssvc.sources.mission_wellbeing,
+        ),
+        ("KEV", "missing", "missing", "analysis impact")
+    );
+    assert_eq!(
+        confirmed.ssvc.verdict(),
+        "Attend (assumes automatable yes, technical impact total)"
+    );
+    assert_eq!(confirmed.decision, Some(Decision::Attend));
+    let exposures = asset_exposures(&mut store, context).unwrap();
+    assert_eq!(exposures["fw:1"].worst_decision, "Attend");
+    assert!(exposures["fw:1"].score > 0.0);
+    assert_eq!(
+        assets_affected_by(&mut store, context, &["CVE-2024-3400".into()])
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["fw:1"]
     );
 }
 

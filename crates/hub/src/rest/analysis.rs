@@ -321,14 +321,17 @@ pub struct NcfShareDto {
     pub degradation: f64,
 }
 
-/// An active vulnerability finding behind an asset's exposure.
+/// An active vulnerability finding on an asset: behind its exposure, unless a candidate.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExplainedFindingDto {
     pub cve: String,
     /// The inventory item matched.
     pub item: String,
-    /// `Track`, `Track*`, `Attend` or `Act`.
-    pub decision: String,
+    /// `checked`, `candidate` (no version checked: no decision, not counted in exposure) or
+    /// `confirmed`.
+    pub state: String,
+    /// `Track`, `Track*`, `Attend` or `Act`; null for a candidate.
+    pub decision: Option<String>,
     pub confidence: f32,
     pub epss: Option<f64>,
     /// In the KEV catalog: its due date.
@@ -416,7 +419,8 @@ pub async fn explain(
             .findings
             .into_iter()
             .map(|f| ExplainedFindingDto {
-                decision: f.decision.to_string(),
+                state: f.state.as_str().to_owned(),
+                decision: f.decision.map(|d| d.to_string()),
                 cve: f.cve,
                 item: f.item,
                 confidence: f.confidence,

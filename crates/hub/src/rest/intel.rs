@@ -1,6 +1,6 @@
 //! Intel over REST (all through [`app::intel`]): the stored documents and importing one, the
 //! findings with their SSVC decisions (filtered, sorted, paged), and marking and unmarking
-//! false positives.
+//! false positives and confirmed candidates.
 //! Partners are refused (403). Findings are computed on the blocking pool.
 
 use axum::Json;
@@ -27,6 +27,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/findings/false-positives",
             post(false_positive).delete(unmark),
+        )
+        .route(
+            "/api/v1/findings/confirmations",
+            post(confirm).delete(unconfirm),
         )
 }
 
@@ -185,6 +189,10 @@ pub struct FindingParams {
     pub country: Option<String>,
     /// Only findings at least this confident, 0 to 1.
     pub min_confidence: Option<f32>,
+    /// Only findings in this state: `checked` (a version checked), `candidate` (no version
+    /// checked: no decision, not counted in exposure) or `confirmed` (a candidate an analyst
+    /// confirmed).
+    pub state: Option<String>,
     /// Also findings suppressed by VEX / CSAF and false positives.
     pub all: Option<bool>,
     /// `urgency` (default: most urgent decision first), `asset`, `cve` or `epss`.
@@ -195,21 +203,34 @@ pub struct FindingParams {
     pub cursor: Option<String>,
 }
 
-/// The SSVC decision point values of a finding and its decision (CISA coordinator table).
+/// Where each SSVC input comes from: `KEV`, `CISA ADP KEV`, `incident`, `CISA ADP vote`,
+/// `analysis impact` or `missing`.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SsvcDto {
+pub struct SsvcSourcesDto {
     pub exploitation: String,
-    /// What the exploitation value rests on.
-    pub exploitation_evidence: String,
     pub automatable: String,
     pub technical_impact: String,
-    /// The CISA ADP gave automatable and technical impact.
-    pub adp_vote: bool,
+    pub mission_wellbeing: String,
+}
+
+/// The SSVC decision point values of a finding, where each comes from, and its decision (CISA
+/// coordinator table).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SsvcDto {
+    /// `none`, `public poc`, `active`, or `missing` (see `assumed`).
+    pub exploitation: String,
+    /// `yes`, `no`, or `missing` (no CISA ADP vote; see `assumed`).
+    pub automatable: String,
+    /// `partial`, `total`, or `missing` (no CISA ADP vote; see `assumed`).
+    pub technical_impact: String,
     /// The asset's single-failure impact.
     pub impact: f64,
     pub mission_wellbeing: String,
-    /// `Track`, `Track*`, `Attend` or `Act`.
-    pub decision: String,
+    pub sources: SsvcSourcesDto,
+    /// The values the decision assumes for the missing inputs (`automatable yes`…).
+    pub assumed: Vec<String>,
+    /// `Track`, `Track*`, `Attend` or `Act`; null for a candidate (no version checked).
+    pub decision: Option<String>,
 }
 
 /// A vulnerability finding: an asset's product or SBOM component matched by an advisory.
@@ -228,6 +249,10 @@ pub struct FindingDto {
     pub range: Option<String>,
     pub rule: String,
     pub confidence: f32,
+    /// `checked` (the version was checked against the advisory's range), `candidate` (no
+    /// version checked: no SSVC decision, not counted in exposure) or `confirmed` (a candidate
+    /// an analyst confirmed).
+    pub state: String,
     pub kev_due_date: Option<String>,
     pub epss: Option<f64>,
     pub ssvc: SsvcDto,
@@ -235,6 +260,8 @@ pub struct FindingDto {
     pub suppressed: Option<String>,
     /// The analyst's note, when marked as a false positive.
     pub false_positive: Option<String>,
+    /// The analyst's note, when confirmed.
+    pub confirmed: Option<String>,
 }
 
 impl From<app::intel::FindingRow> for FindingDto {
@@ -251,22 +278,29 @@ impl From<app::intel::FindingRow> for FindingDto {
             range: r.range,
             rule: r.rule.to_owned(),
             confidence: r.confidence,
+            state: r.state.as_str().to_owned(),
             kev_due_date: r.kev_due_date,
             epss: r.epss,
             ssvc: SsvcDto {
                 exploitation: r.ssvc.exploitation.to_owned(),
-                exploitation_evidence: r.ssvc.exploitation_evidence.to_owned(),
                 automatable: r.ssvc.automatable.to_owned(),
                 technical_impact: r.ssvc.technical_impact.to_owned(),
-                adp_vote: r.ssvc.adp_vote,
                 impact: r.ssvc.impact,
                 mission_wellbeing: r.ssvc.mission_wellbeing.to_owned(),
-                decision: r.ssvc.decision.to_owned(),
+                sources: SsvcSourcesDto {
+                    exploitation: r.ssvc.sources.exploitation.to_owned(),
+                    automatable: r.ssvc.sources.automatable.to_owned(),
+                    technical_impact: r.ssvc.sources.technical_impact.to_owned(),
+                    mission_wellbeing: r.ssvc.sources.mission_wellbeing.to_owned(),
+                },
+                assumed: r.ssvc.assumed,
+                decision: r.ssvc.decision.map(str::to_owned),
             },
             suppressed: r
                 .suppressed
                 .map(|s| format!("{}: {}", s.by, s.justification)),
             false_positive: r.false_positive,
+            confirmed: r.confirmed,
         }
     }
 }
@@ -288,7 +322,7 @@ pub struct FindingPageDto {
         (status = 200, description = "A page of findings", body = FindingPageDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Partners may not read intel", body = ErrorDto),
-        (status = 422, description = "An unknown decision or order, a bad confidence, limit or cursor", body = ErrorDto),
+        (status = 422, description = "An unknown decision, state or order, a bad confidence, limit or cursor", body = ErrorDto),
     ),
     security(("bearer" = []), ("session" = [])))]
 pub async fn findings(
@@ -341,6 +375,7 @@ pub async fn findings(
     let filter = app::intel::FindingFilter {
         cve: params.cve,
         decision: params.decision,
+        state: params.state,
         kev: params.kev,
         foreign: params.foreign,
         country: params.country,
@@ -372,7 +407,7 @@ pub async fn findings(
     Ok(Json(FindingPageDto { total, items, next }))
 }
 
-/// A finding to mark as a false positive.
+/// A finding to mark as a false positive or to confirm.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FalsePositiveDto {
     pub asset: String,
@@ -385,20 +420,76 @@ pub struct FalsePositiveDto {
     pub note: String,
 }
 
-/// A stored false-positive mark.
+/// A stored false-positive or confirmation mark.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MarkedDto {
     pub asset: String,
     pub cve: String,
     pub item: String,
+    /// `false_positive` or `confirmed`.
+    pub verdict: String,
     pub note: String,
     pub marked_at: String,
-    /// `marked`, or `updated` when it was marked before.
+    /// `marked`, or `updated` when it was marked so before.
     pub status: String,
 }
 
-/// Marks a finding as a false positive: hidden from the active findings (and the exposure),
-/// across re-imports. Audited as `finding.false_positive`.
+/// Stores the verdict of the body's finding (`app::intel::mark_finding`).
+async fn mark(
+    app: AppState,
+    actor: app::Actor,
+    body: Body,
+    verdict: store::Verdict,
+) -> Result<Json<MarkedDto>, RestError> {
+    authorize(&actor, Action::MarkFalsePositives)?;
+    let mark: FalsePositiveDto = super::analysis::json_body(body, 64 * 1024).await?;
+    let input = app::intel::FindingMarkInput {
+        asset: mark.asset,
+        cve: mark.cve,
+        item: mark.item,
+        note: mark.note,
+    };
+    let (m, created) = run(&app, move |store| {
+        Ok(app::intel::mark_finding(store, verdict, input, &actor)?)
+    })
+    .await?;
+    Ok(Json(MarkedDto {
+        asset: m.asset,
+        cve: m.cve,
+        item: m.item,
+        verdict: verdict.as_str().to_owned(),
+        note: m.note,
+        marked_at: m.marked_at,
+        status: if created { "marked" } else { "updated" }.to_owned(),
+    }))
+}
+
+/// Removes the query's mark of `verdict` (`app::intel::unmark_finding`).
+async fn unmark_verdict(
+    app: AppState,
+    actor: app::Actor,
+    raw: Option<String>,
+    verdict: store::Verdict,
+) -> Result<StatusCode, RestError> {
+    authorize(&actor, Action::MarkFalsePositives)?;
+    let params: UnmarkParams = query(raw.as_deref())?;
+    run(&app, move |store| {
+        Ok(app::intel::unmark_finding(
+            store,
+            verdict,
+            &params.asset,
+            &params.cve,
+            params.item.as_deref().unwrap_or(""),
+            &actor,
+        )?)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Marks a finding (or candidate) as a false positive: hidden from the active findings (and
+/// the exposure), across re-imports; replaces a confirmation. Audited as
+/// `finding.false_positive`.
 #[utoipa::path(post, path = "/api/v1/findings/false-positives", tag = "intel",
     request_body(content = FalsePositiveDto, content_type = "application/json"),
     responses(
@@ -415,29 +506,33 @@ pub async fn false_positive(
     Caller(actor): Caller,
     body: Body,
 ) -> Result<Json<MarkedDto>, RestError> {
-    authorize(&actor, Action::MarkFalsePositives)?;
-    let mark: FalsePositiveDto = super::analysis::json_body(body, 64 * 1024).await?;
-    let input = app::intel::FalsePositiveInput {
-        asset: mark.asset,
-        cve: mark.cve,
-        item: mark.item,
-        note: mark.note,
-    };
-    let (fp, created) = run(&app, move |store| {
-        Ok(app::intel::mark_false_positive(store, input, &actor)?)
-    })
-    .await?;
-    Ok(Json(MarkedDto {
-        asset: fp.asset,
-        cve: fp.cve,
-        item: fp.item,
-        note: fp.note,
-        marked_at: fp.marked_at,
-        status: if created { "marked" } else { "updated" }.to_owned(),
-    }))
+    mark(app, actor, body, store::Verdict::FalsePositive).await
 }
 
-/// The query of `DELETE /api/v1/findings/false-positives`: the mark to remove.
+/// Confirms a candidate (a match that checked no version): it takes its SSVC decision and
+/// counts in exposure, across re-imports; replaces a false-positive mark. Audited as
+/// `finding.confirmed`.
+#[utoipa::path(post, path = "/api/v1/findings/confirmations", tag = "intel",
+    request_body(content = FalsePositiveDto, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Confirmed", body = MarkedDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Not allowed to confirm findings (partners never are)", body = ErrorDto),
+        (status = 404, description = "No such asset", body = ErrorDto),
+        (status = 413, description = "The body is too large", body = ErrorDto),
+        (status = 422, description = "Not a CVE id, or not the expected object", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn confirm(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    body: Body,
+) -> Result<Json<MarkedDto>, RestError> {
+    mark(app, actor, body, store::Verdict::Confirmed).await
+}
+
+/// The query of `DELETE /api/v1/findings/false-positives` and `…/confirmations`: the mark to
+/// remove.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UnmarkParams {
@@ -463,19 +558,26 @@ pub async fn unmark(
     Caller(actor): Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<StatusCode, RestError> {
-    authorize(&actor, Action::MarkFalsePositives)?;
-    let params: UnmarkParams = query(raw.as_deref())?;
-    run(&app, move |store| {
-        Ok(app::intel::unmark_false_positive(
-            store,
-            &params.asset,
-            &params.cve,
-            params.item.as_deref().unwrap_or(""),
-            &actor,
-        )?)
-    })
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    unmark_verdict(app, actor, raw, store::Verdict::FalsePositive).await
+}
+
+/// Removes a confirmation: the finding is a candidate again (when no version is checked).
+/// Audited as `finding.confirmation_removed`.
+#[utoipa::path(delete, path = "/api/v1/findings/confirmations", tag = "intel", params(UnmarkParams),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Not allowed to unconfirm findings (partners never are)", body = ErrorDto),
+        (status = 404, description = "No such confirmation", body = ErrorDto),
+        (status = 422, description = "No asset or CVE given", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn unconfirm(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<StatusCode, RestError> {
+    unmark_verdict(app, actor, raw, store::Verdict::Confirmed).await
 }
 
 /// An asset's exposure: the score the ranking uses, and what it is made of.
@@ -484,7 +586,7 @@ pub struct AssetExposureDto {
     pub asset: String,
     /// In [0, 1].
     pub score: f64,
-    /// Active findings on the asset.
+    /// Counted findings on the asset (active, not candidates).
     pub findings: u64,
     /// The most urgent SSVC decision among them.
     pub worst_decision: String,
@@ -492,7 +594,7 @@ pub struct AssetExposureDto {
     pub epss_max: Option<f64>,
 }
 
-/// Every asset with active findings and its exposure score, by asset id.
+/// Every asset with counted findings (active, not candidates) and its exposure score, by asset id.
 #[utoipa::path(get, path = "/api/v1/intel/exposure", tag = "intel", params(super::PageParams),
     responses(
         (status = 200, description = "A page of assets, by id", body = super::Page<AssetExposureDto>),

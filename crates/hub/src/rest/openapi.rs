@@ -83,6 +83,8 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::intel::findings,
         super::intel::false_positive,
         super::intel::unmark,
+        super::intel::confirm,
+        super::intel::unconfirm,
         super::intel::exposure,
         super::cvd::cases,
         super::cvd::case,

@@ -109,7 +109,11 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
         w.sort_by(|a, b| a.reached("sent").cmp(&b.reached("sent")));
         w
     };
-    let active = findings.iter().filter(|f| f.active()).count();
+    let active = findings.iter().filter(|f| f.counts()).count();
+    let candidates = findings
+        .iter()
+        .filter(|f| f.active() && f.state == app::intel::FindingState::Candidate)
+        .count();
     let content = html! {
         (since(&changes))
         div.grid {
@@ -169,13 +173,13 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
                     @if findings.is_empty() {
                         (layout::empty("No finding: import vulnerability intel (KEV, CVE, CSAF, SBOM) to match it against the atlas.", "meridian intel import FILE"))
                     } @else {
-                        p.meta { (layout::count(active)) " active findings. " a href="/intel" { "Triage them" } }
+                        p.meta { (layout::count(active)) " active findings, " (layout::count(candidates)) " candidates (version not checked). " a href="/intel" { "Triage them" } }
                         table {
                             thead { tr { th scope="col" { "Decision" } th scope="col" { "CVE" } th scope="col" { "Asset" } th scope="col" { "KEV" } } }
                             tbody {
-                                @for f in findings.iter().filter(|f| f.active()).take(TOP) {
+                                @for f in findings.iter().filter(|f| f.counts()).take(TOP) {
                                     tr {
-                                        td { (decision(f.ssvc.decision)) }
+                                        td { (decision(&f.ssvc)) }
                                         td { code { (f.cve) } }
                                         td { (asset_link(&f.asset)) }
                                         td { @if f.kev_due_date.is_some() { "KEV" } @else { "–" } }

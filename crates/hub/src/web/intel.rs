@@ -1,5 +1,6 @@
 //! Intel: the findings in triage order (SSVC decision, KEV, EPSS, confidence), each with the
-//! reason it matched, and "mark false positive" with a note.
+//! reason it matched, and "mark false positive" with a note; the candidates (matches that
+//! checked no version: no decision, not counted in exposure) apart, with "confirm".
 
 use app::authz::Action;
 use axum::body::Body;
@@ -17,6 +18,8 @@ const PAGE: usize = 50;
 #[derive(Default, Deserialize, Serialize)]
 pub struct FindingParams {
     decision: Option<String>,
+    /// `checked`, `candidate` or `confirmed`; absent: the findings, candidates counted apart.
+    state: Option<String>,
     cve: Option<String>,
     country: Option<String>,
     kev: Option<String>,
@@ -27,6 +30,9 @@ pub struct FindingParams {
     /// Set after a false positive was marked: `ASSET CVE`.
     #[serde(skip_serializing)]
     marked: Option<String>,
+    /// Set after a candidate was confirmed: `ASSET CVE`.
+    #[serde(skip_serializing)]
+    confirmed: Option<String>,
 }
 
 pub async fn findings(
@@ -40,6 +46,7 @@ pub async fn findings(
     let filter = app::intel::FindingFilter {
         cve: given(&params.cve),
         decision: given(&params.decision),
+        state: given(&params.state),
         kev: given(&params.kev).map(|k| k == "yes"),
         foreign: None,
         country: given(&params.country),
@@ -65,12 +72,23 @@ pub async fn findings(
         Ok(rows) => (rows, Vec::new()),
         Err(e) => (Some(Vec::new()), layout::invalid(e)?),
     };
+    // Without a state asked for, the candidates are counted apart, listed by `state=candidate`.
+    let (rows, candidates) = match (rows, given(&params.state)) {
+        (Some(rows), None) => {
+            let (candidates, rows): (Vec<_>, Vec<_>) = rows
+                .into_iter()
+                .partition(|f| f.state == app::intel::FindingState::Candidate);
+            (Some(rows), candidates.len())
+        }
+        (rows, _) => (rows, 0),
+    };
     if given(&params.format).as_deref() == Some("csv") {
         let rows = rows.unwrap_or_default();
         return Ok(layout::csv(
             "findings",
             &[
                 "decision",
+                "state",
                 "cve",
                 "asset",
                 "kev_due_date",
@@ -85,7 +103,8 @@ pub async fn findings(
             ],
             rows.into_iter().skip(offset).take(PAGE).map(|f| {
                 vec![
-                    f.ssvc.decision.to_owned(),
+                    f.ssvc.decision.unwrap_or_default().to_owned(),
+                    f.state.as_str().to_owned(),
                     f.cve,
                     f.asset,
                     f.kev_due_date.unwrap_or_default(),
@@ -105,6 +124,9 @@ pub async fn findings(
         @if let Some(marked) = given(&params.marked) {
             div.notice role="status" { "Marked as a false positive: " code { (marked) } ". It no longer counts towards the exposure." }
         }
+        @if let Some(confirmed) = given(&params.confirmed) {
+            div.notice role="status" { "Confirmed: " code { (confirmed) } ". It takes its SSVC decision and counts towards the exposure." }
+        }
         (layout::problems(&problems))
         form.filters method="get" action="/intel" {
             div.field {
@@ -113,6 +135,15 @@ pub async fn findings(
                     option value="" { "any" }
                     @for d in ["Act", "Attend", "Track*", "Track"] {
                         option value=(d) selected[given(&params.decision).as_deref() == Some(d)] { (d) }
+                    }
+                }
+            }
+            div.field {
+                label for="f-state" { "State" }
+                select #f-state name="state" {
+                    option value="" { "findings (candidates apart)" }
+                    @for (v, label) in [("checked", "version checked"), ("confirmed", "confirmed candidates"), ("candidate", "candidates (version not checked)")] {
+                        option value=(v) selected[given(&params.state).as_deref() == Some(v)] { (label) }
                     }
                 }
             }
@@ -127,6 +158,9 @@ pub async fn findings(
             (super::atlas::field("cve", "CVE", &params.cve, "CVE-2024-…"))
             (super::atlas::field("country", "Asset country", &params.country, "DE"))
             button type="submit" { "Filter" }
+        }
+        @if candidates > 0 {
+            p.meta { (layout::count(candidates)) " candidates (version not checked: no SSVC decision, not counted in exposure) are listed apart: " a href="/intel?state=candidate" { "review them" } "." }
         }
         @match &rows {
             None => (layout::empty("No intel imported yet: import a KEV catalog, CVE records, CSAF advisories or SBOMs to match them against the atlas.", "meridian intel import FILE")),
@@ -148,7 +182,7 @@ pub async fn findings(
 }
 
 /// Findings in the given order: decision, CVE, (asset,) KEV, EPSS, confidence, why it matched,
-/// and the false-positive form when the viewer may mark them.
+/// and, when the viewer may mark them, the false-positive form and, for candidates, "confirm".
 pub fn finding_table(viewer: &Viewer, rows: &[app::intel::FindingRow], with_asset: bool) -> Markup {
     let marking = viewer.can(Action::MarkFalsePositives);
     html! {
@@ -158,12 +192,12 @@ pub fn finding_table(viewer: &Viewer, rows: &[app::intel::FindingRow], with_asse
                 @if with_asset { th scope="col" { "Asset" } }
                 th scope="col" { "KEV due" } th.num scope="col" { "EPSS" } th.num scope="col" { "Confidence" }
                 th scope="col" { "Why it matched" }
-                @if marking { th scope="col" { "False positive" } }
+                @if marking { th scope="col" { "Verdict" } }
             } }
             tbody {
                 @for (i, f) in rows.iter().enumerate() {
                     tr {
-                        td { (decision(f.ssvc.decision)) }
+                        td { (decision(&f.ssvc)) }
                         td { code { (f.cve) } }
                         @if with_asset { td { (asset_link(&f.asset)) } }
                         td { (f.kev_due_date.as_deref().unwrap_or("–")) }
@@ -175,13 +209,15 @@ pub fn finding_table(viewer: &Viewer, rows: &[app::intel::FindingRow], with_asse
                             @if let Some(r) = &f.range { " in " code { (r) } }
                             " (" (f.origin) " " code { (f.item) } "; source " (f.source) ")"
                             br;
-                            span.meta { "Exploitation " (f.ssvc.exploitation) " (" (f.ssvc.exploitation_evidence) "), automatable " (f.ssvc.automatable) ", technical impact " (f.ssvc.technical_impact) ", mission & well-being " (f.ssvc.mission_wellbeing) }
+                            @let s = &f.ssvc;
+                            span.meta { "Exploitation " (s.exploitation) " (" (s.sources.exploitation) "), automatable " (s.automatable) " (" (s.sources.automatable) "), technical impact " (s.technical_impact) " (" (s.sources.technical_impact) "), mission & well-being " (s.mission_wellbeing) " (" (s.sources.mission_wellbeing) ")" }
                         }
                         @if marking {
                             td {
                                 @if let Some(note) = &f.false_positive {
                                     "marked: " (note)
                                 } @else {
+                                    @if let Some(note) = &f.confirmed { "confirmed: " (note) }
                                     form.inline method="post" action="/intel/false-positive" {
                                         (layout::csrf(viewer))
                                         input type="hidden" name="asset" value=(f.asset);
@@ -190,6 +226,9 @@ pub fn finding_table(viewer: &Viewer, rows: &[app::intel::FindingRow], with_asse
                                         label.hidden for={ "fp-note-" (i) } { "Note for " (f.cve) " on " (f.asset) }
                                         input id={ "fp-note-" (i) } type="text" name="note" placeholder="why (note)";
                                         button type="submit" { "Mark false positive" }
+                                        @if f.state == app::intel::FindingState::Candidate {
+                                            " " button type="submit" formaction="/intel/confirm" { "Confirm" }
+                                        }
                                     }
                                 }
                             }
@@ -211,17 +250,19 @@ pub struct FalsePositiveForm {
     note: String,
 }
 
-/// Marks a finding as a false positive (audited as `finding.false_positive`), then back to the
-/// findings with a notice.
-pub async fn false_positive(
-    State(app): State<AppState>,
+/// Stores the form's verdict on a finding, then back to the findings with a notice
+/// (`notice=ASSET CVE`).
+async fn mark(
+    app: AppState,
     viewer: Viewer,
     body: Body,
+    verdict: store::Verdict,
+    notice: &str,
 ) -> Result<Response, WebError> {
     let form: FalsePositiveForm = viewer.form(&app, body).await?;
     viewer.may(Action::MarkFalsePositives)?;
     let marked = format!("{} {}", form.asset, form.cve);
-    let input = app::intel::FalsePositiveInput {
+    let input = app::intel::FindingMarkInput {
         asset: form.asset,
         cve: form.cve,
         item: form.item,
@@ -229,8 +270,28 @@ pub async fn false_positive(
     };
     let actor = viewer.actor.clone();
     run(&app, move |store| {
-        app::intel::mark_false_positive(store, input, &actor)
+        app::intel::mark_finding(store, verdict, input, &actor)
     })
     .await?;
-    Ok(Redirect::to(&href("/intel", &[("marked", marked)])).into_response())
+    Ok(Redirect::to(&href("/intel", &[(notice, marked)])).into_response())
+}
+
+/// Marks a finding as a false positive (audited as `finding.false_positive`), then back to the
+/// findings with a notice.
+pub async fn false_positive(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    body: Body,
+) -> Result<Response, WebError> {
+    mark(app, viewer, body, store::Verdict::FalsePositive, "marked").await
+}
+
+/// Confirms a candidate (audited as `finding.confirmed`): it takes its SSVC decision and counts
+/// in exposure. Then back to the findings with a notice.
+pub async fn confirm(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    body: Body,
+) -> Result<Response, WebError> {
+    mark(app, viewer, body, store::Verdict::Confirmed, "confirmed").await
 }

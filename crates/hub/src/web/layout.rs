@@ -198,15 +198,24 @@ pub fn tlp(t: model::Tlp) -> Markup {
     html! { span class=(class) { "TLP:" (t.as_str()) } }
 }
 
-/// An SSVC decision, with its text and a shape besides the colour.
-pub fn decision(d: &str) -> Markup {
+/// An SSVC decision as a coloured badge, with the values it assumes for missing inputs; a
+/// candidate (no version checked) has no decision and says so.
+pub fn decision(ssvc: &app::intel::SsvcRow) -> Markup {
+    let Some(d) = ssvc.decision else {
+        return html! { span class="ssvc ssvc-candidate" { "candidate — version not checked" } };
+    };
     let class = match d {
         "Act" => "ssvc ssvc-act",
         "Attend" => "ssvc ssvc-attend",
         "Track*" => "ssvc ssvc-trackstar",
         _ => "ssvc ssvc-track",
     };
-    html! { span class=(class) { (d) } }
+    html! {
+        span class=(class) { (d) }
+        @if !ssvc.assumed.is_empty() {
+            " " span.meta { "assumes " (ssvc.assumed.join(", ")) }
+        }
+    }
 }
 
 /// A number with fixed decimals, for a right-aligned cell.

@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/scenarios", get(scenarios::run_page))
         .route("/intel", get(intel::findings))
         .route("/intel/false-positive", post(intel::false_positive))
+        .route("/intel/confirm", post(intel::confirm))
         .route("/exchange", get(exchange::overview))
         .route("/exchange/collections/{id}", get(exchange::collection))
         .route(

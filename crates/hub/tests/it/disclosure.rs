@@ -97,6 +97,7 @@ fn alerts_are_issued_from_the_findings_and_read_back() {
     for db in test_support::backends("hub rest alerts") {
         let world = World::new(&db);
         crate::intel::seed(&world);
+        crate::intel::confirm_candidates(&world);
         let issued = world.post(
             Role::Analyst,
             "/api/v1/alerts",
@@ -166,6 +167,7 @@ fn every_role_on_every_disclosure_write() {
     for db in test_support::backends("hub rest disclosure roles") {
         let world = World::new(&db);
         crate::intel::seed(&world);
+        crate::intel::confirm_candidates(&world);
         let opened = world.post(Role::Admin, "/api/v1/cvd", &case_body());
         let case = opened.body["id"].as_str().expect("a case").to_owned();
         for (path, body, allowed, status) in writes(&case) {

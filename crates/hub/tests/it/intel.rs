@@ -1,6 +1,6 @@
 //! The intel routes of the REST API on SQLite and PostgreSQL: importing a document (422 naming
 //! where), listing documents, findings with their filters, order and pages, marking false
-//! positives (audited), and who may call which route.
+//! positives and confirming candidates (audited), and who may call which route.
 
 use app::Role;
 use serde_json::json;
@@ -29,6 +29,22 @@ pub(crate) fn seed(world: &World) {
     assert_eq!(stored.status, 200, "{:?}", stored.body);
     assert_eq!(stored.body["kind"], "kev");
     assert_eq!(stored.body["status"], "created");
+}
+
+/// The four KEV name matches of [`seed`] (candidates: KEV names no versions) confirmed by an
+/// analyst, so that they are decided and counted.
+pub(crate) fn confirm_candidates(world: &World) {
+    for asset in ["rtr-home", "rtr-away"] {
+        for cve in ["CVE-2024-0001", "CVE-2024-0002"] {
+            let body = json!({"asset": asset, "cve": cve, "note": "runs 1.0"});
+            let confirmed = world.post(
+                Role::Analyst,
+                "/api/v1/findings/confirmations",
+                &body.to_string(),
+            );
+            assert_eq!(confirmed.status, 200, "{:?}", confirmed.body);
+        }
+    }
 }
 
 /// `(asset, cve)` of a page of findings.
@@ -98,7 +114,15 @@ fn findings_filter_sort_page_and_false_positives() {
         assert_eq!(all.body["total"], 4, "[{}] {:?}", db.name, all.body);
         let first = &all.body["items"][0];
         assert_eq!(first["kev_due_date"].as_str().map(str::len), Some(10));
-        assert!(first["ssvc"]["decision"].is_string());
+        // KEV names no versions: every one is a candidate, without a decision.
+        assert_eq!(first["state"], "candidate");
+        assert!(first["ssvc"]["decision"].is_null());
+        let candidates = world.get(Role::Analyst, "/api/v1/findings?state=candidate");
+        assert_eq!(
+            candidates.body["total"], 4,
+            "[{}] {:?}",
+            db.name, candidates.body
+        );
 
         let by_cve = world.get(
             Role::Analyst,
@@ -144,6 +168,7 @@ fn findings_filter_sort_page_and_false_positives() {
 
         for (bad, pointer) in [
             ("decision=urgent", "/decision"),
+            ("state=maybe", "/state"),
             ("sort=random", "/sort"),
             ("limit=0", "/limit"),
             ("min_confidence=2", "/min_confidence"),
@@ -200,7 +225,56 @@ fn findings_filter_sort_page_and_false_positives() {
         );
         assert_eq!(missing.status, 404, "{:?}", missing.body);
 
+        let confirmed = world.post(
+            Role::Analyst,
+            "/api/v1/findings/confirmations",
+            r#"{"asset": "rtr-away", "cve": "CVE-2024-0002", "note": "firmware 1.0 is affected"}"#,
+        );
+        assert_eq!(confirmed.status, 200, "[{}] {:?}", db.name, confirmed.body);
+        assert_eq!(confirmed.body["verdict"], "confirmed");
+        let decided = world.get(Role::Analyst, "/api/v1/findings?state=confirmed");
+        assert_eq!(
+            found(&decided),
+            [("rtr-away".to_owned(), "CVE-2024-0002".to_owned())]
+        );
+        let it = &decided.body["items"][0];
+        assert!(it["ssvc"]["decision"].is_string(), "{it:?}");
+        assert_eq!(it["ssvc"]["sources"]["exploitation"], "KEV");
+        assert_eq!(
+            it["ssvc"]["automatable"], "missing",
+            "no CVE record, no ADP vote"
+        );
+        assert_eq!(it["confirmed"], "firmware 1.0 is affected");
+        let exposure = world.get(Role::Analyst, "/api/v1/intel/exposure");
+        assert_eq!(exposure.status, 200, "{:?}", exposure.body);
+        assert_eq!(
+            exposure.body["items"][0]["asset"], "rtr-away",
+            "{:?}",
+            exposure.body
+        );
+        let unconfirm = call(
+            "DELETE",
+            &world
+                .hub
+                .url("/api/v1/findings/confirmations?asset=rtr-away&cve=CVE-2024-0002"),
+            &[("Authorization", &bearer)],
+            "",
+        );
+        assert_eq!(unconfirm.status, 204, "{:?}", unconfirm.body);
+        let again = world.get(Role::Analyst, "/api/v1/findings?state=confirmed");
+        assert_eq!(again.body["total"], 0, "a candidate again");
+
         let mut store = store::Store::open(&db.url).expect("store");
+        let confirmations = app::audit::list(
+            &mut store,
+            &store::AuditFilter {
+                action: Some("finding.confirmed".to_owned()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .expect("audit");
+        assert_eq!(confirmations.len(), 1, "[{}] {confirmations:?}", db.name);
         let entries = app::audit::list(
             &mut store,
             &store::AuditFilter {
@@ -232,7 +306,7 @@ fn findings_filter_sort_page_and_false_positives() {
 }
 
 /// Who may call which intel route: (method, path, body, roles allowed).
-const ROUTES: [(&str, &str, &str, &[Role]); 4] = [
+const ROUTES: [(&str, &str, &str, &[Role]); 5] = [
     ("GET", "/api/v1/intel/documents", "", READERS),
     ("GET", "/api/v1/findings", "", READERS),
     ("POST", "/api/v1/intel/documents", KEV, WRITERS),
@@ -240,6 +314,12 @@ const ROUTES: [(&str, &str, &str, &[Role]); 4] = [
         "POST",
         "/api/v1/findings/false-positives",
         r#"{"asset": "rtr-home", "cve": "CVE-2024-0001"}"#,
+        WRITERS,
+    ),
+    (
+        "POST",
+        "/api/v1/findings/confirmations",
+        r#"{"asset": "rtr-away", "cve": "CVE-2024-0001"}"#,
         WRITERS,
     ),
 ];
@@ -304,6 +384,14 @@ fn exposure_scores_are_listed_by_asset() {
     for db in test_support::backends("hub rest intel exposure") {
         let world = World::new(&db);
         seed(&world);
+        let candidates = world.get(Role::Coordinator, "/api/v1/intel/exposure");
+        assert_eq!(
+            candidates.body["items"],
+            json!([]),
+            "[{}] candidates count in no exposure",
+            db.name
+        );
+        confirm_candidates(&world);
         let page = world.get(Role::Coordinator, "/api/v1/intel/exposure?limit=1");
         assert_eq!(page.status, 200, "[{}] {:?}", db.name, page.body);
         assert_eq!(page.body["items"][0]["asset"], "rtr-away", "[{}]", db.name);

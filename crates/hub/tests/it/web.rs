@@ -443,6 +443,19 @@ fn web_forms_need_the_session_csrf_token() {
         );
         assert_eq!(bad.status, 422, "[{}] {}", db.name, bad.body);
         assert!(bad.body.contains("is not a CVE id"), "[{}]", db.name);
+        let confirm = post(
+            &hub,
+            &analyst.cookie,
+            "/intel/confirm",
+            &[
+                ("csrf", &analyst.csrf),
+                ("asset", &finding.asset),
+                ("cve", &finding.cve),
+                ("item", &finding.item),
+                ("note", "seen on site"),
+            ],
+        );
+        redirected_with(&hub, &analyst.cookie, &confirm, "Confirmed");
 
         let partner = login(&hub, Role::Partner);
         let path = format!("/portal/notifications/{notification}");

@@ -1,8 +1,8 @@
 //! The embedded CISA table against the CSV in the shared corpus, combination by combination.
 
 use intel::ssvc::{
-    Automatable, Decision, DecisionTable, Exploitation, MissionWellbeing, SsvcInputs,
-    TechnicalImpact,
+    Assessment, Automatable, Decision, DecisionTable, Exploitation, InputSource, MissionWellbeing,
+    SsvcInputs, TechnicalImpact,
 };
 
 #[test]
@@ -123,22 +123,57 @@ fn decision_for_a_real_finding() {
     let table = DecisionTable::cisa_coordinator();
     // Active (ADP and KEV), automatable, total: Attend on a low-impact asset, Act on a medium or high one.
     let decide = |impact| {
-        table.decide(SsvcInputs::for_finding(
-            record.ssvc.as_ref(),
-            true,
-            false,
-            impact,
-        ))
+        table.decide(
+            Assessment::for_finding(record.ssvc.as_ref(), true, false, false, impact).inputs,
+        )
     };
     assert_eq!(
         (decide(0.0), decide(0.1), decide(0.9)),
         (Decision::Attend, Decision::Act, Decision::Act)
     );
-    // No ADP vote, not in KEV, never sighted: none / yes / total.
-    let unknown = SsvcInputs::for_finding(None, false, false, 0.6);
-    assert_eq!(table.decide(unknown), Decision::Attend);
+    let voted = Assessment::for_finding(record.ssvc.as_ref(), false, true, false, 0.1);
     assert_eq!(
-        (unknown.automatable, unknown.technical_impact),
-        (Automatable::Yes, TechnicalImpact::Total)
+        (
+            voted.exploitation,
+            voted.automatable,
+            voted.mission_wellbeing
+        ),
+        (
+            InputSource::AdpKev,
+            InputSource::AdpVote,
+            InputSource::AnalysisImpact
+        )
+    );
+    assert!(voted.assumed().is_empty(), "every input has a source");
+    // No ADP vote, not in KEV, never sighted: the inputs are missing and the decision says
+    // what it assumes for them (none / yes / total).
+    let unknown = Assessment::for_finding(None, false, false, false, 0.6);
+    assert_eq!(table.decide(unknown.inputs), Decision::Attend);
+    assert_eq!(
+        (
+            unknown.exploitation,
+            unknown.automatable,
+            unknown.technical_impact
+        ),
+        (
+            InputSource::Missing,
+            InputSource::Missing,
+            InputSource::Missing
+        )
+    );
+    assert_eq!(
+        unknown.assumed(),
+        [
+            "exploitation none",
+            "automatable yes",
+            "technical impact total"
+        ]
+    );
+    // An incident speaks for Exploitation; the vote is still missing for the rest.
+    let sighted = Assessment::for_finding(None, false, false, true, 0.6);
+    assert_eq!(sighted.exploitation, InputSource::Incident);
+    assert_eq!(
+        sighted.assumed(),
+        ["automatable yes", "technical impact total"]
     );
 }

@@ -648,7 +648,7 @@ pub(crate) fn print_explanation(e: &analysis::Explanation) {
                     f.item.clone(),
                     f.rule.to_owned(),
                     format!("{:.2}", f.confidence),
-                    f.ssvc.decision.to_owned(),
+                    f.ssvc.verdict(),
                 ]
             }),
         );

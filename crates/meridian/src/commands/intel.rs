@@ -27,14 +27,25 @@ pub enum IntelCommand {
     /// Findings: asset products and attached SBOM components matched against the stored
     /// CVE, CSAF, KEV and VEX data, with the matched identifier, range, rule, confidence, KEV
     /// due date, EPSS and SSVC decision.
+    ///
+    /// Matches that checked no version (vendor only, a name without a version, a KEV entry)
+    /// are candidates, listed apart without an SSVC decision and not counted in exposure until
+    /// `intel confirm` (or a version that is checked) settles them.
     #[command(
         after_help = "Examples:\n  $ meridian intel findings --limit 20\n  $ meridian intel findings --asset fgrid:tw:tainan-12 --all\n  $ meridian intel findings --min-confidence 0.85"
     )]
     Findings(FindingsArgs),
-    /// The SSVC inputs and decision of every finding.
+    /// The SSVC inputs of every finding, where each comes from (KEV, CISA ADP vote, incident,
+    /// analysis impact, or missing), and the decision with what it assumes.
     Ssvc(FilterArgs),
-    /// Mark a finding as a false positive; it stays hidden across re-imports.
-    FalsePositive(FalsePositiveArgs),
+    /// Mark a finding (or candidate) as a false positive; it stays hidden across re-imports.
+    FalsePositive(MarkArgs),
+    /// Confirm a candidate (a match that checked no version): it takes its SSVC decision and
+    /// counts in exposure, across re-imports. Replaces a false-positive mark on it.
+    #[command(
+        after_help = "Example:\n  $ meridian intel confirm airport:us:ashburn-3 CVE-2017-15944 --note \"PAN-OS 7.1.12 (site survey)\""
+    )]
+    Confirm(MarkArgs),
     /// Per-asset exposure score in [0, 1] from the active findings (the ranking's input).
     Exposure {
         /// Rows to print in the table (`--json` always gives every asset).
@@ -93,7 +104,7 @@ pub struct FindingsArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct FalsePositiveArgs {
+pub struct MarkArgs {
     /// The asset id.
     pub asset: String,
     /// The CVE id (any case).
@@ -102,7 +113,7 @@ pub struct FalsePositiveArgs {
     /// `intel findings` shows it); default: every item of the asset.
     #[arg(long, default_value = "")]
     pub item: String,
-    /// Why this is a false positive (kept with the mark and shown with the finding).
+    /// Why (kept with the mark and shown with the finding).
     #[arg(long, default_value = "")]
     pub note: String,
 }
@@ -112,7 +123,8 @@ pub fn run(config: &Config, command: IntelCommand) -> anyhow::Result<()> {
         IntelCommand::Import(args) => import(config, &args),
         IntelCommand::Findings(args) => findings(config, &args),
         IntelCommand::Ssvc(args) => ssvc(config, &args),
-        IntelCommand::FalsePositive(args) => false_positive(config, &args),
+        IntelCommand::FalsePositive(args) => mark(config, store::Verdict::FalsePositive, &args),
+        IntelCommand::Confirm(args) => mark(config, store::Verdict::Confirmed, &args),
         IntelCommand::Exposure { limit } => exposure(config, limit),
         IntelCommand::Documents => documents(config),
         IntelCommand::Cvd { command } => super::cvd::run(config, command),
@@ -196,7 +208,7 @@ pub fn kev_dates_added(
     )?)
 }
 
-/// Ids of the assets with an active finding for one of `cves`.
+/// Ids of the assets with a counted finding (not a candidate) for one of `cves`.
 pub fn assets_affected_by(
     config: &Config,
     store: &mut store::Store,
@@ -327,53 +339,65 @@ fn findings(config: &Config, args: &FindingsArgs) -> anyhow::Result<()> {
     if config.json {
         return output::json(&rows);
     }
+    let (candidates, decided): (Vec<FindingRow>, Vec<FindingRow>) = rows
+        .into_iter()
+        .partition(|r| r.state == app::intel::FindingState::Candidate);
+    finding_table(config, "findings", &decided, args.filter.limit, true);
+    if !candidates.is_empty() {
+        outln!("\nCandidates: version not checked, no SSVC decision, not counted in exposure");
+        finding_table(config, "candidates", &candidates, args.filter.limit, false);
+        output::note(
+            config.quiet,
+            "settle a candidate: `meridian intel confirm ASSET CVE` or `intel false-positive \
+             ASSET CVE`, or give the asset a versioned product or SBOM",
+        );
+    }
+    Ok(())
+}
+
+/// One table of findings; `decided`: with the SSVC column (candidates have no decision).
+fn finding_table(config: &Config, what: &str, rows: &[FindingRow], limit: usize, decided: bool) {
     // The default columns answer "what, where, how sure, how urgent"; --wide adds the inventory
     // item, the range that matched and the analyst's or VEX's note.
     let wide = output::wide();
-    let header: &[&str] = if wide {
-        &[
-            "asset", "CVE", "item", "matched", "range", "rule", "conf", "KEV due", "EPSS", "SSVC",
-            "note",
-        ]
-    } else {
-        &[
-            "asset", "CVE", "matched", "rule", "conf", "KEV due", "EPSS", "SSVC",
-        ]
-    };
-    output::limited_table(
-        config.quiet,
-        "findings",
-        header,
-        &rows,
-        args.filter.limit,
-        |r| {
-            let asset = output::origin(&r.asset, r.foreign, false);
-            let mut row = vec![asset, r.cve.clone()];
-            if wide {
-                row.push(r.item.clone());
-            }
-            row.push(r.matched.clone());
-            if wide {
-                row.push(r.range.clone().unwrap_or_default());
-            }
-            row.extend([
-                r.rule.to_owned(),
-                format!("{:.2}", r.confidence),
-                r.kev_due_date.clone().unwrap_or_default(),
-                fmt_epss(r.epss),
-                r.ssvc.decision.to_owned(),
-            ]);
-            if wide {
-                row.push(match (&r.suppressed, &r.false_positive) {
-                    (Some(s), _) => format!("suppressed by {}: {}", s.by, s.justification),
-                    (None, Some(n)) => format!("false positive: {n}"),
-                    (None, None) => String::new(),
-                });
-            }
-            row
-        },
-    );
-    Ok(())
+    let header: Vec<&str> = ["asset", "CVE"]
+        .into_iter()
+        .chain(wide.then_some("item"))
+        .chain(["matched"])
+        .chain(wide.then_some("range"))
+        .chain(["rule", "conf", "KEV due", "EPSS"])
+        .chain(decided.then_some("SSVC"))
+        .chain(wide.then_some("note"))
+        .collect();
+    output::limited_table(config.quiet, what, &header, rows, limit, |r| {
+        let asset = output::origin(&r.asset, r.foreign, false);
+        let mut row = vec![asset, r.cve.clone()];
+        if wide {
+            row.push(r.item.clone());
+        }
+        row.push(r.matched.clone());
+        if wide {
+            row.push(r.range.clone().unwrap_or_default());
+        }
+        row.extend([
+            r.rule.to_owned(),
+            format!("{:.2}", r.confidence),
+            r.kev_due_date.clone().unwrap_or_default(),
+            fmt_epss(r.epss),
+        ]);
+        if decided {
+            row.push(r.ssvc.verdict());
+        }
+        if wide {
+            row.push(match (&r.suppressed, &r.false_positive, &r.confirmed) {
+                (Some(s), _, _) => format!("suppressed by {}: {}", s.by, s.justification),
+                (None, Some(n), _) => format!("false positive: {n}"),
+                (None, None, Some(n)) => format!("confirmed: {n}"),
+                (None, None, None) => String::new(),
+            });
+        }
+        row
+    });
 }
 
 #[derive(Serialize)]
@@ -381,6 +405,7 @@ struct SsvcLine<'a> {
     asset: &'a str,
     cve: &'a str,
     item: &'a str,
+    state: app::intel::FindingState,
     #[serde(flatten)]
     ssvc: &'a SsvcRow,
 }
@@ -393,6 +418,7 @@ fn ssvc(config: &Config, args: &FilterArgs) -> anyhow::Result<()> {
             asset: &r.asset,
             cve: &r.cve,
             item: &r.item,
+            state: r.state,
             ssvc: &r.ssvc,
         })
         .collect();
@@ -415,16 +441,23 @@ fn ssvc(config: &Config, args: &FilterArgs) -> anyhow::Result<()> {
         &lines,
         args.limit,
         |l| {
-            let adp = if l.ssvc.adp_vote { "" } else { " (no ADP)" };
+            let sourced = |value: &str, source: &str| {
+                if value == source {
+                    value.to_owned()
+                } else {
+                    format!("{value} ({source})")
+                }
+            };
+            let s = &l.ssvc.sources;
             vec![
                 l.asset.to_owned(),
                 l.cve.to_owned(),
-                format!("{} ({})", l.ssvc.exploitation, l.ssvc.exploitation_evidence),
-                format!("{}{adp}", l.ssvc.automatable),
-                format!("{}{adp}", l.ssvc.technical_impact),
+                sourced(l.ssvc.exploitation, s.exploitation),
+                sourced(l.ssvc.automatable, s.automatable),
+                sourced(l.ssvc.technical_impact, s.technical_impact),
                 format!("{:.4}", l.ssvc.impact),
-                l.ssvc.mission_wellbeing.to_owned(),
-                l.ssvc.decision.to_owned(),
+                sourced(l.ssvc.mission_wellbeing, s.mission_wellbeing),
+                l.ssvc.verdict(),
             ]
         },
     );
@@ -432,32 +465,36 @@ fn ssvc(config: &Config, args: &FilterArgs) -> anyhow::Result<()> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// intel false-positive, intel documents
+// intel false-positive, intel confirm, intel documents
 
-fn false_positive(config: &Config, args: &FalsePositiveArgs) -> anyhow::Result<()> {
+fn mark(config: &Config, verdict: store::Verdict, args: &MarkArgs) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
-    let input = app::intel::FalsePositiveInput {
+    let input = app::intel::FindingMarkInput {
         asset: args.asset.clone(),
         cve: args.cve.clone(),
         item: args.item.clone(),
         note: args.note.clone(),
     };
-    let (fp, created) = app::intel::mark_false_positive(&mut store, input, &app::Actor::local())?;
+    let (fp, created) = app::intel::mark_finding(&mut store, verdict, input, &app::Actor::local())?;
     let status = if created { "marked" } else { "updated" };
     if config.json {
         return output::json(&serde_json::json!({
-            "asset": fp.asset, "cve": fp.cve, "item": fp.item, "note": fp.note,
-            "marked_at": fp.marked_at, "status": status,
+            "asset": fp.asset, "cve": fp.cve, "item": fp.item, "verdict": verdict.as_str(),
+            "note": fp.note, "marked_at": fp.marked_at, "status": status,
         }));
     }
     outln!(
-        "{status}: {} on {}{} is a false positive",
+        "{status}: {} on {}{} is {}",
         fp.cve,
         fp.asset,
         if fp.item.is_empty() {
             String::new()
         } else {
             format!(" ({})", fp.item)
+        },
+        match verdict {
+            store::Verdict::FalsePositive => "a false positive",
+            store::Verdict::Confirmed => "confirmed",
         }
     );
     Ok(())

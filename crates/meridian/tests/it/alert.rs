@@ -517,7 +517,7 @@ fn a_cyber_incident_makes_exploitation_active() {
             .find(|f| f["cve"] == cve)
             .expect("the same finding");
         assert_eq!(row["exploitation"], "active", "[{}] {asset} {cve}", db.name);
-        assert_eq!(row["exploitation_evidence"], "incident");
+        assert_eq!(row["sources"]["exploitation"], "incident");
     }
 }
 

@@ -74,7 +74,22 @@ fn demo_loads_advisories_with_every_ssvc_decision_and_foreign_exposure() {
             "[{}] a finding from an SBOM component",
             db.name
         );
-        let decisions: BTreeSet<&str> = findings
+        // Candidates (no version checked) have no decision: an "Act" is never a guess.
+        let (candidates, decided): (Vec<&Value>, Vec<&Value>) =
+            findings.iter().partition(|f| f["state"] == "candidate");
+        assert!(
+            candidates.iter().all(|f| f["ssvc"]["decision"].is_null()),
+            "[{}]",
+            db.name
+        );
+        assert!(
+            decided
+                .iter()
+                .all(|f| f["range"].is_string() || f["state"] == "confirmed"),
+            "[{}] every decision rests on a version checked",
+            db.name
+        );
+        let decisions: BTreeSet<&str> = decided
             .iter()
             .map(|f| f["ssvc"]["decision"].as_str().expect("decision"))
             .collect();

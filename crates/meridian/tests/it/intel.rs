@@ -285,6 +285,18 @@ fn findings_inside_and_outside_real_ranges_with_ssvc() {
             && f["source"] == "KEV 2025.08.25"
             && f["range"].is_null()
             && f["matched"] == "Palo Alto Networks / PAN-OS"));
+        // KEV names no versions: those are candidates, without a decision.
+        assert!(
+            guesses
+                .iter()
+                .all(|f| f["state"] == "candidate" && f["ssvc"]["decision"].is_null())
+        );
+        assert!(
+            active
+                .iter()
+                .filter(|f| f["confidence"].as_f64() >= Some(0.5))
+                .all(|f| f["state"] == "checked")
+        );
         assert!(
             !active
                 .iter()
@@ -297,19 +309,25 @@ fn findings_inside_and_outside_real_ranges_with_ssvc() {
         );
 
         let ssvc = run(url, &["intel", "ssvc", "--min-confidence", "0.5"]);
+        static SOURCES: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+            json!({"exploitation": "KEV", "automatable": "CISA ADP vote",
+                   "technical_impact": "CISA ADP vote", "mission_wellbeing": "analysis impact"})
+        });
         assert_eq!(
             ssvc,
             json!([
                 {"asset": "fw:de-1", "cve": "CVE-2024-3400",
                  "item": "cpe:2.3:o:paloaltonetworks:pan-os:10.2.9:*:*:*:*:*:*:*",
-                 "exploitation": "active", "exploitation_evidence": "KEV", "automatable": "yes",
-                 "technical_impact": "total", "adp_vote": true, "impact": 1.0,
-                 "mission_wellbeing": "high", "decision": "Act"},
+                 "state": "checked",
+                 "exploitation": "active", "automatable": "yes", "technical_impact": "total",
+                 "impact": 1.0, "mission_wellbeing": "high", "sources": SOURCES.clone(),
+                 "assumed": [], "decision": "Act"},
                 {"asset": "fw:jp-1", "cve": "CVE-2024-3400",
                  "item": "cpe:2.3:o:paloaltonetworks:pan-os:11.1.2-h2:*:*:*:*:*:*:*",
-                 "exploitation": "active", "exploitation_evidence": "KEV", "automatable": "yes",
-                 "technical_impact": "total", "adp_vote": true, "impact": 0.0,
-                 "mission_wellbeing": "low", "decision": "Attend"},
+                 "state": "checked",
+                 "exploitation": "active", "automatable": "yes", "technical_impact": "total",
+                 "impact": 0.0, "mission_wellbeing": "low", "sources": SOURCES.clone(),
+                 "assumed": [], "decision": "Attend"},
             ]),
             "[{}]",
             db.name
@@ -372,8 +390,44 @@ fn false_positive_is_hidden_and_survives_reimport() {
             .collect();
         assert_eq!(de.len(), 1);
         assert_eq!(de[0]["false_positive"], "lab unit, not deployed");
-        // Its exposure now rests on the KEV name guesses alone: 0.4 × (Act ∨ EPSS) = 0.4.
-        assert!((exposure("fw:de-1") - 0.4).abs() < 1e-6, "[{}]", db.name);
+        // What is left are KEV name matches, candidates: no exposure until one is confirmed.
+        assert!(
+            run(url, &["intel", "exposure"]).get("fw:de-1").is_none(),
+            "[{}]",
+            db.name
+        );
+        let left = run(url, &["intel", "findings", "--asset", "fw:de-1"]);
+        let candidate = &left.as_array().expect("rows")[0];
+        assert_eq!(candidate["state"], "candidate");
+        let cve = candidate["cve"].as_str().expect("cve");
+        let confirmed = run(
+            url,
+            &[
+                "intel",
+                "confirm",
+                "fw:de-1",
+                cve,
+                "--note",
+                "PAN-OS 10.2.9",
+            ],
+        );
+        assert_eq!(
+            (&confirmed["status"], &confirmed["verdict"]),
+            (&json!("marked"), &json!("confirmed"))
+        );
+        let now = run(url, &["intel", "findings", "--asset", "fw:de-1"]);
+        let now: Vec<&Value> = now
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter(|f| f["cve"] == cve)
+            .collect();
+        assert_eq!(now[0]["state"], "confirmed");
+        assert_eq!(now[0]["confirmed"], "PAN-OS 10.2.9");
+        assert!(now[0]["ssvc"]["decision"].is_string());
+        // The confirmed KEV name match: 0.4 × (w ∨ EPSS) > 0.
+        assert!(exposure("fw:de-1") > 0.0, "[{}]", db.name);
+        assert!(exposure("fw:de-1") <= 0.4 + 1e-6, "[{}]", db.name);
     }
 }
 

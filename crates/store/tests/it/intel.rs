@@ -1,7 +1,7 @@
 //! Intel documents, SBOM attachments and false positives, on both backends.
 
 use model::Atlas;
-use store::{FalsePositive, IntelImport, IntelImported};
+use store::{FindingMark, IntelImport, IntelImported, Verdict};
 
 use crate::{asset, open, strings};
 
@@ -100,8 +100,8 @@ fn documents_are_idempotent_by_hash_and_sboms_attach_to_existing_assets() {
 }
 
 #[test]
-fn false_positives_are_upserted_and_need_their_asset() {
-    for db in test_support::backends("store intel false positives") {
+fn verdicts_are_upserted_replace_each_other_and_need_their_asset() {
+    for db in test_support::backends("store intel finding marks") {
         let mut store = open(&db);
         store
             .import(&Atlas {
@@ -109,29 +109,51 @@ fn false_positives_are_upserted_and_need_their_asset() {
                 dependencies: vec![],
             })
             .expect("atlas");
-        let fp = FalsePositive {
+        let fp = FindingMark {
             asset: "plc:1".to_owned(),
             cve: "CVE-2024-3400".to_owned(),
             item: String::new(),
+            verdict: Verdict::FalsePositive,
             note: "not internet-facing".to_owned(),
             marked_at: "2026-11-22T00:00:00Z".to_owned(),
         };
-        assert!(store.mark_false_positive(&fp).expect("mark"));
-        let renoted = FalsePositive {
+        assert!(store.mark_finding(&fp).expect("mark"));
+        let renoted = FindingMark {
             note: "firmware replaced".to_owned(),
             ..fp.clone()
         };
-        assert!(!store.mark_false_positive(&renoted).expect("re-mark"));
-        let unknown = FalsePositive {
+        assert!(!store.mark_finding(&renoted).expect("re-mark"));
+        let unknown = FindingMark {
             asset: "nope".to_owned(),
             ..fp.clone()
         };
-        assert!(store.mark_false_positive(&unknown).is_err());
+        assert!(store.mark_finding(&unknown).is_err());
         assert_eq!(
-            store.false_positives().expect("list"),
+            store.finding_marks().expect("list"),
             [renoted],
             "[{}]",
             db.name
         );
+        // Confirming replaces the false positive: one verdict per finding.
+        let confirmed = FindingMark {
+            verdict: Verdict::Confirmed,
+            note: "runs 10.2.3 (site visit)".to_owned(),
+            ..fp.clone()
+        };
+        assert!(store.mark_finding(&confirmed).expect("confirm"));
+        assert!(
+            !store
+                .unmark_finding("plc:1", "CVE-2024-3400", "", Verdict::FalsePositive)
+                .expect("unmark"),
+            "no false positive left to remove [{}]",
+            db.name
+        );
+        assert_eq!(store.finding_marks().expect("list"), [confirmed]);
+        assert!(
+            store
+                .unmark_finding("plc:1", "CVE-2024-3400", "", Verdict::Confirmed)
+                .expect("unmark")
+        );
+        assert!(store.finding_marks().expect("list").is_empty());
     }
 }

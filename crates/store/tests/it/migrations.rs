@@ -48,7 +48,8 @@ fn sqlite_schema_migrations_table_has_one_row_per_version() {
             (10, "audit".to_owned()),
             (11, "users".to_owned()),
             (12, "jobs".to_owned()),
-            (13, "coordination".to_owned())
+            (13, "coordination".to_owned()),
+            (14, "finding_marks".to_owned())
         ]
     );
 }
