@@ -91,6 +91,12 @@ pub enum Details {
         #[serde(default)]
         gaps: Vec<String>,
     },
+    /// A training course of the catalogue, and the competencies it builds.
+    Course {
+        title: String,
+        #[serde(default)]
+        competencies: Vec<String>,
+    },
     /// A training session of a course.
     Training {
         course: String,
@@ -228,7 +234,7 @@ pub struct AssetRank {
 }
 
 /// The kinds, their id prefixes and what they are.
-pub const KINDS: [(&str, &str, &str); 13] = [
+pub const KINDS: [(&str, &str, &str); 14] = [
     ("activity", "ACT", "international activity"),
     (
         "action",
@@ -236,6 +242,7 @@ pub const KINDS: [(&str, &str, &str); 13] = [
         "partner or domestic action on foreign infrastructure",
     ),
     ("service", "SVC", "service delivered to a partner"),
+    ("course", "CRS", "training course"),
     ("training", "TRN", "training session"),
     ("assessment", "ASM", "competency assessment"),
     ("trainer", "TTT", "certified foreign trainer"),
@@ -255,6 +262,7 @@ impl Details {
             Details::Activity { .. } => "activity",
             Details::Action { .. } => "action",
             Details::Service { .. } => "service",
+            Details::Course { .. } => "course",
             Details::Training { .. } => "training",
             Details::Assessment { .. } => "assessment",
             Details::Trainer { .. } => "trainer",
@@ -284,6 +292,10 @@ impl Details {
             Details::Service {
                 partner, service, ..
             } => format!("{service} for {partner}"),
+            Details::Course {
+                title,
+                competencies,
+            } => format!("{title} [{}]", competencies.join(", ")),
             Details::Training {
                 course, partner, ..
             }
@@ -533,6 +545,7 @@ impl Record {
                 empty("partner", partner);
                 empty("service", service);
             }
+            Details::Course { title, .. } => empty("title", title),
             Details::Training {
                 course,
                 partner,
@@ -1073,7 +1086,7 @@ impl Filter {
 }
 
 /// Fields whose CSV cell is a `;`-separated list.
-const LIST_FIELDS: [&str; 8] = [
+const LIST_FIELDS: [&str; 9] = [
     "supporting_offices",
     "partners",
     "countries",
@@ -1082,6 +1095,7 @@ const LIST_FIELDS: [&str; 8] = [
     "gaps",
     "briefings",
     "notifications",
+    "competencies",
 ];
 const BOOL_FIELDS: [&str; 3] = ["competent", "secure_development", "improved"];
 const NUMBER_FIELDS: [&str; 3] = ["participants", "before", "after"];

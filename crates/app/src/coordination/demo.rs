@@ -547,6 +547,28 @@ pub(crate) fn populate(
         );
     }
 
+    // The catalogue of the courses the sessions and assessments name.
+    for (course, competencies) in [
+        (
+            "ICS incident response",
+            ["OT network triage", "PLC forensics", "safe shutdown"],
+        ),
+        (
+            "Malware triage",
+            ["static analysis", "sandboxing", "indicator sharing"],
+        ),
+    ] {
+        m.add(
+            "capacity-building",
+            364,
+            1,
+            Details::Course {
+                title: course.into(),
+                competencies: competencies.map(str::to_owned).to_vec(),
+            },
+        );
+    }
+
     let stored = store_records(store, actor, "demo.coordination", m.records)?;
     // Annual plan targets for the last four quarters.
     for quarter in Quarter::of(&now_day)

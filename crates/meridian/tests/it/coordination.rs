@@ -65,6 +65,28 @@ fn coord_demo_register_has_every_measure_and_only_the_planted_conflicts() {
         let quarter = m["quarter"].as_str().expect("quarter").to_owned();
         let (first, last) = quarter_days(&quarter);
         let assessments = json(url, &["record", "list", "--kind", "assessment"]);
+        // Every session and assessment names a course of the catalogue.
+        let courses: Vec<String> = json(url, &["record", "list", "--kind", "course"])
+            .as_array()
+            .expect("courses")
+            .iter()
+            .filter_map(|c| c["title"].as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(courses.len(), 2, "[{}] {courses:?}", db.name);
+        let sessions = json(url, &["record", "list", "--kind", "training"]);
+        for r in sessions
+            .as_array()
+            .expect("sessions")
+            .iter()
+            .chain(assessments.as_array().expect("assessments"))
+        {
+            let course = r["course"].as_str().unwrap_or_default();
+            assert!(
+                courses.iter().any(|c| c == course),
+                "[{}] {course:?} is not in the catalogue",
+                db.name
+            );
+        }
         let in_quarter: Vec<&Value> = assessments
             .as_array()
             .expect("records")
