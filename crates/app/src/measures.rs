@@ -861,38 +861,65 @@ pub fn build_review(
     targets: &BTreeMap<String, BTreeMap<String, f64>>,
     quarter: Quarter,
 ) -> Review {
-    let quarters = quarter.trailing(TREND_QUARTERS);
     let rows = MEASURES
         .iter()
-        .map(|m| {
-            // The trend ends with the previous quarter and this one: each computed once.
-            let mut values: Vec<Value> = quarters.iter().map(|q| data.value(m, *q)).collect();
-            let trend: Vec<(Quarter, f64)> = values.iter().map(|v| (v.quarter, v.value)).collect();
-            let value = values.pop().expect("the trend ends with the quarter");
-            let previous = values.last().map_or(0.0, |v| v.value);
-            let change = ((value.value - previous) * 10.0).round() / 10.0;
-            let target = targets
-                .get(m.id)
-                .and_then(|t| t.get(&quarter.to_string()))
-                .copied();
-            let status = match target {
-                None => Status::NoTarget,
-                Some(t) if value.value >= t => Status::Met,
-                Some(_) if change > 0.0 => Status::Improving,
-                Some(_) => Status::Behind,
-            };
-            ReviewRow {
-                value,
-                previous,
-                change,
-                direction: "increase",
-                target,
-                status,
-                trend,
-            }
-        })
+        .map(|m| review_row(data, targets, m, quarter))
         .collect();
     Review { quarter, rows }
+}
+
+/// One measure of the review of `quarter` (its page): the value with its drill-down, the
+/// previous quarter, change, target, status and trend, computed for this measure only.
+pub fn measure_review(
+    store: &mut Store,
+    actor: &Actor,
+    id: &str,
+    quarter: Quarter,
+) -> Result<ReviewRow> {
+    authorize(actor, Action::ReadCoordination)?;
+    let measure = definition(id).ok_or_else(|| Error::NotFound {
+        what: "measure",
+        id: id.to_owned(),
+    })?;
+    let data = Data::load(store)?;
+    Ok(review_row(&data, &targets(store)?, measure, quarter))
+}
+
+fn review_row(
+    data: &Data,
+    targets: &BTreeMap<String, BTreeMap<String, f64>>,
+    m: &'static Definition,
+    quarter: Quarter,
+) -> ReviewRow {
+    // The trend ends with the previous quarter and this one: each computed once.
+    let mut values: Vec<Value> = quarter
+        .trailing(TREND_QUARTERS)
+        .iter()
+        .map(|q| data.value(m, *q))
+        .collect();
+    let trend: Vec<(Quarter, f64)> = values.iter().map(|v| (v.quarter, v.value)).collect();
+    let value = values.pop().expect("the trend ends with the quarter");
+    let previous = values.last().map_or(0.0, |v| v.value);
+    let change = ((value.value - previous) * 10.0).round() / 10.0;
+    let target = targets
+        .get(m.id)
+        .and_then(|t| t.get(&quarter.to_string()))
+        .copied();
+    let status = match target {
+        None => Status::NoTarget,
+        Some(t) if value.value >= t => Status::Met,
+        Some(_) if change > 0.0 => Status::Improving,
+        Some(_) => Status::Behind,
+    };
+    ReviewRow {
+        value,
+        previous,
+        change,
+        direction: "increase",
+        target,
+        status,
+        trend,
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use app::authz::Action;
 use app::measures::report::{self, Format};
-use app::measures::{self, Quarter, Review, ReviewRow, Status};
+use app::measures::{self, Quarter, ReviewRow, Status};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -50,19 +50,20 @@ impl MeasureParams {
     }
 }
 
-/// The page's parameters and the review of the quarter they ask for (read on a blocking
+/// The page's parameters, their quarter and what `read` computes for it (on a blocking
 /// thread), once the viewer may read the measures.
-async fn load(
+async fn load<T: Send + 'static>(
     app: &AppState,
     viewer: &Viewer,
     raw: Option<&str>,
-) -> Result<(MeasureParams, Review), WebError> {
+    read: impl FnOnce(&mut store::Store, &app::Actor, Quarter) -> Result<T, app::Error> + Send + 'static,
+) -> Result<(MeasureParams, Quarter, T), WebError> {
     viewer.may(Action::ReadCoordination)?;
     let params: MeasureParams = super::query(raw)?;
     let quarter = params.quarter()?;
     let actor = viewer.actor.clone();
-    let review = run(app, move |store| measures::review(store, &actor, quarter)).await?;
-    Ok((params, review))
+    let read = run(app, move |store| read(store, &actor, quarter)).await?;
+    Ok((params, quarter, read))
 }
 
 /// A status as text with its class (the colour never alone).
@@ -115,8 +116,7 @@ pub async fn cards(
     viewer: Viewer,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let (_, review) = load(&app, &viewer, raw.as_deref()).await?;
-    let quarter = review.quarter;
+    let (_, quarter, review) = load(&app, &viewer, raw.as_deref(), measures::review).await?;
     let tally = |s: Status| review.rows.iter().filter(|r| r.status == s).count();
     let content = html! {
         (picker("/measures", quarter))
@@ -158,13 +158,10 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let definition = measures::definition(&id)
         .ok_or_else(|| WebError::Status(StatusCode::NOT_FOUND, format!("no measure {id:?}")))?;
-    let (params, review) = load(&app, &viewer, raw.as_deref()).await?;
-    let quarter = review.quarter;
-    let row = review
-        .rows
-        .into_iter()
-        .find(|r| r.value.measure.id == definition.id)
-        .ok_or_else(|| WebError::Status(StatusCode::NOT_FOUND, format!("no measure {id:?}")))?;
+    let (params, quarter, row) = load(&app, &viewer, raw.as_deref(), move |store, actor, q| {
+        measures::measure_review(store, actor, definition.id, q)
+    })
+    .await?;
     let records = &row.value.records;
     if given(&params.format).as_deref() == Some("csv") {
         return Ok(layout::csv(
@@ -247,8 +244,7 @@ pub async fn review(
     viewer: Viewer,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let (_, review) = load(&app, &viewer, raw.as_deref()).await?;
-    let quarter = review.quarter;
+    let (_, quarter, review) = load(&app, &viewer, raw.as_deref(), measures::review).await?;
     let download = |format: Format, name: &str| {
         let value = match format {
             Format::Json => "json",
