@@ -770,11 +770,20 @@ fn compute(
         .collect();
     let kev = corpus.kev.as_ref().map(|k| k.by_cve()).unwrap_or_default();
     let marks = store.finding_marks()?;
+    let mut marked: HashMap<(&str, &str), Vec<&store::FindingMark>> = HashMap::new();
+    for m in &marks {
+        marked
+            .entry((m.asset.as_str(), m.cve.as_str()))
+            .or_default()
+            .push(m);
+    }
     // The analyst's verdict on a finding: one on its item before one on every item of the asset.
     let verdict = |asset: &str, cve: &str, item: &str| {
-        marks
+        marked
+            .get(&(asset, cve))?
             .iter()
-            .filter(|m| m.asset == asset && m.cve == cve && (m.item.is_empty() || m.item == item))
+            .copied()
+            .filter(|m| m.item.is_empty() || m.item == item)
             .max_by_key(|m| !m.item.is_empty())
     };
     // Assets under attack: a cyber incident or sighting makes Exploitation at least active.
