@@ -282,6 +282,16 @@ pub fn flags(store: &mut Store, actor: &Actor) -> Result<Vec<DeconflictFlag>> {
     Ok(all)
 }
 
+/// How many flags are open (waiting for a coordinator).
+pub fn open_count(store: &mut Store, actor: &Actor) -> Result<usize> {
+    authorize(actor, Action::ReadCoordination)?;
+    Ok(store
+        .deconflict_flags()?
+        .iter()
+        .filter(|f| f.status == "open")
+        .count())
+}
+
 /// How a coordinator resolves a flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resolution {

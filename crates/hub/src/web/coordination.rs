@@ -72,10 +72,7 @@ pub async fn register(
             .into_iter()
             .filter(|r| filter.keeps(r))
             .collect();
-        let open = deconflict::flags(store, &actor)?
-            .iter()
-            .filter(|f| f.status == "open")
-            .count();
+        let open = deconflict::open_count(store, &actor)?;
         Ok((records, open))
     })
     .await?;

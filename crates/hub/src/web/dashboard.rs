@@ -84,10 +84,7 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
             incidents.sort_by(|a, b| b.report.reported_at.cmp(&a.report.reported_at));
             incidents.truncate(TOP);
             let measures = if coordination {
-                let open = app::coordination::deconflict::flags(store, &actor)?
-                    .iter()
-                    .filter(|f| f.status == "open")
-                    .count();
+                let open = app::coordination::deconflict::open_count(store, &actor)?;
                 Some((app::measures::review(store, &actor, quarter)?, open))
             } else {
                 None

@@ -222,9 +222,7 @@ pub async fn collection(
     let collection = id.clone();
     let (title, page) = run(&app, move |store| {
         let title = store
-            .collections()?
-            .into_iter()
-            .find(|c| c.id == collection)
+            .collection(&collection)?
             .map(|c| c.title)
             .ok_or_else(|| app::Error::NotFound {
                 what: "collection",
