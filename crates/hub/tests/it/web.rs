@@ -885,3 +885,73 @@ fn web_coordinator_records_an_activity_resolves_a_flag_and_sets_a_target() {
         );
     }
 }
+
+#[test]
+fn web_coordination_forms_refuse_forged_nul_and_oversized_posts_storing_nothing() {
+    for db in test_support::backends("hub web coordination attacks") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        let count =
+            |store: &mut Store| app::coordination::list(store, None).expect("records").len();
+        let before = count(&mut store);
+        let flags_before =
+            app::coordination::deconflict::open_count(&mut store, &Actor::Local("test".to_owned()))
+                .expect("flags");
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let coordinator = login(&hub, Role::Coordinator);
+        let activity = |csrf: &str, title: &str| {
+            post(
+                &hub,
+                &coordinator.cookie,
+                "/coordination/activities",
+                &[
+                    ("csrf", csrf),
+                    ("title", title),
+                    ("type", "exercise"),
+                    ("office", "Attack Office"),
+                    ("partners", "cert-fr"),
+                    ("objectives", "2.3"),
+                    ("start", "2026-11-02"),
+                    ("end", "2026-11-03"),
+                    ("status", "planned"),
+                ],
+            )
+        };
+        assert_eq!(activity("", "x").status, 403, "[{}] no token", db.name);
+        assert_eq!(
+            activity("forged", "x").status,
+            403,
+            "[{}] a wrong token",
+            db.name
+        );
+        let nul = activity(&coordinator.csrf, "bad\0title");
+        assert_eq!(nul.status, 422, "[{}] {}", db.name, nul.body);
+        let huge = "x".repeat(64 << 20);
+        assert_eq!(
+            activity(&coordinator.csrf, &huge).status,
+            413,
+            "[{}] a form over the body limit",
+            db.name
+        );
+        // Resolving, running and targets with a forged token.
+        for path in [
+            "/coordination/deconfliction/run",
+            "/coordination/deconfliction/FLAG-x/resolve",
+            "/measures/targets",
+            "/coordination/records/ACT-000001/delete",
+        ] {
+            let refused = post(&hub, &coordinator.cookie, path, &[("csrf", "forged")]);
+            assert_eq!(refused.status, 403, "[{}] {path}", db.name);
+        }
+        let mut store = Store::open(&db.url).expect("store");
+        assert_eq!(count(&mut store), before, "[{}] nothing stored", db.name);
+        assert_eq!(
+            app::coordination::deconflict::open_count(&mut store, &Actor::Local("test".to_owned()))
+                .expect("flags"),
+            flags_before,
+            "[{}] no flag resolved",
+            db.name
+        );
+    }
+}
