@@ -76,6 +76,12 @@ pub struct ServeOptions {
     /// The hub's Ed25519 signing key (the text `meridian bundle keygen` wrote) that signs the
     /// bundles exported over REST; none: that route answers 503.
     pub bundle_key: Option<String>,
+    /// How long a synchronous call of long work (a ranking, Monte Carlo, percolation, an
+    /// import, a sync) is waited for before it becomes a job and is answered 202.
+    pub sync_wait: Duration,
+    /// Long works running at once, synchronous calls and jobs alike; the others wait their
+    /// turn (a job meanwhile is `queued`).
+    pub max_jobs: usize,
 }
 
 impl ServeOptions {
@@ -96,6 +102,8 @@ impl ServeOptions {
             home: model::HomeCountry::default(),
             secret_key: None,
             bundle_key: None,
+            sync_wait: Duration::from_secs(5),
+            max_jobs: std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
         }
     }
 }
@@ -123,6 +131,9 @@ pub struct Inner {
     pub home: model::HomeCountry,
     pub secret_key: Option<app::federation::KeySource>,
     pub bundle_key: Option<String>,
+    pub sync_wait: Duration,
+    /// A turn for each long work that may run at once.
+    pub long_work: Arc<Semaphore>,
 }
 
 impl Deref for AppState {
@@ -157,6 +168,8 @@ impl AppState {
             home: options.home.clone(),
             secret_key: options.secret_key.clone(),
             bundle_key: options.bundle_key.clone(),
+            sync_wait: options.sync_wait,
+            long_work: Arc::new(Semaphore::new(options.max_jobs.max(1))),
         })))
     }
 }

@@ -235,7 +235,7 @@ pub struct StoredRunDto {
 #[utoipa::path(post, path = "/api/v1/rank", tag = "analysis", params(AsyncParams),
     responses(
         (status = 200, description = "Computed and stored", body = StoredRunDto),
-        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
+        (status = 202, description = "Runs as a job (`?async=true`, or past the server's synchronous wait); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
     ),
@@ -827,7 +827,7 @@ pub struct MonteCarloDto {
     request_body(content = MonteCarloRequestDto, content_type = "application/json"),
     responses(
         (status = 200, description = "The spread of the impacts", body = MonteCarloDto),
-        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
+        (status = 202, description = "Runs as a job (`?async=true`, or past the server's synchronous wait); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
         (status = 413, description = "The body is too large", body = ErrorDto),
@@ -1187,7 +1187,7 @@ pub const MAX_REALISATIONS: u64 = 64;
     request_body(content = PercolationRequestDto, content_type = "application/json"),
     responses(
         (status = 200, description = "The critical point", body = PercolationDto),
-        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
+        (status = 202, description = "Runs as a job (`?async=true`, or past the server's synchronous wait); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Not allowed to run analyses (partners never are)", body = ErrorDto),
         (status = 413, description = "The body is too large", body = ErrorDto),

@@ -375,7 +375,7 @@ pub struct ImportReportDto {
     request_body(content = AtlasDto, content_type = "application/json"),
     responses(
         (status = 200, description = "Stored, all of it", body = ImportReportDto),
-        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
+        (status = 202, description = "Runs as a job (`?async=true`, or past the server's synchronous wait); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Not allowed to import (partners never are)", body = ErrorDto),
         (status = 413, description = "The body is larger than the server accepts", body = ErrorDto),

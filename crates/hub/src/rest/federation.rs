@@ -62,7 +62,7 @@ const MAX_PAGE_SIZE: u32 = 10_000;
     request_body(content = SyncRequestDto, content_type = "application/json"),
     responses(
         (status = 200, description = "Synced (a failure with the remote is in `error`)", body = SyncReportDto),
-        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
+        (status = 202, description = "Runs as a job (`?async=true`, or past the server's synchronous wait); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Only administrators sync", body = ErrorDto),
         (status = 404, description = "No such remote", body = ErrorDto),

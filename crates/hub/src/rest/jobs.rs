@@ -1,7 +1,11 @@
 //! Long work as jobs ([`app::jobs`]). The routes of long work (storing a ranking, Monte Carlo,
-//! the atlas and intel imports) answer synchronously by default; with `?async=true` or
-//! `Prefer: respond-async` they answer `202 Accepted` at once with the job and
-//! `Location: /api/v1/jobs/{id}`, and the work runs on the server's blocking pool.
+//! percolation, the atlas and intel imports, a federation sync) answer synchronously when the
+//! work ends within the server's synchronous wait (`serve --sync-wait`, 5 s by default); a
+//! call that takes longer, or one made with `?async=true` or `Prefer: respond-async`, answers
+//! `202 Accepted` with the job and `Location: /api/v1/jobs/{id}` while the work goes on, so
+//! no client is left waiting on an open connection (and no proxy cuts it). At most
+//! `serve --max-jobs` long works run at once; the others wait their turn, their jobs `queued`,
+//! so a burst of heavy requests queues instead of starving the server.
 //! `GET /api/v1/jobs/{id}` reports its state and progress and, once over, the result the
 //! synchronous call would have answered (`result`) or its error (`error`, as a failed
 //! synchronous call's body). A job is visible to its requester and to administrators only.
@@ -75,9 +79,17 @@ impl FromRequestParts<AppState> for Mode {
     }
 }
 
-/// Runs `work` now and answers its result (200), or — when the caller asked for a job —
-/// submits a job of `kind` (the caller must be allowed `action`), answers 202 with it and runs
-/// `work` in the background, reporting its progress to the job.
+/// The work of a long route: it runs on a blocking thread with a store, reporting its progress.
+type Work<D> = Box<
+    dyn FnOnce(&mut store::Store, &dyn app::Progress, &app::Actor) -> Result<D, RestError> + Send,
+>;
+
+/// Runs `work` and answers its result (200) if it ends within the server's synchronous wait
+/// ([`crate::ServeOptions::sync_wait`]); past that wait, or at once when the caller asked for a
+/// job, the call becomes a job of `kind` (the caller must be allowed `action`): 202 with the job
+/// and its `Location`, the work going on in the background and its outcome written to the job.
+/// At most [`crate::ServeOptions::max_jobs`] long works run at once, synchronous or not; the
+/// others wait their turn (a job meanwhile is `queued`).
 pub async fn respond<D: Serialize + Send + 'static>(
     app: &AppState,
     actor: app::Actor,
@@ -88,17 +100,32 @@ pub async fn respond<D: Serialize + Send + 'static>(
     + Send
     + 'static,
 ) -> Result<Response, RestError> {
-    if !mode.run_async {
-        let out = run(app, move |store| work(store, &(), &actor)).await?;
-        return Ok(Json(out).into_response());
-    }
-    let requester = actor.clone();
-    let job = run(app, move |store| {
-        Ok(app::jobs::submit(store, &requester, action, kind)?)
-    })
-    .await?;
+    let asked = if mode.run_async {
+        Some(submit(app, &actor, action, kind).await?)
+    } else {
+        None
+    };
+    let tracker = std::sync::Arc::new(app::jobs::Tracker::new());
+    let (started, on_start) = tokio::sync::oneshot::channel();
+    let mut running = tokio::spawn(perform(
+        app.clone(),
+        tracker.clone(),
+        started,
+        actor.clone(),
+        Box::new(work),
+    ));
+    let job = match asked {
+        Some(job) => job,
+        None => match tokio::time::timeout(app.sync_wait, &mut running).await {
+            Ok(joined) => {
+                let out = joined.map_err(crate::error::ApiError::internal)??;
+                return Ok(Json(out).into_response());
+            }
+            Err(_) => submit(app, &actor, action, kind).await?,
+        },
+    };
     let id = job.id;
-    tokio::spawn(execute(app.clone(), id, actor, work));
+    tokio::spawn(follow(app.clone(), id, tracker, on_start, running));
     let mut response = (StatusCode::ACCEPTED, Json(JobDto::from(job))).into_response();
     response.headers_mut().insert(
         header::LOCATION,
@@ -108,27 +135,65 @@ pub async fn respond<D: Serialize + Send + 'static>(
     Ok(response)
 }
 
-/// Runs job `id`: marks it running, writes its progress while `work` runs, then its outcome.
-async fn execute<D: Serialize + Send + 'static>(
+/// Stores a queued job of `kind` for `actor`.
+async fn submit(
+    app: &AppState,
+    actor: &app::Actor,
+    action: Action,
+    kind: &'static str,
+) -> Result<app::jobs::Job, RestError> {
+    let actor = actor.clone();
+    run(app, move |store| {
+        Ok(app::jobs::submit(store, &actor, action, kind)?)
+    })
+    .await
+}
+
+/// Waits for a turn among the long works, says it `started`, then runs `work`.
+async fn perform<D: Send + 'static>(
+    app: AppState,
+    tracker: std::sync::Arc<app::jobs::Tracker>,
+    started: tokio::sync::oneshot::Sender<()>,
+    actor: app::Actor,
+    work: Work<D>,
+) -> Result<D, RestError> {
+    let _turn = app
+        .long_work
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(crate::error::ApiError::internal)?;
+    let _ = started.send(());
+    run(&app, move |store| work(store, &*tracker, &actor)).await
+}
+
+/// Keeps job `id` in step with its `running` work: marks it running when the work starts,
+/// writes its progress (and that this server is alive) while it runs, then its outcome.
+async fn follow<D: Serialize + Send + 'static>(
     app: AppState,
     id: i64,
-    actor: app::Actor,
-    work: impl FnOnce(&mut store::Store, &dyn app::Progress, &app::Actor) -> Result<D, RestError>
-    + Send
-    + 'static,
+    tracker: std::sync::Arc<app::jobs::Tracker>,
+    mut on_start: tokio::sync::oneshot::Receiver<()>,
+    mut running: tokio::task::JoinHandle<Result<D, RestError>>,
 ) {
-    let tracker = std::sync::Arc::new(app::jobs::Tracker::new());
-    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-    let reporter = tokio::spawn({
-        let (app, tracker) = (app.clone(), tracker.clone());
-        async move {
-            let mut tick = tokio::time::interval(app::jobs::REPORT_EVERY);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-            loop {
-                tokio::select! {
-                    _ = tick.tick() => {}
-                    _ = &mut stopped => break,
+    let mut waiting = true;
+    let mut tick = tokio::time::interval(app::jobs::REPORT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let joined = loop {
+        // Biased: a work that ended had started, so its start is written first.
+        tokio::select! {
+            biased;
+            began = &mut on_start, if waiting => {
+                waiting = false;
+                if began.is_ok() {
+                    let written = run(&app, move |store| Ok(app::jobs::start(store, id)?)).await;
+                    if let Err(e) = written {
+                        tracing::warn!(job = id, error = %e.message, "marking a job running");
+                    }
                 }
+            }
+            joined = &mut running => break joined,
+            _ = tick.tick() => {
                 if let Some(progress) = tracker.due(Instant::now()) {
                     let written = run(&app, move |store| {
                         Ok(app::jobs::report(store, id, &progress)?)
@@ -140,35 +205,15 @@ async fn execute<D: Serialize + Send + 'static>(
                 }
             }
         }
-    });
-    let outcome = run(&app, move |store| {
-        if !app::jobs::start(store, id)? {
-            return Ok(None);
-        }
-        Ok(Some(work(store, &*tracker, &actor)))
-    })
-    .await;
-    let _ = stop.send(());
-    let _ = reporter.await;
-    let outcome = match outcome {
-        Ok(None) => return, // interrupted before it started
-        Ok(Some(Ok(out))) => serde_json::to_value(out).map_err(|e| app::jobs::Failure {
+    };
+    let outcome = match joined {
+        Ok(Ok(out)) => serde_json::to_value(out).map_err(|e| app::jobs::Failure {
             code: "internal".to_owned(),
             message: format!("presenting the result: {e}"),
             problems: Vec::new(),
         }),
-        Ok(Some(Err(e))) | Err(e) => Err(app::jobs::Failure {
-            code: e.code,
-            message: e.message,
-            problems: e
-                .errors
-                .into_iter()
-                .map(|p| app::jobs::FailureProblem {
-                    pointer: p.pointer,
-                    message: p.message,
-                })
-                .collect(),
-        }),
+        Ok(Err(e)) => Err(failure(e)),
+        Err(e) => Err(failure(crate::error::ApiError::internal(e).into())),
     };
     if let Err(e) = run(&app, move |store| {
         Ok(app::jobs::finish(store, id, outcome)?)
@@ -176,6 +221,22 @@ async fn execute<D: Serialize + Send + 'static>(
     .await
     {
         tracing::error!(job = id, error = %e.message, "writing a job's outcome");
+    }
+}
+
+/// A failed work's error as its job records it.
+fn failure(e: RestError) -> app::jobs::Failure {
+    app::jobs::Failure {
+        code: e.code,
+        message: e.message,
+        problems: e
+            .errors
+            .into_iter()
+            .map(|p| app::jobs::FailureProblem {
+                pointer: p.pointer,
+                message: p.message,
+            })
+            .collect(),
     }
 }
 

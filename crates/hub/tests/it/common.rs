@@ -25,6 +25,9 @@ impl Hub {
 
     pub fn start_with(db: &str, adjust: impl FnOnce(&mut hub::ServeOptions)) -> Hub {
         let mut options = hub::ServeOptions::new(db, SocketAddr::from(([127, 0, 0, 1], 0)));
+        // A debug build on a busy machine may take seconds over what the tests ask
+        // synchronously: they get the synchronous answer (jobs.rs tests the wait itself).
+        options.sync_wait = std::time::Duration::from_secs(600);
         adjust(&mut options);
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

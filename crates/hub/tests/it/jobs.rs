@@ -1,5 +1,5 @@
-//! Long work as jobs on SQLite and PostgreSQL: `?async=true` (or `Prefer: respond-async`)
-//! answers 202 with the job, polling it gives the synchronous answer or error, only the
+//! Long work as jobs on SQLite and PostgreSQL: `?async=true` (or `Prefer: respond-async`), or a
+//! call past the server's synchronous wait, answers 202 with the job, polling it gives the synchronous answer or error, only the
 //! requester and administrators see it, and a dead server's jobs are interrupted.
 
 use std::time::{Duration, Instant};
@@ -10,24 +10,6 @@ use store::Store;
 
 use crate::common::{Hub, Reply, call, get_with};
 use crate::rest::{World, user};
-
-/// Polls the job at `location` as `role` until it is over; the job.
-fn wait(world: &World, role: Role, location: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let job = world.get(role, location);
-        assert_eq!(job.status, 200, "{location}: {:?}", job.body);
-        if matches!(job.body["state"].as_str(), Some("succeeded" | "failed")) {
-            return job.body;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the job never ended: {:?}",
-            job.body
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 /// The job of a 202: its `Location`, checked against its body.
 fn accepted(reply: &Reply) -> String {
@@ -56,7 +38,7 @@ fn a_job_gives_the_synchronous_answer() {
         let location = accepted(&later);
         assert_eq!(later.body["kind"], "montecarlo");
         assert_eq!(later.body["requested_by"], "user:analyst");
-        let job = wait(&world, Role::Analyst, &location);
+        let job = world.job(Role::Analyst, &location);
         assert_eq!(job["state"], "succeeded", "[{}] {job:?}", db.name);
         assert_eq!(job["result"], now.body, "[{}]", db.name);
         assert_eq!(job["error"], Value::Null);
@@ -70,7 +52,7 @@ fn a_job_gives_the_synchronous_answer() {
             &[("Authorization", &bearer), ("Prefer", "respond-async")],
             "",
         );
-        let job = wait(&world, Role::Admin, &accepted(&ranked));
+        let job = world.job(Role::Admin, &accepted(&ranked));
         assert_eq!(job["state"], "succeeded", "[{}] {job:?}", db.name);
         let run = job["result"]["run"].as_i64().expect("a run id");
         let stored = world.get(Role::Analyst, &format!("/api/v1/rank?run={run}"));
@@ -87,7 +69,7 @@ fn a_job_gives_the_synchronous_answer() {
             "/api/v1/intel/documents?name=kev&async=true",
             &kev.to_string(),
         );
-        let job = wait(&world, Role::Analyst, &accepted(&imported));
+        let job = world.job(Role::Analyst, &accepted(&imported));
         assert_eq!(job["state"], "succeeded", "[{}] {job:?}", db.name);
         assert_eq!(job["result"]["status"], "created");
 
@@ -96,6 +78,74 @@ fn a_job_gives_the_synchronous_answer() {
         assert_eq!(bad.body["errors"][0]["pointer"], "/async");
         let refused = world.post(Role::Coordinator, "/api/v1/rank?async=true", "");
         assert_eq!(refused.status, 403, "[{}] {:?}", db.name, refused.body);
+    }
+}
+
+#[test]
+fn a_call_past_the_synchronous_wait_becomes_a_job_and_long_works_take_turns() {
+    for db in test_support::backends("hub rest jobs wait") {
+        // A short wait, and one long work at a time.
+        let world = World::with(&db, |o| {
+            o.sync_wait = Duration::from_millis(50);
+            o.max_jobs = 1;
+        });
+        // A percolation study (seconds in a debug build) takes the only turn...
+        let study = json!({"nodes": 20000, "realisations": 4}).to_string();
+        let first = accepted(&world.post(
+            Role::Analyst,
+            "/api/v1/analysis/percolation?async=true",
+            &study,
+        ));
+        // ... so a synchronous Monte Carlo run waits for it past the wait and becomes a job,
+        // and so do two more asked for as jobs: they run one after the other.
+        let request = json!({"trials": 200, "seed": 7, "foreign_probability": 0.5}).to_string();
+        let synchronous = world.post(Role::Analyst, "/api/v1/analysis/montecarlo", &request);
+        let mut locations = vec![accepted(&synchronous)];
+        assert_eq!(synchronous.body["kind"], "montecarlo");
+        assert_eq!(synchronous.body["requested_by"], "user:analyst");
+        for _ in 0..2 {
+            locations.push(accepted(&world.post(
+                Role::Analyst,
+                "/api/v1/analysis/montecarlo?async=true",
+                &request,
+            )));
+        }
+        let percolation = world.job(Role::Analyst, &first);
+        assert_eq!(
+            percolation["state"], "succeeded",
+            "[{}] {percolation:?}",
+            db.name
+        );
+        assert_eq!(percolation["result"]["realisations"], 4);
+        let jobs: Vec<Value> = locations
+            .iter()
+            .map(|l| world.job(Role::Analyst, l))
+            .collect();
+        for job in &jobs {
+            assert_eq!(job["state"], "succeeded", "[{}] {job:?}", db.name);
+            assert!(job["started_at"].is_string(), "[{}] {job:?}", db.name);
+            assert_eq!(job["result"], jobs[0]["result"], "[{}]", db.name);
+            // It started once the study had its turn, not before.
+            assert!(
+                job["started_at"].as_str() >= percolation["started_at"].as_str(),
+                "[{}] {job:?} {percolation:?}",
+                db.name
+            );
+        }
+        assert_eq!(
+            jobs[0]["result"]["trials"], 200,
+            "[{}] {:?}",
+            db.name, jobs[0]
+        );
+        // Refusals come before any work, with or without a wait.
+        let refused = world.post(Role::Coordinator, "/api/v1/analysis/montecarlo", &request);
+        assert_eq!(refused.status, 403, "[{}] {:?}", db.name, refused.body);
+        let invalid = world.post(
+            Role::Analyst,
+            "/api/v1/analysis/percolation",
+            &json!({"realisations": 0}).to_string(),
+        );
+        assert_eq!(invalid.status, 422, "[{}] {:?}", db.name, invalid.body);
     }
 }
 
@@ -109,7 +159,7 @@ fn a_failed_job_gives_the_synchronous_error_and_stores_nothing() {
         let now = world.post(Role::Analyst, "/api/v1/atlas/import", &body);
         assert_eq!(now.status, 422, "[{}] {:?}", db.name, now.body);
         let later = world.post(Role::Analyst, "/api/v1/atlas/import?async=true", &body);
-        let job = wait(&world, Role::Analyst, &accepted(&later));
+        let job = world.job(Role::Analyst, &accepted(&later));
         assert_eq!(job["state"], "failed", "[{}] {job:?}", db.name);
         assert_eq!(job["result"], Value::Null);
         assert_eq!(job["error"]["code"], now.body["code"]);
@@ -129,7 +179,7 @@ fn only_the_requester_and_administrators_see_a_job() {
         let world = World::new(&db);
         let submitted = world.post(Role::Analyst, "/api/v1/rank?async=true", "");
         let location = accepted(&submitted);
-        wait(&world, Role::Analyst, &location);
+        world.job(Role::Analyst, &location);
         let admin = world.get(Role::Admin, &location);
         assert_eq!(admin.status, 200, "[{}] {:?}", db.name, admin.body);
         for role in [Role::Coordinator, Role::Partner] {
@@ -151,7 +201,7 @@ fn only_the_requester_and_administrators_see_a_job() {
         assert_eq!(world.get(Role::Analyst, "/api/v1/jobs/x").status, 404);
 
         let second = world.post(Role::Analyst, "/api/v1/rank?async=true", "");
-        wait(&world, Role::Analyst, &accepted(&second));
+        world.job(Role::Analyst, &accepted(&second));
         let first_page = world.get(Role::Analyst, "/api/v1/jobs?limit=1");
         assert_eq!(
             first_page.status, 200,

@@ -60,6 +60,14 @@ pub(crate) struct World {
 
 impl World {
     pub(crate) fn new(db: &test_support::TestDb) -> World {
+        World::with(db, |_| {})
+    }
+
+    /// A world whose server runs with `adjust`ed options.
+    pub(crate) fn with(
+        db: &test_support::TestDb,
+        adjust: impl FnOnce(&mut hub::ServeOptions),
+    ) -> World {
         let mut store = Store::open(&db.url).expect("store");
         let partner = partner(&mut store, "cert-de");
         let tokens = Role::ALL
@@ -68,14 +76,44 @@ impl World {
             .collect();
         drop(store);
         let world = World {
-            hub: Hub::start(&db.url),
+            hub: Hub::start_with(&db.url, adjust),
             partner,
             tokens,
         };
         let imported = world.post(Role::Analyst, "/api/v1/atlas/import", &atlas());
-        assert_eq!(imported.status, 200, "[{}] {:?}", db.name, imported.body);
-        assert_eq!(imported.body["assets"]["created"], 5);
+        // A server that waits for no synchronous call answers with the import's job.
+        let imported = match imported.status {
+            202 => {
+                let location = imported.header("Location").expect("Location").to_owned();
+                let job = world.job(Role::Analyst, &location);
+                assert_eq!(job["state"], "succeeded", "[{}] {job:?}", db.name);
+                job["result"].clone()
+            }
+            _ => {
+                assert_eq!(imported.status, 200, "[{}] {:?}", db.name, imported.body);
+                imported.body
+            }
+        };
+        assert_eq!(imported["assets"]["created"], 5);
         world
+    }
+
+    /// Polls the job at `location` as `role` until it is over; the job.
+    pub(crate) fn job(&self, role: Role, location: &str) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let job = self.get(role, location);
+            assert_eq!(job.status, 200, "{location}: {:?}", job.body);
+            if matches!(job.body["state"].as_str(), Some("succeeded" | "failed")) {
+                return job.body;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the job never ended: {:?}",
+                job.body
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     pub(crate) fn token(&self, role: Role) -> &str {

@@ -53,6 +53,24 @@ pub struct ServeArgs {
     /// (`POST /api/v1/bundles/export`; without it that route answers 503).
     #[arg(long, value_name = "FILE", env = "MERIDIAN_BUNDLE_KEY")]
     pub bundle_key: Option<PathBuf>,
+    /// Seconds a REST call of long work (a ranking, Monte Carlo, percolation, an import, a
+    /// sync) is waited for before it becomes a job: answered 202 with `Location` of the job.
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS", value_parser = wait_seconds)]
+    pub sync_wait: f64,
+    /// Long works running at once, synchronous calls and jobs alike; the others wait their
+    /// turn (default: half the cores, at least one).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_jobs: Option<u16>,
+}
+
+/// A wait in seconds: 0 to one hour.
+fn wait_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if (0.0..=3600.0).contains(&s) => Ok(s),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds from 0 to 3600"
+        )),
+    }
 }
 
 pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
@@ -67,6 +85,10 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     options.auth_failures = args.auth_failures;
     options.home = config.home_country();
     options.pool_size = usize::from(args.db_connections);
+    options.sync_wait = std::time::Duration::from_secs_f64(args.sync_wait);
+    if let Some(n) = args.max_jobs {
+        options.max_jobs = usize::from(n);
+    }
     options.secret_key = Some(config.secret_key()?);
     options.bundle_key = match &args.bundle_key {
         Some(path) => Some(
