@@ -413,6 +413,10 @@ impl VersionRange {
                 .trim_end_matches(')')
                 .trim()
                 .to_owned();
+            if v.is_empty() && op != Op::Eq {
+                // An operator without its version (`<`, `>=`) says nothing that can be read.
+                return None;
+            }
             match op {
                 Op::Gt | Op::Ge => {
                     if let Some(lower) = open.take() {

@@ -367,7 +367,31 @@ impl CsafDocument {
     }
 }
 
+/// Warns of every `product_version_range` branch under `at` whose range cannot be read: the
+/// products under it are matched as candidates (their versions unchecked), never as covered.
+fn unreadable_ranges(branches: &[Branch], at: &str, diags: &mut Vec<Diagnostic>) {
+    for (i, b) in branches.iter().enumerate() {
+        let here = format!("{at}[{i}]");
+        if b.category == "product_version_range"
+            && let Err(e) = ident::VersionRange::parse(&b.name, ident::Scheme::Generic)
+        {
+            diags.push(Diagnostic::new(
+                format!("{here}.name"),
+                format!(
+                    "version range {:?} cannot be read ({e}): its products are matched as \
+                     candidates, their versions unchecked",
+                    b.name
+                ),
+            ));
+        }
+        unreadable_ranges(&b.branches, &format!("{here}.branches"), diags);
+    }
+}
+
 fn validate(doc: &CsafDocument, diags: &mut Vec<Diagnostic>) {
+    if let Some(tree) = &doc.product_tree {
+        unreadable_ranges(&tree.branches, "product_tree.branches", diags);
+    }
     let products = doc.products();
     let mut defined = HashSet::new();
     for p in &products {

@@ -47,6 +47,19 @@ pub struct AffectedVersion {
 }
 
 impl AffectedVersion {
+    /// The entry as written (`version`, `< lessThan`, `<= lessThanOrEqual`), to name a range
+    /// that cannot be read.
+    pub fn written(&self) -> String {
+        let mut text = self.version.clone();
+        if let Some(v) = &self.less_than {
+            text.push_str(&format!(" < {v}"));
+        }
+        if let Some(v) = &self.less_than_or_equal {
+            text.push_str(&format!(" <= {v}"));
+        }
+        text
+    }
+
     pub fn range(&self) -> Result<VersionRange, IdentError> {
         VersionRange::from_cve(
             &self.version,
@@ -339,10 +352,16 @@ pub fn parse_cve(bytes: &[u8]) -> Result<(CveRecord, Vec<Diagnostic>), IntelErro
                 }
             }
             for (j, v) in a.versions.iter().enumerate() {
-                if let Err(e) = v.range() {
+                if let Err(e) = v.range()
+                    && v.status != VersionStatus::Unknown
+                {
                     diags.push(Diagnostic::new(
                         format!("{at}.affected[{i}].versions[{j}]"),
-                        e.to_string(),
+                        format!(
+                            "version range {:?} cannot be read ({e}): the versions it would \
+                             decide are matched as candidates, unchecked",
+                            v.written()
+                        ),
                     ));
                 }
             }

@@ -101,6 +101,9 @@ pub struct Finding {
     /// The range the version fell into (`>=10.2.0|<10.2.9-h1`, `*` for every version); `None`
     /// when no version was checked.
     pub range: Option<String>,
+    /// Why the item's version was not checked although it has one: the advisory's ranges that
+    /// cannot be read, as written (`; ` between them).
+    pub unread: Option<String>,
     pub rule: Rule,
     pub confidence: f32,
 }
@@ -233,6 +236,9 @@ struct Versions {
     unaffected: Vec<VersionRange>,
     /// Every version not listed as unaffected is covered.
     default_covered: bool,
+    /// Ranges the source gives that cannot be read, as written: a version none of the read
+    /// ranges decides is left unchecked (a candidate), never ruled out or in by default.
+    unread: Vec<String>,
 }
 
 enum Verdict<'a> {
@@ -250,6 +256,7 @@ impl Versions {
             affected: Vec::new(),
             unaffected: Vec::new(),
             default_covered: true,
+            unread: Vec::new(),
         }
     }
 
@@ -266,6 +273,15 @@ impl Versions {
             affected: ranges,
             unaffected: Vec::new(),
             default_covered: false,
+            unread: Vec::new(),
+        }
+    }
+
+    /// Only a range that cannot be read (`text`): every version is left unchecked.
+    fn unread(text: &str) -> Versions {
+        Versions {
+            unread: vec![text.to_owned()],
+            ..Versions::of(Vec::new())
         }
     }
 
@@ -274,7 +290,7 @@ impl Versions {
             return Verdict::Unversioned;
         }
         let Some(v) = version.and_then(clean_version) else {
-            return if self.default_covered || !self.affected.is_empty() {
+            return if self.default_covered || !self.affected.is_empty() || !self.unread.is_empty() {
                 Verdict::Unversioned
             } else {
                 Verdict::Out
@@ -286,7 +302,10 @@ impl Versions {
         if let Some(r) = self.affected.iter().find(|r| r.contains(v) == Some(true)) {
             return Verdict::In(Some(r));
         }
-        if self.default_covered {
+        if !self.unread.is_empty() {
+            // Fail closed: a range that cannot be read may hold the version.
+            Verdict::Unversioned
+        } else if self.default_covered {
             Verdict::In(None)
         } else {
             Verdict::Out
@@ -482,23 +501,25 @@ impl Index {
 
     fn add_cve_affected(&mut self, cve: &Arc<str>, source: &Arc<Source>, a: &Affected) {
         let mut versions = Versions {
-            unknown: false,
-            affected: Vec::new(),
-            unaffected: Vec::new(),
             default_covered: a.default_status == Some(VersionStatus::Affected),
+            ..Versions::of(Vec::new())
         };
-        for v in &a.versions {
-            let Ok(range) = v.range() else { continue };
-            match v.status {
-                VersionStatus::Affected => versions.affected.push(range),
-                VersionStatus::Unaffected => versions.unaffected.push(range),
-                VersionStatus::Unknown => {}
+        for v in a
+            .versions
+            .iter()
+            .filter(|v| v.status != VersionStatus::Unknown)
+        {
+            // A range that cannot be read is kept as written (its import warned about it).
+            match (v.range(), v.status) {
+                (Ok(range), VersionStatus::Affected) => versions.affected.push(range),
+                (Ok(range), _) => versions.unaffected.push(range),
+                (Err(_), _) => versions.unread.push(v.written()),
             }
         }
         if a.versions.is_empty() && a.default_status.is_none() {
             versions.default_covered = true;
         }
-        if versions.affected.is_empty() && !versions.default_covered {
+        if versions.affected.is_empty() && versions.unread.is_empty() && !versions.default_covered {
             return;
         }
         let versions = Arc::new(versions);
@@ -612,8 +633,9 @@ impl Index {
         not_affected: Option<String>,
     ) {
         let branch_versions = match (&p.version, &p.version_range) {
+            // A range that cannot be read covers no version for sure (its import warned).
             (_, Some(r)) => VersionRange::parse(r, Scheme::Generic)
-                .map_or_else(|_| Versions::all(), |r| Versions::of(vec![r])),
+                .map_or_else(|_| Versions::unread(r), |r| Versions::of(vec![r])),
             (Some(v), None) => Versions::of(vec![VersionRange::exact(Scheme::Generic, v)]),
             (None, None) => Versions::all(),
         };
@@ -784,6 +806,9 @@ impl Index {
                 source: Source::clone(&e.source),
                 matched_identifier: e.identifier.clone(),
                 version: item.version.clone(),
+                unread: (range.is_none() && item.version.is_some() && rule != Rule::VendorOnly)
+                    .then(|| e.versions.unread.join("; "))
+                    .filter(|u| !u.is_empty()),
                 range: range.map(|r| r.map_or_else(|| "*".to_owned(), ToString::to_string)),
                 rule,
                 confidence,

@@ -592,6 +592,8 @@ pub struct FindingRow {
     pub matched: String,
     pub version: Option<String>,
     pub range: Option<String>,
+    /// The advisory's ranges that cannot be read, which left the version unchecked.
+    pub unread: Option<String>,
     pub rule: &'static str,
     pub confidence: f32,
     pub state: FindingState,
@@ -828,6 +830,7 @@ fn compute(
             matched: f.matched_identifier.clone(),
             version: f.version.clone(),
             range: f.range.clone(),
+            unread: f.unread.clone(),
             rule: rule_name(f.rule),
             confidence: f.confidence,
             state,

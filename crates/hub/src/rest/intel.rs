@@ -109,7 +109,7 @@ pub struct ImportedDto {
         description = "The document's bytes (JSON, or CSV for EPSS)"),
     responses(
         (status = 200, description = "Stored, or already stored", body = ImportedDto),
-        (status = 202, description = "Runs as a job (`?async=true`); `Location` is the job", body = JobDto),
+        (status = 202, description = "Runs as a job (`?async=true`, or past the server's synchronous wait); `Location` is the job", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Not allowed to import intel (partners never are)", body = ErrorDto),
         (status = 404, description = "No such asset to attach to", body = ErrorDto),
@@ -247,6 +247,9 @@ pub struct FindingDto {
     pub matched: String,
     pub version: Option<String>,
     pub range: Option<String>,
+    /// The advisory's version ranges that cannot be read (as written, `; ` between them),
+    /// which left the version unchecked: why a versioned item is a candidate.
+    pub unread_range: Option<String>,
     pub rule: String,
     pub confidence: f32,
     /// `checked` (the version was checked against the advisory's range), `candidate` (no
@@ -276,6 +279,7 @@ impl From<app::intel::FindingRow> for FindingDto {
             matched: r.matched,
             version: r.version,
             range: r.range,
+            unread_range: r.unread,
             rule: r.rule.to_owned(),
             confidence: r.confidence,
             state: r.state.as_str().to_owned(),

@@ -113,7 +113,9 @@ pub async fn findings(
                     f.rule.to_owned(),
                     f.matched,
                     f.version.unwrap_or_default(),
-                    f.range.unwrap_or_default(),
+                    f.range
+                        .or_else(|| f.unread.map(|u| format!("unread: {u}")))
+                        .unwrap_or_default(),
                     f.item,
                     f.source,
                 ]
@@ -207,6 +209,7 @@ pub fn finding_table(viewer: &Viewer, rows: &[app::intel::FindingRow], with_asse
                             "rule " strong { (f.rule) } ": " code { (f.matched) }
                             @if let Some(v) = &f.version { " version " code { (v) } }
                             @if let Some(r) = &f.range { " in " code { (r) } }
+                            @if let Some(u) = &f.unread { ", unchecked: the advisory's range " code { (u) } " cannot be read" }
                             " (" (f.origin) " " code { (f.item) } "; source " (f.source) ")"
                             br;
                             @let s = &f.ssvc;

@@ -445,3 +445,69 @@ fn real_sboms_against_the_real_corpus() {
         ("CVE-2023-32665", Some("=8"), Some("8.0"))
     );
 }
+
+/// A range an advisory gives that cannot be read never hides a product nor decides its
+/// version: a version no readable range decides is a candidate naming the unread range, and
+/// the import warns where the range is.
+#[test]
+fn an_unreadable_range_leaves_the_version_unchecked() {
+    let record = r#"{"dataType":"CVE_RECORD","dataVersion":"5.1","cveMetadata":{"cveId":"CVE-2030-0001","state":"PUBLISHED"},
+      "containers":{"cna":{"affected":[{"vendor":"Acme","product":"Gateway","defaultStatus":"affected",
+        "versions":[{"version":"<","status":"unaffected"},{"version":"2.0","lessThan":"2.4","status":"affected","versionType":"semver"}]},
+        {"vendor":"Acme","product":"Relay","versions":[{"version":">","status":"affected"}]}]}}}"#;
+    let (record, diags) = cve::parse_cve(record.as_bytes()).expect("hand-made CVE");
+    let paths: Vec<&str> = diags.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "containers.cna.affected[0].versions[0]",
+            "containers.cna.affected[1].versions[0]"
+        ]
+    );
+    assert!(
+        diags[1].message.contains("\">\" cannot be read"),
+        "{}",
+        diags[1]
+    );
+    let csaf = r#"{"document":{"category":"csaf_security_advisory","csaf_version":"2.0","publisher":{"category":"vendor","name":"Acme","namespace":"https://acme.example"},
+      "title":"t","tracking":{"id":"ACME-1","status":"final","version":"1","initial_release_date":"2030-01-01T00:00:00Z","current_release_date":"2030-01-01T00:00:00Z",
+      "revision_history":[{"date":"2030-01-01T00:00:00Z","number":"1","summary":"s"}]}},
+      "product_tree":{"branches":[{"category":"vendor","name":"Acme","branches":[{"category":"product_name","name":"Switch","branches":[
+        {"category":"product_version_range","name":">","product":{"name":"Acme Switch (unreadable)","product_id":"P1"}}]}]}]},
+      "vulnerabilities":[{"cve":"CVE-2030-0002","product_status":{"known_affected":["P1"]}}]}"#;
+    let (doc, diags) = csaf::parse_csaf(csaf.as_bytes()).expect("hand-made CSAF");
+    let at: Vec<&str> = diags.iter().map(|d| d.path.as_str()).collect();
+    assert!(
+        at.contains(&"product_tree.branches[0].branches[0].branches[0].name"),
+        "{diags:?}"
+    );
+    let mut index = Index::new();
+    index.add_cve(&record);
+    index.add_csaf(&doc);
+    let finding = |product: &str| {
+        let m = index.match_item(&Item::parse("a", product).expect("item"));
+        assert!(m.suppressed.is_empty(), "{product}: {m:?}");
+        m.findings
+    };
+    // Read ranges still decide: inside the affected one, checked.
+    let inside = finding("Acme:Gateway:2.2");
+    assert_eq!(inside.len(), 1, "{inside:?}");
+    assert_eq!(inside[0].range.as_deref(), Some(">=2.0|<2.4"));
+    assert_eq!(inside[0].unread, None);
+    // Outside it, the default would cover 3.0, but the unread unaffected range may hold it.
+    let outside = finding("Acme:Gateway:3.0");
+    assert_eq!(outside.len(), 1, "{outside:?}");
+    assert_eq!(outside[0].range, None, "a candidate, not a decision");
+    assert_eq!(outside[0].unread.as_deref(), Some("<"));
+    // A product whose only range cannot be read is still found, as a candidate.
+    for product in ["Acme:Relay:1.0", "Acme:Switch:9.9"] {
+        let found = finding(product);
+        assert_eq!(found.len(), 1, "{product}: {found:?}");
+        assert_eq!(found[0].range, None, "{product}");
+        assert_eq!(found[0].unread.as_deref(), Some(">"), "{product}");
+    }
+    // Without a version, the reason is the missing version, not the range.
+    let unversioned = finding("Acme:Relay");
+    assert_eq!(unversioned.len(), 1, "{unversioned:?}");
+    assert_eq!(unversioned[0].unread, None);
+}

@@ -377,7 +377,11 @@ fn finding_table(config: &Config, what: &str, rows: &[FindingRow], limit: usize,
         }
         row.push(r.matched.clone());
         if wide {
-            row.push(r.range.clone().unwrap_or_default());
+            row.push(match (&r.range, &r.unread) {
+                (Some(range), _) => range.clone(),
+                (None, Some(unread)) => format!("unread: {unread}"),
+                (None, None) => String::new(),
+            });
         }
         row.extend([
             r.rule.to_owned(),
