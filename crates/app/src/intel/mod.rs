@@ -403,8 +403,51 @@ struct Corpus {
     index: Index,
     kev: Option<intel::kev::KevCatalog>,
     records: HashMap<String, CveRecord>,
-    epss: HashMap<String, f64>,
+    epss: HashMap<String, Epss>,
     sboms: HashMap<i64, intel::sbom::Sbom>,
+}
+
+/// A CVE's EPSS score with its percentile and the date of the score file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Epss {
+    pub score: f64,
+    pub percentile: f64,
+    /// The score file's `score_date`, when it gives one.
+    pub date: Option<String>,
+}
+
+/// A CVSS base score a CVE record gives.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cvss {
+    /// `cvssV4_0`, `cvssV3_1`, `cvssV3_0` or `cvssV2_0`.
+    pub kind: String,
+    pub score: f64,
+    pub vector: Option<String>,
+    /// The container that scored it (the CNA's short name, `CISA-ADP`).
+    pub provider: String,
+}
+
+/// The CVSS score a finding shows: the newest CVSS version any container gives, the CNA's
+/// before an ADP's, then the record's order, so every run cites the same one.
+fn cvss_of(record: &CveRecord) -> Option<Cvss> {
+    let rank = |kind: &str| match kind {
+        "cvssV4_0" => 0,
+        "cvssV3_1" => 1,
+        "cvssV3_0" => 2,
+        _ => 3,
+    };
+    let cna = record.assigner.as_deref();
+    record
+        .cvss
+        .iter()
+        .enumerate()
+        .min_by_key(|(i, c)| (rank(&c.kind), Some(c.provider.as_str()) != cna, *i))
+        .map(|(_, c)| Cvss {
+            kind: c.kind.clone(),
+            score: c.base_score,
+            vector: c.vector.clone(),
+            provider: c.provider.clone(),
+        })
 }
 
 impl Corpus {
@@ -438,7 +481,14 @@ impl Corpus {
                 Parsed::Cve(r) => {
                     records.insert(r.cve_id.clone(), *r);
                 }
-                Parsed::Epss(e) => epss.extend(e.scores.into_iter().map(|s| (s.cve, s.epss))),
+                Parsed::Epss(e) => epss.extend(e.scores.into_iter().map(|s| {
+                    let score = Epss {
+                        score: s.epss,
+                        percentile: s.percentile,
+                        date: e.score_date.clone(),
+                    };
+                    (s.cve, score)
+                })),
                 Parsed::Csaf(c) => {
                     csaf.insert(c.document.tracking.id.clone(), c);
                 }
@@ -453,11 +503,16 @@ impl Corpus {
             }
         }
         progress.finish();
+        // In id order, so that among equally good matches every run cites the same advisory.
         let mut index = Index::new();
-        for r in records.values() {
+        let mut cves: Vec<&CveRecord> = records.values().collect();
+        cves.sort_by(|a, b| a.cve_id.cmp(&b.cve_id));
+        for r in cves {
             index.add_cve(r);
         }
-        for c in csaf.values() {
+        let mut advisories: Vec<(&String, _)> = csaf.iter().collect();
+        advisories.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, c) in advisories {
             index.add_csaf(c);
         }
         if let Some(k) = &kev {
@@ -599,6 +654,12 @@ pub struct FindingRow {
     pub state: FindingState,
     pub kev_due_date: Option<String>,
     pub epss: Option<f64>,
+    /// The EPSS percentile and score date behind `epss`.
+    pub epss_percentile: Option<f64>,
+    pub epss_date: Option<String>,
+    /// From the CVE record: its CVSS score (see [`cvss_of`]) and its CWE ids.
+    pub cvss: Option<Cvss>,
+    pub cwes: Vec<String>,
     pub ssvc: SsvcRow,
     /// Set when a VEX / CSAF not-affected statement withdraws the finding.
     pub suppressed: Option<Suppression>,
@@ -796,6 +857,7 @@ fn compute(
         let a = engine.resolve(&it.asset).ok();
         let impact = a.and_then(|a| impacts.get(&a)).copied().unwrap_or(0.0);
         let record = corpus.records.get(&f.cve);
+        let epss = corpus.epss.get(&f.cve);
         let vote: Option<&SsvcVote> = record.and_then(|r| r.ssvc.as_ref());
         let kev_entry = kev.get(f.cve.as_str());
         let adp_kev = record.is_some_and(|r| r.kev.is_some());
@@ -835,7 +897,11 @@ fn compute(
             confidence: f.confidence,
             state,
             kev_due_date: kev_entry.map(|e| e.due_date.clone()),
-            epss: corpus.epss.get(&f.cve).copied(),
+            epss: epss.map(|e| e.score),
+            epss_percentile: epss.map(|e| e.percentile),
+            epss_date: epss.and_then(|e| e.date.clone()),
+            cvss: record.and_then(cvss_of),
+            cwes: record.map(|r| r.cwes.clone()).unwrap_or_default(),
             ssvc: SsvcRow {
                 exploitation: value(
                     assessment.exploitation,

@@ -357,3 +357,56 @@ fn errors_are_written_with_their_causes() {
     assert!(text.starts_with("not valid JSON: "), "{text}");
     assert_eq!(text.matches("EOF").count(), 2, "{text}");
 }
+
+#[test]
+fn a_finding_carries_the_records_cvss_and_cwes_and_the_dated_epss_percentile() {
+    let mut store = store();
+    let record = std::fs::read(test_support::shared_data(
+        "cve/vulnrichment/2024/3xxx/CVE-2024-3400.json",
+    ))
+    .expect("the CVE record");
+    let epss = b"#model_version:v2025.03.14,score_date:2025-06-01T00:00:00+0000\n\
+                 cve,epss,percentile\nCVE-2024-3400,0.94,0.998\n";
+    import_documents(
+        &mut store,
+        vec![
+            ("cve.json".to_owned(), record),
+            ("epss.csv".to_owned(), epss.to_vec()),
+        ],
+        None,
+        &(),
+        &actor(),
+    )
+    .unwrap();
+    let attacked = HashSet::new();
+    let context = Context {
+        home: *b"FR",
+        attacked: &attacked,
+        progress: &(),
+    };
+    let rows = findings(&mut store, context, &FindingQuery::default())
+        .unwrap()
+        .rows;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let f = &rows[0];
+    assert_eq!(
+        f.state,
+        FindingState::Checked,
+        "10.2.3 is in the record's range"
+    );
+    let cvss = f.cvss.as_ref().expect("the CNA's CVSS");
+    assert_eq!(
+        (cvss.kind.as_str(), cvss.score, cvss.provider.as_str()),
+        ("cvssV3_1", 10.0, "palo_alto")
+    );
+    assert!(
+        cvss.vector
+            .as_deref()
+            .is_some_and(|v| v.starts_with("CVSS:3.1/"))
+    );
+    assert_eq!(f.cwes, ["CWE-77", "CWE-20"]);
+    assert_eq!(
+        (f.epss, f.epss_percentile, f.epss_date.as_deref()),
+        (Some(0.94), Some(0.998), Some("2025-06-01T00:00:00+0000"))
+    );
+}

@@ -213,6 +213,18 @@ pub struct SsvcSourcesDto {
     pub mission_wellbeing: String,
 }
 
+/// A CVSS base score of the CVE record: the newest CVSS version any container gives, the
+/// CNA's before an ADP's.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CvssDto {
+    /// `cvssV4_0`, `cvssV3_1`, `cvssV3_0` or `cvssV2_0`.
+    pub kind: String,
+    pub score: f64,
+    pub vector: Option<String>,
+    /// The container that scored it (the CNA's short name, `CISA-ADP`).
+    pub provider: String,
+}
+
 /// The SSVC decision point values of a finding, where each comes from, and its decision (CISA
 /// coordinator table).
 #[derive(Debug, Serialize, ToSchema)]
@@ -258,6 +270,13 @@ pub struct FindingDto {
     pub state: String,
     pub kev_due_date: Option<String>,
     pub epss: Option<f64>,
+    /// The EPSS percentile, and the date of the score file (null when it gives none).
+    pub epss_percentile: Option<f64>,
+    pub epss_date: Option<String>,
+    /// The CVE record's CVSS score; null without a record or a score.
+    pub cvss: Option<CvssDto>,
+    /// The CVE record's CWE ids.
+    pub cwes: Vec<String>,
     pub ssvc: SsvcDto,
     /// The VEX / CSAF statement withdrawing it: `by: justification`.
     pub suppressed: Option<String>,
@@ -285,6 +304,15 @@ impl From<app::intel::FindingRow> for FindingDto {
             state: r.state.as_str().to_owned(),
             kev_due_date: r.kev_due_date,
             epss: r.epss,
+            epss_percentile: r.epss_percentile,
+            epss_date: r.epss_date,
+            cvss: r.cvss.map(|c| CvssDto {
+                kind: c.kind,
+                score: c.score,
+                vector: c.vector,
+                provider: c.provider,
+            }),
+            cwes: r.cwes,
             ssvc: SsvcDto {
                 exploitation: r.ssvc.exploitation.to_owned(),
                 automatable: r.ssvc.automatable.to_owned(),

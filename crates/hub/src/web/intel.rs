@@ -93,6 +93,9 @@ pub async fn findings(
                 "asset",
                 "kev_due_date",
                 "epss",
+                "epss_percentile",
+                "cvss",
+                "cwes",
                 "confidence",
                 "rule",
                 "matched",
@@ -109,6 +112,11 @@ pub async fn findings(
                     f.asset,
                     f.kev_due_date.unwrap_or_default(),
                     f.epss.map_or_else(String::new, |e| fixed(e, 5)),
+                    f.epss_percentile.map_or_else(String::new, |e| fixed(e, 5)),
+                    f.cvss
+                        .as_ref()
+                        .map_or_else(String::new, |c| format!("{} {}", c.score, c.kind)),
+                    f.cwes.join(" "),
                     fixed(f64::from(f.confidence), 2),
                     f.rule.to_owned(),
                     f.matched,
@@ -211,6 +219,14 @@ pub fn finding_table(viewer: &Viewer, rows: &[app::intel::FindingRow], with_asse
                             @if let Some(r) = &f.range { " in " code { (r) } }
                             @if let Some(u) = &f.unread { ", unchecked: the advisory's range " code { (u) } " cannot be read" }
                             " (" (f.origin) " " code { (f.item) } "; source " (f.source) ")"
+                            br;
+                            @if let Some(c) = &f.cvss {
+                                span.meta { "CVSS " strong { (c.score) } " (" (c.kind) " by " (c.provider) ") " }
+                            }
+                            @if !f.cwes.is_empty() { span.meta { (f.cwes.join(", ")) " " } }
+                            @if let Some(p) = f.epss_percentile {
+                                span.meta { "EPSS percentile " (fixed(p, 3)) @if let Some(d) = &f.epss_date { " on " (d) } }
+                            }
                             br;
                             @let s = &f.ssvc;
                             span.meta { "Exploitation " (s.exploitation) " (" (s.sources.exploitation) "), automatable " (s.automatable) " (" (s.sources.automatable) "), technical impact " (s.technical_impact) " (" (s.sources.technical_impact) "), mission & well-being " (s.mission_wellbeing) " (" (s.sources.mission_wellbeing) ")" }

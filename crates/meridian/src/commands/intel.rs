@@ -366,6 +366,7 @@ fn finding_table(config: &Config, what: &str, rows: &[FindingRow], limit: usize,
         .chain(["matched"])
         .chain(wide.then_some("range"))
         .chain(["rule", "conf", "KEV due", "EPSS"])
+        .chain(wide.then_some("CVSS"))
         .chain(decided.then_some("SSVC"))
         .chain(wide.then_some("note"))
         .collect();
@@ -389,6 +390,11 @@ fn finding_table(config: &Config, what: &str, rows: &[FindingRow], limit: usize,
             r.kev_due_date.clone().unwrap_or_default(),
             fmt_epss(r.epss),
         ]);
+        if wide {
+            row.push(r.cvss.as_ref().map_or_else(String::new, |c| {
+                format!("{} {}", c.score, c.kind.trim_start_matches("cvss"))
+            }));
+        }
         if decided {
             row.push(r.ssvc.verdict());
         }
