@@ -222,6 +222,16 @@ fn fetch(
 /// Configures a feed fetched by every [`sync`].
 pub fn add(store: &mut Store, actor: &Actor, name: &str, url: &str) -> Result<Feed> {
     authorize(actor, Action::Sync)?;
+    let named = (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !named {
+        return Err(Error::invalid(
+            "/name",
+            format!("feed name {name:?}: 1 to 64 letters, digits, '.', '_' or '-'"),
+        ));
+    }
     check_url(url).map_err(|e| Error::invalid("/url", format!("feed {name}: {url}: {e}")))?;
     let feed = Feed {
         name: name.to_owned(),
@@ -245,7 +255,9 @@ pub fn add(store: &mut Store, actor: &Actor, name: &str, url: &str) -> Result<Fe
     )
 }
 
-pub fn list(store: &mut Store) -> Result<Vec<Feed>> {
+/// The configured feeds, by name.
+pub fn list(store: &mut Store, actor: &Actor) -> Result<Vec<Feed>> {
+    authorize(actor, Action::ReadIntel)?;
     Ok(store.feeds()?)
 }
 

@@ -102,6 +102,20 @@ pub struct ImportedDto {
     pub warnings: u64,
 }
 
+impl From<app::intel::ImportRow> for ImportedDto {
+    fn from(r: app::intel::ImportRow) -> ImportedDto {
+        ImportedDto {
+            id: r.id,
+            kind: r.kind.as_str().to_owned(),
+            document: r.document,
+            status: r.status.to_owned(),
+            asset: r.asset,
+            attached: r.attached,
+            warnings: r.warnings as u64,
+        }
+    }
+}
+
 /// Imports one intel document (KEV, CVE 5, EPSS, CSAF, CycloneDX, SPDX, OpenVEX; detected from
 /// its content), validated before anything is stored.
 #[utoipa::path(post, path = "/api/v1/intel/documents", tag = "intel", params(ImportParams, AsyncParams),
@@ -157,15 +171,7 @@ pub async fn import(
                     "the import reported no document",
                 )
             })?;
-            Ok(ImportedDto {
-                id: r.id,
-                kind: r.kind.as_str().to_owned(),
-                document: r.document,
-                status: r.status.to_owned(),
-                asset: r.asset,
-                attached: r.attached,
-                warnings: r.warnings as u64,
-            })
+            Ok(ImportedDto::from(r))
         },
     )
     .await

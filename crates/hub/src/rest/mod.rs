@@ -15,6 +15,7 @@ pub mod coordination;
 pub mod cvd;
 pub mod exchange;
 pub mod federation;
+pub mod feeds;
 pub mod intel;
 pub mod jobs;
 pub mod objects;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(bundles::router())
         .merge(exchange::router())
         .merge(federation::router())
+        .merge(feeds::router())
         .merge(coordination::router())
         .merge(cvd::router())
         .merge(intel::router())

@@ -411,3 +411,145 @@ fn exposure_scores_are_listed_by_asset() {
         );
     }
 }
+
+/// An HTTP server on 127.0.0.1 that answers `GET /kev.json` with [`KEV`] and anything else
+/// with 404, one connection at a time, for as long as the test runs.
+fn kev_server() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1:0");
+    let base = format!("http://{}", listener.local_addr().expect("its address"));
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().expect("the stream"));
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let (status, body) = if request_line.starts_with("GET /kev.json ") {
+                ("200 OK", KEV)
+            } else {
+                ("404 Not Found", "")
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    base
+}
+
+#[test]
+fn administrators_configure_and_sync_feeds_over_rest() {
+    let base = kev_server();
+    for db in test_support::backends("hub rest feeds") {
+        let world = World::new(&db);
+        let feed = json!({"name": "kev", "url": format!("{base}/kev.json")}).to_string();
+        // Analysts read the list; only administrators configure or sync (the server fetches
+        // what they name); partners read nothing.
+        let empty = world.get(Role::Analyst, "/api/v1/intel/feeds");
+        assert_eq!(empty.status, 200, "[{}] {:?}", db.name, empty.body);
+        assert_eq!(empty.body, json!([]));
+        for (role, path, body) in [
+            (Role::Analyst, "/api/v1/intel/feeds", feed.as_str()),
+            (Role::Analyst, "/api/v1/intel/sync", "{}"),
+            (Role::Coordinator, "/api/v1/intel/feeds", feed.as_str()),
+        ] {
+            let refused = world.post(role, path, body);
+            assert_eq!(refused.status, 403, "[{}] {role:?} {path}", db.name);
+        }
+        assert_eq!(world.get(Role::Partner, "/api/v1/intel/feeds").status, 403);
+        let nothing = world.post(Role::Admin, "/api/v1/intel/sync", "{}");
+        assert_eq!(nothing.status, 422, "[{}] {:?}", db.name, nothing.body);
+        assert_eq!(nothing.body["errors"][0]["pointer"], "/urls");
+
+        for (bad, pointer) in [
+            (
+                json!({"name": "k v", "url": format!("{base}/kev.json")}),
+                "/name",
+            ),
+            (
+                json!({"name": "kev", "url": "ftp://feeds.example/kev.json"}),
+                "/url",
+            ),
+            (
+                json!({"name": "kev", "url": "http://feeds.example/kev.json"}),
+                "/url",
+            ),
+        ] {
+            let refused = world.post(Role::Admin, "/api/v1/intel/feeds", &bad.to_string());
+            assert_eq!(
+                refused.status, 422,
+                "[{}] {bad}: {:?}",
+                db.name, refused.body
+            );
+            assert_eq!(refused.body["errors"][0]["pointer"], pointer, "{bad}");
+        }
+        let added = world.post(Role::Admin, "/api/v1/intel/feeds", &feed);
+        assert_eq!(added.status, 201, "[{}] {:?}", db.name, added.body);
+        assert_eq!(added.body["name"], "kev");
+        let twice = world.post(Role::Admin, "/api/v1/intel/feeds", &feed);
+        assert_eq!(twice.status, 409, "[{}] {:?}", db.name, twice.body);
+        let listed = world.get(Role::Analyst, "/api/v1/intel/feeds");
+        assert_eq!(listed.body[0]["url"], format!("{base}/kev.json"));
+
+        // A URL that fails fails the whole sync: nothing stored, the URL named.
+        let missing = format!("{base}/missing.json");
+        let failed = world.post(
+            Role::Admin,
+            "/api/v1/intel/sync",
+            &json!({"urls": [missing]}).to_string(),
+        );
+        assert_eq!(failed.status, 502, "[{}] {:?}", db.name, failed.body);
+        assert!(
+            failed.body["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&missing),
+            "{:?}",
+            failed.body
+        );
+        let documents = world.get(Role::Analyst, "/api/v1/intel/documents");
+        assert_eq!(documents.body, json!([]), "[{}] nothing stored", db.name);
+
+        let synced = world.post(Role::Admin, "/api/v1/intel/sync", "{}");
+        assert_eq!(synced.status, 200, "[{}] {:?}", db.name, synced.body);
+        assert_eq!(synced.body[0]["feed"], "kev");
+        assert_eq!(synced.body[0]["status"], "created");
+        assert_eq!(synced.body[0]["bytes"], KEV.len());
+        assert_eq!(synced.body[0]["import"]["kind"], "kev");
+        let again = world.post(Role::Admin, "/api/v1/intel/sync", "{}");
+        assert_eq!(
+            again.body[0]["status"], "unchanged",
+            "[{}] {:?}",
+            db.name, again.body
+        );
+
+        let bearer = format!("Bearer {}", world.token(Role::Admin));
+        let url = world.hub.url("/api/v1/intel/feeds/kev");
+        let removed = call("DELETE", &url, &[("Authorization", &bearer)], "");
+        assert_eq!(removed.status, 204, "[{}] {:?}", db.name, removed.body);
+        let gone = call("DELETE", &url, &[("Authorization", &bearer)], "");
+        assert_eq!(gone.status, 404, "[{}] {:?}", db.name, gone.body);
+
+        let mut store = store::Store::open(&db.url).expect("store");
+        for action in ["feed.add", "feed.remove"] {
+            let entries = app::audit::list(
+                &mut store,
+                &store::AuditFilter {
+                    action: Some(action.to_owned()),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .expect("audit");
+            assert_eq!(entries.len(), 1, "[{}] {action}: {entries:?}", db.name);
+            assert_eq!(entries[0].actor, "user:admin");
+        }
+    }
+}

@@ -89,7 +89,7 @@ pub fn feed(config: &Config, command: FeedCommand) -> anyhow::Result<()> {
             output::note(config.quiet, format!("feed {} added", feed.name));
         }
         FeedCommand::List => {
-            let feeds = app::feeds::list(&mut store)?;
+            let feeds = app::feeds::list(&mut store, &Actor::local())?;
             if config.json {
                 let rows: Vec<_> = feeds
                     .iter()
