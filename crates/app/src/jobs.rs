@@ -192,6 +192,50 @@ pub fn list(
     Ok(store.jobs(&filter)?.into_iter().map(Job::from).collect())
 }
 
+/// Cancels job `id` while it is still queued, for its requester or an administrator (not found
+/// for anyone else): it fails as `cancelled` and never runs. A running job cannot be stopped
+/// (its work may be writing), and one that is over stays as it ended: both conflict. Audited as
+/// `job.cancel`.
+pub fn cancel(store: &mut store::Store, actor: &Actor, id: i64) -> Result<Job> {
+    let job = get(store, actor, id)?;
+    let refuse = |state: State| {
+        Error::Conflict(format!(
+            "job {id} is {}: only a queued job can be cancelled{}",
+            state.as_str(),
+            if state == State::Running {
+                "; a running one goes on to its end"
+            } else {
+                ""
+            }
+        ))
+    };
+    if job.state != State::Queued {
+        return Err(refuse(job.state));
+    }
+    let failure = Failure {
+        code: "cancelled".to_owned(),
+        message: format!("cancelled by {} before it ran", actor.audit_name()),
+        problems: Vec::new(),
+    };
+    let error = serde_json::to_string(&failure)
+        .map_err(|e| Error::Conflict(format!("the failure cannot be written: {e}")))?;
+    crate::audit::audited(
+        store,
+        actor,
+        "job.cancel",
+        |store| {
+            if store.cancel_job(id, &error, &crate::now())? {
+                Ok(())
+            } else {
+                // It started (or ended) since it was read.
+                Err(refuse(State::Running))
+            }
+        },
+        |()| (vec![id.to_string()], job.kind.clone()),
+    )?;
+    read(store, id)
+}
+
 /// Marks a queued job running; false when it was not queued (interrupted meanwhile).
 pub fn start(store: &mut store::Store, id: i64) -> Result<bool> {
     Ok(store.start_job(id, &crate::now())?)

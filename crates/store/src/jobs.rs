@@ -115,6 +115,16 @@ pub(crate) fn start(tx: &mut Tx<'_, '_>, id: i64, at: &str) -> Result<bool> {
     )? > 0)
 }
 
+/// Fails a job still queued with `error` at `at` (it never runs); false when it was not queued.
+pub(crate) fn cancel(tx: &mut Tx<'_, '_>, id: i64, error: &str, at: &str) -> Result<bool> {
+    Ok(db::execute(
+        tx,
+        "UPDATE jobs SET state = 'failed', error = $1, finished_at = $2, heartbeat_at = $2 \
+         WHERE id = $3 AND state = 'queued'",
+        &[Param::Text(error), Param::Text(at), Param::Int(id)],
+    )? > 0)
+}
+
 /// Records the progress of a job still queued or running, and that its server is alive at `at`.
 pub(crate) fn progress(
     tx: &mut Tx<'_, '_>,

@@ -896,6 +896,11 @@ impl Store {
         self.db.write(|tx| jobs::start(tx, id, at))
     }
 
+    /// Fails a queued job with `error` (it never runs); false when it was not queued.
+    pub fn cancel_job(&mut self, id: i64, error: &str, at: &str) -> Result<bool> {
+        self.db.write(|tx| jobs::cancel(tx, id, error, at))
+    }
+
     /// Records a live job's stage and steps, and that its server is alive at `at`; false when
     /// the job is over (or unknown).
     pub fn job_progress(

@@ -6,6 +6,7 @@
 //! no client is left waiting on an open connection (and no proxy cuts it). At most
 //! `serve --max-jobs` long works run at once; the others wait their turn, their jobs `queued`,
 //! so a burst of heavy requests queues instead of starving the server.
+//! `DELETE /api/v1/jobs/{id}` cancels a job still queued (a running one goes on to its end).
 //! `GET /api/v1/jobs/{id}` reports its state and progress and, once over, the result the
 //! synchronous call would have answered (`result`) or its error (`error`, as a failed
 //! synchronous call's body). A job is visible to its requester and to administrators only.
@@ -34,7 +35,7 @@ use app::authz::Action;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/jobs", get(list))
-        .route("/api/v1/jobs/{id}", get(show))
+        .route("/api/v1/jobs/{id}", get(show).delete(cancel))
 }
 
 /// The query parameter that turns long work into a job.
@@ -84,12 +85,38 @@ type Work<D> = Box<
     dyn FnOnce(&mut store::Store, &dyn app::Progress, &app::Actor) -> Result<D, RestError> + Send,
 >;
 
+/// Where a long work stands with its job, decided under one lock so that exactly one of the
+/// work and its follower marks the job running.
+enum Slot {
+    /// No job (yet), and the work has not started.
+    Waiting,
+    /// A job the work has not started: the work marks it running when its turn comes, and
+    /// does not run at all if the job is no longer queued (cancelled, interrupted).
+    Job(i64),
+    /// The work started; a job attached now is marked running by its follower.
+    Running,
+}
+
+type SharedSlot = std::sync::Arc<std::sync::Mutex<Slot>>;
+
+/// Attaches job `id` to the work; true when the work has started already.
+fn attach(slot: &SharedSlot, id: i64) -> bool {
+    let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+    match *slot {
+        Slot::Waiting => {
+            *slot = Slot::Job(id);
+            false
+        }
+        Slot::Job(_) | Slot::Running => true,
+    }
+}
+
 /// Runs `work` and answers its result (200) if it ends within the server's synchronous wait
 /// ([`crate::ServeOptions::sync_wait`]); past that wait, or at once when the caller asked for a
 /// job, the call becomes a job of `kind` (the caller must be allowed `action`): 202 with the job
 /// and its `Location`, the work going on in the background and its outcome written to the job.
 /// At most [`crate::ServeOptions::max_jobs`] long works run at once, synchronous or not; the
-/// others wait their turn (a job meanwhile is `queued`).
+/// others wait their turn (a job meanwhile is `queued`, and may be cancelled).
 pub async fn respond<D: Serialize + Send + 'static>(
     app: &AppState,
     actor: app::Actor,
@@ -100,32 +127,38 @@ pub async fn respond<D: Serialize + Send + 'static>(
     + Send
     + 'static,
 ) -> Result<Response, RestError> {
+    let slot: SharedSlot = std::sync::Arc::new(std::sync::Mutex::new(Slot::Waiting));
     let asked = if mode.run_async {
-        Some(submit(app, &actor, action, kind).await?)
+        let job = submit(app, &actor, action, kind).await?;
+        attach(&slot, job.id);
+        Some(job)
     } else {
         None
     };
     let tracker = std::sync::Arc::new(app::jobs::Tracker::new());
-    let (started, on_start) = tokio::sync::oneshot::channel();
     let mut running = tokio::spawn(perform(
         app.clone(),
         tracker.clone(),
-        started,
+        slot.clone(),
         actor.clone(),
         Box::new(work),
     ));
-    let job = match asked {
-        Some(job) => job,
+    let (job, started) = match asked {
+        Some(job) => (job, false),
         None => match tokio::time::timeout(app.sync_wait, &mut running).await {
             Ok(joined) => {
                 let out = joined.map_err(crate::error::ApiError::internal)??;
                 return Ok(Json(out).into_response());
             }
-            Err(_) => submit(app, &actor, action, kind).await?,
+            Err(_) => {
+                let job = submit(app, &actor, action, kind).await?;
+                let started = attach(&slot, job.id);
+                (job, started)
+            }
         },
     };
     let id = job.id;
-    tokio::spawn(follow(app.clone(), id, tracker, on_start, running));
+    tokio::spawn(follow(app.clone(), id, tracker, started, running));
     let mut response = (StatusCode::ACCEPTED, Json(JobDto::from(job))).into_response();
     response.headers_mut().insert(
         header::LOCATION,
@@ -149,11 +182,12 @@ async fn submit(
     .await
 }
 
-/// Waits for a turn among the long works, says it `started`, then runs `work`.
+/// Waits for a turn among the long works, marks its job running if it has one (and gives up
+/// if that job is no longer queued), then runs `work`.
 async fn perform<D: Send + 'static>(
     app: AppState,
     tracker: std::sync::Arc<app::jobs::Tracker>,
-    started: tokio::sync::oneshot::Sender<()>,
+    slot: SharedSlot,
     actor: app::Actor,
     work: Work<D>,
 ) -> Result<D, RestError> {
@@ -163,35 +197,49 @@ async fn perform<D: Send + 'static>(
         .acquire_owned()
         .await
         .map_err(crate::error::ApiError::internal)?;
-    let _ = started.send(());
-    run(&app, move |store| work(store, &*tracker, &actor)).await
+    run(&app, move |store| {
+        let job = {
+            let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+            let job = match *slot {
+                Slot::Job(id) => Some(id),
+                Slot::Waiting | Slot::Running => None,
+            };
+            *slot = Slot::Running;
+            job
+        };
+        if let Some(id) = job
+            && !app::jobs::start(store, id)?
+        {
+            return Err(app::Error::Conflict(format!(
+                "job {id} is no longer queued (cancelled or interrupted): not run"
+            ))
+            .into());
+        }
+        work(store, &*tracker, &actor)
+    })
+    .await
 }
 
-/// Keeps job `id` in step with its `running` work: marks it running when the work starts,
-/// writes its progress (and that this server is alive) while it runs, then its outcome.
+/// Keeps job `id` in step with its `running` work: marks it running if the work `started`
+/// before the job existed, writes its progress (and that this server is alive) while it waits
+/// and runs, then its outcome.
 async fn follow<D: Serialize + Send + 'static>(
     app: AppState,
     id: i64,
     tracker: std::sync::Arc<app::jobs::Tracker>,
-    mut on_start: tokio::sync::oneshot::Receiver<()>,
+    started: bool,
     mut running: tokio::task::JoinHandle<Result<D, RestError>>,
 ) {
-    let mut waiting = true;
+    if started {
+        let written = run(&app, move |store| Ok(app::jobs::start(store, id)?)).await;
+        if let Err(e) = written {
+            tracing::warn!(job = id, error = %e.message, "marking a job running");
+        }
+    }
     let mut tick = tokio::time::interval(app::jobs::REPORT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let joined = loop {
-        // Biased: a work that ended had started, so its start is written first.
         tokio::select! {
-            biased;
-            began = &mut on_start, if waiting => {
-                waiting = false;
-                if began.is_ok() {
-                    let written = run(&app, move |store| Ok(app::jobs::start(store, id)?)).await;
-                    if let Err(e) = written {
-                        tracing::warn!(job = id, error = %e.message, "marking a job running");
-                    }
-                }
-            }
             joined = &mut running => break joined,
             _ = tick.tick() => {
                 if let Some(progress) = tracker.due(Instant::now()) {
@@ -215,6 +263,7 @@ async fn follow<D: Serialize + Send + 'static>(
         Ok(Err(e)) => Err(failure(e)),
         Err(e) => Err(failure(crate::error::ApiError::internal(e).into())),
     };
+    // False when the job ended otherwise (cancelled, interrupted): that outcome stands.
     if let Err(e) = run(&app, move |store| {
         Ok(app::jobs::finish(store, id, outcome)?)
     })
@@ -340,14 +389,39 @@ pub async fn show(
     Caller(actor): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<JobDto>, RestError> {
-    let id: i64 = id.parse().map_err(|_| {
+    let id = job_id(&id)?;
+    let job = run(&app, move |store| Ok(app::jobs::get(store, &actor, id)?)).await?;
+    Ok(Json(job.into()))
+}
+
+/// A job id from the path; not found when it is not one.
+fn job_id(text: &str) -> Result<i64, RestError> {
+    text.parse().map_err(|_| {
         RestError::new(
             StatusCode::NOT_FOUND,
             "job_not_found",
-            format!("job {id} not found"),
+            format!("job {text} not found"),
         )
-    })?;
-    let job = run(&app, move |store| Ok(app::jobs::get(store, &actor, id)?)).await?;
+    })
+}
+
+/// Cancels a queued job (audited as `job.cancel`): it fails as `cancelled` and never runs.
+#[utoipa::path(delete, path = "/api/v1/jobs/{id}", tag = "jobs",
+    params(("id" = i64, Path, description = "The job id")),
+    responses(
+        (status = 200, description = "The cancelled job", body = JobDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 404, description = "No such job, or not the caller's (administrators see all)", body = ErrorDto),
+        (status = 409, description = "The job is running (it goes on to its end) or over", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn cancel(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<JobDto>, RestError> {
+    let id = job_id(&id)?;
+    let job = run(&app, move |store| Ok(app::jobs::cancel(store, &actor, id)?)).await?;
     Ok(Json(job.into()))
 }
 

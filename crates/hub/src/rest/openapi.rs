@@ -111,6 +111,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::bundles::export,
         super::bundles::import,
         super::jobs::list,
+        super::jobs::cancel,
         super::jobs::show,
         crate::api::notifications,
         crate::api::acknowledge,

@@ -90,7 +90,7 @@ fn a_call_past_the_synchronous_wait_becomes_a_job_and_long_works_take_turns() {
             o.max_jobs = 1;
         });
         // A percolation study (seconds in a debug build) takes the only turn...
-        let study = json!({"nodes": 20000, "realisations": 4}).to_string();
+        let study = json!({"nodes": 100000, "realisations": 4}).to_string();
         let first = accepted(&world.post(
             Role::Analyst,
             "/api/v1/analysis/percolation?async=true",
@@ -110,7 +110,40 @@ fn a_call_past_the_synchronous_wait_becomes_a_job_and_long_works_take_turns() {
                 &request,
             )));
         }
+        // A queued job can be cancelled by its requester: it fails as `cancelled`, never runs,
+        // and stays cancelled once the turn comes; nobody else sees it to cancel it.
+        let doomed = accepted(&world.post(
+            Role::Analyst,
+            "/api/v1/analysis/montecarlo?async=true",
+            &request,
+        ));
+        let bearer = |role: Role| format!("Bearer {}", world.token(role));
+        let cancel = |role: Role, location: &str| {
+            call(
+                "DELETE",
+                &world.hub.url(location),
+                &[("Authorization", &bearer(role))],
+                "",
+            )
+        };
+        assert_eq!(
+            cancel(Role::Coordinator, &doomed).status,
+            404,
+            "[{}]",
+            db.name
+        );
+        let cancelled = cancel(Role::Analyst, &doomed);
+        assert_eq!(cancelled.status, 200, "[{}] {:?}", db.name, cancelled.body);
+        assert_eq!(cancelled.body["state"], "failed");
+        assert_eq!(cancelled.body["error"]["code"], "cancelled");
+        let twice = cancel(Role::Analyst, &doomed);
+        assert_eq!(twice.status, 409, "[{}] {:?}", db.name, twice.body);
         let percolation = world.job(Role::Analyst, &first);
+        assert_eq!(
+            cancel(Role::Admin, &first).status,
+            409,
+            "an ended job stays"
+        );
         assert_eq!(
             percolation["state"], "succeeded",
             "[{}] {percolation:?}",
@@ -137,6 +170,25 @@ fn a_call_past_the_synchronous_wait_becomes_a_job_and_long_works_take_turns() {
             "[{}] {:?}",
             db.name, jobs[0]
         );
+        let doomed = world.job(Role::Analyst, &doomed);
+        assert_eq!(
+            doomed["error"]["code"], "cancelled",
+            "[{}] {doomed:?}",
+            db.name
+        );
+        assert_eq!(doomed["started_at"], Value::Null, "it never ran");
+        let mut store = Store::open(&db.url).expect("store");
+        let audited = app::audit::list(
+            &mut store,
+            &store::AuditFilter {
+                action: Some("job.cancel".to_owned()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .expect("audit");
+        assert_eq!(audited.len(), 1, "[{}] {audited:?}", db.name);
+        assert_eq!(audited[0].actor, "user:analyst");
         // Refusals come before any work, with or without a wait.
         let refused = world.post(Role::Coordinator, "/api/v1/analysis/montecarlo", &request);
         assert_eq!(refused.status, 403, "[{}] {:?}", db.name, refused.body);
