@@ -315,24 +315,55 @@ pub async fn confirm(
     mark(app, viewer, body, store::Verdict::Confirmed, "confirmed").await
 }
 
+#[derive(Default, Deserialize, Serialize)]
+pub struct MarkParams {
+    offset: Option<usize>,
+    /// `csv`: the rows shown, as CSV.
+    #[serde(skip_serializing)]
+    format: Option<String>,
+}
+
 /// The findings marked as false positives (hidden from the triage and the exposure), each with
 /// its note and, for whoever may mark them, the button that takes the mark back.
 pub async fn false_positives(
     State(app): State<AppState>,
     viewer: Viewer,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     viewer.may(Action::ReadIntel)?;
+    let params: MarkParams = super::query(raw.as_deref())?;
+    let offset = params.offset.unwrap_or(0);
     let marks = run(&app, |store| {
         app::intel::marks(store, store::Verdict::FalsePositive)
     })
     .await?;
+    let page: Vec<&store::FindingMark> = marks.iter().skip(offset).take(PAGE).collect();
+    if given(&params.format).as_deref() == Some("csv") {
+        return Ok(layout::csv(
+            "false-positives",
+            &["cve", "asset", "item", "note", "marked_at"],
+            page.iter().map(|m| {
+                vec![
+                    m.cve.clone(),
+                    m.asset.clone(),
+                    m.item.clone(),
+                    m.note.clone(),
+                    m.marked_at.clone(),
+                ]
+            }),
+        ));
+    }
     let marking = viewer.can(Action::MarkFalsePositives);
+    let path = "/intel/false-positives";
     let content = html! {
-        (tabs("/intel/false-positives"))
+        (tabs(path))
         p.meta { "Findings an analyst marked as false positives: hidden from the triage and not counted in the exposure, across re-imports, until unmarked." }
         @if marks.is_empty() {
             (layout::empty("No finding is marked as a false positive.", ""))
         } @else {
+            @let pager = Pager { offset, shown: page.len(), total: Some(marks.len()), more: offset + page.len() < marks.len(), limit: PAGE };
+            (pager.render(|o| layout::at(path, &params, o)))
+            (layout::export(&layout::at(path, &params, offset)))
             table.list {
                 thead { tr {
                     th scope="col" { "CVE" } th scope="col" { "Asset" } th scope="col" { "Item" }
@@ -340,7 +371,7 @@ pub async fn false_positives(
                     @if marking { th scope="col" { "Verdict" } }
                 } }
                 tbody {
-                    @for m in &marks {
+                    @for m in &page {
                         tr {
                             td { code { (m.cve) } }
                             td { (asset_link(&m.asset)) }
@@ -362,6 +393,7 @@ pub async fn false_positives(
                     }
                 }
             }
+            (pager.render(|o| layout::at(path, &params, o)))
         }
     };
     Ok(layout::page(&viewer, Area::Intel, "False positives", content).into_response())

@@ -1253,6 +1253,17 @@ fn web_analyst_unmarks_a_false_positive_and_it_is_triaged_again() {
             "{}",
             listed.body
         );
+        let csv = get(&hub, &analyst.cookie, "/intel/false-positives?format=csv");
+        let lines: Vec<&str> = csv.body.lines().collect();
+        assert_eq!(lines.len(), 2, "[{}] {}", db.name, csv.body);
+        assert_eq!(lines[0], "cve,asset,item,note,marked_at");
+        assert!(
+            lines[1].starts_with(&format!("{},{},", finding.cve, finding.asset))
+                && lines[1].contains(",web test: not deployed,"),
+            "[{}] {}",
+            db.name,
+            csv.body
+        );
         let coordinator = login(&hub, Role::Coordinator);
         let read_only = get(&hub, &coordinator.cookie, "/intel/false-positives");
         assert!(read_only.body.contains("web test: not deployed"));
