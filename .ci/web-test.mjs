@@ -70,6 +70,7 @@ const staffScreens = [
   ['coordination', '/coordination'], ['coordination-activities', '/coordination?kind=activity'],
   ['deconfliction', '/coordination/deconfliction'], ['measures', '/measures'],
   ['measure', '/measures/2.3b'], ['review', '/measures/review'],
+  ['false-positives', '/intel/false-positives'], ['cvd', '/intel/cvd'],
 ];
 
 // Staff: every screen, the asset page of the top priority, and what each role may not open.
@@ -163,6 +164,34 @@ for (const role of ['admin', 'analyst', 'coordinator']) {
     await Promise.all([page.waitForURL(/marked=/), form.locator('button').click()]);
     if (!(await text(page)).includes('Marked as a false positive')) fail(`analyst: ${cve} was not marked`);
     await shoot(page, role, 'intel-marked');
+    // Take the mark back from the false positives: the finding is triaged again.
+    await screen(page, role, 'false-positives-marked', '/intel/false-positives');
+    const unmark = page.locator(`form[action="/intel/unmark"]:has(input[name=cve][value="${cve}"]) button`).first();
+    if (await unmark.count() === 0) fail(`analyst: ${cve} is not listed as a false positive`);
+    else {
+      await Promise.all([page.waitForURL(/unmarked=/), unmark.click()]);
+      if (!(await text(page)).includes('No longer a false positive')) fail(`analyst: ${cve} was not unmarked`);
+      await shoot(page, role, 'intel-unmarked');
+    }
+    // Open a CVD case from the form, refused first (a bad country), then opened and advanced.
+    await screen(page, role, 'cvd-new', '/intel/cvd/new');
+    await page.fill('#c-title', 'Browser test router RCE');
+    await page.fill('#c-cves', 'CVE-2026-0001');
+    await page.fill('#c-reporter', 'researcher@example.org');
+    await page.fill('#c-vendor', 'Acme');
+    await page.fill('#c-vendor_country', 'Germany');
+    await page.fill('#c-products', 'Acme/Router/<2.4.1');
+    await page.click('form.stack button[type=submit]');
+    if (await page.locator('#c-vendor_country-error').count() !== 1) fail('analyst: a bad vendor country was not refused');
+    await shoot(page, role, 'cvd-refused');
+    await page.fill('#c-vendor_country', 'DE');
+    await Promise.all([page.waitForURL(/\/intel\/cvd\/MERIDIAN-/), page.click('form.stack button[type=submit]')]);
+    if (!(await text(page)).includes('Browser test router RCE')) fail('analyst: the case was not opened');
+    await shoot(page, role, 'cvd-case');
+    await Promise.all([page.waitForURL(/done=/), page.click('button[name=to][value=vendor_notified]')]);
+    if (!(await text(page)).includes('is now vendor notified')) fail('analyst: the case was not advanced');
+    await shoot(page, role, 'cvd-advanced');
+    await screen(page, role, 'cvd-list', '/intel/cvd');
   }
   await context.close();
 }

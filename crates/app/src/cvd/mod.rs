@@ -28,22 +28,14 @@ pub fn create_case(
     actor: &Actor,
 ) -> Result<CvdCase> {
     authorize(actor, Action::ManageCvdCases)?;
-    if let Some(date) = &case.embargo
-        && time::Date::parse(
-            date,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .is_err()
-    {
-        return Err(Error::invalid(
-            "/embargo",
-            format!("embargo {date:?} is not a YYYY-MM-DD date"),
-        ));
-    }
     for cve in &mut case.cves {
         *cve = cve.trim().to_ascii_uppercase();
     }
     case.vendor_country = case.vendor_country.trim().to_ascii_uppercase();
+    let problems = check(&case);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
     crate::audit::audited(
         store,
         actor,
@@ -51,6 +43,93 @@ pub fn create_case(
         |store| Ok(store.create_cvd_case(&case, &crate::now())?),
         |stored| (vec![stored.id.clone()], format!("{:?}", stored.case)),
     )
+}
+
+/// What [`create_case`] finds wrong with a case to open, each problem located by the JSON
+/// pointer of its field: a title, reporter and vendor are needed, the vendor's country is an
+/// ISO 3166-1 alpha-2 code, the CVE ids are `CVE-YYYY-NNNN` (any case), the embargo a
+/// `YYYY-MM-DD` date. A form checks with it before it stores anything.
+pub fn check(case: &NewCvdCase) -> Vec<crate::Problem> {
+    let mut problems = Vec::new();
+    let mut problem = |pointer: &str, message: String| {
+        problems.push(crate::Problem {
+            pointer: pointer.to_owned(),
+            message,
+        })
+    };
+    for (pointer, value, what) in [
+        ("/title", &case.title, "a title"),
+        ("/reporter", &case.reporter, "who reported it"),
+        ("/vendor", &case.vendor, "the vendor"),
+    ] {
+        if value.trim().is_empty() {
+            problem(pointer, format!("give {what}"));
+        }
+    }
+    let country = case.vendor_country.trim();
+    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_alphabetic()) {
+        problem(
+            "/vendor_country",
+            format!("{country:?} is not an ISO 3166-1 alpha-2 country code (DE)"),
+        );
+    }
+    for (i, cve) in case.cves.iter().enumerate() {
+        if !intel::is_cve_id(&cve.trim().to_ascii_uppercase()) {
+            problem(
+                &format!("/cves/{i}"),
+                format!("{cve:?} is not a CVE id (CVE-YYYY-NNNN)"),
+            );
+        }
+    }
+    if let Some(date) = &case.embargo
+        && time::Date::parse(
+            date,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .is_err()
+    {
+        problem(
+            "/embargo",
+            format!("embargo {date:?} is not a YYYY-MM-DD date"),
+        );
+    }
+    problems
+}
+
+/// An affected product written `VENDOR/PRODUCT/RANGE` (each part non-empty; the range may hold
+/// further slashes), as the command line and the web form take it.
+pub fn parse_product(text: &str) -> Option<AffectedProduct> {
+    let mut parts = text.splitn(3, '/').map(str::trim);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(vendor), Some(product), Some(versions))
+            if !vendor.is_empty() && !product.is_empty() && !versions.is_empty() =>
+        {
+            Some(AffectedProduct {
+                vendor: vendor.to_owned(),
+                product: product.to_owned(),
+                versions: versions.to_owned(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The states a case in `state` may move to: every later one (a case never moves back).
+pub fn next_states(state: CvdState) -> impl Iterator<Item = CvdState> {
+    CvdState::ALL.into_iter().filter(move |s| *s > state)
+}
+
+/// A published case's CSAF 2.0 advisory placed in the directory at `site`, for whoever may
+/// read intel (never a partner): what REST `GET /api/v1/cvd/{id}/csaf` and the web's download
+/// serve. Not found for an unknown case; a conflict while it is not published.
+pub fn advisory_of(
+    store: &mut store::Store,
+    id: &str,
+    site: &Site<'_>,
+    actor: &Actor,
+) -> Result<Placed> {
+    authorize(actor, Action::ReadIntel)?;
+    export(&case(store, id)?, site)
 }
 
 /// Every stored case, by id.
@@ -173,6 +252,9 @@ const AMBER_STRICT_TEXT: &str = "TLP:AMBER+STRICT. CSAF 2.0 knows only TLP 1.0, 
 
 /// Where a provider directory is served unless told otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://meridian.invalid/.well-known/csaf";
+
+/// Who publishes the advisories unless told otherwise.
+pub const DEFAULT_PUBLISHER: &str = "Meridian";
 
 /// The TLP directories of a provider directory, in TLP 1.0 order.
 pub const TLP_DIRS: [&str; 4] = ["white", "green", "amber", "red"];

@@ -113,3 +113,65 @@ fn feeds_and_metadata_name_every_url_under_the_site() {
         "https://csaf.example/dir/amber/feed.json"
     );
 }
+
+#[test]
+fn every_problem_of_a_case_is_located_at_once_and_nothing_stored() {
+    let mut store = store::Store::open("sqlite::memory:").unwrap();
+    let mut case = new_case(Some("2099-02-30"), Tlp::Amber);
+    case.title = " ".into();
+    case.vendor_country = "Germany".into();
+    case.cves.push("CVE-24-1".into());
+    let pointers: Vec<String> = check(&case).into_iter().map(|p| p.pointer).collect();
+    assert_eq!(
+        pointers,
+        ["/title", "/vendor_country", "/cves/1", "/embargo"]
+    );
+    assert!(matches!(
+        create_case(&mut store, case, &actor()),
+        Err(Error::Invalid(p)) if p.len() == 4
+    ));
+    assert!(cases(&mut store).unwrap().is_empty());
+    assert!(check(&new_case(None, Tlp::Red)).is_empty());
+}
+
+#[test]
+fn the_advisory_of_a_case_is_for_staff_once_published() {
+    let mut store = store::Store::open("sqlite::memory:").unwrap();
+    let case = create_case(&mut store, new_case(None, Tlp::Green), &actor()).unwrap();
+    let site = Site::new(DEFAULT_BASE_URL, DEFAULT_PUBLISHER);
+    let partner = Actor::Partner("cert-de".into());
+    assert!(matches!(
+        advisory_of(&mut store, &case.id, &site, &actor()),
+        Err(Error::Conflict(_))
+    ));
+    let published = advance(&mut store, &case.id, CvdState::Published, false, &actor()).unwrap();
+    assert!(matches!(
+        advisory_of(&mut store, &case.id, &site, &partner),
+        Err(Error::Forbidden(_))
+    ));
+    assert_eq!(
+        advisory_of(&mut store, &case.id, &site, &actor())
+            .unwrap()
+            .bytes,
+        export(&published, &site).unwrap().bytes
+    );
+}
+
+#[test]
+fn products_read_and_cases_only_move_forward() {
+    assert_eq!(
+        parse_product(" Acme / Router / vers:generic/<2.1 "),
+        Some(AffectedProduct {
+            vendor: "Acme".into(),
+            product: "Router".into(),
+            versions: "vers:generic/<2.1".into(),
+        })
+    );
+    assert_eq!(parse_product("Acme/Router"), None);
+    assert_eq!(parse_product("Acme//*"), None);
+    assert_eq!(
+        next_states(CvdState::VendorNotified).collect::<Vec<_>>(),
+        [CvdState::FixAvailable, CvdState::Published]
+    );
+    assert_eq!(next_states(CvdState::Published).count(), 0);
+}

@@ -1253,6 +1253,16 @@ pub fn unmark_finding(
     )
 }
 
+/// The stored marks of `verdict` (false positives, confirmations), by asset, CVE and item: what
+/// [`unmark_finding`] takes back.
+pub fn marks(store: &mut store::Store, verdict: store::Verdict) -> Result<Vec<store::FindingMark>> {
+    Ok(store
+        .finding_marks()?
+        .into_iter()
+        .filter(|m| m.verdict == verdict)
+        .collect())
+}
+
 /// A stored intel document and its provenance.
 #[derive(Clone, Debug, Serialize)]
 pub struct DocumentRow {

@@ -308,13 +308,14 @@ pub async fn csaf(
     authorize(&actor, Action::ReadIntel)?;
     let params: CsafParams = query(raw.as_deref())?;
     let placed = run(&app, move |store| {
-        let case = app::cvd::case(store, &id)?;
         let base_url = params
             .base_url
             .unwrap_or_else(|| app::cvd::DEFAULT_BASE_URL.to_owned());
-        let publisher = params.publisher.unwrap_or_else(|| "Meridian".to_owned());
+        let publisher = params
+            .publisher
+            .unwrap_or_else(|| app::cvd::DEFAULT_PUBLISHER.to_owned());
         let site = app::cvd::Site::new(&base_url, &publisher);
-        Ok(app::cvd::export(&case, &site)?)
+        Ok(app::cvd::advisory_of(store, &id, &site, &actor)?)
     })
     .await?;
     let mut response = placed.bytes.into_response();

@@ -1,6 +1,7 @@
 //! Intel: the findings in triage order (SSVC decision, KEV, EPSS, confidence), each with the
 //! reason it matched, and "mark false positive" with a note; the candidates (matches that
-//! checked no version: no decision, not counted in exposure) apart, with "confirm".
+//! checked no version: no decision, not counted in exposure) apart, with "confirm"; the false
+//! positives, each with "unmark". The CVD cases are the area's third screen ([`super::cvd`]).
 
 use app::authz::Action;
 use axum::body::Body;
@@ -33,6 +34,20 @@ pub struct FindingParams {
     /// Set after a candidate was confirmed: `ASSET CVE`.
     #[serde(skip_serializing)]
     confirmed: Option<String>,
+    /// Set after a false positive was unmarked: `ASSET CVE`.
+    #[serde(skip_serializing)]
+    unmarked: Option<String>,
+}
+
+/// The screens of the Intel area, `current` marked as the page shown.
+pub fn tabs(current: &str) -> Markup {
+    html! {
+        nav.toc aria-label="Intel" {
+            @for (path, name) in [("/intel", "Findings"), ("/intel/false-positives", "False positives"), ("/intel/cvd", "CVD cases")] {
+                a href=(path) aria-current=[(path == current).then_some("page")] { (name) }
+            }
+        }
+    }
 }
 
 pub async fn findings(
@@ -131,6 +146,10 @@ pub async fn findings(
         ));
     }
     let content = html! {
+        (tabs("/intel"))
+        @if let Some(unmarked) = given(&params.unmarked) {
+            div.notice role="status" { "No longer a false positive: " code { (unmarked) } ". It is triaged again." }
+        }
         @if let Some(marked) = given(&params.marked) {
             div.notice role="status" { "Marked as a false positive: " code { (marked) } ". It no longer counts towards the exposure." }
         }
@@ -313,4 +332,113 @@ pub async fn confirm(
     body: Body,
 ) -> Result<Response, WebError> {
     mark(app, viewer, body, store::Verdict::Confirmed, "confirmed").await
+}
+
+#[derive(Default, Deserialize, Serialize)]
+pub struct MarkParams {
+    offset: Option<usize>,
+    /// `csv`: the rows shown, as CSV.
+    #[serde(skip_serializing)]
+    format: Option<String>,
+}
+
+/// The findings marked as false positives (hidden from the triage and the exposure), each with
+/// its note and, for whoever may mark them, the button that takes the mark back.
+pub async fn false_positives(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    viewer.may(Action::ReadIntel)?;
+    let params: MarkParams = super::query(raw.as_deref())?;
+    let offset = params.offset.unwrap_or(0);
+    let marks = run(&app, |store| {
+        app::intel::marks(store, store::Verdict::FalsePositive)
+    })
+    .await?;
+    let page: Vec<&store::FindingMark> = marks.iter().skip(offset).take(PAGE).collect();
+    if given(&params.format).as_deref() == Some("csv") {
+        return Ok(layout::csv(
+            "false-positives",
+            &["cve", "asset", "item", "note", "marked_at"],
+            page.iter().map(|m| {
+                vec![
+                    m.cve.clone(),
+                    m.asset.clone(),
+                    m.item.clone(),
+                    m.note.clone(),
+                    m.marked_at.clone(),
+                ]
+            }),
+        ));
+    }
+    let marking = viewer.can(Action::MarkFalsePositives);
+    let path = "/intel/false-positives";
+    let content = html! {
+        (tabs(path))
+        p.meta { "Findings an analyst marked as false positives: hidden from the triage and not counted in the exposure, across re-imports, until unmarked." }
+        @if marks.is_empty() {
+            (layout::empty("No finding is marked as a false positive.", ""))
+        } @else {
+            @let pager = Pager { offset, shown: page.len(), total: Some(marks.len()), more: offset + page.len() < marks.len(), limit: PAGE };
+            (pager.render(|o| layout::at(path, &params, o)))
+            (layout::export(&layout::at(path, &params, offset)))
+            table.list {
+                thead { tr {
+                    th scope="col" { "CVE" } th scope="col" { "Asset" } th scope="col" { "Item" }
+                    th scope="col" { "Note" } th scope="col" { "Marked" }
+                    @if marking { th scope="col" { "Verdict" } }
+                } }
+                tbody {
+                    @for m in &page {
+                        tr {
+                            td { code { (m.cve) } }
+                            td { (asset_link(&m.asset)) }
+                            td { @if m.item.is_empty() { "every item of the asset" } @else { code { (m.item) } } }
+                            td { @if m.note.is_empty() { "–" } @else { (m.note) } }
+                            td { (m.marked_at) }
+                            @if marking {
+                                td {
+                                    form.inline method="post" action="/intel/unmark" {
+                                        (layout::csrf(&viewer))
+                                        input type="hidden" name="asset" value=(m.asset);
+                                        input type="hidden" name="cve" value=(m.cve);
+                                        input type="hidden" name="item" value=(m.item);
+                                        button type="submit" aria-label={ "Unmark " (m.cve) " on " (m.asset) } { "Unmark" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            (pager.render(|o| layout::at(path, &params, o)))
+        }
+    };
+    Ok(layout::page(&viewer, Area::Intel, "False positives", content).into_response())
+}
+
+/// Takes back a false-positive mark (audited as `finding.false_positive_removed`): the finding
+/// is triaged again. Then back to the findings with a notice.
+pub async fn unmark(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    body: Body,
+) -> Result<Response, WebError> {
+    let form: FalsePositiveForm = viewer.form(&app, body).await?;
+    viewer.may(Action::MarkFalsePositives)?;
+    let unmarked = format!("{} {}", form.asset, form.cve);
+    let actor = viewer.actor.clone();
+    run(&app, move |store| {
+        app::intel::unmark_finding(
+            store,
+            store::Verdict::FalsePositive,
+            &form.asset,
+            &form.cve,
+            &form.item,
+            &actor,
+        )
+    })
+    .await?;
+    Ok(Redirect::to(&href("/intel", &[("unmarked", unmarked)])).into_response())
 }

@@ -178,6 +178,39 @@ pub fn problems(list: &[app::Problem]) -> Markup {
     }
 }
 
+/// The messages of the problems about form field `field` (the first segment of their
+/// pointer), joined; empty when it has none.
+pub fn field_problem(problems: &[app::Problem], field: &str) -> String {
+    problems
+        .iter()
+        .filter(|p| p.pointer.trim_start_matches('/').split('/').next() == Some(field))
+        .map(|p| p.message.clone())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A labelled text field `name` of a form whose ids start with `prefix`, holding `value`, with
+/// its problems beside it.
+pub fn input(
+    prefix: &str,
+    name: &str,
+    label: &str,
+    value: &str,
+    hint: &str,
+    problems: &[app::Problem],
+) -> Markup {
+    let error = field_problem(problems, name);
+    let id = format!("{prefix}-{name}");
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            @if !error.is_empty() { span.error-message id={ (id) "-error" } { (error) } }
+            input id=(id) name=(name) type="text" value=(value) placeholder=(hint)
+                aria-describedby=[(!error.is_empty()).then(|| format!("{id}-error"))];
+        }
+    }
+}
+
 /// The problems of an app error, or `Err` when it is not about the input.
 pub fn invalid(e: app::Error) -> Result<Vec<app::Problem>, super::WebError> {
     match e {

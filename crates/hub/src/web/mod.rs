@@ -16,6 +16,7 @@
 
 mod atlas;
 mod coordination;
+mod cvd;
 mod dashboard;
 mod exchange;
 mod intel;
@@ -89,6 +90,13 @@ pub fn router() -> Router<AppState> {
         .route("/portal", get(portal::show))
         .route("/portal/notifications/{id}", post(portal::report))
         .route("/portal/incidents", post(portal::incident))
+        .route("/intel/false-positives", get(intel::false_positives))
+        .route("/intel/unmark", post(intel::unmark))
+        .route("/intel/cvd", get(cvd::list).post(cvd::create))
+        .route("/intel/cvd/new", get(cvd::new_case))
+        .route("/intel/cvd/{id}", get(cvd::show))
+        .route("/intel/cvd/{id}/advance", post(cvd::advance))
+        .route("/intel/cvd/{id}/csaf", get(cvd::csaf))
         .layer(axum::middleware::from_fn(headers))
 }
 

@@ -209,6 +209,7 @@ fn expected(role: Role, path: &str) -> Option<bool> {
         "/" if !staff => None,
         "/portal" => Some(!staff),
         "/coordination/new" => Some(matches!(role, Role::Admin | Role::Coordinator)),
+        "/intel/cvd/new" => Some(matches!(role, Role::Admin | Role::Analyst)),
         p if p.starts_with("/scenarios") => Some(matches!(role, Role::Admin | Role::Analyst)),
         _ => Some(staff),
     }
@@ -242,6 +243,10 @@ fn web_every_screen_by_role() {
             "/measures/2.3b",
             "/measures/review?quarter=2026Q3",
             "/portal",
+            "/intel/false-positives",
+            "/intel/cvd",
+            "/intel/cvd?state=published",
+            "/intel/cvd/new",
         ];
         let anonymous = get(&hub, "", "/priorities?country=DE");
         assert_eq!(anonymous.status, 303, "[{}]", db.name);
@@ -951,6 +956,377 @@ fn web_coordination_forms_refuse_forged_nul_and_oversized_posts_storing_nothing(
                 .expect("flags"),
             flags_before,
             "[{}] no flag resolved",
+            db.name
+        );
+    }
+}
+
+/// The fields of the web form that opens a CVD case, `country` and `embargo` as given.
+fn cvd_form<'a>(csrf: &'a str, country: &'a str, embargo: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("title", "Web test router RCE"),
+        ("cves", "cve-2026-0001, CVE-2026-0002"),
+        ("reporter", "researcher@example.org"),
+        ("vendor", "Acme"),
+        ("vendor_country", country),
+        ("vendor_csirt", "CERT-Bund"),
+        ("products", "Acme/Router/<2.4.1\r\nAcme/Gateway/*"),
+        ("embargo", embargo),
+        ("tlp", "AMBER+STRICT"),
+        ("remediation", "Update to 2.4.1"),
+        ("notes", "working notes"),
+    ]
+}
+
+#[test]
+fn web_analyst_opens_advances_and_downloads_a_cvd_case() {
+    for db in test_support::backends("hub web cvd") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let analyst = login(&hub, Role::Analyst);
+        let coordinator = login(&hub, Role::Coordinator);
+        let partner = login(&hub, Role::Partner);
+        let stored = || {
+            let mut store = Store::open(&db.url).expect("store");
+            app::cvd::cases(&mut store).expect("cases")
+        };
+
+        // Refused: no CSRF token, a coordinator, bad fields; nothing stored.
+        let no_token = post(
+            &hub,
+            &analyst.cookie,
+            "/intel/cvd",
+            &cvd_form("", "DE", "2999-01-01"),
+        );
+        assert_eq!(no_token.status, 403, "[{}] {}", db.name, no_token.body);
+        let coordinator_post = post(
+            &hub,
+            &coordinator.cookie,
+            "/intel/cvd",
+            &cvd_form(&coordinator.csrf, "DE", "2999-01-01"),
+        );
+        assert_eq!(coordinator_post.status, 403, "[{}]", db.name);
+        let mut bad = cvd_form(&analyst.csrf, "Germany", "31/12/2999");
+        bad[7] = ("products", "Acme/Router/<2.4.1\r\njust a name");
+        let refused = post(&hub, &analyst.cookie, "/intel/cvd", &bad);
+        assert_eq!(refused.status, 422, "[{}] {}", db.name, refused.body);
+        for part in [
+            "id=\"c-vendor_country-error\"",
+            "id=\"c-embargo-error\"",
+            "id=\"c-products-error\"",
+            "value=\"Web test router RCE\"",
+        ] {
+            assert!(
+                refused.body.contains(part),
+                "[{}] {part}: {}",
+                db.name,
+                refused.body
+            );
+        }
+        assert!(stored().is_empty(), "[{}] nothing stored", db.name);
+
+        // Opened through the form.
+        let opened = post(
+            &hub,
+            &analyst.cookie,
+            "/intel/cvd",
+            &cvd_form(&analyst.csrf, "de", "2999-01-01"),
+        );
+        assert_eq!(opened.status, 303, "[{}] {}", db.name, opened.body);
+        let cases = stored();
+        assert_eq!(cases.len(), 1, "[{}]", db.name);
+        let case = &cases[0];
+        assert_eq!(case.case.cves, ["CVE-2026-0001", "CVE-2026-0002"]);
+        assert_eq!(case.case.vendor_country, "DE");
+        assert_eq!(case.case.tlp, Tlp::AmberStrict);
+        assert_eq!(case.case.products.len(), 2);
+        let page = format!("/intel/cvd/{}", case.id);
+        assert!(opened.location.starts_with(&page), "{}", opened.location);
+        redirected_with(&hub, &analyst.cookie, &opened, "opened: reported");
+
+        // Listed, filtered by state and exported; read by a coordinator, who may not move it.
+        let list = get(&hub, &coordinator.cookie, "/intel/cvd");
+        assert_eq!(list.status, 200, "[{}] {}", db.name, list.body);
+        assert!(list.body.contains(&case.id) && list.body.contains("TLP:AMBER+STRICT"));
+        let published = get(&hub, &coordinator.cookie, "/intel/cvd?state=published");
+        assert!(!published.body.contains(&case.id), "[{}]", db.name);
+        let csv = get(
+            &hub,
+            &coordinator.cookie,
+            "/intel/cvd?state=reported&format=csv",
+        );
+        let mut lines = csv.body.lines();
+        assert!(
+            lines
+                .next()
+                .is_some_and(|h| h.starts_with("id,state,tlp,cves"))
+        );
+        assert_eq!(
+            lines
+                .next()
+                .map(|l| l.split(',').take(3).collect::<Vec<_>>()),
+            Some(vec![case.id.as_str(), "reported", "AMBER+STRICT"]),
+            "[{}] {}",
+            db.name,
+            csv.body
+        );
+        let shown = get(&hub, &coordinator.cookie, &page);
+        assert_eq!(shown.status, 200, "[{}] {}", db.name, shown.body);
+        assert!(shown.body.contains("researcher@example.org"));
+        assert!(
+            !shown.body.contains("/advance"),
+            "[{}] no move for a coordinator",
+            db.name
+        );
+        let advance = format!("{page}/advance");
+        let moved = |session: &Session, to: &str, force: &str| {
+            post(
+                &hub,
+                &session.cookie,
+                &advance,
+                &[("csrf", &session.csrf), ("to", to), ("force", force)],
+            )
+        };
+        assert_eq!(moved(&coordinator, "vendor_notified", "").status, 403);
+
+        // Partners never see a CVD screen.
+        for path in [
+            "/intel/cvd",
+            page.as_str(),
+            &format!("{page}/csaf"),
+            "/intel/cvd/new",
+        ] {
+            assert_eq!(
+                get(&hub, &partner.cookie, path).status,
+                403,
+                "[{}] {path}",
+                db.name
+            );
+        }
+        assert_eq!(moved(&partner, "vendor_notified", "").status, 403);
+
+        // Forward, then refused moves, each saying why on the case page.
+        let forward = moved(&analyst, "vendor_notified", "");
+        redirected_with(&hub, &analyst.cookie, &forward, "is now vendor notified");
+        let back = moved(&analyst, "reported", "");
+        // REST's status for a move back (422), the store's words on the case page.
+        assert_eq!(back.status, 422, "[{}] {}", db.name, back.body);
+        assert!(
+            back.body.contains("The case was not moved") && back.body.contains("cannot move back"),
+            "{}",
+            back.body
+        );
+        let unknown = moved(&analyst, "done", "");
+        assert_eq!(unknown.status, 422, "[{}] {}", db.name, unknown.body);
+        assert!(
+            unknown.body.contains("&quot;done&quot; is not a state"),
+            "{}",
+            unknown.body
+        );
+        let embargoed = moved(&analyst, "published", "");
+        assert_eq!(embargoed.status, 409, "[{}]", db.name);
+        assert!(
+            embargoed.body.contains("under embargo until 2999-01-01"),
+            "{}",
+            embargoed.body
+        );
+        let no_token = post(
+            &hub,
+            &analyst.cookie,
+            &advance,
+            &[("to", "published"), ("force", "yes")],
+        );
+        assert_eq!(no_token.status, 403, "[{}]", db.name);
+        assert_eq!(stored()[0].state, store::CvdState::VendorNotified);
+        let csaf = format!("{page}/csaf");
+        assert_eq!(
+            get(&hub, &analyst.cookie, &csaf).status,
+            409,
+            "[{}] unpublished",
+            db.name
+        );
+
+        // Published under a forced embargo: the advisory is REST's, byte for byte.
+        let forced = moved(&analyst, "published", "yes");
+        redirected_with(&hub, &analyst.cookie, &forced, "is now published");
+        let download = get(&hub, &coordinator.cookie, &csaf);
+        assert_eq!(download.status, 200, "[{}] {}", db.name, download.body);
+        let rest = get(
+            &hub,
+            &coordinator.cookie,
+            &format!("/api/v1/cvd/{}/csaf", case.id),
+        );
+        assert_eq!(rest.status, 200, "[{}] {}", db.name, rest.body);
+        assert_eq!(download.body, rest.body, "[{}] the same advisory", db.name);
+        let document: Value = serde_json::from_str(&download.body).expect("JSON");
+        assert_eq!(document["document"]["tracking"]["id"], case.id.as_str());
+        assert_eq!(
+            document["document"]["distribution"]["tlp"]["label"],
+            "AMBER"
+        );
+        let history: Vec<_> = stored()[0].history.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            history,
+            [
+                store::CvdState::Reported,
+                store::CvdState::VendorNotified,
+                store::CvdState::Published
+            ],
+            "[{}]",
+            db.name
+        );
+        let timeline = get(&hub, &analyst.cookie, &page);
+        assert!(
+            timeline.body.contains("Download the advisory"),
+            "[{}]",
+            db.name
+        );
+        assert!(
+            !timeline.body.contains("/advance"),
+            "[{}] nowhere left to move",
+            db.name
+        );
+    }
+}
+
+#[test]
+fn web_analyst_unmarks_a_false_positive_and_it_is_triaged_again() {
+    for db in test_support::backends("hub web unmark") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        let rows = app::intel::with_context(&mut store, *b"US", &(), |store, context| {
+            app::intel::findings(store, context, &Default::default())
+        })
+        .expect("findings")
+        .rows;
+        // The checked finding whose CVE has the fewest findings: all on one page of /intel.
+        let per_cve = |cve: &str| rows.iter().filter(|r| r.cve == cve).count();
+        let finding = rows
+            .iter()
+            .filter(|f| f.active() && f.state == app::intel::FindingState::Checked)
+            .min_by_key(|f| per_cve(&f.cve))
+            .expect("a checked finding")
+            .clone();
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let analyst = login(&hub, Role::Analyst);
+        let triaged = || {
+            let csv = get(
+                &hub,
+                &analyst.cookie,
+                &format!("/intel?cve={}&format=csv", finding.cve),
+            );
+            assert_eq!(csv.status, 200, "[{}] {}", db.name, csv.body);
+            csv.body.lines().any(|l| {
+                let fields: Vec<&str> = l.split(',').collect();
+                fields.get(3) == Some(&finding.asset.as_str())
+                    && fields.get(11) == Some(&finding.item.as_str())
+            })
+        };
+        assert!(triaged(), "[{}] triaged before", db.name);
+        let marked = post(
+            &hub,
+            &analyst.cookie,
+            "/intel/false-positive",
+            &[
+                ("csrf", &analyst.csrf),
+                ("asset", &finding.asset),
+                ("cve", &finding.cve),
+                ("item", &finding.item),
+                ("note", "web test: not deployed"),
+            ],
+        );
+        assert_eq!(marked.status, 303, "[{}] {}", db.name, marked.body);
+        assert!(!triaged(), "[{}] hidden once marked", db.name);
+        let listed = get(&hub, &analyst.cookie, "/intel/false-positives");
+        assert_eq!(listed.status, 200, "[{}] {}", db.name, listed.body);
+        assert!(
+            listed.body.contains("web test: not deployed"),
+            "{}",
+            listed.body
+        );
+        assert!(
+            listed.body.contains("action=\"/intel/unmark\""),
+            "{}",
+            listed.body
+        );
+        let csv = get(&hub, &analyst.cookie, "/intel/false-positives?format=csv");
+        let lines: Vec<&str> = csv.body.lines().collect();
+        assert_eq!(lines.len(), 2, "[{}] {}", db.name, csv.body);
+        assert_eq!(lines[0], "cve,asset,item,note,marked_at");
+        assert!(
+            lines[1].starts_with(&format!("{},{},", finding.cve, finding.asset))
+                && lines[1].contains(",web test: not deployed,"),
+            "[{}] {}",
+            db.name,
+            csv.body
+        );
+        let coordinator = login(&hub, Role::Coordinator);
+        let read_only = get(&hub, &coordinator.cookie, "/intel/false-positives");
+        assert!(read_only.body.contains("web test: not deployed"));
+        assert!(
+            !read_only.body.contains("/intel/unmark"),
+            "[{}] coordinators do not unmark",
+            db.name
+        );
+
+        let unmark = |session: &Session, csrf: &str| {
+            post(
+                &hub,
+                &session.cookie,
+                "/intel/unmark",
+                &[
+                    ("csrf", csrf),
+                    ("asset", &finding.asset),
+                    ("cve", &finding.cve),
+                    ("item", &finding.item),
+                ],
+            )
+        };
+        assert_eq!(unmark(&analyst, "").status, 403, "[{}] no token", db.name);
+        assert_eq!(
+            unmark(&coordinator, &coordinator.csrf).status,
+            403,
+            "[{}]",
+            db.name
+        );
+        assert!(!triaged(), "[{}] still marked after the refusals", db.name);
+        let unmarked = unmark(&analyst, &analyst.csrf);
+        redirected_with(
+            &hub,
+            &analyst.cookie,
+            &unmarked,
+            "No longer a false positive",
+        );
+        assert!(triaged(), "[{}] triaged again", db.name);
+        assert!(
+            get(&hub, &analyst.cookie, "/intel/false-positives")
+                .body
+                .contains("No finding is marked as a false positive."),
+            "[{}]",
+            db.name
+        );
+        assert_eq!(
+            unmark(&analyst, &analyst.csrf).status,
+            404,
+            "[{}] nothing left to unmark",
+            db.name
+        );
+        let mut store = Store::open(&db.url).expect("store");
+        let removed = store
+            .audit_list(&store::AuditFilter {
+                actor: None,
+                action: Some("finding.false_positive_removed".to_owned()),
+                after: None,
+                limit: 10,
+            })
+            .expect("audit");
+        assert!(
+            removed.len() == 1 && removed[0].actor.contains("web-analyst"),
+            "[{}] audited: {removed:?}",
             db.name
         );
     }

@@ -121,19 +121,7 @@ pub fn parse_tlp(label: &str) -> Result<Tlp, String> {
 }
 
 fn parse_product(text: &str) -> Result<AffectedProduct, String> {
-    let mut parts = text.splitn(3, '/').map(str::trim);
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(vendor), Some(product), Some(versions))
-            if !vendor.is_empty() && !product.is_empty() && !versions.is_empty() =>
-        {
-            Ok(AffectedProduct {
-                vendor: vendor.to_owned(),
-                product: product.to_owned(),
-                versions: versions.to_owned(),
-            })
-        }
-        _ => Err("expected VENDOR/PRODUCT/RANGE".to_owned()),
-    }
+    app::cvd::parse_product(text).ok_or_else(|| "expected VENDOR/PRODUCT/RANGE".to_owned())
 }
 
 fn new(config: &Config, args: NewArgs) -> anyhow::Result<()> {
