@@ -1220,10 +1220,14 @@ fn web_analyst_unmarks_a_false_positive_and_it_is_triaged_again() {
                 &format!("/intel?cve={}&format=csv", finding.cve),
             );
             assert_eq!(csv.status, 200, "[{}] {}", db.name, csv.body);
-            csv.body.lines().any(|l| {
+            let mut lines = csv.body.lines();
+            let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+            let column = |name: &str| header.iter().position(|h| *h == name).expect(name);
+            let (asset, item) = (column("asset"), column("item"));
+            lines.any(|l| {
                 let fields: Vec<&str> = l.split(',').collect();
-                fields.get(3) == Some(&finding.asset.as_str())
-                    && fields.get(11) == Some(&finding.item.as_str())
+                fields.get(asset) == Some(&finding.asset.as_str())
+                    && fields.get(item) == Some(&finding.item.as_str())
             })
         };
         assert!(triaged(), "[{}] triaged before", db.name);
