@@ -367,24 +367,8 @@ pub async fn add_activity(
 }
 
 fn activity_page(viewer: &Viewer, form: &ActivityForm, problems: &[app::Problem]) -> Markup {
-    let problem = |field: &str| {
-        problems
-            .iter()
-            .filter(|p| p.pointer.trim_start_matches('/').split('/').next() == Some(field))
-            .map(|p| p.message.clone())
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
     let input = |name: &str, label: &str, value: &str, hint: &str| {
-        let error = problem(name);
-        html! {
-            div.field {
-                label for={ "a-" (name) } { (label) }
-                @if !error.is_empty() { span.error-message id={ "a-" (name) "-error" } { (error) } }
-                input id={ "a-" (name) } name=(name) type="text" value=(value) placeholder=(hint)
-                    aria-describedby=[(!error.is_empty()).then(|| format!("a-{name}-error"))];
-            }
-        }
+        layout::text_field("a", name, label, value, hint, problems)
     };
     let content = html! {
         (layout::problems(problems))

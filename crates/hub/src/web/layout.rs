@@ -178,6 +178,37 @@ pub fn problems(list: &[app::Problem]) -> Markup {
     }
 }
 
+/// The messages of `problems` about form field `field` (their pointer's first segment), joined.
+pub fn problem_of(problems: &[app::Problem], field: &str) -> String {
+    problems
+        .iter()
+        .filter(|p| p.pointer.trim_start_matches('/').split('/').next() == Some(field))
+        .map(|p| p.message.clone())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A labelled text field (id `prefix-name`) holding `value` as typed, its problems beside it.
+pub fn text_field(
+    prefix: &str,
+    name: &str,
+    label: &str,
+    value: &str,
+    hint: &str,
+    problems: &[app::Problem],
+) -> Markup {
+    let error = problem_of(problems, name);
+    let id = format!("{prefix}-{name}");
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            @if !error.is_empty() { span.error-message id={ (id) "-error" } { (error) } }
+            input id=(id) name=(name) type="text" value=(value) placeholder=(hint)
+                aria-describedby=[(!error.is_empty()).then(|| format!("{id}-error"))];
+        }
+    }
+}
+
 /// The problems of an app error, or `Err` when it is not about the input.
 pub fn invalid(e: app::Error) -> Result<Vec<app::Problem>, super::WebError> {
     match e {
