@@ -101,6 +101,7 @@ for (const role of ['admin', 'analyst', 'coordinator']) {
   }
   const scenarios = role === 'coordinator' ? 403 : 200;
   await screen(page, role, 'scenarios', '/scenarios', scenarios);
+  await screen(page, role, 'montecarlo', '/scenarios/montecarlo', scenarios);
   await screen(page, role, 'portal-refused', '/portal', 403);
   if (role === 'admin') {
     // The notification ids addressed to partners other than cert-de, from the board.
@@ -156,6 +157,27 @@ for (const role of ['admin', 'analyst', 'coordinator']) {
     await shoot(page, role, 'scenario-run');
     await screen(page, role, 'scenario-compare', '/scenarios?scenario=taiwan&compare=gulf');
     if (!(await text(page)).includes('taiwan compared with gulf')) fail('analyst: the scenarios were not compared');
+    // A circle scenario, saved, then deleted.
+    await page.goto(`${BASE}/scenarios`);
+    await page.fill('#f-circles', '25.0,121.5,300');
+    await Promise.all([page.waitForURL(/circles=/), page.click('form.stack button[type=submit]')]);
+    if (await page.locator('svg.map ellipse').count() !== 1) fail('analyst: the circle is not on the map');
+    await page.fill('#s-name', 'browser-walk');
+    await page.fill('#s-description', 'Northern Taiwan, 300 km');
+    await Promise.all([page.waitForURL(/saved/), page.click('form[action="/scenarios/save"] button')]);
+    if (!(await text(page)).includes('Scenario browser-walk saved.')) fail('analyst: the scenario was not saved');
+    await shoot(page, role, 'scenario-saved');
+    await Promise.all([page.waitForURL(/deleted/), page.click('form[action="/scenarios/browser-walk/delete"] button')]);
+    if (!(await text(page)).includes('Scenario browser-walk deleted.')) fail('analyst: the scenario was not deleted');
+    // Monte Carlo with its bands.
+    await page.goto(`${BASE}/scenarios/montecarlo`);
+    await page.fill('#m-trials', '200');
+    await page.fill('#m-foreign_probability', '0.05');
+    await page.fill('#m-seed', '7');
+    await Promise.all([page.waitForURL(/trials=200/), page.click('form.stack button[type=submit]')]);
+    if (!(await text(page)).includes('Result of 200 trials (seed 7)')) fail('analyst: Monte Carlo did not run');
+    if (await page.locator('svg.chart').count() < 1) fail('analyst: no Monte Carlo bands');
+    await shoot(page, role, 'montecarlo-run');
     // Mark the first finding a false positive.
     await page.goto(`${BASE}/intel`);
     const form = page.locator('form[action="/intel/false-positive"]').first();
@@ -209,7 +231,7 @@ for (const role of ['admin', 'analyst', 'coordinator']) {
     if (!/Notification .* is now /.test(await text(page))) fail('partner: the report was not stored');
     await shoot(page, role, 'portal-reported');
   }
-  for (const [name, path] of staffScreens.concat([['scenarios', '/scenarios'], ['atlas-search-ids', '/atlas?q=N-']])) {
+  for (const [name, path] of staffScreens.concat([['scenarios', '/scenarios'], ['montecarlo', '/scenarios/montecarlo'], ['atlas-search-ids', '/atlas?q=N-']])) {
     const expected = path === '/' ? 200 : 403; // "/" sends a partner to its portal
     await screen(page, role, `refused-${name}`, path, expected);
   }

@@ -28,6 +28,38 @@ impl Circle {
     pub fn contains(&self, lat: f64, lon: f64) -> bool {
         self.distance_km(lat, lon) <= self.radius_km
     }
+
+    /// Reads `LAT,LON,RADIUS_KM` (degrees, degrees, km), the way the command line, the REST
+    /// API and the web UI take a circle; the message says what is wrong otherwise.
+    pub fn parse(text: &str) -> Result<Circle, String> {
+        let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+        let [lat, lon, radius_km] = parts[..] else {
+            return Err(format!("{text:?}: expected LAT,LON,RADIUS_KM"));
+        };
+        let num = |v: &str, what: &str| {
+            v.parse::<f64>()
+                .map_err(|_| format!("{text:?}: {what} {v:?} is not a number"))
+        };
+        let circle = Circle {
+            lat: num(lat, "latitude")?,
+            lon: num(lon, "longitude")?,
+            radius_km: num(radius_km, "radius")?,
+        };
+        match circle.problem() {
+            Some(why) => Err(format!("{text:?}: {why}")),
+            None => Ok(circle),
+        }
+    }
+
+    /// Why the circle is not a disc on the Earth (latitude in [-90, 90], longitude in
+    /// [-180, 180], radius a number >= 0), if it is not.
+    pub fn problem(&self) -> Option<&'static str> {
+        (!(-90.0..=90.0).contains(&self.lat)
+            || !(-180.0..=180.0).contains(&self.lon)
+            || self.radius_km.is_nan()
+            || self.radius_km < 0.0)
+            .then_some("latitude in [-90, 90], longitude in [-180, 180], radius >= 0")
+    }
 }
 
 /// A named failure set. An asset belongs to it when it is listed, lies in one of the countries,

@@ -217,3 +217,28 @@ fn great_circle_distances() {
     };
     assert!((origin.distance_km(0.0, 180.0) - std::f64::consts::PI * EARTH_RADIUS_KM).abs() < 1e-6);
 }
+
+#[test]
+fn circles_read_from_text() {
+    assert_eq!(
+        Circle::parse(" 23.0, 120.2 ,50"),
+        Ok(Circle {
+            lat: 23.0,
+            lon: 120.2,
+            radius_km: 50.0
+        })
+    );
+    for (text, why) in [
+        ("23.0,120.2", "expected LAT,LON,RADIUS_KM"),
+        ("north,120.2,50", "latitude \"north\" is not a number"),
+        ("23,east,50", "longitude \"east\" is not a number"),
+        ("23,120,far", "radius \"far\" is not a number"),
+        ("91,120,50", "latitude in [-90, 90]"),
+        ("23,181,50", "longitude in [-180, 180]"),
+        ("23,120,-1", "radius >= 0"),
+        ("23,120,NaN", "radius >= 0"),
+    ] {
+        let refused = Circle::parse(text).expect_err(text);
+        assert!(refused.contains(why), "{text}: {refused}");
+    }
+}

@@ -853,6 +853,20 @@ pub fn save_scenario(
 ) -> Result<()> {
     crate::authz::authorize(actor, crate::authz::Action::EditAtlas)?;
     let mut problems = Vec::new();
+    if scenario.name.trim().is_empty() {
+        problems.push(crate::Problem {
+            pointer: "/name".to_owned(),
+            message: "a scenario needs a name".to_owned(),
+        });
+    }
+    for (i, c) in scenario.circles.iter().enumerate() {
+        if let Some(why) = c.problem() {
+            problems.push(crate::Problem {
+                pointer: format!("/circles/{i}"),
+                message: why.to_owned(),
+            });
+        }
+    }
     for (i, c) in scenario.countries.iter().enumerate() {
         if model::country(c).is_none() {
             problems.push(crate::Problem {
@@ -1063,6 +1077,29 @@ pub struct MonteCarlo {
     pub ncf: Vec<NcfSpread>,
     /// Assets that failed in some trial, most often first.
     pub asset_failure_share: Vec<FailureShare>,
+}
+
+/// The most Monte Carlo trials of one run (a page of the web UI asks for fewer).
+pub const MAX_TRIALS: u64 = 100_000;
+
+/// What is wrong with the inputs of a Monte Carlo run over the foreign assets: `trials` beyond
+/// 1 to `max_trials` (at most [`MAX_TRIALS`]), a probability outside [0, 1].
+pub fn montecarlo_problems(trials: u64, max_trials: u64, p: f64) -> Vec<crate::Problem> {
+    let max_trials = max_trials.min(MAX_TRIALS);
+    let mut problems = Vec::new();
+    if !(1..=max_trials).contains(&trials) {
+        problems.push(crate::Problem {
+            pointer: "/trials".to_owned(),
+            message: format!("trials {trials} is not in 1..={max_trials}"),
+        });
+    }
+    if !(0.0..=1.0).contains(&p) {
+        problems.push(crate::Problem {
+            pointer: "/foreign_probability".to_owned(),
+            message: format!("{p} is not in [0, 1]"),
+        });
+    }
+    problems
 }
 
 /// Seeded, reproducible Monte Carlo over per-asset failure probabilities; one progress step per

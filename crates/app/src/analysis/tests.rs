@@ -243,6 +243,28 @@ fn scenarios_are_checked_before_they_are_stored() {
     };
     let pointers: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
     assert_eq!(pointers, ["/countries/0", "/assets/1"]);
+    let off = model::Scenario {
+        name: " ".into(),
+        circles: vec![
+            model::Circle {
+                lat: 10.0,
+                lon: 20.0,
+                radius_km: 5.0,
+            },
+            model::Circle {
+                lat: 95.0,
+                lon: 20.0,
+                radius_km: 5.0,
+            },
+        ],
+        ..Default::default()
+    };
+    let Err(Error::Invalid(problems)) = save_scenario(&mut store, &off, &actor) else {
+        panic!("no name and a circle off the Earth are refused");
+    };
+    let pointers: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/name", "/circles/1"]);
+    assert!(scenarios(&mut store).unwrap().is_empty());
     let scenario = model::Scenario {
         assets: vec!["a".into()],
         countries: vec![],
@@ -266,6 +288,25 @@ fn scenarios_are_checked_before_they_are_stored() {
         delete_scenario(&mut store, "s", &actor),
         Err(Error::NotFound { .. })
     ));
+}
+
+#[test]
+fn montecarlo_inputs_are_bounded() {
+    assert!(montecarlo_problems(2000, 2000, 0.5).is_empty());
+    assert!(montecarlo_problems(MAX_TRIALS, u64::MAX, 0.0).is_empty());
+    let pointers = |t, max, p| -> Vec<String> {
+        montecarlo_problems(t, max, p)
+            .into_iter()
+            .map(|p| p.pointer)
+            .collect()
+    };
+    assert_eq!(pointers(2001, 2000, 1.0), ["/trials"]);
+    assert_eq!(pointers(MAX_TRIALS + 1, u64::MAX, 1.0), ["/trials"]);
+    assert_eq!(
+        pointers(0, 2000, f64::NAN),
+        ["/trials", "/foreign_probability"]
+    );
+    assert_eq!(pointers(1, 2000, -0.1), ["/foreign_probability"]);
 }
 
 #[test]

@@ -509,8 +509,6 @@ pub(crate) async fn with_engine<T: Send + 'static>(
 const MAX_ANALYSIS_BODY: usize = 256 * 1024;
 /// The most assets a cascade starts from.
 pub const MAX_CASCADE_ASSETS: usize = 1000;
-/// The most Monte Carlo trials per request.
-pub const MAX_TRIALS: u64 = 100_000;
 /// The most candidates and pairs of an N-2 contingency analysis.
 pub const MAX_CONTINGENCY_TOP: usize = 200;
 pub const MAX_CONTINGENCY_PAIRS: usize = 1000;
@@ -842,19 +840,17 @@ pub async fn montecarlo(
 ) -> Result<Response, RestError> {
     authorize(&actor, Action::RunAnalysis)?;
     let request: MonteCarloRequestDto = json_body(body, MAX_ANALYSIS_BODY).await?;
-    let mut problems = Vec::new();
-    check(
-        &mut problems,
-        (1..=MAX_TRIALS).contains(&request.trials),
-        "/trials",
-        format!("trials {} is not in 1..={MAX_TRIALS}", request.trials),
-    );
-    check(
-        &mut problems,
-        (0.0..=1.0).contains(&request.foreign_probability),
-        "/foreign_probability",
-        format!("{} is not in [0, 1]", request.foreign_probability),
-    );
+    let problems = analysis::montecarlo_problems(
+        request.trials,
+        analysis::MAX_TRIALS,
+        request.foreign_probability,
+    )
+    .into_iter()
+    .map(|p| ProblemDto {
+        pointer: p.pointer,
+        message: p.message,
+    })
+    .collect();
     refuse(problems)?;
     let home = home(&app)?;
     let state = app.clone();

@@ -1,29 +1,89 @@
-//! Scenarios: fail chosen assets, countries or every asset affected by a CVE (or a saved
-//! scenario), follow the cascade, and see each NCF's degradation over time and the failed
-//! assets with their causes. The scenario is in the URL, so a run can be bookmarked.
+//! Scenarios: fail chosen assets, countries, every located asset inside circles on the map or
+//! every asset affected by a CVE (or a saved scenario), follow the cascade, and see each NCF's
+//! degradation over time and the failed assets with their causes. The scenario is in the URL, so
+//! a run can be bookmarked. Analysts and administrators save the scenario they ran and delete
+//! saved ones (audited by [`app::analysis`] as `scenario.save`, `scenario.delete`). The Monte
+//! Carlo screen runs [`app::analysis::montecarlo`] over the foreign assets and shows the spread
+//! of each NCF's degradation as bands.
 
+use app::Problem;
 use app::authz::Action;
-use axum::extract::{RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::layout::{self, Area, asset_link, fixed, href};
+use super::layout::{self, Area, asset_link, fixed, href, input, segment};
 use super::{Viewer, WebError, given, home, run, svg};
 use crate::AppState;
 
 /// Failed assets listed on the page.
 const LISTED: usize = 100;
 
+/// The most Monte Carlo trials a page runs (the REST API and the command line take up to
+/// [`app::analysis::MAX_TRIALS`]): a page answers in seconds.
+pub const PAGE_TRIALS: u64 = 2000;
+const _: () = assert!(PAGE_TRIALS <= app::analysis::MAX_TRIALS);
+
+/// Assets listed by how often they failed in the Monte Carlo trials (the command line's
+/// default `--limit`).
+const MOST_FAILED: usize = 20;
+
+/// What the scenario is made of, as typed (in the query string of a run, or the fields of the
+/// save form).
 #[derive(Default, Deserialize)]
 pub struct ScenarioParams {
     assets: Option<String>,
     countries: Option<String>,
+    /// `LAT,LON,RADIUS_KM`, several separated by `;` or new lines.
+    circles: Option<String>,
     cves: Option<String>,
     /// A saved scenario's name.
     scenario: Option<String>,
     /// Another saved scenario to compare with, side by side.
     compare: Option<String>,
+    /// Set after a scenario was saved or deleted: what was done.
+    done: Option<String>,
+}
+
+impl ScenarioParams {
+    /// The scenario of the fields, named `name`, and the problems of its circles.
+    fn scenario(&self, name: &str, description: &str) -> (model::Scenario, Vec<Problem>) {
+        let mut circles = Vec::new();
+        let mut problems = Vec::new();
+        for (i, text) in given(&self.circles)
+            .unwrap_or_default()
+            .split([';', '\n'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .enumerate()
+        {
+            match model::Circle::parse(text) {
+                Ok(c) => circles.push(c),
+                Err(message) => problems.push(Problem {
+                    pointer: format!("/circles/{i}"),
+                    message,
+                }),
+            }
+        }
+        let upper = |o: &Option<String>| -> Vec<String> {
+            words(o)
+                .into_iter()
+                .map(|w| w.to_ascii_uppercase())
+                .collect()
+        };
+        let scenario = model::Scenario {
+            name: name.trim().to_owned(),
+            description: description.trim().to_owned(),
+            assets: words(&self.assets),
+            countries: upper(&self.countries),
+            circles,
+            cves: upper(&self.cves),
+        };
+        (scenario, problems)
+    }
 }
 
 /// The words of a list field (commas or spaces between them).
@@ -39,6 +99,35 @@ fn words(text: &Option<String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+fn is_empty(s: &model::Scenario) -> bool {
+    s.assets.is_empty() && s.countries.is_empty() && s.circles.is_empty() && s.cves.is_empty()
+}
+
+/// The name and description typed in the save form.
+#[derive(Default, Deserialize)]
+pub struct SaveForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(flatten)]
+    fields: ScenarioParams,
+}
+
+type Outcome = Option<(model::Scenario, app::analysis::ScenarioRun)>;
+
+/// Everything the scenarios page shows.
+struct Screen<'a> {
+    params: &'a ScenarioParams,
+    /// What is wrong with the fields (a run refused, or a save refused).
+    problems: &'a [Problem],
+    saved: Vec<model::Scenario>,
+    outcome: Outcome,
+    compared: Outcome,
+    /// The save form, as typed; shown after an ad hoc run, or when a save was refused.
+    save: Option<(&'a str, &'a str)>,
+}
+
 pub async fn run_page(
     State(app): State<AppState>,
     viewer: Viewer,
@@ -46,24 +135,10 @@ pub async fn run_page(
 ) -> Result<Response, WebError> {
     viewer.may(Action::RunAnalysis)?;
     let params: ScenarioParams = super::query(raw.as_deref())?;
-    let ad_hoc = model::Scenario {
-        name: "ad hoc".to_owned(),
-        description: String::new(),
-        assets: words(&params.assets),
-        countries: words(&params.countries)
-            .into_iter()
-            .map(|c| c.to_ascii_uppercase())
-            .collect(),
-        circles: Vec::new(),
-        cves: words(&params.cves)
-            .into_iter()
-            .map(|c| c.to_ascii_uppercase())
-            .collect(),
-    };
+    let (ad_hoc, problems) = params.scenario("ad hoc", "");
     let saved_name = given(&params.scenario);
     let compare_name = given(&params.compare);
-    let wanted = saved_name.is_some()
-        || !(ad_hoc.assets.is_empty() && ad_hoc.countries.is_empty() && ad_hoc.cves.is_empty());
+    let wanted = problems.is_empty() && (saved_name.is_some() || !is_empty(&ad_hoc));
     let home_code = home(&app)?;
     let state = app.clone();
     let (saved, outcome, compared) = run(&app, move |store| {
@@ -96,33 +171,163 @@ pub async fn run_page(
         Ok((saved, Some((scenario, first)), second))
     })
     .await?;
+    let ad_hoc_run = outcome.is_some() && given(&params.scenario).is_none();
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let screen = Screen {
+        params: &params,
+        problems: &problems,
+        saved,
+        outcome,
+        compared,
+        save: ad_hoc_run.then_some(("", "")),
+    };
+    Ok((status, render(&viewer, screen)).into_response())
+}
+
+/// Saves the scenario of the form (audited as `scenario.save`; a scenario of the same name is
+/// replaced), then runs it; or shows the page again with each problem beside its field and
+/// nothing stored.
+pub async fn save(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    body: Body,
+) -> Result<Response, WebError> {
+    let form: SaveForm = viewer.form(&app, body).await?;
+    viewer.may(Action::EditAtlas)?;
+    let (scenario, mut problems) = form.fields.scenario(&form.name, &form.description);
+    let name = scenario.name.clone();
+    let actor = viewer.actor.clone();
+    let circles_read = problems.is_empty();
+    let (saved, stored) = run(&app, move |store| {
+        let stored = if circles_read {
+            app::analysis::save_scenario(store, &scenario, &actor)
+        } else {
+            Ok(())
+        };
+        Ok((app::analysis::scenarios(store)?, stored))
+    })
+    .await?;
+    match stored {
+        Ok(()) if problems.is_empty() => Ok(Redirect::to(&href(
+            "/scenarios",
+            &[
+                ("scenario", name.clone()),
+                ("done", format!("Scenario {name} saved.")),
+            ],
+        ))
+        .into_response()),
+        Ok(()) => Ok(refused_save(&viewer, &form, &problems, saved)),
+        Err(e) => {
+            problems.extend(layout::invalid(e)?);
+            Ok(refused_save(&viewer, &form, &problems, saved))
+        }
+    }
+}
+
+fn refused_save(
+    viewer: &Viewer,
+    form: &SaveForm,
+    problems: &[Problem],
+    saved: Vec<model::Scenario>,
+) -> Response {
+    let screen = Screen {
+        params: &form.fields,
+        problems,
+        saved,
+        outcome: None,
+        compared: None,
+        save: Some((&form.name, &form.description)),
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, render(viewer, screen)).into_response()
+}
+
+/// Deletes a saved scenario (audited as `scenario.delete`), then back to the list.
+pub async fn delete(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    Path(name): Path<String>,
+    body: Body,
+) -> Result<Response, WebError> {
+    let _: super::Empty = viewer.form(&app, body).await?;
+    viewer.may(Action::EditAtlas)?;
+    let actor = viewer.actor.clone();
+    let deleted = name.clone();
+    run(&app, move |store| {
+        app::analysis::delete_scenario(store, &deleted, &actor)
+    })
+    .await?;
+    Ok(Redirect::to(&href(
+        "/scenarios",
+        &[("done", format!("Scenario {name} deleted."))],
+    ))
+    .into_response())
+}
+
+fn render(viewer: &Viewer, screen: Screen<'_>) -> Markup {
+    let Screen {
+        params,
+        problems,
+        saved,
+        outcome,
+        compared,
+        save,
+    } = screen;
     let v = |o: &Option<String>| o.as_deref().unwrap_or("").to_owned();
+    let may_save = viewer.can(Action::EditAtlas);
     let content = html! {
+        @if let Some(done) = given(&params.done) {
+            div.notice role="status" { (done) }
+        }
+        (layout::problems(problems))
         form.stack.wide method="get" action="/scenarios" {
-            p.hint { "Fail assets at t = 0 and follow the cascade. Give asset ids, country codes or CVE ids (every asset with an active finding for it fails), separated by commas or spaces." }
-            label for="f-assets" { "Assets" }
-            input #f-assets type="text" name="assets" value=(v(&params.assets)) placeholder="cable:tpc-5, ixp:de-cix";
-            label for="f-countries" { "Countries" }
-            input #f-countries type="text" name="countries" value=(v(&params.countries)) placeholder="TW, SG";
-            label for="f-cves" { "CVEs" }
-            input #f-cves type="text" name="cves" value=(v(&params.cves)) placeholder="CVE-2024-…";
+            p.hint { "Fail assets at t = 0 and follow the cascade. Give asset ids, country codes, circles on the map or CVE ids (every asset with an active finding for it fails), separated by commas or spaces." }
+            (input("f", "assets", "Assets", &v(&params.assets), "cable:tpc-5, ixp:de-cix", problems))
+            (input("f", "countries", "Countries", &v(&params.countries), "TW, SG", problems))
+            (input("f", "circles", "Circles: latitude, longitude, radius in km (several separated by ;)", &v(&params.circles), "23.0,120.2,50; 1.29,103.85,30", problems))
+            (input("f", "cves", "CVEs", &v(&params.cves), "CVE-2024-…", problems))
             button type="submit" { "Run the cascade" }
+        }
+        p.meta { a href="/scenarios/montecarlo" { "Monte Carlo: random failures of the foreign assets, with the spread of each NCF's degradation" } }
+        @if let (true, Some((name, description))) = (may_save, save) {
+            form.stack.wide method="post" action="/scenarios/save" {
+                (layout::csrf(viewer))
+                h2 { "Save this scenario" }
+                p.hint { "A saved scenario of the same name is replaced." }
+                @for (field, value) in [("assets", &params.assets), ("countries", &params.countries), ("circles", &params.circles), ("cves", &params.cves)] {
+                    input type="hidden" name=(field) value=(v(value));
+                }
+                (input("s", "name", "Name", name, "tainan", problems))
+                (input("s", "description", "Description", description, "Loss of southern Taiwan", problems))
+                button type="submit" { "Save the scenario" }
+            }
         }
         @if !saved.is_empty() {
             section aria-labelledby="saved-h" {
                 h2 #saved-h { "Saved scenarios" }
-                ul { @for s in &saved {
-                    li {
-                        a href=(href("/scenarios", &[("scenario", s.name.clone())])) { (s.name) } @if !s.description.is_empty() { " — " (s.description) }
-                        @if outcome.is_some() {
-                            " · " a href=(href("/scenarios", &[("assets", v(&params.assets)), ("countries", v(&params.countries)), ("cves", v(&params.cves)), ("scenario", v(&params.scenario)), ("compare", s.name.clone())])) { "compare with the result below" }
-                        }
-                    }
-                } }
+                table.list {
+                    thead { tr { th scope="col" { "Scenario" } th scope="col" { "Description" } th scope="col" { "Compare" } @if may_save { th scope="col" { "Delete" } } } }
+                    tbody { @for s in &saved { tr {
+                        td { a href=(href("/scenarios", &[("scenario", s.name.clone())])) { "Run " (s.name) } }
+                        td { (s.description) }
+                        td { @if outcome.is_some() {
+                            a href=(href("/scenarios", &[("assets", v(&params.assets)), ("countries", v(&params.countries)), ("circles", v(&params.circles)), ("cves", v(&params.cves)), ("scenario", v(&params.scenario)), ("compare", s.name.clone())])) { "compare with the result below" }
+                        } }
+                        @if may_save { td {
+                            form.inline method="post" action={ "/scenarios/" (segment(&s.name)) "/delete" } {
+                                (layout::csrf(viewer))
+                                button.danger type="submit" aria-label={ "Delete " (s.name) } { "Delete" }
+                            }
+                        } }
+                    } } }
+                }
             }
         }
         @match &outcome {
-            None => (layout::empty("Choose what fails above and run the cascade. Saved scenarios come from the command line.", "meridian analyze scenario save NAME --assets ID,ID --countries CC")),
+            None => (layout::empty("Choose what fails above and run the cascade.", "meridian analyze scenario save NAME --assets ID,ID --countries CC --circle LAT,LON,KM")),
             Some((scenario, result)) => {
                 (outcome_section("result", scenario, result))
                 @if let Some((other, second)) = &compared {
@@ -132,7 +337,152 @@ pub async fn run_page(
             }
         }
     };
-    Ok(layout::page(&viewer, Area::Scenarios, "Scenarios", content).into_response())
+    layout::page(viewer, Area::Scenarios, "Scenarios", content)
+}
+
+/// The fields of the Monte Carlo form, as typed.
+#[derive(Default, Deserialize)]
+pub struct MonteCarloParams {
+    trials: Option<String>,
+    foreign_probability: Option<String>,
+    seed: Option<String>,
+}
+
+/// Monte Carlo: every foreign asset fails with the given probability in each trial
+/// ([`app::analysis::montecarlo`], as `meridian analyze montecarlo` runs it); the spread of each
+/// NCF's degradation as bands and a table, and the assets that failed most often.
+pub async fn montecarlo(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    viewer.may(Action::RunAnalysis)?;
+    let params: MonteCarloParams = super::query(raw.as_deref())?;
+    let typed =
+        |o: &Option<String>, default: &str| o.as_deref().unwrap_or(default).trim().to_owned();
+    let (trials, p, seed) = (
+        typed(&params.trials, "1000"),
+        typed(&params.foreign_probability, "0.01"),
+        typed(&params.seed, "42"),
+    );
+    let mut problems = Vec::new();
+    let read = (
+        read::<u64>(&mut problems, "/trials", &trials, "a whole number"),
+        read::<f64>(&mut problems, "/foreign_probability", &p, "a number"),
+        read::<u64>(&mut problems, "/seed", &seed, "a whole number"),
+    );
+    if let (Some(t), Some(p), _) = read {
+        problems.extend(app::analysis::montecarlo_problems(t, PAGE_TRIALS, p));
+    }
+    let result = match read {
+        (Some(t), Some(p), Some(seed)) if problems.is_empty() && params.trials.is_some() => {
+            let home_code = home(&app)?;
+            let state = app.clone();
+            // A long work: it takes its turn with the REST API's (serve --max-jobs).
+            let _turn =
+                app.long_work.clone().acquire_owned().await.map_err(|e| {
+                    WebError::Status(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+                })?;
+            Some(
+                run(&app, move |store| {
+                    let engine = state.engines.get(store, home_code, &())?;
+                    let probabilities = app::analysis::Probabilities::Foreign { p, scores: None };
+                    app::analysis::montecarlo(&engine, &probabilities, t, seed, &())
+                })
+                .await?,
+            )
+        }
+        _ => None,
+    };
+    let content = html! {
+        (layout::problems(&problems))
+        form.stack method="get" action="/scenarios/montecarlo" {
+            p.hint { "In each trial every foreign asset fails with the probability given (domestic assets do not), and the cascade follows. The same seed gives the same result. A page runs at most " (PAGE_TRIALS) " trials; the command line and the REST API take up to " (app::analysis::MAX_TRIALS) "." }
+            (input("m", "trials", "Trials", &trials, "1000", &problems))
+            (input("m", "foreign_probability", "Failure probability of each foreign asset (0 to 1)", &p, "0.01", &problems))
+            (input("m", "seed", "Seed", &seed, "42", &problems))
+            button type="submit" { "Run the trials" }
+        }
+        @match &result {
+            None => (layout::empty("Choose the trials and run them.", "meridian analyze montecarlo --trials 1000 --foreign-probability 0.01 --seed 42")),
+            Some(m) => (montecarlo_section(m)),
+        }
+    };
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        layout::page(&viewer, Area::Scenarios, "Monte Carlo", content),
+    )
+        .into_response())
+}
+
+/// `text` read as a `T`, or a problem at `pointer` saying it is not `what`.
+fn read<T: std::str::FromStr>(
+    problems: &mut Vec<Problem>,
+    pointer: &str,
+    text: &str,
+    what: &str,
+) -> Option<T> {
+    let value = text.parse().ok();
+    if value.is_none() {
+        problems.push(Problem {
+            pointer: pointer.to_owned(),
+            message: format!("{text:?} is not {what}"),
+        });
+    }
+    value
+}
+
+/// A share as the command line prints it (`12.34%`).
+fn percent(x: f64) -> String {
+    format!("{:.2}%", x * 100.0)
+}
+
+fn montecarlo_section(m: &app::analysis::MonteCarlo) -> Markup {
+    let degraded: Vec<&app::analysis::NcfSpread> =
+        m.ncf.iter().filter(|n| n.degradation.p95 > 0.0).collect();
+    html! {
+        section aria-labelledby="mc-h" {
+            h2 #mc-h { "Result of " (m.trials) " trials (seed " (m.seed) ")" }
+            p.lead {
+                "Impact (sum of NCF degradations): mean " strong { (fixed(m.impact.mean, 4)) }
+                ", 5th percentile " (fixed(m.impact.p5, 4)) ", 95th percentile " (fixed(m.impact.p95, 4)) "."
+            }
+            @if degraded.is_empty() {
+                p { "No National Critical Function is degraded in more than 5 % of the trials." }
+            } @else {
+                div.figure { (svg::bands("mc", &degraded)) }
+                table #mc-ncf {
+                    caption { "NCF degradation over the trials: the bar is the mean, the whisker runs from the 5th to the 95th percentile" }
+                    thead { tr { th scope="col" { "NCF" } th scope="col" { "Name" } th.num scope="col" { "Mean" } th.num scope="col" { "5th percentile" } th.num scope="col" { "95th percentile" } } }
+                    tbody { @for n in &degraded { tr {
+                        td { code { (n.ncf) } }
+                        td { (model::ncf(n.ncf).map_or("", |x| x.name)) }
+                        td.num { (percent(n.degradation.mean)) }
+                        td.num { (percent(n.degradation.p5)) }
+                        td.num { (percent(n.degradation.p95)) }
+                    } } }
+                }
+            }
+            h3 { "Assets that failed most often" }
+            @if m.asset_failure_share.is_empty() {
+                p { "No asset failed in any trial." }
+            } @else {
+                @if m.asset_failure_share.len() > MOST_FAILED { p.meta { "The first " (MOST_FAILED) " of " (m.asset_failure_share.len()) " assets that failed in some trial." } }
+                table.list #mc-assets {
+                    thead { tr { th scope="col" { "Asset" } th.num scope="col" { "Share of trials failed" } } }
+                    tbody { @for s in m.asset_failure_share.iter().take(MOST_FAILED) { tr {
+                        td { (asset_link(&s.asset)) }
+                        td.num { (percent(s.share)) }
+                    } } }
+                }
+            }
+        }
+    }
 }
 
 /// One scenario's result: the counts, the NCF degradation chart and table, the failed assets.
@@ -145,6 +495,9 @@ fn outcome_section(
     html! {
         section aria-labelledby={ (id) "-h" } {
             h2 id={ (id) "-h" } { "Result" @if scenario.name != "ad hoc" { ": " (scenario.name) } }
+            @if !scenario.circles.is_empty() {
+                div.figure { (svg::circles(id, &scenario.circles)) }
+            }
             p.lead {
                 (result.initial) " assets fail at t = 0; " (c.failed.len()) " assets have failed when the cascade ends. Impact (sum of NCF degradations) "
                 strong { (fixed(c.impact, 3)) } "."

@@ -200,6 +200,66 @@ pub fn cascade(id: &str, ncfs: &[app::analysis::NcfDegradation]) -> Markup {
     }
 }
 
+/// Each NCF's degradation over Monte Carlo trials as a horizontal band: the bar is the mean,
+/// the whisker runs from the 5th to the 95th percentile; `id` names the chart on its page.
+pub fn bands(id: &str, ncfs: &[&app::analysis::NcfSpread]) -> Markup {
+    const BAND: f64 = 22.0;
+    let end = ncfs
+        .iter()
+        .map(|n| n.degradation.p95)
+        .fold(0.01_f64, f64::max)
+        .min(1.0);
+    let x = |v: f64| LEFT + v.clamp(0.0, end) / end * CHART_W;
+    let y = |i: usize| TOP + i as f64 * BAND;
+    let height = ncfs.len() as f64 * BAND;
+    let percent = |v: f64| format!("{:.2}%", v * 100.0);
+    html! {
+        svg.chart role="img" aria-labelledby={ (id) "-title" } viewBox={ "0 0 " (LEFT + CHART_W + LABELS) " " (TOP + height + 44.0) } width="100%" {
+            title id={ (id) "-title" } { "Degradation of " (ncfs.len()) " National Critical Functions over the trials: mean, 5th and 95th percentile" }
+            rect x=(LEFT) y=(TOP) width=(CHART_W) height=(height) fill="#fafafa" stroke="#999" {}
+            @for k in 0..5 {
+                @let v = end * f64::from(k) / 4.0;
+                line x1=(x(v)) x2=(x(v)) y1=(TOP) y2=(TOP + height) stroke="#ddd" {}
+                text x=(x(v)) y=(TOP + height + 16.0) text-anchor="middle" font-size="11" fill="#333" { (percent(v)) }
+            }
+            text x=(LEFT + CHART_W / 2.0) y=(TOP + height + 36.0) text-anchor="middle" font-size="12" fill="#111" { "degradation" }
+            @for (i, n) in ncfs.iter().enumerate() {
+                @let d = &n.degradation;
+                @let middle = y(i) + BAND / 2.0;
+                g {
+                    title { (n.ncf) ": mean " (percent(d.mean)) ", 5th percentile " (percent(d.p5)) ", 95th percentile " (percent(d.p95)) }
+                    text x=(LEFT - 6.0) y=(middle + 4.0) text-anchor="end" font-size="11" fill="#333" { (n.ncf) }
+                    rect x=(LEFT) y=(middle - 6.0) width=(x(d.mean) - LEFT) height="12" fill=(PALETTE[0]) fill-opacity="0.8" {}
+                    line x1=(x(d.p5)) x2=(x(d.p95)) y1=(middle) y2=(middle) stroke="#111" stroke-width="1.5" {}
+                    line x1=(x(d.p5)) x2=(x(d.p5)) y1=(middle - 5.0) y2=(middle + 5.0) stroke="#111" stroke-width="1.5" {}
+                    line x1=(x(d.p95)) x2=(x(d.p95)) y1=(middle - 5.0) y2=(middle + 5.0) stroke="#111" stroke-width="1.5" {}
+                }
+            }
+        }
+    }
+}
+
+/// The circles of a scenario on the world map (the equirectangular projection of the map
+/// page: x = longitude, y = -latitude, in degrees), each with its centre marked.
+pub fn circles(id: &str, circles: &[model::Circle]) -> Markup {
+    let degrees = |km: f64| km / (model::EARTH_RADIUS_KM * std::f64::consts::PI / 180.0);
+    html! {
+        svg.map role="img" viewBox="-180 -90 360 180" width="100%" aria-labelledby={ (id) "-circles" } {
+            title id={ (id) "-circles" } { "The scenario's " (circles.len()) " circle" @if circles.len() != 1 { "s" } " on the world map" }
+            image href="/static/world.svg" x="-180" y="-90" width="360" height="180" {}
+            @for c in circles {
+                @let ry = degrees(c.radius_km);
+                @let rx = ry / c.lat.to_radians().cos().max(0.05);
+                g {
+                    title { "Centre " (super::layout::fixed(c.lat, 2)) ", " (super::layout::fixed(c.lon, 2)) ", radius " (super::layout::fixed(c.radius_km, 0)) " km" }
+                    ellipse cx=(super::layout::fixed(c.lon, 2)) cy=(super::layout::fixed(-c.lat, 2)) rx=(super::layout::fixed(rx, 2)) ry=(super::layout::fixed(ry, 2)) fill="#b3261e" fill-opacity="0.3" stroke="#b3261e" stroke-width="0.4" {}
+                    circle cx=(super::layout::fixed(c.lon, 2)) cy=(super::layout::fixed(-c.lat, 2)) r="1" fill="#b3261e" {}
+                }
+            }
+        }
+    }
+}
+
 /// The SVG path of a step line through `timeline` (`[time, value]` at each change), from 0 to
 /// `end`.
 fn steps(

@@ -247,6 +247,8 @@ fn web_every_screen_by_role() {
             "/intel/cvd",
             "/intel/cvd?state=published",
             "/intel/cvd/new",
+            "/scenarios/montecarlo",
+            "/scenarios/montecarlo?trials=50&foreign_probability=0.02&seed=1",
         ];
         let anonymous = get(&hub, "", "/priorities?country=DE");
         assert_eq!(anonymous.status, 303, "[{}]", db.name);
@@ -1333,5 +1335,301 @@ fn web_analyst_unmarks_a_false_positive_and_it_is_triaged_again() {
             "[{}] audited: {removed:?}",
             db.name
         );
+    }
+}
+
+/// The row of the table `id` on `page` whose cells include `<code>key</code>`.
+fn table_row<'a>(page: &'a str, id: &str, key: &str) -> Option<&'a str> {
+    let table = page
+        .split(&format!("<table class=\"list\" id=\"{id}\">"))
+        .nth(1)
+        .or_else(|| page.split(&format!("<table id=\"{id}\">")).nth(1))?;
+    let table = table.split("</table>").next()?;
+    table
+        .split("<tr>")
+        .find(|row| row.contains(&format!("<code>{key}</code>")))
+}
+
+#[test]
+fn web_analyst_saves_a_circle_scenario_and_runs_montecarlo() {
+    for db in test_support::backends("hub web scenarios") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        let engine = app::analysis::Engine::load(&mut store, *b"US", &()).expect("engine");
+        let located = (0..engine.atlas.asset_count() as u32)
+            .find(|&a| {
+                !engine.atlas.lat[a as usize].is_nan() && !engine.atlas.lon[a as usize].is_nan()
+            })
+            .expect("a located asset");
+        let (id, lat, lon) = (
+            engine.id(located).to_owned(),
+            f64::from(engine.atlas.lat[located as usize]),
+            f64::from(engine.atlas.lon[located as usize]),
+        );
+        let circle = format!("{lat},{lon},1");
+        let scenario = model::Scenario {
+            circles: vec![model::Circle::parse(&circle).expect("a circle")],
+            ..Default::default()
+        };
+        let expected =
+            app::analysis::run_scenario(&engine, &scenario, &Default::default()).expect("run");
+        let (trials, p, seed) = (300, 0.05, 7);
+        let carlo = app::analysis::montecarlo(
+            &engine,
+            &app::analysis::Probabilities::Foreign { p, scores: None },
+            trials,
+            seed,
+            &(),
+        )
+        .expect("monte carlo");
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let analyst = login(&hub, Role::Analyst);
+
+        // A circle fails the located assets inside it, the same ones the use case fails.
+        let ran = get(
+            &hub,
+            &analyst.cookie,
+            &format!("/scenarios?circles={}", circle.replace(',', "%2C")),
+        );
+        assert_eq!(ran.status, 200, "[{}] {}", db.name, ran.body);
+        assert!(expected.initial >= 1, "[{}] {id} is in its circle", db.name);
+        for part in [
+            format!("{} assets fail at t = 0", expected.initial),
+            format!("href=\"/atlas/{id}\""),
+            "on the world map".to_owned(),
+            "Save this scenario".to_owned(),
+        ] {
+            assert!(
+                ran.body.contains(&part),
+                "[{}] {part}: {}",
+                db.name,
+                ran.body
+            );
+        }
+        // A circle off the Earth: 422, the problem beside the field, nothing run.
+        let bad = get(
+            &hub,
+            &analyst.cookie,
+            "/scenarios?circles=91%2C0%2C10&assets=x",
+        );
+        assert_eq!(bad.status, 422, "[{}] {}", db.name, bad.body);
+        assert!(
+            bad.body.contains("id=\"f-circles-error\""),
+            "[{}] {}",
+            db.name,
+            bad.body
+        );
+        assert!(bad.body.contains("latitude in [-90, 90]"), "[{}]", db.name);
+        assert!(!bad.body.contains("assets fail at t = 0"), "[{}]", db.name);
+        let unread = get(&hub, &analyst.cookie, "/scenarios?circles=north");
+        assert_eq!(unread.status, 422, "[{}]", db.name);
+        assert!(
+            unread.body.contains("expected LAT,LON,RADIUS_KM"),
+            "[{}]",
+            db.name
+        );
+
+        // Saving: refused without the token and for a partner, stored for an analyst.
+        let listed = |hub: &Hub| -> Vec<Value> {
+            let body = get(hub, &analyst.cookie, "/api/v1/scenarios?limit=100").body;
+            let page: Value = serde_json::from_str(&body).expect("a page of scenarios");
+            page["items"].as_array().cloned().unwrap_or_default()
+        };
+        let named = |hub: &Hub, name: &str| listed(hub).into_iter().find(|s| s["name"] == name);
+        let save = |session: &Session, csrf: &str, name: &str| {
+            post(
+                &hub,
+                &session.cookie,
+                "/scenarios/save",
+                &[
+                    ("csrf", csrf),
+                    ("name", name),
+                    ("description", "around one asset"),
+                    ("circles", &circle),
+                    ("countries", "tw"),
+                ],
+            )
+        };
+        let forged = save(&analyst, "forged", "web-circle");
+        assert_eq!(forged.status, 403, "[{}] {}", db.name, forged.body);
+        let partner = login(&hub, Role::Partner);
+        let refused = save(&partner, &partner.csrf, "web-circle");
+        assert_eq!(refused.status, 403, "[{}] {}", db.name, refused.body);
+        assert!(
+            named(&hub, "web-circle").is_none(),
+            "[{}] nothing stored",
+            db.name
+        );
+        let invalid = post(
+            &hub,
+            &analyst.cookie,
+            "/scenarios/save",
+            &[
+                ("csrf", &analyst.csrf),
+                ("name", " "),
+                ("countries", "XX"),
+                ("circles", &circle),
+            ],
+        );
+        assert_eq!(invalid.status, 422, "[{}] {}", db.name, invalid.body);
+        for part in [
+            "id=\"s-name-error\"",
+            "a scenario needs a name",
+            "id=\"f-countries-error\"",
+            "&quot;XX&quot; is not an ISO 3166-1 alpha-2 country code",
+        ] {
+            assert!(
+                invalid.body.contains(part),
+                "[{}] {part}: {}",
+                db.name,
+                invalid.body
+            );
+        }
+        assert_eq!(listed(&hub).len(), 2, "[{}] nothing stored", db.name);
+        let saved = save(&analyst, &analyst.csrf, "web-circle");
+        redirected_with(&hub, &analyst.cookie, &saved, "Scenario web-circle saved.");
+        let stored = named(&hub, "web-circle").expect("saved");
+        assert_eq!(stored["description"], "around one asset");
+        assert_eq!(stored["countries"], serde_json::json!(["TW"]));
+        assert_eq!(stored["circles"][0]["radius_km"], 1.0);
+        let page = get(&hub, &analyst.cookie, &saved.location);
+        assert!(
+            page.body
+                .contains("action=\"/scenarios/web-circle/delete\""),
+            "[{}] {}",
+            db.name,
+            page.body
+        );
+        let mut store = Store::open(&db.url).expect("store");
+        let audit = |store: &mut Store, action: &str| {
+            app::audit::list(
+                store,
+                &store::AuditFilter {
+                    action: Some(action.to_owned()),
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .expect("audit")
+            .into_iter()
+            .filter(|e| e.object_ids == ["web-circle"] && e.actor.contains("web-analyst"))
+            .count()
+        };
+        assert_eq!(audit(&mut store, "scenario.save"), 1, "[{}]", db.name);
+
+        // Deleting: refused without the token, then gone.
+        let kept = post(&hub, &analyst.cookie, "/scenarios/web-circle/delete", &[]);
+        assert_eq!(kept.status, 403, "[{}]", db.name);
+        assert!(named(&hub, "web-circle").is_some(), "[{}]", db.name);
+        let deleted = post(
+            &hub,
+            &analyst.cookie,
+            "/scenarios/web-circle/delete",
+            &[("csrf", &analyst.csrf)],
+        );
+        redirected_with(
+            &hub,
+            &analyst.cookie,
+            &deleted,
+            "Scenario web-circle deleted.",
+        );
+        assert!(named(&hub, "web-circle").is_none(), "[{}]", db.name);
+        assert_eq!(audit(&mut store, "scenario.delete"), 1, "[{}]", db.name);
+        drop(store);
+
+        // Monte Carlo: the numbers of the use case (as the command line prints them).
+        let shown = get(
+            &hub,
+            &analyst.cookie,
+            &format!("/scenarios/montecarlo?trials={trials}&foreign_probability={p}&seed={seed}"),
+        );
+        assert_eq!(shown.status, 200, "[{}] {}", db.name, shown.body);
+        let percent = |x: f64| format!("{:.2}%", x * 100.0);
+        let degraded: Vec<_> = carlo
+            .ncf
+            .iter()
+            .filter(|n| n.degradation.p95 > 0.0)
+            .collect();
+        assert!(!degraded.is_empty(), "[{}] some NCF degraded", db.name);
+        assert!(shown.body.contains("<svg class=\"chart\""), "[{}]", db.name);
+        assert!(
+            shown
+                .body
+                .contains(&format!("mean <strong>{:.4}</strong>", carlo.impact.mean)),
+            "[{}] {}",
+            db.name,
+            shown.body
+        );
+        for n in &degraded {
+            let row = table_row(&shown.body, "mc-ncf", n.ncf)
+                .unwrap_or_else(|| panic!("[{}] a row for {}", db.name, n.ncf));
+            let d = &n.degradation;
+            let cells = format!(
+                "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                percent(d.mean),
+                percent(d.p5),
+                percent(d.p95)
+            );
+            assert!(row.contains(&cells), "[{}] {}: {row}", db.name, n.ncf);
+        }
+        assert_eq!(
+            shown
+                .body
+                .split("mc-ncf")
+                .nth(1)
+                .unwrap_or("")
+                .split("</table>")
+                .next()
+                .unwrap_or("")
+                .matches("<tr>")
+                .count(),
+            degraded.len() + 1,
+            "[{}] one row per degraded NCF",
+            db.name
+        );
+        assert!(!carlo.asset_failure_share.is_empty(), "[{}]", db.name);
+        for s in carlo.asset_failure_share.iter().take(20) {
+            let row = table_row(&shown.body, "mc-assets", &s.asset)
+                .unwrap_or_else(|| panic!("[{}] a row for {}", db.name, s.asset));
+            assert!(row.contains(&percent(s.share)), "[{}] {}", db.name, s.asset);
+        }
+        // Beyond the page's bound, or not a number: 422 beside the field, nothing run.
+        for (query, field, message) in [
+            (
+                "trials=2001&foreign_probability=0.01&seed=1",
+                "m-trials",
+                "trials 2001 is not in 1..=2000",
+            ),
+            (
+                "trials=ten&foreign_probability=0.01&seed=1",
+                "m-trials",
+                "&quot;ten&quot; is not a whole number",
+            ),
+            (
+                "trials=10&foreign_probability=1.5&seed=1",
+                "m-foreign_probability",
+                "1.5 is not in [0, 1]",
+            ),
+        ] {
+            let refused = get(
+                &hub,
+                &analyst.cookie,
+                &format!("/scenarios/montecarlo?{query}"),
+            );
+            assert_eq!(refused.status, 422, "[{}] {query}", db.name);
+            assert!(
+                refused.body.contains(&format!("id=\"{field}-error\"")),
+                "[{}] {query}",
+                db.name
+            );
+            assert!(
+                refused.body.contains(message),
+                "[{}] {query}: {}",
+                db.name,
+                refused.body
+            );
+            assert!(!refused.body.contains("mc-ncf"), "[{}] {query}", db.name);
+        }
     }
 }

@@ -150,38 +150,12 @@ pub struct ScenarioSaveArgs {
     #[arg(long, value_delimiter = ',')]
     pub countries: Vec<String>,
     /// Every located asset within a circle: LAT,LON,RADIUS_KM (repeatable).
-    #[arg(long, value_parser = parse_circle)]
+    #[arg(long, value_parser = model::Circle::parse)]
     pub circle: Vec<model::Circle>,
     /// Every asset running a product affected by these CVEs (active intel findings, resolved
     /// when the scenario runs).
     #[arg(long, value_delimiter = ',')]
     pub cves: Vec<String>,
-}
-
-fn parse_circle(s: &str) -> Result<model::Circle, String> {
-    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
-    let [lat, lon, radius_km] = parts[..] else {
-        return Err(format!("{s:?}: expected LAT,LON,RADIUS_KM"));
-    };
-    let num = |v: &str, what: &str| {
-        v.parse::<f64>()
-            .map_err(|_| format!("{s:?}: {what} {v:?} is not a number"))
-    };
-    let circle = model::Circle {
-        lat: num(lat, "latitude")?,
-        lon: num(lon, "longitude")?,
-        radius_km: num(radius_km, "radius")?,
-    };
-    if !(-90.0..=90.0).contains(&circle.lat)
-        || !(-180.0..=180.0).contains(&circle.lon)
-        || circle.radius_km.is_nan()
-        || circle.radius_km < 0.0
-    {
-        return Err(format!(
-            "{s:?}: latitude in [-90, 90], longitude in [-180, 180], radius >= 0"
-        ));
-    }
-    Ok(circle)
 }
 
 #[derive(Debug, Args)]
