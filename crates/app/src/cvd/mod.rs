@@ -46,7 +46,8 @@ pub fn create_case(
 }
 
 /// What [`create_case`] finds wrong with a case to open, each problem located by the JSON
-/// pointer of its field: a title, reporter and vendor are needed, the vendor's country is an
+/// pointer of its field: a title and vendor are needed (the reporter may be unknown, or the
+/// agency itself), the vendor's country is an
 /// ISO 3166-1 alpha-2 code, the CVE ids are `CVE-YYYY-NNNN` (any case), the embargo a
 /// `YYYY-MM-DD` date. A form checks with it before it stores anything.
 pub fn check(case: &NewCvdCase) -> Vec<crate::Problem> {
@@ -59,7 +60,6 @@ pub fn check(case: &NewCvdCase) -> Vec<crate::Problem> {
     };
     for (pointer, value, what) in [
         ("/title", &case.title, "a title"),
-        ("/reporter", &case.reporter, "who reported it"),
         ("/vendor", &case.vendor, "the vendor"),
     ] {
         if value.trim().is_empty() {
@@ -146,7 +146,7 @@ pub fn case(store: &mut store::Store, id: &str) -> Result<CvdCase> {
 }
 
 /// Moves a case forward to `to`. Publishing before the embargo date is refused unless `force`;
-/// moving back is refused by the store.
+/// moving back or in place conflicts with the case's state (the store refuses it).
 pub fn advance(
     store: &mut store::Store,
     id: &str,
@@ -169,7 +169,12 @@ pub fn advance(
         store,
         actor,
         "cvd.advance",
-        |store| Ok(store.advance_cvd_case(id, to, &now)?),
+        |store| {
+            store.advance_cvd_case(id, to, &now).map_err(|e| match e {
+                e @ store::StoreError::CvdTransition { .. } => Error::Conflict(e.to_string()),
+                e => e.into(),
+            })
+        },
         |case| (vec![case.id.clone()], to.as_str().to_owned()),
     )
 }

@@ -132,6 +132,11 @@ fn every_problem_of_a_case_is_located_at_once_and_nothing_stored() {
     ));
     assert!(cases(&mut store).unwrap().is_empty());
     assert!(check(&new_case(None, Tlp::Red)).is_empty());
+    let unreported = NewCvdCase {
+        reporter: String::new(),
+        ..new_case(None, Tlp::Red)
+    };
+    assert!(check(&unreported).is_empty(), "the reporter may be unknown");
 }
 
 #[test]

@@ -1114,8 +1114,8 @@ fn web_analyst_opens_advances_and_downloads_a_cvd_case() {
         let forward = moved(&analyst, "vendor_notified", "");
         redirected_with(&hub, &analyst.cookie, &forward, "is now vendor notified");
         let back = moved(&analyst, "reported", "");
-        // REST's status for a move back (422), the store's words on the case page.
-        assert_eq!(back.status, 422, "[{}] {}", db.name, back.body);
+        // REST's status for a move back (409), the store's words on the case page.
+        assert_eq!(back.status, 409, "[{}] {}", db.name, back.body);
         assert!(
             back.body.contains("The case was not moved") && back.body.contains("cannot move back"),
             "{}",
