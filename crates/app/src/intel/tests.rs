@@ -209,6 +209,21 @@ const KEV: &[u8] =
 "vulnerabilityName":"PAN-OS command injection","dateAdded":"2024-04-12","shortDescription":"",
 "requiredAction":"Apply mitigations","dueDate":"2024-04-19"}]}"#;
 
+/// The one finding of the store's atlas (home FR, nothing attacked).
+fn the_finding(store: &mut store::Store) -> FindingRow {
+    let attacked = HashSet::new();
+    let context = Context {
+        home: *b"FR",
+        attacked: &attacked,
+        progress: &(),
+    };
+    let rows = findings(store, context, &FindingQuery::default())
+        .unwrap()
+        .rows;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    rows.into_iter().next().unwrap()
+}
+
 #[test]
 fn a_kev_name_match_is_a_candidate_until_confirmed() {
     let mut store = store();
@@ -226,13 +241,7 @@ fn a_kev_name_match_is_a_candidate_until_confirmed() {
         attacked: &attacked,
         progress: &(),
     };
-    let listed = |store: &mut store::Store| {
-        let rows = findings(store, context, &FindingQuery::default())
-            .unwrap()
-            .rows;
-        assert_eq!(rows.len(), 1, "{rows:?}");
-        rows.into_iter().next().unwrap()
-    };
+    let listed = the_finding;
     let candidate = listed(&mut store);
     assert_eq!(
         (candidate.state, candidate.rule, candidate.range.as_deref()),
@@ -378,17 +387,7 @@ fn a_finding_carries_the_records_cvss_and_cwes_and_the_dated_epss_percentile() {
         &actor(),
     )
     .unwrap();
-    let attacked = HashSet::new();
-    let context = Context {
-        home: *b"FR",
-        attacked: &attacked,
-        progress: &(),
-    };
-    let rows = findings(&mut store, context, &FindingQuery::default())
-        .unwrap()
-        .rows;
-    assert_eq!(rows.len(), 1, "{rows:?}");
-    let f = &rows[0];
+    let f = &the_finding(&mut store);
     assert_eq!(
         f.state,
         FindingState::Checked,
