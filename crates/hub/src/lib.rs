@@ -132,8 +132,8 @@ pub struct Inner {
     pub secret_key: Option<app::federation::KeySource>,
     pub bundle_key: Option<String>,
     pub sync_wait: Duration,
-    /// A turn for each long work that may run at once.
-    pub long_work: Arc<Semaphore>,
+    /// A turn for each long work that may run at once ([`AppState::long_work_turn`]).
+    long_work: Arc<Semaphore>,
 }
 
 impl Deref for AppState {
@@ -171,6 +171,18 @@ impl AppState {
             sync_wait: options.sync_wait,
             long_work: Arc::new(Semaphore::new(options.max_jobs.max(1))),
         })))
+    }
+}
+
+impl AppState {
+    /// Waits for a turn among the long works (at most [`ServeOptions::max_jobs`] run at once,
+    /// from REST and the web alike); the work holds it while it runs.
+    pub async fn long_work_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        self.long_work
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)
     }
 }
 

@@ -191,12 +191,7 @@ async fn perform<D: Send + 'static>(
     actor: app::Actor,
     work: Work<D>,
 ) -> Result<D, RestError> {
-    let _turn = app
-        .long_work
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(crate::error::ApiError::internal)?;
+    let _turn = app.long_work_turn().await?;
     run(&app, move |store| {
         let job = {
             let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());

@@ -379,10 +379,10 @@ pub async fn montecarlo(
             let home_code = home(&app)?;
             let state = app.clone();
             // A long work: it takes its turn with the REST API's (serve --max-jobs).
-            let _turn =
-                app.long_work.clone().acquire_owned().await.map_err(|e| {
-                    WebError::Status(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
-                })?;
+            let _turn = app
+                .long_work_turn()
+                .await
+                .map_err(crate::rest::RestError::from)?;
             Some(
                 run(&app, move |store| {
                     let engine = state.engines.get(store, home_code, &())?;
