@@ -105,7 +105,7 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let bound = hub::Bound::bind(&options).await?;
         let scheme = if options.tls.is_some() {
             "https"
@@ -118,8 +118,15 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
             eprintln!("meridian: serving TAXII 2.1 at {scheme}://{addr}/taxii2/ (Ctrl-C stops)");
         }
         bound.run(shutdown_signal()).await
-    })
+    });
+    // A long work still running (a job) does not hold the stop: each of its writes is one
+    // transaction, and the next server fails its job as interrupted (`app::jobs::STALE`).
+    runtime.shutdown_timeout(STOP_GRACE);
+    served
 }
+
+/// How long a stopping server waits for the long works still running.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Ctrl-C or SIGTERM.
 async fn shutdown_signal() {
