@@ -8,11 +8,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+pub use exchange::notification::{Awaited, Due, FollowUp};
 use exchange::notification::{
-    NotificationState, Timeline, can_advance_named, mitigated_before_exploitation,
+    NotificationState, Timeline, can_advance_named, due, mitigated_before_exploitation,
 };
 use serde::Serialize;
 use store::{Alert, IncidentKind, Notification, NotificationFilter, Store, StoreError};
+use time::OffsetDateTime;
 
 use crate::audit::audited;
 use crate::authz::{Action, authorize};
@@ -22,6 +24,96 @@ use crate::{Actor, Error, Result};
 /// Notifications matching `filter`.
 pub fn list(store: &mut Store, filter: &NotificationFilter) -> Result<Vec<Notification>> {
     Ok(store.notifications(filter)?)
+}
+
+/// The setting of the days a partner has to acknowledge a sent notification.
+pub const ACKNOWLEDGE_DAYS_SETTING: &str = "acknowledge_days";
+/// The setting of the days a partner has to report a sent notification's outcome.
+pub const MITIGATE_DAYS_SETTING: &str = "mitigate_days";
+
+/// The follow-up periods the installation's settings give ([`FollowUp::DEFAULT`] where unset).
+pub fn follow_up(store: &mut Store) -> Result<FollowUp> {
+    let mut days = |key: &str, default: u32| -> Result<u32> {
+        match store.setting(key)? {
+            None => Ok(default),
+            Some(text) => text.parse().map_err(|_| {
+                Error::Store(StoreError::Corrupt {
+                    table: "settings",
+                    message: format!("{key} = {text:?} is not a number of days"),
+                })
+            }),
+        }
+    };
+    Ok(FollowUp {
+        acknowledge_days: days(ACKNOWLEDGE_DAYS_SETTING, FollowUp::DEFAULT.acknowledge_days)?,
+        mitigate_days: days(MITIGATE_DAYS_SETTING, FollowUp::DEFAULT.mitigate_days)?,
+    })
+}
+
+/// A notification with the CVE of its alert and the follow-up it waits for.
+#[derive(Clone, Debug)]
+pub struct Tracked {
+    pub notification: Notification,
+    /// The CVE its alert is about.
+    pub cve: Option<String>,
+    /// What the partner owes next and by when ([`exchange::notification::due`]).
+    pub due: Option<Due>,
+    /// Past `due` at the time asked about.
+    pub overdue: bool,
+}
+
+impl Tracked {
+    /// The deadline in the stored form.
+    pub fn due_by(&self) -> Option<String> {
+        self.due.map(|d| crate::timestamp(d.by))
+    }
+}
+
+/// Notifications matching `filter`, each with its follow-up under the installation's settings
+/// ([`follow_up`]) and its CVE's KEV `dueDate` from the stored intel, overdue or not at `now`.
+pub fn tracked(
+    store: &mut Store,
+    filter: &NotificationFilter,
+    now: OffsetDateTime,
+    progress: &dyn crate::Progress,
+) -> Result<Vec<Tracked>> {
+    let found = store.notifications(filter)?;
+    track(store, found, now, progress)
+}
+
+/// [`tracked`] for notifications already read (as a move returns them).
+pub fn track(
+    store: &mut Store,
+    found: Vec<Notification>,
+    now: OffsetDateTime,
+    progress: &dyn crate::Progress,
+) -> Result<Vec<Tracked>> {
+    let cves: HashMap<String, String> =
+        store.alerts()?.into_iter().map(|a| (a.id, a.cve)).collect();
+    let awaiting = found.iter().any(|n| n.reached("sent").is_some());
+    let kev = if awaiting {
+        crate::intel::kev_dates(store, progress)?
+    } else {
+        HashMap::new()
+    };
+    let follow_up = follow_up(store)?;
+    Ok(found
+        .into_iter()
+        .map(|notification| {
+            let cve = cves.get(&notification.alert_id).cloned();
+            let kev_due = cve
+                .as_ref()
+                .and_then(|c| kev.get(c))
+                .map(|d| d.due.as_str());
+            let due = due(&timeline(&notification), follow_up, kev_due);
+            Tracked {
+                overdue: due.is_some_and(|d| d.overdue(now)),
+                notification,
+                cve,
+                due,
+            }
+        })
+        .collect())
 }
 
 /// Moves a notification to `to` at `at` (stored form) if `can_advance` allows it.
@@ -71,19 +163,24 @@ fn own_partner(actor: &Actor) -> Result<String> {
     })
 }
 
-/// The notifications addressed to the actor's partner CSIRT, each with its alert.
-pub fn own(store: &mut Store, actor: &Actor) -> Result<Vec<(Notification, Option<Alert>)>> {
+/// The notifications addressed to the actor's partner CSIRT, each with what it owes next
+/// ([`tracked`] at `now`) and its alert.
+pub fn own(
+    store: &mut Store,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Vec<(Tracked, Option<Alert>)>> {
     authorize(actor, Action::ReadReleased)?;
     let partner = own_partner(actor)?;
-    let found = store.notifications(&NotificationFilter {
+    let filter = NotificationFilter {
         partner_id: Some(partner),
         ..NotificationFilter::default()
-    })?;
-    found
+    };
+    tracked(store, &filter, now, &())?
         .into_iter()
-        .map(|n| {
-            let alert = store.alert(&n.alert_id)?;
-            Ok((n, alert))
+        .map(|t| {
+            let alert = store.alert(&t.notification.alert_id)?;
+            Ok((t, alert))
         })
         .collect()
 }
@@ -97,7 +194,7 @@ pub fn report_own(
     id: &str,
     to: NotificationState,
     at: &str,
-) -> Result<(Notification, Option<Alert>)> {
+) -> Result<(Tracked, Option<Alert>)> {
     authorize(actor, Action::ReportOwnNotifications)?;
     let partner = own_partner(actor)?;
     let n = store.notification(id)?.ok_or_else(|| Error::NotFound {
@@ -124,6 +221,7 @@ pub fn report_own(
         |moved| (vec![moved.id.clone()], format!("{moved:?}")),
     )?;
     let alert = store.alert(&moved.alert_id)?;
+    let moved = track(store, vec![moved], OffsetDateTime::now_utc(), &())?.remove(0);
     Ok((moved, alert))
 }
 

@@ -6,6 +6,7 @@ use store::{Agreement, AgreementKind, Collection, CollectionGrant, Partner, Part
 
 use crate::audit::audited;
 use crate::authz::{Action, authorize};
+use crate::notifications::{ACKNOWLEDGE_DAYS_SETTING, FollowUp, MITIGATE_DAYS_SETTING};
 use crate::sharing::DEFAULT_TLP_SETTING;
 use crate::{Actor, Error, Result};
 
@@ -70,6 +71,8 @@ pub struct NewAgreement {
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub default_tlp: Option<String>,
+    /// The notifications' follow-up periods, defaults filled in.
+    pub follow_up: FollowUp,
 }
 
 fn slug(pointer: &str, id: &str) -> Result<()> {
@@ -357,11 +360,73 @@ pub fn remove_agreement(store: &mut Store, actor: &Actor, id: &str) -> Result<()
     )
 }
 
-/// Sets a setting; returns the value as stored. The only setting is `default_tlp` (the TLP of
-/// unmarked objects), stored in its canonical spelling.
+/// Sets a setting; returns the value as stored ([`set_settings`]).
 pub fn set_setting(store: &mut Store, actor: &Actor, key: &str, value: &str) -> Result<String> {
+    let mut stored = set_settings(store, actor, &[(key, value)])?;
+    Ok(stored.remove(0))
+}
+
+/// Sets settings, all or nothing; returns the values as stored, in order: `default_tlp` (the
+/// TLP of unmarked objects, in its canonical spelling), `acknowledge_days` and `mitigate_days`
+/// (the notifications' follow-up periods, 1 to 365 days: `notifications::follow_up`). Every
+/// value is checked before any is written; a bad one is named by its key's pointer.
+pub fn set_settings(
+    store: &mut Store,
+    actor: &Actor,
+    changes: &[(&str, &str)],
+) -> Result<Vec<String>> {
     authorize(actor, Action::ManageSettings)?;
-    let value = match key {
+    if changes.is_empty() {
+        return Err(Error::invalid(
+            "",
+            format!(
+                "name at least one setting: {DEFAULT_TLP_SETTING}, {ACKNOWLEDGE_DAYS_SETTING}, \
+                 {MITIGATE_DAYS_SETTING}"
+            ),
+        ));
+    }
+    let checked = changes
+        .iter()
+        .map(|(key, value)| Ok((*key, checked_setting(key, value)?)))
+        .collect::<Result<Vec<(&str, String)>>>()?;
+    audited(
+        store,
+        actor,
+        "setting.set",
+        |store| {
+            for (key, value) in &checked {
+                store.set_setting(key, value)?;
+            }
+            Ok(())
+        },
+        |()| {
+            (
+                checked.iter().map(|(key, _)| (*key).to_owned()).collect(),
+                checked
+                    .iter()
+                    .map(|(key, value)| format!("{key} = {value}\n"))
+                    .collect(),
+            )
+        },
+    )?;
+    Ok(checked.into_iter().map(|(_, value)| value).collect())
+}
+
+/// A setting's value in its stored form, or why it cannot be stored.
+fn checked_setting(key: &str, value: &str) -> Result<String> {
+    Ok(match key {
+        ACKNOWLEDGE_DAYS_SETTING | MITIGATE_DAYS_SETTING => value
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|days| (1..=365).contains(days))
+            .ok_or_else(|| {
+                Error::invalid(
+                    format!("/{key}"),
+                    format!("{value:?}: expected a number of days from 1 to 365"),
+                )
+            })?
+            .to_string(),
         DEFAULT_TLP_SETTING => Tlp::parse(value)
             .ok_or_else(|| {
                 Error::invalid(
@@ -374,23 +439,19 @@ pub fn set_setting(store: &mut Store, actor: &Actor, key: &str, value: &str) -> 
         _ => {
             return Err(Error::invalid(
                 "/key",
-                format!("unknown setting {key:?}; known: {DEFAULT_TLP_SETTING}"),
+                format!(
+                    "unknown setting {key:?}; known: {DEFAULT_TLP_SETTING}, \
+                     {ACKNOWLEDGE_DAYS_SETTING}, {MITIGATE_DAYS_SETTING}"
+                ),
             ));
         }
-    };
-    audited(
-        store,
-        actor,
-        "setting.set",
-        |store| Ok(store.set_setting(key, &value)?),
-        |()| (vec![key.to_owned()], value.clone()),
-    )?;
-    Ok(value)
+    })
 }
 
 pub fn settings(store: &mut Store) -> Result<Settings> {
     Ok(Settings {
         default_tlp: store.setting(DEFAULT_TLP_SETTING)?,
+        follow_up: crate::notifications::follow_up(store)?,
     })
 }
 

@@ -159,6 +159,86 @@ fn instant(text: &str) -> Option<OffsetDateTime> {
     })
 }
 
+/// How long a partner CSIRT has to follow a notification up, counted from when it was sent
+/// (the installation's settings `acknowledge_days` and `mitigate_days`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FollowUp {
+    /// Days to acknowledge a sent notification.
+    pub acknowledge_days: u32,
+    /// Days to report an outcome (mitigated, or exploited); the CVE's KEV `dueDate`, when it
+    /// comes sooner, is the deadline instead.
+    pub mitigate_days: u32,
+}
+
+impl FollowUp {
+    /// Three days to acknowledge, thirty to mitigate: starting points until an installation
+    /// sets the service levels its agreements name.
+    pub const DEFAULT: FollowUp = FollowUp {
+        acknowledge_days: 3,
+        mitigate_days: 30,
+    };
+}
+
+/// What a notification waits for from its partner next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Awaited {
+    /// The partner's acknowledgement.
+    Acknowledgement,
+    /// Its outcome: mitigated, or exploited.
+    Outcome,
+}
+
+impl Awaited {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Awaited::Acknowledgement => "acknowledgement",
+            Awaited::Outcome => "outcome",
+        }
+    }
+}
+
+/// The next follow-up a notification waits for, and by when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Due {
+    pub awaited: Awaited,
+    pub by: OffsetDateTime,
+}
+
+impl Due {
+    /// Past its deadline at `now`.
+    pub fn overdue(&self, now: OffsetDateTime) -> bool {
+        now > self.by
+    }
+}
+
+/// The follow-up a sent notification waits for: its acknowledgement `acknowledge_days` after it
+/// was sent, and its outcome `mitigate_days` after it was sent or by the end of the CVE's KEV
+/// `dueDate` (`kev_due`), whichever comes first. Waiting for both, the one due first is named.
+/// `None` for a drafted notification (nothing is asked of the partner yet), one with an outcome
+/// (mitigated, exploited or closed), and one whose sending time does not parse.
+pub fn due(timeline: &Timeline, follow_up: FollowUp, kev_due: Option<&str>) -> Option<Due> {
+    if timeline.mitigated.is_some() || timeline.exploited.is_some() || timeline.closed.is_some() {
+        return None;
+    }
+    let sent = instant(timeline.sent.as_deref()?)?;
+    let days = |n: u32| Duration::days(i64::from(n));
+    let after_sending = sent + days(follow_up.mitigate_days);
+    let outcome = Due {
+        awaited: Awaited::Outcome,
+        by: kev_due
+            .and_then(instant)
+            .map_or(after_sending, |kev| after_sending.min(kev + Duration::DAY)),
+    };
+    let acknowledgement = Due {
+        awaited: Awaited::Acknowledgement,
+        by: sent + days(follow_up.acknowledge_days),
+    };
+    Some(match timeline.acknowledged {
+        None if acknowledgement.by <= outcome.by => acknowledgement,
+        _ => outcome,
+    })
+}
+
 /// Whether the victim was mitigated before the first exploitation evidence.
 ///
 /// `first_exploitation_evidence` is the earliest of the KEV `dateAdded`, a sighting and an

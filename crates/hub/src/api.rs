@@ -13,6 +13,7 @@
 //! `{"pointer", "message"}` per problem in `errors`.
 
 use app::authz::Action;
+use app::notifications::Tracked;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -21,7 +22,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use exchange::notification::NotificationState;
 use serde::Serialize;
-use store::{Notification, StoreError};
+use store::StoreError;
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -106,10 +108,41 @@ pub struct NotificationDto {
     pub assets: Vec<String>,
     pub state: String,
     pub history: Vec<StepDto>,
+    /// What the installation awaits from you next and by when; null before sending and after
+    /// an outcome.
+    pub due: Option<DueDto>,
+    /// Past its due date now.
+    pub overdue: bool,
 }
 
-fn notification_dto((n, alert): (Notification, Option<store::Alert>)) -> NotificationDto {
+/// The follow-up a sent notification waits for: the acknowledgement within the installation's
+/// `acknowledge_days` of sending, the outcome within `mitigate_days` of sending or by the end of
+/// the CVE's KEV `dueDate`, whichever comes first.
+#[derive(Serialize, ToSchema)]
+pub struct DueDto {
+    /// `acknowledgement` or `outcome` (mitigated, or exploited).
+    pub awaited: String,
+    /// RFC 3339.
+    pub by: String,
+}
+
+impl DueDto {
+    /// What the notification awaits and by when, if anything.
+    pub fn of(t: &Tracked) -> Option<DueDto> {
+        t.due_by().zip(t.due).map(|(by, d)| DueDto {
+            awaited: d.awaited.as_str().to_owned(),
+            by,
+        })
+    }
+}
+
+fn notification_dto((t, alert): (Tracked, Option<store::Alert>)) -> NotificationDto {
+    let due = DueDto::of(&t);
+    let overdue = t.overdue;
+    let n = t.notification;
     NotificationDto {
+        due,
+        overdue,
         id: n.id,
         alert: n.alert_id,
         cve: alert.as_ref().map(|a| a.cve.clone()),
@@ -140,10 +173,12 @@ pub async fn notifications(
 ) -> Result<Json<Vec<NotificationDto>>, RestError> {
     partner_of(&actor, Action::ReadReleased)?;
     let found = rest::run(&app, move |store| {
-        Ok(app::notifications::own(store, &actor)?
-            .into_iter()
-            .map(notification_dto)
-            .collect())
+        Ok(
+            app::notifications::own(store, &actor, OffsetDateTime::now_utc())?
+                .into_iter()
+                .map(notification_dto)
+                .collect(),
+        )
     })
     .await?;
     Ok(Json(found))

@@ -974,11 +974,37 @@ pub fn kev_dates_added(
     store: &mut store::Store,
     progress: &dyn Progress,
 ) -> Result<HashMap<String, String>> {
+    Ok(kev_dates(store, progress)?
+        .into_iter()
+        .map(|(cve, dates)| (cve, dates.added))
+        .collect())
+}
+
+/// When a CVE entered the KEV catalog and the remediation deadline the catalog gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KevDates {
+    /// `dateAdded` (`YYYY-MM-DD`).
+    pub added: String,
+    /// `dueDate` (`YYYY-MM-DD`).
+    pub due: String,
+}
+
+/// Per CVE id, its [`KevDates`] in the stored KEV catalogs.
+pub fn kev_dates(
+    store: &mut store::Store,
+    progress: &dyn Progress,
+) -> Result<HashMap<String, KevDates>> {
     let kev = Corpus::load(store, progress)?.kev;
     Ok(kev
         .into_iter()
         .flat_map(|k| k.vulnerabilities)
-        .map(|e| (e.cve_id, e.date_added))
+        .map(|e| {
+            let dates = KevDates {
+                added: e.date_added,
+                due: e.due_date,
+            };
+            (e.cve_id, dates)
+        })
         .collect())
 }
 

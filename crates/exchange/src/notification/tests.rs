@@ -154,3 +154,76 @@ fn mitigated_first() {
     check(Some("soon"), None, None, None);
     check(d2, None, Some("whenever"), None);
 }
+
+fn at(text: &str) -> OffsetDateTime {
+    OffsetDateTime::parse(text, &Rfc3339).expect("a test timestamp")
+}
+
+#[test]
+fn a_sent_notification_waits_for_its_acknowledgement_then_its_outcome() {
+    let follow_up = FollowUp {
+        acknowledge_days: 2,
+        mitigate_days: 10,
+    };
+    let sent = Timeline {
+        drafted: ts("2026-03-01T08:00:00Z"),
+        sent: ts("2026-03-01T09:00:00Z"),
+        ..Timeline::default()
+    };
+    let waiting = due(&sent, follow_up, None).expect("a sent notification is due");
+    assert_eq!(waiting.awaited, Awaited::Acknowledgement);
+    assert_eq!(waiting.by, at("2026-03-03T09:00:00Z"));
+    assert!(!waiting.overdue(at("2026-03-03T09:00:00Z")));
+    assert!(waiting.overdue(at("2026-03-03T09:00:01Z")));
+
+    // Acknowledged: the outcome is due ten days after sending, not after acknowledging.
+    let acknowledged = Timeline {
+        acknowledged: ts("2026-03-05T00:00:00Z"),
+        ..sent.clone()
+    };
+    let outcome = due(&acknowledged, follow_up, None).expect("waiting for the outcome");
+    assert_eq!(outcome.awaited, Awaited::Outcome);
+    assert_eq!(outcome.by, at("2026-03-11T09:00:00Z"));
+
+    // A KEV due date that comes sooner is the deadline, to the end of its day.
+    let kev = due(&acknowledged, follow_up, Some("2026-03-06")).expect("kev");
+    assert_eq!(kev.by, at("2026-03-07T00:00:00Z"));
+    let later_kev = due(&acknowledged, follow_up, Some("2026-04-30")).expect("later kev");
+    assert_eq!(later_kev.by, at("2026-03-11T09:00:00Z"));
+
+    // Not yet acknowledged but the KEV deadline comes first: the outcome is named.
+    let urgent = due(&sent, follow_up, Some("2026-03-01")).expect("urgent");
+    assert_eq!(urgent.awaited, Awaited::Outcome);
+    assert_eq!(urgent.by, at("2026-03-02T00:00:00Z"));
+}
+
+#[test]
+fn nothing_is_due_before_sending_or_after_an_outcome() {
+    let follow_up = FollowUp::DEFAULT;
+    let drafted = Timeline {
+        drafted: ts("2026-03-01T08:00:00Z"),
+        ..Timeline::default()
+    };
+    assert_eq!(due(&drafted, follow_up, Some("2026-03-01")), None);
+    let sent = Timeline {
+        sent: ts("2026-03-01T09:00:00Z"),
+        ..drafted
+    };
+    for outcome in [
+        Timeline {
+            mitigated: ts("2026-03-02T00:00:00Z"),
+            ..sent.clone()
+        },
+        Timeline {
+            exploited: ts("2026-03-02T00:00:00Z"),
+            ..sent.clone()
+        },
+    ] {
+        assert_eq!(due(&outcome, follow_up, None), None, "{outcome:?}");
+    }
+    let garbled = Timeline {
+        sent: ts("last tuesday"),
+        ..Timeline::default()
+    };
+    assert_eq!(due(&garbled, follow_up, None), None);
+}

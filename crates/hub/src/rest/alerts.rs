@@ -74,12 +74,16 @@ pub struct AlertDetailDto {
     pub notifications: Vec<AdminNotificationDto>,
 }
 
-impl From<(store::Alert, Vec<store::Notification>)> for AlertDetailDto {
-    fn from((alert, notifications): (store::Alert, Vec<store::Notification>)) -> AlertDetailDto {
-        AlertDetailDto {
+impl AlertDetailDto {
+    /// The alert with its notifications as they stand now.
+    fn of(
+        store: &mut store::Store,
+        (alert, notifications): (store::Alert, Vec<store::Notification>),
+    ) -> app::Result<AlertDetailDto> {
+        Ok(AlertDetailDto {
             alert: alert.into(),
-            notifications: notifications.into_iter().map(Into::into).collect(),
-        }
+            notifications: super::coordination::tracked(store, notifications)?,
+        })
     }
 }
 
@@ -123,8 +127,12 @@ pub async fn alert(
     Path(id): Path<String>,
 ) -> Result<Json<AlertDetailDto>, RestError> {
     authorize(&actor, Action::ReadExchange)?;
-    let shown = run(&app, move |store| Ok(app::alerts::show(store, &id)?)).await?;
-    Ok(Json(shown.into()))
+    let shown = run(&app, move |store| {
+        let shown = app::alerts::show(store, &id)?;
+        Ok(AlertDetailDto::of(store, shown)?)
+    })
+    .await?;
+    Ok(Json(shown))
 }
 
 /// The alert's CSAF 2.0 advisory as stored.
@@ -208,8 +216,9 @@ pub async fn create(
     };
     let home = super::analysis::home(&app)?;
     let issued = run(&app, move |store| {
-        Ok(app::alerts::create(store, &actor, home, &args, &())?)
+        let issued = app::alerts::create(store, &actor, home, &args, &())?;
+        Ok(AlertDetailDto::of(store, issued)?)
     })
     .await?;
-    Ok((StatusCode::CREATED, Json(issued.into())))
+    Ok((StatusCode::CREATED, Json(issued)))
 }

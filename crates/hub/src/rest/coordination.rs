@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::session::Caller;
 use super::{ErrorDto, Page, ProblemDto, RestError, authorize, body, query, run};
 use crate::AppState;
-use crate::api::StepDto;
+use crate::api::{DueDto, StepDto};
 use app::authz::Action;
 
 pub fn router() -> Router<AppState> {
@@ -49,6 +49,8 @@ pub struct AdminNotificationDto {
     /// `<alert id>.<n>`.
     pub id: String,
     pub alert: String,
+    /// The CVE of its alert.
+    pub cve: Option<String>,
     /// The partner CSIRT it is addressed to.
     pub partner: String,
     pub organisation: String,
@@ -56,13 +58,20 @@ pub struct AdminNotificationDto {
     /// `drafted`, `sent`, `acknowledged`, `mitigated`, `exploited` or `closed`.
     pub state: String,
     pub history: Vec<StepDto>,
+    /// What the partner owes next and by when; null before sending and after an outcome.
+    pub due: Option<DueDto>,
+    /// Past its due date now.
+    pub overdue: bool,
 }
 
-impl From<store::Notification> for AdminNotificationDto {
-    fn from(n: store::Notification) -> AdminNotificationDto {
+impl From<app::notifications::Tracked> for AdminNotificationDto {
+    fn from(t: app::notifications::Tracked) -> AdminNotificationDto {
+        let due = DueDto::of(&t);
+        let n = t.notification;
         AdminNotificationDto {
             id: n.id,
             alert: n.alert_id,
+            cve: t.cve,
             partner: n.partner_id,
             organisation: n.organisation,
             assets: n.assets,
@@ -72,8 +81,22 @@ impl From<store::Notification> for AdminNotificationDto {
                 .into_iter()
                 .map(|(state, at)| StepDto { state, at })
                 .collect(),
+            due,
+            overdue: t.overdue,
         }
     }
+}
+
+/// The notifications as the installation sees them, with what each waits for now.
+pub(super) fn tracked(
+    store: &mut store::Store,
+    found: Vec<store::Notification>,
+) -> app::Result<Vec<AdminNotificationDto>> {
+    let now = time::OffsetDateTime::now_utc();
+    Ok(app::notifications::track(store, found, now, &())?
+        .into_iter()
+        .map(AdminNotificationDto::from)
+        .collect())
 }
 
 /// The query of `GET /api/v1/admin/notifications`; every condition given must hold.
@@ -124,14 +147,12 @@ pub async fn notifications(
             .map(|s| state("/state", s).map(|s| s.as_str().to_owned()))
             .transpose()?,
     };
-    let found = run(&app, move |store| {
-        Ok(app::notifications::list(store, &filter)?)
+    let items = run(&app, move |store| {
+        let found = app::notifications::list(store, &filter)?;
+        Ok(tracked(store, found)?)
     })
     .await?;
-    Ok(Json(Page {
-        items: found.into_iter().map(AdminNotificationDto::from).collect(),
-        next: None,
-    }))
+    Ok(Json(Page { items, next: None }))
 }
 
 /// Median and mean of a duration, in hours.
@@ -271,10 +292,11 @@ pub async fn send(
     };
     let at = at(sending.at.as_deref())?;
     let sent = run(&app, move |store| {
-        Ok(app::notifications::send(store, &actor, what, &at)?)
+        let sent = app::notifications::send(store, &actor, what, &at)?;
+        Ok(tracked(store, sent)?)
     })
     .await?;
-    Ok(Json(sent.into_iter().map(Into::into).collect()))
+    Ok(Json(sent))
 }
 
 /// Where a notification moves.
@@ -309,11 +331,12 @@ pub async fn advance(
     let moving: AdvanceDto = body(&app, request).await?;
     let to = state("/to", &moving.to)?;
     let at = at(moving.at.as_deref())?;
-    let moved = run(&app, move |store| {
-        Ok(app::notifications::advance(store, &actor, &id, to, &at)?)
+    let mut moved = run(&app, move |store| {
+        let moved = app::notifications::advance(store, &actor, &id, to, &at)?;
+        Ok(tracked(store, vec![moved])?)
     })
     .await?;
-    Ok(Json(moved.into()))
+    Ok(Json(moved.remove(0)))
 }
 
 /// An incident, as recorded.

@@ -547,14 +547,33 @@ pub async fn remove_agreement(
 pub struct SettingsDto {
     /// The TLP of unmarked objects; null when unset (GREEN applies).
     pub default_tlp: Option<String>,
+    /// Days a partner has, from sending, to acknowledge a notification (default 3).
+    pub acknowledge_days: u32,
+    /// Days a partner has, from sending, to report a notification's outcome (default 30; the
+    /// CVE's KEV `dueDate` when sooner).
+    pub mitigate_days: u32,
 }
 
-/// A change of the installation's settings.
-#[derive(Debug, Deserialize, ToSchema)]
+impl From<app::partners::Settings> for SettingsDto {
+    fn from(s: app::partners::Settings) -> SettingsDto {
+        SettingsDto {
+            default_tlp: s.default_tlp,
+            acknowledge_days: s.follow_up.acknowledge_days,
+            mitigate_days: s.follow_up.mitigate_days,
+        }
+    }
+}
+
+/// A change of the installation's settings: the fields given are set, all or nothing.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetSettingsDto {
     /// `CLEAR`, `GREEN`, `AMBER`, `AMBER+STRICT` or `RED`, any case.
-    pub default_tlp: String,
+    pub default_tlp: Option<String>,
+    /// 1 to 365.
+    pub acknowledge_days: Option<u32>,
+    /// 1 to 365.
+    pub mitigate_days: Option<u32>,
 }
 
 /// The installation's settings.
@@ -571,9 +590,7 @@ pub async fn settings(
 ) -> Result<Json<SettingsDto>, RestError> {
     authorize(&actor, Action::ReadExchange)?;
     let settings = run(&app, |store| Ok(app::partners::settings(store)?)).await?;
-    Ok(Json(SettingsDto {
-        default_tlp: settings.default_tlp,
-    }))
+    Ok(Json(settings.into()))
 }
 
 /// Changes the installation's settings.
@@ -583,7 +600,7 @@ pub async fn settings(
         (status = 200, description = "Set; the settings as stored", body = SettingsDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Only administrators change settings", body = ErrorDto),
-        (status = 422, description = "Not a TLP label (`/default_tlp`)", body = ErrorDto),
+        (status = 422, description = "Not a TLP label (`/default_tlp`), days outside 1–365 (`/acknowledge_days`, `/mitigate_days`), or no setting named", body = ErrorDto),
     ),
     security(("bearer" = []), ("session" = [])))]
 pub async fn set_settings(
@@ -593,16 +610,26 @@ pub async fn set_settings(
 ) -> Result<Json<SettingsDto>, RestError> {
     authorize(&actor, Action::ManageSettings)?;
     let set: SetSettingsDto = body(&app, request).await?;
-    let stored = run(&app, move |store| {
-        Ok(app::partners::set_setting(
-            store,
-            &actor,
-            app::sharing::DEFAULT_TLP_SETTING,
-            &set.default_tlp,
-        )?)
+    let days = |d: Option<u32>| d.map(|d| d.to_string());
+    let changes: Vec<(&'static str, String)> = [
+        (app::sharing::DEFAULT_TLP_SETTING, set.default_tlp),
+        (
+            app::notifications::ACKNOWLEDGE_DAYS_SETTING,
+            days(set.acknowledge_days),
+        ),
+        (
+            app::notifications::MITIGATE_DAYS_SETTING,
+            days(set.mitigate_days),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| Some((key, value?)))
+    .collect();
+    let settings = run(&app, move |store| {
+        let changes: Vec<(&str, &str)> = changes.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app::partners::set_settings(store, &actor, &changes)?;
+        Ok(app::partners::settings(store)?)
     })
     .await?;
-    Ok(Json(SettingsDto {
-        default_tlp: Some(stored),
-    }))
+    Ok(Json(settings.into()))
 }

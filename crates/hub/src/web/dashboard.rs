@@ -1,5 +1,5 @@
 //! The dashboard: what an analyst or coordinator must act on first — the top foreign
-//! priorities, the notifications by state and those waiting on a partner, the most urgent
+//! priorities, the notifications by state and the overdue ones, the most urgent
 //! findings, the newest alerts and incidents. A partner user goes to its portal instead.
 
 use app::authz::Action;
@@ -52,7 +52,12 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
                 Err(e) => return Err(e),
             };
             let notifications = if exchange {
-                app::notifications::list(store, &NotificationFilter::default())?
+                app::notifications::tracked(
+                    store,
+                    &NotificationFilter::default(),
+                    time::OffsetDateTime::now_utc(),
+                    &(),
+                )?
             } else {
                 Vec::new()
             };
@@ -100,12 +105,13 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
             ))
         })
         .await?;
-    let waiting: Vec<&store::Notification> = {
-        let mut w: Vec<&store::Notification> =
-            notifications.iter().filter(|n| n.state == "sent").collect();
-        w.sort_by(|a, b| a.reached("sent").cmp(&b.reached("sent")));
-        w
+    let overdue: Vec<&app::notifications::Tracked> = {
+        let mut late: Vec<&app::notifications::Tracked> =
+            notifications.iter().filter(|t| t.overdue).collect();
+        late.sort_by_key(|t| t.due.map(|d| d.by));
+        late
     };
+    let awaited = notifications.iter().filter(|t| t.due.is_some()).count();
     let active = findings.iter().filter(|f| f.counts()).count();
     let candidates = findings
         .iter()
@@ -145,18 +151,23 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
                     } @else {
                         ul.states {
                             @for s in STATES {
-                                li { a href={ "/exchange#state-" (s) } { span.state { (s) } " " strong { (notifications.iter().filter(|n| n.state == s).count()) } } }
+                                li { a href={ "/exchange#state-" (s) } { span.state { (s) } " " strong { (notifications.iter().filter(|t| t.notification.state == s).count()) } } }
                             }
                         }
-                        h3 { "Waiting on a partner's acknowledgement (oldest first)" }
-                        @if waiting.is_empty() {
-                            p { "None: every sent notification has been acknowledged." }
+                        h3 { "Overdue (" (overdue.len()) "), most late first" }
+                        @if overdue.is_empty() {
+                            p { "None: " (awaited) " waiting on a partner, each within its due date." }
                         } @else {
                             table {
-                                thead { tr { th scope="col" { "Notification" } th scope="col" { "Partner" } th scope="col" { "Sent" } } }
+                                thead { tr { th scope="col" { "Notification" } th scope="col" { "Partner" } th scope="col" { "Awaited" } th scope="col" { "Due by" } } }
                                 tbody {
-                                    @for n in waiting.iter().take(TOP) {
-                                        tr { td { code { (n.id) } } td { (n.partner_id) } td { (n.reached("sent").unwrap_or("")) } }
+                                    @for t in overdue.iter().take(TOP) {
+                                        tr {
+                                            td { code { (t.notification.id) } }
+                                            td { (t.notification.partner_id) }
+                                            td { (t.due.map_or("", |d| d.awaited.as_str())) }
+                                            td { (t.due_by().unwrap_or_default()) }
+                                        }
                                     }
                                 }
                             }

@@ -21,7 +21,12 @@ pub async fn overview(State(app): State<AppState>, viewer: Viewer) -> Result<Res
         run(&app, |store| {
             Ok((
                 app::alerts::list(store)?,
-                app::notifications::list(store, &NotificationFilter::default())?,
+                app::notifications::tracked(
+                    store,
+                    &NotificationFilter::default(),
+                    time::OffsetDateTime::now_utc(),
+                    &(),
+                )?,
                 app::partners::partners(store)?,
                 app::partners::agreements(store)?,
                 app::incidents::list(store, None)?,
@@ -50,13 +55,15 @@ pub async fn overview(State(app): State<AppState>, viewer: Viewer) -> Result<Res
                 div.board {
                     @for s in STATES {
                         section.column aria-labelledby={ "state-" (s) } {
-                            h3 id={ "state-" (s) } { (s) " (" (notifications.iter().filter(|n| n.state == s).count()) ")" }
-                            @for n in notifications.iter().filter(|n| n.state == s) {
-                                article.card {
+                            h3 id={ "state-" (s) } { (s) " (" (notifications.iter().filter(|t| t.notification.state == s).count()) ")" }
+                            @for t in notifications.iter().filter(|t| t.notification.state == s) {
+                                @let n = &t.notification;
+                                article.card.overdue[t.overdue] {
                                     p { code { (n.id) } }
                                     p { "to " strong { (n.partner_id) } " for " (n.organisation) }
                                     p { "alert " code { (n.alert_id) } @if let Some(cve) = cves.get(n.alert_id.as_str()) { " · " code { (cve) } } }
                                     p.meta { "since " (n.reached(&n.state).unwrap_or("")) }
+                                    (due(t))
                                     p { @for a in &n.assets { (asset_link(a)) " " } }
                                     (actions(&viewer, n))
                                 }
@@ -118,6 +125,19 @@ pub async fn overview(State(app): State<AppState>, viewer: Viewer) -> Result<Res
         }
     };
     Ok(layout::page(&viewer, Area::Exchange, "Exchange", content).into_response())
+}
+
+/// What a notification waits for from its partner and by when, marked when overdue (in words,
+/// not by colour alone).
+pub fn due(t: &app::notifications::Tracked) -> Markup {
+    html! {
+        @if let (Some(d), Some(by)) = (t.due, t.due_by()) {
+            p.due {
+                @if t.overdue { strong.overdue-flag { "Overdue: " } }
+                (d.awaited.as_str()) " due by " (by)
+            }
+        }
+    }
 }
 
 /// The moves the viewer may make on a notification from its state.

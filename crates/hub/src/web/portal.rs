@@ -77,7 +77,7 @@ async fn portal(
     let actor = viewer.actor.clone();
     let (own, shared) = run(app, move |store| {
         Ok((
-            app::notifications::own(store, &actor)?,
+            app::notifications::own(store, &actor, time::OffsetDateTime::now_utc())?,
             app::sharing::shared_with(store, &actor, SHARED)?,
         ))
     })
@@ -91,14 +91,15 @@ async fn portal(
                 (layout::empty("Nothing has been addressed to your CSIRT yet.", ""))
             } @else {
                 table.list {
-                    thead { tr { th scope="col" { "Notification" } th scope="col" { "Alert" } th scope="col" { "TLP" } th scope="col" { "Organisation" } th scope="col" { "Assets" } th scope="col" { "State" } th scope="col" { "Report" } } }
-                    tbody { @for (n, alert) in &own { tr {
+                    thead { tr { th scope="col" { "Notification" } th scope="col" { "Alert" } th scope="col" { "TLP" } th scope="col" { "Organisation" } th scope="col" { "Assets" } th scope="col" { "State" } th scope="col" { "Due" } th scope="col" { "Report" } } }
+                    tbody { @for (t, alert) in &own { @let n = &t.notification; tr.overdue[t.overdue] {
                         td { code { (n.id) } }
                         td { @if let Some(a) = alert { (a.title) br; span.meta { (a.remediation) } } }
                         td { @if let Some(a) = alert { (tlp(a.tlp)) } }
                         td { (n.organisation) }
                         td { @for a in &n.assets { code { (a) } " " } }
                         td { span.state { (n.state) } br; span.meta { "since " (n.reached(&n.state).unwrap_or("")) } }
+                        td { (super::exchange::due(t)) }
                         td {
                             @if reporting {
                                 form.inline method="post" action={ "/portal/notifications/" (segment(&n.id)) } {
@@ -182,7 +183,10 @@ pub async fn report(
         app::notifications::report_own(store, &actor, &id, to, &app::incidents::now())
     })
     .await?;
-    let done = format!("Notification {} is now {}.", moved.0.id, moved.0.state);
+    let done = format!(
+        "Notification {} is now {}.",
+        moved.0.notification.id, moved.0.notification.state
+    );
     Ok(Redirect::to(&layout::href("/portal", &[("done", done)])).into_response())
 }
 

@@ -186,7 +186,7 @@ fn exchange_writes_by_role_with_pointers_visible_and_audited() {
             (
                 "PUT",
                 "/api/v1/settings".to_owned(),
-                json!({"default_tlp": "amber+strict"}),
+                json!({"default_tlp": "amber+strict", "acknowledge_days": 2}),
                 200,
                 "setting.set",
             ),
@@ -247,6 +247,8 @@ fn exchange_writes_by_role_with_pointers_visible_and_audited() {
                 }
                 ("PUT", "/api/v1/settings") => {
                     assert_eq!(answer["default_tlp"], "AMBER+STRICT");
+                    assert_eq!(answer["acknowledge_days"], 2);
+                    assert_eq!(answer["mitigate_days"], 30, "the default: {answer}");
                 }
                 _ => {}
             }
@@ -293,7 +295,7 @@ fn exchange_writes_by_role_with_pointers_visible_and_audited() {
         }
 
         // 422 with a pointer, 404 and 409; nothing stored.
-        let bad: [(&str, &str, Value, &str); 7] = [
+        let bad: [(&str, &str, Value, &str); 9] = [
             (
                 "POST",
                 "/api/v1/partners",
@@ -337,6 +339,13 @@ fn exchange_writes_by_role_with_pointers_visible_and_audited() {
                 json!({"default_tlp": "blue"}),
                 "/default_tlp",
             ),
+            (
+                "PUT",
+                "/api/v1/settings",
+                json!({"default_tlp": "red", "mitigate_days": 0}),
+                "/mitigate_days",
+            ),
+            ("PUT", "/api/v1/settings", json!({}), ""),
         ];
         for (method, path, body, pointer) in bad {
             let (status, answer) = world.admin(method, path, &body);
@@ -371,6 +380,13 @@ fn exchange_writes_by_role_with_pointers_visible_and_audited() {
             audit_actions(&world).len(),
             before + writes.len(),
             "nothing more"
+        );
+        let (_, settings) = world.admin("GET", "/api/v1/settings", &Value::Null);
+        assert_eq!(
+            settings,
+            json!({"default_tlp": "AMBER+STRICT", "acknowledge_days": 2, "mitigate_days": 30}),
+            "[{}] the refused change set nothing, not even its good half",
+            db.name
         );
         let (_, partners) = world.admin("GET", "/api/v1/partners", &Value::Null);
         assert_eq!(partners["items"].as_array().map(Vec::len), Some(2));
@@ -759,6 +775,13 @@ fn notification_incident_and_remote_administration_by_role() {
         );
         assert_eq!(status, 200, "[{}] {moved}", db.name);
         assert_eq!(moved["history"][2]["state"], "acknowledged", "{moved}");
+        // Sent on 2 January with the default 30 days to report an outcome: long overdue.
+        assert_eq!(
+            moved["due"],
+            json!({"awaited": "outcome", "by": "2026-02-01T00:00:00Z"}),
+            "{moved}"
+        );
+        assert_eq!(moved["overdue"], true, "{moved}");
         let (status, rest) = world.admin(
             "POST",
             "/api/v1/admin/notifications/send",
@@ -769,6 +792,16 @@ fn notification_incident_and_remote_administration_by_role() {
             rest[0]["id"], "ALERT-2026-0001.2",
             "the drafted one: {rest}"
         );
+        // Sent now: its acknowledgement is due in 3 days.
+        assert_eq!(rest[0]["due"]["awaited"], "acknowledgement", "{rest}");
+        assert_eq!(rest[0]["overdue"], false, "{rest}");
+        let (_, late) = world.admin(
+            "GET",
+            "/api/v1/admin/notifications?state=acknowledged",
+            &Value::Null,
+        );
+        assert_eq!(late["items"][0]["overdue"], true, "{late}");
+        assert_eq!(late["items"][0]["cve"], moved["cve"], "{late}");
         let (status, _) = world.admin("DELETE", "/api/v1/remotes/peer", &Value::Null);
         assert_eq!(status, 204, "[{}]", db.name);
         let (_, remotes) = world.admin("GET", "/api/v1/remotes", &Value::Null);

@@ -1633,3 +1633,114 @@ fn web_analyst_saves_a_circle_scenario_and_runs_montecarlo() {
         }
     }
 }
+
+#[test]
+fn web_overdue_notifications_stand_out_on_the_board_the_dashboard_and_the_portal() {
+    for db in test_support::backends("hub web overdue") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        let local = Actor::Local("test".to_owned());
+        let drafted = app::notifications::list(
+            &mut store,
+            &NotificationFilter {
+                state: Some("drafted".to_owned()),
+                ..NotificationFilter::default()
+            },
+        )
+        .expect("notifications");
+        // The oldest draft, sent when it was drafted (days ago): with one day to acknowledge,
+        // its acknowledgement is late.
+        let oldest = drafted
+            .iter()
+            .min_by_key(|n| n.reached("drafted").map(str::to_owned))
+            .expect("the demo drafts notifications");
+        let late = &oldest.id;
+        let drafted_at = oldest.reached("drafted").expect("drafted at").to_owned();
+        app::partners::set_setting(&mut store, &local, "acknowledge_days", "1").expect("setting");
+        app::notifications::send(
+            &mut store,
+            &local,
+            app::notifications::Sending::One(late.clone()),
+            &drafted_at,
+        )
+        .expect("send");
+        let now = time::OffsetDateTime::now_utc();
+        let tracked =
+            app::notifications::tracked(&mut store, &NotificationFilter::default(), now, &())
+                .expect("tracked");
+        let overdue: Vec<&str> = tracked
+            .iter()
+            .filter(|t| t.overdue)
+            .map(|t| t.notification.id.as_str())
+            .collect();
+        assert!(
+            overdue.contains(&late.as_str()),
+            "[{}] {overdue:?}",
+            db.name
+        );
+        let due = tracked
+            .iter()
+            .find(|t| &t.notification.id == late)
+            .and_then(|t| t.due_by())
+            .expect("due");
+        let partners = tracked
+            .iter()
+            .find(|t| t.notification.partner_id == "cert-de" && t.due.is_some())
+            .expect("the demo has a sent notification for cert-de")
+            .clone();
+        drop(store);
+        let hub = Hub::start(&db.url);
+
+        let analyst = login(&hub, Role::Analyst);
+        let board = get(&hub, &analyst.cookie, "/exchange").body;
+        let card = board
+            .split("<article class=\"card")
+            .find(|c| c.contains(&format!("<code>{late}</code>")))
+            .expect("the card");
+        assert!(card.starts_with(" overdue\""), "[{}] {card}", db.name);
+        assert!(card.contains("Overdue: "), "[{}] in words too", db.name);
+        assert!(
+            card.contains(&format!("due by {due}")),
+            "[{}] {card}",
+            db.name
+        );
+        assert_eq!(
+            board.matches("<article class=\"card overdue\"").count(),
+            overdue.len(),
+            "[{}] every overdue card and no other",
+            db.name
+        );
+
+        let dashboard = get(&hub, &analyst.cookie, "/").body;
+        assert!(
+            dashboard.contains(&format!("Overdue ({})", overdue.len())),
+            "[{}] {dashboard}",
+            db.name
+        );
+        assert!(
+            overdue.len() > 10 || dashboard.contains(&format!("<code>{late}</code>")),
+            "[{}] listed, most late first",
+            db.name
+        );
+
+        let partner = login(&hub, Role::Partner);
+        let portal = get(&hub, &partner.cookie, "/portal").body;
+        let row = portal
+            .split("<tr")
+            .find(|r| r.contains(&format!("<code>{}</code>", partners.notification.id)))
+            .expect("the partner's row");
+        let awaited = partners.due.expect("due").awaited.as_str();
+        let by = partners.due_by().expect("by");
+        assert!(
+            row.contains(&format!("{awaited} due by {by}")),
+            "[{}] {row}",
+            db.name
+        );
+        assert_eq!(
+            row.contains("Overdue: "),
+            partners.overdue,
+            "[{}] {row}",
+            db.name
+        );
+    }
+}

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, bail};
 use app::Actor;
-use app::notifications::{self, Figures, Report, Sending};
+use app::notifications::{self, Figures, Report, Sending, Tracked};
 use clap::Subcommand;
 use exchange::notification::NotificationState;
 use serde::Serialize;
@@ -11,7 +11,7 @@ use store::{Notification, NotificationFilter};
 
 use super::incident::{now, parse_time};
 use crate::config::Config;
-use crate::output;
+use crate::{output, progress};
 
 #[derive(Debug, Subcommand)]
 pub enum NotifyCommand {
@@ -26,6 +26,10 @@ pub enum NotifyCommand {
         /// Only notifications to this partner CSIRT.
         #[arg(long, value_name = "PARTNER")]
         partner: Option<String>,
+        /// Only notifications past their due date (the partner's acknowledgement or outcome
+        /// is late: `meridian setting list` shows the periods).
+        #[arg(long)]
+        overdue: bool,
     },
     /// Mark a drafted notification sent, or every drafted one of `--alert`.
     Send {
@@ -63,13 +67,16 @@ pub fn run(config: &Config, command: NotifyCommand) -> anyhow::Result<()> {
             state,
             alert,
             partner,
+            overdue,
         } => {
             let filter = NotificationFilter {
                 alert_id: alert,
                 partner_id: partner,
                 state: state.map(|s| s.as_str().to_owned()),
             };
-            print(config, &notifications::list(&mut store, &filter)?)
+            let mut found = notifications::tracked(&mut store, &filter, now_utc(), &bars(config))?;
+            found.retain(|t| t.overdue || !overdue);
+            print(config, &found)
         }
         NotifyCommand::Send { id, alert, at } => {
             let what = match (id, alert) {
@@ -78,12 +85,13 @@ pub fn run(config: &Config, command: NotifyCommand) -> anyhow::Result<()> {
                 (None, None) => bail!("name a notification or --alert"),
             };
             let at = at.unwrap_or_else(now);
-            print(config, &notifications::send(&mut store, &actor, what, &at)?)
+            let sent = notifications::send(&mut store, &actor, what, &at)?;
+            print(config, &track(config, &mut store, sent)?)
         }
         NotifyCommand::Advance { id, to, at } => {
             let at = at.unwrap_or_else(now);
             let n = notifications::advance(&mut store, &actor, &id, to, &at)?;
-            print(config, &[n])
+            print(config, &track(config, &mut store, vec![n])?)
         }
         NotifyCommand::Report => {
             let kev = super::intel::kev_dates_added(config, &mut store)?;
@@ -92,6 +100,27 @@ pub fn run(config: &Config, command: NotifyCommand) -> anyhow::Result<()> {
             print_report(config, &report)
         }
     }
+}
+
+fn now_utc() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+fn bars(config: &Config) -> progress::Bars {
+    progress::Bars::new(config.quiet)
+}
+
+fn track(
+    config: &Config,
+    store: &mut store::Store,
+    moved: Vec<Notification>,
+) -> anyhow::Result<Vec<Tracked>> {
+    Ok(notifications::track(
+        store,
+        moved,
+        now_utc(),
+        &bars(config),
+    )?)
 }
 
 fn parse_state(name: &str) -> Result<NotificationState, String> {
@@ -111,6 +140,17 @@ struct Row<'a> {
     state: &'a str,
     /// Every state reached, with its time, in order.
     history: Vec<Step<'a>>,
+    /// The CVE of its alert.
+    cve: Option<&'a str>,
+    /// What the partner owes next (`acknowledgement`, `outcome`) and by when.
+    due: Option<DueRow>,
+    overdue: bool,
+}
+
+#[derive(Serialize)]
+struct DueRow {
+    awaited: &'static str,
+    by: String,
 }
 
 #[derive(Serialize)]
@@ -119,29 +159,47 @@ struct Step<'a> {
     at: &'a str,
 }
 
-fn print(config: &Config, notifications: &[Notification]) -> anyhow::Result<()> {
+fn print(config: &Config, notifications: &[Tracked]) -> anyhow::Result<()> {
     if config.json {
         let rows: Vec<Row<'_>> = notifications
             .iter()
-            .map(|n| Row {
-                id: &n.id,
-                alert: &n.alert_id,
-                partner: &n.partner_id,
-                organisation: &n.organisation,
-                assets: &n.assets,
-                state: &n.state,
-                history: n
-                    .history
-                    .iter()
-                    .map(|(state, at)| Step { state, at })
-                    .collect(),
+            .map(|t| {
+                let n = &t.notification;
+                Row {
+                    id: &n.id,
+                    alert: &n.alert_id,
+                    partner: &n.partner_id,
+                    organisation: &n.organisation,
+                    assets: &n.assets,
+                    state: &n.state,
+                    history: n
+                        .history
+                        .iter()
+                        .map(|(state, at)| Step { state, at })
+                        .collect(),
+                    cve: t.cve.as_deref(),
+                    due: t.due_by().zip(t.due).map(|(by, d)| DueRow {
+                        awaited: d.awaited.as_str(),
+                        by,
+                    }),
+                    overdue: t.overdue,
+                }
             })
             .collect();
         return output::json(&rows);
     }
     output::table(
-        &["id", "partner", "organisation", "assets", "state", "since"],
-        notifications.iter().map(|n| {
+        &[
+            "id",
+            "partner",
+            "organisation",
+            "assets",
+            "state",
+            "since",
+            "due",
+        ],
+        notifications.iter().map(|t| {
+            let n = &t.notification;
             vec![
                 n.id.clone(),
                 n.partner_id.clone(),
@@ -152,14 +210,28 @@ fn print(config: &Config, notifications: &[Notification]) -> anyhow::Result<()> 
                     .last()
                     .map(|(_, at)| at.clone())
                     .unwrap_or_default(),
+                due_cell(t),
             ]
         }),
     );
     output::note(
         config.quiet,
-        format!("{} notification(s)", notifications.len()),
+        format!(
+            "{} notification(s), {} overdue",
+            notifications.len(),
+            notifications.iter().filter(|t| t.overdue).count()
+        ),
     );
     Ok(())
+}
+
+/// `<awaited> by <time>`, `OVERDUE` first when late; `-` when nothing is owed.
+fn due_cell(t: &Tracked) -> String {
+    match (t.due, t.due_by()) {
+        (Some(d), Some(by)) if t.overdue => format!("OVERDUE {} by {by}", d.awaited.as_str()),
+        (Some(d), Some(by)) => format!("{} by {by}", d.awaited.as_str()),
+        _ => "-".to_owned(),
+    }
 }
 
 fn print_report(config: &Config, report: &Report) -> anyhow::Result<()> {

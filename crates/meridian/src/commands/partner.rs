@@ -2,6 +2,7 @@
 //! sharing agreements that decide what each receives (§4 of the specification).
 
 use app::Actor;
+use app::notifications::{ACKNOWLEDGE_DAYS_SETTING, MITIGATE_DAYS_SETTING};
 use app::partners::{self, NewAgreement, NewCollection, NewPartner, PartnerDetail};
 use app::sharing::DEFAULT_TLP_SETTING;
 use clap::{Args, Subcommand};
@@ -136,9 +137,11 @@ pub struct AgreementArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum SettingCommand {
-    /// Set a setting: `default_tlp` (CLEAR … RED) is the TLP of unmarked objects.
+    /// Set a setting: `default_tlp` (CLEAR … RED) is the TLP of unmarked objects;
+    /// `acknowledge_days` (default 3) and `mitigate_days` (default 30) are how long a partner
+    /// has, from sending, to acknowledge a notification and to report its outcome.
     Set {
-        /// The setting's name (`default_tlp`).
+        /// The setting's name (`default_tlp`, `acknowledge_days`, `mitigate_days`).
         key: String,
         /// Its new value.
         value: String,
@@ -463,13 +466,24 @@ pub fn run_setting(config: &Config, command: SettingCommand) -> anyhow::Result<(
             Ok(())
         }
         SettingCommand::List => {
-            let value = partners::settings(&mut store)?
+            let settings = partners::settings(&mut store)?;
+            let tlp = settings
                 .default_tlp
                 .unwrap_or_else(|| "GREEN (unset)".to_owned());
+            let follow_up = settings.follow_up;
             if config.json {
-                return output::json(&json!({ DEFAULT_TLP_SETTING: value }));
+                return output::json(&json!({
+                    DEFAULT_TLP_SETTING: tlp,
+                    ACKNOWLEDGE_DAYS_SETTING: follow_up.acknowledge_days,
+                    MITIGATE_DAYS_SETTING: follow_up.mitigate_days,
+                }));
             }
-            outln!("{DEFAULT_TLP_SETTING} = {value}");
+            outln!("{DEFAULT_TLP_SETTING} = {tlp}");
+            outln!(
+                "{ACKNOWLEDGE_DAYS_SETTING} = {}",
+                follow_up.acknowledge_days
+            );
+            outln!("{MITIGATE_DAYS_SETTING} = {}", follow_up.mitigate_days);
             Ok(())
         }
     }
