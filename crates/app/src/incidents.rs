@@ -55,6 +55,12 @@ fn known_partner(store: &mut Store, pointer: &str, id: &str) -> Result<()> {
 pub fn add(store: &mut Store, actor: &Actor, new: NewIncident) -> Result<Vec<Added>> {
     authorize(actor, Action::ManageIncidents)?;
     known_partner(store, "/partner", &new.partner)?;
+    if new.assets.is_empty() {
+        return Err(Error::invalid("/assets", "names no asset"));
+    }
+    if new.category.trim().is_empty() {
+        return Err(Error::invalid("/category", "missing"));
+    }
     if !(1..=5).contains(&new.severity) {
         return Err(Error::invalid(
             "/severity",
@@ -67,7 +73,7 @@ pub fn add(store: &mut Store, actor: &Actor, new: NewIncident) -> Result<Vec<Add
         partner_id: Some(new.partner.clone()),
         reporter: new.partner,
         kind: new.kind,
-        category: new.category,
+        category: new.category.trim().to_owned(),
         description: new.description,
         occurred_at,
         reported_at: now(),

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/notifications/report", get(report))
         .route("/api/v1/admin/notifications/{id}/advance", post(advance))
         .route("/api/v1/incidents", get(incidents))
+        .route("/api/v1/admin/incidents", post(add_incident))
         .route("/api/v1/remotes", get(remotes).post(add_remote))
         .route("/api/v1/remotes/{name}", delete(remove_remote))
 }
@@ -408,6 +409,70 @@ pub async fn incidents(
             .collect(),
         next: None,
     }))
+}
+
+/// An incident a partner reported by other means (a call, an e-mail), recorded by staff.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIncidentDto {
+    /// The partner CSIRT that reported it.
+    pub partner: String,
+    /// The affected asset ids.
+    pub assets: Vec<String>,
+    /// `cyber` or `physical`.
+    pub kind: String,
+    /// ransomware, intrusion, sabotage, explosive-device, natural-hazard, …
+    pub category: String,
+    /// When it happened: RFC 3339 or `YYYY-MM-DD`.
+    pub occurred_at: String,
+    /// 1 (lowest) to 5.
+    pub severity: u8,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Records an incident a partner reported, as `meridian incident add` does (partners file
+/// theirs with `POST /api/v1/incidents`).
+#[utoipa::path(post, path = "/api/v1/admin/incidents", tag = "coordination",
+    request_body(content = NewIncidentDto, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Recorded", body = crate::api::AddedIncidentDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Only administrators, analysts and coordinators record incidents", body = ErrorDto),
+        (status = 422, description = "An unknown partner (`/partner`) or asset (`/assets`), a bad kind, time or severity; nothing stored", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn add_incident(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    request: Body,
+) -> Result<(StatusCode, Json<crate::api::AddedIncidentDto>), RestError> {
+    authorize(&actor, Action::ManageIncidents)?;
+    let new: NewIncidentDto = body(&app, request).await?;
+    let kind = store::IncidentKind::parse(&new.kind).ok_or_else(|| {
+        invalid(
+            "/kind",
+            format!("{:?}: expected cyber or physical", new.kind),
+        )
+    })?;
+    let new = app::incidents::NewIncident {
+        partner: new.partner,
+        assets: new.assets,
+        kind,
+        category: new.category,
+        occurred_at: new.occurred_at,
+        severity: new.severity,
+        description: new.description,
+    };
+    let mut added = run(&app, move |store| {
+        Ok(app::incidents::add(store, &actor, new)?)
+    })
+    .await?;
+    let (id, created) = added.remove(0);
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::api::AddedIncidentDto { id, created }),
+    ))
 }
 
 /// A federation remote; its credential is never shown.

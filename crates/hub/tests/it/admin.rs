@@ -730,7 +730,10 @@ fn notification_incident_and_remote_administration_by_role() {
         // (administrators).
         let send_one = json!({"id": "ALERT-2026-0001.1", "at": "2026-01-02T00:00:00Z"});
         let advance = json!({"to": "acknowledged", "at": "2026-01-04"});
-        let writes: [(&str, &str, &Value, &[Role]); 3] = [
+        let incident = json!({"partner": "cert-de", "assets": ["fw:de-1"], "kind": "physical",
+                              "category": "sabotage", "occurred_at": "2026-01-05", "severity": 3,
+                              "description": "a cut cable, reported by phone"});
+        let writes: [(&str, &str, &Value, &[Role]); 4] = [
             (
                 "POST",
                 "/api/v1/admin/notifications/send",
@@ -748,6 +751,12 @@ fn notification_incident_and_remote_administration_by_role() {
                 "/api/v1/remotes/peer",
                 &Value::Null,
                 &[Role::Admin],
+            ),
+            (
+                "POST",
+                "/api/v1/admin/incidents",
+                &incident,
+                &[Role::Admin, Role::Analyst, Role::Coordinator],
             ),
         ];
         for (method, path, body, allowed) in writes {
@@ -804,6 +813,26 @@ fn notification_incident_and_remote_administration_by_role() {
         assert_eq!(late["items"][0]["cve"], moved["cve"], "{late}");
         let (status, _) = world.admin("DELETE", "/api/v1/remotes/peer", &Value::Null);
         assert_eq!(status, 204, "[{}]", db.name);
+        let (status, recorded) = world.send(
+            "POST",
+            Some(world.token(Role::Analyst)),
+            "/api/v1/admin/incidents",
+            &incident,
+        );
+        assert_eq!(status, 201, "[{}] {recorded}", db.name);
+        assert_eq!(recorded["created"], true, "{recorded}");
+        let (_, incidents) = world.admin("GET", "/api/v1/incidents?asset=fw:de-1", &Value::Null);
+        let shown = incidents["items"]
+            .as_array()
+            .expect("a page")
+            .iter()
+            .find(|i| i["id"] == recorded["id"])
+            .expect("listed");
+        assert_eq!(
+            (&shown["category"], &shown["partner"], &shown["kind"]),
+            (&json!("sabotage"), &json!("cert-de"), &json!("physical")),
+            "{shown}"
+        );
         let (_, remotes) = world.admin("GET", "/api/v1/remotes", &Value::Null);
         assert_eq!(remotes["items"], json!([]));
         let (_, sent) = world.admin(
@@ -834,6 +863,48 @@ fn notification_incident_and_remote_administration_by_role() {
                 "/api/v1/admin/notifications/ALERT-2026-0001.1/advance",
                 json!({"to": "done"}),
                 "/to",
+            ),
+            (
+                "/api/v1/admin/incidents",
+                json!({"partner": "cert-de", "assets": ["fw:de-1"], "kind": "cosmic",
+                       "category": "c", "occurred_at": "2026-01-05", "severity": 3}),
+                "/kind",
+            ),
+            (
+                "/api/v1/admin/incidents",
+                json!({"partner": "cert-xx", "assets": ["fw:de-1"], "kind": "cyber",
+                       "category": "c", "occurred_at": "2026-01-05", "severity": 3}),
+                "/partner",
+            ),
+            (
+                "/api/v1/admin/incidents",
+                json!({"partner": "cert-de", "assets": ["nowhere"], "kind": "cyber",
+                       "category": "c", "occurred_at": "2026-01-05", "severity": 3}),
+                "/assets",
+            ),
+            (
+                "/api/v1/admin/incidents",
+                json!({"partner": "cert-de", "assets": ["fw:de-1"], "kind": "cyber",
+                       "category": "c", "occurred_at": "2026-01-05", "severity": 9}),
+                "/severity",
+            ),
+            (
+                "/api/v1/admin/incidents",
+                json!({"partner": "cert-de", "assets": ["fw:de-1"], "kind": "cyber",
+                       "category": "c", "occurred_at": "soon", "severity": 3}),
+                "/occurred_at",
+            ),
+            (
+                "/api/v1/admin/incidents",
+                json!({"partner": "cert-de", "assets": [], "kind": "cyber",
+                       "category": "c", "occurred_at": "2026-01-05", "severity": 3}),
+                "/assets",
+            ),
+            (
+                "/api/v1/admin/incidents",
+                json!({"partner": "cert-de", "assets": ["fw:de-1"], "kind": "cyber",
+                       "category": " ", "occurred_at": "2026-01-05", "severity": 3}),
+                "/category",
             ),
         ] {
             let (status, answer) = world.admin("POST", path, &body);
@@ -872,6 +943,7 @@ fn notification_incident_and_remote_administration_by_role() {
             ("user:coordinator", "notification.advance"),
             ("user:admin", "notification.advance"),
             ("user:admin", "remote.remove"),
+            ("user:analyst", "incident.add"),
         ]
         .into_iter()
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
