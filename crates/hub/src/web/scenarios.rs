@@ -378,11 +378,20 @@ pub async fn montecarlo(
         (Some(t), Some(p), Some(seed)) if problems.is_empty() && params.trials.is_some() => {
             let home_code = home(&app)?;
             let state = app.clone();
-            // A long work: it takes its turn with the REST API's (serve --max-jobs).
-            let _turn = app
-                .long_work_turn()
-                .await
-                .map_err(crate::rest::RestError::from)?;
+            // A long work: it takes its turn with the REST API's (serve --max-jobs), waiting
+            // no longer than a synchronous REST call would.
+            let Ok(turn) = tokio::time::timeout(app.sync_wait, app.long_work_turn()).await else {
+                return Err(WebError::Status(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!(
+                        "The server is running as many long works as it may at once \
+                         (serve --max-jobs), and this study got no turn within {} s. Try again \
+                         shortly, or submit it as a job: POST /api/v1/analysis/montecarlo.",
+                        app.sync_wait.as_secs_f64()
+                    ),
+                ));
+            };
+            let _turn = turn.map_err(crate::rest::RestError::from)?;
             Some(
                 run(&app, move |store| {
                     let engine = state.engines.get(store, home_code, &())?;

@@ -1744,3 +1744,40 @@ fn web_overdue_notifications_stand_out_on_the_board_the_dashboard_and_the_portal
         );
     }
 }
+
+#[test]
+fn web_montecarlo_waits_for_a_turn_no_longer_than_a_synchronous_call() {
+    for db in test_support::backends("hub web montecarlo turn") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        drop(store);
+        // One long work at a time, and a short wait for it.
+        let hub = Hub::start_with(&db.url, |o| {
+            o.max_jobs = 1;
+            o.sync_wait = std::time::Duration::from_millis(50);
+        });
+        let analyst = login(&hub, Role::Analyst);
+        // Two studies at once (each far longer than 50 ms in a test build): one takes the turn,
+        // the other is told the server is busy instead of waiting without bound.
+        let study = "/scenarios/montecarlo?trials=2000&foreign_probability=0.5&seed=3";
+        let pages: Vec<Page> = std::thread::scope(|scope| {
+            let running: Vec<_> = (0..2)
+                .map(|_| scope.spawn(|| get(&hub, &analyst.cookie, study)))
+                .collect();
+            running
+                .into_iter()
+                .map(|r| r.join().expect("a request"))
+                .collect()
+        });
+        let mut statuses: Vec<u16> = pages.iter().map(|p| p.status).collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 503], "[{}]", db.name);
+        let busy = pages.iter().find(|p| p.status == 503).expect("busy");
+        assert!(
+            busy.body.contains("POST /api/v1/analysis/montecarlo"),
+            "[{}] {}",
+            db.name,
+            busy.body
+        );
+    }
+}
