@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 use app::intel::{AssetExposure, FindingRow, SsvcRow};
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -101,6 +101,27 @@ pub struct FindingsArgs {
     /// Also list findings suppressed by VEX / CSAF (with the justification) and false positives.
     #[arg(long)]
     pub all: bool,
+    /// Only this CVE (any case).
+    #[arg(long, value_name = "CVE")]
+    pub cve: Option<String>,
+    /// Only this SSVC decision: Track, Track*, Attend or Act (any case); never a candidate.
+    #[arg(long, value_name = "DECISION")]
+    pub decision: Option<String>,
+    /// Only findings in this state: checked, candidate or confirmed.
+    #[arg(long, value_name = "STATE")]
+    pub state: Option<String>,
+    /// Only findings in (true) or not in (false) the KEV catalog.
+    #[arg(long, value_name = "BOOL")]
+    pub kev: Option<bool>,
+    /// Only findings on foreign (true) or domestic (false) assets.
+    #[arg(long, value_name = "BOOL")]
+    pub foreign: Option<bool>,
+    /// Only findings on assets in this country (ISO 3166-1 alpha-2).
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+    /// The order: urgency (SSVC decision, KEV, EPSS, confidence), asset, cve or epss.
+    #[arg(long, default_value = "urgency", value_name = "ORDER")]
+    pub sort: String,
 }
 
 #[derive(Debug, Args)]
@@ -305,7 +326,14 @@ fn exposure(config: &Config, limit: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn filtered(config: &Config, filter: &FilterArgs, all: bool) -> anyhow::Result<Vec<FindingRow>> {
+/// The findings `filter` and `all` select, then those `selection` keeps, in `order`.
+fn filtered(
+    config: &Config,
+    filter: &FilterArgs,
+    all: bool,
+    selection: &app::intel::FindingFilter,
+    order: app::intel::FindingOrder,
+) -> anyhow::Result<Vec<FindingRow>> {
     let mut store = config.open_store()?;
     let query = app::intel::FindingQuery {
         asset: filter.asset.clone(),
@@ -316,12 +344,13 @@ fn filtered(config: &Config, filter: &FilterArgs, all: bool) -> anyhow::Result<V
         with_context(config, &mut store, |store, context| {
             app::intel::findings(store, context, &query)
         })?;
+    let rows = app::intel::select(&mut store, rows, selection, order)?;
     if rows.len() < total {
         output::note(
             config.quiet,
             format!(
                 "{} of {} findings pass the filters (suppressed and false positives: --all; \
-                 --min-confidence)",
+                 --min-confidence, --cve, --decision, --state, --kev, --foreign, --country)",
                 output::thousands(rows.len()),
                 output::thousands(total)
             ),
@@ -335,7 +364,16 @@ fn fmt_epss(e: Option<f64>) -> String {
 }
 
 fn findings(config: &Config, args: &FindingsArgs) -> anyhow::Result<()> {
-    let rows = filtered(config, &args.filter, args.all)?;
+    let order = app::intel::FindingOrder::parse(&args.sort).context("--sort")?;
+    let filter = app::intel::FindingFilter {
+        cve: args.cve.clone(),
+        decision: args.decision.clone(),
+        state: args.state.clone(),
+        kev: args.kev,
+        foreign: args.foreign,
+        country: args.country.clone(),
+    };
+    let rows = filtered(config, &args.filter, args.all, &filter, order)?;
     if config.json {
         return output::json(&rows);
     }
@@ -421,7 +459,13 @@ struct SsvcLine<'a> {
 }
 
 fn ssvc(config: &Config, args: &FilterArgs) -> anyhow::Result<()> {
-    let rows = filtered(config, args, false)?;
+    let rows = filtered(
+        config,
+        args,
+        false,
+        &app::intel::FindingFilter::default(),
+        app::intel::FindingOrder::default(),
+    )?;
     let lines: Vec<SsvcLine<'_>> = rows
         .iter()
         .map(|r| SsvcLine {

@@ -115,6 +115,63 @@ fn demo_loads_advisories_with_every_ssvc_decision_and_foreign_exposure() {
             "[{}] a finding listed in the demo KEV",
             db.name
         );
+        // The filters select exactly the findings that satisfy them, and --sort orders them.
+        let act_foreign = run(
+            &db,
+            &[
+                "intel",
+                "findings",
+                "--decision",
+                "act",
+                "--foreign",
+                "true",
+                "--kev",
+                "false",
+            ],
+        );
+        let expected: Vec<&Value> = findings
+            .iter()
+            .filter(|f| {
+                f["ssvc"]["decision"] == "Act"
+                    && f["foreign"] == true
+                    && f["kev_due_date"].is_null()
+            })
+            .collect();
+        assert!(!expected.is_empty(), "[{}] a foreign Act finding", db.name);
+        assert_eq!(
+            act_foreign
+                .as_array()
+                .expect("rows")
+                .iter()
+                .collect::<Vec<_>>(),
+            expected,
+            "[{}]",
+            db.name
+        );
+        let cve = findings[0]["cve"].as_str().expect("a CVE");
+        let by_epss = run(
+            &db,
+            &[
+                "intel",
+                "findings",
+                "--cve",
+                &cve.to_lowercase(),
+                "--sort",
+                "epss",
+            ],
+        );
+        let by_epss = by_epss.as_array().expect("rows");
+        assert_eq!(
+            by_epss.len(),
+            findings.iter().filter(|f| f["cve"] == cve).count(),
+            "[{}]",
+            db.name
+        );
+        let epss: Vec<f64> = by_epss
+            .iter()
+            .map(|f| f["epss"].as_f64().unwrap_or(-1.0))
+            .collect();
+        assert!(epss.is_sorted_by(|a, b| a >= b), "[{}] {epss:?}", db.name);
 
         let rank = run(&db, &["analyze", "rank"]);
         assert!(
