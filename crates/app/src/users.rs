@@ -315,6 +315,15 @@ pub fn show(store: &mut Store, actor: &Actor, name: &str) -> Result<UserDetail> 
 pub fn disable(store: &mut Store, actor: &Actor, name: &str) -> Result<()> {
     authorize(actor, Action::ManageUsers)?;
     let user = stored(store, name)?;
+    // A signed-in administrator cannot lock themself out (and so the last one cannot go); the
+    // server's local administrator still can, for a stolen account.
+    if matches!(actor, Actor::User { name: me, .. } if *me == user.name) {
+        return Err(Error::Conflict(format!(
+            "{} cannot disable their own account: another administrator can, or `meridian \
+             user disable` on the server",
+            user.name
+        )));
+    }
     audited(
         store,
         actor,

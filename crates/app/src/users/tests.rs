@@ -262,7 +262,23 @@ fn tokens_authenticate_until_revoked_or_the_user_is_disabled() {
                 .expect("auth")
                 .is_some()
         );
-        disable(&mut store, &admin(), "ana").expect("disable");
+        // An administrator signed in cannot disable themself; another one (or the local
+        // administrator) can.
+        let signed_in = |name: &str| Actor::User {
+            name: name.to_owned(),
+            role: Role::Admin,
+            partner: None,
+        };
+        let err = disable(&mut store, &signed_in("ana"), "Ana").expect_err("self");
+        assert!(matches!(err, Error::Conflict(_)), "{err}");
+        assert!(
+            authenticate_token(&mut store, &second.token)
+                .expect("auth")
+                .is_some(),
+            "[{}] still enabled",
+            db.name
+        );
+        disable(&mut store, &signed_in("root"), "ana").expect("disable");
         assert_eq!(
             authenticate_token(&mut store, &second.token).expect("auth"),
             None,

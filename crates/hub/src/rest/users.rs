@@ -199,6 +199,7 @@ pub async fn user(
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 403, description = "Only administrators disable users", body = ErrorDto),
         (status = 404, description = "No such user", body = ErrorDto),
+        (status = 409, description = "The caller's own account", body = ErrorDto),
         (status = 422, description = "Not a user name (`/name`)", body = ErrorDto),
     ),
     security(("bearer" = []), ("session" = [])))]
