@@ -180,6 +180,21 @@ pub(crate) fn documents_with_bodies(tx: &mut Tx<'_, '_>) -> Result<Vec<(IntelDoc
     )
 }
 
+/// Every stored document of one kind with its body, oldest first.
+pub(crate) fn documents_of_kind(
+    tx: &mut Tx<'_, '_>,
+    kind: &str,
+) -> Result<Vec<(IntelDocument, String)>> {
+    db::query(
+        tx,
+        &format!(
+            "SELECT {DOCUMENT_COLUMNS}, body FROM intel_documents WHERE kind = $1 ORDER BY id"
+        ),
+        &[Param::Text(kind)],
+        |r| Ok((decode_document(r)?, r.text(5)?)),
+    )
+}
+
 /// `(asset id, document id)` of every attached SBOM, by asset then document.
 pub(crate) fn sboms(tx: &mut Tx<'_, '_>) -> Result<Vec<(String, i64)>> {
     db::query(

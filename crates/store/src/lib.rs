@@ -334,6 +334,11 @@ impl Store {
         self.db.read(intel::documents_with_bodies)
     }
 
+    /// Every stored intel document of one kind (`kev`, `cve`, …) with its body, oldest first.
+    pub fn intel_documents_of_kind(&mut self, kind: &str) -> Result<Vec<(IntelDocument, String)>> {
+        self.db.read(|tx| intel::documents_of_kind(tx, kind))
+    }
+
     /// `(asset id, document id)` of every attached SBOM.
     pub fn sboms(&mut self) -> Result<Vec<(String, i64)>> {
         self.db.read(intel::sboms)

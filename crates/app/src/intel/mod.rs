@@ -989,13 +989,26 @@ pub struct KevDates {
     pub due: String,
 }
 
-/// Per CVE id, its [`KevDates`] in the stored KEV catalogs.
+/// Per CVE id, its [`KevDates`] in the newest stored KEV catalog that parses (as the corpus
+/// reads it), parsing no other document.
 pub fn kev_dates(
     store: &mut store::Store,
     progress: &dyn Progress,
 ) -> Result<HashMap<String, KevDates>> {
-    let kev = Corpus::load(store, progress)?.kev;
-    Ok(kev
+    let catalogs = store.intel_documents_of_kind(Kind::Kev.as_str())?;
+    progress.start("parsing KEV", Some(catalogs.len() as u64));
+    let newest = catalogs.iter().rev().find_map(|(doc, body)| {
+        progress.advance(1);
+        match intel::kev::parse_kev(body.as_bytes()) {
+            Ok((catalog, _)) => Some(catalog),
+            Err(e) => {
+                tracing::warn!(document = doc.id, source = %doc.source, error = %e, "stored KEV catalog skipped");
+                None
+            }
+        }
+    });
+    progress.finish();
+    Ok(newest
         .into_iter()
         .flat_map(|k| k.vulnerabilities)
         .map(|e| {
