@@ -257,7 +257,7 @@ fn add_form(viewer: &Viewer, partners: &[String], form: &AddForm, problems: &[Pr
     let role_error = select_problem("role");
     let partner_error = select_problem("partner");
     html! {
-        form.stack method="post" action="/admin/users" {
+        form.stack.labelled method="post" action="/admin/users" {
             (layout::csrf(viewer))
             (layout::input("u", "name", "Name", &form.name, "a-z, 0-9, '.', '_' or '-'", problems))
             div.field {
@@ -472,14 +472,14 @@ fn user_page(viewer: &Viewer, detail: &UserDetail, view: &UserView<'_>) -> Marku
         }
         @if !u.disabled {
             h3 { "Issue a token" }
-            form.stack method="post" action={ (path) "/tokens" } {
+            form.stack.labelled method="post" action={ (path) "/tokens" } {
                 (layout::csrf(viewer))
                 (layout::input("t", "label", "Label (what it is for)", view.label, "ci", view.token))
                 button type="submit" { "Issue a token" }
             }
         }
         h2 { "Password" }
-        form.stack method="post" action={ (path) "/password" } {
+        form.stack.labelled method="post" action={ (path) "/password" } {
             (layout::csrf(viewer))
             (password_field("p", "New password", view.password))
             button type="submit" { "Set the password" }
@@ -690,13 +690,15 @@ pub struct AuditParams {
     actor: Option<String>,
     /// `user.add`, `cvd.create`, …
     action: Option<String>,
+    /// Only entries naming this object id.
+    object: Option<String>,
     offset: Option<usize>,
     /// `csv`: the rows shown, as CSV.
     #[serde(skip_serializing)]
     format: Option<String>,
 }
 
-/// The audit log, newest first, filtered by actor and action.
+/// The audit log, newest first, filtered by actor, action and object id ([`app::audit::search`]).
 pub async fn audit(
     State(app): State<AppState>,
     viewer: Viewer,
@@ -705,18 +707,17 @@ pub async fn audit(
     viewer.may(Action::ReadAudit)?;
     let params: AuditParams = super::query(raw.as_deref())?;
     let offset = params.offset.unwrap_or(0);
-    // The store reads the newest `limit` entries: this page, the ones before it and one more
-    // to tell whether an older page follows.
-    let filter = app::audit::AuditFilter {
+    let query = app::audit::AuditQuery {
         actor: given(&params.actor),
         action: given(&params.action),
-        after: None,
-        limit: (offset + PAGE + 1) as u64,
+        object: given(&params.object),
+        offset: offset as u64,
+        limit: PAGE as u64,
     };
-    let mut found = run(&app, move |store| app::audit::list(store, &filter)).await?;
-    found.reverse();
-    let more = found.len() > offset + PAGE;
-    let page: Vec<&app::audit::AuditEntry> = found.iter().skip(offset).take(PAGE).collect();
+    let actor = viewer.actor.clone();
+    let found = run(&app, move |store| app::audit::search(store, &actor, &query)).await?;
+    let total = usize::try_from(found.total).unwrap_or(usize::MAX);
+    let page = &found.entries;
     let columns = ["seq", "at", "actor", "action", "object_ids", "hash"];
     if given(&params.format).as_deref() == Some("csv") {
         return Ok(layout::csv(
@@ -737,15 +738,15 @@ pub async fn audit(
     let pager = Pager {
         offset,
         shown: page.len(),
-        total: None,
-        more,
+        total: Some(total),
+        more: offset + page.len() < total,
         limit: PAGE,
     };
     let at = |o: usize| layout::at("/admin/audit", &params, o);
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let content = html! {
         (tabs("/admin/audit"))
-        p.meta { "Every write, newest first: who did what to which objects, each entry sealed by the hash of the one before." }
+        p.meta { "Every write, newest first: who did what to which objects, each entry sealed by the hash of the one before. The filters match exactly." }
         form.filters method="get" action="/admin/audit" {
             div.field {
                 label for="f-actor" { "Actor" }
@@ -754,6 +755,10 @@ pub async fn audit(
             div.field {
                 label for="f-action" { "Action" }
                 input #f-action type="text" name="action" value=(text(&params.action)) placeholder="user.add";
+            }
+            div.field {
+                label for="f-object" { "Object id" }
+                input #f-object type="text" name="object" value=(text(&params.object)) placeholder="web-admin";
             }
             button type="submit" { "Filter" }
         }
@@ -771,7 +776,7 @@ pub async fn audit(
                     th scope="col" { "Action" } th scope="col" { "Objects" } th scope="col" { "Hash" }
                 } }
                 tbody {
-                    @for e in &page {
+                    @for e in page {
                         tr {
                             td.num { (e.seq) }
                             td { (e.at) }

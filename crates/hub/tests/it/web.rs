@@ -1944,7 +1944,12 @@ fn web_admin_adds_a_user_issues_and_revokes_a_token_and_disables_the_user() {
             .expect("the token id")
             .to_owned();
         assert_eq!(bearer_status(&hub, &token, "/api/v1/assets"), 200);
-        let secret = token.rsplit('_').next().expect("the secret").to_owned();
+        // The secret may hold '_' and '-' (base64url): all of it after `mru_<id>_`.
+        let secret = token
+            .strip_prefix(&format!("mru_{id}_"))
+            .expect("mru_<id>_<secret>")
+            .to_owned();
+        assert!(secret.len() >= 20, "[{}] {token}", db.name);
         let later = [
             "/admin/users/ops-analyst",
             "/admin/users",
@@ -2071,6 +2076,36 @@ fn web_admin_adds_a_user_issues_and_revokes_a_token_and_disables_the_user() {
             "[{}]",
             db.name
         );
+        let about = get(
+            &hub,
+            &admin.cookie,
+            "/admin/audit?object=ops-analyst&actor=user%3Aweb-admin&format=csv",
+        );
+        let actions: Vec<&str> = about
+            .body
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').nth(3))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "user.disable",
+                "user.password",
+                "user.token.revoke",
+                "user.token.issue",
+                "user.add"
+            ],
+            "[{}] {}",
+            db.name,
+            about.body
+        );
+        let counted = get(
+            &hub,
+            &admin.cookie,
+            "/admin/audit?object=ops-analyst&actor=user%3Aweb-admin",
+        );
+        assert!(counted.body.contains("1–5 of 5"), "[{}]", db.name);
         let verified = get(&hub, &admin.cookie, "/admin/audit/verify");
         assert!(
             verified.body.contains("The chain is intact"),
