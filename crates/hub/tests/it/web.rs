@@ -2112,5 +2112,21 @@ fn web_admin_adds_a_user_issues_and_revokes_a_token_and_disables_the_user() {
             "[{}]",
             db.name
         );
+        // An edited row: the page names it as the use case does.
+        db.execute("UPDATE audit_log SET actor = 'user:mallory' WHERE seq = 3");
+        let broken = get(&hub, &admin.cookie, "/admin/audit/verify");
+        assert_eq!(broken.status, 200, "[{}]", db.name);
+        for part in [
+            "The chain is broken",
+            "First bad row: seq 3 (edited): its hash does not match its content",
+            "2 entries verified before it.",
+        ] {
+            assert!(
+                broken.body.contains(part),
+                "[{}] {part}: {}",
+                db.name,
+                broken.body
+            );
+        }
     }
 }
