@@ -110,6 +110,43 @@ for (const role of ['admin', 'analyst', 'coordinator']) {
       .filter((c) => !c.innerText.includes('to cert-de '))
       .map((c) => c.querySelector('code').innerText));
     if (otherPartners.length === 0) fail('admin: the board shows no notification to other partners');
+    // Admin: the users, a user's tokens, the audit log and its chain.
+    await screen(page, role, 'admin-users', '/admin/users');
+    await screen(page, role, 'admin-user', '/admin/users/web-analyst');
+    await screen(page, role, 'admin-audit', '/admin/audit');
+    await screen(page, role, 'admin-audit-filtered', '/admin/audit?action=user.add');
+    await screen(page, role, 'admin-audit-verify', '/admin/audit/verify');
+    if (!(await text(page)).includes('The chain is intact')) fail('admin: the audit chain is not intact');
+    // Add a user from the form, refused first (a short password), then added.
+    await page.goto(`${BASE}/admin/users`);
+    await page.fill('#u-name', 'browser-walk');
+    await page.selectOption('#u-role', 'coordinator');
+    await page.fill('#u-password', 'short');
+    await page.click('form[action="/admin/users"][method=post] button[type=submit]');
+    if (await page.locator('#u-password-error').count() !== 1) fail('admin: a short password was not refused');
+    await shoot(page, role, 'admin-user-refused');
+    await page.fill('#u-password', 'browser-walk-password');
+    await Promise.all([page.waitForURL(/done=/), page.click('form[action="/admin/users"][method=post] button[type=submit]')]);
+    if (!(await text(page)).includes('User browser-walk added as coordinator.')) fail('admin: the user was not added');
+    // Issue a token: shown once; revoke it.
+    await page.goto(`${BASE}/admin/users/browser-walk`);
+    await page.fill('#t-label', 'browser');
+    await page.click('form[action="/admin/users/browser-walk/tokens"] button[type=submit]');
+    if (!/mru_\S+/.test(await text(page)) || !(await text(page)).includes('it is not shown again')) fail('admin: the token was not shown');
+    await shoot(page, role, 'admin-token-issued');
+    await screen(page, role, 'admin-user-tokens', '/admin/users/browser-walk');
+    if (/mru_\S+_/.test(await text(page))) fail('admin: the token secret is shown again');
+    await Promise.all([page.waitForURL(/done=/), page.click('form[action$="/revoke"] button')]);
+    if (!/Token \S+ revoked\./.test(await text(page))) fail('admin: the token was not revoked');
+    // Disable, confirmed on its own page.
+    await page.goto(`${BASE}/admin/users`);
+    await page.click('form[action="/admin/users/browser-walk/disable"] button');
+    if (!(await text(page)).includes('Disable browser-walk?')) fail('admin: no confirmation before disabling');
+    await shoot(page, role, 'admin-disable-confirm');
+    await Promise.all([page.waitForURL(/done=/), page.click('form[action="/admin/users/browser-walk/disable"] button')]);
+    if (!(await text(page)).includes('User browser-walk disabled.')) fail('admin: the user was not disabled');
+  } else {
+    await screen(page, role, 'admin-refused', '/admin/users', 403);
   }
   if (role === 'coordinator') {
     // Record an activity from the form, refused first (an end before the start), then stored.
@@ -231,7 +268,7 @@ for (const role of ['admin', 'analyst', 'coordinator']) {
     if (!/Notification .* is now /.test(await text(page))) fail('partner: the report was not stored');
     await shoot(page, role, 'portal-reported');
   }
-  for (const [name, path] of staffScreens.concat([['scenarios', '/scenarios'], ['montecarlo', '/scenarios/montecarlo'], ['atlas-search-ids', '/atlas?q=N-']])) {
+  for (const [name, path] of staffScreens.concat([['scenarios', '/scenarios'], ['montecarlo', '/scenarios/montecarlo'], ['atlas-search-ids', '/atlas?q=N-'], ['admin-users', '/admin/users'], ['admin-audit', '/admin/audit']])) {
     const expected = path === '/' ? 200 : 403; // "/" sends a partner to its portal
     await screen(page, role, `refused-${name}`, path, expected);
   }

@@ -85,4 +85,10 @@ if ! BASE="$base" ARTEFACTS="$artefacts" WEB_NODE_MODULES="$tmp/npm/node_modules
   tail -n 40 "$artefacts/serve.log" >&2
   exit 1
 fi
+# The walk issues a user token in the admin area: its secret (`mru_…`) must be on that page only,
+# never in the server's log.
+if grep -q 'mru_' "$artefacts/serve.log"; then
+  echo "web FAILED: a user token is in the server's log ($artefacts/serve.log)" >&2
+  exit 1
+fi
 echo "web: every screen passed as every role; screenshots in $artefacts"

@@ -12,9 +12,10 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use sha2::{Digest, Sha256};
-pub use store::{AuditEntry, AuditFilter};
+pub use store::{AuditEntry, AuditFilter, AuditPage, AuditQuery};
 use store::{GENESIS_HASH, NewAuditEntry, Store};
 
+use crate::authz::{Action, authorize};
 use crate::{Actor, Error, Result};
 
 /// Appends one entry: `actor` did `action` to `object_ids`; `change` is what was written (its
@@ -66,6 +67,16 @@ pub fn list(store: &mut Store, filter: &AuditFilter) -> Result<Vec<AuditEntry>> 
         return Err(Error::invalid("/limit", "must be at least 1"));
     }
     Ok(store.audit_list(filter)?)
+}
+
+/// A page of the entries matching `query` for a reader of the log (`ReadAudit`), newest first,
+/// and how many match in all; a `limit` of 0 or above 1000 is refused.
+pub fn search(store: &mut Store, actor: &Actor, query: &AuditQuery) -> Result<AuditPage> {
+    authorize(actor, Action::ReadAudit)?;
+    if !(1..=1000).contains(&query.limit) {
+        return Err(Error::invalid("/limit", "must be 1 to 1000"));
+    }
+    Ok(store.audit_page(query)?)
 }
 
 /// The hash of an entry with `seq` after `prev_hash`: SHA-256 (hex) over a domain tag, `seq` as

@@ -62,6 +62,26 @@ pub struct AuditFilter {
     pub limit: u64,
 }
 
+/// A page of the audit log for a reader, newest first: every `Some` condition must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    /// Only entries naming this object id (exactly, case included).
+    pub object: Option<String>,
+    /// Matching entries to skip, newest first.
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// A page of [`AuditQuery`] and how many entries match it in all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditPage {
+    /// Newest first.
+    pub entries: Vec<AuditEntry>,
+    pub total: u64,
+}
+
 const COLUMNS: &str =
     "SELECT seq, at, actor, action, object_ids, digest, prev_hash, hash FROM audit_log";
 
@@ -171,4 +191,60 @@ pub(crate) fn list(tx: &mut Tx<'_, '_>, filter: &AuditFilter) -> Result<Vec<Audi
         found.reverse();
     }
     Ok(found)
+}
+
+/// The entries of `query`, newest first, and how many match in all. An object id matches an
+/// element of the JSON text `object_ids` exactly: its JSON string right after `[` or `,` can
+/// only start an element (a `"` inside a string is escaped), and ends where the element does.
+pub(crate) fn page(tx: &mut Tx<'_, '_>, query: &AuditQuery) -> Result<AuditPage> {
+    let position = match tx {
+        Tx::Sqlite(_) => "instr",
+        Tx::Postgres(_) => "strpos",
+    };
+    let needles: Vec<String> = query
+        .object
+        .iter()
+        .flat_map(|id| {
+            let quoted = serde_json::to_string(id).expect("a string is JSON");
+            [format!("[{quoted}"), format!(",{quoted}")]
+        })
+        .collect();
+    let mut conditions = String::from(" WHERE 1 = 1");
+    let mut params = Vec::new();
+    for (column, value) in [
+        ("actor", query.actor.as_deref()),
+        ("action", query.action.as_deref()),
+    ] {
+        if let Some(v) = value {
+            params.push(Param::Text(v));
+            conditions.push_str(&format!(" AND {column} = ${}", params.len()));
+        }
+    }
+    if let [first, after_comma] = needles.as_slice() {
+        params.push(Param::Text(first));
+        params.push(Param::Text(after_comma));
+        conditions.push_str(&format!(
+            " AND ({position}(object_ids, ${}) > 0 OR {position}(object_ids, ${}) > 0)",
+            params.len() - 1,
+            params.len()
+        ));
+    }
+    let total = db::query_int(
+        tx,
+        &format!("SELECT COUNT(*) FROM audit_log{conditions}"),
+        &params,
+    )?;
+    let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
+    let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
+    params.push(Param::Int(limit));
+    params.push(Param::Int(offset));
+    let sql = format!(
+        "{COLUMNS}{conditions} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
+        params.len() - 1,
+        params.len()
+    );
+    Ok(AuditPage {
+        entries: db::query(tx, &sql, &params, read_entry)?,
+        total: u64::try_from(total).unwrap_or(0),
+    })
 }

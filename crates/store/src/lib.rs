@@ -43,7 +43,9 @@ use model::{Asset, Atlas, CompactAtlas, Dependency, HomeCountry, Scenario};
 
 pub use crate::agreements::{Agreement, AgreementKind, CollectionGrant};
 pub use crate::alerts::{Alert, NewNotification, Notification, NotificationFilter};
-pub use crate::audit::{AuditEntry, AuditFilter, GENESIS_HASH, NewAuditEntry};
+pub use crate::audit::{
+    AuditEntry, AuditFilter, AuditPage, AuditQuery, GENESIS_HASH, NewAuditEntry,
+};
 pub use crate::collections::Collection;
 pub use crate::coordination::{CoordRecord, DeconflictFlag, FlagSync};
 pub use crate::cvd::{AffectedProduct, CvdCase, CvdState, NewCvdCase};
@@ -772,6 +774,11 @@ impl Store {
     /// `seq` seen reads the whole log a page at a time.
     pub fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         self.db.read(|tx| audit::list(tx, filter))
+    }
+
+    /// A page of audit entries matching `query`, newest first, and how many match in all.
+    pub fn audit_page(&mut self, query: &AuditQuery) -> Result<AuditPage> {
+        self.db.read(|tx| audit::page(tx, query))
     }
 
     /// The newest audit entry, if any.

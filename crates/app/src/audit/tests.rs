@@ -1,7 +1,7 @@
 use store::{AuditEntry, AuditFilter, NewAuditEntry, Store};
 use test_support::TestDb;
 
-use super::{Tamper, chain_hash, list, record, verify, verify_paged};
+use super::{AuditQuery, Tamper, chain_hash, list, record, search, verify, verify_paged};
 use crate::{Actor, Role};
 
 /// Entries in every tampered log.
@@ -440,5 +440,64 @@ fn concurrent_writers_keep_one_chain() {
         let found = verify(&mut store).expect("verify");
         assert_eq!(found.broken, None, "[{}]", db.name);
         assert_eq!(found.entries, 2 * EACH as u64, "[{}]", db.name);
+    }
+}
+
+#[test]
+fn search_pages_newest_first_counts_and_matches_an_object_id_exactly() {
+    for db in test_support::backends("audit search") {
+        let mut store = logged(&db);
+        let root = Actor::Local("root".into());
+        // Ids that only look alike: another case, a separator, a quote, a prefix.
+        for ids in [
+            &["Shared"][..],
+            &[","][..],
+            &["a\"", "b"][..],
+            &["share"][..],
+        ] {
+            record(&mut store, &root, "test.odd", ids, b"odd").expect("record");
+        }
+        let query = |object: Option<&str>, offset, limit| AuditQuery {
+            object: object.map(str::to_owned),
+            offset,
+            limit,
+            ..AuditQuery::default()
+        };
+        let seqs = |store: &mut Store, q: AuditQuery| -> (Vec<i64>, u64) {
+            let page = search(store, &root, &q).expect("search");
+            (page.entries.iter().map(|e| e.seq).collect(), page.total)
+        };
+        assert_eq!(seqs(&mut store, query(None, 0, 3)), (vec![10, 9, 8], 10));
+        assert_eq!(seqs(&mut store, query(None, 8, 3)), (vec![2, 1], 10));
+        assert_eq!(
+            seqs(&mut store, query(Some("shared"), 2, 2)),
+            (vec![4, 3], 6)
+        );
+        assert_eq!(
+            seqs(&mut store, query(Some("object-3"), 0, 5)),
+            (vec![4], 1)
+        );
+        for (id, seq) in [("Shared", 7), (",", 8), ("a\"", 9), ("b", 9), ("share", 10)] {
+            assert_eq!(
+                seqs(&mut store, query(Some(id), 0, 5)),
+                (vec![seq], 1),
+                "[{}] {id:?}",
+                db.name
+            );
+        }
+        assert_eq!(seqs(&mut store, query(Some("obj"), 0, 5)), (vec![], 0));
+        let filtered = AuditQuery {
+            actor: Some("local:root".into()),
+            action: Some("test.delete".into()),
+            ..query(None, 0, 5)
+        };
+        assert_eq!(seqs(&mut store, filtered), (vec![4], 1));
+        let zero = search(&mut store, &root, &query(None, 0, 0)).expect_err("limit 0");
+        assert_eq!(zero.to_string(), "/limit: must be 1 to 1000");
+        let analyst = actor(2);
+        assert!(matches!(
+            search(&mut store, &analyst, &query(None, 0, 5)),
+            Err(crate::Error::Forbidden(_))
+        ));
     }
 }

@@ -21,11 +21,12 @@ pub enum Area {
     Coordination,
     Measures,
     Portal,
+    Admin,
 }
 
 impl Area {
     /// Each area with its address, its name and what the viewer must be allowed to open it.
-    const ALL: [(Area, &'static str, &'static str, Action); 9] = [
+    const ALL: [(Area, &'static str, &'static str, Action); 10] = [
         (Area::Dashboard, "/", "Dashboard", Action::ReadAnalysis),
         (Area::Atlas, "/atlas", "Atlas", Action::ReadAtlas),
         (Area::Map, "/map", "Map", Action::ReadAtlas),
@@ -60,6 +61,7 @@ impl Area {
             "Measures",
             Action::ReadCoordination,
         ),
+        (Area::Admin, "/admin/users", "Admin", Action::ManageUsers),
     ];
 }
 

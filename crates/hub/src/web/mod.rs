@@ -11,9 +11,12 @@
 //! - Everything the pages need is in the binary (one stylesheet, no script, no font, no remote
 //!   origin), and every answer carries a strict Content-Security-Policy ([`headers`]); the
 //!   charts and graphs are SVG drawn on the server ([`svg`]).
+//! - Administrators manage users and their API tokens and read the audit log under `/admin`
+//!   ([`admin`]); a token's secret is shown on the answer that issues it and never again.
 //! - A partner user sees only its own notifications and what the release decision lets through
 //!   ([`app::sharing::shared_with`]).
 
+mod admin;
 mod atlas;
 mod coordination;
 mod cvd;
@@ -100,6 +103,17 @@ pub fn router() -> Router<AppState> {
         .route("/intel/cvd/{id}", get(cvd::show))
         .route("/intel/cvd/{id}/advance", post(cvd::advance))
         .route("/intel/cvd/{id}/csaf", get(cvd::csaf))
+        .route("/admin/users", get(admin::users).post(admin::add))
+        .route("/admin/users/{name}", get(admin::user))
+        .route("/admin/users/{name}/disable", post(admin::disable))
+        .route("/admin/users/{name}/password", post(admin::password))
+        .route("/admin/users/{name}/tokens", post(admin::issue))
+        .route(
+            "/admin/users/{name}/tokens/{id}/revoke",
+            post(admin::revoke),
+        )
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/audit/verify", get(admin::verify))
         .layer(axum::middleware::from_fn(headers))
 }
 

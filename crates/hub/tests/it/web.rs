@@ -15,6 +15,7 @@ struct Page {
     location: String,
     cookie: Option<String>,
     csp: String,
+    cache: String,
     body: String,
 }
 
@@ -37,6 +38,7 @@ fn page(mut response: ureq::http::Response<ureq::Body>) -> Page {
     };
     let location = header("location");
     let csp = header("content-security-policy");
+    let cache = header("cache-control");
     let cookie = response
         .headers()
         .get("set-cookie")
@@ -47,6 +49,7 @@ fn page(mut response: ureq::http::Response<ureq::Body>) -> Page {
         location,
         cookie,
         csp,
+        cache,
         body: response.body_mut().read_to_string().unwrap_or_default(),
     }
 }
@@ -208,6 +211,7 @@ fn expected(role: Role, path: &str) -> Option<bool> {
     match path {
         "/" if !staff => None,
         "/portal" => Some(!staff),
+        p if p.starts_with("/admin") => Some(role == Role::Admin),
         "/coordination/new" => Some(matches!(role, Role::Admin | Role::Coordinator)),
         "/intel/cvd/new" => Some(matches!(role, Role::Admin | Role::Analyst)),
         p if p.starts_with("/scenarios") => Some(matches!(role, Role::Admin | Role::Analyst)),
@@ -249,6 +253,12 @@ fn web_every_screen_by_role() {
             "/intel/cvd/new",
             "/scenarios/montecarlo",
             "/scenarios/montecarlo?trials=50&foreign_probability=0.02&seed=1",
+            "/admin/users",
+            "/admin/users?role=partner",
+            "/admin/users/web-analyst",
+            "/admin/audit",
+            "/admin/audit?action=user.add",
+            "/admin/audit/verify",
         ];
         let anonymous = get(&hub, "", "/priorities?country=DE");
         assert_eq!(anonymous.status, 303, "[{}]", db.name);
@@ -298,6 +308,7 @@ fn web_every_screen_by_role() {
                 ("href=\"/atlas\"", "/atlas"),
                 ("href=\"/scenarios\"", "/scenarios"),
                 ("href=\"/portal\"", "/portal"),
+                ("href=\"/admin/users\"", "/admin/users"),
             ] {
                 assert_eq!(
                     start.body.contains(link),
@@ -1779,5 +1790,491 @@ fn web_montecarlo_waits_for_a_turn_no_longer_than_a_synchronous_call() {
             db.name,
             busy.body
         );
+    }
+}
+
+/// A login of `name` with `password`: the session cookie, or `None` when refused.
+fn log_in(hub: &Hub, name: &str, password: &str) -> Option<String> {
+    let opened = post(
+        hub,
+        "",
+        "/login",
+        &[("name", name), ("password", password), ("next", "/")],
+    );
+    (opened.status == 303).then_some(opened.cookie).flatten()
+}
+
+/// A REST call with a bearer token: its status.
+fn bearer_status(hub: &Hub, token: &str, path: &str) -> u16 {
+    agent()
+        .get(hub.url(path))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("the request completes")
+        .status()
+        .as_u16()
+}
+
+/// The admin area's forms, each with the fields it needs (the CSRF token added by the caller).
+fn admin_forms(token_id: &str) -> Vec<(String, Vec<(&'static str, &'static str)>)> {
+    vec![
+        (
+            "/admin/users".to_owned(),
+            vec![
+                ("name", "intruder"),
+                ("role", "admin"),
+                ("partner", ""),
+                ("password", "intruder-password-long"),
+            ],
+        ),
+        (
+            "/admin/users/web-analyst/disable".to_owned(),
+            vec![("confirm", "yes")],
+        ),
+        (
+            "/admin/users/web-analyst/password".to_owned(),
+            vec![("password", "taken-over-password")],
+        ),
+        (
+            "/admin/users/web-analyst/tokens".to_owned(),
+            vec![("label", "stolen")],
+        ),
+        (
+            format!("/admin/users/web-admin/tokens/{token_id}/revoke"),
+            vec![],
+        ),
+    ]
+}
+
+#[test]
+fn web_admin_area_is_for_administrators_only() {
+    for db in test_support::backends("hub web admin roles") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        let local = Actor::Local("test".to_owned());
+        let kept = app::users::issue_token(&mut store, &local, "web-admin", "kept")
+            .expect("a token of the administrator");
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let pages = [
+            "/admin/users",
+            "/admin/users?format=csv",
+            "/admin/users/web-analyst",
+            "/admin/audit",
+            "/admin/audit?format=csv",
+            "/admin/audit/verify",
+        ];
+        let admin = login(&hub, Role::Admin);
+        for path in pages {
+            let shown = get(&hub, &admin.cookie, path);
+            assert_eq!(
+                shown.status, 200,
+                "[{}] admin {path}: {}",
+                db.name, shown.body
+            );
+        }
+        for role in [Role::Analyst, Role::Coordinator, Role::Partner] {
+            let session = login(&hub, role);
+            for path in pages {
+                let shown = get(&hub, &session.cookie, path);
+                assert_eq!(shown.status, 403, "[{}] {role} {path}", db.name);
+                assert!(
+                    !shown.body.contains("<table") && !shown.body.contains("web-admin,admin"),
+                    "[{}] {role} {path}: {}",
+                    db.name,
+                    shown.body
+                );
+            }
+            for (path, fields) in admin_forms(&kept.id) {
+                let mut form = vec![("csrf", session.csrf.as_str())];
+                form.extend(fields);
+                let answer = post(&hub, &session.cookie, &path, &form);
+                assert_eq!(answer.status, 403, "[{}] {role} POST {path}", db.name);
+            }
+            let start = get(
+                &hub,
+                &session.cookie,
+                if role == Role::Partner {
+                    "/portal"
+                } else {
+                    "/"
+                },
+            );
+            assert!(
+                !start.body.contains("href=\"/admin/users\""),
+                "[{}] {role}: no Admin in the navigation",
+                db.name
+            );
+        }
+        // Nothing of the refused forms was done.
+        let listed = get(&hub, &admin.cookie, "/admin/users?format=csv");
+        assert!(!listed.body.contains("intruder"), "[{}]", db.name);
+        assert!(
+            listed.body.contains("web-analyst,analyst,,no,"),
+            "[{}]",
+            db.name
+        );
+        assert!(
+            log_in(&hub, "web-analyst", "web-analyst-password-long-enough").is_some(),
+            "[{}] the analyst's password is unchanged",
+            db.name
+        );
+        assert_eq!(bearer_status(&hub, &kept.token, "/api/v1/assets"), 200);
+        let user_page = get(&hub, &admin.cookie, "/admin/users/web-analyst");
+        assert!(!user_page.body.contains("stolen"), "[{}]", db.name);
+        let audit = get(&hub, &admin.cookie, "/admin/audit?format=csv");
+        for refused in [
+            "user.disable",
+            "user.password",
+            "user.token.revoke",
+            "user.token.issue,web-analyst",
+            "intruder",
+        ] {
+            assert!(!audit.body.contains(refused), "[{}] {refused}", db.name);
+        }
+        // The administrator's navigation has the area.
+        let start = get(&hub, &admin.cookie, "/");
+        assert!(
+            start.body.contains("href=\"/admin/users\""),
+            "[{}]",
+            db.name
+        );
+    }
+}
+
+#[test]
+fn web_admin_adds_a_user_issues_and_revokes_a_token_and_disables_the_user() {
+    for db in test_support::backends("hub web admin users") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let admin = login(&hub, Role::Admin);
+        let csrf = admin.csrf.as_str();
+        let users_csv = || get(&hub, &admin.cookie, "/admin/users?format=csv").body;
+        let before = users_csv();
+
+        // A bad form: each problem beside its field, nothing stored.
+        let bad = post(
+            &hub,
+            &admin.cookie,
+            "/admin/users",
+            &[
+                ("csrf", csrf),
+                ("name", "Not A Name!"),
+                ("role", "partner"),
+                ("partner", ""),
+                ("password", "short"),
+            ],
+        );
+        assert_eq!(bad.status, 422, "[{}] {}", db.name, bad.body);
+        for field in ["u-name-error", "u-partner-error", "u-password-error"] {
+            assert!(
+                bad.body.contains(&format!("id=\"{field}\"")),
+                "[{}] {field}",
+                db.name
+            );
+        }
+        assert!(bad.body.contains("at least 12 are needed"), "[{}]", db.name);
+        assert!(
+            bad.body.contains("value=\"Not A Name!\""),
+            "[{}] kept",
+            db.name
+        );
+        assert!(
+            !bad.body.contains("value=\"short\""),
+            "[{}] no password back",
+            db.name
+        );
+        // A taken name: 409, beside the name.
+        let taken = post(
+            &hub,
+            &admin.cookie,
+            "/admin/users",
+            &[
+                ("csrf", csrf),
+                ("name", "web-analyst"),
+                ("role", "analyst"),
+                ("password", "another-long-password"),
+            ],
+        );
+        assert_eq!(taken.status, 409, "[{}] {}", db.name, taken.body);
+        assert!(taken.body.contains("id=\"u-name-error\""), "[{}]", db.name);
+        // Without the CSRF token: refused.
+        let forged = post(
+            &hub,
+            &admin.cookie,
+            "/admin/users",
+            &[
+                ("name", "ops-analyst"),
+                ("role", "analyst"),
+                ("password", "ops-analyst-password"),
+            ],
+        );
+        assert_eq!(forged.status, 403, "[{}]", db.name);
+        assert_eq!(users_csv(), before, "[{}] nothing stored", db.name);
+
+        // Added, then it logs in.
+        let added = post(
+            &hub,
+            &admin.cookie,
+            "/admin/users",
+            &[
+                ("csrf", csrf),
+                ("name", "ops-analyst"),
+                ("role", "analyst"),
+                ("partner", ""),
+                ("password", "ops-analyst-password"),
+            ],
+        );
+        redirected_with(
+            &hub,
+            &admin.cookie,
+            &added,
+            "User ops-analyst added as analyst.",
+        );
+        assert!(
+            users_csv().contains("ops-analyst,analyst,,no,"),
+            "[{}]",
+            db.name
+        );
+        assert!(log_in(&hub, "ops-analyst", "ops-analyst-password").is_some());
+        let partner = post(
+            &hub,
+            &admin.cookie,
+            "/admin/users",
+            &[
+                ("csrf", csrf),
+                ("name", "ops-partner"),
+                ("role", "partner"),
+                ("partner", "cert-de"),
+                ("password", "ops-partner-password"),
+            ],
+        );
+        assert_eq!(partner.status, 303, "[{}] {}", db.name, partner.body);
+        assert!(
+            users_csv().contains("ops-partner,partner,cert-de,no,"),
+            "[{}]",
+            db.name
+        );
+
+        // A token: its secret once, on the answer only, not cached; it authenticates.
+        let issued = post(
+            &hub,
+            &admin.cookie,
+            "/admin/users/ops-analyst/tokens",
+            &[("csrf", csrf), ("label", "ci")],
+        );
+        assert_eq!(issued.status, 200, "[{}] {}", db.name, issued.body);
+        assert_eq!(issued.cache, "no-store", "[{}]", db.name);
+        assert!(
+            issued.body.contains("it is not shown again"),
+            "[{}]",
+            db.name
+        );
+        let token: String = issued
+            .body
+            .split("mru_")
+            .nth(1)
+            .map(|rest| {
+                let tail: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                    .collect();
+                format!("mru_{tail}")
+            })
+            .expect("the token on the page");
+        assert_eq!(issued.body.matches(&token).count(), 1, "[{}]", db.name);
+        let id = token
+            .trim_start_matches("mru_")
+            .split('_')
+            .next()
+            .expect("the token id")
+            .to_owned();
+        assert_eq!(bearer_status(&hub, &token, "/api/v1/assets"), 200);
+        // The secret may hold '_' and '-' (base64url): all of it after `mru_<id>_`.
+        let secret = token
+            .strip_prefix(&format!("mru_{id}_"))
+            .expect("mru_<id>_<secret>")
+            .to_owned();
+        assert!(secret.len() >= 20, "[{}] {token}", db.name);
+        let later = [
+            "/admin/users/ops-analyst",
+            "/admin/users",
+            "/admin/users?format=csv",
+            "/admin/audit",
+            "/admin/audit?format=csv",
+        ];
+        for path in later {
+            let shown = get(&hub, &admin.cookie, path);
+            assert!(
+                !shown.body.contains(&secret),
+                "[{}] the secret on {path}",
+                db.name
+            );
+        }
+        let user_page = get(&hub, &admin.cookie, "/admin/users/ops-analyst");
+        assert!(user_page.body.contains(&id), "[{}] the token id", db.name);
+        assert!(user_page.body.contains(">ci<"), "[{}] the label", db.name);
+
+        // Revoked: 401 at once.
+        let revoke = format!("/admin/users/ops-analyst/tokens/{id}/revoke");
+        assert_eq!(
+            post(&hub, &admin.cookie, &revoke, &[]).status,
+            403,
+            "[{}] no CSRF",
+            db.name
+        );
+        assert_eq!(bearer_status(&hub, &token, "/api/v1/assets"), 200);
+        let revoked = post(&hub, &admin.cookie, &revoke, &[("csrf", csrf)]);
+        redirected_with(
+            &hub,
+            &admin.cookie,
+            &revoked,
+            &format!("Token {id} revoked."),
+        );
+        assert_eq!(bearer_status(&hub, &token, "/api/v1/assets"), 401);
+
+        // A new password: the rules beside the field, then the new one works.
+        let path = "/admin/users/ops-analyst/password";
+        let weak = post(
+            &hub,
+            &admin.cookie,
+            path,
+            &[("csrf", csrf), ("password", "weak")],
+        );
+        assert_eq!(weak.status, 422, "[{}] {}", db.name, weak.body);
+        assert!(
+            weak.body.contains("id=\"p-password-error\""),
+            "[{}]",
+            db.name
+        );
+        assert!(log_in(&hub, "ops-analyst", "ops-analyst-password").is_some());
+        let set = post(
+            &hub,
+            &admin.cookie,
+            path,
+            &[("csrf", csrf), ("password", "ops-analyst-new-password")],
+        );
+        redirected_with(&hub, &admin.cookie, &set, "Password of ops-analyst set.");
+        assert!(log_in(&hub, "ops-analyst", "ops-analyst-password").is_none());
+        let cookie =
+            log_in(&hub, "ops-analyst", "ops-analyst-new-password").expect("the new password");
+
+        // Disabled once confirmed: it no longer logs in, its session ends.
+        let disable = "/admin/users/ops-analyst/disable";
+        let asked = post(&hub, &admin.cookie, disable, &[("csrf", csrf)]);
+        assert_eq!(asked.status, 200, "[{}] {}", db.name, asked.body);
+        assert!(asked.body.contains("Disable ops-analyst?"), "[{}]", db.name);
+        assert!(
+            users_csv().contains("ops-analyst,analyst,,no,"),
+            "[{}]",
+            db.name
+        );
+        let disabled = post(
+            &hub,
+            &admin.cookie,
+            disable,
+            &[("csrf", csrf), ("confirm", "yes")],
+        );
+        redirected_with(&hub, &admin.cookie, &disabled, "User ops-analyst disabled.");
+        assert!(
+            users_csv().contains("ops-analyst,analyst,,yes,"),
+            "[{}]",
+            db.name
+        );
+        assert!(log_in(&hub, "ops-analyst", "ops-analyst-new-password").is_none());
+        assert_eq!(
+            get(&hub, &cookie, "/").status,
+            303,
+            "[{}] session ended",
+            db.name
+        );
+
+        // Every write is in the audit log, newest first, filtered by action.
+        let audit = get(&hub, &admin.cookie, "/admin/audit?actor=user%3Aweb-admin");
+        assert_eq!(audit.status, 200, "[{}]", db.name);
+        let order: Vec<usize> = [
+            "user.disable",
+            "user.password",
+            "user.token.revoke",
+            "user.token.issue",
+            "user.add",
+        ]
+        .iter()
+        .map(|a| {
+            audit
+                .body
+                .find(&format!("<code>{a}</code>"))
+                .unwrap_or_else(|| panic!("[{}] {a} in the audit log", db.name))
+        })
+        .collect();
+        assert!(order.is_sorted(), "[{}] newest first: {order:?}", db.name);
+        let only = get(
+            &hub,
+            &admin.cookie,
+            "/admin/audit?action=user.disable&format=csv",
+        );
+        let mut lines = only.body.lines();
+        assert_eq!(lines.next(), Some("seq,at,actor,action,object_ids,hash"));
+        let rows: Vec<&str> = lines.collect();
+        assert_eq!(rows.len(), 1, "[{}] {}", db.name, only.body);
+        assert!(
+            rows[0].contains(",user:web-admin,user.disable,ops-analyst,"),
+            "[{}]",
+            db.name
+        );
+        let about = get(
+            &hub,
+            &admin.cookie,
+            "/admin/audit?object=ops-analyst&actor=user%3Aweb-admin&format=csv",
+        );
+        let actions: Vec<&str> = about
+            .body
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').nth(3))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "user.disable",
+                "user.password",
+                "user.token.revoke",
+                "user.token.issue",
+                "user.add"
+            ],
+            "[{}] {}",
+            db.name,
+            about.body
+        );
+        let counted = get(
+            &hub,
+            &admin.cookie,
+            "/admin/audit?object=ops-analyst&actor=user%3Aweb-admin",
+        );
+        assert!(counted.body.contains("1–5 of 5"), "[{}]", db.name);
+        let verified = get(&hub, &admin.cookie, "/admin/audit/verify");
+        assert!(
+            verified.body.contains("The chain is intact"),
+            "[{}]",
+            db.name
+        );
+        // An edited row: the page names it as the use case does.
+        db.execute("UPDATE audit_log SET actor = 'user:mallory' WHERE seq = 3");
+        let broken = get(&hub, &admin.cookie, "/admin/audit/verify");
+        assert_eq!(broken.status, 200, "[{}]", db.name);
+        for part in [
+            "The chain is broken",
+            "First bad row: seq 3 (edited): its hash does not match its content",
+            "2 entries verified before it.",
+        ] {
+            assert!(
+                broken.body.contains(part),
+                "[{}] {part}: {}",
+                db.name,
+                broken.body
+            );
+        }
     }
 }
