@@ -206,7 +206,7 @@ fn users_page(
                                 form.inline method="post" action={ (user_path(&u.name)) "/disable" } {
                                     (layout::csrf(viewer))
                                     a href=(user_path(&u.name)) { "Tokens and password" }
-                                    @if !u.disabled {
+                                    @if !u.disabled && !is_viewer(viewer, &u.name) {
                                         button type="submit" { "Disable" span.hidden { " " (u.name) } "…" }
                                     }
                                 }
@@ -485,7 +485,9 @@ fn user_page(viewer: &Viewer, detail: &UserDetail, view: &UserView<'_>) -> Marku
             button type="submit" { "Set the password" }
         }
         p.meta { "A new password ends the user's sessions." }
-        @if !u.disabled {
+        @if is_viewer(viewer, &u.name) {
+            p.meta { "This is your own account: another administrator can disable it." }
+        } @else if !u.disabled {
             h2 { "Disable" }
             p { "A disabled user can no longer log in; its sessions end and its tokens stop working." }
             form.inline method="post" action={ (path) "/disable" } {
@@ -503,6 +505,11 @@ pub struct DisableForm {
     /// `yes` once confirmed; without it, the page that asks.
     #[serde(default)]
     confirm: String,
+}
+
+/// Whether `name` is the signed-in viewer's own account (which they may not disable).
+fn is_viewer(viewer: &Viewer, name: &str) -> bool {
+    matches!(&viewer.actor, app::Actor::User { name: me, .. } if me.eq_ignore_ascii_case(name))
 }
 
 /// Disables a user once confirmed (audited as `user.disable`); without the confirmation, the

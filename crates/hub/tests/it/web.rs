@@ -1954,6 +1954,29 @@ fn web_admin_adds_a_user_issues_and_revokes_a_token_and_disables_the_user() {
         let users_csv = || get(&hub, &admin.cookie, "/admin/users?format=csv").body;
         let before = users_csv();
 
+        // Their own account offers no Disable, and a forged one is refused.
+        let own = get(&hub, &admin.cookie, "/admin/users/web-admin");
+        assert_eq!(own.status, 200, "[{}]", db.name);
+        assert!(
+            !own.body
+                .contains("action=\"/admin/users/web-admin/disable\""),
+            "[{}]",
+            db.name
+        );
+        let forged = post(
+            &hub,
+            &admin.cookie,
+            "/admin/users/web-admin/disable",
+            &[("csrf", csrf), ("confirm", "yes")],
+        );
+        assert_eq!(forged.status, 409, "[{}] {}", db.name, forged.body);
+        assert_eq!(
+            get(&hub, &admin.cookie, "/").status,
+            200,
+            "[{}] still in",
+            db.name
+        );
+
         // A bad form: each problem beside its field, nothing stored.
         let bad = post(
             &hub,
