@@ -899,19 +899,6 @@ impl Matched {
     }
 }
 
-/// `engine`, or one loaded from `store` for `context.home` into `loaded`.
-fn engine_or_load<'a>(
-    store: &mut store::Store,
-    context: Context<'_>,
-    engine: Option<&'a crate::analysis::Engine>,
-    loaded: &'a mut Option<crate::analysis::Engine>,
-) -> Result<&'a crate::analysis::Engine> {
-    match engine {
-        Some(engine) => Ok(engine),
-        None => Ok(loaded.insert(crate::analysis::Engine::load(store, context.home, &())?)),
-    }
-}
-
 /// What findings are judged with: the corpus, the analysts' verdicts, the assets under attack
 /// and the single-failure impacts of the assets with findings, as `analyze rank` computes them.
 struct Judge<'a> {
@@ -1100,6 +1087,36 @@ impl<'a> Judge<'a> {
     }
 }
 
+/// Matches the inventory of the atlas (or of `only`) and calls `f` with it and a judge on
+/// `engine`'s graph (or on one loaded from the store) that has the impacts of the assets with
+/// findings that `keep` keeps (by graph index); `None` when nothing matched.
+fn with_judge<T>(
+    store: &mut store::Store,
+    context: Context<'_>,
+    only: Option<&str>,
+    engine: Option<&crate::analysis::Engine>,
+    keep: impl Fn(u32) -> bool,
+    f: impl FnOnce(&Matched, &Judge<'_>) -> T,
+) -> Result<Option<T>> {
+    let mut matched = Matched::load(store, context, only)?;
+    if matched.is_empty() {
+        return Ok(None);
+    }
+    let loaded;
+    let engine = match engine {
+        Some(engine) => engine,
+        None => {
+            loaded = crate::analysis::Engine::load(store, context.home, &())?;
+            &loaded
+        }
+    };
+    matched.resolve(engine);
+    let marks = store.finding_marks()?;
+    let assets = matched.assets(keep);
+    let judge = Judge::new(&matched.corpus, &marks, context.attacked, engine, &assets);
+    Ok(Some(f(&matched, &judge)))
+}
+
 /// Every finding (active, suppressed and false positives) of the atlas, or of one asset.
 fn compute(
     store: &mut store::Store,
@@ -1107,28 +1124,28 @@ fn compute(
     only: Option<&str>,
     engine: Option<&crate::analysis::Engine>,
 ) -> Result<Vec<FindingRow>> {
-    let mut matched = Matched::load(store, context, only)?;
-    if matched.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut loaded = None;
-    let engine = engine_or_load(store, context, engine, &mut loaded)?;
-    matched.resolve(engine);
-    let marks = store.finding_marks()?;
-    let assets = matched.assets(|_| true);
-    let judge = Judge::new(&matched.corpus, &marks, context.attacked, engine, &assets);
-    let identifiers = &matched.inventory.identifiers;
-    let mut rows: Vec<FindingRow> = matched
-        .findings()
-        .map(|(it, f)| judge.row(it, &identifiers[it.item], f, None))
-        .chain(matched.suppressed().map(|(it, s)| {
-            let suppression = Suppression {
-                by: source_name(&s.by),
-                justification: s.justification.clone(),
-            };
-            judge.row(it, &identifiers[it.item], &s.finding, Some(suppression))
-        }))
-        .collect();
+    let rows = with_judge(
+        store,
+        context,
+        only,
+        engine,
+        |_| true,
+        |matched, judge| {
+            let identifiers = &matched.inventory.identifiers;
+            matched
+                .findings()
+                .map(|(it, f)| judge.row(it, &identifiers[it.item], f, None))
+                .chain(matched.suppressed().map(|(it, s)| {
+                    let suppression = Suppression {
+                        by: source_name(&s.by),
+                        justification: s.justification.clone(),
+                    };
+                    judge.row(it, &identifiers[it.item], &s.finding, Some(suppression))
+                }))
+                .collect()
+        },
+    )?;
+    let mut rows: Vec<FindingRow> = rows.unwrap_or_default();
     rows.sort_by(|a, b| {
         b.decision
             .cmp(&a.decision)
@@ -1265,39 +1282,39 @@ fn counted(
     keep: impl Fn(Option<u32>) -> bool,
     mut each: impl FnMut(&str, Counted),
 ) -> Result<()> {
-    let mut matched = Matched::load(store, context, None)?;
-    if matched.is_empty() {
-        return Ok(());
-    }
-    let mut loaded = None;
-    let engine = engine_or_load(store, context, engine, &mut loaded)?;
-    matched.resolve(engine);
-    let marks = store.finding_marks()?;
-    let assets = matched.assets(|a| keep(Some(a)));
-    let judge = Judge::new(&matched.corpus, &marks, context.attacked, engine, &assets);
-    let identifiers = &matched.inventory.identifiers;
-    for (it, f) in matched.findings() {
-        if !keep(it.index) {
-            continue;
-        }
-        let j = judge.judge(it, &identifiers[it.item], f);
-        if j.false_positive() {
-            continue;
-        }
-        let Some(decision) = j.decision else {
-            continue;
-        };
-        let epss = j.epss.map(|e| e.score);
-        let score = exposure_score(f.confidence, decision, epss);
-        each(
-            &it.asset,
-            Counted {
-                decision,
-                score,
-                epss,
-            },
-        );
-    }
+    let keep = &keep;
+    with_judge(
+        store,
+        context,
+        None,
+        engine,
+        |a| keep(Some(a)),
+        |matched, judge| {
+            let identifiers = &matched.inventory.identifiers;
+            for (it, f) in matched.findings() {
+                if !keep(it.index) {
+                    continue;
+                }
+                let j = judge.judge(it, &identifiers[it.item], f);
+                if j.false_positive() {
+                    continue;
+                }
+                let Some(decision) = j.decision else {
+                    continue;
+                };
+                let epss = j.epss.map(|e| e.score);
+                let score = exposure_score(f.confidence, decision, epss);
+                each(
+                    &it.asset,
+                    Counted {
+                        decision,
+                        score,
+                        epss,
+                    },
+                );
+            }
+        },
+    )?;
     Ok(())
 }
 

@@ -323,7 +323,9 @@ fn a_kev_name_match_is_a_candidate_until_confirmed() {
     // (foreign) asset, none for a domestic one.
     let ranking_exposure = |store: &mut store::Store, home: [u8; 2]| {
         let engine = crate::analysis::Engine::load(store, home, &()).unwrap();
-        crate::analysis::scores(store, &engine, &()).unwrap().exposure
+        crate::analysis::scores(store, &engine, &())
+            .unwrap()
+            .exposure
     };
     assert_eq!(
         ranking_exposure(&mut store, *b"US").get("fw:1"),
