@@ -471,10 +471,15 @@ impl Graph {
         self.foreign_owned[a as usize]
     }
 
-    /// Foreign or foreign-owned, ascending: the assets the priority ranking covers.
+    /// Foreign or foreign-owned: covered by the priority ranking.
+    pub fn is_ranked(&self, a: u32) -> bool {
+        self.is_foreign(a) || self.is_foreign_owned(a)
+    }
+
+    /// The assets the priority ranking covers ([`Graph::is_ranked`]), ascending.
     pub fn ranked_assets(&self) -> Vec<u32> {
         (0..self.asset_count() as u32)
-            .filter(|&a| self.is_foreign(a) || self.is_foreign_owned(a))
+            .filter(|&a| self.is_ranked(a))
             .collect()
     }
 }

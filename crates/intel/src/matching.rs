@@ -828,13 +828,18 @@ impl Index {
     /// Match many items; findings in item order.
     /// Items are matched in parallel (rayon); the result does not depend on the thread count.
     pub fn match_items(&self, items: &[Item]) -> Matches {
-        let per_item: Vec<Matches> = items.par_iter().map(|item| self.match_item(item)).collect();
         let mut out = Matches::default();
-        for m in per_item {
+        for m in self.match_each(items) {
             out.findings.extend(m.findings);
             out.suppressed.extend(m.suppressed);
         }
         out
+    }
+
+    /// Match many items, each item's matches apart, in item order ([`Index::match_item`]).
+    /// Items are matched in parallel (rayon); the result does not depend on the thread count.
+    pub fn match_each(&self, items: &[Item]) -> Vec<Matches> {
+        items.par_iter().map(|item| self.match_item(item)).collect()
     }
 }
 

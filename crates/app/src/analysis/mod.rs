@@ -297,8 +297,9 @@ pub fn spofs(engine: &Engine) -> Vec<Spof> {
 // ---------------------------------------------------------------------------------------------
 // The priority ranking.
 
-/// The ranking's inputs besides the graph: per asset id, exposure (vulnerability findings, §3)
-/// and threat (incidents and sightings, §4), each in [0, 1]; an absent asset scores 0.
+/// The ranking's inputs besides the graph: per asset id, exposure (vulnerability findings, §3;
+/// [`scores`] gives it for the ranked assets only) and threat (incidents and sightings, §4),
+/// each in [0, 1]; an absent asset scores 0.
 #[derive(Clone, Debug, Default)]
 pub struct Scores {
     pub exposure: HashMap<String, f64>,
@@ -313,19 +314,24 @@ impl Scores {
 }
 
 /// The ranking's stored inputs: exposure from the intel findings (none without an intel
-/// document) computed for `home`, threat from the incidents
-/// (`crate::incidents::stored_threat_scores`).
-pub fn scores(store: &mut store::Store, home: [u8; 2], progress: &dyn Progress) -> Result<Scores> {
+/// document) of the assets the ranking covers (foreign or foreign-owned), judged on `engine`
+/// (the atlas as stored), threat from the incidents (`crate::incidents::stored_threat_scores`).
+pub fn scores(
+    store: &mut store::Store,
+    engine: &Engine,
+    progress: &dyn Progress,
+) -> Result<Scores> {
     let exposure = if store.intel_documents()?.is_empty() {
         HashMap::new()
     } else {
         let attacked = crate::incidents::attacked_assets(&store.incidents()?);
         let context = crate::intel::Context {
-            home,
+            home: engine.home,
             attacked: &attacked,
             progress,
         };
-        crate::intel::exposure_scores(store, context)?
+        let graph = &engine.graph;
+        crate::intel::exposure_scores(store, context, engine, |a| graph.is_ranked(a))?
     };
     Ok(Scores {
         exposure,
@@ -728,7 +734,7 @@ pub struct Explanation {
 }
 
 /// [`explain`] on `engine` and the findings and incidents as stored now: the asset's exposure
-/// from its own findings (as [`scores`] computes every asset's), its threat from the incidents.
+/// from its own findings (as [`scores`] computes a ranked asset's), its threat from the incidents.
 /// What the CLI, the REST API and the web pages call.
 pub fn explain_asset(
     store: &mut store::Store,

@@ -331,7 +331,7 @@ fn probability_files_name_the_line_of_each_problem() {
 fn storing_a_ranking_is_audited_and_scores_come_from_the_store() {
     let mut store = store();
     let engine = engine(&mut store);
-    let loaded = super::scores(&mut store, *b"FR", &()).expect("scores");
+    let loaded = super::scores(&mut store, &engine, &()).expect("scores");
     assert!(loaded.exposure.is_empty(), "no intel document, no exposure");
     assert!(loaded.threat.is_empty(), "no incident, no threat");
     let actor = Actor::Local("test".to_owned());

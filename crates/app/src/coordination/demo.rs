@@ -136,7 +136,7 @@ pub(crate) fn populate(
 ) -> Result<(usize, usize)> {
     // The ranking the records' asset links are read against.
     let engine = crate::analysis::Engine::load(store, home, &())?;
-    let scores = crate::analysis::scores(store, home, &())?;
+    let scores = crate::analysis::scores(store, &engine, &())?;
     let ranking = crate::analysis::rank(store, &engine, &scores, true, actor)?;
     let top: Vec<String> = ranking
         .rows

@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use intel::cve::{CveRecord, SsvcVote};
-use intel::matching::{Finding, Index, Item, Rule, SourceKind};
+use intel::matching::{Finding, Index, Item, Matches, Rule, SourceKind, Suppressed};
 use intel::ssvc::{Assessment, Decision, DecisionTable, InputSource};
 use intel::{Diagnostic, IntelError};
 use serde::Serialize;
@@ -534,13 +534,50 @@ impl Corpus {
 // ---------------------------------------------------------------------------------------------
 // Findings with their priority and SSVC decision.
 
-/// Where an inventory item came from.
+/// Where an inventory entry came from.
+#[derive(Clone, Copy)]
+enum Origin {
+    /// The asset's product strings.
+    Products,
+    /// The components of the SBOM stored as this document.
+    Sbom(i64),
+}
+
+impl Origin {
+    /// `products` or `sbom N` (the stored document id).
+    fn name(self) -> String {
+        match self {
+            Origin::Products => "products".to_owned(),
+            Origin::Sbom(doc) => format!("sbom {doc}"),
+        }
+    }
+}
+
+/// One item an asset runs: its position among the inventory's distinct items.
 struct ItemInfo {
     asset: String,
-    /// The product string or the SBOM component's purl, CPE or `name@version`.
-    identifier: String,
-    /// `products` or `sbom N` (the stored document id).
-    origin: String,
+    /// The asset's graph index, once resolved ([`Matched::resolve`]).
+    index: Option<u32>,
+    item: usize,
+    origin: Origin,
+}
+
+/// The inventory: its distinct items (a product string that many assets run is one item, parsed
+/// and matched once) and every asset's entries, asset by asset, then the SBOMs' components.
+struct Inventory {
+    items: Vec<Item>,
+    /// Per item, the product string or the SBOM component's purl, CPE or `name@version`.
+    identifiers: Vec<String>,
+    entries: Vec<ItemInfo>,
+}
+
+impl Inventory {
+    /// A new item with its identifier; its position.
+    fn add(&mut self, item: Item, identifier: String) -> usize {
+        self.items.push(item);
+        self.identifiers.push(identifier);
+        self.items.len() - 1
+    }
 }
 
 /// Where each SSVC input comes from ([`InputSource`]: `KEV`, `CISA ADP KEV`, `incident`,
@@ -687,12 +724,14 @@ impl FindingRow {
     /// over its counted findings ([`exposure_scores`]).
     pub fn exposure(&self) -> Option<f64> {
         let decision = self.decision.filter(|_| self.counts())?;
-        let w = decision_weight(decision);
-        Some(
-            (f64::from(self.confidence) * (1.0 - (1.0 - w) * (1.0 - self.epss.unwrap_or(0.0))))
-                .clamp(0.0, 1.0),
-        )
+        Some(exposure_score(self.confidence, decision, self.epss))
     }
+}
+
+/// A counted finding's exposure score ([`exposure_scores`]).
+fn exposure_score(confidence: f32, decision: Decision, epss: Option<f64>) -> f64 {
+    let w = decision_weight(decision);
+    (f64::from(confidence) * (1.0 - (1.0 - w) * (1.0 - epss.unwrap_or(0.0)))).clamp(0.0, 1.0)
 }
 
 fn rule_name(rule: Rule) -> &'static str {
@@ -720,25 +759,30 @@ fn source_name(source: &intel::matching::Source) -> String {
 }
 
 /// The inventory: every asset's products and attached SBOM components (of `only`, if given).
-fn inventory(
-    store: &mut store::Store,
-    corpus: &Corpus,
-    only: Option<&str>,
-) -> Result<(Vec<Item>, Vec<ItemInfo>)> {
-    let mut items = Vec::new();
-    let mut infos = Vec::new();
+fn inventory(store: &mut store::Store, corpus: &Corpus, only: Option<&str>) -> Result<Inventory> {
+    let mut inventory = Inventory {
+        items: Vec::new(),
+        identifiers: Vec::new(),
+        entries: Vec::new(),
+    };
+    // Per distinct product string, its item or why it cannot be read.
+    let mut parsed: HashMap<String, std::result::Result<usize, String>> = HashMap::new();
     let mut unreadable = 0usize;
     for asset in store.asset_products(only)? {
-        for (i, p) in asset.products.iter().enumerate() {
-            match Item::parse(&items.len().to_string(), p) {
-                Ok(item) => {
-                    items.push(item);
-                    infos.push(ItemInfo {
-                        asset: asset.id.clone(),
-                        identifier: p.clone(),
-                        origin: "products".to_owned(),
-                    });
-                }
+        for (i, p) in asset.products.into_iter().enumerate() {
+            let item = parsed.entry(p).or_insert_with_key(|p| {
+                let id = inventory.items.len().to_string();
+                Item::parse(&id, p)
+                    .map(|item| inventory.add(item, p.clone()))
+                    .map_err(|e| e.to_string())
+            });
+            match item {
+                Ok(item) => inventory.entries.push(ItemInfo {
+                    asset: asset.id.clone(),
+                    index: None,
+                    item: *item,
+                    origin: Origin::Products,
+                }),
                 Err(e) => {
                     unreadable += 1;
                     tracing::warn!(asset = %asset.id, index = i, error = %e, "unreadable product string");
@@ -754,7 +798,7 @@ fn inventory(
             continue;
         };
         for c in &sbom.components {
-            items.push(Item::from_component(&items.len().to_string(), c));
+            let item = Item::from_component(&inventory.items.len().to_string(), c);
             let identifier =
                 c.purl
                     .clone()
@@ -763,10 +807,12 @@ fn inventory(
                         Some(v) => format!("{}@{v}", c.name),
                         None => c.name.clone(),
                     });
-            infos.push(ItemInfo {
+            let item = inventory.add(item, identifier);
+            inventory.entries.push(ItemInfo {
                 asset: asset.clone(),
-                identifier,
-                origin: format!("sbom {doc}"),
+                index: None,
+                item,
+                origin: Origin::Sbom(doc),
             });
         }
     }
@@ -776,105 +822,209 @@ fn inventory(
             "product strings skipped (neither purl, CPE nor vendor:product)"
         );
     }
-    Ok((items, infos))
+    Ok(inventory)
 }
 
-/// Every finding (active, suppressed and false positives) of the atlas, or of one asset.
-fn compute(
-    store: &mut store::Store,
-    context: Context<'_>,
-    only: Option<&str>,
-    engine: Option<&crate::analysis::Engine>,
-) -> Result<Vec<FindingRow>> {
-    if let Some(asset) = only
-        && !store.asset_exists(asset)?
-    {
-        return Err(Error::invalid(
-            "--asset",
-            format!("asset {asset:?} not found"),
-        ));
-    }
-    let corpus = Corpus::load(store, context.progress)?;
-    let (items, infos) = inventory(store, &corpus, only)?;
-    let matches = corpus.index.match_items(&items);
-    let info = |f: &Finding| -> &ItemInfo {
-        let i: usize = f.item.parse().expect("item ids are inventory positions");
-        &infos[i]
-    };
-    if matches.findings.is_empty() && matches.suppressed.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Single-failure impacts of the assets with findings, as `analyze rank` computes them, on
-    // the engine given or on one loaded now.
-    let loaded;
-    let engine = match engine {
-        Some(engine) => engine,
-        None => {
-            loaded = crate::analysis::Engine::load(store, context.home, &())?;
-            &loaded
+/// The inventory of the atlas (or of one asset) matched against every stored document, each
+/// distinct item once.
+struct Matched {
+    corpus: Corpus,
+    inventory: Inventory,
+    /// Per item of the inventory, its findings and suppressed findings.
+    matches: Vec<Matches>,
+}
+
+impl Matched {
+    fn load(store: &mut store::Store, context: Context<'_>, only: Option<&str>) -> Result<Matched> {
+        if let Some(asset) = only
+            && !store.asset_exists(asset)?
+        {
+            return Err(Error::invalid(
+                "--asset",
+                format!("asset {asset:?} not found"),
+            ));
         }
-    };
-    let graph = &engine.graph;
-    let with_findings: Vec<u32> = {
-        let mut ids: Vec<u32> = matches
-            .findings
+        let corpus = Corpus::load(store, context.progress)?;
+        let inventory = inventory(store, &corpus, only)?;
+        let matches = corpus.index.match_each(&inventory.items);
+        Ok(Matched {
+            corpus,
+            inventory,
+            matches,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.matches
             .iter()
-            .chain(matches.suppressed.iter().map(|s| &s.finding))
-            .filter_map(|f| engine.resolve(&info(f).asset).ok())
+            .all(|m| m.findings.is_empty() && m.suppressed.is_empty())
+    }
+
+    /// Every entry's findings, entry by entry: the entry and the finding.
+    fn findings(&self) -> impl Iterator<Item = (&ItemInfo, &Finding)> {
+        self.inventory
+            .entries
+            .iter()
+            .flat_map(|e| self.matches[e.item].findings.iter().map(move |f| (e, f)))
+    }
+
+    /// Every entry's suppressed findings, entry by entry: the entry and the suppression.
+    fn suppressed(&self) -> impl Iterator<Item = (&ItemInfo, &Suppressed)> {
+        self.inventory
+            .entries
+            .iter()
+            .flat_map(|e| self.matches[e.item].suppressed.iter().map(move |s| (e, s)))
+    }
+
+    /// Resolves every entry's asset on `engine`'s graph.
+    fn resolve(&mut self, engine: &crate::analysis::Engine) {
+        for e in &mut self.inventory.entries {
+            e.index = engine.resolve(&e.asset).ok();
+        }
+    }
+
+    /// The graph indices of the assets with a finding (suppressed too) that `keep` keeps, once
+    /// resolved.
+    fn assets(&self, keep: impl Fn(u32) -> bool) -> Vec<u32> {
+        let mut ids: Vec<u32> = self
+            .findings()
+            .map(|(e, _)| e)
+            .chain(self.suppressed().map(|(e, _)| e))
+            .filter_map(|e| e.index)
+            .filter(|&a| keep(a))
             .collect();
         ids.sort_unstable();
         ids.dedup();
         ids
-    };
-    let impacts: HashMap<u32, f64> = with_findings
-        .iter()
-        .copied()
-        .zip(graph::rank::single_failure_impacts(graph, &with_findings))
-        .collect();
-    let kev = corpus.kev.as_ref().map(|k| k.by_cve()).unwrap_or_default();
-    let marks = store.finding_marks()?;
-    let mut marked: HashMap<(&str, &str), Vec<&store::FindingMark>> = HashMap::new();
-    for m in &marks {
-        marked
-            .entry((m.asset.as_str(), m.cve.as_str()))
-            .or_default()
-            .push(m);
     }
-    // The analyst's verdict on a finding: one on its item before one on every item of the asset.
-    let verdict = |asset: &str, cve: &str, item: &str| {
-        marked
-            .get(&(asset, cve))?
-            .iter()
-            .copied()
-            .filter(|m| m.item.is_empty() || m.item == item)
-            .max_by_key(|m| !m.item.is_empty())
-    };
-    // Assets under attack: a cyber incident or sighting makes Exploitation at least active.
-    let attacked = context.attacked;
-    let table = DecisionTable::cisa_coordinator();
-    let row = |f: &Finding, suppressed: Option<Suppression>| -> FindingRow {
-        let it = info(f);
-        let a = engine.resolve(&it.asset).ok();
-        let impact = a.and_then(|a| impacts.get(&a)).copied().unwrap_or(0.0);
-        let record = corpus.records.get(&f.cve);
-        let epss = corpus.epss.get(&f.cve);
+}
+
+/// What findings are judged with: the corpus, the analysts' verdicts, the assets under attack
+/// and the single-failure impacts of the assets with findings, as `analyze rank` computes them.
+struct Judge<'a> {
+    corpus: &'a Corpus,
+    kev: HashMap<&'a str, &'a intel::kev::KevEntry>,
+    marked: HashMap<(&'a str, &'a str), Vec<&'a store::FindingMark>>,
+    attacked: &'a HashSet<String>,
+    table: &'static DecisionTable,
+    engine: &'a crate::analysis::Engine,
+    impacts: HashMap<u32, f64>,
+}
+
+/// One finding judged: its asset's graph index and impact, its SSVC assessment, the analyst's
+/// verdict, its state and its decision (none for a candidate).
+struct Judged<'a> {
+    asset: Option<u32>,
+    impact: f64,
+    record: Option<&'a CveRecord>,
+    epss: Option<&'a Epss>,
+    kev: Option<&'a intel::kev::KevEntry>,
+    assessment: Assessment,
+    mark: Option<&'a store::FindingMark>,
+    state: FindingState,
+    decision: Option<Decision>,
+}
+
+impl Judged<'_> {
+    /// The analyst's note when the verdict is `verdict`.
+    fn note(&self, verdict: store::Verdict) -> Option<String> {
+        self.mark
+            .filter(|m| m.verdict == verdict)
+            .map(|m| m.note.clone())
+    }
+
+    fn false_positive(&self) -> bool {
+        self.mark
+            .is_some_and(|m| m.verdict == store::Verdict::FalsePositive)
+    }
+}
+
+impl<'a> Judge<'a> {
+    /// A judge on `engine`'s graph with the impacts of `assets` (graph indices).
+    fn new(
+        corpus: &'a Corpus,
+        marks: &'a [store::FindingMark],
+        attacked: &'a HashSet<String>,
+        engine: &'a crate::analysis::Engine,
+        assets: &[u32],
+    ) -> Judge<'a> {
+        let mut marked: HashMap<(&str, &str), Vec<&store::FindingMark>> = HashMap::new();
+        for m in marks {
+            marked
+                .entry((m.asset.as_str(), m.cve.as_str()))
+                .or_default()
+                .push(m);
+        }
+        Judge {
+            corpus,
+            kev: corpus.kev.as_ref().map(|k| k.by_cve()).unwrap_or_default(),
+            marked,
+            attacked,
+            table: DecisionTable::cisa_coordinator(),
+            engine,
+            impacts: assets
+                .iter()
+                .copied()
+                .zip(graph::rank::single_failure_impacts(&engine.graph, assets))
+                .collect(),
+        }
+    }
+
+    /// Judges finding `f` on entry `it` (whose item has `identifier`).
+    fn judge(&self, it: &ItemInfo, identifier: &str, f: &Finding) -> Judged<'a> {
+        let a = it.index;
+        let impact = a.and_then(|a| self.impacts.get(&a)).copied().unwrap_or(0.0);
+        let record = self.corpus.records.get(&f.cve);
         let vote: Option<&SsvcVote> = record.and_then(|r| r.ssvc.as_ref());
-        let kev_entry = kev.get(f.cve.as_str());
+        let kev = self.kev.get(f.cve.as_str()).copied();
         let adp_kev = record.is_some_and(|r| r.kev.is_some());
-        let attacked = attacked.contains(&it.asset);
-        let assessment =
-            Assessment::for_finding(vote, kev_entry.is_some(), adp_kev, attacked, impact);
-        let mark = verdict(&it.asset, &f.cve, &it.identifier);
-        let note = |v: store::Verdict| mark.filter(|m| m.verdict == v).map(|m| m.note.clone());
-        let confirmed = note(store::Verdict::Confirmed);
+        // Assets under attack: a cyber incident or sighting makes Exploitation at least active.
+        let attacked = self.attacked.contains(&it.asset);
+        let assessment = Assessment::for_finding(vote, kev.is_some(), adp_kev, attacked, impact);
+        // The analyst's verdict on a finding: one on its item before one on every item of the
+        // asset.
+        let mark = self
+            .marked
+            .get(&(it.asset.as_str(), f.cve.as_str()))
+            .and_then(|marks| {
+                marks
+                    .iter()
+                    .copied()
+                    .filter(|m| m.item.is_empty() || m.item == identifier)
+                    .max_by_key(|m| !m.item.is_empty())
+            });
+        let confirmed = mark.is_some_and(|m| m.verdict == store::Verdict::Confirmed);
         let state = if f.version_checked() {
             FindingState::Checked
-        } else if confirmed.is_some() {
+        } else if confirmed {
             FindingState::Confirmed
         } else {
             FindingState::Candidate
         };
-        let decision = (state != FindingState::Candidate).then(|| table.decide(assessment.inputs));
+        Judged {
+            asset: a,
+            impact,
+            record,
+            epss: self.corpus.epss.get(&f.cve),
+            kev,
+            assessment,
+            mark,
+            state,
+            decision: (state != FindingState::Candidate)
+                .then(|| self.table.decide(assessment.inputs)),
+        }
+    }
+
+    /// The row of finding `f` on entry `it` (whose item has `identifier`).
+    fn row(
+        &self,
+        it: &ItemInfo,
+        identifier: &str,
+        f: &Finding,
+        suppressed: Option<Suppression>,
+    ) -> FindingRow {
+        let j = self.judge(it, identifier, f);
+        let assessment = j.assessment;
         let value = |source: InputSource, value: &'static str| {
             if source == InputSource::Missing {
                 "missing"
@@ -884,10 +1034,10 @@ fn compute(
         };
         FindingRow {
             asset: it.asset.clone(),
-            foreign: a.is_some_and(|a| graph.is_foreign(a)),
+            foreign: j.asset.is_some_and(|a| self.engine.graph.is_foreign(a)),
             cve: f.cve.clone(),
-            item: it.identifier.clone(),
-            origin: it.origin.clone(),
+            item: identifier.to_owned(),
+            origin: it.origin.name(),
             source: source_name(&f.source),
             matched: f.matched_identifier.clone(),
             version: f.version.clone(),
@@ -895,13 +1045,13 @@ fn compute(
             unread: f.unread.clone(),
             rule: rule_name(f.rule),
             confidence: f.confidence,
-            state,
-            kev_due_date: kev_entry.map(|e| e.due_date.clone()),
-            epss: epss.map(|e| e.score),
-            epss_percentile: epss.map(|e| e.percentile),
-            epss_date: epss.and_then(|e| e.date.clone()),
-            cvss: record.and_then(cvss_of),
-            cwes: record.map(|r| r.cwes.clone()).unwrap_or_default(),
+            state: j.state,
+            kev_due_date: j.kev.map(|e| e.due_date.clone()),
+            epss: j.epss.map(|e| e.score),
+            epss_percentile: j.epss.map(|e| e.percentile),
+            epss_date: j.epss.and_then(|e| e.date.clone()),
+            cvss: j.record.and_then(cvss_of),
+            cwes: j.record.map(|r| r.cwes.clone()).unwrap_or_default(),
             ssvc: SsvcRow {
                 exploitation: value(
                     assessment.exploitation,
@@ -915,7 +1065,7 @@ fn compute(
                     assessment.technical_impact,
                     assessment.inputs.technical_impact.as_str(),
                 ),
-                impact,
+                impact: j.impact,
                 mission_wellbeing: value(
                     assessment.mission_wellbeing,
                     assessment.inputs.mission_wellbeing.as_str(),
@@ -927,28 +1077,75 @@ fn compute(
                     mission_wellbeing: assessment.mission_wellbeing.as_str(),
                 },
                 assumed: assessment.assumed(),
-                decision: decision.map(Decision::as_str),
+                decision: j.decision.map(Decision::as_str),
             },
-            decision,
+            decision: j.decision,
             suppressed,
-            false_positive: note(store::Verdict::FalsePositive),
-            confirmed,
+            false_positive: j.note(store::Verdict::FalsePositive),
+            confirmed: j.note(store::Verdict::Confirmed),
+        }
+    }
+}
+
+/// Matches the inventory of the atlas (or of `only`) and calls `f` with it and a judge on
+/// `engine`'s graph (or on one loaded from the store) that has the impacts of the assets with
+/// findings that `keep` keeps (by graph index); `None` when nothing matched.
+fn with_judge<T>(
+    store: &mut store::Store,
+    context: Context<'_>,
+    only: Option<&str>,
+    engine: Option<&crate::analysis::Engine>,
+    keep: impl Fn(u32) -> bool,
+    f: impl FnOnce(&Matched, &Judge<'_>) -> T,
+) -> Result<Option<T>> {
+    let mut matched = Matched::load(store, context, only)?;
+    if matched.is_empty() {
+        return Ok(None);
+    }
+    let loaded;
+    let engine = match engine {
+        Some(engine) => engine,
+        None => {
+            loaded = crate::analysis::Engine::load(store, context.home, &())?;
+            &loaded
         }
     };
-    let mut rows: Vec<FindingRow> = matches
-        .findings
-        .iter()
-        .map(|f| row(f, None))
-        .chain(matches.suppressed.iter().map(|s| {
-            row(
-                &s.finding,
-                Some(Suppression {
-                    by: source_name(&s.by),
-                    justification: s.justification.clone(),
-                }),
-            )
-        }))
-        .collect();
+    matched.resolve(engine);
+    let marks = store.finding_marks()?;
+    let assets = matched.assets(keep);
+    let judge = Judge::new(&matched.corpus, &marks, context.attacked, engine, &assets);
+    Ok(Some(f(&matched, &judge)))
+}
+
+/// Every finding (active, suppressed and false positives) of the atlas, or of one asset.
+fn compute(
+    store: &mut store::Store,
+    context: Context<'_>,
+    only: Option<&str>,
+    engine: Option<&crate::analysis::Engine>,
+) -> Result<Vec<FindingRow>> {
+    let rows = with_judge(
+        store,
+        context,
+        only,
+        engine,
+        |_| true,
+        |matched, judge| {
+            let identifiers = &matched.inventory.identifiers;
+            matched
+                .findings()
+                .map(|(it, f)| judge.row(it, &identifiers[it.item], f, None))
+                .chain(matched.suppressed().map(|(it, s)| {
+                    let suppression = Suppression {
+                        by: source_name(&s.by),
+                        justification: s.justification.clone(),
+                    };
+                    judge.row(it, &identifiers[it.item], &s.finding, Some(suppression))
+                }))
+                .collect()
+        },
+    )?;
+    let mut rows: Vec<FindingRow> = rows.unwrap_or_default();
     rows.sort_by(|a, b| {
         b.decision
             .cmp(&a.decision)
@@ -1082,14 +1279,82 @@ pub fn assets_affected_by(
 /// weaker matches (a name match with a version counts 0.65 of an exact purl/version match's
 /// 0.95; a confirmed candidate keeps its match's confidence). Assets without counted findings
 /// are absent (exposure 0).
+///
+/// Computed on `engine` (for `context.home` and the atlas as stored) for the assets `keep`
+/// keeps (by graph index): the others are absent too.
 pub fn exposure_scores(
     store: &mut store::Store,
     context: Context<'_>,
+    engine: &crate::analysis::Engine,
+    keep: impl Fn(u32) -> bool,
 ) -> Result<HashMap<String, f64>> {
-    Ok(asset_exposures(store, context)?
-        .into_iter()
-        .map(|(asset, e)| (asset, e.score))
-        .collect())
+    let mut scores = HashMap::<String, f64>::new();
+    counted(
+        store,
+        context,
+        Some(engine),
+        |a| a.is_some_and(&keep),
+        |asset, c| {
+            let score = scores.entry(asset.to_owned()).or_insert(0.0);
+            *score = score.max(c.score);
+        },
+    )?;
+    Ok(scores)
+}
+
+/// One counted finding ([`FindingRow::counts`]): what exposure is made of.
+struct Counted {
+    decision: Decision,
+    /// Its exposure score ([`exposure_scores`]).
+    score: f64,
+    epss: Option<f64>,
+}
+
+/// Calls `each` with the asset id and the exposure of every counted finding on the assets
+/// `keep` keeps (by graph index; `None` for an asset not in the graph), judged on `engine`'s
+/// graph or on one loaded from the store. Only the findings' decisions and scores are made,
+/// not their rows.
+fn counted(
+    store: &mut store::Store,
+    context: Context<'_>,
+    engine: Option<&crate::analysis::Engine>,
+    keep: impl Fn(Option<u32>) -> bool,
+    mut each: impl FnMut(&str, Counted),
+) -> Result<()> {
+    let keep = &keep;
+    with_judge(
+        store,
+        context,
+        None,
+        engine,
+        |a| keep(Some(a)),
+        |matched, judge| {
+            let identifiers = &matched.inventory.identifiers;
+            for (it, f) in matched.findings() {
+                if !keep(it.index) {
+                    continue;
+                }
+                let j = judge.judge(it, &identifiers[it.item], f);
+                if j.false_positive() {
+                    continue;
+                }
+                let Some(decision) = j.decision else {
+                    continue;
+                };
+                let epss = j.epss.map(|e| e.score);
+                let score = exposure_score(f.confidence, decision, epss);
+                each(
+                    &it.asset,
+                    Counted {
+                        decision,
+                        score,
+                        epss,
+                    },
+                );
+            }
+        },
+    )?;
+    Ok(())
 }
 
 /// One asset's exposure: its score and what it is made of.
@@ -1112,29 +1377,31 @@ pub fn asset_exposures(
     context: Context<'_>,
 ) -> Result<BTreeMap<String, AssetExposure>> {
     let mut exposures = BTreeMap::<String, AssetExposure>::new();
-    let rows = compute(store, context, None, None)?;
-    let counted = rows
-        .iter()
-        .filter_map(|r| Some((r, r.decision?, r.exposure()?)));
-    for (r, decision, score) in counted {
-        let e = exposures.entry(r.asset.clone()).or_insert(AssetExposure {
-            score: 0.0,
-            findings: 0,
-            worst_decision: String::new(),
-            epss_max: None,
-            worst: decision,
-        });
-        e.score = e.score.max(score);
-        e.findings += 1;
-        if decision_weight(decision) >= decision_weight(e.worst) {
-            e.worst = decision;
-        }
-        e.worst_decision = e.worst.to_string();
-        e.epss_max = match (e.epss_max, r.epss) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-    }
+    counted(
+        store,
+        context,
+        None,
+        |_| true,
+        |asset, c| {
+            let e = exposures.entry(asset.to_owned()).or_insert(AssetExposure {
+                score: 0.0,
+                findings: 0,
+                worst_decision: String::new(),
+                epss_max: None,
+                worst: c.decision,
+            });
+            e.score = e.score.max(c.score);
+            e.findings += 1;
+            if decision_weight(c.decision) >= decision_weight(e.worst) {
+                e.worst = c.decision;
+            }
+            e.worst_decision = e.worst.to_string();
+            e.epss_max = match (e.epss_max, c.epss) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+        },
+    )?;
     Ok(exposures)
 }
 

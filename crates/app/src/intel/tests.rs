@@ -319,6 +319,22 @@ fn a_kev_name_match_is_a_candidate_until_confirmed() {
     let exposures = asset_exposures(&mut store, context).unwrap();
     assert_eq!(exposures["fw:1"].worst_decision, "Attend");
     assert!(exposures["fw:1"].score > 0.0);
+    // The ranking's exposure, on the engine it ranks with: the same score for a ranked
+    // (foreign) asset, none for a domestic one.
+    let ranking_exposure = |store: &mut store::Store, home: [u8; 2]| {
+        let engine = crate::analysis::Engine::load(store, home, &()).unwrap();
+        crate::analysis::scores(store, &engine, &())
+            .unwrap()
+            .exposure
+    };
+    assert_eq!(
+        ranking_exposure(&mut store, *b"US").get("fw:1"),
+        Some(&exposures["fw:1"].score)
+    );
+    assert!(
+        ranking_exposure(&mut store, *b"FR").is_empty(),
+        "fw:1 is domestic in FR: not ranked"
+    );
     assert_eq!(
         assets_affected_by(&mut store, context, &["CVE-2024-3400".into()])
             .unwrap()

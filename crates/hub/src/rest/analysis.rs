@@ -256,7 +256,7 @@ pub async fn store_rank(
         Action::RunAnalysis,
         move |store, progress, actor| {
             let engine = state.engines.get(store, home, progress)?;
-            let scores = analysis::scores(store, home, progress)?;
+            let scores = analysis::scores(store, &engine, progress)?;
             let ranking = analysis::rank(store, &engine, &scores, true, actor)?;
             Ok(StoredRunDto {
                 run: ranking.stored.unwrap_or_default(),
@@ -863,7 +863,7 @@ pub async fn montecarlo(
         move |store, progress, _| {
             let engine = state.engines.get(store, home, progress)?;
             let scores = if request.scored {
-                Some(analysis::scores(store, home, progress)?)
+                Some(analysis::scores(store, &engine, progress)?)
             } else {
                 None
             };

@@ -144,7 +144,7 @@ fn world(store: &mut Store) -> (String, String) {
     )
     .expect("demo");
     let engine = app::analysis::Engine::load(store, *b"US", &()).expect("engine");
-    let scores = app::analysis::scores(store, *b"US", &()).expect("scores");
+    let scores = app::analysis::scores(store, &engine, &()).expect("scores");
     let ranked = app::analysis::rank(store, &engine, &scores, true, &local).expect("rank");
     for role in Role::ALL {
         let name = format!("web-{}", role.as_str());

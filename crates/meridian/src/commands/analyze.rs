@@ -268,11 +268,15 @@ fn open(config: &Config) -> anyhow::Result<Engine> {
     load(config, &mut config.open_store()?)
 }
 
-/// The ranking's exposure and threat (`analysis::scores`).
-fn scores(config: &Config, store: &mut store::Store) -> anyhow::Result<analysis::Scores> {
+/// The ranking's exposure and threat (`analysis::scores`), on `engine`.
+fn scores(
+    config: &Config,
+    store: &mut store::Store,
+    engine: &Engine,
+) -> anyhow::Result<analysis::Scores> {
     Ok(analysis::scores(
         store,
-        config.home,
+        engine,
         &progress::Bars::new(config.quiet),
     )?)
 }
@@ -540,7 +544,7 @@ fn rank(config: &Config, args: &RankArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let engine = load(config, &mut store)?;
-    let scores = scores(config, &mut store)?;
+    let scores = scores(config, &mut store, &engine)?;
     let ranking = analysis::rank(
         &mut store,
         &engine,
@@ -746,7 +750,7 @@ pub fn print_top_foreign(
     limit: usize,
 ) -> anyhow::Result<()> {
     let engine = load(config, store)?;
-    let rows = analysis::ranking(&engine, &scores(config, store)?);
+    let rows = analysis::ranking(&engine, &scores(config, store, &engine)?);
     outln!("\nforeign infrastructure that matters most (meridian analyze rank):");
     print_ranking(&rows, limit, false, config.quiet);
     Ok(())
@@ -768,7 +772,7 @@ fn montecarlo(config: &Config, args: &MonteCarloArgs) -> anyhow::Result<()> {
         None => analysis::Probabilities::Foreign {
             p: args.foreign_probability,
             scores: if args.scored {
-                Some(scores(config, &mut store)?)
+                Some(scores(config, &mut store, &engine)?)
             } else {
                 None
             },
