@@ -128,6 +128,14 @@ const AMBER: &str = "indicator--00000000-0000-4000-8000-000000000902";
 /// The demo world (home US) with a stored ranking, a user per role (the partner user speaks for
 /// `cert-de`) and two objects not released to `cert-de` in a collection it reads. Returns a
 /// foreign asset of the ranking and the collection.
+/// A server over the demo [`world`].
+fn demo_hub(db: &test_support::TestDb) -> Hub {
+    let mut store = Store::open(&db.url).expect("store");
+    world(&mut store);
+    drop(store);
+    Hub::start(&db.url)
+}
+
 fn world(store: &mut Store) -> (String, String) {
     let local = Actor::Local("test".to_owned());
     app::demo::build(
@@ -646,10 +654,7 @@ fn web_partner_never_sees_unreleased_objects() {
 #[test]
 fn web_dashboard_tells_what_changed_since_the_previous_login() {
     for db in test_support::backends("hub web changes") {
-        let mut store = Store::open(&db.url).expect("store");
-        world(&mut store);
-        drop(store);
-        let hub = Hub::start(&db.url);
+        let hub = demo_hub(&db);
         let first = login(&hub, Role::Analyst);
         let shown = get(&hub, &first.cookie, "/");
         assert!(
@@ -995,10 +1000,7 @@ fn cvd_form<'a>(csrf: &'a str, country: &'a str, embargo: &'a str) -> Vec<(&'a s
 #[test]
 fn web_analyst_opens_advances_and_downloads_a_cvd_case() {
     for db in test_support::backends("hub web cvd") {
-        let mut store = Store::open(&db.url).expect("store");
-        world(&mut store);
-        drop(store);
-        let hub = Hub::start(&db.url);
+        let hub = demo_hub(&db);
         let analyst = login(&hub, Role::Analyst);
         let coordinator = login(&hub, Role::Coordinator);
         let partner = login(&hub, Role::Partner);
@@ -1945,10 +1947,7 @@ fn web_admin_area_is_for_administrators_only() {
 #[test]
 fn web_admin_adds_a_user_issues_and_revokes_a_token_and_disables_the_user() {
     for db in test_support::backends("hub web admin users") {
-        let mut store = Store::open(&db.url).expect("store");
-        world(&mut store);
-        drop(store);
-        let hub = Hub::start(&db.url);
+        let hub = demo_hub(&db);
         let admin = login(&hub, Role::Admin);
         let csrf = admin.csrf.as_str();
         let users_csv = || get(&hub, &admin.cookie, "/admin/users?format=csv").body;
