@@ -395,6 +395,14 @@ impl PgToSql for Param<'_> {
     to_sql_checked!();
 }
 
+/// `IN (list)` in the dialect's spelling, for a [`Param::List`] numbered `n`.
+pub(crate) fn in_list(tx: &Tx<'_, '_>, n: usize) -> String {
+    match tx {
+        Tx::Sqlite(_) => format!("IN (SELECT value FROM json_each(${n}))"),
+        Tx::Postgres(_) => format!("= ANY(${n})"),
+    }
+}
+
 /// Column access shared by both drivers' rows, so rows are decoded once (see `row`).
 pub(crate) trait Columns {
     fn text(&self, i: usize) -> Result<String>;

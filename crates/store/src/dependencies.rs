@@ -8,7 +8,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql as PgToSql;
 
 use crate::Result;
-use crate::db::{self, Param, Tx};
+use crate::db::{self, Param, Tx, in_list};
 use crate::row::{DEP_COLUMNS, DepRow, read_dependency};
 
 /// Dependencies with their ids and group names resolved, in the column order of [`read_dependency`].
@@ -36,6 +36,13 @@ pub(crate) fn of(tx: &mut Tx<'_, '_>, side: Side, id: &str) -> Result<Vec<Depend
         Side::Provider => format!("{SELECT} WHERE pa.id = $1 ORDER BY da.id"),
     };
     db::query(tx, &sql, &[Param::Text(id)], read_dependency)
+}
+
+/// The dependencies with both ends among `ids`, in no particular order.
+pub(crate) fn among(tx: &mut Tx<'_, '_>, ids: &[String]) -> Result<Vec<Dependency>> {
+    let list = in_list(tx, 1);
+    let sql = format!("{SELECT} WHERE da.id {list} AND pa.id {list}");
+    db::query(tx, &sql, &[Param::List(ids)], read_dependency)
 }
 
 /// Every dependency, in no particular order.

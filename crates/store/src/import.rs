@@ -7,7 +7,9 @@ use model::{Asset, Atlas, Dependency};
 
 use crate::db::{self, TableRow, Tx, Write};
 use crate::row::{AssetRow, DepRow, GroupRow};
-use crate::{Counts, ImportReport, Result, StoreError, assets, dependencies, meta, migrations};
+use crate::{
+    Counts, ImportReport, Result, StoreError, asset_tags, assets, dependencies, meta, migrations,
+};
 
 /// Upserts `atlas` (see `Store::import`). Runs inside the caller's write transaction.
 pub(crate) fn import(tx: &mut Tx<'_, '_>, atlas: &Atlas) -> Result<ImportReport> {
@@ -44,7 +46,7 @@ struct ImportedAssets<'a> {
     counts: Counts,
 }
 
-/// Writes new and changed assets.
+/// Writes new and changed assets, and the tag rows of those whose tags are new or changed.
 fn import_assets<'a>(tx: &mut Tx<'_, '_>, batch: &'a [Asset]) -> Result<ImportedAssets<'a>> {
     let mut position: HashMap<&str, usize> = HashMap::with_capacity(batch.len());
     for (i, asset) in batch.iter().enumerate() {
@@ -56,17 +58,22 @@ fn import_assets<'a>(tx: &mut Tx<'_, '_>, batch: &'a [Asset]) -> Result<Imported
     let mut stored_idx: Vec<Option<i64>> = vec![None; batch.len()];
     let mut actions = vec![Action::Create; batch.len()];
     let mut counts = Counts::default();
+    let mut retagged = Vec::new();
     let ids: Vec<&str> = batch.iter().map(|a| a.id.as_str()).collect();
     assets::for_each_by_ids(tx, &ids, |row| {
         let i = *position
             .get(row.id.as_str())
             .ok_or_else(|| StoreError::corrupt("assets", format!("unrequested id {:?}", row.id)))?;
         stored_idx[i] = Some(row.idx);
-        actions[i] = if AssetRow::encode(row.idx, &batch[i]) == row {
+        let encoded = AssetRow::encode(row.idx, &batch[i]);
+        actions[i] = if encoded == row {
             counts.unchanged += 1;
             Action::Keep
         } else {
             counts.updated += 1;
+            if encoded.tags != row.tags {
+                retagged.push(row.idx);
+            }
             Action::Update
         };
         Ok(())
@@ -84,6 +91,10 @@ fn import_assets<'a>(tx: &mut Tx<'_, '_>, batch: &'a [Asset]) -> Result<Imported
         .collect();
     counts.created = (next_idx - first_new_idx) as u64;
     write_changes(tx, &actions, |i| AssetRow::encode(idx[i], &batch[i]))?;
+    asset_tags::replace(tx, &retagged)?;
+    if next_idx > first_new_idx {
+        asset_tags::add_from(tx, first_new_idx)?;
+    }
     let idx_of = position.into_iter().map(|(id, i)| (id, idx[i])).collect();
     Ok(ImportedAssets {
         idx_of,
@@ -269,6 +280,8 @@ fn bulk_write(
         Ok(row)
     });
     db::write(tx, Write::Fresh, asset_rows)?;
+    // The store is empty: every asset is new, numbered from 1.
+    asset_tags::add_from(tx, 1)?;
 
     // Dependencies go in chunks so that each chunk's new group names are stored before it.
     let mut groups: HashMap<String, i64> = HashMap::new();
@@ -328,14 +341,18 @@ fn bulk_write(
     Ok(report)
 }
 
-/// Deletes the whole atlas (assets, dependencies, redundancy groups) in the caller's transaction.
+/// Deletes the whole atlas (assets with their tags, dependencies, redundancy groups) in the
+/// caller's transaction.
 pub(crate) fn clear(tx: &mut Tx<'_, '_>) -> Result<()> {
     tx.lock_atlas()?;
     match tx {
         Tx::Sqlite(_) => tx.batch(
-            "DELETE FROM dependencies; DELETE FROM dependency_groups; DELETE FROM assets;",
+            "DELETE FROM dependencies; DELETE FROM dependency_groups; DELETE FROM asset_tags; \
+             DELETE FROM assets;",
         )?,
-        Tx::Postgres(_) => tx.batch("TRUNCATE dependencies, dependency_groups, assets")?,
+        Tx::Postgres(_) => {
+            tx.batch("TRUNCATE dependencies, dependency_groups, asset_tags, assets")?;
+        }
     }
     meta::bump_atlas_version(tx)
 }

@@ -9,6 +9,7 @@
 mod agreements;
 mod alerts;
 mod analysis;
+mod asset_tags;
 mod assets;
 mod atomic;
 mod audit;
@@ -225,6 +226,18 @@ impl Store {
     /// How many assets match `filter`.
     pub fn count_assets(&mut self, filter: &AssetFilter) -> Result<u64> {
         self.db.read(|tx| assets::count(tx, filter))
+    }
+
+    /// The assets with at least one of `tags` (exact, case-sensitive), ordered by id: an
+    /// indexed lookup, not a scan of the atlas.
+    pub fn assets_tagged(&mut self, tags: &[String]) -> Result<Vec<Asset>> {
+        self.db.read(|tx| asset_tags::tagged(tx, tags))
+    }
+
+    /// The dependencies whose dependent and provider are both among `ids`, in no particular
+    /// order.
+    pub fn dependencies_among(&mut self, ids: &[String]) -> Result<Vec<Dependency>> {
+        self.db.read(|tx| dependencies::among(tx, ids))
     }
 
     /// What `id` depends on, ordered by provider id.

@@ -42,6 +42,7 @@ macro_rules! all_migrations {
             (12, "jobs", "0012_jobs"),
             (13, "coordination", "0013_coordination"),
             (14, "finding_marks", "0014_finding_marks"),
+            (15, "asset_tags", "0015_asset_tags"),
         )
     };
 }

@@ -17,7 +17,7 @@ use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
-use crate::db::{self, Columns, Param, Tx};
+use crate::db::{self, Columns, Param, Tx, in_list};
 use crate::partners::{decode_list, encode_list};
 use crate::{Result, StoreError};
 
@@ -438,14 +438,6 @@ fn add_postgres(
         added,
         duplicates: objects.len() as u64 - added,
     })
-}
-
-/// `IN (list)` in the dialect's spelling, for a [`Param::List`] numbered `n`.
-fn in_list(tx: &Tx<'_, '_>, n: usize) -> String {
-    match tx {
-        Tx::Sqlite(_) => format!("IN (SELECT value FROM json_each(${n}))"),
-        Tx::Postgres(_) => format!("= ANY(${n})"),
-    }
 }
 
 const OBJECT_COLUMNS: &str = "SELECT seq, object_id, object_type, spec_version, version, \

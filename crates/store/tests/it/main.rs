@@ -11,6 +11,7 @@ mod intel;
 mod migrations;
 mod objects;
 mod queries;
+mod tags;
 mod users;
 
 use std::collections::BTreeMap;
