@@ -5,6 +5,8 @@
 //! sectors, NCFs) or the kinds stored in the atlas: an unknown value is [`Error::Invalid`]
 //! naming the valid ones, never an empty answer.
 
+use std::collections::HashMap;
+
 use model::{Asset, Atlas, Dependency, HomeCountry};
 use store::{Incident, RankingEntry, Stats, Store};
 
@@ -443,4 +445,115 @@ pub fn located(store: &mut Store, ids: &[String]) -> Result<Vec<Asset>> {
         }
     }
     Ok(found)
+}
+
+/// The tag of shipping chokepoints.
+pub const CHOKEPOINT_TAG: &str = "chokepoint";
+/// The tag of submarine cables (no coordinates of their own) and their landing stations.
+pub const SUBSEA_TAG: &str = "subsea";
+
+/// What a map draws under the ranked assets: shipping chokepoints, cable landing stations and
+/// the submarine cables between them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Infrastructure {
+    /// Assets tagged `chokepoint` with coordinates.
+    pub chokepoints: Layer<Asset>,
+    /// Assets tagged `subsea` with coordinates.
+    pub landing_stations: Layer<Asset>,
+    /// Assets tagged `subsea` without coordinates that connect at least two landing stations.
+    pub cables: Layer<Cable>,
+}
+
+/// Part of one kind of infrastructure: at most a limit of them, spread evenly over the whole
+/// list by id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer<T> {
+    /// By id.
+    pub shown: Vec<T>,
+    /// How many the atlas holds.
+    pub total: usize,
+}
+
+/// A submarine cable and the landing stations it connects.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cable {
+    pub asset: Asset,
+    /// Its landing stations (its providers and dependents tagged `subsea` with coordinates),
+    /// each once: its providers (the far ends) by id, then the others by id; at least two.
+    pub landings: Vec<Asset>,
+}
+
+/// The map's infrastructure, at most `limit` of each kind: two indexed lookups (the tagged
+/// assets, the dependencies among the subsea ones), never a scan of the atlas.
+pub fn infrastructure(store: &mut Store, limit: usize) -> Result<Infrastructure> {
+    let located = |a: &Asset| a.lat.is_some() && a.lon.is_some();
+    let chokepoints: Vec<Asset> = store
+        .assets_tagged(&[CHOKEPOINT_TAG.to_owned()])?
+        .into_iter()
+        .filter(located)
+        .collect();
+    let (landing_stations, cables): (Vec<Asset>, Vec<Asset>) = store
+        .assets_tagged(&[SUBSEA_TAG.to_owned()])?
+        .into_iter()
+        .partition(located);
+    let ids: Vec<String> = landing_stations
+        .iter()
+        .chain(&cables)
+        .map(|a| a.id.clone())
+        .collect();
+    let by_id: HashMap<&str, &Asset> = landing_stations
+        .iter()
+        .map(|a| (a.id.as_str(), a))
+        .collect();
+    // Each cable's landing stations, flagged when the cable depends on them (its far ends).
+    let mut landings_of: HashMap<&str, Vec<(bool, &Asset)>> = HashMap::new();
+    let dependencies = store.dependencies_among(&ids)?;
+    for d in &dependencies {
+        for (cable, other, provider) in [
+            (&d.dependent, &d.provider, true),
+            (&d.provider, &d.dependent, false),
+        ] {
+            if let Some(landing) = by_id.get(other.as_str()) {
+                landings_of
+                    .entry(cable)
+                    .or_default()
+                    .push((provider, landing));
+            }
+        }
+    }
+    let cables: Vec<Cable> = cables
+        .into_iter()
+        .filter_map(|asset| {
+            let mut landings = landings_of.remove(asset.id.as_str())?;
+            landings.sort_by(|(p, a), (q, b)| q.cmp(p).then_with(|| a.id.cmp(&b.id)));
+            let mut seen = std::collections::HashSet::new();
+            landings.retain(|(_, a)| seen.insert(a.id.as_str()));
+            (landings.len() >= 2).then(|| Cable {
+                asset,
+                landings: landings.into_iter().map(|(_, a)| a.clone()).collect(),
+            })
+        })
+        .collect();
+    Ok(Infrastructure {
+        chokepoints: Layer::spread(chokepoints, limit),
+        landing_stations: Layer::spread(landing_stations, limit),
+        cables: Layer::spread(cables, limit),
+    })
+}
+
+impl<T> Layer<T> {
+    /// At most `limit` of `all`, evenly spaced.
+    fn spread(all: Vec<T>, limit: usize) -> Layer<T> {
+        let total = all.len();
+        let shown = if total <= limit {
+            all
+        } else {
+            all.into_iter()
+                .enumerate()
+                .filter(|(i, _)| i * limit / total != (i + 1) * limit / total)
+                .map(|(_, t)| t)
+                .collect()
+        };
+        Layer { shown, total }
+    }
 }

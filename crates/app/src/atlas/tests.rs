@@ -174,3 +174,59 @@ fn json_imports_locate_problems_by_pointer() {
         ]
     );
 }
+
+const INFRASTRUCTURE: &str = r#"{
+  "assets": [
+    {"id": "route:hormuz", "name": "Hormuz", "kind": "route", "country": "IR", "lat": 26.6, "lon": 56.3, "tags": ["chokepoint"]},
+    {"id": "route:unplaced", "name": "Nowhere", "kind": "route", "country": "ZZ", "tags": ["chokepoint"]},
+    {"id": "cable:a", "name": "Cable A", "kind": "network", "country": "ZZ", "tags": ["subsea"]},
+    {"id": "cable:b", "name": "Cable B", "kind": "network", "country": "ZZ", "tags": ["subsea"]},
+    {"id": "ls:y-shima", "name": "Shima", "kind": "facility", "country": "JP", "lat": 34.3, "lon": 136.8, "tags": ["subsea"]},
+    {"id": "ls:us-1", "name": "Hermosa", "kind": "facility", "country": "US", "lat": 33.9, "lon": -118.4, "tags": ["subsea", "foreign"]},
+    {"id": "ls:us-2", "name": "Bandon", "kind": "facility", "country": "US", "lat": 43.1, "lon": -124.4, "tags": ["subsea"]},
+    {"id": "grid:us", "name": "Grid", "kind": "network", "country": "US", "lat": 40.0, "lon": -100.0}
+  ],
+  "dependencies": [
+    {"dependent": "cable:a", "provider": "ls:y-shima"},
+    {"dependent": "ls:us-1", "provider": "cable:a"},
+    {"dependent": "ls:us-2", "provider": "cable:a"},
+    {"dependent": "ls:us-1", "provider": "grid:us"},
+    {"dependent": "cable:b", "provider": "ls:y-shima"},
+    {"dependent": "cable:b", "provider": "grid:us"}
+  ]
+}"#;
+
+#[test]
+fn infrastructure_joins_cables_to_their_landing_stations() {
+    let mut store = store_with(INFRASTRUCTURE);
+    let infra = infrastructure(&mut store, 10).expect("infrastructure");
+    let ids = |assets: &[Asset]| -> Vec<String> { assets.iter().map(|a| a.id.clone()).collect() };
+    assert_eq!(ids(&infra.chokepoints.shown), ["route:hormuz"]);
+    assert_eq!(infra.chokepoints.total, 1);
+    assert_eq!(
+        ids(&infra.landing_stations.shown),
+        ["ls:us-1", "ls:us-2", "ls:y-shima"]
+    );
+    // Cable B reaches one landing station only: it has no line to draw.
+    assert_eq!(infra.cables.total, 1);
+    let cable = &infra.cables.shown[0];
+    assert_eq!(cable.asset.id, "cable:a");
+    // The far end (a provider of the cable) first, then the others by id.
+    assert_eq!(ids(&cable.landings), ["ls:y-shima", "ls:us-1", "ls:us-2"]);
+
+    let limited = infrastructure(&mut store, 2).expect("infrastructure");
+    assert_eq!(limited.landing_stations.total, 3);
+    assert_eq!(limited.landing_stations.shown.len(), 2);
+}
+
+#[test]
+fn a_layer_spreads_its_limit_evenly() {
+    let check = |total: usize, limit: usize, expected: &[usize]| {
+        let layer = Layer::spread((0..total).collect(), limit);
+        assert_eq!((layer.shown.as_slice(), layer.total), (expected, total));
+    };
+    check(3, 5, &[0, 1, 2]);
+    check(10, 5, &[1, 3, 5, 7, 9]);
+    check(10, 3, &[3, 6, 9]);
+    check(5, 0, &[]);
+}

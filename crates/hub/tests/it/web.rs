@@ -2300,3 +2300,113 @@ fn web_admin_adds_a_user_issues_and_revokes_a_token_and_disables_the_user() {
         }
     }
 }
+
+/// The `<a>` elements of the map's layer `class` (`<g class="…">`), as (href, inner markup).
+fn map_layer(body: &str, class: &str) -> Vec<(String, String)> {
+    let layer = body
+        .split(&format!("<g class=\"{class}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("</g>").next())
+        .unwrap_or_else(|| panic!("no layer {class}: {body}"));
+    layer
+        .split("<a href=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (href, inner) = rest.split_once('"')?;
+            Some((href.to_owned(), inner.split("</a>").next()?.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn web_map_draws_chokepoints_landing_stations_and_cables() {
+    for db in test_support::backends("hub web map") {
+        let hub = demo_hub(&db);
+        let mut store = Store::open(&db.url).expect("store");
+        let infra = app::atlas::infrastructure(&mut store, usize::MAX).expect("infrastructure");
+        let located = |a: &model::Asset| a.lat.is_some() && a.lon.is_some();
+        let chokepoints: Vec<String> = store
+            .assets_tagged(&["chokepoint".to_owned()])
+            .expect("chokepoints")
+            .into_iter()
+            .filter(located)
+            .map(|a| format!("/atlas/{}", a.id))
+            .collect();
+        assert!(chokepoints.len() >= 5, "[{}] {chokepoints:?}", db.name);
+        // A cable whose line does not cross the date line, with its landing stations checked
+        // against the store's dependencies of the cable.
+        let cable = infra
+            .cables
+            .shown
+            .iter()
+            .find(|c| {
+                let lon = |i: usize| c.landings[i].lon.unwrap_or(0.0);
+                (lon(0) - lon(1)).abs() <= 180.0
+            })
+            .expect("a cable drawn without crossing the date line");
+        let mut linked: Vec<String> = store
+            .dependencies_of(&cable.asset.id)
+            .expect("providers")
+            .into_iter()
+            .map(|d| d.provider)
+            .chain(
+                store
+                    .dependents_of(&cable.asset.id)
+                    .expect("dependents")
+                    .into_iter()
+                    .map(|d| d.dependent),
+            )
+            .filter(|id| {
+                store
+                    .get_asset(id)
+                    .expect("asset")
+                    .is_some_and(|a| located(&a) && a.tags.iter().any(|t| t == "subsea"))
+            })
+            .collect();
+        linked.sort();
+        linked.dedup();
+        let mut landings: Vec<&str> = cable.landings.iter().map(|a| a.id.as_str()).collect();
+        landings.sort_unstable();
+        assert_eq!(landings, linked, "[{}] {}", db.name, cable.asset.id);
+        drop(store);
+
+        let analyst = login(&hub, Role::Analyst);
+        let map = get(&hub, &analyst.cookie, "/map");
+        assert_eq!(map.status, 200, "[{}] {}", db.name, map.body);
+        let hrefs = |class: &str| -> Vec<String> {
+            map_layer(&map.body, class)
+                .into_iter()
+                .map(|(href, _)| href)
+                .collect()
+        };
+        assert_eq!(hrefs("chokepoints"), chokepoints, "[{}]", db.name);
+        assert!(
+            hrefs("landings").contains(&format!("/atlas/{}", landings[0])),
+            "[{}] the landing station {} is on the map",
+            db.name,
+            landings[0]
+        );
+        let (_, drawn) = map_layer(&map.body, "cables")
+            .into_iter()
+            .find(|(href, _)| *href == format!("/atlas/{}", cable.asset.id))
+            .unwrap_or_else(|| panic!("[{}] {} is not on the map", db.name, cable.asset.id));
+        let (a, b) = (&cable.landings[0], &cable.landings[1]);
+        let line = format!(
+            "<line x1=\"{:.2}\" y1=\"{:.2}\" x2=\"{:.2}\" y2=\"{:.2}\"",
+            a.lon.unwrap_or(0.0),
+            -a.lat.unwrap_or(0.0),
+            b.lon.unwrap_or(0.0),
+            -b.lat.unwrap_or(0.0)
+        );
+        assert!(drawn.contains(&line), "[{}] {line} in {drawn}", db.name);
+        assert!(drawn.contains("<title>Submarine cable "), "[{}]", db.name);
+        assert!(
+            map.body.contains(&format!(
+                "{} shipping chokepoints (diamonds)",
+                chokepoints.len()
+            )),
+            "[{}]",
+            db.name
+        );
+    }
+}
