@@ -111,8 +111,8 @@ fn migration_0015_backfills_asset_tags() {
         drop(store);
         db.execute("DROP TABLE asset_tags; DELETE FROM schema_migrations WHERE version = 15");
         let store = &mut open(&db);
-        check(store, &["x"], &["a"], &db.name);
-        check(store, &["y"], &["a", "b"], &db.name);
+        check(store, &["x"], &["a"], db.name);
+        check(store, &["y"], &["a", "b"], db.name);
     }
 }
 
