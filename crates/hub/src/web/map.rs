@@ -19,7 +19,7 @@ use crate::AppState;
 const PLOTTED: usize = 500;
 
 /// How many of each kind of infrastructure are drawn at most.
-const INFRASTRUCTURE: usize = 300;
+const INFRASTRUCTURE: usize = 200;
 
 /// The priority classes: up to which rank, colour, radius (degrees) and name.
 const CLASSES: [(usize, &str, f64, &str); 4] = [
