@@ -166,7 +166,7 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
                                             td { code { (t.notification.id) } }
                                             td { (t.notification.partner_id) }
                                             td { (t.due.map_or("", |d| d.awaited.as_str())) }
-                                            td { (t.due_by().unwrap_or_default()) }
+                                            td { (t.owed().map(|o| o.by).unwrap_or_default()) }
                                         }
                                     }
                                 }

@@ -1694,8 +1694,9 @@ fn web_overdue_notifications_stand_out_on_the_board_the_dashboard_and_the_portal
         let due = tracked
             .iter()
             .find(|t| &t.notification.id == late)
-            .and_then(|t| t.due_by())
-            .expect("due");
+            .and_then(|t| t.owed())
+            .expect("due")
+            .by;
         let partners = tracked
             .iter()
             .find(|t| t.notification.partner_id == "cert-de" && t.due.is_some())
@@ -1742,8 +1743,7 @@ fn web_overdue_notifications_stand_out_on_the_board_the_dashboard_and_the_portal
             .split("<tr")
             .find(|r| r.contains(&format!("<code>{}</code>", partners.notification.id)))
             .expect("the partner's row");
-        let awaited = partners.due.expect("due").awaited.as_str();
-        let by = partners.due_by().expect("by");
+        let app::notifications::Owed { awaited, by } = partners.owed().expect("due");
         assert!(
             row.contains(&format!("{awaited} due by {by}")),
             "[{}] {row}",
