@@ -157,16 +157,12 @@ pub fn show(store: &mut Store, home: &HomeCountry, id: &str) -> Result<Detail> {
         .filter(|i| i.report.assets.iter().any(|a| a == id))
         .collect();
     let rank = match store.ranking_runs()?.into_iter().max_by_key(|r| r.id) {
-        Some(run) => store
-            .ranking_entries(run.id)?
-            .into_iter()
-            .find(|e| e.asset == id)
-            .map(|entry| Ranked {
-                entry,
-                run: run.id,
-                ranked_at: run.created_at,
-                of: run.entries,
-            }),
+        Some(run) => store.ranking_entry(run.id, id)?.map(|entry| Ranked {
+            entry,
+            run: run.id,
+            ranked_at: run.created_at,
+            of: run.entries,
+        }),
         None => None,
     };
     Ok(Detail {

@@ -315,6 +315,13 @@ impl Store {
         self.db.read(meta::atlas_version)
     }
 
+    /// Incremented by every write that changes what findings are made of besides the atlas:
+    /// intel documents stored or SBOMs attached, a verdict on a finding marked or removed, an
+    /// incident stored. 0 before the first.
+    pub fn intel_version(&mut self) -> Result<i64> {
+        self.db.read(meta::intel_version)
+    }
+
     /// Stores intel documents in one transaction, each unless the same bytes (by SHA-256) are
     /// stored already, and attaches SBOMs to their assets. An unknown asset fails with
     /// [`StoreError::UnknownAsset`] and nothing is stored. Results are in input order.
