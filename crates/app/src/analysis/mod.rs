@@ -745,6 +745,17 @@ pub fn explain_asset(
     let findings = crate::intel::with_context(store, engine.home, progress, |store, context| {
         asset_findings(store, engine, context, asset)
     })?;
+    explain_with(store, engine, findings, asset)
+}
+
+/// [`explain_asset`] with the asset's active findings given, most urgent first (as a server
+/// takes them from its [`crate::intel::FindingsCache`]).
+pub fn explain_with(
+    store: &mut store::Store,
+    engine: &Engine,
+    findings: Vec<crate::intel::FindingRow>,
+    asset: &str,
+) -> Result<Explanation> {
     let exposure = findings
         .iter()
         .filter_map(crate::intel::FindingRow::exposure)

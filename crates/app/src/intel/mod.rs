@@ -27,8 +27,11 @@ use sha2::{Digest, Sha256};
 
 use crate::{Actor, Error, Problem, Progress, Result};
 
+mod cache;
 #[cfg(test)]
 mod tests;
+
+pub use cache::FindingsCache;
 
 /// Runs `f` with the findings' context of what is stored: the assets under attack are those
 /// with a cyber incident or sighting (`incidents::attacked_assets`).
@@ -836,14 +839,7 @@ struct Matched {
 
 impl Matched {
     fn load(store: &mut store::Store, context: Context<'_>, only: Option<&str>) -> Result<Matched> {
-        if let Some(asset) = only
-            && !store.asset_exists(asset)?
-        {
-            return Err(Error::invalid(
-                "--asset",
-                format!("asset {asset:?} not found"),
-            ));
-        }
+        check_asset(store, only)?;
         let corpus = Corpus::load(store, context.progress)?;
         let inventory = inventory(store, &corpus, only)?;
         let matches = corpus.index.match_each(&inventory.items);
@@ -1446,12 +1442,38 @@ pub(crate) fn findings_on(
     query: &FindingQuery,
 ) -> Result<Findings> {
     let rows = compute(store, context, query.asset.as_deref(), engine)?;
-    let total = rows.len();
+    Ok(queried(rows.into_iter(), query))
+}
+
+/// An asset a query names must exist.
+fn check_asset(store: &mut store::Store, only: Option<&str>) -> Result<()> {
+    match only {
+        Some(asset) if !store.asset_exists(asset)? => Err(Error::invalid(
+            "--asset",
+            format!("asset {asset:?} not found"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// [`findings`] answered from every finding of the atlas as [`FindingsCache::get`] holds them.
+fn findings_of(all: &[FindingRow], query: &FindingQuery) -> Findings {
+    let rows = all
+        .iter()
+        .filter(|r| query.asset.as_ref().is_none_or(|a| &r.asset == a))
+        .cloned();
+    queried(rows, query)
+}
+
+/// `rows` (one asset's when the query names one) counted, then filtered by confidence and
+/// activity.
+fn queried(rows: impl Iterator<Item = FindingRow>, query: &FindingQuery) -> Findings {
+    let mut total = 0;
     let rows = rows
-        .into_iter()
+        .inspect(|_| total += 1)
         .filter(|r| r.confidence >= query.min_confidence && (query.all || r.active()))
         .collect();
-    Ok(Findings { total, rows })
+    Findings { total, rows }
 }
 
 /// A finding an analyst gives a verdict on (false positive, confirmed).

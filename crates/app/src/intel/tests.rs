@@ -425,3 +425,122 @@ fn a_finding_carries_the_records_cvss_and_cwes_and_the_dated_epss_percentile() {
         (Some(0.94), Some(0.998), Some("2025-06-01T00:00:00+0000"))
     );
 }
+
+/// Every finding as a fresh computation lists them (home FR), to compare with the cache's.
+fn fresh(store: &mut store::Store) -> String {
+    let rows = with_context(store, *b"FR", &(), |store, context| {
+        findings(
+            store,
+            context,
+            &FindingQuery {
+                all: true,
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap()
+    .rows;
+    format!("{rows:?}")
+}
+
+#[test]
+fn the_findings_cache_follows_every_input_of_findings() {
+    let mut store = store();
+    let engines = crate::analysis::EngineCache::default();
+    let cache = FindingsCache::default();
+    let all = FindingQuery {
+        all: true,
+        ..Default::default()
+    };
+    // The cache's answer, checked against a fresh computation.
+    let cached = |store: &mut store::Store| {
+        let rows = cache.findings(store, &engines, *b"FR", &all).unwrap().rows;
+        let rows = format!("{rows:?}");
+        assert_eq!(rows, fresh(store));
+        rows
+    };
+    let mut seen = vec![cached(&mut store)];
+    assert_eq!(seen[0], "[]", "no intel, no findings");
+
+    // Each write that changes the findings is seen at once, and each answer is the fresh one.
+    import_documents(
+        &mut store,
+        vec![("kev.json".into(), KEV.to_vec())],
+        None,
+        &(),
+        &actor(),
+    )
+    .unwrap();
+    seen.push(cached(&mut store));
+    mark_finding(
+        &mut store,
+        store::Verdict::Confirmed,
+        FindingMarkInput {
+            asset: "fw:1".into(),
+            cve: "CVE-2024-3400".into(),
+            note: "10.2.3 is affected".into(),
+            ..Default::default()
+        },
+        &actor(),
+    )
+    .unwrap();
+    seen.push(cached(&mut store));
+    store
+        .add_incidents(&[model::IncidentReport {
+            partner_id: None,
+            reporter: "analyst".into(),
+            kind: model::IncidentKind::Cyber,
+            category: "intrusion".into(),
+            description: String::new(),
+            occurred_at: "2026-12-01T00:00:00.000Z".into(),
+            reported_at: "2026-12-01T00:00:00.000Z".into(),
+            stix_id: None,
+            severity: 4,
+            assets: vec!["fw:1".into()],
+        }])
+        .unwrap();
+    // Under a KEV entry the incident changes no value shown: only that the answer is fresh.
+    assert_eq!(cached(&mut store), seen[2]);
+    let mut atlas = store.export_atlas().unwrap();
+    atlas.assets.push(model::Asset {
+        id: "fw:2".into(),
+        ..atlas.assets[0].clone()
+    });
+    store.import(&atlas).unwrap();
+    seen.push(cached(&mut store));
+    for (i, pair) in seen.windows(2).enumerate() {
+        assert_ne!(
+            pair[0], pair[1],
+            "write {i} changed nothing the cache shows"
+        );
+    }
+    assert!(seen[1].contains("Candidate") && seen[2].contains("Confirmed"));
+    assert!(!seen[2].contains("fw:2") && seen[3].contains("fw:2"));
+
+    // A query names an asset that must exist; one asset's findings are its rows of the whole.
+    assert_eq!(
+        pointers(cache.findings(
+            &mut store,
+            &engines,
+            *b"FR",
+            &FindingQuery {
+                asset: Some("nope".into()),
+                ..Default::default()
+            }
+        )),
+        ["--asset"]
+    );
+    let one = cache
+        .findings(
+            &mut store,
+            &engines,
+            *b"FR",
+            &FindingQuery {
+                asset: Some("fw:2".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!((one.total, one.rows.len()), (1, 1));
+    assert_eq!(one.rows[0].asset, "fw:2");
+}

@@ -419,14 +419,11 @@ pub async fn findings(
         country: params.country,
     };
     let home = super::analysis::home(&app)?;
+    let state = app.clone();
     let rows = run(&app, move |store| {
-        let attacked = app::incidents::attacked_assets(&store.incidents()?);
-        let context = app::intel::Context {
-            home,
-            attacked: &attacked,
-            progress: &(),
-        };
-        let found = app::intel::findings(store, context, &finding_query)?;
+        let found = state
+            .findings
+            .findings(store, &state.engines, home, &finding_query)?;
         Ok(app::intel::select(store, found.rows, &filter, order)?)
     })
     .await?;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::layout::{self, Area, Pager, asset_link, fixed, href, movement};
 use super::{Viewer, WebError, given, run, svg};
 use crate::AppState;
-use crate::rest::analysis::with_engine;
+use crate::rest::analysis::explained_with;
 
 /// Rows per page.
 const PAGE: usize = 50;
@@ -159,12 +159,11 @@ pub async fn show(
     viewer.may(Action::ReadAtlas)?;
     viewer.may(Action::ReadAnalysis)?;
     let home_country = app.home.clone();
-    let (detail, explanation, history, graph) = with_engine(&app, move |store, engine| {
+    let (explanation, (detail, history, graph)) = explained_with(&app, id.clone(), move |store| {
         let detail = app::atlas::show(store, &home_country, &id)?;
-        let explanation = app::analysis::explain_asset(store, engine, &(), &id)?;
         let history = app::analysis::rank_history(store, &id)?;
         let graph = app::atlas::neighbourhood(store, &id, GRAPH_DEPTH, GRAPH_WIDTH)?;
-        Ok((detail, explanation, history, graph))
+        Ok((detail, history, graph))
     })
     .await?;
     let a = &detail.asset;

@@ -43,6 +43,7 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
     let quarter = app::measures::Quarter::current().previous();
     let actor = viewer.actor.clone();
     let home_name = app.home.0.clone();
+    let state = app.clone();
     let (changes, ranking, notifications, findings, alerts, incidents, measures) =
         run(&app, move |store| {
             let changes = app::changes::since_previous_login(store, &actor, &home_name)?;
@@ -62,15 +63,18 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
                 Vec::new()
             };
             let findings = if intel && !store.intel_documents()?.is_empty() {
-                app::intel::with_context(store, home_code, &(), |store, context| {
-                    let found = app::intel::findings(store, context, &Default::default())?;
-                    app::intel::select(
-                        store,
-                        found.rows,
-                        &Default::default(),
-                        app::intel::FindingOrder::default(),
-                    )
-                })?
+                let found = state.findings.findings(
+                    store,
+                    &state.engines,
+                    home_code,
+                    &Default::default(),
+                )?;
+                app::intel::select(
+                    store,
+                    found.rows,
+                    &Default::default(),
+                    app::intel::FindingOrder::default(),
+                )?
             } else {
                 Vec::new()
             };

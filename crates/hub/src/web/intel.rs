@@ -67,20 +67,22 @@ pub async fn findings(
         country: given(&params.country),
     };
     let home_code = home(&app)?;
+    let state = app.clone();
     let found = run(&app, move |store| {
         if store.intel_documents()?.is_empty() {
             return Ok(Ok(None));
         }
-        app::intel::with_context(store, home_code, &(), |store, context| {
-            let found = app::intel::findings(store, context, &Default::default())?;
-            Ok(app::intel::select(
-                store,
-                found.rows,
-                &filter,
-                app::intel::FindingOrder::default(),
-            )
-            .map(Some))
-        })
+        let found =
+            state
+                .findings
+                .findings(store, &state.engines, home_code, &Default::default())?;
+        Ok(app::intel::select(
+            store,
+            found.rows,
+            &filter,
+            app::intel::FindingOrder::default(),
+        )
+        .map(Some))
     })
     .await?;
     let (rows, problems) = match found {
