@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{FindingQuery, FindingRow, Findings};
+use super::FindingRow;
 use crate::analysis::EngineCache;
 use crate::held::Held;
 use crate::{Progress, Result};
@@ -22,8 +22,8 @@ pub struct FindingsCache {
 impl FindingsCache {
     /// Every finding of the atlas for the `home` country as stored now, computed on `engines`'
     /// engine when the held ones are older (blocking: call it off the async workers). Empty
-    /// without intel documents.
-    fn get(
+    /// without intel documents. [`super::queried`] selects a query's rows of them.
+    pub fn get(
         &self,
         store: &mut store::Store,
         engines: &EngineCache,
@@ -48,18 +48,5 @@ impl FindingsCache {
                 Ok(rows)
             },
         )
-    }
-
-    /// [`super::findings`] for `query`, from the findings [`FindingsCache::get`] holds.
-    pub fn findings(
-        &self,
-        store: &mut store::Store,
-        engines: &EngineCache,
-        home: [u8; 2],
-        query: &FindingQuery,
-    ) -> Result<Findings> {
-        super::check_asset(store, query.asset.as_deref())?;
-        let all = self.get(store, engines, home, &())?;
-        Ok(super::findings_of(&all, query))
     }
 }

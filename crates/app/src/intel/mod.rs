@@ -16,6 +16,7 @@
 //! Later documents supersede earlier ones of the same identity: the newest KEV catalog, the
 //! newest import of a CVE record or CSAF tracking id, the newest EPSS score of a CVE.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use intel::cve::{CveRecord, SsvcVote};
@@ -1442,7 +1443,9 @@ pub(crate) fn findings_on(
     query: &FindingQuery,
 ) -> Result<Findings> {
     let rows = compute(store, context, query.asset.as_deref(), engine)?;
-    Ok(queried(rows.into_iter(), query))
+    let total = rows.len();
+    let rows = rows.into_iter().filter(|r| query.keeps(r)).collect();
+    Ok(Findings { total, rows })
 }
 
 /// An asset a query names must exist.
@@ -1456,24 +1459,25 @@ fn check_asset(store: &mut store::Store, only: Option<&str>) -> Result<()> {
     }
 }
 
-/// [`findings`] answered from every finding of the atlas as [`FindingsCache::get`] holds them.
-fn findings_of(all: &[FindingRow], query: &FindingQuery) -> Findings {
-    let rows = all
+/// The rows of every finding of the atlas (as [`FindingsCache::get`] holds them) that `query`
+/// selects, in their order, borrowed: [`findings`]' rows without copying the others.
+pub fn queried<'a>(
+    store: &mut store::Store,
+    all: &'a [FindingRow],
+    query: &'a FindingQuery,
+) -> Result<impl Iterator<Item = &'a FindingRow> + Clone + use<'a>> {
+    check_asset(store, query.asset.as_deref())?;
+    Ok(all
         .iter()
         .filter(|r| query.asset.as_ref().is_none_or(|a| &r.asset == a))
-        .cloned();
-    queried(rows, query)
+        .filter(|r| query.keeps(r)))
 }
 
-/// `rows` (one asset's when the query names one) counted, then filtered by confidence and
-/// activity.
-fn queried(rows: impl Iterator<Item = FindingRow>, query: &FindingQuery) -> Findings {
-    let mut total = 0;
-    let rows = rows
-        .inspect(|_| total += 1)
-        .filter(|r| r.confidence >= query.min_confidence && (query.all || r.active()))
-        .collect();
-    Findings { total, rows }
+impl FindingQuery {
+    /// Whether a row of the query's asset passes its confidence and activity filters.
+    fn keeps(&self, r: &FindingRow) -> bool {
+        r.confidence >= self.min_confidence && (self.all || r.active())
+    }
 }
 
 /// A finding an analyst gives a verdict on (false positive, confirmed).
@@ -1673,12 +1677,12 @@ impl FindingOrder {
 
 /// The rows of `rows` that `filter` keeps, in `order` (ties keep their urgency order). An
 /// unknown decision is a problem at `/decision`, an unknown state at `/state`.
-pub fn select(
+pub fn select<R: Borrow<FindingRow>>(
     store: &mut store::Store,
-    rows: Vec<FindingRow>,
+    rows: impl IntoIterator<Item = R>,
     filter: &FindingFilter,
     order: FindingOrder,
-) -> Result<Vec<FindingRow>> {
+) -> Result<Vec<R>> {
     const DECISIONS: [Decision; 4] = [
         Decision::Track,
         Decision::TrackStar,
@@ -1704,18 +1708,10 @@ pub fn select(
         .as_deref()
         .map(FindingState::parse)
         .transpose()?;
-    let countries = match &filter.country {
-        Some(_) => {
-            let mut ids: Vec<&str> = rows.iter().map(|r| r.asset.as_str()).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            store.asset_countries(&ids)?
-        }
-        None => HashMap::new(),
-    };
-    let mut rows: Vec<FindingRow> = rows
+    let mut rows: Vec<R> = rows
         .into_iter()
         .filter(|r| {
+            let r = r.borrow();
             filter
                 .cve
                 .as_ref()
@@ -1724,20 +1720,36 @@ pub fn select(
                 && state.is_none_or(|s| r.state == s)
                 && filter.kev.is_none_or(|k| r.kev_due_date.is_some() == k)
                 && filter.foreign.is_none_or(|f| r.foreign == f)
-                && filter.country.as_ref().is_none_or(|c| {
-                    countries
-                        .get(&r.asset)
-                        .is_some_and(|x| x.eq_ignore_ascii_case(c.trim()))
-                })
         })
         .collect();
+    if let Some(country) = &filter.country {
+        let mut ids: Vec<&str> = rows.iter().map(|r| r.borrow().asset.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let countries = store.asset_countries(&ids)?;
+        rows.retain(|r| {
+            countries
+                .get(&r.borrow().asset)
+                .is_some_and(|x| x.eq_ignore_ascii_case(country.trim()))
+        });
+    }
     match order {
         FindingOrder::Urgency => {}
-        FindingOrder::Asset => rows.sort_by(|a, b| a.asset.cmp(&b.asset).then(a.cve.cmp(&b.cve))),
-        FindingOrder::Cve => rows.sort_by(|a, b| a.cve.cmp(&b.cve).then(a.asset.cmp(&b.asset))),
-        FindingOrder::Epss => {
-            rows.sort_by(|a, b| b.epss.unwrap_or(-1.0).total_cmp(&a.epss.unwrap_or(-1.0)))
-        }
+        FindingOrder::Asset => rows.sort_by(|a, b| {
+            let (a, b) = (key(a), key(b));
+            a.0.cmp(b.0).then(a.1.cmp(b.1))
+        }),
+        FindingOrder::Cve => rows.sort_by(|a, b| {
+            let (a, b) = (key(a), key(b));
+            a.1.cmp(b.1).then(a.0.cmp(b.0))
+        }),
+        FindingOrder::Epss => rows.sort_by(|a, b| key(b).2.total_cmp(&key(a).2)),
     }
     Ok(rows)
+}
+
+/// What [`select`] orders by: asset, CVE, EPSS (-1 without one).
+fn key<R: Borrow<FindingRow>>(r: &R) -> (&str, &str, f64) {
+    let r = r.borrow();
+    (r.asset.as_str(), r.cve.as_str(), r.epss.unwrap_or(-1.0))
 }

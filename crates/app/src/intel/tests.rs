@@ -275,7 +275,7 @@ fn a_kev_name_match_is_a_candidate_until_confirmed() {
     assert_eq!(
         pointers(select(
             &mut store,
-            vec![],
+            Vec::<FindingRow>::new(),
             &state("guess"),
             FindingOrder::Urgency
         )),
@@ -350,7 +350,7 @@ fn selecting_findings_refuses_unknown_decisions_and_orders() {
     assert_eq!(
         pointers(select(
             &mut store,
-            Vec::new(),
+            Vec::<FindingRow>::new(),
             &FindingFilter {
                 decision: Some("urgent".into()),
                 ..Default::default()
@@ -363,7 +363,7 @@ fn selecting_findings_refuses_unknown_decisions_and_orders() {
     assert_eq!(FindingOrder::parse("EPSS").unwrap(), FindingOrder::Epss);
     let kept = select(
         &mut store,
-        Vec::new(),
+        Vec::<FindingRow>::new(),
         &FindingFilter {
             decision: Some("track*".into()),
             country: Some("fr".into()),
@@ -454,7 +454,8 @@ fn the_findings_cache_follows_every_input_of_findings() {
     };
     // The cache's answer, checked against a fresh computation.
     let cached = |store: &mut store::Store| {
-        let rows = cache.findings(store, &engines, *b"FR", &all).unwrap().rows;
+        let held = cache.get(store, &engines, *b"FR", &()).unwrap();
+        let rows: Vec<&FindingRow> = queried(store, &held, &all).unwrap().collect();
         let rows = format!("{rows:?}");
         assert_eq!(rows, fresh(store));
         rows
@@ -518,29 +519,42 @@ fn the_findings_cache_follows_every_input_of_findings() {
     assert!(!seen[2].contains("fw:2") && seen[3].contains("fw:2"));
 
     // A query names an asset that must exist; one asset's findings are its rows of the whole.
+    let held = cache.get(&mut store, &engines, *b"FR", &()).unwrap();
+    let unknown = FindingQuery {
+        asset: Some("nope".into()),
+        ..Default::default()
+    };
     assert_eq!(
-        pointers(cache.findings(
-            &mut store,
-            &engines,
-            *b"FR",
-            &FindingQuery {
-                asset: Some("nope".into()),
-                ..Default::default()
-            }
-        )),
+        pointers(queried(&mut store, &held, &unknown).map(|r| r.count())),
         ["--asset"]
     );
-    let one = cache
-        .findings(
-            &mut store,
-            &engines,
-            *b"FR",
-            &FindingQuery {
-                asset: Some("fw:2".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    assert_eq!((one.total, one.rows.len()), (1, 1));
-    assert_eq!(one.rows[0].asset, "fw:2");
+    let one = FindingQuery {
+        asset: Some("fw:2".into()),
+        ..Default::default()
+    };
+    let rows: Vec<&FindingRow> = queried(&mut store, &held, &one).unwrap().collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].asset, "fw:2");
+    // A false positive leaves the default query's rows, and only the asked-for asset's.
+    mark_finding(
+        &mut store,
+        store::Verdict::FalsePositive,
+        FindingMarkInput {
+            asset: "fw:2".into(),
+            cve: "CVE-2024-3400".into(),
+            note: "decommissioned".into(),
+            ..Default::default()
+        },
+        &actor(),
+    )
+    .unwrap();
+    let held = cache.get(&mut store, &engines, *b"FR", &()).unwrap();
+    assert_eq!(queried(&mut store, &held, &one).unwrap().count(), 0);
+    assert_eq!(
+        queried(&mut store, &held, &FindingQuery::default())
+            .unwrap()
+            .map(|r| r.asset.as_str())
+            .collect::<Vec<_>>(),
+        ["fw:1"]
+    );
 }

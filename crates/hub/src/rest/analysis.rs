@@ -503,10 +503,8 @@ pub(crate) async fn explained_with<T: Send + 'static>(
             asset: Some(asset.clone()),
             ..Default::default()
         };
-        let findings = state
-            .findings
-            .findings(store, &state.engines, home, &query)?
-            .rows;
+        let all = state.findings.get(store, &state.engines, home, &())?;
+        let findings = app::intel::queried(store, &all, &query)?.cloned().collect();
         let e = analysis::explain_with(store, &engine, findings, &asset)?;
         Ok((e, f(store)?))
     })
