@@ -1,6 +1,8 @@
 //! Saved scenarios and the history of priority rankings (tables `scenarios`, `ranking_runs`,
 //! `ranking_entries`). The SQL text is the same on both dialects.
 
+use std::collections::HashMap;
+
 use model::Scenario;
 
 use postgres::types::{ToSql as PgToSql, Type};
@@ -154,6 +156,37 @@ pub(crate) fn ranking_entries(tx: &mut Tx<'_, '_>, run: i64) -> Result<Vec<Ranki
         &[Param::Int(run)],
         entry,
     )
+}
+
+/// The entries of ranking `run` from rank `offset + 1` on, at most `limit`, by rank.
+pub(crate) fn ranking_page(
+    tx: &mut Tx<'_, '_>,
+    run: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<RankingEntry>> {
+    db::query(
+        tx,
+        "SELECT rank, asset_id, impact, exposure, threat, priority FROM ranking_entries \
+         WHERE run_id = $1 ORDER BY rank LIMIT $2 OFFSET $3",
+        &[Param::Int(run), Param::Int(limit), Param::Int(offset)],
+        entry,
+    )
+}
+
+/// The rank of each of `assets` in ranking `run` that holds it (index `ranking_entries_asset`).
+pub(crate) fn ranks_of(
+    tx: &mut Tx<'_, '_>,
+    run: i64,
+    assets: &[&str],
+) -> Result<HashMap<String, u32>> {
+    let mut out = HashMap::new();
+    for asset in assets {
+        if let Some(e) = ranking_entry(tx, run, asset)? {
+            out.insert(e.asset, e.rank);
+        }
+    }
+    Ok(out)
 }
 
 /// `asset`'s entry in ranking `run` (index `ranking_entries_asset`).

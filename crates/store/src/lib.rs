@@ -305,6 +305,21 @@ impl Store {
         self.db.read(|tx| analysis::ranking_entries(tx, run))
     }
 
+    /// The entries of a stored ranking after the first `offset`, at most `limit`, by rank.
+    pub fn ranking_page(&mut self, run: i64, offset: u64, limit: u64) -> Result<Vec<RankingEntry>> {
+        let (offset, limit) = (
+            i64::try_from(offset).unwrap_or(i64::MAX),
+            i64::try_from(limit).unwrap_or(i64::MAX),
+        );
+        self.db
+            .read(|tx| analysis::ranking_page(tx, run, offset, limit))
+    }
+
+    /// The rank in a stored ranking of each of `assets` it holds.
+    pub fn ranks_of(&mut self, run: i64, assets: &[&str]) -> Result<HashMap<String, u32>> {
+        self.db.read(|tx| analysis::ranks_of(tx, run, assets))
+    }
+
     /// One asset's entry in a stored ranking, when it holds the asset.
     pub fn ranking_entry(&mut self, run: i64, asset: &str) -> Result<Option<RankingEntry>> {
         self.db.read(|tx| analysis::ranking_entry(tx, run, asset))
