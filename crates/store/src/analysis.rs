@@ -62,6 +62,19 @@ pub(crate) fn save_ranking(
     home: &str,
     entries: &[RankingEntry],
 ) -> Result<i64> {
+    // Ranks are positions (what lets a run's size be read as its largest rank).
+    if let Some((i, e)) = entries
+        .iter()
+        .enumerate()
+        .find(|(i, e)| usize::try_from(e.rank).ok() != Some(i + 1))
+    {
+        return Err(StoreError::InvalidRecord(format!(
+            "ranking entry {} ({}) has rank {}: ranks are positions 1, 2, …",
+            i + 1,
+            e.asset,
+            e.rank
+        )));
+    }
     let version = meta::atlas_version(tx)?;
     let id = db::query_int(
         tx,
@@ -133,7 +146,7 @@ pub(crate) fn ranking_runs(tx: &mut Tx<'_, '_>) -> Result<Vec<RankingRun>> {
     db::query(
         tx,
         "SELECT r.id, r.created_at, r.atlas_version, r.home, \
-                (SELECT COUNT(*) FROM ranking_entries e WHERE e.run_id = r.id) \
+                COALESCE((SELECT MAX(e.rank) FROM ranking_entries e WHERE e.run_id = r.id), 0) \
          FROM ranking_runs r ORDER BY r.id",
         &[],
         |r| {
