@@ -1,8 +1,6 @@
 //! Saved scenarios and the history of priority rankings (tables `scenarios`, `ranking_runs`,
 //! `ranking_entries`). The SQL text is the same on both dialects.
 
-use std::collections::HashMap;
-
 use model::Scenario;
 
 use postgres::types::{ToSql as PgToSql, Type};
@@ -187,17 +185,16 @@ pub(crate) fn ranking_page(
     )
 }
 
-/// The rank of each of `assets` in ranking `run` that holds it (index `ranking_entries_asset`).
-pub(crate) fn ranks_of(
+/// The entries of ranking `run` for those of `assets` it holds, in their order (index
+/// `ranking_entries_asset`).
+pub(crate) fn entries_of(
     tx: &mut Tx<'_, '_>,
     run: i64,
     assets: &[&str],
-) -> Result<HashMap<String, u32>> {
-    let mut out = HashMap::new();
+) -> Result<Vec<RankingEntry>> {
+    let mut out = Vec::new();
     for asset in assets {
-        if let Some(e) = ranking_entry(tx, run, asset)? {
-            out.insert(e.asset, e.rank);
-        }
+        out.extend(ranking_entry(tx, run, asset)?);
     }
     Ok(out)
 }

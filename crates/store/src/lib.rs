@@ -315,9 +315,9 @@ impl Store {
             .read(|tx| analysis::ranking_page(tx, run, offset, limit))
     }
 
-    /// The rank in a stored ranking of each of `assets` it holds.
-    pub fn ranks_of(&mut self, run: i64, assets: &[&str]) -> Result<HashMap<String, u32>> {
-        self.db.read(|tx| analysis::ranks_of(tx, run, assets))
+    /// The entries of a stored ranking for those of `assets` it holds, in their order.
+    pub fn ranking_entries_of(&mut self, run: i64, assets: &[&str]) -> Result<Vec<RankingEntry>> {
+        self.db.read(|tx| analysis::entries_of(tx, run, assets))
     }
 
     /// One asset's entry in a stored ranking, when it holds the asset.

@@ -593,7 +593,11 @@ pub fn stored_ranking(store: &mut store::Store, query: &RankQuery) -> Result<Sto
     };
     let ids: Vec<&str> = page.iter().map(|e| e.asset.as_str()).collect();
     let before = match previous_run {
-        Some(id) => store.ranks_of(id, &ids)?,
+        Some(id) => store
+            .ranking_entries_of(id, &ids)?
+            .into_iter()
+            .map(|e| (e.asset, e.rank))
+            .collect(),
         None => HashMap::new(),
     };
     let countries = store.asset_countries(&ids)?;

@@ -125,8 +125,10 @@ fn rankings_keep_their_history() {
                 .is_empty()
         );
         assert_eq!(
-            store.ranks_of(one, &["port:b", "gone"]).expect("ranks"),
-            std::collections::HashMap::from([("port:b".to_owned(), 2)]),
+            store
+                .ranking_entries_of(one, &["port:b", "gone", "cable:a"])
+                .expect("entries"),
+            [first[1].clone(), first[0].clone()],
             "[{}]",
             db.name
         );
