@@ -124,8 +124,10 @@ pub struct Detail {
     pub foreign_owned: bool,
     /// What the asset depends on (its providers), by provider id.
     pub depends_on: Vec<Dependency>,
-    /// What depends on the asset, by dependent id.
+    /// What depends on the asset, by dependent id (those in the window asked for).
     pub dependents: Vec<Dependency>,
+    /// How many depend on the asset in all.
+    pub dependents_total: u64,
     /// The incidents naming the asset, by id.
     pub incidents: Vec<Incident>,
     /// The asset's row in the latest stored priority ranking, when there is one and the asset
@@ -144,9 +146,24 @@ pub struct Ranked {
     pub of: u64,
 }
 
-/// The asset `id` with its providers, dependents, incidents and latest rank; `NotFound` when
-/// there is no such asset.
-pub fn show(store: &mut Store, home: &HomeCountry, id: &str) -> Result<Detail> {
+/// Which of an asset's dependents [`show`] lists: from the `offset`-th on, at most `limit`.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl Window {
+    /// Every one.
+    pub const ALL: Window = Window {
+        offset: 0,
+        limit: u64::MAX,
+    };
+}
+
+/// The asset `id` with its providers, the `dependents` window of its dependents, its incidents
+/// and latest rank; `NotFound` when there is no such asset.
+pub fn show(store: &mut Store, home: &HomeCountry, id: &str, dependents: Window) -> Result<Detail> {
     let asset = store.get_asset(id)?.ok_or_else(|| Error::NotFound {
         what: "asset",
         id: id.to_owned(),
@@ -165,11 +182,14 @@ pub fn show(store: &mut Store, home: &HomeCountry, id: &str) -> Result<Detail> {
         }),
         None => None,
     };
+    let (dependents, dependents_total) =
+        store.dependents_page(id, dependents.limit, dependents.offset)?;
     Ok(Detail {
         foreign: asset.is_foreign(home),
         foreign_owned: asset.is_foreign_owned(home),
         depends_on: store.dependencies_of(id)?,
-        dependents: store.dependents_of(id)?,
+        dependents,
+        dependents_total,
         incidents,
         rank,
         asset,

@@ -239,6 +239,26 @@ impl Store {
             .read(|tx| dependencies::of(tx, dependencies::Side::Provider, id))
     }
 
+    /// [`Store::dependents_of`] after the first `offset`, at most `limit`; and how many there
+    /// are in all.
+    pub fn dependents_page(
+        &mut self,
+        id: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<(Vec<Dependency>, u64)> {
+        let (limit, offset) = (
+            i64::try_from(limit).unwrap_or(i64::MAX),
+            i64::try_from(offset).unwrap_or(i64::MAX),
+        );
+        self.db.read(|tx| {
+            let side = dependencies::Side::Provider;
+            let page = dependencies::page(tx, side, id, limit, offset)?;
+            let total = dependencies::count(tx, side, id)?;
+            Ok((page, u64::try_from(total).unwrap_or(0)))
+        })
+    }
+
     /// The whole atlas in canonical order (see [`Atlas::sort`]).
     pub fn export_atlas(&mut self) -> Result<Atlas> {
         let mut atlas = self.db.read(|tx| {
