@@ -126,8 +126,10 @@ pub struct Detail {
     pub foreign_owned: bool,
     /// What the asset depends on (its providers), by provider id.
     pub depends_on: Vec<Dependency>,
-    /// What depends on the asset, by dependent id.
+    /// What depends on the asset, by dependent id (those in the window asked for).
     pub dependents: Vec<Dependency>,
+    /// How many depend on the asset in all.
+    pub dependents_total: u64,
     /// The incidents naming the asset, by id.
     pub incidents: Vec<Incident>,
     /// The asset's row in the latest stored priority ranking, when there is one and the asset
@@ -146,9 +148,24 @@ pub struct Ranked {
     pub of: u64,
 }
 
-/// The asset `id` with its providers, dependents, incidents and latest rank; `NotFound` when
-/// there is no such asset.
-pub fn show(store: &mut Store, home: &HomeCountry, id: &str) -> Result<Detail> {
+/// Which of an asset's dependents [`show`] lists: from the `offset`-th on, at most `limit`.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl Window {
+    /// Every one.
+    pub const ALL: Window = Window {
+        offset: 0,
+        limit: u64::MAX,
+    };
+}
+
+/// The asset `id` with its providers, the `dependents` window of its dependents, its incidents
+/// and latest rank; `NotFound` when there is no such asset.
+pub fn show(store: &mut Store, home: &HomeCountry, id: &str, dependents: Window) -> Result<Detail> {
     let asset = store.get_asset(id)?.ok_or_else(|| Error::NotFound {
         what: "asset",
         id: id.to_owned(),
@@ -159,23 +176,22 @@ pub fn show(store: &mut Store, home: &HomeCountry, id: &str) -> Result<Detail> {
         .filter(|i| i.report.assets.iter().any(|a| a == id))
         .collect();
     let rank = match store.ranking_runs()?.into_iter().max_by_key(|r| r.id) {
-        Some(run) => store
-            .ranking_entries(run.id)?
-            .into_iter()
-            .find(|e| e.asset == id)
-            .map(|entry| Ranked {
-                entry,
-                run: run.id,
-                ranked_at: run.created_at,
-                of: run.entries,
-            }),
+        Some(run) => store.ranking_entry(run.id, id)?.map(|entry| Ranked {
+            entry,
+            run: run.id,
+            ranked_at: run.created_at,
+            of: run.entries,
+        }),
         None => None,
     };
+    let (dependents, dependents_total) =
+        store.dependents_page(id, dependents.limit, dependents.offset)?;
     Ok(Detail {
         foreign: asset.is_foreign(home),
         foreign_owned: asset.is_foreign_owned(home),
         depends_on: store.dependencies_of(id)?,
-        dependents: store.dependents_of(id)?,
+        dependents,
+        dependents_total,
         incidents,
         rank,
         asset,

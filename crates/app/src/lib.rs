@@ -18,6 +18,7 @@ pub mod cvd;
 pub mod demo;
 pub mod federation;
 pub mod feeds;
+mod held;
 pub mod http;
 pub mod incidents;
 pub mod intel;

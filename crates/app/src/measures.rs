@@ -343,7 +343,7 @@ pub struct Data {
     pub notifications: Vec<Notification>,
     /// Exchange traffic from the audit log: (when, `audit:SEQ`).
     pub exchanges: Vec<(String, String)>,
-    /// Priority per asset in the newest stored ranking.
+    /// Priority in the newest stored ranking of each asset an engagement names.
     pub priority: HashMap<String, f64>,
 }
 
@@ -368,16 +368,27 @@ impl Data {
                 exchanges.extend(page.into_iter().map(|e| (e.at, format!("audit:{}", e.seq))));
             }
         }
+        let records = coordination::list(store, None)?;
+        // Only the engagements' assets are looked up.
+        let engaged: BTreeSet<&str> = records
+            .iter()
+            .filter_map(|r| match &r.details {
+                Details::Engagement { assets, .. } => Some(assets),
+                _ => None,
+            })
+            .flatten()
+            .map(String::as_str)
+            .collect();
         let priority = match store.ranking_runs()?.last() {
             Some(run) => store
-                .ranking_entries(run.id)?
+                .ranking_entries_of(run.id, &engaged.into_iter().collect::<Vec<_>>())?
                 .into_iter()
                 .map(|e| (e.asset, e.priority))
                 .collect(),
             None => HashMap::new(),
         };
         Ok(Data {
-            records: coordination::list(store, None)?,
+            records,
             partners: store.partners()?,
             agreements: store.agreements()?,
             notifications: store.notifications(&NotificationFilter::default())?,

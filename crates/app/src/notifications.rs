@@ -62,10 +62,22 @@ pub struct Tracked {
     pub overdue: bool,
 }
 
+/// What a notification is owed and by when, in the stored form: what every interface shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Owed {
+    /// `acknowledgement` or `outcome` (mitigated, or exploited).
+    pub awaited: &'static str,
+    /// The deadline (RFC 3339).
+    pub by: String,
+}
+
 impl Tracked {
-    /// The deadline in the stored form.
-    pub fn due_by(&self) -> Option<String> {
-        self.due.map(|d| crate::timestamp(d.by))
+    /// What the partner owes next and by when; `None` when nothing is owed.
+    pub fn owed(&self) -> Option<Owed> {
+        self.due.map(|d| Owed {
+            awaited: d.awaited.as_str(),
+            by: crate::timestamp(d.by),
+        })
     }
 }
 

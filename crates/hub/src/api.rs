@@ -129,9 +129,9 @@ pub struct DueDto {
 impl DueDto {
     /// What the notification awaits and by when, if anything.
     pub fn of(t: &Tracked) -> Option<DueDto> {
-        t.due_by().zip(t.due).map(|(by, d)| DueDto {
-            awaited: d.awaited.as_str().to_owned(),
-            by,
+        t.owed().map(|o| DueDto {
+            awaited: o.awaited.to_owned(),
+            by: o.by,
         })
     }
 }

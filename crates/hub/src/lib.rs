@@ -121,6 +121,9 @@ pub struct Inner {
     pages: cache::PageCache,
     /// The engine for the current atlas, shared by the analyses and their pages.
     engines: app::analysis::EngineCache,
+    /// Every finding of the atlas as stored now, shared by the intel pages, the dashboard and
+    /// the explanations.
+    findings: app::intel::FindingsCache,
     throttle: auth::Throttle,
     pub title: String,
     pub contact: String,
@@ -158,6 +161,7 @@ impl AppState {
             snapshot: snapshot::Shared::new(first),
             pages: cache::PageCache::new(options.page_cache),
             engines: app::analysis::EngineCache::default(),
+            findings: app::intel::FindingsCache::default(),
             throttle: auth::Throttle::new(options.auth_failures, AUTH_WINDOW),
             title: options.title.clone(),
             contact: options.contact.clone(),

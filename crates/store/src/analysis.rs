@@ -60,6 +60,19 @@ pub(crate) fn save_ranking(
     home: &str,
     entries: &[RankingEntry],
 ) -> Result<i64> {
+    // Ranks are positions (what lets a run's size be read as its largest rank).
+    if let Some((i, e)) = entries
+        .iter()
+        .enumerate()
+        .find(|(i, e)| usize::try_from(e.rank).ok() != Some(i + 1))
+    {
+        return Err(StoreError::InvalidRecord(format!(
+            "ranking entry {} ({}) has rank {}: ranks are positions 1, 2, …",
+            i + 1,
+            e.asset,
+            e.rank
+        )));
+    }
     let version = meta::atlas_version(tx)?;
     let id = db::query_int(
         tx,
@@ -131,7 +144,7 @@ pub(crate) fn ranking_runs(tx: &mut Tx<'_, '_>) -> Result<Vec<RankingRun>> {
     db::query(
         tx,
         "SELECT r.id, r.created_at, r.atlas_version, r.home, \
-                (SELECT COUNT(*) FROM ranking_entries e WHERE e.run_id = r.id) \
+                COALESCE((SELECT MAX(e.rank) FROM ranking_entries e WHERE e.run_id = r.id), 0) \
          FROM ranking_runs r ORDER BY r.id",
         &[],
         |r| {
@@ -154,6 +167,36 @@ pub(crate) fn ranking_entries(tx: &mut Tx<'_, '_>, run: i64) -> Result<Vec<Ranki
         &[Param::Int(run)],
         entry,
     )
+}
+
+/// The entries of ranking `run` from rank `offset + 1` on, at most `limit`, by rank.
+pub(crate) fn ranking_page(
+    tx: &mut Tx<'_, '_>,
+    run: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<RankingEntry>> {
+    db::query(
+        tx,
+        "SELECT rank, asset_id, impact, exposure, threat, priority FROM ranking_entries \
+         WHERE run_id = $1 ORDER BY rank LIMIT $2 OFFSET $3",
+        &[Param::Int(run), Param::Int(limit), Param::Int(offset)],
+        entry,
+    )
+}
+
+/// The entries of ranking `run` for those of `assets` it holds, in their order (index
+/// `ranking_entries_asset`).
+pub(crate) fn entries_of(
+    tx: &mut Tx<'_, '_>,
+    run: i64,
+    assets: &[&str],
+) -> Result<Vec<RankingEntry>> {
+    let mut out = Vec::new();
+    for asset in assets {
+        out.extend(ranking_entry(tx, run, asset)?);
+    }
+    Ok(out)
 }
 
 /// `asset`'s entry in ranking `run` (index `ranking_entries_asset`).

@@ -31,11 +31,42 @@ pub(crate) enum Side {
 }
 
 pub(crate) fn of(tx: &mut Tx<'_, '_>, side: Side, id: &str) -> Result<Vec<Dependency>> {
+    page(tx, side, id, i64::MAX, 0)
+}
+
+/// [`of`] from the `offset`-th on, at most `limit`.
+pub(crate) fn page(
+    tx: &mut Tx<'_, '_>,
+    side: Side,
+    id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Dependency>> {
     let sql = match side {
-        Side::Dependent => format!("{SELECT} WHERE da.id = $1 ORDER BY pa.id"),
-        Side::Provider => format!("{SELECT} WHERE pa.id = $1 ORDER BY da.id"),
+        Side::Dependent => format!("{SELECT} WHERE da.id = $1 ORDER BY pa.id LIMIT $2 OFFSET $3"),
+        Side::Provider => format!("{SELECT} WHERE pa.id = $1 ORDER BY da.id LIMIT $2 OFFSET $3"),
     };
-    db::query(tx, &sql, &[Param::Text(id)], read_dependency)
+    db::query(
+        tx,
+        &sql,
+        &[Param::Text(id), Param::Int(limit), Param::Int(offset)],
+        read_dependency,
+    )
+}
+
+/// How many dependencies [`of`] lists.
+pub(crate) fn count(tx: &mut Tx<'_, '_>, side: Side, id: &str) -> Result<i64> {
+    let sql = match side {
+        Side::Dependent => {
+            "SELECT COUNT(*) FROM dependencies d JOIN assets a ON a.idx = d.dependent_idx \
+             WHERE a.id = $1"
+        }
+        Side::Provider => {
+            "SELECT COUNT(*) FROM dependencies d JOIN assets a ON a.idx = d.provider_idx \
+             WHERE a.id = $1"
+        }
+    };
+    db::query_int(tx, sql, &[Param::Text(id)])
 }
 
 /// The dependencies with both ends among `ids`, in no particular order.

@@ -3,7 +3,7 @@
 
 use crate::alerts::{check_assets, next_id};
 use crate::db::{self, Columns, Param, Tx};
-use crate::{Result, StoreError, partners};
+use crate::{Result, StoreError, meta, partners};
 use model::{IncidentKind, IncidentReport};
 
 /// A stored incident.
@@ -90,6 +90,9 @@ pub(crate) fn add(
             )?;
         }
         out.push((id, true));
+    }
+    if out.iter().any(|(_, new)| *new) {
+        meta::bump_intel_version(tx)?;
     }
     Ok(out)
 }

@@ -3,7 +3,7 @@
 //! analyst's verdicts on findings (false positive, confirmed). The SQL text is the same on both dialects.
 
 use crate::db::{self, Param, Tx};
-use crate::{Result, StoreError};
+use crate::{Result, StoreError, meta};
 
 /// A stored document's provenance (its body is read by [`crate::Store::intel_documents_with_bodies`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -157,6 +157,9 @@ pub(crate) fn import(
             attached,
         });
     }
+    if out.iter().any(|i| i.created || i.attached) {
+        meta::bump_intel_version(tx)?;
+    }
     Ok(out)
 }
 
@@ -260,6 +263,7 @@ pub(crate) fn mark_finding(tx: &mut Tx<'_, '_>, mark: &FindingMark) -> Result<bo
          marked_at = excluded.marked_at",
         &params,
     )?;
+    meta::bump_intel_version(tx)?;
     Ok(!existed)
 }
 
@@ -282,6 +286,9 @@ pub(crate) fn unmark_finding(
             Param::Text(verdict.as_str()),
         ],
     )?;
+    if removed > 0 {
+        meta::bump_intel_version(tx)?;
+    }
     Ok(removed > 0)
 }
 

@@ -252,6 +252,26 @@ impl Store {
             .read(|tx| dependencies::of(tx, dependencies::Side::Provider, id))
     }
 
+    /// [`Store::dependents_of`] after the first `offset`, at most `limit`; and how many there
+    /// are in all.
+    pub fn dependents_page(
+        &mut self,
+        id: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<(Vec<Dependency>, u64)> {
+        let (limit, offset) = (
+            i64::try_from(limit).unwrap_or(i64::MAX),
+            i64::try_from(offset).unwrap_or(i64::MAX),
+        );
+        self.db.read(|tx| {
+            let side = dependencies::Side::Provider;
+            let page = dependencies::page(tx, side, id, limit, offset)?;
+            let total = dependencies::count(tx, side, id)?;
+            Ok((page, u64::try_from(total).unwrap_or(0)))
+        })
+    }
+
     /// The whole atlas in canonical order (see [`Atlas::sort`]).
     pub fn export_atlas(&mut self) -> Result<Atlas> {
         let mut atlas = self.db.read(|tx| {
@@ -318,6 +338,21 @@ impl Store {
         self.db.read(|tx| analysis::ranking_entries(tx, run))
     }
 
+    /// The entries of a stored ranking after the first `offset`, at most `limit`, by rank.
+    pub fn ranking_page(&mut self, run: i64, offset: u64, limit: u64) -> Result<Vec<RankingEntry>> {
+        let (offset, limit) = (
+            i64::try_from(offset).unwrap_or(i64::MAX),
+            i64::try_from(limit).unwrap_or(i64::MAX),
+        );
+        self.db
+            .read(|tx| analysis::ranking_page(tx, run, offset, limit))
+    }
+
+    /// The entries of a stored ranking for those of `assets` it holds, in their order.
+    pub fn ranking_entries_of(&mut self, run: i64, assets: &[&str]) -> Result<Vec<RankingEntry>> {
+        self.db.read(|tx| analysis::entries_of(tx, run, assets))
+    }
+
     /// One asset's entry in a stored ranking, when it holds the asset.
     pub fn ranking_entry(&mut self, run: i64, asset: &str) -> Result<Option<RankingEntry>> {
         self.db.read(|tx| analysis::ranking_entry(tx, run, asset))
@@ -326,6 +361,13 @@ impl Store {
     /// Incremented by every write that changes the atlas.
     pub fn atlas_version(&mut self) -> Result<i64> {
         self.db.read(meta::atlas_version)
+    }
+
+    /// Incremented by every write that changes what findings are made of besides the atlas:
+    /// intel documents stored or SBOMs attached, a verdict on a finding marked or removed, an
+    /// incident stored. 0 before the first.
+    pub fn intel_version(&mut self) -> Result<i64> {
+        self.db.read(meta::intel_version)
     }
 
     /// Stores intel documents in one transaction, each unless the same bytes (by SHA-256) are

@@ -554,20 +554,12 @@ pub fn stored_ranking(store: &mut store::Store, query: &RankQuery) -> Result<Sto
     };
     let run = runs[position].clone();
     let previous_run = position.checked_sub(1).map(|p| runs[p].id);
-    let before: HashMap<String, u32> = match previous_run {
-        Some(id) => store
-            .ranking_entries(id)?
-            .into_iter()
-            .map(|e| (e.asset, e.rank))
-            .collect(),
-        None => HashMap::new(),
-    };
-    let mut entries = store.ranking_entries(run.id)?;
-    if query.country.is_some()
+    let limit = query.limit.unwrap_or(usize::MAX);
+    let filtered = query.country.is_some()
         || query.sector.is_some()
         || query.ncf.is_some()
-        || query.kind.is_some()
-    {
+        || query.kind.is_some();
+    let (total, page) = if filtered {
         // Checked as the atlas search checks them: an unknown value is a 422 naming the valid
         // ones, not an empty page.
         let search = crate::atlas::Query {
@@ -583,16 +575,32 @@ pub fn stored_ranking(store: &mut store::Store, query: &RankQuery) -> Result<Sto
             .into_iter()
             .map(|a| a.id)
             .collect();
+        let mut entries = store.ranking_entries(run.id)?;
         entries.retain(|e| matching.contains(&e.asset));
-    }
-    let total = entries.len();
-    let page: Vec<store::RankingEntry> = entries
-        .into_iter()
-        .skip(query.offset)
-        .take(query.limit.unwrap_or(usize::MAX))
-        .collect();
-    let countries =
-        store.asset_countries(&page.iter().map(|e| e.asset.as_str()).collect::<Vec<_>>())?;
+        let total = entries.len();
+        (
+            total,
+            entries
+                .into_iter()
+                .skip(query.offset)
+                .take(limit)
+                .collect::<Vec<_>>(),
+        )
+    } else {
+        // Only the page is read.
+        let page = store.ranking_page(run.id, query.offset as u64, limit as u64)?;
+        (usize::try_from(run.entries).unwrap_or(usize::MAX), page)
+    };
+    let ids: Vec<&str> = page.iter().map(|e| e.asset.as_str()).collect();
+    let before = match previous_run {
+        Some(id) => store
+            .ranking_entries_of(id, &ids)?
+            .into_iter()
+            .map(|e| (e.asset, e.rank))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let countries = store.asset_countries(&ids)?;
     let rows = page
         .into_iter()
         .map(|e| {
@@ -745,6 +753,17 @@ pub fn explain_asset(
     let findings = crate::intel::with_context(store, engine.home, progress, |store, context| {
         asset_findings(store, engine, context, asset)
     })?;
+    explain_with(store, engine, findings, asset)
+}
+
+/// [`explain_asset`] with the asset's active findings given, most urgent first (as a server
+/// takes them from its [`crate::intel::FindingsCache`]).
+pub fn explain_with(
+    store: &mut store::Store,
+    engine: &Engine,
+    findings: Vec<crate::intel::FindingRow>,
+    asset: &str,
+) -> Result<Explanation> {
     let exposure = findings
         .iter()
         .filter_map(crate::intel::FindingRow::exposure)

@@ -126,14 +126,28 @@ fn search_refuses_unknown_values_naming_each() {
 #[test]
 fn show_gathers_providers_dependents_and_refuses_unknown_ids() {
     let mut store = store_with(ATLAS);
-    let detail = show(&mut store, &home(), "plant:ohio-1").expect("shown");
+    let detail = show(&mut store, &home(), "plant:ohio-1", Window::ALL).expect("shown");
     assert_eq!(detail.depends_on.len(), 1);
     assert!(detail.dependents.is_empty() && detail.incidents.is_empty());
+    assert_eq!(detail.dependents_total, 0);
     assert_eq!(detail.rank, None, "no ranking stored");
-    let grid = show(&mut store, &home(), "net:grid").expect("shown");
+    let grid = show(&mut store, &home(), "net:grid", Window::ALL).expect("shown");
     assert_eq!(grid.dependents[0].dependent, "plant:ohio-1");
+    // A window lists its part of the dependents and counts them all.
+    let window = |offset, limit| Window { offset, limit };
+    let listed = |store: &mut store::Store, w| {
+        let d = show(store, &home(), "net:grid", w).expect("shown");
+        let ids: Vec<String> = d.dependents.into_iter().map(|d| d.dependent).collect();
+        (ids, d.dependents_total)
+    };
+    assert_eq!(
+        listed(&mut store, window(0, 1)),
+        (vec!["plant:ohio-1".to_owned()], 1)
+    );
+    assert_eq!(listed(&mut store, window(1, 1)), (vec![], 1));
+    assert_eq!(listed(&mut store, window(0, 0)), (vec![], 1));
     assert!(matches!(
-        show(&mut store, &home(), "nope"),
+        show(&mut store, &home(), "nope", Window::ALL),
         Err(Error::NotFound { what: "asset", .. })
     ));
 }

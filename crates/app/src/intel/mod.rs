@@ -16,6 +16,7 @@
 //! Later documents supersede earlier ones of the same identity: the newest KEV catalog, the
 //! newest import of a CVE record or CSAF tracking id, the newest EPSS score of a CVE.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use intel::cve::{CveRecord, SsvcVote};
@@ -27,8 +28,11 @@ use sha2::{Digest, Sha256};
 
 use crate::{Actor, Error, Problem, Progress, Result};
 
+mod cache;
 #[cfg(test)]
 mod tests;
+
+pub use cache::FindingsCache;
 
 /// Runs `f` with the findings' context of what is stored: the assets under attack are those
 /// with a cyber incident or sighting (`incidents::attacked_assets`).
@@ -836,14 +840,7 @@ struct Matched {
 
 impl Matched {
     fn load(store: &mut store::Store, context: Context<'_>, only: Option<&str>) -> Result<Matched> {
-        if let Some(asset) = only
-            && !store.asset_exists(asset)?
-        {
-            return Err(Error::invalid(
-                "--asset",
-                format!("asset {asset:?} not found"),
-            ));
-        }
+        check_asset(store, only)?;
         let corpus = Corpus::load(store, context.progress)?;
         let inventory = inventory(store, &corpus, only)?;
         let matches = corpus.index.match_each(&inventory.items);
@@ -1447,11 +1444,40 @@ pub(crate) fn findings_on(
 ) -> Result<Findings> {
     let rows = compute(store, context, query.asset.as_deref(), engine)?;
     let total = rows.len();
-    let rows = rows
-        .into_iter()
-        .filter(|r| r.confidence >= query.min_confidence && (query.all || r.active()))
-        .collect();
+    let rows = rows.into_iter().filter(|r| query.keeps(r)).collect();
     Ok(Findings { total, rows })
+}
+
+/// An asset a query names must exist.
+fn check_asset(store: &mut store::Store, only: Option<&str>) -> Result<()> {
+    match only {
+        Some(asset) if !store.asset_exists(asset)? => Err(Error::invalid(
+            "--asset",
+            format!("asset {asset:?} not found"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The rows of every finding of the atlas (as [`FindingsCache::get`] holds them) that `query`
+/// selects, in their order, borrowed: [`findings`]' rows without copying the others.
+pub fn queried<'a>(
+    store: &mut store::Store,
+    all: &'a [FindingRow],
+    query: &'a FindingQuery,
+) -> Result<impl Iterator<Item = &'a FindingRow> + Clone + use<'a>> {
+    check_asset(store, query.asset.as_deref())?;
+    Ok(all
+        .iter()
+        .filter(|r| query.asset.as_ref().is_none_or(|a| &r.asset == a))
+        .filter(|r| query.keeps(r)))
+}
+
+impl FindingQuery {
+    /// Whether a row of the query's asset passes its confidence and activity filters.
+    fn keeps(&self, r: &FindingRow) -> bool {
+        r.confidence >= self.min_confidence && (self.all || r.active())
+    }
 }
 
 /// A finding an analyst gives a verdict on (false positive, confirmed).
@@ -1651,12 +1677,12 @@ impl FindingOrder {
 
 /// The rows of `rows` that `filter` keeps, in `order` (ties keep their urgency order). An
 /// unknown decision is a problem at `/decision`, an unknown state at `/state`.
-pub fn select(
+pub fn select<R: Borrow<FindingRow>>(
     store: &mut store::Store,
-    rows: Vec<FindingRow>,
+    rows: impl IntoIterator<Item = R>,
     filter: &FindingFilter,
     order: FindingOrder,
-) -> Result<Vec<FindingRow>> {
+) -> Result<Vec<R>> {
     const DECISIONS: [Decision; 4] = [
         Decision::Track,
         Decision::TrackStar,
@@ -1682,18 +1708,10 @@ pub fn select(
         .as_deref()
         .map(FindingState::parse)
         .transpose()?;
-    let countries = match &filter.country {
-        Some(_) => {
-            let mut ids: Vec<&str> = rows.iter().map(|r| r.asset.as_str()).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            store.asset_countries(&ids)?
-        }
-        None => HashMap::new(),
-    };
-    let mut rows: Vec<FindingRow> = rows
+    let mut rows: Vec<R> = rows
         .into_iter()
         .filter(|r| {
+            let r = r.borrow();
             filter
                 .cve
                 .as_ref()
@@ -1702,20 +1720,36 @@ pub fn select(
                 && state.is_none_or(|s| r.state == s)
                 && filter.kev.is_none_or(|k| r.kev_due_date.is_some() == k)
                 && filter.foreign.is_none_or(|f| r.foreign == f)
-                && filter.country.as_ref().is_none_or(|c| {
-                    countries
-                        .get(&r.asset)
-                        .is_some_and(|x| x.eq_ignore_ascii_case(c.trim()))
-                })
         })
         .collect();
+    if let Some(country) = &filter.country {
+        let mut ids: Vec<&str> = rows.iter().map(|r| r.borrow().asset.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let countries = store.asset_countries(&ids)?;
+        rows.retain(|r| {
+            countries
+                .get(&r.borrow().asset)
+                .is_some_and(|x| x.eq_ignore_ascii_case(country.trim()))
+        });
+    }
     match order {
         FindingOrder::Urgency => {}
-        FindingOrder::Asset => rows.sort_by(|a, b| a.asset.cmp(&b.asset).then(a.cve.cmp(&b.cve))),
-        FindingOrder::Cve => rows.sort_by(|a, b| a.cve.cmp(&b.cve).then(a.asset.cmp(&b.asset))),
-        FindingOrder::Epss => {
-            rows.sort_by(|a, b| b.epss.unwrap_or(-1.0).total_cmp(&a.epss.unwrap_or(-1.0)))
-        }
+        FindingOrder::Asset => rows.sort_by(|a, b| {
+            let (a, b) = (key(a), key(b));
+            a.0.cmp(b.0).then(a.1.cmp(b.1))
+        }),
+        FindingOrder::Cve => rows.sort_by(|a, b| {
+            let (a, b) = (key(a), key(b));
+            a.1.cmp(b.1).then(a.0.cmp(b.0))
+        }),
+        FindingOrder::Epss => rows.sort_by(|a, b| key(b).2.total_cmp(&key(a).2)),
     }
     Ok(rows)
+}
+
+/// What [`select`] orders by: asset, CVE, EPSS (-1 without one).
+fn key<R: Borrow<FindingRow>>(r: &R) -> (&str, &str, f64) {
+    let r = r.borrow();
+    (r.asset.as_str(), r.cve.as_str(), r.epss.unwrap_or(-1.0))
 }

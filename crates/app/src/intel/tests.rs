@@ -275,7 +275,7 @@ fn a_kev_name_match_is_a_candidate_until_confirmed() {
     assert_eq!(
         pointers(select(
             &mut store,
-            vec![],
+            Vec::<FindingRow>::new(),
             &state("guess"),
             FindingOrder::Urgency
         )),
@@ -350,7 +350,7 @@ fn selecting_findings_refuses_unknown_decisions_and_orders() {
     assert_eq!(
         pointers(select(
             &mut store,
-            Vec::new(),
+            Vec::<FindingRow>::new(),
             &FindingFilter {
                 decision: Some("urgent".into()),
                 ..Default::default()
@@ -363,7 +363,7 @@ fn selecting_findings_refuses_unknown_decisions_and_orders() {
     assert_eq!(FindingOrder::parse("EPSS").unwrap(), FindingOrder::Epss);
     let kept = select(
         &mut store,
-        Vec::new(),
+        Vec::<FindingRow>::new(),
         &FindingFilter {
             decision: Some("track*".into()),
             country: Some("fr".into()),
@@ -423,5 +423,138 @@ fn a_finding_carries_the_records_cvss_and_cwes_and_the_dated_epss_percentile() {
     assert_eq!(
         (f.epss, f.epss_percentile, f.epss_date.as_deref()),
         (Some(0.94), Some(0.998), Some("2025-06-01T00:00:00+0000"))
+    );
+}
+
+/// Every finding as a fresh computation lists them (home FR), to compare with the cache's.
+fn fresh(store: &mut store::Store) -> String {
+    let rows = with_context(store, *b"FR", &(), |store, context| {
+        findings(
+            store,
+            context,
+            &FindingQuery {
+                all: true,
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap()
+    .rows;
+    format!("{rows:?}")
+}
+
+#[test]
+fn the_findings_cache_follows_every_input_of_findings() {
+    let mut store = store();
+    let engines = crate::analysis::EngineCache::default();
+    let cache = FindingsCache::default();
+    let all = FindingQuery {
+        all: true,
+        ..Default::default()
+    };
+    // The cache's answer, checked against a fresh computation.
+    let cached = |store: &mut store::Store| {
+        let held = cache.get(store, &engines, *b"FR", &()).unwrap();
+        let rows: Vec<&FindingRow> = queried(store, &held, &all).unwrap().collect();
+        let rows = format!("{rows:?}");
+        assert_eq!(rows, fresh(store));
+        rows
+    };
+    let mut seen = vec![cached(&mut store)];
+    assert_eq!(seen[0], "[]", "no intel, no findings");
+
+    // Each write that changes the findings is seen at once, and each answer is the fresh one.
+    import_documents(
+        &mut store,
+        vec![("kev.json".into(), KEV.to_vec())],
+        None,
+        &(),
+        &actor(),
+    )
+    .unwrap();
+    seen.push(cached(&mut store));
+    mark_finding(
+        &mut store,
+        store::Verdict::Confirmed,
+        FindingMarkInput {
+            asset: "fw:1".into(),
+            cve: "CVE-2024-3400".into(),
+            note: "10.2.3 is affected".into(),
+            ..Default::default()
+        },
+        &actor(),
+    )
+    .unwrap();
+    seen.push(cached(&mut store));
+    store
+        .add_incidents(&[model::IncidentReport {
+            partner_id: None,
+            reporter: "analyst".into(),
+            kind: model::IncidentKind::Cyber,
+            category: "intrusion".into(),
+            description: String::new(),
+            occurred_at: "2026-12-01T00:00:00.000Z".into(),
+            reported_at: "2026-12-01T00:00:00.000Z".into(),
+            stix_id: None,
+            severity: 4,
+            assets: vec!["fw:1".into()],
+        }])
+        .unwrap();
+    // Under a KEV entry the incident changes no value shown: only that the answer is fresh.
+    assert_eq!(cached(&mut store), seen[2]);
+    let mut atlas = store.export_atlas().unwrap();
+    atlas.assets.push(model::Asset {
+        id: "fw:2".into(),
+        ..atlas.assets[0].clone()
+    });
+    store.import(&atlas).unwrap();
+    seen.push(cached(&mut store));
+    for (i, pair) in seen.windows(2).enumerate() {
+        assert_ne!(
+            pair[0], pair[1],
+            "write {i} changed nothing the cache shows"
+        );
+    }
+    assert!(seen[1].contains("Candidate") && seen[2].contains("Confirmed"));
+    assert!(!seen[2].contains("fw:2") && seen[3].contains("fw:2"));
+
+    // A query names an asset that must exist; one asset's findings are its rows of the whole.
+    let held = cache.get(&mut store, &engines, *b"FR", &()).unwrap();
+    let unknown = FindingQuery {
+        asset: Some("nope".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        pointers(queried(&mut store, &held, &unknown).map(|r| r.count())),
+        ["--asset"]
+    );
+    let one = FindingQuery {
+        asset: Some("fw:2".into()),
+        ..Default::default()
+    };
+    let rows: Vec<&FindingRow> = queried(&mut store, &held, &one).unwrap().collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].asset, "fw:2");
+    // A false positive leaves the default query's rows, and only the asked-for asset's.
+    mark_finding(
+        &mut store,
+        store::Verdict::FalsePositive,
+        FindingMarkInput {
+            asset: "fw:2".into(),
+            cve: "CVE-2024-3400".into(),
+            note: "decommissioned".into(),
+            ..Default::default()
+        },
+        &actor(),
+    )
+    .unwrap();
+    let held = cache.get(&mut store, &engines, *b"FR", &()).unwrap();
+    assert_eq!(queried(&mut store, &held, &one).unwrap().count(), 0);
+    assert_eq!(
+        queried(&mut store, &held, &FindingQuery::default())
+            .unwrap()
+            .map(|r| r.asset.as_str())
+            .collect::<Vec<_>>(),
+        ["fw:1"]
     );
 }

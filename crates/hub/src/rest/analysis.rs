@@ -391,10 +391,7 @@ pub async fn explain(
     Path(asset): Path<String>,
 ) -> Result<Json<ExplanationDto>, RestError> {
     authorize(&actor, Action::ReadAnalysis)?;
-    let e = with_engine(&app, move |store, engine| {
-        analysis::explain_asset(store, engine, &(), &asset)
-    })
-    .await?;
+    let (e, ()) = explained_with(&app, asset, |_| Ok(())).await?;
     Ok(Json(ExplanationDto {
         asset: e.asset,
         country: e.country,
@@ -488,6 +485,30 @@ fn refuse(problems: Vec<ProblemDto>) -> Result<(), RestError> {
     } else {
         Err(RestError::invalid("invalid", problems))
     }
+}
+
+/// [`analysis::explain_asset`] on the engine and the findings the server holds (not found for
+/// an unknown asset), and what `f` reads in the same turn.
+pub(crate) async fn explained_with<T: Send + 'static>(
+    app: &AppState,
+    asset: String,
+    f: impl FnOnce(&mut store::Store) -> app::Result<T> + Send + 'static,
+) -> Result<(analysis::Explanation, T), RestError> {
+    let home = home(app)?;
+    let state = app.clone();
+    run(app, move |store| {
+        let engine = state.engines.get(store, home, &())?;
+        engine.resolve(&asset)?;
+        let query = app::intel::FindingQuery {
+            asset: Some(asset.clone()),
+            ..Default::default()
+        };
+        let all = state.findings.get(store, &state.engines, home, &())?;
+        let findings = app::intel::queried(store, &all, &query)?.cloned().collect();
+        let e = analysis::explain_with(store, &engine, findings, &asset)?;
+        Ok((e, f(store)?))
+    })
+    .await
 }
 
 /// Runs `f` on the blocking pool with the engine for the home country and the current atlas

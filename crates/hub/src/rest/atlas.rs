@@ -256,7 +256,15 @@ pub async fn show(
 ) -> Result<Json<AssetDetailDto>, RestError> {
     authorize(&actor, Action::ReadAtlas)?;
     let home = app.home.clone();
-    let detail = run(&app, move |store| Ok(app::atlas::show(store, &home, &id)?)).await?;
+    let detail = run(&app, move |store| {
+        Ok(app::atlas::show(
+            store,
+            &home,
+            &id,
+            app::atlas::Window::ALL,
+        )?)
+    })
+    .await?;
     let deps = |list: Vec<model::Dependency>| list.into_iter().map(DependencyDto::from).collect();
     Ok(Json(AssetDetailDto {
         foreign: detail.foreign,

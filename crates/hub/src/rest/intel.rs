@@ -419,24 +419,21 @@ pub async fn findings(
         country: params.country,
     };
     let home = super::analysis::home(&app)?;
-    let rows = run(&app, move |store| {
-        let attacked = app::incidents::attacked_assets(&store.incidents()?);
-        let context = app::intel::Context {
-            home,
-            attacked: &attacked,
-            progress: &(),
-        };
-        let found = app::intel::findings(store, context, &finding_query)?;
-        Ok(app::intel::select(store, found.rows, &filter, order)?)
+    let state = app.clone();
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let (total, items) = run(&app, move |store| {
+        let all = state.findings.get(store, &state.engines, home, &())?;
+        let rows = app::intel::queried(store, &all, &finding_query)?;
+        let rows = app::intel::select(store, rows, &filter, order)?;
+        let items: Vec<FindingDto> = rows
+            .iter()
+            .skip(skip)
+            .take(limit as usize)
+            .map(|&f| FindingDto::from(f.clone()))
+            .collect();
+        Ok((rows.len() as u64, items))
     })
     .await?;
-    let total = rows.len() as u64;
-    let items: Vec<FindingDto> = rows
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(limit as usize)
-        .map(FindingDto::from)
-        .collect();
     let end = offset.saturating_add(items.len() as u64);
     let next = (end < total).then(|| {
         use base64::Engine as _;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::layout::{self, Area, Pager, asset_link, fixed, href, movement};
 use super::{Viewer, WebError, given, run, svg};
 use crate::AppState;
-use crate::rest::analysis::with_engine;
+use crate::rest::analysis::explained_with;
 
 /// Rows per page.
 const PAGE: usize = 50;
@@ -151,24 +151,48 @@ pub async fn search(
 const GRAPH_DEPTH: usize = 4;
 const GRAPH_WIDTH: usize = 7;
 
+/// How many dependents the asset page lists at a time.
+const DEPENDENTS: usize = 100;
+
+/// The asset page's parameters: where its list of dependents starts.
+#[derive(Default, Deserialize, Serialize)]
+pub struct AssetParams {
+    dependents: Option<usize>,
+}
+
 pub async fn show(
     State(app): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     viewer.may(Action::ReadAtlas)?;
     viewer.may(Action::ReadAnalysis)?;
+    let params: AssetParams = super::query(raw.as_deref())?;
+    let offset = params.dependents.unwrap_or(0);
+    let window = app::atlas::Window {
+        offset: offset as u64,
+        limit: DEPENDENTS as u64,
+    };
     let home_country = app.home.clone();
-    let (detail, explanation, history, graph) = with_engine(&app, move |store, engine| {
-        let detail = app::atlas::show(store, &home_country, &id)?;
-        let explanation = app::analysis::explain_asset(store, engine, &(), &id)?;
+    let page_id = id.clone();
+    let (explanation, (detail, history, graph)) = explained_with(&app, id.clone(), move |store| {
+        let detail = app::atlas::show(store, &home_country, &id, window)?;
         let history = app::analysis::rank_history(store, &id)?;
         let graph = app::atlas::neighbourhood(store, &id, GRAPH_DEPTH, GRAPH_WIDTH)?;
-        Ok((detail, explanation, history, graph))
+        Ok((detail, history, graph))
     })
     .await?;
     let a = &detail.asset;
     let e = &explanation;
+    let total = usize::try_from(detail.dependents_total).unwrap_or(usize::MAX);
+    let pager = Pager {
+        offset,
+        shown: detail.dependents.len(),
+        total: Some(total),
+        more: offset + detail.dependents.len() < total,
+        limit: DEPENDENTS,
+    };
     let content = html! {
         p.lead { (a.name) " — " (a.kind) " in " (a.country)
             @if detail.foreign { " (foreign)" } @else if detail.foreign_owned { " (domestic, owned from abroad)" } }
@@ -235,7 +259,10 @@ pub async fn show(
                 (dependency_table(&detail.depends_on, |d| &d.provider))
             }
             div {
-                h3 { "Depend on it (" (detail.dependents.len()) ")" }
+                h3 #dependents { "Depend on it (" (layout::count(total)) ")" }
+                @if total > DEPENDENTS {
+                    (pager.render(|o| format!("/atlas/{}?dependents={o}#dependents", layout::segment(&page_id))))
+                }
                 (dependency_table(&detail.dependents, |d| &d.dependent))
             }
         }

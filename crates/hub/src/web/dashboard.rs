@@ -26,6 +26,16 @@ pub const STATES: [&str; 6] = [
     "closed",
 ];
 
+/// The findings the dashboard shows: how many are listed (active), how many count (active and
+/// not candidates) and are candidates, and the most urgent that count.
+#[derive(Default)]
+struct Triage {
+    listed: usize,
+    counted: usize,
+    candidates: usize,
+    top: Vec<app::intel::FindingRow>,
+}
+
 pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
     if viewer.actor.partner().is_some() {
         return Ok(Redirect::to("/portal").into_response());
@@ -43,6 +53,7 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
     let quarter = app::measures::Quarter::current().previous();
     let actor = viewer.actor.clone();
     let home_name = app.home.0.clone();
+    let state = app.clone();
     let (changes, ranking, notifications, findings, alerts, incidents, measures) =
         run(&app, move |store| {
             let changes = app::changes::since_previous_login(store, &actor, &home_name)?;
@@ -62,17 +73,20 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
                 Vec::new()
             };
             let findings = if intel && !store.intel_documents()?.is_empty() {
-                app::intel::with_context(store, home_code, &(), |store, context| {
-                    let found = app::intel::findings(store, context, &Default::default())?;
-                    app::intel::select(
-                        store,
-                        found.rows,
-                        &Default::default(),
-                        app::intel::FindingOrder::default(),
-                    )
-                })?
+                let all = state.findings.get(store, &state.engines, home_code, &())?;
+                let query = app::intel::FindingQuery::default();
+                let listed = app::intel::queried(store, &all, &query)?;
+                let counted = listed.clone().filter(|f| f.counts());
+                Triage {
+                    listed: listed.clone().count(),
+                    counted: counted.clone().count(),
+                    candidates: listed
+                        .filter(|f| f.state == app::intel::FindingState::Candidate)
+                        .count(),
+                    top: counted.take(TOP).cloned().collect(),
+                }
             } else {
-                Vec::new()
+                Triage::default()
             };
             let mut alerts = if exchange {
                 app::alerts::list(store)?
@@ -112,11 +126,6 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
         late
     };
     let awaited = notifications.iter().filter(|t| t.due.is_some()).count();
-    let active = findings.iter().filter(|f| f.counts()).count();
-    let candidates = findings
-        .iter()
-        .filter(|f| f.active() && f.state == app::intel::FindingState::Candidate)
-        .count();
     let content = html! {
         (since(&changes))
         div.grid {
@@ -166,7 +175,7 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
                                             td { code { (t.notification.id) } }
                                             td { (t.notification.partner_id) }
                                             td { (t.due.map_or("", |d| d.awaited.as_str())) }
-                                            td { (t.due_by().unwrap_or_default()) }
+                                            td { (t.owed().map(|o| o.by).unwrap_or_default()) }
                                         }
                                     }
                                 }
@@ -178,14 +187,14 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
             @if intel {
                 section.panel aria-labelledby="find-h" {
                     h2 #find-h { "Findings to act on first" }
-                    @if findings.is_empty() {
+                    @if findings.listed == 0 {
                         (layout::empty("No finding: import vulnerability intel (KEV, CVE, CSAF, SBOM) to match it against the atlas.", "meridian intel import FILE"))
                     } @else {
-                        p.meta { (layout::count(active)) " active findings, " (layout::count(candidates)) " candidates (version not checked). " a href="/intel" { "Triage them" } }
+                        p.meta { (layout::count(findings.counted)) " active findings, " (layout::count(findings.candidates)) " candidates (version not checked). " a href="/intel" { "Triage them" } }
                         table {
                             thead { tr { th scope="col" { "Decision" } th scope="col" { "CVE" } th scope="col" { "Asset" } th scope="col" { "KEV" } } }
                             tbody {
-                                @for f in findings.iter().filter(|f| f.counts()).take(TOP) {
+                                @for f in &findings.top {
                                     tr {
                                         td { (decision(&f.ssvc)) }
                                         td { code { (f.cve) } }

@@ -34,10 +34,6 @@ pub async fn overview(State(app): State<AppState>, viewer: Viewer) -> Result<Res
             ))
         })
         .await?;
-    let cves: std::collections::HashMap<&str, &str> = alerts
-        .iter()
-        .map(|a| (a.id.as_str(), a.cve.as_str()))
-        .collect();
     let content = html! {
         nav.toc aria-label="On this page" {
             a href="#alerts-h" { "Alerts" } a href="#board-h" { "Notifications" } a href="#partners-h" { "Partners" }
@@ -61,7 +57,7 @@ pub async fn overview(State(app): State<AppState>, viewer: Viewer) -> Result<Res
                                 article.card.overdue[t.overdue] {
                                     p { code { (n.id) } }
                                     p { "to " strong { (n.partner_id) } " for " (n.organisation) }
-                                    p { "alert " code { (n.alert_id) } @if let Some(cve) = cves.get(n.alert_id.as_str()) { " · " code { (cve) } } }
+                                    p { "alert " code { (n.alert_id) } @if let Some(cve) = &t.cve { " · " code { (cve) } } }
                                     p.meta { "since " (n.reached(&n.state).unwrap_or("")) }
                                     (due(t))
                                     p { @for a in &n.assets { (asset_link(a)) " " } }
@@ -131,10 +127,10 @@ pub async fn overview(State(app): State<AppState>, viewer: Viewer) -> Result<Res
 /// not by colour alone).
 pub fn due(t: &app::notifications::Tracked) -> Markup {
     html! {
-        @if let (Some(d), Some(by)) = (t.due, t.due_by()) {
+        @if let Some(o) = t.owed() {
             p.due {
                 @if t.overdue { strong.overdue-flag { "Overdue: " } }
-                (d.awaited.as_str()) " due by " (by)
+                (o.awaited) " due by " (o.by)
             }
         }
     }

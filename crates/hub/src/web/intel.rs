@@ -50,6 +50,14 @@ pub fn tabs(current: &str) -> Markup {
     }
 }
 
+/// The findings a page lists: how many, the candidates counted apart, and the page's rows.
+#[derive(Default)]
+struct Listed {
+    total: usize,
+    candidates: usize,
+    page: Vec<app::intel::FindingRow>,
+}
+
 pub async fn findings(
     State(app): State<AppState>,
     viewer: Viewer,
@@ -67,38 +75,37 @@ pub async fn findings(
         country: given(&params.country),
     };
     let home_code = home(&app)?;
+    let state = app.clone();
+    // Without a state asked for, the candidates are counted apart, listed by `state=candidate`.
+    let apart = given(&params.state).is_none();
     let found = run(&app, move |store| {
         if store.intel_documents()?.is_empty() {
             return Ok(Ok(None));
         }
-        app::intel::with_context(store, home_code, &(), |store, context| {
-            let found = app::intel::findings(store, context, &Default::default())?;
-            Ok(app::intel::select(
-                store,
-                found.rows,
-                &filter,
-                app::intel::FindingOrder::default(),
-            )
-            .map(Some))
-        })
+        let all = state.findings.get(store, &state.engines, home_code, &())?;
+        let query = app::intel::FindingQuery::default();
+        let rows = app::intel::queried(store, &all, &query)?;
+        let rows = match app::intel::select(store, rows, &filter, Default::default()) {
+            Ok(rows) => rows,
+            Err(e) => return Ok(Err(e)),
+        };
+        let candidate =
+            |f: &app::intel::FindingRow| apart && f.state == app::intel::FindingState::Candidate;
+        let listed = rows.iter().filter(|f| !candidate(f));
+        Ok(Ok(Some(Listed {
+            total: listed.clone().count(),
+            candidates: rows.iter().filter(|f| candidate(f)).count(),
+            page: listed.skip(offset).take(PAGE).map(|&f| f.clone()).collect(),
+        })))
     })
     .await?;
-    let (rows, problems) = match found {
-        Ok(rows) => (rows, Vec::new()),
-        Err(e) => (Some(Vec::new()), layout::invalid(e)?),
+    let (listed, problems) = match found {
+        Ok(listed) => (listed, Vec::new()),
+        Err(e) => (Some(Listed::default()), layout::invalid(e)?),
     };
-    // Without a state asked for, the candidates are counted apart, listed by `state=candidate`.
-    let (rows, candidates) = match (rows, given(&params.state)) {
-        (Some(rows), None) => {
-            let (candidates, rows): (Vec<_>, Vec<_>) = rows
-                .into_iter()
-                .partition(|f| f.state == app::intel::FindingState::Candidate);
-            (Some(rows), candidates.len())
-        }
-        (rows, _) => (rows, 0),
-    };
+    let candidates = listed.as_ref().map_or(0, |l| l.candidates);
     if given(&params.format).as_deref() == Some("csv") {
-        let rows = rows.unwrap_or_default();
+        let rows = listed.map(|l| l.page).unwrap_or_default();
         return Ok(layout::csv(
             "findings",
             &[
@@ -119,7 +126,7 @@ pub async fn findings(
                 "item",
                 "source",
             ],
-            rows.into_iter().skip(offset).take(PAGE).map(|f| {
+            rows.into_iter().map(|f| {
                 vec![
                     f.ssvc.decision.unwrap_or_default().to_owned(),
                     f.state.as_str().to_owned(),
@@ -191,17 +198,16 @@ pub async fn findings(
         @if candidates > 0 {
             p.meta { (layout::count(candidates)) " candidates (version not checked: no SSVC decision, not counted in exposure) are listed apart: " a href="/intel?state=candidate" { "review them" } "." }
         }
-        @match &rows {
+        @match &listed {
             None => (layout::empty("No intel imported yet: import a KEV catalog, CVE records, CSAF advisories or SBOMs to match them against the atlas.", "meridian intel import FILE")),
-            Some(rows) => {
-                @if rows.is_empty() && problems.is_empty() {
+            Some(Listed { total, page, .. }) => {
+                @if *total == 0 && problems.is_empty() {
                     (layout::empty("No active finding matches these filters.", ""))
-                } @else if !rows.is_empty() {
-                    @let page: Vec<app::intel::FindingRow> = rows.iter().skip(offset).take(PAGE).cloned().collect();
-                    @let pager = Pager { offset, shown: page.len(), total: Some(rows.len()), more: offset + page.len() < rows.len(), limit: PAGE };
+                } @else if *total > 0 {
+                    @let pager = Pager { offset, shown: page.len(), total: Some(*total), more: offset + page.len() < *total, limit: PAGE };
                     (pager.render(|o| layout::at("/intel", &params, o)))
                     (layout::export(&layout::at("/intel", &params, offset)))
-                    (finding_table(&viewer, &page, true))
+                    (finding_table(&viewer, page, true))
                     (pager.render(|o| layout::at("/intel", &params, o)))
                 }
             }

@@ -1694,8 +1694,9 @@ fn web_overdue_notifications_stand_out_on_the_board_the_dashboard_and_the_portal
         let due = tracked
             .iter()
             .find(|t| &t.notification.id == late)
-            .and_then(|t| t.due_by())
-            .expect("due");
+            .and_then(|t| t.owed())
+            .expect("due")
+            .by;
         let partners = tracked
             .iter()
             .find(|t| t.notification.partner_id == "cert-de" && t.due.is_some())
@@ -1742,8 +1743,7 @@ fn web_overdue_notifications_stand_out_on_the_board_the_dashboard_and_the_portal
             .split("<tr")
             .find(|r| r.contains(&format!("<code>{}</code>", partners.notification.id)))
             .expect("the partner's row");
-        let awaited = partners.due.expect("due").awaited.as_str();
-        let by = partners.due_by().expect("by");
+        let app::notifications::Owed { awaited, by } = partners.owed().expect("due");
         assert!(
             row.contains(&format!("{awaited} due by {by}")),
             "[{}] {row}",
@@ -2408,5 +2408,77 @@ fn web_map_draws_chokepoints_landing_stations_and_cables() {
             "[{}]",
             db.name
         );
+    }
+}
+
+#[test]
+fn web_asset_page_lists_its_dependents_a_hundred_at_a_time() {
+    for db in test_support::backends("hub web dependents") {
+        let hub = demo_hub(&db);
+        let analyst = login(&hub, Role::Analyst);
+        let mut store = Store::open(&db.url).expect("store");
+        // 150 more sites depending on a demo asset, so it has more than a page of dependents.
+        let mut atlas = store.export_atlas().expect("export");
+        let most = atlas.assets[0].id.clone();
+        for i in 0..150 {
+            let site = model::Asset {
+                id: format!("site:extra-{i:03}"),
+                name: format!("Extra site {i}"),
+                ..atlas.assets[0].clone()
+            };
+            atlas.dependencies.push(model::Dependency {
+                dependent: site.id.clone(),
+                provider: most.clone(),
+                kind: None,
+                group: None,
+                strength: None,
+                tolerance_hours: None,
+                attributes: Default::default(),
+            });
+            atlas.assets.push(site);
+        }
+        store.import(&atlas).expect("import");
+        let dependents = store.dependents_of(&most).expect("dependents");
+        assert!(
+            dependents.len() > 100,
+            "[{}] {most}: {}",
+            db.name,
+            dependents.len()
+        );
+        let path =
+            |offset: usize| format!("/atlas/{}?dependents={offset}", most.replace(':', "%3A"));
+        let heading = format!("Depend on it ({})", dependents.len());
+        // Only the dependents table's part of the page: from its heading to the next section.
+        let listed = |offset: usize| {
+            let shown = get(&hub, &analyst.cookie, &path(offset));
+            assert_eq!(shown.status, 200, "[{}] {}", db.name, shown.body);
+            let part = shown
+                .body
+                .split(&heading)
+                .nth(1)
+                .unwrap_or_else(|| panic!("[{}] no {heading:?}", db.name))
+                .split("</section>")
+                .next()
+                .expect("the section")
+                .to_owned();
+            dependents
+                .iter()
+                .filter(|d| part.contains(&format!("<code>{}</code>", d.dependent)))
+                .count()
+        };
+        assert_eq!(listed(0), 100, "[{}] the first hundred", db.name);
+        assert_eq!(
+            listed(100),
+            (dependents.len() - 100).min(100),
+            "[{}] the next ones",
+            db.name
+        );
+        assert_eq!(listed(dependents.len()), 0, "[{}] past the end", db.name);
+        let bad = get(
+            &hub,
+            &analyst.cookie,
+            &format!("/atlas/{most}?dependents=many"),
+        );
+        assert_eq!(bad.status, 400, "[{}] {}", db.name, bad.body);
     }
 }

@@ -76,7 +76,12 @@ struct AssetView {
 
 fn show(config: &Config, id: &str) -> anyhow::Result<()> {
     let mut store = config.open_store()?;
-    let detail = app::atlas::show(&mut store, &config.home_country(), id)?;
+    let detail = app::atlas::show(
+        &mut store,
+        &config.home_country(),
+        id,
+        app::atlas::Window::ALL,
+    )?;
     let progress = crate::progress::Bars::new(config.quiet);
     let engine = app::analysis::Engine::load(&mut store, config.home, &progress)?;
     let explanation = app::analysis::explain_asset(&mut store, &engine, &progress, id)?;

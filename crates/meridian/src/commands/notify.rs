@@ -3,7 +3,7 @@
 
 use anyhow::{Context, bail};
 use app::Actor;
-use app::notifications::{self, Figures, Report, Sending, Tracked};
+use app::notifications::{self, Figures, Owed, Report, Sending, Tracked};
 use clap::Subcommand;
 use exchange::notification::NotificationState;
 use serde::Serialize;
@@ -143,14 +143,8 @@ struct Row<'a> {
     /// The CVE of its alert.
     cve: Option<&'a str>,
     /// What the partner owes next (`acknowledgement`, `outcome`) and by when.
-    due: Option<DueRow>,
+    due: Option<Owed>,
     overdue: bool,
-}
-
-#[derive(Serialize)]
-struct DueRow {
-    awaited: &'static str,
-    by: String,
 }
 
 #[derive(Serialize)]
@@ -178,10 +172,7 @@ fn print(config: &Config, notifications: &[Tracked]) -> anyhow::Result<()> {
                         .map(|(state, at)| Step { state, at })
                         .collect(),
                     cve: t.cve.as_deref(),
-                    due: t.due_by().zip(t.due).map(|(by, d)| DueRow {
-                        awaited: d.awaited.as_str(),
-                        by,
-                    }),
+                    due: t.owed(),
                     overdue: t.overdue,
                 }
             })
@@ -227,10 +218,10 @@ fn print(config: &Config, notifications: &[Tracked]) -> anyhow::Result<()> {
 
 /// `<awaited> by <time>`, `OVERDUE` first when late; `-` when nothing is owed.
 fn due_cell(t: &Tracked) -> String {
-    match (t.due, t.due_by()) {
-        (Some(d), Some(by)) if t.overdue => format!("OVERDUE {} by {by}", d.awaited.as_str()),
-        (Some(d), Some(by)) => format!("{} by {by}", d.awaited.as_str()),
-        _ => "-".to_owned(),
+    match t.owed() {
+        Some(o) if t.overdue => format!("OVERDUE {} by {}", o.awaited, o.by),
+        Some(o) => format!("{} by {}", o.awaited, o.by),
+        None => "-".to_owned(),
     }
 }
 

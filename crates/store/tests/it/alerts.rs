@@ -221,6 +221,7 @@ fn incidents_are_all_or_nothing_and_idempotent_by_stix_id() {
     for db in test_support::backends("store incidents") {
         let mut store = open(&db);
         world(&mut store);
+        let version = store.intel_version().expect("version");
         let added = store
             .add_incidents(&[
                 incident(Some("incident--1"), &["plant:a", "plant:b"]),
@@ -240,6 +241,8 @@ fn incidents_are_all_or_nothing_and_idempotent_by_stix_id() {
             .add_incidents(&[incident(Some("incident--1"), &["plant:a"])])
             .expect("again");
         assert_eq!(again, [("INC-2026-0001".to_owned(), false)]);
+        // New incidents move the version (SSVC exploitation); a skipped one does not.
+        assert_eq!(store.intel_version().expect("version"), version + 1);
         let bad = store.add_incidents(&[
             incident(Some("incident--2"), &["plant:a"]),
             incident(None, &["plant:nope"]),
@@ -254,6 +257,7 @@ fn incidents_are_all_or_nothing_and_idempotent_by_stix_id() {
             ..incident(None, &["plant:a"])
         }]);
         assert!(matches!(severe, Err(StoreError::InvalidRecord(_))));
+        assert_eq!(store.intel_version().expect("version"), version + 1);
         let all = store.incidents().expect("list");
         assert_eq!(all.len(), 2, "[{}]", db.name);
         assert_eq!(

@@ -92,6 +92,46 @@ fn rankings_keep_their_history() {
             db.name
         );
         assert_eq!(runs[1].created_at, "2026-11-22T06:00:00Z");
+        // Ranks are positions: a gap or a repeat is refused and nothing is stored.
+        for bad in [
+            vec![entry(1, "port:b", 4.0), entry(3, "cable:a", 3.5)],
+            vec![entry(1, "port:b", 4.0), entry(1, "cable:a", 3.5)],
+            vec![entry(2, "port:b", 4.0)],
+        ] {
+            let err = store
+                .save_ranking("2026-11-22T07:00:00Z", "US", &bad)
+                .expect_err("not positions");
+            assert!(
+                matches!(err, store::StoreError::InvalidRecord(ref m) if m.contains("ranks are positions")),
+                "{err}"
+            );
+        }
+        assert_eq!(
+            store.ranking_runs().expect("runs").len(),
+            2,
+            "[{}]",
+            db.name
+        );
+        assert_eq!(
+            store.ranking_page(two, 1, 5).expect("page"),
+            second[1..],
+            "[{}]",
+            db.name
+        );
+        assert!(
+            store
+                .ranking_page(two, 2, 5)
+                .expect("past the end")
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .ranking_entries_of(one, &["port:b", "gone", "cable:a"])
+                .expect("entries"),
+            [first[1].clone(), first[0].clone()],
+            "[{}]",
+            db.name
+        );
         assert_eq!(
             store.ranking_entries(one).expect("entries"),
             first,

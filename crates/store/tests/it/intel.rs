@@ -34,6 +34,7 @@ fn documents_are_idempotent_by_hash_and_sboms_attach_to_existing_assets() {
                 dependencies: vec![],
             })
             .expect("atlas");
+        assert_eq!(store.intel_version().expect("version"), 0, "[{}]", db.name);
         let first = [
             doc("kev", "aa", None),
             doc("cyclonedx", "bb", Some("plc:1")),
@@ -42,6 +43,7 @@ fn documents_are_idempotent_by_hash_and_sboms_attach_to_existing_assets() {
             .import_intel(&first, "2026-11-22T00:00:00Z")
             .expect("import");
         assert_eq!(flags(&got), [(true, false), (true, true)], "[{}]", db.name);
+        assert_eq!(store.intel_version().expect("version"), 1, "[{}]", db.name);
         // The same bytes again: unchanged (same id), already attached; new bytes are created.
         // (PostgreSQL's identity may skip ids, so only their order is checked.)
         let again = [
@@ -57,6 +59,17 @@ fn documents_are_idempotent_by_hash_and_sboms_attach_to_existing_assets() {
             "[{}]",
             db.name
         );
+        assert_eq!(store.intel_version().expect("version"), 2, "[{}]", db.name);
+        let unchanged = store
+            .import_intel(&again, "2026-11-22T01:30:00Z")
+            .expect("no-op");
+        assert_eq!(flags(&unchanged), [(false, false), (false, false)]);
+        assert_eq!(
+            store.intel_version().expect("version"),
+            2,
+            "a re-import that stores nothing leaves the version [{}]",
+            db.name
+        );
         assert_eq!(got2[0].id, got[1].id);
         assert!(got2[1].id > got[1].id);
         // An unknown asset refuses the whole batch.
@@ -67,6 +80,12 @@ fn documents_are_idempotent_by_hash_and_sboms_attach_to_existing_assets() {
         assert!(
             matches!(err, store::StoreError::UnknownAsset(ref a) if a == "nope"),
             "{err}"
+        );
+        assert_eq!(
+            store.intel_version().expect("version"),
+            2,
+            "a refused batch leaves the version [{}]",
+            db.name
         );
         let docs = store.intel_documents().expect("documents");
         let kinds: Vec<(&str, &str, &str)> = docs
@@ -117,7 +136,9 @@ fn verdicts_are_upserted_replace_each_other_and_need_their_asset() {
             note: "not internet-facing".to_owned(),
             marked_at: "2026-11-22T00:00:00Z".to_owned(),
         };
+        let before = store.intel_version().expect("version");
         assert!(store.mark_finding(&fp).expect("mark"));
+        assert_eq!(store.intel_version().expect("version"), before + 1);
         let renoted = FindingMark {
             note: "firmware replaced".to_owned(),
             ..fp.clone()
@@ -128,6 +149,7 @@ fn verdicts_are_upserted_replace_each_other_and_need_their_asset() {
             ..fp.clone()
         };
         assert!(store.mark_finding(&unknown).is_err());
+        assert_eq!(store.intel_version().expect("version"), before + 2);
         assert_eq!(
             store.finding_marks().expect("list"),
             [renoted],
@@ -148,12 +170,19 @@ fn verdicts_are_upserted_replace_each_other_and_need_their_asset() {
             "no false positive left to remove [{}]",
             db.name
         );
+        assert_eq!(
+            store.intel_version().expect("version"),
+            before + 3,
+            "removing nothing leaves the version [{}]",
+            db.name
+        );
         assert_eq!(store.finding_marks().expect("list"), [confirmed]);
         assert!(
             store
                 .unmark_finding("plc:1", "CVE-2024-3400", "", Verdict::Confirmed)
                 .expect("unmark")
         );
+        assert_eq!(store.intel_version().expect("version"), before + 4);
         assert!(store.finding_marks().expect("list").is_empty());
     }
 }
