@@ -224,17 +224,38 @@ fn the_finding(store: &mut store::Store) -> FindingRow {
     rows.into_iter().next().unwrap()
 }
 
-#[test]
-fn a_kev_name_match_is_a_candidate_until_confirmed() {
-    let mut store = store();
+/// Imports [`KEV`].
+fn import_kev(store: &mut store::Store) {
     import_documents(
-        &mut store,
+        store,
         vec![("kev.json".into(), KEV.to_vec())],
         None,
         &(),
         &actor(),
     )
     .unwrap();
+}
+
+/// Marks the CVE-2024-3400 finding on `asset` with `verdict` and `note`.
+fn verdict(store: &mut store::Store, verdict: store::Verdict, asset: &str, note: &str) {
+    mark_finding(
+        store,
+        verdict,
+        FindingMarkInput {
+            asset: asset.into(),
+            cve: "CVE-2024-3400".into(),
+            note: note.into(),
+            ..Default::default()
+        },
+        &actor(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_kev_name_match_is_a_candidate_until_confirmed() {
+    let mut store = store();
+    import_kev(&mut store);
     let attacked = HashSet::new();
     let context = Context {
         home: *b"FR",
@@ -282,18 +303,12 @@ fn a_kev_name_match_is_a_candidate_until_confirmed() {
         ["/state"]
     );
 
-    mark_finding(
+    verdict(
         &mut store,
         store::Verdict::Confirmed,
-        FindingMarkInput {
-            asset: "fw:1".into(),
-            cve: "CVE-2024-3400".into(),
-            note: "10.2.3 is affected (vendor advisory)".into(),
-            ..Default::default()
-        },
-        &actor(),
-    )
-    .unwrap();
+        "fw:1",
+        "10.2.3 is affected (vendor advisory)",
+    );
     let confirmed = listed(&mut store);
     assert_eq!(confirmed.state, FindingState::Confirmed);
     assert_eq!(
@@ -464,27 +479,14 @@ fn the_findings_cache_follows_every_input_of_findings() {
     assert_eq!(seen[0], "[]", "no intel, no findings");
 
     // Each write that changes the findings is seen at once, and each answer is the fresh one.
-    import_documents(
-        &mut store,
-        vec![("kev.json".into(), KEV.to_vec())],
-        None,
-        &(),
-        &actor(),
-    )
-    .unwrap();
+    import_kev(&mut store);
     seen.push(cached(&mut store));
-    mark_finding(
+    verdict(
         &mut store,
         store::Verdict::Confirmed,
-        FindingMarkInput {
-            asset: "fw:1".into(),
-            cve: "CVE-2024-3400".into(),
-            note: "10.2.3 is affected".into(),
-            ..Default::default()
-        },
-        &actor(),
-    )
-    .unwrap();
+        "fw:1",
+        "10.2.3 is affected",
+    );
     seen.push(cached(&mut store));
     store
         .add_incidents(&[model::IncidentReport {
@@ -536,18 +538,12 @@ fn the_findings_cache_follows_every_input_of_findings() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].asset, "fw:2");
     // A false positive leaves the default query's rows, and only the asked-for asset's.
-    mark_finding(
+    verdict(
         &mut store,
         store::Verdict::FalsePositive,
-        FindingMarkInput {
-            asset: "fw:2".into(),
-            cve: "CVE-2024-3400".into(),
-            note: "decommissioned".into(),
-            ..Default::default()
-        },
-        &actor(),
-    )
-    .unwrap();
+        "fw:2",
+        "decommissioned",
+    );
     let held = cache.get(&mut store, &engines, *b"FR", &()).unwrap();
     assert_eq!(queried(&mut store, &held, &one).unwrap().count(), 0);
     assert_eq!(
