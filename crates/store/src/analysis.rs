@@ -199,7 +199,8 @@ pub(crate) fn entries_of(
     Ok(out)
 }
 
-/// `asset`'s entry in ranking `run` (index `ranking_entries_asset`).
+/// `asset`'s entry in ranking `run` (index `ranking_entries_asset`: the `+` keeps SQLite's
+/// planner, which has no statistics, from choosing the primary key, a scan of the whole run).
 pub(crate) fn ranking_entry(
     tx: &mut Tx<'_, '_>,
     run: i64,
@@ -208,7 +209,7 @@ pub(crate) fn ranking_entry(
     Ok(db::query(
         tx,
         "SELECT rank, asset_id, impact, exposure, threat, priority FROM ranking_entries \
-         WHERE asset_id = $1 AND run_id = $2",
+         WHERE asset_id = $1 AND +run_id = $2",
         &[Param::Text(asset), Param::Int(run)],
         entry,
     )?
