@@ -26,15 +26,16 @@ demo_world() {
   case "$TOKEN" in mru_*) ;; *) echo "$BENCH: user token printed no mru_ token: $TOKEN" >&2; exit 1 ;; esac
 }
 
-# start_server DB: `meridian serve` on a free 127.0.0.1 port (PORT), answering within 30 s
+# start_server DB: `meridian serve` on a free 127.0.0.1 port (PORT), answering within 30 s (the
+# login page: no credentials needed)
 start_server() {
   local db=$1 probe
   PORT=$(free_port)
   "$BIN" --db "$db" serve --listen "127.0.0.1:$PORT" > "$OUT/serve-$BACKEND.log" 2>&1 &
   SERVER_PID=$!
-  probe="http://127.0.0.1:$PORT/api/v1/assets?limit=1"
+  probe="http://127.0.0.1:$PORT/login"
   for _ in $(seq 1 150); do
-    curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$probe" && return 0
+    curl -sf -o /dev/null "$probe" && return 0
     kill -0 "$SERVER_PID" 2> /dev/null || { tail -20 "$OUT/serve-$BACKEND.log" >&2; exit 1; }
     sleep 0.2
   done

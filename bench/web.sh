@@ -53,19 +53,8 @@ else
   log "analyze rank"
   "$BIN" --db "$db" --quiet analyze rank > "$OUT/rank.log" 2>&1 || { tail -20 "$OUT/rank.log" >&2; exit 1; }
 fi
-start_server_web() {
-  PORT=$(free_port)
-  "$BIN" --db "$db" serve --listen "127.0.0.1:$PORT" > "$OUT/serve.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 150); do
-    curl -sf -o /dev/null "http://127.0.0.1:$PORT/login" && return 0
-    kill -0 "$SERVER_PID" 2> /dev/null || { tail -20 "$OUT/serve.log" >&2; exit 1; }
-    sleep 0.2
-  done
-  echo "web: the server did not answer" >&2
-  exit 1
-}
-start_server_web
+BACKEND=sqlite
+start_server "$db"
 base="http://127.0.0.1:$PORT"
 jar=$OUT/cookies.txt
 curl -sf -o /dev/null -c "$jar" --data-urlencode "name=$user" --data-urlencode "password=$PASSWORD" "$base/login"
