@@ -75,16 +75,21 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
             let findings = if intel && !store.intel_documents()?.is_empty() {
                 let all = state.findings.get(store, &state.engines, home_code, &())?;
                 let query = app::intel::FindingQuery::default();
-                let listed = app::intel::queried(store, &all, &query)?;
-                let counted = listed.clone().filter(|f| f.counts());
-                Triage {
-                    listed: listed.clone().count(),
-                    counted: counted.clone().count(),
-                    candidates: listed
-                        .filter(|f| f.state == app::intel::FindingState::Candidate)
-                        .count(),
-                    top: counted.take(TOP).cloned().collect(),
+                // One pass over the held findings (1.1M on the 1M demo world).
+                let mut triage = Triage::default();
+                for f in app::intel::queried(store, &all, &query)? {
+                    triage.listed += 1;
+                    if f.counts() {
+                        triage.counted += 1;
+                        if triage.top.len() < TOP {
+                            triage.top.push(f.clone());
+                        }
+                    }
+                    if f.state == app::intel::FindingState::Candidate {
+                        triage.candidates += 1;
+                    }
                 }
+                triage
             } else {
                 Triage::default()
             };
