@@ -195,7 +195,8 @@ pub async fn show(State(app): State<AppState>, viewer: Viewer) -> Result<Respons
                     @let (_, colour, radius, _) = class(r.rank);
                     a href={ "/atlas/" (segment(&a.id)) } {
                         title { "Rank " (r.rank) ": " (a.id) " — " (a.name) " (" (a.kind) ", " (a.country) "), priority " (fixed(r.priority, 3)) }
-                        circle cx=(fixed(a.lon.unwrap_or(0.0), 2)) cy=(fixed(-a.lat.unwrap_or(0.0), 2)) r=(radius) fill=(colour) fill-opacity="0.85" stroke="#fff" stroke-width="0.25" {}
+                        @let (x, y) = xy(a);
+                        circle cx=(fixed(x, 2)) cy=(fixed(y, 2)) r=(radius) fill=(colour) fill-opacity="0.85" stroke="#fff" stroke-width="0.25" {}
                     }
                 }
             }
