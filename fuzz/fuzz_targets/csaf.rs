@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     for v in &doc.vulnerabilities {
         for (_, ids) in v.product_status.lists() {
             for id in ids {
-                let _ = doc.not_affected_reason(v, id);
+                let _ = doc.not_affected_reasons(v, id);
             }
         }
     }

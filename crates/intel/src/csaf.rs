@@ -349,21 +349,26 @@ impl CsafDocument {
         ids
     }
 
-    /// Why a product is not affected by vulnerability `v`: its VEX flag label or impact threat
-    /// details, or `None` when the document gives no reason.
-    pub fn not_affected_reason(&self, v: &Vulnerability, product_id: &str) -> Option<String> {
+    /// Why a product is not affected by vulnerability `v`: its VEX flag label and its impact
+    /// threat details, each `None` when the document does not give it.
+    pub fn not_affected_reasons(
+        &self,
+        v: &Vulnerability,
+        product_id: &str,
+    ) -> (Option<String>, Option<String>) {
         let names =
             |pids: &[String], gids: &[String]| self.expand(pids, gids).contains(&product_id);
-        v.flags
+        let flag = v
+            .flags
             .iter()
             .find(|f| names(&f.product_ids, &f.group_ids))
-            .map(|f| f.label.clone())
-            .or_else(|| {
-                v.threats
-                    .iter()
-                    .find(|t| t.category == "impact" && names(&t.product_ids, &t.group_ids))
-                    .map(|t| t.details.clone())
-            })
+            .map(|f| f.label.clone());
+        let impact = v
+            .threats
+            .iter()
+            .find(|t| t.category == "impact" && names(&t.product_ids, &t.group_ids))
+            .map(|t| t.details.clone());
+        (flag, impact)
     }
 }
 
@@ -533,7 +538,7 @@ fn validate(doc: &CsafDocument, diags: &mut Vec<Diagnostic>) {
                 }
             }
             for (i, id) in s.known_not_affected.iter().enumerate() {
-                if doc.not_affected_reason(v, id).is_none() {
+                if doc.not_affected_reasons(v, id) == (None, None) {
                     diags.push(Diagnostic::new(
                         format!("{at}.product_status.known_not_affected[{i}]"),
                         format!("product id {id} has no flag or impact statement (6.1.27.9)"),

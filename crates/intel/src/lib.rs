@@ -189,6 +189,45 @@ pub fn is_date_time(s: &str) -> bool {
         && frac.bytes().all(|c| c.is_ascii_digit())
 }
 
+/// An RFC 3339 date-time ([`is_date_time`]) as a point in time that sorts correctly across
+/// zones: seconds since 1970-01-01T00:00:00Z and nanoseconds. A date-time without a zone is
+/// read as UTC. `None` when `s` is not a date-time.
+pub fn instant(s: &str) -> Option<(i64, u32)> {
+    if !is_date_time(s) {
+        return None;
+    }
+    let (date, time) = s.split_once(['T', 't'])?;
+    let num = |t: &str| t.parse::<i64>().ok();
+    let (y, m, d) = (num(&date[0..4])?, num(&date[5..7])?, num(&date[8..10])?);
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let (clock, zone) = match time.find(['Z', 'z', '+', '-']) {
+        Some(i) => time.split_at(i),
+        None => (time, ""),
+    };
+    let offset = match zone.as_bytes().first() {
+        Some(b'+' | b'-') => {
+            let minutes = num(&zone[1..3])? * 60 + num(&zone[4..6])?;
+            if zone.starts_with('-') {
+                -minutes
+            } else {
+                minutes
+            }
+        }
+        _ => 0,
+    };
+    let (hms, frac) = clock.split_once('.').unwrap_or((clock, "0"));
+    let (h, mi, sec) = (num(&hms[0..2])?, num(&hms[3..5])?, num(&hms[6..8])?);
+    let digits: String = frac.chars().chain(std::iter::repeat('0')).take(9).collect();
+    let nanos = digits.parse::<u32>().ok()?;
+    Some((days * 86_400 + h * 3600 + (mi - offset) * 60 + sec, nanos))
+}
+
 /// `CVE-YYYY-NNNN…` (4 to 19 digits), as the KEV and CVE schemas require.
 pub fn is_cve_id(s: &str) -> bool {
     let Some(rest) = s.strip_prefix("CVE-") else {

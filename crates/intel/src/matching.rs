@@ -17,9 +17,27 @@
 //!
 //! Per (item, CVE) the best-ranked match is the finding: purl above CPE above model number above
 //! product name above vendor only, and, within a rule, a version checked against a range above an
-//! item without a version ([`Finding::confidence`]). A matching not-affected entry (CSAF
-//! `known_not_affected` or `fixed`, VEX `not_affected` or `fixed`, matched by anything stronger
-//! than vendor only) moves the finding to [`Matches::suppressed`] with its justification.
+//! item without a version ([`Finding::confidence`]).
+//!
+//! # Statements
+//! CSAF `product_status` entries and VEX statements (OpenVEX, CycloneDX analyses) are
+//! *statements*: a status for a product and CVE at a time. Of the statements that apply to an item
+//! and CVE (matched by anything stronger than vendor only), the latest decides: ordered by
+//! timestamp (the VEX statement's, else its document's; a CSAF advisory's
+//! `current_release_date`), a missing timestamp oldest, ties by document id, then position in
+//! the document, then the order documents were added. The latest one:
+//! - `not_affected` / `fixed` (CSAF `known_not_affected`, `fixed`, `first_fixed`) moves the
+//!   finding to [`Matches::suppressed`] with the statement's justification (or `fixed`) and
+//!   impact statement, apart;
+//! - `under_investigation` keeps the finding, marked [`Finding::under_investigation`];
+//! - `affected` keeps the finding: an older not-affected statement no longer counts.
+//!
+//! `affected` statements are findings' sources too; the other statuses never are. A statement
+//! about a product's subcomponent (OpenVEX `products[].subcomponents`, a CycloneDX analysis of a
+//! component of a BOM with a subject) applies only to an item inside that product
+//! ([`Item::within`]: an SBOM component inside the BOM's subject), never to the same component
+//! elsewhere; a product that is neither purl nor CPE scopes nothing, so such statements apply to
+//! no subcomponent.
 //!
 //! Version semantics for a CVE 5 `affected[]` product: a version inside an `unaffected` entry is
 //! not affected; inside an `affected` entry it is; otherwise `defaultStatus: affected` makes it
@@ -40,7 +58,7 @@ use crate::csaf::{CsafDocument, CsafProduct};
 use crate::cve::{Affected, CveRecord, VersionStatus};
 use crate::epss::EpssScores;
 use crate::kev::{KevCatalog, KevEntry};
-use crate::sbom::Component;
+use crate::sbom::{Component, Sbom};
 use crate::vex::{VexStatement, VexStatus};
 
 /// Where an index entry came from.
@@ -106,6 +124,15 @@ pub struct Finding {
     pub unread: Option<String>,
     pub rule: Rule,
     pub confidence: f32,
+    /// The latest statement about the item and CVE says `under_investigation`.
+    pub under_investigation: Option<Investigation>,
+}
+
+/// An `under_investigation` statement: its document and its impact (or action) statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Investigation {
+    pub by: Source,
+    pub note: Option<String>,
 }
 
 impl Finding {
@@ -118,13 +145,16 @@ impl Finding {
     }
 }
 
-/// A finding withdrawn by a not-affected statement.
+/// A finding withdrawn by a not-affected or fixed statement.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Suppressed {
     pub finding: Finding,
     pub by: Source,
-    /// The VEX justification, impact statement, CSAF flag label, or `fixed`.
+    /// The VEX justification or CSAF flag label; failing one, the status (`not_affected`,
+    /// `known_not_affected`, `fixed`).
     pub justification: String,
+    /// The statement's impact statement (CycloneDX `analysis.detail`, CSAF impact threat).
+    pub impact_statement: Option<String>,
 }
 
 /// The result of matching.
@@ -144,6 +174,9 @@ pub struct Item {
     pub product: Option<String>,
     pub model: Option<String>,
     pub version: Option<String>,
+    /// The products the item is part of, nearest first: for an SBOM component, its enclosing
+    /// components and the BOM's subject. Statements about subcomponents look here.
+    pub within: Vec<Item>,
 }
 
 fn some_text(s: Option<&str>) -> Option<String> {
@@ -208,6 +241,18 @@ impl Item {
         (items, diags)
     }
 
+    /// Component `i` of `sbom` ([`Item::from_component`]) inside what encloses it
+    /// ([`Sbom::enclosing`]).
+    pub fn in_sbom(id: &str, sbom: &Sbom, i: usize) -> Item {
+        Item {
+            within: sbom
+                .enclosing(i)
+                .map(|c| Item::from_component(id, c))
+                .collect(),
+            ..Item::from_component(id, &sbom.components[i])
+        }
+    }
+
     /// An SBOM component: purl and CPE when readable, supplier (or group) as vendor, name, version.
     pub fn from_component(id: &str, c: &Component) -> Item {
         let purl = c.purl.as_deref().and_then(|p| Purl::parse(p).ok());
@@ -223,6 +268,7 @@ impl Item {
             version,
             purl,
             cpe,
+            within: Vec::new(),
         }
     }
 }
@@ -313,18 +359,82 @@ impl Versions {
     }
 }
 
+/// What a CSAF `product_status` entry or a VEX statement says; see the module docs.
+#[derive(Debug)]
+struct Statement {
+    status: VexStatus,
+    /// The statement's time ([`crate::instant`]); `None` sorts oldest.
+    instant: Option<(i64, u32)>,
+    /// The statement's position in its document.
+    position: usize,
+    /// The justification or flag label, failing those the status.
+    justification: String,
+    impact_statement: Option<String>,
+    /// For an `under_investigation` statement: its impact, else action, statement.
+    note: Option<String>,
+    /// For a subcomponent: the product the item must be inside.
+    inside: Option<Enclosing>,
+}
+
+/// The product a subcomponent statement is about, at the version it names, if any.
+#[derive(Debug)]
+enum Enclosing {
+    Purl(Purl),
+    Cpe(Cpe),
+}
+
+impl Enclosing {
+    /// A purl or CPE; `None` for anything else.
+    fn parse(id: &str) -> Option<Enclosing> {
+        match ident::ProductId::parse(id).ok()? {
+            ident::ProductId::Purl(p) => Some(Enclosing::Purl(p)),
+            ident::ProductId::Cpe(c) => Some(Enclosing::Cpe(c)),
+            ident::ProductId::Plain { .. } => None,
+        }
+    }
+
+    /// True when `item` is inside this product.
+    fn holds(&self, item: &Item) -> bool {
+        let same_version = |want: Option<&str>, have: Option<&str>| {
+            want.and_then(clean_version)
+                .is_none_or(|w| have.and_then(clean_version) == Some(w))
+        };
+        item.within.iter().any(|w| match self {
+            Enclosing::Purl(p) => {
+                w.purl.as_ref().is_some_and(|q| q.key() == p.key())
+                    && same_version(p.version.as_deref(), w.version.as_deref())
+            }
+            Enclosing::Cpe(c) => {
+                let version = c.version.unquoted().filter(|v| !v.contains(['*', '?']));
+                w.cpe
+                    .as_ref()
+                    .is_some_and(|q| c.matches_ignoring_version(q))
+                    && same_version(version.as_deref(), w.version.as_deref())
+            }
+        })
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Entry {
     cve: Arc<str>,
     source: Arc<Source>,
     identifier: String,
-    /// `None` for affected, the justification for not affected.
-    not_affected: Option<String>,
+    /// `None` for an advisory's affected product (CVE 5, KEV); a CSAF or VEX statement.
+    statement: Option<Arc<Statement>>,
     versions: Arc<Versions>,
     /// For CPE entries: the whole name, whose other attributes must match too.
     cpe: Option<Cpe>,
     /// For model-number entries: the vendor, when known, must agree with the item's.
     vendor: Option<String>,
+}
+
+impl Entry {
+    /// Where its statement sorts among the statements about one item and CVE: the latest last.
+    fn order(&self) -> Option<(Option<(i64, u32)>, &str, usize)> {
+        let s = self.statement.as_deref()?;
+        Some((s.instant, self.source.document.as_str(), s.position))
+    }
 }
 
 /// Affected products under normalised keys; see the module docs.
@@ -527,7 +637,7 @@ impl Index {
             cve: cve.clone(),
             source: source.clone(),
             identifier,
-            not_affected: None,
+            statement: None,
             versions,
             cpe: None,
             vendor: None,
@@ -570,7 +680,7 @@ impl Index {
                 cve: Arc::from(e.cve_id.as_str()),
                 source: source.clone(),
                 identifier: format!("{} / {}", e.vendor_project, e.product),
-                not_affected: None,
+                statement: None,
                 versions: unknown.clone(),
                 cpe: None,
                 vendor: None,
@@ -579,47 +689,68 @@ impl Index {
         }
     }
 
-    /// Index a CSAF document: affected products (`known_affected`, `first_affected`,
-    /// `last_affected`) and not-affected ones (`known_not_affected` with its flag or impact
-    /// statement, `fixed`, `first_fixed`), by each helper and by name. Vulnerabilities without a
-    /// `cve` are skipped.
+    /// Index a CSAF document's product statuses as statements dated by its
+    /// `current_release_date`: affected (`known_affected`, `first_affected`, `last_affected`),
+    /// not affected (`known_not_affected` with its flag label and impact statement), `fixed`
+    /// (`fixed`, `first_fixed`) and `under_investigation`, by each helper and by name.
+    /// Vulnerabilities without a `cve` are skipped.
     pub fn add_csaf(&mut self, doc: &CsafDocument) {
         let source = Arc::new(Source {
             kind: SourceKind::Csaf,
             document: doc.document.tracking.id.clone(),
         });
+        let instant = crate::instant(&doc.document.tracking.current_release_date);
         let products: HashMap<String, CsafProduct> = doc
             .products()
             .into_iter()
             .map(|p| (p.product_id.clone(), p))
             .collect();
-        for v in &doc.vulnerabilities {
+        for (position, v) in doc.vulnerabilities.iter().enumerate() {
             let Some(cve) = &v.cve else { continue };
             let cve: Arc<str> = Arc::from(cve.as_str());
             let s = &v.product_status;
+            let statement = |status: VexStatus, justification: &str| Statement {
+                status,
+                instant,
+                position,
+                justification: justification.to_owned(),
+                impact_statement: None,
+                note: None,
+                inside: None,
+            };
             let affected = s
                 .known_affected
                 .iter()
                 .chain(&s.first_affected)
                 .chain(&s.last_affected)
-                .map(|id| (id, None));
+                .map(|id| (id, statement(VexStatus::Affected, "known_affected")));
             let not_affected = s.known_not_affected.iter().map(|id| {
-                (
-                    id,
-                    Some(
-                        doc.not_affected_reason(v, id)
-                            .unwrap_or_else(|| "known_not_affected".to_owned()),
-                    ),
-                )
+                let (flag, impact) = doc.not_affected_reasons(v, id);
+                let mut st = statement(
+                    VexStatus::NotAffected,
+                    flag.as_deref().unwrap_or("known_not_affected"),
+                );
+                st.impact_statement = impact;
+                (id, st)
             });
             let fixed = s
                 .fixed
                 .iter()
                 .chain(&s.first_fixed)
-                .map(|id| (id, Some("fixed".to_owned())));
-            for (id, not) in affected.chain(not_affected).chain(fixed) {
+                .map(|id| (id, statement(VexStatus::Fixed, "fixed")));
+            let investigated = s.under_investigation.iter().map(|id| {
+                (
+                    id,
+                    statement(VexStatus::UnderInvestigation, "under_investigation"),
+                )
+            });
+            for (id, st) in affected
+                .chain(not_affected)
+                .chain(fixed)
+                .chain(investigated)
+            {
                 if let Some(p) = products.get(id) {
-                    self.add_csaf_product(&cve, &source, p, not);
+                    self.add_csaf_product(&cve, &source, p, &Arc::new(st));
                 }
             }
         }
@@ -630,7 +761,7 @@ impl Index {
         cve: &Arc<str>,
         source: &Arc<Source>,
         p: &CsafProduct,
-        not_affected: Option<String>,
+        statement: &Arc<Statement>,
     ) {
         let branch_versions = match (&p.version, &p.version_range) {
             // A range that cannot be read covers no version for sure (its import warned).
@@ -644,7 +775,7 @@ impl Index {
             cve: cve.clone(),
             source: source.clone(),
             identifier,
-            not_affected: not_affected.clone(),
+            statement: Some(statement.clone()),
             versions,
             cpe: None,
             vendor: p.vendor.as_deref().map(vendor_key),
@@ -670,43 +801,76 @@ impl Index {
         }
     }
 
-    /// Index VEX statements (OpenVEX, or CycloneDX analyses via [`crate::sbom::Sbom::vulnerabilities`]):
-    /// `not_affected` and `fixed` suppress, `affected` adds findings; products are purls or CPEs,
-    /// at the version they name (or every version when they name none).
+    /// Index VEX statements (OpenVEX, or CycloneDX analyses via [`crate::sbom::Sbom::vulnerabilities`])
+    /// of `document`, in document order: each product, and each of its subcomponents inside it;
+    /// products and subcomponents are purls or CPEs, at the version they name (or every version
+    /// when they name none). See the module docs for what the statements do.
     pub fn add_vex(&mut self, document: &str, statements: &[VexStatement]) {
         let source = Arc::new(Source {
             kind: SourceKind::Vex,
             document: document.to_owned(),
         });
         let every = Arc::new(Versions::all());
-        for s in statements {
-            let not_affected = match s.status {
-                VexStatus::Affected => None,
-                VexStatus::NotAffected => Some(
-                    s.justification
-                        .clone()
-                        .or_else(|| s.impact_statement.clone())
-                        .unwrap_or_else(|| "not_affected".to_owned()),
-                ),
-                VexStatus::Fixed => Some("fixed".to_owned()),
-                VexStatus::UnderInvestigation => continue,
+        for (position, s) in statements.iter().enumerate() {
+            let justification = match s.status {
+                VexStatus::NotAffected => s.justification.as_deref().unwrap_or("not_affected"),
+                VexStatus::Fixed => "fixed",
+                VexStatus::Affected => s.justification.as_deref().unwrap_or("affected"),
+                VexStatus::UnderInvestigation => "under_investigation",
             };
+            let statement = |inside: Option<Enclosing>| {
+                Arc::new(Statement {
+                    status: s.status,
+                    instant: s.timestamp.as_deref().and_then(crate::instant),
+                    position,
+                    justification: justification.to_owned(),
+                    impact_statement: s.impact_statement.clone(),
+                    note: s
+                        .impact_statement
+                        .clone()
+                        .or_else(|| s.action_statement.clone()),
+                    inside,
+                })
+            };
+            let cve: Arc<str> = Arc::from(s.vulnerability.as_str());
             for product in &s.products {
-                let entry = |versions: Arc<Versions>| Entry {
-                    cve: Arc::from(s.vulnerability.as_str()),
-                    source: source.clone(),
-                    identifier: product.clone(),
-                    not_affected: not_affected.clone(),
-                    versions,
-                    cpe: None,
-                    vendor: None,
+                self.add_vex_product(&cve, &source, &product.id, &statement(None), &every);
+                if product.subcomponents.is_empty() {
+                    continue;
+                }
+                // Subcomponents of a product that is neither purl nor CPE apply nowhere.
+                let Some(inside) = Enclosing::parse(&product.id) else {
+                    continue;
                 };
-                if let Ok(p) = Purl::parse(product) {
-                    self.add_purl(&p, entry(purl_versions(&p, &every)));
-                } else if let Ok(c) = Cpe::parse(product) {
-                    self.add_cpe(c.clone(), entry(cpe_versions(&c, &every)));
+                let scoped = statement(Some(inside));
+                for sub in &product.subcomponents {
+                    self.add_vex_product(&cve, &source, sub, &scoped, &every);
                 }
             }
+        }
+    }
+
+    fn add_vex_product(
+        &mut self,
+        cve: &Arc<str>,
+        source: &Arc<Source>,
+        product: &str,
+        statement: &Arc<Statement>,
+        every: &Arc<Versions>,
+    ) {
+        let entry = |versions: Arc<Versions>| Entry {
+            cve: cve.clone(),
+            source: source.clone(),
+            identifier: product.to_owned(),
+            statement: Some(statement.clone()),
+            versions,
+            cpe: None,
+            vendor: None,
+        };
+        if let Ok(p) = Purl::parse(product) {
+            self.add_purl(&p, entry(purl_versions(&p, every)));
+        } else if let Ok(c) = Cpe::parse(product) {
+            self.add_cpe(c.clone(), entry(cpe_versions(&c, every)));
         }
     }
 
@@ -753,7 +917,8 @@ impl Index {
     pub fn match_item(&self, item: &Item) -> Matches {
         // Per CVE: the best (confidence, rule, entry, range), kept cheap until the end.
         let mut best: Vec<(f32, Rule, &Entry, Option<Option<&VersionRange>>)> = Vec::new();
-        let mut suppress: Vec<&Entry> = Vec::new();
+        // Per CVE: the latest statement that applies.
+        let mut latest: Vec<&Entry> = Vec::new();
         let mut ruled_out: Vec<&str> = Vec::new();
         let item_vendor = item.vendor.as_deref().map(vendor_key);
         for (rule, e) in self.candidates(item) {
@@ -765,6 +930,11 @@ impl Index {
             if rule == Rule::ModelNumber
                 && let (Some(a), Some(b)) = (&e.vendor, &item_vendor)
                 && a != b
+            {
+                continue;
+            }
+            if let Some(inside) = e.statement.as_ref().and_then(|s| s.inside.as_ref())
+                && !inside.holds(item)
             {
                 continue;
             }
@@ -781,10 +951,17 @@ impl Index {
                 Verdict::In(r) => (Some(r), true),
                 Verdict::Unversioned => (None, false),
             };
-            if e.not_affected.is_some() {
-                if rule != Rule::VendorOnly && !suppress.iter().any(|s| s.cve == e.cve) {
-                    suppress.push(e);
+            if e.statement.is_some() && rule != Rule::VendorOnly {
+                match latest.iter_mut().find(|l| l.cve == e.cve) {
+                    Some(l) if l.order() > e.order() => {}
+                    Some(l) => *l = e,
+                    None => latest.push(e),
                 }
+            }
+            if e.statement
+                .as_ref()
+                .is_some_and(|s| s.status != VexStatus::Affected)
+            {
                 continue;
             }
             let confidence = rule.confidence(checked);
@@ -812,14 +989,31 @@ impl Index {
                 range: range.map(|r| r.map_or_else(|| "*".to_owned(), ToString::to_string)),
                 rule,
                 confidence,
+                under_investigation: None,
             };
-            match suppress.iter().find(|s| s.cve == e.cve) {
-                Some(s) => out.suppressed.push(Suppressed {
-                    finding,
-                    by: Source::clone(&s.source),
-                    justification: s.not_affected.clone().unwrap_or_default(),
-                }),
-                None => out.findings.push(finding),
+            let decided = latest
+                .iter()
+                .find(|l| l.cve == e.cve)
+                .and_then(|l| Some((Source::clone(&l.source), l.statement.as_deref()?)));
+            match decided {
+                Some((by, s)) if matches!(s.status, VexStatus::NotAffected | VexStatus::Fixed) => {
+                    out.suppressed.push(Suppressed {
+                        finding,
+                        by,
+                        justification: s.justification.clone(),
+                        impact_statement: s.impact_statement.clone(),
+                    });
+                }
+                Some((by, s)) if s.status == VexStatus::UnderInvestigation => {
+                    out.findings.push(Finding {
+                        under_investigation: Some(Investigation {
+                            by,
+                            note: s.note.clone(),
+                        }),
+                        ..finding
+                    });
+                }
+                _ => out.findings.push(finding),
             }
         }
         out

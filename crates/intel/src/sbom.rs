@@ -13,6 +13,15 @@
 //! `ref`; every vulnerability `analysis.state` / `justification` is from the enumeration.
 //! Identifier problems that do not stop matching (an unreadable purl or CPE) are diagnostics.
 //!
+//! # CycloneDX VEX
+//! Each `vulnerabilities[]` entry with an `id` becomes a [`VexStatement`]. An `affects[].ref` is a
+//! `bom-ref`, or a BOM-Link `urn:cdx:<serial>/<version>#<bom-ref>` naming this BOM's serial number
+//! (the `bom-ref` percent-decoded). A BOM-Link to another BOM is not resolved: a diagnostic, and
+//! the statement says nothing about it. A ref to a component of a BOM whose subject
+//! (`metadata.component`) has a purl or CPE is about that component *inside the subject*
+//! ([`VexProduct::subcomponents`]); a ref to the subject, or to a component of a BOM without one,
+//! is about the component itself. A ref that names no component is kept as written (often a purl).
+//!
 //! # SPDX
 //! [`parse_spdx`] reads `packages[]` with `versionInfo`, `supplier` and `externalRefs` of type
 //! `purl`, `cpe23Type` and `cpe22Type`. `spdxVersion` must be `SPDX-2.x` and every package needs
@@ -22,7 +31,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::vex::{VexStatement, VexStatus};
+use crate::vex::{VexProduct, VexStatement, VexStatus};
 use crate::{Diagnostic, IntelError, is_date_time, parse_json};
 
 /// Which format a BOM came in.
@@ -67,8 +76,19 @@ pub struct Sbom {
     pub subject: Option<Component>,
     /// Every component, nested ones flattened after their parent.
     pub components: Vec<Component>,
-    /// CycloneDX vulnerabilities as VEX statements, products resolved from `bom-ref` to purl.
+    /// CycloneDX vulnerabilities as VEX statements ([`parse_cyclonedx`] says how `affects[].ref`
+    /// is resolved).
     pub vulnerabilities: Vec<VexStatement>,
+}
+
+impl Sbom {
+    /// What component `i` sits inside, nearest first: its enclosing components, then the
+    /// BOM's subject.
+    pub fn enclosing(&self, i: usize) -> impl Iterator<Item = &Component> {
+        std::iter::successors(self.components[i].parent, |&p| self.components[p].parent)
+            .map(|p| &self.components[p])
+            .chain(self.subject.as_ref())
+    }
 }
 
 const SPEC_VERSIONS: [&str; 8] = ["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"];
@@ -263,6 +283,66 @@ fn cdx_component(
     Ok(())
 }
 
+/// `%XX` escapes decoded (a BOM-Link fragment is percent-encoded); `None` if malformed.
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The product an `affects[].ref` is about (see the module docs), or why it is not resolved.
+fn affected_product(
+    r: &str,
+    serial_number: Option<&str>,
+    by_ref: &HashMap<&str, &Component>,
+    subject: Option<&Component>,
+) -> Result<VexProduct, String> {
+    let local = match r.strip_prefix("urn:cdx:") {
+        None => r.to_owned(),
+        Some(link) => {
+            let (bom, fragment) = link.split_once('#').unwrap_or((link, ""));
+            let serial = bom.split_once('/').map_or(bom, |(serial, _version)| serial);
+            let own = serial_number.and_then(|s| s.strip_prefix("urn:uuid:"));
+            if own != Some(serial) {
+                return Err(format!(
+                    "BOM-Link to another BOM (serial number urn:uuid:{serial}): not resolved, \
+                     the statement is not applied to it"
+                ));
+            }
+            match percent_decode(fragment).filter(|f| !f.is_empty()) {
+                Some(f) => f,
+                None => return Err(format!("BOM-Link without a readable bom-ref: {r:?}")),
+            }
+        }
+    };
+    let identifier = |c: &Component| c.purl.clone().or_else(|| c.cpe.clone());
+    let Some(c) = by_ref.get(local.as_str()) else {
+        return Ok(VexProduct::whole(local));
+    };
+    let id = identifier(c).unwrap_or(local);
+    let inside = subject
+        .filter(|s| !std::ptr::eq(*s, *c))
+        .and_then(identifier);
+    Ok(match inside {
+        Some(product) => VexProduct {
+            id: product,
+            subcomponents: vec![id],
+        },
+        None => VexProduct::whole(id),
+    })
+}
+
 /// Parse and validate a CycloneDX JSON BOM (see the module docs for what is checked).
 pub fn parse_cyclonedx(bytes: &[u8]) -> Result<(Sbom, Vec<Diagnostic>), IntelError> {
     let root = parse_json(bytes)?;
@@ -294,6 +374,10 @@ pub fn parse_cyclonedx(bytes: &[u8]) -> Result<(Sbom, Vec<Diagnostic>), IntelErr
     let mut diags = Vec::new();
     let mut components = Vec::new();
     let mut subject = None;
+    let bom_timestamp = o
+        .get("metadata")
+        .and_then(Value::as_object)
+        .and_then(|m| text(m, "timestamp"));
     if let Some(meta) = o.get("metadata") {
         let meta = object(meta, "metadata")?;
         if let Some(ts) = meta.get("timestamp")
@@ -365,15 +449,18 @@ pub fn parse_cyclonedx(bytes: &[u8]) -> Result<(Sbom, Vec<Diagnostic>), IntelErr
             ));
             continue;
         };
-        let products = array(v, "affects", &format!("{at}."))?
-            .iter()
-            .filter_map(|a| a.get("ref").and_then(Value::as_str))
-            .map(|r| {
-                let c = by_ref.get(r);
-                c.and_then(|c| c.purl.clone().or_else(|| c.cpe.clone()))
-                    .unwrap_or_else(|| r.to_owned())
-            })
-            .collect();
+        let mut products = Vec::new();
+        for (j, a) in array(v, "affects", &format!("{at}."))?.iter().enumerate() {
+            let Some(r) = a.get("ref").and_then(Value::as_str) else {
+                continue;
+            };
+            match affected_product(r, serial_number.as_deref(), &by_ref, subject.as_ref()) {
+                Ok(p) => products.push(p),
+                Err(message) => {
+                    diags.push(Diagnostic::new(format!("{at}.affects[{j}].ref"), message));
+                }
+            }
+        }
         vulnerabilities.push(VexStatement {
             vulnerability: id,
             aliases: Vec::new(),
@@ -382,6 +469,9 @@ pub fn parse_cyclonedx(bytes: &[u8]) -> Result<(Sbom, Vec<Diagnostic>), IntelErr
                 .as_deref()
                 .and_then(VexStatus::from_cyclonedx)
                 .unwrap_or(VexStatus::Affected),
+            timestamp: analysis
+                .and_then(|a| text(a, "lastUpdated").or_else(|| text(a, "firstIssued")))
+                .or_else(|| bom_timestamp.clone()),
             justification,
             impact_statement: analysis.and_then(|a| text(a, "detail")),
             action_statement: text(v, "recommendation"),

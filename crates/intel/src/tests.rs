@@ -33,6 +33,26 @@ fn dates() {
 }
 
 #[test]
+fn instants_sort_across_zones() {
+    assert_eq!(instant("1970-01-01T00:00:00Z"), Some((0, 0)));
+    assert_eq!(
+        instant("1970-01-02T00:00:00.5Z"),
+        Some((86_400, 500_000_000))
+    );
+    assert_eq!(instant("2000-03-01T00:00:00Z"), Some((951_868_800, 0)));
+    assert_eq!(
+        instant("2024-01-01T02:00:00+02:00"),
+        instant("2024-01-01T00:00:00Z")
+    );
+    assert_eq!(
+        instant("2023-12-31T19:00:00-05:00"),
+        instant("2024-01-01T00:00:00")
+    );
+    assert!(instant("2024-01-01T00:00:00.001Z") > instant("2024-01-01T00:00:00Z"));
+    assert_eq!(instant("2024-01-01"), None);
+}
+
+#[test]
 fn paths() {
     assert_eq!(join_path("", "."), "$");
     assert_eq!(

@@ -40,15 +40,38 @@ impl VexStatus {
     }
 }
 
+/// A product a statement is about, and the subcomponents inside it that the statement is about
+/// (OpenVEX `products[].subcomponents`): those only as parts of this product, never elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VexProduct {
+    /// A purl, a CPE or, failing those, the document's own reference.
+    pub id: String,
+    pub subcomponents: Vec<String>,
+}
+
+impl VexProduct {
+    /// A product without subcomponents.
+    pub fn whole(id: impl Into<String>) -> VexProduct {
+        VexProduct {
+            id: id.into(),
+            subcomponents: Vec::new(),
+        }
+    }
+}
+
 /// One statement: a vulnerability, the products it is about, and their status.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VexStatement {
     /// CVE id or other vulnerability name.
     pub vulnerability: String,
     pub aliases: Vec<String>,
-    /// Product identifiers: purls, CPEs or, failing those, the document's own references.
-    pub products: Vec<String>,
+    pub products: Vec<VexProduct>,
     pub status: VexStatus,
+    /// When the statement was made or last changed (RFC 3339): OpenVEX `last_updated`, else the
+    /// statement's `timestamp`, else the document's; the CycloneDX `analysis.lastUpdated`, else
+    /// `analysis.firstIssued`, else the BOM's `metadata.timestamp`. Of the statements about
+    /// one product and vulnerability, the latest decides ([`crate::matching`]).
+    pub timestamp: Option<String>,
     /// Machine-readable justification (OpenVEX/CSAF label or CycloneDX justification).
     pub justification: Option<String>,
     pub impact_statement: Option<String>,
@@ -71,29 +94,34 @@ fn text(v: &Value, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A product entry: a string, or `{@id, identifiers{purl, cpe23, cpe22}, subcomponents[]}`.
-/// Subcomponents are listed as products of the statement too.
-fn products(v: &Value, out: &mut Vec<String>) {
+/// A product or subcomponent reference: a string, or `{@id, identifiers{purl, cpe23, cpe22}}`,
+/// the best identifier first.
+fn reference(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => out.push(s.clone()),
-        Value::Object(o) => {
-            let ids = o.get("identifiers");
-            let best = ["purl", "cpe23", "cpe22"]
+        Value::String(s) => Some(s.clone()).filter(|s| !s.is_empty()),
+        Value::Object(_) => {
+            let ids = v.get("identifiers");
+            ["purl", "cpe23", "cpe22"]
                 .iter()
                 .find_map(|k| ids.and_then(|i| text(i, k)))
-                .or_else(|| text(v, "@id"));
-            out.extend(best);
-            for sub in o
-                .get("subcomponents")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                products(sub, out);
-            }
+                .or_else(|| text(v, "@id"))
         }
-        _ => {}
+        _ => None,
     }
+}
+
+/// A product entry with its `subcomponents[]`.
+fn product(v: &Value) -> Option<VexProduct> {
+    Some(VexProduct {
+        id: reference(v)?,
+        subcomponents: v
+            .get("subcomponents")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(reference)
+            .collect(),
+    })
 }
 
 /// Parse an OpenVEX document.
@@ -112,6 +140,7 @@ pub fn parse_openvex(bytes: &[u8]) -> Result<(OpenVex, Vec<Diagnostic>), IntelEr
     let Some(statements) = root.get("statements").and_then(Value::as_array) else {
         return Err(IntelError::invalid("statements", "missing or not an array"));
     };
+    let document_timestamp = text(&root, "timestamp");
     let mut diags = Vec::new();
     let mut out = Vec::with_capacity(statements.len());
     for (i, s) in statements.iter().enumerate() {
@@ -136,15 +165,13 @@ pub fn parse_openvex(bytes: &[u8]) -> Result<(OpenVex, Vec<Diagnostic>), IntelEr
             ));
             continue;
         };
-        let mut prods = Vec::new();
-        for p in s
+        let prods: Vec<VexProduct> = s
             .get("products")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-        {
-            products(p, &mut prods);
-        }
+            .filter_map(product)
+            .collect();
         if prods.is_empty() {
             diags.push(Diagnostic::new(format!("{at}.products"), "no products"));
         }
@@ -161,6 +188,9 @@ pub fn parse_openvex(bytes: &[u8]) -> Result<(OpenVex, Vec<Diagnostic>), IntelEr
             aliases,
             products: prods,
             status,
+            timestamp: text(s, "last_updated")
+                .or_else(|| text(s, "timestamp"))
+                .or_else(|| document_timestamp.clone()),
             justification: text(s, "justification"),
             impact_statement: text(s, "impact_statement"),
             action_statement: text(s, "action_statement"),
@@ -183,7 +213,7 @@ pub fn parse_openvex(bytes: &[u8]) -> Result<(OpenVex, Vec<Diagnostic>), IntelEr
         OpenVex {
             id: text(&root, "@id"),
             author: text(&root, "author"),
-            timestamp: text(&root, "timestamp"),
+            timestamp: document_timestamp,
             statements: out,
         },
         diags,

@@ -3,6 +3,7 @@
 mod corpus;
 mod matching;
 mod ssvc;
+mod vex;
 
 use std::path::{Path, PathBuf};
 

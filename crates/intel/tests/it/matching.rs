@@ -40,8 +40,11 @@ fn index() -> Index {
 
 type Expected<'a> = (&'a str, Rule, f32, Option<&'a str>);
 
-/// `(cve, rule, confidence, range)` of each finding, and `(cve, justification)` of each suppression.
-fn check(index: &Index, product: &str, findings: &[Expected], suppressed: &[(&str, &str)]) {
+/// `(cve, justification, impact statement)` of a suppression.
+type Suppression<'a> = (&'a str, &'a str, Option<&'a str>);
+
+/// `(cve, rule, confidence, range)` of each finding, and each suppression.
+fn check(index: &Index, product: &str, findings: &[Expected], suppressed: &[Suppression]) {
     check_only(index, product, None, findings, suppressed);
 }
 
@@ -51,7 +54,7 @@ fn check_only(
     product: &str,
     cve: Option<&str>,
     findings: &[Expected],
-    suppressed: &[(&str, &str)],
+    suppressed: &[Suppression],
 ) {
     let item = Item::parse("asset-1", product).unwrap_or_else(|e| panic!("{product}: {e}"));
     let mut m = index.match_item(&item);
@@ -68,7 +71,13 @@ fn check_only(
     let got: Vec<_> = m
         .suppressed
         .iter()
-        .map(|s| (s.finding.cve.as_str(), s.justification.as_str()))
+        .map(|s| {
+            (
+                s.finding.cve.as_str(),
+                s.justification.as_str(),
+                s.impact_statement.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(got, suppressed, "{product}");
 }
@@ -227,7 +236,11 @@ fn purl_range_and_vex_suppression() {
         &index,
         "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
         &[],
-        &[("CVE-2021-44228", "vulnerable_code_not_in_execute_path")],
+        &[(
+            "CVE-2021-44228",
+            "vulnerable_code_not_in_execute_path",
+            None,
+        )],
     );
 }
 
@@ -244,7 +257,8 @@ fn csaf_known_not_affected_suppresses_with_its_impact_statement() {
         &[],
         &[(
             "CVE-2021-44228",
-            "Class with vulnerable code was removed before shipping.",
+            "known_not_affected",
+            Some("Class with vulnerable code was removed before shipping."),
         )],
     );
     check(
