@@ -668,10 +668,26 @@ impl FindingState {
     }
 }
 
+/// The latest VEX / CSAF statement about a finding says not affected or fixed.
 #[derive(Clone, Debug, Serialize)]
 pub struct Suppression {
+    /// Its document (`VEX …`, `CSAF …`).
     pub by: String,
+    /// The VEX justification or CSAF flag label; failing one, the status (`not_affected`,
+    /// `known_not_affected`, `fixed`).
     pub justification: String,
+    /// The statement's impact statement, when it gives one.
+    pub impact_statement: Option<String>,
+}
+
+/// The latest VEX / CSAF statement about a finding says `under_investigation`: the finding
+/// stands (and counts), marked.
+#[derive(Clone, Debug, Serialize)]
+pub struct Investigation {
+    /// Its document (`VEX …`, `CSAF …`).
+    pub by: String,
+    /// Its impact (or action) statement, when it gives one.
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -702,8 +718,10 @@ pub struct FindingRow {
     pub cvss: Option<Cvss>,
     pub cwes: Vec<String>,
     pub ssvc: SsvcRow,
-    /// Set when a VEX / CSAF not-affected statement withdraws the finding.
+    /// Set when the latest VEX / CSAF statement about it withdraws the finding.
     pub suppressed: Option<Suppression>,
+    /// Set when the latest VEX / CSAF statement about it is `under_investigation`.
+    pub under_investigation: Option<Investigation>,
     /// The analyst's note, when marked as a false positive.
     pub false_positive: Option<String>,
     /// The analyst's note, when confirmed.
@@ -801,8 +819,9 @@ fn inventory(store: &mut store::Store, corpus: &Corpus, only: Option<&str>) -> R
         let Some(sbom) = corpus.sboms.get(&doc) else {
             continue;
         };
-        for c in &sbom.components {
-            let item = Item::from_component(&inventory.items.len().to_string(), c);
+        for (i, c) in sbom.components.iter().enumerate() {
+            // Inside the BOM's subject: statements about its subcomponents apply.
+            let item = Item::in_sbom(&inventory.items.len().to_string(), sbom, i);
             let identifier =
                 c.purl
                     .clone()
@@ -1078,6 +1097,10 @@ impl<'a> Judge<'a> {
             },
             decision: j.decision,
             suppressed,
+            under_investigation: f.under_investigation.as_ref().map(|i| Investigation {
+                by: source_name(&i.by),
+                note: i.note.clone(),
+            }),
             false_positive: j.note(store::Verdict::FalsePositive),
             confirmed: j.note(store::Verdict::Confirmed),
         }
@@ -1136,6 +1159,7 @@ fn compute(
                     let suppression = Suppression {
                         by: source_name(&s.by),
                         justification: s.justification.clone(),
+                        impact_statement: s.impact_statement.clone(),
                     };
                     judge.row(it, &identifiers[it.item], &s.finding, Some(suppression))
                 }))

@@ -554,3 +554,110 @@ fn the_findings_cache_follows_every_input_of_findings() {
         ["fw:1"]
     );
 }
+
+/// A CycloneDX SBOM of npm `subject@1.0.0` with one component, `lib@1.2.3`.
+fn sbom_of(subject: &str) -> Vec<u8> {
+    format!(
+        r#"{{"bomFormat":"CycloneDX","specVersion":"1.6",
+          "metadata":{{"component":{{"type":"application","name":"{subject}","version":"1.0.0","purl":"pkg:npm/{subject}@1.0.0"}}}},
+          "components":[{{"type":"library","name":"lib","version":"1.2.3","purl":"pkg:npm/lib@1.2.3"}}]}}"#
+    )
+    .into_bytes()
+}
+
+/// An OpenVEX document `id` of `timestamp`: npm `lib` inside `app-a@1.0.0` has `status`.
+fn vex_on_lib_in_app_a(id: &str, timestamp: &str, status: &str, fields: &str) -> Vec<u8> {
+    format!(
+        r#"{{"@context":"https://openvex.dev/ns/v0.2.0","@id":"{id}","author":"a","timestamp":"{timestamp}","version":1,
+          "statements":[{{"vulnerability":{{"name":"CVE-2024-0001"}},"status":"{status}"{fields},
+            "products":[{{"@id":"pkg:npm/app-a@1.0.0","subcomponents":[{{"@id":"pkg:npm/lib"}}]}}]}}]}}"#
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_vex_statement_about_a_subcomponent_acts_only_inside_its_product_and_the_latest_wins() {
+    let record = br#"{"dataType":"CVE_RECORD","dataVersion":"5.1","cveMetadata":{"cveId":"CVE-2024-0001","state":"PUBLISHED"},
+      "containers":{"cna":{"affected":[{"collectionURL":"https://registry.npmjs.org","packageName":"lib","defaultStatus":"affected"}]}}}"#;
+    for db in test_support::backends("app vex scope") {
+        let mut store = store::Store::open(&db.url).expect("opening the test store");
+        let asset = |id: &str| model::Asset {
+            id: id.into(),
+            name: id.into(),
+            kind: "system".into(),
+            country: "FR".into(),
+            ..Default::default()
+        };
+        let atlas = model::Atlas {
+            assets: vec![asset("plant:a"), asset("plant:b")],
+            dependencies: vec![],
+        };
+        store.import(&atlas).expect("importing the test atlas");
+        let import = |store: &mut store::Store, name: &str, body: Vec<u8>, on: Option<&str>| {
+            import_documents(store, vec![(name.to_owned(), body)], on, &(), &actor())
+                .unwrap_or_else(|e| panic!("[{}] {name}: {e}", db.name));
+        };
+        import(&mut store, "cve.json", record.to_vec(), None);
+        import(&mut store, "a.cdx.json", sbom_of("app-a"), Some("plant:a"));
+        import(&mut store, "b.cdx.json", sbom_of("app-b"), Some("plant:b"));
+        let fields = r#","justification":"vulnerable_code_not_in_execute_path","impact_statement":"app-a never parses untrusted input""#;
+        let not_affected =
+            vex_on_lib_in_app_a("vex-1", "2024-01-01T00:00:00Z", "not_affected", fields);
+        import(&mut store, "vex-1.json", not_affected, None);
+        // Per asset: suppressed (justification / impact statement), under investigation, or active.
+        let states = |store: &mut store::Store| -> Vec<(String, String)> {
+            let rows = with_context(store, *b"FR", &(), |store, context| {
+                let all = FindingQuery {
+                    all: true,
+                    ..Default::default()
+                };
+                findings(store, context, &all)
+            })
+            .unwrap()
+            .rows;
+            let mut out: Vec<(String, String)> = rows
+                .into_iter()
+                .map(|r| {
+                    let state = match (&r.suppressed, &r.under_investigation) {
+                        (Some(s), _) => format!(
+                            "suppressed by {}: {} / {}",
+                            s.by,
+                            s.justification,
+                            s.impact_statement.as_deref().unwrap_or("-")
+                        ),
+                        (None, Some(i)) => format!("under investigation by {}", i.by),
+                        (None, None) => "active".to_owned(),
+                    };
+                    (r.asset, state)
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        let row = |asset: &str, state: &str| (asset.to_owned(), state.to_owned());
+        assert_eq!(
+            states(&mut store),
+            [
+                row(
+                    "plant:a",
+                    "suppressed by VEX vex-1: vulnerable_code_not_in_execute_path / app-a never parses untrusted input"
+                ),
+                row("plant:b", "active"),
+            ],
+            "[{}] lib is not affected inside app-a only",
+            db.name
+        );
+        let investigating =
+            vex_on_lib_in_app_a("vex-2", "2024-02-01T00:00:00Z", "under_investigation", "");
+        import(&mut store, "vex-2.json", investigating, None);
+        assert_eq!(
+            states(&mut store),
+            [
+                row("plant:a", "under investigation by VEX vex-2"),
+                row("plant:b", "active"),
+            ],
+            "[{}] the later statement decides",
+            db.name
+        );
+    }
+}
