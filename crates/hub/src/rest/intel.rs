@@ -251,6 +251,26 @@ pub struct SsvcDto {
     pub decision: Option<String>,
 }
 
+/// A not-affected or fixed VEX / CSAF statement withdrawing a finding.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuppressionDto {
+    /// The statement's document (`VEX …`, `CSAF …`).
+    pub by: String,
+    /// The VEX justification or CSAF flag label; failing one, the status (`not_affected`,
+    /// `known_not_affected`, `fixed`).
+    pub justification: String,
+    pub impact_statement: Option<String>,
+}
+
+/// An `under_investigation` VEX / CSAF statement about a finding.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvestigationDto {
+    /// The statement's document (`VEX …`, `CSAF …`).
+    pub by: String,
+    /// Its impact (or action) statement.
+    pub note: Option<String>,
+}
+
 /// A vulnerability finding: an asset's product or SBOM component matched by an advisory.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FindingDto {
@@ -284,8 +304,11 @@ pub struct FindingDto {
     /// The CVE record's CWE ids.
     pub cwes: Vec<String>,
     pub ssvc: SsvcDto,
-    /// The VEX / CSAF statement withdrawing it: `by: justification`.
-    pub suppressed: Option<String>,
+    /// The latest VEX / CSAF statement about it, when it withdraws it (not affected, fixed).
+    pub suppressed: Option<SuppressionDto>,
+    /// The latest VEX / CSAF statement about it, when it is `under_investigation`: the
+    /// finding stands.
+    pub under_investigation: Option<InvestigationDto>,
     /// The analyst's note, when marked as a false positive.
     pub false_positive: Option<String>,
     /// The analyst's note, when confirmed.
@@ -334,9 +357,15 @@ impl From<app::intel::FindingRow> for FindingDto {
                 assumed: r.ssvc.assumed,
                 decision: r.ssvc.decision.map(str::to_owned),
             },
-            suppressed: r
-                .suppressed
-                .map(|s| format!("{}: {}", s.by, s.justification)),
+            suppressed: r.suppressed.map(|s| SuppressionDto {
+                by: s.by,
+                justification: s.justification,
+                impact_statement: s.impact_statement,
+            }),
+            under_investigation: r.under_investigation.map(|i| InvestigationDto {
+                by: i.by,
+                note: i.note,
+            }),
             false_positive: r.false_positive,
             confirmed: r.confirmed,
         }

@@ -244,6 +244,11 @@ pub fn finding_table(viewer: &Viewer, rows: &[app::intel::FindingRow], with_asse
                             @if let Some(r) = &f.range { " in " code { (r) } }
                             @if let Some(u) = &f.unread { ", unchecked: the advisory's range " code { (u) } " cannot be read" }
                             " (" (f.origin) " " code { (f.item) } "; source " (f.source) ")"
+                            @if let Some(i) = &f.under_investigation {
+                                br;
+                                strong { "Under investigation" } " by " (i.by)
+                                @if let Some(n) = &i.note { ": " (n) }
+                            }
                             br;
                             @if let Some(c) = &f.cvss {
                                 span.meta { "CVSS " strong { (c.score) } " (" (c.kind) " by " (c.provider) ") " }

@@ -437,11 +437,24 @@ fn finding_table(config: &Config, what: &str, rows: &[FindingRow], limit: usize,
             row.push(r.ssvc.verdict());
         }
         if wide {
+            let investigation = r.under_investigation.as_ref().map(|i| {
+                let note = i
+                    .note
+                    .as_deref()
+                    .map_or_else(String::new, |n| format!(": {n}"));
+                format!("under investigation by {}{note}", i.by)
+            });
             row.push(match (&r.suppressed, &r.false_positive, &r.confirmed) {
-                (Some(s), _, _) => format!("suppressed by {}: {}", s.by, s.justification),
+                (Some(s), _, _) => {
+                    let impact = s
+                        .impact_statement
+                        .as_deref()
+                        .map_or_else(String::new, |i| format!(" ({i})"));
+                    format!("suppressed by {}: {}{impact}", s.by, s.justification)
+                }
                 (None, Some(n), _) => format!("false positive: {n}"),
                 (None, None, Some(n)) => format!("confirmed: {n}"),
-                (None, None, None) => String::new(),
+                (None, None, None) => investigation.unwrap_or_default(),
             });
         }
         row
