@@ -367,7 +367,7 @@ struct Statement {
     instant: Option<(i64, u32)>,
     /// The statement's position in its document.
     position: usize,
-    /// The justification or flag label, failing those the status.
+    /// What a suppression by it shows: the justification or flag label, else the status.
     justification: String,
     impact_statement: Option<String>,
     /// For an `under_investigation` statement: its impact, else action, statement.
@@ -812,11 +812,10 @@ impl Index {
         });
         let every = Arc::new(Versions::all());
         for (position, s) in statements.iter().enumerate() {
+            // What a suppression shows (only not_affected and fixed suppress).
             let justification = match s.status {
-                VexStatus::NotAffected => s.justification.as_deref().unwrap_or("not_affected"),
                 VexStatus::Fixed => "fixed",
-                VexStatus::Affected => s.justification.as_deref().unwrap_or("affected"),
-                VexStatus::UnderInvestigation => "under_investigation",
+                _ => s.justification.as_deref().unwrap_or("not_affected"),
             };
             let statement = |inside: Option<Enclosing>| {
                 Arc::new(Statement {
