@@ -189,10 +189,12 @@ pub fn is_date_time(s: &str) -> bool {
         && frac.bytes().all(|c| c.is_ascii_digit())
 }
 
-/// An RFC 3339 date-time ([`is_date_time`]) as a point in time that sorts correctly across
-/// zones: seconds since 1970-01-01T00:00:00Z and nanoseconds. A date-time without a zone is
+/// A point in time that sorts correctly: seconds since 1970-01-01T00:00:00Z and nanoseconds.
+pub type Instant = (i64, u32);
+
+/// An RFC 3339 date-time ([`is_date_time`]) as an [`Instant`]. A date-time without a zone is
 /// read as UTC. `None` when `s` is not a date-time.
-pub fn instant(s: &str) -> Option<(i64, u32)> {
+pub fn instant(s: &str) -> Option<Instant> {
     if !is_date_time(s) {
         return None;
     }

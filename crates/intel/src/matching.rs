@@ -53,13 +53,13 @@ use rayon::prelude::*;
 use ident::{Cpe, CpeValue, Purl, Scheme, VersionRange, clean_version, name_key, vendor_key};
 use model::Asset;
 
-use crate::Diagnostic;
 use crate::csaf::{CsafDocument, CsafProduct};
 use crate::cve::{Affected, CveRecord, VersionStatus};
 use crate::epss::EpssScores;
 use crate::kev::{KevCatalog, KevEntry};
 use crate::sbom::{Component, Sbom};
 use crate::vex::{VexStatement, VexStatus};
+use crate::{Diagnostic, Instant};
 
 /// Where an index entry came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -364,7 +364,7 @@ impl Versions {
 struct Statement {
     status: VexStatus,
     /// The statement's time ([`crate::instant`]); `None` sorts oldest.
-    instant: Option<(i64, u32)>,
+    instant: Option<Instant>,
     /// The statement's position in its document.
     position: usize,
     /// What a suppression by it shows: the justification or flag label, else the status.
@@ -431,7 +431,7 @@ struct Entry {
 
 impl Entry {
     /// Where its statement sorts among the statements about one item and CVE: the latest last.
-    fn order(&self) -> Option<(Option<(i64, u32)>, &str, usize)> {
+    fn order(&self) -> Option<(Option<Instant>, &str, usize)> {
         let s = self.statement.as_deref()?;
         Some((s.instant, self.source.document.as_str(), s.position))
     }
