@@ -16,11 +16,13 @@
 //! # CycloneDX VEX
 //! Each `vulnerabilities[]` entry with an `id` becomes a [`VexStatement`]. An `affects[].ref` is a
 //! `bom-ref`, or a BOM-Link `urn:cdx:<serial>/<version>#<bom-ref>` naming this BOM's serial number
-//! (the `bom-ref` percent-decoded). A BOM-Link to another BOM is not resolved: a diagnostic, and
-//! the statement says nothing about it. A ref to a component of a BOM whose subject
-//! (`metadata.component`) has a purl or CPE is about that component *inside the subject*
-//! ([`VexProduct::subcomponents`]); a ref to the subject, or to a component of a BOM without one,
-//! is about the component itself. A ref that names no component is kept as written (often a purl).
+//! (the `bom-ref` percent-decoded). A BOM-Link to another BOM is kept as written with a
+//! diagnostic: it matches nothing until resolved against that BOM ([`Refs::product`], which the
+//! application does when a BOM of that serial number is stored). A ref to a component of a BOM
+//! whose subject (`metadata.component`) has a purl or CPE is about that component *inside the
+//! subject* ([`VexProduct::subcomponents`]); a ref to the subject, or to a component of a BOM
+//! without one, is about the component itself. A ref that names no component is kept as written
+//! (often a purl).
 //!
 //! # SPDX
 //! [`parse_spdx`] reads `packages[]` with `versionInfo`, `supplier` and `externalRefs` of type
@@ -301,46 +303,88 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The product an `affects[].ref` is about (see the module docs), or why it is not resolved.
-fn affected_product(
-    r: &str,
-    serial_number: Option<&str>,
-    by_ref: &HashMap<&str, &Component>,
-    subject: Option<&Component>,
-) -> Result<VexProduct, String> {
-    let local = match r.strip_prefix("urn:cdx:") {
-        None => r.to_owned(),
-        Some(link) => {
-            let (bom, fragment) = link.split_once('#').unwrap_or((link, ""));
-            let serial = bom.split_once('/').map_or(bom, |(serial, _version)| serial);
-            let own = serial_number.and_then(|s| s.strip_prefix("urn:uuid:"));
-            if own != Some(serial) {
-                return Err(format!(
-                    "BOM-Link to another BOM (serial number urn:uuid:{serial}): not resolved, \
-                     the statement is not applied to it"
-                ));
-            }
-            match percent_decode(fragment).filter(|f| !f.is_empty()) {
-                Some(f) => f,
-                None => return Err(format!("BOM-Link without a readable bom-ref: {r:?}")),
-            }
+/// A BOM-Link `urn:cdx:<serial>/<version>#<bom-ref>`: the serial number as `urn:uuid:<serial>`
+/// and the bom-ref, percent-decoded. `None` when `r` is not a BOM-Link or its bom-ref is empty or
+/// unreadable. The version is not used: a BOM's versions keep their bom-refs.
+pub fn bom_link(r: &str) -> Option<(String, String)> {
+    let link = r.strip_prefix("urn:cdx:")?;
+    let (bom, fragment) = link.split_once('#')?;
+    let serial = bom.split_once('/').map_or(bom, |(serial, _version)| serial);
+    let bom_ref = percent_decode(fragment).filter(|f| !f.is_empty())?;
+    Some((format!("urn:uuid:{serial}"), bom_ref))
+}
+
+/// Why an `affects[].ref` names no product of a BOM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unresolved {
+    /// A BOM-Link without a readable bom-ref.
+    Unreadable,
+    /// A BOM-Link to the BOM of this serial number (`urn:uuid:…`).
+    OtherBom(String),
+}
+
+/// The `bom-ref`s of one BOM, to resolve `affects[].ref`s against (see the module docs).
+pub struct Refs<'a> {
+    serial_number: Option<&'a str>,
+    by_ref: HashMap<&'a str, &'a Component>,
+    subject: Option<&'a Component>,
+}
+
+impl<'a> Refs<'a> {
+    fn new(
+        serial_number: Option<&'a str>,
+        components: &'a [Component],
+        subject: Option<&'a Component>,
+    ) -> Refs<'a> {
+        let by_ref = components
+            .iter()
+            .chain(subject)
+            .filter_map(|c| Some((c.bom_ref.as_deref()?, c)))
+            .collect();
+        Refs {
+            serial_number,
+            by_ref,
+            subject,
         }
-    };
-    let identifier = |c: &Component| c.purl.clone().or_else(|| c.cpe.clone());
-    let Some(c) = by_ref.get(local.as_str()) else {
-        return Ok(VexProduct::whole(local));
-    };
-    let id = identifier(c).unwrap_or(local);
-    let inside = subject
-        .filter(|s| !std::ptr::eq(*s, *c))
-        .and_then(identifier);
-    Ok(match inside {
-        Some(product) => VexProduct {
-            id: product,
-            subcomponents: vec![id],
-        },
-        None => VexProduct::whole(id),
-    })
+    }
+
+    pub fn of(sbom: &'a Sbom) -> Refs<'a> {
+        Refs::new(
+            sbom.serial_number.as_deref(),
+            &sbom.components,
+            sbom.subject.as_ref(),
+        )
+    }
+
+    /// The product a `bom-ref` or a BOM-Link to this BOM is about. A ref that names no component
+    /// is kept as written.
+    pub fn product(&self, r: &str) -> Result<VexProduct, Unresolved> {
+        let local = if r.starts_with("urn:cdx:") {
+            let (serial, bom_ref) = bom_link(r).ok_or(Unresolved::Unreadable)?;
+            if self.serial_number != Some(serial.as_str()) {
+                return Err(Unresolved::OtherBom(serial));
+            }
+            bom_ref
+        } else {
+            r.to_owned()
+        };
+        let identifier = |c: &Component| c.purl.clone().or_else(|| c.cpe.clone());
+        let Some(c) = self.by_ref.get(local.as_str()) else {
+            return Ok(VexProduct::whole(local));
+        };
+        let id = identifier(c).unwrap_or(local);
+        let inside = self
+            .subject
+            .filter(|s| !std::ptr::eq(*s, *c))
+            .and_then(identifier);
+        Ok(match inside {
+            Some(product) => VexProduct {
+                id: product,
+                subcomponents: vec![id],
+            },
+            None => VexProduct::whole(id),
+        })
+    }
 }
 
 /// Parse and validate a CycloneDX JSON BOM (see the module docs for what is checked).
@@ -415,11 +459,7 @@ pub fn parse_cyclonedx(bytes: &[u8]) -> Result<(Sbom, Vec<Diagnostic>), IntelErr
             ));
         }
     }
-    let by_ref: HashMap<&str, &Component> = components
-        .iter()
-        .chain(subject.as_ref())
-        .filter_map(|c| Some((c.bom_ref.as_deref()?, c)))
-        .collect();
+    let refs = Refs::new(serial_number.as_deref(), &components, subject.as_ref());
     let mut vulnerabilities = Vec::new();
     for (i, v) in array(o, "vulnerabilities", "")?.iter().enumerate() {
         let at = format!("vulnerabilities[{i}]");
@@ -454,10 +494,21 @@ pub fn parse_cyclonedx(bytes: &[u8]) -> Result<(Sbom, Vec<Diagnostic>), IntelErr
             let Some(r) = a.get("ref").and_then(Value::as_str) else {
                 continue;
             };
-            match affected_product(r, serial_number.as_deref(), &by_ref, subject.as_ref()) {
+            let here = format!("{at}.affects[{j}].ref");
+            match refs.product(r) {
                 Ok(p) => products.push(p),
-                Err(message) => {
-                    diags.push(Diagnostic::new(format!("{at}.affects[{j}].ref"), message));
+                Err(Unresolved::Unreadable) => {
+                    diags.push(Diagnostic::new(here, "BOM-Link without a readable bom-ref"));
+                }
+                Err(Unresolved::OtherBom(serial)) => {
+                    diags.push(Diagnostic::new(
+                        here,
+                        format!(
+                            "BOM-Link to another BOM ({serial}): applies only through that BOM \
+                             once it is stored, never elsewhere"
+                        ),
+                    ));
+                    products.push(VexProduct::whole(r));
                 }
             }
         }

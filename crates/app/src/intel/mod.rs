@@ -454,6 +454,37 @@ fn cvss_of(record: &CveRecord) -> Option<Cvss> {
         })
 }
 
+/// Resolves the statements' products that are BOM-Links to another BOM
+/// (`urn:cdx:<serial>/<version>#<bom-ref>`) against the stored BOM of that serial number (the
+/// last stored, whatever its version); without one they stay as written and match nothing.
+fn resolve_bom_links(
+    vex: &mut [(String, Vec<intel::vex::VexStatement>)],
+    sboms: &HashMap<i64, intel::sbom::Sbom>,
+) {
+    let mut stored: Vec<(&i64, &intel::sbom::Sbom)> = sboms.iter().collect();
+    stored.sort_by_key(|(id, _)| **id);
+    let by_serial: HashMap<&str, intel::sbom::Refs<'_>> = stored
+        .into_iter()
+        .filter_map(|(_, s)| Some((s.serial_number.as_deref()?, intel::sbom::Refs::of(s))))
+        .collect();
+    let products = vex
+        .iter_mut()
+        .flat_map(|(_, statements)| statements)
+        .flat_map(|s| &mut s.products);
+    for p in products {
+        let Some((serial, _)) = intel::sbom::bom_link(&p.id) else {
+            continue;
+        };
+        match by_serial
+            .get(serial.as_str())
+            .map(|refs| refs.product(&p.id))
+        {
+            Some(Ok(resolved)) => *p = resolved,
+            _ => tracing::debug!(link = %p.id, "BOM-Link to a BOM not stored: matches nothing"),
+        }
+    }
+}
+
 impl Corpus {
     fn load(store: &mut store::Store, progress: &dyn Progress) -> Result<Corpus> {
         let documents = store.intel_documents_with_bodies()?;
@@ -507,6 +538,7 @@ impl Corpus {
             }
         }
         progress.finish();
+        resolve_bom_links(&mut vex, &sboms);
         // In id order, so that among equally good matches every run cites the same advisory.
         let mut index = Index::new();
         let mut cves: Vec<&CveRecord> = records.values().collect();

@@ -555,14 +555,94 @@ fn the_findings_cache_follows_every_input_of_findings() {
     );
 }
 
-/// A CycloneDX SBOM of npm `subject@1.0.0` with one component, `lib@1.2.3`.
-fn sbom_of(subject: &str) -> Vec<u8> {
+/// A CycloneDX SBOM of npm `subject@1.0.0`, serial number `urn:uuid:<serial>`, with one
+/// component, `lib@1.2.3` (bom-ref `lib`).
+fn sbom_of(subject: &str, serial: &str) -> Vec<u8> {
     format!(
-        r#"{{"bomFormat":"CycloneDX","specVersion":"1.6",
+        r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:{serial}","version":1,
           "metadata":{{"component":{{"type":"application","name":"{subject}","version":"1.0.0","purl":"pkg:npm/{subject}@1.0.0"}}}},
-          "components":[{{"type":"library","name":"lib","version":"1.2.3","purl":"pkg:npm/lib@1.2.3"}}]}}"#
+          "components":[{{"type":"library","bom-ref":"lib","name":"lib","version":"1.2.3","purl":"pkg:npm/lib@1.2.3"}}]}}"#
     )
     .into_bytes()
+}
+
+const SERIAL_A: &str = "aaaaaaaa-0000-4000-8000-000000000000";
+const SERIAL_B: &str = "bbbbbbbb-0000-4000-8000-000000000000";
+
+/// A store of two assets, `plant:a` with the SBOM of `app-a` and `plant:b` with that of `app-b`
+/// (both hold npm `lib@1.2.3`), and a CVE record saying every `lib` is affected.
+fn two_plants(db: &test_support::TestDb) -> store::Store {
+    let record = br#"{"dataType":"CVE_RECORD","dataVersion":"5.1","cveMetadata":{"cveId":"CVE-2024-0001","state":"PUBLISHED"},
+      "containers":{"cna":{"affected":[{"collectionURL":"https://registry.npmjs.org","packageName":"lib","defaultStatus":"affected"}]}}}"#;
+    let mut store = store::Store::open(&db.url).expect("opening the test store");
+    let asset = |id: &str| model::Asset {
+        id: id.into(),
+        name: id.into(),
+        kind: "system".into(),
+        country: "FR".into(),
+        ..Default::default()
+    };
+    let atlas = model::Atlas {
+        assets: vec![asset("plant:a"), asset("plant:b")],
+        dependencies: vec![],
+    };
+    store.import(&atlas).expect("importing the test atlas");
+    import(&mut store, "cve.json", record.to_vec(), None);
+    import(
+        &mut store,
+        "a.cdx.json",
+        sbom_of("app-a", SERIAL_A),
+        Some("plant:a"),
+    );
+    import(
+        &mut store,
+        "b.cdx.json",
+        sbom_of("app-b", SERIAL_B),
+        Some("plant:b"),
+    );
+    store
+}
+
+/// Imports one document (attached to asset `on`).
+fn import(store: &mut store::Store, name: &str, body: Vec<u8>, on: Option<&str>) {
+    import_documents(store, vec![(name.to_owned(), body)], on, &(), &actor())
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+}
+
+/// Per asset, its finding's state: `suppressed by <by>: <justification> / <impact statement>`,
+/// `under investigation by <by>` or `active`.
+fn vex_states(store: &mut store::Store) -> Vec<(String, String)> {
+    let rows = with_context(store, *b"FR", &(), |store, context| {
+        let all = FindingQuery {
+            all: true,
+            ..Default::default()
+        };
+        findings(store, context, &all)
+    })
+    .unwrap()
+    .rows;
+    let mut out: Vec<(String, String)> = rows
+        .into_iter()
+        .map(|r| {
+            let state = match (&r.suppressed, &r.under_investigation) {
+                (Some(s), _) => format!(
+                    "suppressed by {}: {} / {}",
+                    s.by,
+                    s.justification,
+                    s.impact_statement.as_deref().unwrap_or("-")
+                ),
+                (None, Some(i)) => format!("under investigation by {}", i.by),
+                (None, None) => "active".to_owned(),
+            };
+            (r.asset, state)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn row(asset: &str, state: &str) -> (String, String) {
+    (asset.to_owned(), state.to_owned())
 }
 
 /// An OpenVEX document `id` of `timestamp`: npm `lib` inside `app-a@1.0.0` has `status`.
@@ -577,66 +657,14 @@ fn vex_on_lib_in_app_a(id: &str, timestamp: &str, status: &str, fields: &str) ->
 
 #[test]
 fn a_vex_statement_about_a_subcomponent_acts_only_inside_its_product_and_the_latest_wins() {
-    let record = br#"{"dataType":"CVE_RECORD","dataVersion":"5.1","cveMetadata":{"cveId":"CVE-2024-0001","state":"PUBLISHED"},
-      "containers":{"cna":{"affected":[{"collectionURL":"https://registry.npmjs.org","packageName":"lib","defaultStatus":"affected"}]}}}"#;
     for db in test_support::backends("app vex scope") {
-        let mut store = store::Store::open(&db.url).expect("opening the test store");
-        let asset = |id: &str| model::Asset {
-            id: id.into(),
-            name: id.into(),
-            kind: "system".into(),
-            country: "FR".into(),
-            ..Default::default()
-        };
-        let atlas = model::Atlas {
-            assets: vec![asset("plant:a"), asset("plant:b")],
-            dependencies: vec![],
-        };
-        store.import(&atlas).expect("importing the test atlas");
-        let import = |store: &mut store::Store, name: &str, body: Vec<u8>, on: Option<&str>| {
-            import_documents(store, vec![(name.to_owned(), body)], on, &(), &actor())
-                .unwrap_or_else(|e| panic!("[{}] {name}: {e}", db.name));
-        };
-        import(&mut store, "cve.json", record.to_vec(), None);
-        import(&mut store, "a.cdx.json", sbom_of("app-a"), Some("plant:a"));
-        import(&mut store, "b.cdx.json", sbom_of("app-b"), Some("plant:b"));
+        let mut store = two_plants(&db);
         let fields = r#","justification":"vulnerable_code_not_in_execute_path","impact_statement":"app-a never parses untrusted input""#;
         let not_affected =
             vex_on_lib_in_app_a("vex-1", "2024-01-01T00:00:00Z", "not_affected", fields);
         import(&mut store, "vex-1.json", not_affected, None);
-        // Per asset: suppressed (justification / impact statement), under investigation, or active.
-        let states = |store: &mut store::Store| -> Vec<(String, String)> {
-            let rows = with_context(store, *b"FR", &(), |store, context| {
-                let all = FindingQuery {
-                    all: true,
-                    ..Default::default()
-                };
-                findings(store, context, &all)
-            })
-            .unwrap()
-            .rows;
-            let mut out: Vec<(String, String)> = rows
-                .into_iter()
-                .map(|r| {
-                    let state = match (&r.suppressed, &r.under_investigation) {
-                        (Some(s), _) => format!(
-                            "suppressed by {}: {} / {}",
-                            s.by,
-                            s.justification,
-                            s.impact_statement.as_deref().unwrap_or("-")
-                        ),
-                        (None, Some(i)) => format!("under investigation by {}", i.by),
-                        (None, None) => "active".to_owned(),
-                    };
-                    (r.asset, state)
-                })
-                .collect();
-            out.sort();
-            out
-        };
-        let row = |asset: &str, state: &str| (asset.to_owned(), state.to_owned());
         assert_eq!(
-            states(&mut store),
+            vex_states(&mut store),
             [
                 row(
                     "plant:a",
@@ -651,7 +679,7 @@ fn a_vex_statement_about_a_subcomponent_acts_only_inside_its_product_and_the_lat
             vex_on_lib_in_app_a("vex-2", "2024-02-01T00:00:00Z", "under_investigation", "");
         import(&mut store, "vex-2.json", investigating, None);
         assert_eq!(
-            states(&mut store),
+            vex_states(&mut store),
             [
                 row("plant:a", "under investigation by VEX vex-2"),
                 row("plant:b", "active"),
@@ -659,5 +687,29 @@ fn a_vex_statement_about_a_subcomponent_acts_only_inside_its_product_and_the_lat
             "[{}] the later statement decides",
             db.name
         );
+    }
+}
+
+#[test]
+fn a_cyclonedx_vex_bom_link_acts_on_the_stored_bom_it_names_only() {
+    for db in test_support::backends("app vex bom-link") {
+        let mut store = two_plants(&db);
+        let vex = format!(
+            r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:cccccccc-0000-4000-8000-000000000000","version":1,
+              "vulnerabilities":[{{"id":"CVE-2024-0001","analysis":{{"state":"not_affected","justification":"code_not_reachable","detail":"lib.parse is never called"}},
+                "affects":[{{"ref":"urn:cdx:{SERIAL_A}/1#lib"}},{{"ref":"urn:cdx:dddddddd-0000-4000-8000-000000000000/1#lib"}}]}}]}}"#
+        );
+        import(&mut store, "vex.cdx.json", vex.into_bytes(), None);
+        let states = vex_states(&mut store);
+        assert_eq!(states.len(), 2, "[{}] {states:?}", db.name);
+        assert!(
+            states[0].0 == "plant:a"
+                && states[0]
+                    .1
+                    .ends_with(": code_not_reachable / lib.parse is never called"),
+            "[{}] {states:?}",
+            db.name
+        );
+        assert_eq!(states[1], row("plant:b", "active"), "[{}]", db.name);
     }
 }

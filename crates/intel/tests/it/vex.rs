@@ -333,7 +333,7 @@ fn cyclonedx_vex_refs_and_bom_links() {
             "finding",
             "finding",
             Some(
-                "vulnerabilities[0].affects[0].ref: BOM-Link to another BOM (serial number urn:uuid:00000000-0000-4000-8000-000000000000): not resolved, the statement is not applied to it",
+                "vulnerabilities[0].affects[0].ref: BOM-Link to another BOM (urn:uuid:00000000-0000-4000-8000-000000000000): applies only through that BOM once it is stored, never elsewhere",
             ),
         ),
     ] {
@@ -357,6 +357,29 @@ fn cyclonedx_vex_refs_and_bom_links() {
             "{affects_ref}"
         );
     }
+    // A BOM-Link to another BOM resolves against that BOM only, inside its subject.
+    let link = "urn:cdx:00000000-0000-4000-8000-000000000000/3#lib%201";
+    let (vex, _) = cyclonedx_vex(own, link);
+    assert_eq!(
+        vex.vulnerabilities[0].products,
+        [vex::VexProduct::whole(link)]
+    );
+    let (linked, _) = cyclonedx_vex(other, "root");
+    assert_eq!(
+        sbom::Refs::of(&linked).product(link),
+        Ok(vex::VexProduct {
+            id: "pkg:npm/app-a@1.0.0".to_owned(),
+            subcomponents: vec!["pkg:npm/lib@1.2.3".to_owned()],
+        })
+    );
+    assert_eq!(
+        sbom::Refs::of(&vex).product(link),
+        Err(sbom::Unresolved::OtherBom(other.to_owned()))
+    );
+    assert_eq!(
+        sbom::Refs::of(&vex).product("urn:cdx:x/1#"),
+        Err(sbom::Unresolved::Unreadable)
+    );
     // The subject itself: about app-a as a product, dated by the BOM's timestamp.
     let (vex, _) = cyclonedx_vex(other, "root");
     assert_eq!(
