@@ -62,6 +62,8 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::coordination::report,
         super::coordination::advance,
         super::coordination::incidents,
+        super::coordination::add_incident,
+        super::coordination::import_incidents,
         super::coordination::remotes,
         super::coordination::add_remote,
         super::coordination::remove_remote,
