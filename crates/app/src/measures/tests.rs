@@ -356,6 +356,15 @@ fn coord_review_formats_carry_the_same_numbers() {
             md_line.contains(&format!("| {value}")),
             "{id} md: {md_line}"
         );
+        // A percentage's previous value carries its unit, and its change is in points.
+        let (previous, change) = match row.value.measure.unit {
+            Unit::Percent => (format!("| {}% |", number(row.previous)), " pts |"),
+            Unit::Count => (format!("| {} |", number(row.previous)), " |"),
+        };
+        assert!(
+            md_line.contains(&previous) && md_line.contains(change),
+            "{id} md: {md_line}"
+        );
     }
     // Self-contained: no external reference of any kind.
     for needle in ["http://", "https://", "src=", "href=", "@import", "url("] {
