@@ -134,6 +134,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::register::review,
         super::register::targets,
         super::register::set_target,
+        super::register::import_plan,
         super::session::whoami,
         super::session::login,
         super::session::logout,
