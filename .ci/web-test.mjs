@@ -220,7 +220,7 @@ for (const role of ['admin', 'analyst', 'coordinator']) {
     const form = page.locator('form[action="/intel/false-positive"]').first();
     const cve = await form.locator('input[name=cve]').getAttribute('value');
     await form.locator('input[name=note]').fill('browser test: not deployed');
-    await Promise.all([page.waitForURL(/marked=/), form.locator('button').click()]);
+    await Promise.all([page.waitForURL(/done=/), form.locator('button').click()]);
     if (!(await text(page)).includes('Marked as a false positive')) fail(`analyst: ${cve} was not marked`);
     await shoot(page, role, 'intel-marked');
     // Take the mark back from the false positives: the finding is triaged again.
@@ -228,7 +228,7 @@ for (const role of ['admin', 'analyst', 'coordinator']) {
     const unmark = page.locator(`form[action="/intel/unmark"]:has(input[name=cve][value="${cve}"]) button`).first();
     if (await unmark.count() === 0) fail(`analyst: ${cve} is not listed as a false positive`);
     else {
-      await Promise.all([page.waitForURL(/unmarked=/), unmark.click()]);
+      await Promise.all([page.waitForURL(/done=/), unmark.click()]);
       if (!(await text(page)).includes('No longer a false positive')) fail(`analyst: ${cve} was not unmarked`);
       await shoot(page, role, 'intel-unmarked');
     }

@@ -70,11 +70,20 @@ pub fn list(store: &mut Store, filter: &AuditFilter) -> Result<Vec<AuditEntry>> 
 }
 
 /// A page of the entries matching `query` for a reader of the log (`ReadAudit`), newest first,
-/// and how many match in all; a `limit` of 0 or above 1000 is refused.
+/// and how many match in all; a `limit` of 0 or above 1000, or a last day before the first, is
+/// refused.
 pub fn search(store: &mut Store, actor: &Actor, query: &AuditQuery) -> Result<AuditPage> {
     authorize(actor, Action::ReadAudit)?;
     if !(1..=1000).contains(&query.limit) {
         return Err(Error::invalid("/limit", "must be 1 to 1000"));
+    }
+    if let (Some(from), Some(to)) = (query.from, query.to)
+        && to < from
+    {
+        return Err(Error::invalid(
+            "/to",
+            format!("{to} is before the first day, {from}"),
+        ));
     }
     Ok(store.audit_page(query)?)
 }

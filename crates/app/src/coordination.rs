@@ -1137,11 +1137,27 @@ fn cell(field: &str, text: &str) -> std::result::Result<Option<serde_json::Value
 /// `;`). Every problem is reported as `file:line` and the field; nothing is returned when there
 /// is one.
 pub fn parse_file(name: &str, bytes: &[u8]) -> Result<Vec<(String, Record)>> {
+    let mut records = Vec::new();
+    read_rows(name, bytes, cell, |value, at, problems| {
+        read_one(value, at, &mut records, problems);
+    })?;
+    Ok(records)
+}
+
+/// Reads the rows of a file, a JSON array of objects (`.json`, or text starting with `[`) or
+/// CSV with a header row, each as a JSON object with its place `file:line:`. A CSV cell is
+/// made a JSON value by `cell(field, text)` (`None`: no value). `read` takes each row and
+/// adds its problems; when there is any problem at all, they are the error.
+pub(crate) fn read_rows(
+    name: &str,
+    bytes: &[u8],
+    cell: impl Fn(&str, &str) -> std::result::Result<Option<serde_json::Value>, String>,
+    mut read: impl FnMut(serde_json::Value, String, &mut Vec<Problem>),
+) -> Result<()> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Error::invalid(name, format!("not UTF-8 text: {e}")))?;
     let json = name.to_ascii_lowercase().ends_with(".json") || text.trim_start().starts_with('[');
     let mut problems = Vec::new();
-    let mut records = Vec::new();
     if json {
         let values: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|e| {
             Error::invalid(
@@ -1152,8 +1168,7 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> Result<Vec<(String, Record)>> {
         let lines = json_item_lines(text);
         for (i, value) in values.into_iter().enumerate() {
             let line = lines.get(i).copied().unwrap_or(1);
-            let at = format!("{name}:{line}:");
-            read_one(value, at, &mut records, &mut problems);
+            read(value, format!("{name}:{line}:"), &mut problems);
         }
     } else {
         let mut reader = csv::ReaderBuilder::new()
@@ -1184,22 +1199,16 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> Result<Vec<(String, Record)>> {
                     }),
                 }
             }
-            read_one(
-                serde_json::Value::Object(object),
-                at,
-                &mut records,
-                &mut problems,
-            );
+            read(serde_json::Value::Object(object), at, &mut problems);
         }
     }
     if problems.is_empty() {
-        Ok(records)
+        Ok(())
     } else {
         Err(Error::Invalid(problems))
     }
 }
 
-/// Reads one record located at `at`, checking it on its own: the record or its problems.
 fn read_one(
     value: serde_json::Value,
     at: String,

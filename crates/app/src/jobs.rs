@@ -89,7 +89,8 @@ impl From<Problem> for FailureProblem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Job {
     pub id: i64,
-    /// What runs (`rank`, `montecarlo`, `atlas_import`, `intel_import`).
+    /// What runs (`rank`, `montecarlo`, `percolation`, `atlas_import`, `intel_import`,
+    /// `intel_sync`, `incident_import`, `sync`).
     pub kind: String,
     /// The actor as the audit log names it.
     pub requested_by: String,

@@ -762,6 +762,24 @@ pub fn value(store: &mut Store, actor: &Actor, id: &str, quarter: Quarter) -> Re
     Ok(Data::load(store)?.value(measure, quarter))
 }
 
+/// The measure `id` if `target` is a target it can have (0 to 100 for a percentage), else the
+/// field at fault (`measure` or `target`) and why.
+fn checked_target(
+    id: &str,
+    target: f64,
+) -> std::result::Result<&'static Definition, (&'static str, String)> {
+    let measure = definition(id)
+        .ok_or_else(|| ("measure", format!("{id:?} is not a measure of the plan")))?;
+    let max = match measure.unit {
+        Unit::Count => f64::from(u32::MAX),
+        Unit::Percent => 100.0,
+    };
+    if !(0.0..=max).contains(&target) {
+        return Err(("target", format!("{target}: expected 0 to {max}")));
+    }
+    Ok(measure)
+}
+
 /// Sets the annual plan's target of a measure for a quarter (audited).
 pub fn set_target(
     store: &mut Store,
@@ -771,19 +789,8 @@ pub fn set_target(
     target: f64,
 ) -> Result<()> {
     authorize(actor, Action::ManageMeasures)?;
-    let measure = definition(id).ok_or_else(|| {
-        Error::invalid("/measure", format!("{id:?} is not a measure of the plan"))
-    })?;
-    let max = match measure.unit {
-        Unit::Count => f64::from(u32::MAX),
-        Unit::Percent => 100.0,
-    };
-    if !(0.0..=max).contains(&target) {
-        return Err(Error::invalid(
-            "/target",
-            format!("{target}: expected 0 to {max}"),
-        ));
-    }
+    let measure = checked_target(id, target)
+        .map_err(|(field, message)| Error::invalid(format!("/{field}"), message))?;
     let quarter_text = quarter.to_string();
     audited(
         store,
@@ -797,6 +804,96 @@ pub fn set_target(
             )
         },
     )
+}
+
+/// One row of an annual plan file.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanRow {
+    measure: String,
+    quarter: String,
+    target: f64,
+}
+
+/// Imports an annual plan: targets per measure and quarter, from CSV with the header
+/// `measure,quarter,target` or a JSON array of `{measure, quarter, target}` objects. All or
+/// nothing, audited once (`measure.plan`); each problem is named `file:line:` with its field,
+/// and a measure given twice for one quarter is one. Targets the file does not name are left
+/// as they are. Returns the targets set, in the file's order.
+pub fn import_plan(
+    store: &mut Store,
+    actor: &Actor,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Vec<(&'static str, Quarter, f64)>> {
+    authorize(actor, Action::ManageMeasures)?;
+    let cell = |field: &str, text: &str| match (field, text.trim()) {
+        (_, "") => Ok(None),
+        ("target", t) => t
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(|n| Some(n.into()))
+            .ok_or_else(|| format!("{t:?}: expected a number")),
+        (_, t) => Ok(Some(t.to_owned().into())),
+    };
+    let mut plan = Vec::new();
+    let mut seen: HashMap<(&'static str, Quarter), String> = HashMap::new();
+    crate::coordination::read_rows(name, bytes, cell, |value, at, problems| {
+        let row: PlanRow = match serde_json::from_value(value) {
+            Ok(row) => row,
+            Err(e) => {
+                return problems.push(crate::Problem {
+                    pointer: at,
+                    message: e.to_string(),
+                });
+            }
+        };
+        let mut problem = |field: &str, message: String| {
+            problems.push(crate::Problem {
+                pointer: format!("{at}/{field}"),
+                message,
+            });
+        };
+        let Some(quarter) = Quarter::parse(&row.quarter) else {
+            return problem("quarter", format!("{:?}: expected 2026Q3", row.quarter));
+        };
+        let measure = match checked_target(&row.measure, row.target) {
+            Ok(measure) => measure,
+            Err((field, message)) => return problem(field, message),
+        };
+        if let Some(first) = seen.insert((measure.id, quarter), at.clone()) {
+            return problem(
+                "measure",
+                format!("{} for {quarter} is already set at {first}", measure.id),
+            );
+        }
+        plan.push((measure.id, quarter, row.target));
+    })?;
+    if plan.is_empty() {
+        return Err(Error::invalid(name, "no target in the file"));
+    }
+    audited(
+        store,
+        actor,
+        "measure.plan",
+        |store| {
+            for (measure, quarter, target) in &plan {
+                store.set_measure_target(measure, &quarter.to_string(), *target)?;
+            }
+            Ok(())
+        },
+        |()| {
+            let ids: BTreeSet<String> = plan.iter().map(|(m, _, _)| (*m).to_owned()).collect();
+            let change = plan
+                .iter()
+                .map(|(m, q, t)| format!("{m} {q} {t}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (ids.into_iter().collect(), change)
+        },
+    )?;
+    Ok(plan)
 }
 
 /// The stored targets: measure id to quarter to target.

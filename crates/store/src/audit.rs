@@ -69,6 +69,10 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// Only entries naming this object id (exactly, case included).
     pub object: Option<String>,
+    /// Only entries written on or after this day (UTC).
+    pub from: Option<time::Date>,
+    /// Only entries written on or before this day (UTC).
+    pub to: Option<time::Date>,
     /// Matching entries to skip, newest first.
     pub offset: u64,
     pub limit: u64,
@@ -209,15 +213,24 @@ pub(crate) fn page(tx: &mut Tx<'_, '_>, query: &AuditQuery) -> Result<AuditPage>
             [format!("[{quoted}"), format!(",{quoted}")]
         })
         .collect();
+    // `at` is RFC 3339 UTC to the second, fixed width: text order is time order, and a day
+    // `YYYY-MM-DD` sorts before every instant of that day.
+    let from = query.from.map(|day| day.to_string());
+    let until = query
+        .to
+        .and_then(time::Date::next_day)
+        .map(|day| day.to_string());
     let mut conditions = String::from(" WHERE 1 = 1");
     let mut params = Vec::new();
-    for (column, value) in [
-        ("actor", query.actor.as_deref()),
-        ("action", query.action.as_deref()),
+    for (condition, value) in [
+        ("actor =", query.actor.as_deref()),
+        ("action =", query.action.as_deref()),
+        ("at >=", from.as_deref()),
+        ("at <", until.as_deref()),
     ] {
         if let Some(v) = value {
             params.push(Param::Text(v));
-            conditions.push_str(&format!(" AND {column} = ${}", params.len()));
+            conditions.push_str(&format!(" AND {condition} ${}", params.len()));
         }
     }
     if let [first, after_comma] = needles.as_slice() {

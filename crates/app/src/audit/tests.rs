@@ -492,6 +492,47 @@ fn search_pages_newest_first_counts_and_matches_an_object_id_exactly() {
             ..query(None, 0, 5)
         };
         assert_eq!(seqs(&mut store, filtered), (vec![4], 1));
+        // Days, inclusive at both ends: the first and last instants of a day are in it.
+        db.execute(
+            "UPDATE audit_log SET at = CASE \
+               WHEN seq <= 2 THEN '2026-03-30T23:59:59Z' \
+               WHEN seq <= 5 THEN '2026-03-31T00:00:00Z' \
+               WHEN seq <= 7 THEN '2026-03-31T23:59:59Z' \
+               ELSE '2026-04-01T00:00:00Z' END",
+        );
+        let day = |text: &str| crate::coordination::parse_date(text).expect("a date");
+        for (from, to, expected) in [
+            (
+                Some("2026-03-31"),
+                Some("2026-03-31"),
+                (vec![7, 6, 5, 4, 3], 5),
+            ),
+            (Some("2026-03-31"), None, (vec![10, 9, 8, 7, 6], 8)),
+            (None, Some("2026-03-30"), (vec![2, 1], 2)),
+            (Some("2026-04-02"), None, (vec![], 0)),
+        ] {
+            let dated = AuditQuery {
+                from: from.map(day),
+                to: to.map(day),
+                ..query(None, 0, 5)
+            };
+            assert_eq!(
+                seqs(&mut store, dated),
+                expected,
+                "[{}] {from:?}..{to:?}",
+                db.name
+            );
+        }
+        let backwards = AuditQuery {
+            from: Some(day("2026-04-01")),
+            to: Some(day("2026-03-31")),
+            ..query(None, 0, 5)
+        };
+        let refused = search(&mut store, &root, &backwards).expect_err("to before from");
+        assert_eq!(
+            refused.to_string(),
+            "/to: 2026-03-31 is before the first day, 2026-04-01"
+        );
         let zero = search(&mut store, &root, &query(None, 0, 0)).expect_err("limit 0");
         assert_eq!(zero.to_string(), "/limit: must be 1 to 1000");
         let analyst = actor(2);

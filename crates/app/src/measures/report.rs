@@ -159,6 +159,22 @@ fn signed(x: f64) -> String {
     }
 }
 
+/// A previous value or a target as people read it: `75%` for a percentage measure.
+fn level(row: &ReviewRow, x: f64) -> String {
+    match row.value.measure.unit {
+        Unit::Count => number(x),
+        Unit::Percent => format!("{}%", number(x)),
+    }
+}
+
+/// A change as people read it: `-25 pts` for a percentage measure (percentage points).
+fn moved(row: &ReviewRow) -> String {
+    match row.value.measure.unit {
+        Unit::Count => signed(row.change),
+        Unit::Percent => format!("{} pts", signed(row.change)),
+    }
+}
+
 /// The review as Markdown: a table, then each measure's definition.
 pub fn markdown(review: &Review) -> String {
     let mut out = format!(
@@ -175,10 +191,10 @@ pub fn markdown(review: &Review) -> String {
             r.value.measure.id,
             r.value.measure.name,
             shown(&r.value),
-            number(r.previous),
-            signed(r.change),
+            level(r, r.previous),
+            moved(r),
             r.direction,
-            optional(r.target),
+            r.target.map(|t| level(r, t)).unwrap_or_default(),
             r.status.as_str()
         );
     }
@@ -222,10 +238,16 @@ pub fn chart(r: &ReviewRow) -> String {
         .enumerate()
         .map(|(i, (_, v))| format!("{:.1},{:.1}", x_at(i), y_at(*v)))
         .collect();
+    let said: Vec<String> = r
+        .trend
+        .iter()
+        .map(|(q, v)| format!("{q} {}", level(r, *v)))
+        .collect();
     let mut svg = format!(
         "<svg class=\"trend\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" role=\"img\" \
-         aria-label=\"trend of {}\">",
-        escape(r.value.measure.id)
+         aria-label=\"trend of {}: {}\">",
+        escape(r.value.measure.id),
+        said.join(", ")
     );
     if let Some(t) = r.target {
         let _ = write!(
@@ -240,14 +262,14 @@ pub fn chart(r: &ReviewRow) -> String {
     for (i, (q, v)) in r.trend.iter().enumerate() {
         let _ = write!(
             svg,
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\"><title>{q}: {}</title></circle>\
-             <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            x_at(i),
-            y_at(*v),
-            number(*v),
-            x_at(i),
-            H - 2.0,
-            q
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2.5\"><title>{q}: {v}</title></circle>\
+             <text class=\"v\" x=\"{x:.1}\" y=\"{above:.1}\">{v}</text>\
+             <text x=\"{x:.1}\" y=\"{bottom:.1}\">{q}</text>",
+            x = x_at(i),
+            y = y_at(*v),
+            above = y_at(*v) - 5.0,
+            bottom = H - 2.0,
+            v = number(*v),
         );
     }
     svg.push_str("</svg>");
@@ -261,7 +283,7 @@ td.n{text-align:right;white-space:nowrap}.def{color:#57606a;font-size:.85em}\
 .met{color:#1a7f37}.improving{color:#9a6700}.behind{color:#cf222e}\
 svg.trend polyline{fill:none;stroke:#0969da;stroke-width:2}svg.trend circle{fill:#0969da}\
 svg.trend line.target{stroke:#8c959f;stroke-dasharray:4 3}\
-svg.trend text{font-size:8px;text-anchor:middle;fill:#57606a}\
+svg.trend text{font-size:8px;text-anchor:middle;fill:#57606a}svg.trend text.v{fill:#1f2328}\
 @media print{body{margin:0}tr{break-inside:avoid}@page{size:A4 landscape;margin:12mm}}";
 
 /// The review as one self-contained HTML page.
@@ -290,9 +312,9 @@ pub fn html(review: &Review) -> String {
             def = escape(m.definition),
             value = number(r.value.value),
             shown = escape(&shown(&r.value)),
-            prev = number(r.previous),
-            change = signed(r.change),
-            target = optional(r.target),
+            prev = level(r, r.previous),
+            change = moved(r),
+            target = r.target.map(|t| level(r, t)).unwrap_or_default(),
             class = r.status.as_str().replace(' ', "-"),
             status = r.status.as_str(),
             chart = chart(r),

@@ -356,6 +356,15 @@ fn coord_review_formats_carry_the_same_numbers() {
             md_line.contains(&format!("| {value}")),
             "{id} md: {md_line}"
         );
+        // A percentage's previous value carries its unit, and its change is in points.
+        let (previous, change) = match row.value.measure.unit {
+            Unit::Percent => (format!("| {}% |", number(row.previous)), " pts |"),
+            Unit::Count => (format!("| {} |", number(row.previous)), " |"),
+        };
+        assert!(
+            md_line.contains(&previous) && md_line.contains(change),
+            "{id} md: {md_line}"
+        );
     }
     // Self-contained: no external reference of any kind.
     for needle in ["http://", "https://", "src=", "href=", "@import", "url("] {
@@ -393,5 +402,105 @@ fn coord_targets_are_stored_per_measure_and_quarter() {
             .find(|r| r.value.measure.id == "1.1a")
             .expect("row");
         assert_eq!((row.target, row.status), (Some(12.0), Status::Behind));
+    }
+}
+
+#[test]
+fn coord_an_annual_plan_imports_all_or_nothing_naming_each_problem() {
+    for db in test_support::backends("coord_plan") {
+        let mut store = Store::open(&db.url).expect("open");
+        let actor = Actor::local();
+        set_target(&mut store, &actor, "3.1", q("2026Q1"), 5.0).expect("set");
+        let before = targets(&mut store).expect("targets");
+        let audit_rows = |store: &mut Store| {
+            crate::audit::list(
+                store,
+                &store::AuditFilter {
+                    action: Some("measure.plan".into()),
+                    limit: 10,
+                    ..store::AuditFilter::default()
+                },
+            )
+            .expect("audit")
+            .len()
+        };
+        let bad = "measure,quarter,target\n\
+                   2.3b,2026Q1,75\n\
+                   2.3b,2026Q5,75\n\
+                   9.9,2026Q1,1\n\
+                   2.3b,2026Q2,120\n\
+                   1.1a,2026Q1,many\n\
+                   2.3b,2026q1,80\n";
+        let Err(Error::Invalid(problems)) =
+            import_plan(&mut store, &actor, "plan.csv", bad.as_bytes())
+        else {
+            panic!("[{}] a bad plan is refused", db.name);
+        };
+        let found: Vec<(&str, &str)> = problems
+            .iter()
+            .map(|p| (p.pointer.as_str(), p.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("plan.csv:3:/quarter", "\"2026Q5\": expected 2026Q3"),
+                (
+                    "plan.csv:4:/measure",
+                    "\"9.9\" is not a measure of the plan"
+                ),
+                ("plan.csv:5:/target", "120: expected 0 to 100"),
+                ("plan.csv:6:/target", "\"many\": expected a number"),
+                ("plan.csv:6:", "missing field `target`"),
+                (
+                    "plan.csv:7:/measure",
+                    "2.3b for 2026Q1 is already set at plan.csv:2:"
+                ),
+            ],
+            "[{}]",
+            db.name
+        );
+        assert_eq!(
+            targets(&mut store).expect("targets"),
+            before,
+            "[{}] nothing stored",
+            db.name
+        );
+        assert_eq!(audit_rows(&mut store), 0);
+
+        let json = r#"[
+          {"measure": "2.3b", "quarter": "2026Q1", "target": 60},
+          {"measure": "2.3b", "quarter": "2026Q2", "target": 65.5},
+          {"measure": "3.1", "quarter": "2026Q1", "target": 2}
+        ]"#;
+        let set = import_plan(&mut store, &actor, "plan.json", json.as_bytes()).expect("import");
+        assert_eq!(set.len(), 3);
+        let stored = targets(&mut store).expect("targets");
+        assert_eq!(
+            (
+                stored["2.3b"]["2026Q1"],
+                stored["2.3b"]["2026Q2"],
+                stored["3.1"]["2026Q1"]
+            ),
+            (60.0, 65.5, 2.0),
+            "[{}]",
+            db.name
+        );
+        assert_eq!(audit_rows(&mut store), 1, "[{}] audited once", db.name);
+        let typo = r#"[{"measure": "2.3b", "quarter": "2026Q3", "target": 1, "traget": 2}]"#;
+        let Err(Error::Invalid(problems)) =
+            import_plan(&mut store, &actor, "t.json", typo.as_bytes())
+        else {
+            panic!("an unknown field is refused");
+        };
+        assert!(problems[0].message.contains("traget"), "{problems:?}");
+        let analyst = Actor::User {
+            name: "a".into(),
+            role: crate::Role::Analyst,
+            partner: None,
+        };
+        assert!(matches!(
+            import_plan(&mut store, &analyst, "plan.json", json.as_bytes()),
+            Err(Error::Forbidden(_))
+        ));
     }
 }

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/notifications/{id}/advance", post(advance))
         .route("/api/v1/incidents", get(incidents))
         .route("/api/v1/admin/incidents", post(add_incident))
+        .route("/api/v1/admin/incidents/import", post(import_incidents))
         .route("/api/v1/remotes", get(remotes).post(add_remote))
         .route("/api/v1/remotes/{name}", delete(remove_remote))
 }
@@ -473,6 +474,71 @@ pub async fn add_incident(
         StatusCode::CREATED,
         Json(crate::api::AddedIncidentDto { id, created }),
     ))
+}
+
+/// The query of `POST /api/v1/admin/incidents/import`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IncidentImportParams {
+    /// The file's name, used to locate problems (default `incidents`).
+    pub name: Option<String>,
+    /// The reporting partner, for reports that name none (a STIX bundle's).
+    pub partner: Option<String>,
+}
+
+/// Imports incident reports in bulk, all or nothing, as `meridian incident import` does: a
+/// STIX 2.1 bundle (`incident` and `sighting` objects linked to assets by
+/// `x_meridian_asset_ids` or relationships to the atlas STIX export's infrastructure ids) or the
+/// simple JSON form, a list of `{partner, assets, kind, category, occurred_at, description,
+/// severity}`. Reports stored before (same STIX id) are left as they are.
+#[utoipa::path(post, path = "/api/v1/admin/incidents/import", tag = "coordination",
+    params(IncidentImportParams, super::jobs::AsyncParams),
+    request_body(content = String, content_type = "application/json",
+        description = "A STIX 2.1 bundle or a JSON list of reports"),
+    responses(
+        (status = 200, description = "Every report, stored now or before", body = Vec<crate::api::AddedIncidentDto>),
+        (status = 202, description = "Runs as a job (`?async=true`, or past the server's synchronous wait); `Location` is the job", body = super::jobs::JobDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Only administrators, analysts and coordinators record incidents", body = ErrorDto),
+        (status = 413, description = "The body is larger than the server accepts", body = ErrorDto),
+        (status = 422, description = "A report that does not read, an unknown partner or asset; the problem names the file and where in it; nothing stored", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn import_incidents(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
+    mode: super::jobs::Mode,
+    body: Body,
+) -> Result<axum::response::Response, RestError> {
+    authorize(&actor, Action::ManageIncidents)?;
+    let params: IncidentImportParams = query(raw.as_deref())?;
+    let bytes = axum::body::to_bytes(body, app.max_body)
+        .await
+        .map_err(|_| {
+            RestError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the body is larger than {} bytes", app.max_body),
+            )
+        })?;
+    let name = params.name.unwrap_or_else(|| "incidents".to_owned());
+    super::jobs::respond(
+        &app,
+        actor,
+        mode,
+        "incident_import",
+        Action::ManageIncidents,
+        move |store, _progress, actor| {
+            let added =
+                app::incidents::import(store, actor, &name, &bytes, params.partner.as_deref())?;
+            Ok(added
+                .into_iter()
+                .map(|(id, created)| crate::api::AddedIncidentDto { id, created })
+                .collect::<Vec<_>>())
+        },
+    )
+    .await
 }
 
 /// A federation remote; its credential is never shown.

@@ -320,7 +320,8 @@ pub struct JobProgressDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobDto {
     pub id: i64,
-    /// `rank`, `montecarlo`, `atlas_import` or `intel_import`.
+    /// `rank`, `montecarlo`, `percolation`, `atlas_import`, `intel_import`, `intel_sync`,
+    /// `incident_import` or `sync`.
     pub kind: String,
     /// `user:NAME`.
     pub requested_by: String,

@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/measures", get(measure_values))
         .route("/api/v1/measures/review", get(review))
         .route("/api/v1/measures/targets", get(targets).put(set_target))
+        .route("/api/v1/measures/targets/import", post(import_plan))
         .route("/api/v1/measures/{id}", get(measure))
 }
 
@@ -220,6 +221,16 @@ pub async fn remove_record(
     Ok(Json(removed.into()))
 }
 
+/// The name an uploaded file goes by, `body.csv` (`Content-Type: text/csv`) or `body.json`:
+/// it tells the parser the format, and the problems where they are.
+fn body_name(headers: &HeaderMap) -> &'static str {
+    let csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"));
+    if csv { "body.csv" } else { "body.json" }
+}
+
 /// Imports records, all or nothing.
 ///
 /// A JSON array of record objects (without ids), or CSV with a header row (`Content-Type: text/csv`; `kind`, `office`, `start`, `end` and the kinds'
@@ -243,12 +254,7 @@ pub async fn import_records(
     request: Body,
 ) -> Result<Json<Vec<RegisterRecordDto>>, RestError> {
     authorize(&actor, Action::ManageActivities)?;
-    let csv = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"));
-    // The name tells the parser the format, and the problems where they are.
-    let name = if csv { "body.csv" } else { "body.json" };
+    let name = body_name(&headers);
     let bytes = body_bytes(&app, request).await?;
     let stored = run(&app, move |store| {
         Ok(coordination::import(store, &actor, name, &bytes)?)
@@ -623,4 +629,44 @@ pub async fn set_target(
     })
     .await?;
     Ok(Json(asked))
+}
+
+/// Imports the annual plan, all or nothing: targets per measure and quarter, as `meridian
+/// measures target import` reads a file. A JSON array of `{measure, quarter, target}`, or CSV
+/// with the header `measure,quarter,target` (`Content-Type: text/csv`). Targets the body does
+/// not name are left as they are.
+#[utoipa::path(post, path = "/api/v1/measures/targets/import", tag = "register",
+    request_body(content(
+        (Vec<MeasureTargetDto> = "application/json"),
+        (String = "text/csv"),
+    )),
+    responses(
+        (status = 200, description = "The targets set, in the body's order", body = Vec<MeasureTargetDto>),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Only administrators and coordinators set targets", body = ErrorDto),
+        (status = 422, description = "Each problem as `body:LINE:/field`; nothing stored", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn import_plan(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    headers: HeaderMap,
+    request: Body,
+) -> Result<Json<Vec<MeasureTargetDto>>, RestError> {
+    authorize(&actor, Action::ManageMeasures)?;
+    let name = body_name(&headers);
+    let bytes = body_bytes(&app, request).await?;
+    let set = run(&app, move |store| {
+        Ok(measures::import_plan(store, &actor, name, &bytes)?)
+    })
+    .await?;
+    Ok(Json(
+        set.into_iter()
+            .map(|(measure, quarter, target)| MeasureTargetDto {
+                measure: measure.to_owned(),
+                quarter: quarter.to_string(),
+                target,
+            })
+            .collect(),
+    ))
 }

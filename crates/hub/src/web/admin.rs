@@ -14,11 +14,11 @@ use app::{Problem, Role};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
-use super::layout::{self, Area, Pager, href, segment};
+use super::layout::{self, Area, Pager, segment};
 use super::{Viewer, WebError, given, run};
 use crate::AppState;
 
@@ -55,9 +55,11 @@ pub struct UserParams {
     /// `csv`: the rows shown, as CSV.
     #[serde(skip_serializing)]
     format: Option<String>,
-    /// Set after a change: what happened.
+    /// Set after a change: what happened, with its seal (see [`Viewer::notice`]).
     #[serde(skip_serializing)]
     done: Option<String>,
+    #[serde(skip_serializing)]
+    seal: Option<String>,
 }
 
 /// The fields of the form that adds a user, as typed. `Debug` is not derived: it holds a
@@ -138,7 +140,7 @@ pub async fn users(
         &partners,
         &form,
         &[],
-        given(&params.done).as_deref(),
+        viewer.notice(&params.done, &params.seal).as_deref(),
     )
     .into_response())
 }
@@ -318,14 +320,13 @@ pub async fn add(
     };
     let (status, problems) = match added {
         Ok(user) => {
-            return Ok(Redirect::to(&href(
-                "/admin/users",
-                &[(
-                    "done",
+            return Ok(viewer
+                .noticed(
+                    "/admin/users",
+                    &[],
                     format!("User {} added as {}.", user.name, user.role.as_str()),
-                )],
-            ))
-            .into_response());
+                )
+                .into_response());
         }
         Err(app::Error::Conflict(message)) => (
             StatusCode::CONFLICT,
@@ -367,8 +368,9 @@ pub async fn add(
 
 #[derive(Default, Deserialize)]
 pub struct ShowParams {
-    /// Set after a change: what happened.
+    /// Set after a change: what happened, with its seal (see [`Viewer::notice`]).
     done: Option<String>,
+    seal: Option<String>,
 }
 
 /// A user: its fields, its API tokens (never a secret or a hash), the forms that issue and
@@ -382,7 +384,7 @@ pub async fn user(
     viewer.may(Action::ManageUsers)?;
     let params: ShowParams = super::query(raw.as_deref())?;
     let detail = detail(&app, &viewer, name).await?;
-    let done = given(&params.done);
+    let done = viewer.notice(&params.done, &params.seal);
     let view = UserView {
         notice: done.as_deref(),
         ..UserView::default()
@@ -545,14 +547,13 @@ pub async fn disable(
     run(&app, move |store| app::users::disable(store, &actor, &user)).await?;
     // Effective at once on this server (on others within the tokens' recheck), as over REST.
     app.user_tokens.forget_user(&name);
-    Ok(Redirect::to(&href(
-        "/admin/users",
-        &[(
-            "done",
+    Ok(viewer
+        .noticed(
+            "/admin/users",
+            &[],
             format!("User {} disabled.", name.to_ascii_lowercase()),
-        )],
-    ))
-    .into_response())
+        )
+        .into_response())
 }
 
 /// The new password. `Debug` is not derived: it is a secret.
@@ -584,14 +585,13 @@ pub async fn password(
     })
     .await?;
     match set {
-        Ok(()) => Ok(Redirect::to(&href(
-            &user_path(&name),
-            &[(
-                "done",
+        Ok(()) => Ok(viewer
+            .noticed(
+                &user_path(&name),
+                &[],
                 format!("Password of {} set.", name.to_ascii_lowercase()),
-            )],
-        ))
-        .into_response()),
+            )
+            .into_response()),
         Err(e) => {
             let problems = layout::invalid(e)?;
             let detail = detail(&app, &viewer, name).await?;
@@ -684,11 +684,9 @@ pub async fn revoke(
     })
     .await?;
     app.user_tokens.forget_user(&name);
-    Ok(Redirect::to(&href(
-        &user_path(&name),
-        &[("done", format!("Token {id} revoked."))],
-    ))
-    .into_response())
+    Ok(viewer
+        .noticed(&user_path(&name), &[], format!("Token {id} revoked."))
+        .into_response())
 }
 
 #[derive(Default, Deserialize, Serialize)]
@@ -699,6 +697,10 @@ pub struct AuditParams {
     action: Option<String>,
     /// Only entries naming this object id.
     object: Option<String>,
+    /// Only entries written on or after this day (`YYYY-MM-DD`, UTC).
+    from: Option<String>,
+    /// Only entries written on or before this day.
+    to: Option<String>,
     offset: Option<usize>,
     /// `csv`: the rows shown, as CSV.
     #[serde(skip_serializing)]
@@ -714,10 +716,17 @@ pub async fn audit(
     viewer.may(Action::ReadAudit)?;
     let params: AuditParams = super::query(raw.as_deref())?;
     let offset = params.offset.unwrap_or(0);
+    let day = |pointer: &str, text: &Option<String>| {
+        given(text)
+            .map(|t| app::coordination::parse_date(&t).map_err(|m| app::Error::invalid(pointer, m)))
+            .transpose()
+    };
     let query = app::audit::AuditQuery {
         actor: given(&params.actor),
         action: given(&params.action),
         object: given(&params.object),
+        from: day("/from", &params.from)?,
+        to: day("/to", &params.to)?,
         offset: offset as u64,
         limit: PAGE as u64,
     };
@@ -753,7 +762,7 @@ pub async fn audit(
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let content = html! {
         (tabs("/admin/audit"))
-        p.meta { "Every write, newest first: who did what to which objects, each entry sealed by the hash of the one before. The filters match exactly." }
+        p.meta { "Every write, newest first: who did what to which objects, each entry sealed by the hash of the one before. Actor, action and object match exactly; the days include both ends." }
         form.filters method="get" action="/admin/audit" {
             div.field {
                 label for="f-actor" { "Actor" }
@@ -766,6 +775,14 @@ pub async fn audit(
             div.field {
                 label for="f-object" { "Object id" }
                 input #f-object type="text" name="object" value=(text(&params.object)) placeholder="web-admin";
+            }
+            div.field {
+                label for="f-from" { "From (UTC)" }
+                input #f-from type="date" name="from" value=(text(&params.from));
+            }
+            div.field {
+                label for="f-to" { "To (UTC)" }
+                input #f-to type="date" name="to" value=(text(&params.to));
             }
             button type="submit" { "Filter" }
         }

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
-use super::layout::{self, Area, Pager, asset_link, href, segment};
+use super::layout::{self, Area, Pager, asset_link, segment};
 use super::{Viewer, WebError, given, run};
 use crate::AppState;
 
@@ -32,9 +32,11 @@ pub struct RegisterParams {
     /// `csv`: the rows shown, as CSV.
     #[serde(skip_serializing)]
     format: Option<String>,
-    /// Set after a record was stored or deleted: its id.
+    /// Set after a record was stored or deleted, with its seal (see [`Viewer::notice`]).
     #[serde(skip_serializing)]
     done: Option<String>,
+    #[serde(skip_serializing)]
+    seal: Option<String>,
 }
 
 /// The link to a record's page, its id in monospace.
@@ -86,7 +88,7 @@ pub async fn register(
     }
     let manage = viewer.can(Action::ManageActivities);
     let content = html! {
-        @if let Some(done) = given(&params.done) {
+        @if let Some(done) = viewer.notice(&params.done, &params.seal) {
             div.notice role="status" { (done) }
         }
         p.meta {
@@ -256,11 +258,9 @@ pub async fn delete(
     viewer.may(Action::ManageActivities)?;
     let actor = viewer.actor.clone();
     let removed = run(&app, move |store| coordination::remove(store, &actor, &id)).await?;
-    Ok(Redirect::to(&href(
-        "/coordination",
-        &[("done", format!("{} deleted.", removed.id))],
-    ))
-    .into_response())
+    Ok(viewer
+        .noticed("/coordination", &[], format!("{} deleted.", removed.id))
+        .into_response())
 }
 
 /// The fields of the activity form, as typed.
@@ -409,8 +409,9 @@ fn activity_page(viewer: &Viewer, form: &ActivityForm, problems: &[app::Problem]
 
 #[derive(Default, Deserialize, Serialize)]
 pub struct QueueParams {
-    /// Set after a run or a resolution: what it did.
+    /// Set after a run or a resolution: what it did, with its seal (see [`Viewer::notice`]).
     done: Option<String>,
+    seal: Option<String>,
 }
 
 /// The deconfliction queue: open flags first, each with its two activities and the form that
@@ -435,7 +436,7 @@ pub async fn queue(
     let manage = viewer.can(Action::ManageActivities);
     let (open, resolved): (Vec<_>, Vec<_>) = flags.into_iter().partition(|f| f.status == "open");
     let content = html! {
-        @if let Some(done) = given(&params.done) {
+        @if let Some(done) = viewer.notice(&params.done, &params.seal) {
             div.notice role="status" { (done) }
         }
         p.meta {
@@ -565,17 +566,16 @@ pub async fn run_deconfliction(
     };
     let actor = viewer.actor.clone();
     let sync = run(&app, move |store| deconflict::run(store, &actor, window)).await?;
-    Ok(Redirect::to(&href(
-        "/coordination/deconfliction",
-        &[(
-            "done",
+    Ok(viewer
+        .noticed(
+            "/coordination/deconfliction",
+            &[],
             format!(
                 "Deconfliction ran: {} new flag(s), {} no longer found.",
                 sync.added, sync.removed
             ),
-        )],
-    ))
-    .into_response())
+        )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -607,16 +607,15 @@ pub async fn resolve(
         deconflict::resolve(store, &actor, &id, how, &form.note)
     })
     .await?;
-    Ok(Redirect::to(&href(
-        "/coordination/deconfliction",
-        &[(
-            "done",
+    Ok(viewer
+        .noticed(
+            "/coordination/deconfliction",
+            &[],
             format!(
                 "{} resolved: {}.",
                 flag.id,
                 flag.resolution.unwrap_or_default()
             ),
-        )],
-    ))
-    .into_response())
+        )
+        .into_response())
 }

@@ -9,12 +9,12 @@ use app::cvd::CaseRow;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 use store::{CvdCase, CvdState, NewCvdCase};
 
-use super::layout::{self, Area, Pager, href, segment};
+use super::layout::{self, Area, Pager, segment};
 use super::{Viewer, WebError, given, run};
 use crate::AppState;
 
@@ -175,8 +175,10 @@ fn label(state: CvdState) -> &'static str {
 
 #[derive(Default, Deserialize)]
 pub struct ShowParams {
-    /// Set after the case was opened or moved: what happened.
+    /// Set after the case was opened or moved: what happened, with its seal (see
+    /// [`Viewer::notice`]).
     done: Option<String>,
+    seal: Option<String>,
 }
 
 /// A case: every field, its timeline, the states it may move to and, once published, its CSAF
@@ -190,7 +192,7 @@ pub async fn show(
     viewer.may(Action::ReadIntel)?;
     let params: ShowParams = super::query(raw.as_deref())?;
     let case = run(&app, move |store| app::cvd::case(store, &id)).await?;
-    let notice = given(&params.done);
+    let notice = viewer.notice(&params.done, &params.seal);
     Ok(case_page(&viewer, &case, notice.as_deref(), None).into_response())
 }
 
@@ -314,11 +316,13 @@ pub async fn advance(
         )),
     };
     match moved {
-        Ok(case) => Ok(Redirect::to(&href(
-            &format!("/intel/cvd/{}", segment(&case.id)),
-            &[("done", format!("{} is now {}.", case.id, label(case.state)))],
-        ))
-        .into_response()),
+        Ok(case) => Ok(viewer
+            .noticed(
+                &format!("/intel/cvd/{}", segment(&case.id)),
+                &[],
+                format!("{} is now {}.", case.id, label(case.state)),
+            )
+            .into_response()),
         Err(WebError::Status(
             status @ (StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY),
             why,
@@ -479,11 +483,13 @@ pub async fn create(
     })
     .await?;
     match stored {
-        Ok(c) => Ok(Redirect::to(&href(
-            &format!("/intel/cvd/{}", segment(&c.id)),
-            &[("done", format!("{} opened: {}.", c.id, label(c.state)))],
-        ))
-        .into_response()),
+        Ok(c) => Ok(viewer
+            .noticed(
+                &format!("/intel/cvd/{}", segment(&c.id)),
+                &[],
+                format!("{} opened: {}.", c.id, label(c.state)),
+            )
+            .into_response()),
         Err(e) => {
             let problems = layout::invalid(e)?;
             Ok((

@@ -6,11 +6,11 @@
 use app::authz::Action;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
-use super::layout::{self, Area, Pager, asset_link, decision, fixed, href};
+use super::layout::{self, Area, Pager, asset_link, decision, fixed};
 use super::{Viewer, WebError, given, home, run};
 use crate::AppState;
 
@@ -28,15 +28,12 @@ pub struct FindingParams {
     /// `csv`: the rows shown, as CSV.
     #[serde(skip_serializing)]
     format: Option<String>,
-    /// Set after a false positive was marked: `ASSET CVE`.
+    /// Set after a finding was marked, confirmed or unmarked: what was done, with its seal
+    /// (see [`Viewer::notice`]).
     #[serde(skip_serializing)]
-    marked: Option<String>,
-    /// Set after a candidate was confirmed: `ASSET CVE`.
+    done: Option<String>,
     #[serde(skip_serializing)]
-    confirmed: Option<String>,
-    /// Set after a false positive was unmarked: `ASSET CVE`.
-    #[serde(skip_serializing)]
-    unmarked: Option<String>,
+    seal: Option<String>,
 }
 
 /// The screens of the Intel area, `current` marked as the page shown.
@@ -154,14 +151,8 @@ pub async fn findings(
     }
     let content = html! {
         (tabs("/intel"))
-        @if let Some(unmarked) = given(&params.unmarked) {
-            div.notice role="status" { "No longer a false positive: " code { (unmarked) } ". It is triaged again." }
-        }
-        @if let Some(marked) = given(&params.marked) {
-            div.notice role="status" { "Marked as a false positive: " code { (marked) } ". It no longer counts towards the exposure." }
-        }
-        @if let Some(confirmed) = given(&params.confirmed) {
-            div.notice role="status" { "Confirmed: " code { (confirmed) } ". It takes its SSVC decision and counts towards the exposure." }
+        @if let Some(done) = viewer.notice(&params.done, &params.seal) {
+            div.notice role="status" { (done) }
         }
         (layout::problems(&problems))
         form.filters method="get" action="/intel" {
@@ -299,18 +290,25 @@ pub struct FalsePositiveForm {
     note: String,
 }
 
-/// Stores the form's verdict on a finding, then back to the findings with a notice
-/// (`notice=ASSET CVE`).
+/// Stores the form's verdict on a finding, then back to the findings with a notice saying so.
 async fn mark(
     app: AppState,
     viewer: Viewer,
     body: Body,
     verdict: store::Verdict,
-    notice: &str,
 ) -> Result<Response, WebError> {
     let form: FalsePositiveForm = viewer.form(&app, body).await?;
     viewer.may(Action::MarkFalsePositives)?;
-    let marked = format!("{} {}", form.asset, form.cve);
+    let notice = match verdict {
+        store::Verdict::FalsePositive => format!(
+            "Marked as a false positive: {} on {}. It no longer counts towards the exposure.",
+            form.cve, form.asset
+        ),
+        store::Verdict::Confirmed => format!(
+            "Confirmed: {} on {}. It takes its SSVC decision and counts towards the exposure.",
+            form.cve, form.asset
+        ),
+    };
     let input = app::intel::FindingMarkInput {
         asset: form.asset,
         cve: form.cve,
@@ -322,7 +320,7 @@ async fn mark(
         app::intel::mark_finding(store, verdict, input, &actor)
     })
     .await?;
-    Ok(Redirect::to(&href("/intel", &[(notice, marked)])).into_response())
+    Ok(viewer.noticed("/intel", &[], notice).into_response())
 }
 
 /// Marks a finding as a false positive (audited as `finding.false_positive`), then back to the
@@ -332,7 +330,7 @@ pub async fn false_positive(
     viewer: Viewer,
     body: Body,
 ) -> Result<Response, WebError> {
-    mark(app, viewer, body, store::Verdict::FalsePositive, "marked").await
+    mark(app, viewer, body, store::Verdict::FalsePositive).await
 }
 
 /// Confirms a candidate (audited as `finding.confirmed`): it takes its SSVC decision and counts
@@ -342,7 +340,7 @@ pub async fn confirm(
     viewer: Viewer,
     body: Body,
 ) -> Result<Response, WebError> {
-    mark(app, viewer, body, store::Verdict::Confirmed, "confirmed").await
+    mark(app, viewer, body, store::Verdict::Confirmed).await
 }
 
 #[derive(Default, Deserialize, Serialize)]
@@ -438,7 +436,10 @@ pub async fn unmark(
 ) -> Result<Response, WebError> {
     let form: FalsePositiveForm = viewer.form(&app, body).await?;
     viewer.may(Action::MarkFalsePositives)?;
-    let unmarked = format!("{} {}", form.asset, form.cve);
+    let notice = format!(
+        "No longer a false positive: {} on {}. It is triaged again.",
+        form.cve, form.asset
+    );
     let actor = viewer.actor.clone();
     run(&app, move |store| {
         app::intel::unmark_finding(
@@ -451,5 +452,5 @@ pub async fn unmark(
         )
     })
     .await?;
-    Ok(Redirect::to(&href("/intel", &[("unmarked", unmarked)])).into_response())
+    Ok(viewer.noticed("/intel", &[], notice).into_response())
 }

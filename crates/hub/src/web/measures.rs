@@ -9,7 +9,7 @@ use app::measures::{self, Quarter, ReviewRow, Status};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, PreEscaped, html};
 use serde::{Deserialize, Serialize};
 
@@ -31,9 +31,11 @@ pub struct MeasureParams {
     /// `csv`: the rows shown (the records behind a measure), as CSV.
     #[serde(skip_serializing)]
     format: Option<String>,
-    /// Set after a target was stored.
+    /// Set after a target was stored, with its seal (see [`Viewer::notice`]).
     #[serde(skip_serializing)]
     done: Option<String>,
+    #[serde(skip_serializing)]
+    seal: Option<String>,
 }
 
 impl MeasureParams {
@@ -173,7 +175,7 @@ pub async fn show(
         ));
     }
     let content = html! {
-        @if let Some(done) = given(&params.done) { div.notice role="status" { (done) } }
+        @if let Some(done) = viewer.notice(&params.done, &params.seal) { div.notice role="status" { (done) } }
         (picker(&format!("/measures/{}", segment(definition.id)), quarter))
         p { (definition.definition) }
         table.fields {
@@ -330,19 +332,15 @@ pub async fn set_target(
         measures::set_target(store, &actor, &measure, quarter, target)
     })
     .await?;
-    let to = href(
-        &format!("/measures/{}", segment(&form.measure)),
-        &[
-            ("quarter", quarter.to_string()),
-            (
-                "done",
-                format!(
-                    "Target of {} for {quarter} set to {}.",
-                    form.measure,
-                    report::number(target)
-                ),
+    Ok(viewer
+        .noticed(
+            &format!("/measures/{}", segment(&form.measure)),
+            &[("quarter", quarter.to_string())],
+            format!(
+                "Target of {} for {quarter} set to {}.",
+                form.measure,
+                report::number(target)
             ),
-        ],
-    );
-    Ok(Redirect::to(&to).into_response())
+        )
+        .into_response())
 }

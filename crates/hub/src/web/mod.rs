@@ -220,6 +220,31 @@ impl Viewer {
         &self.csrf
     }
 
+    /// Where a write sends the browser: `path` with `query`, and `notice` for that page to
+    /// show once (`done`), sealed (`seal`) so that [`Viewer::notice`] shows it only in this
+    /// session.
+    pub fn noticed(&self, path: &str, query: &[(&str, String)], notice: String) -> Redirect {
+        let seal = hex::encode(ring::hmac::sign(&self.notice_key(), notice.as_bytes()));
+        let mut pairs = query.to_vec();
+        pairs.push(("done", notice));
+        pairs.push(("seal", seal));
+        Redirect::to(&layout::href(path, &pairs))
+    }
+
+    /// A page's notice `done`, when `seal` is this session's seal of it: a link made anywhere
+    /// else (another session, a crafted URL) cannot put words on a Meridian page.
+    pub fn notice(&self, done: &Option<String>, seal: &Option<String>) -> Option<String> {
+        let (done, seal) = (given(done)?, hex::decode(seal.as_deref()?).ok()?);
+        ring::hmac::verify(&self.notice_key(), done.as_bytes(), &seal).ok()?;
+        Some(done)
+    }
+
+    /// HMAC-SHA-256 under the session's secret, kept apart from any other use of it.
+    fn notice_key(&self) -> ring::hmac::Key {
+        let key = format!("meridian web notice\0{}", self.secret);
+        ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.as_bytes())
+    }
+
     /// Reads a posted form into `T`: 403 unless it carries the session's CSRF token (checked
     /// first, before the fields), 413 above the server's limit, 422 naming the problem when
     /// the fields do not read.

@@ -6,14 +6,14 @@ use app::authz::Action;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use exchange::notification::{NotificationState, can_advance_named};
 use maud::html;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::layout::{self, Area, segment, tlp};
-use super::{Viewer, WebError, given, run};
+use super::{Viewer, WebError, run};
 use crate::AppState;
 
 /// Shared objects listed.
@@ -28,8 +28,9 @@ const REPORTS: [(&str, &str); 3] = [
 
 #[derive(Default, Deserialize)]
 pub struct PortalParams {
-    /// Set after a report: what was stored.
+    /// Set after a report: what was stored, with its seal (see [`Viewer::notice`]).
     done: Option<String>,
+    seal: Option<String>,
 }
 
 /// The incident form's fields, as typed.
@@ -58,7 +59,7 @@ pub async fn show(
     portal(
         &app,
         &viewer,
-        given(&params.done),
+        viewer.notice(&params.done, &params.seal),
         &IncidentForm::default(),
         &[],
     )
@@ -187,7 +188,7 @@ pub async fn report(
         "Notification {} is now {}.",
         moved.0.notification.id, moved.0.notification.state
     );
-    Ok(Redirect::to(&layout::href("/portal", &[("done", done)])).into_response())
+    Ok(viewer.noticed("/portal", &[], done).into_response())
 }
 
 /// Files an incident report from the form, as the partner API does with its simple JSON form;
@@ -232,7 +233,7 @@ pub async fn incident(
         Ok(added) => {
             let ids: Vec<String> = added.into_iter().map(|(id, _)| id).collect();
             let done = format!("Incident report stored: {}.", ids.join(", "));
-            Ok(Redirect::to(&layout::href("/portal", &[("done", done)])).into_response())
+            Ok(viewer.noticed("/portal", &[], done).into_response())
         }
         Err(e) => {
             let problems = layout::invalid(e)?;

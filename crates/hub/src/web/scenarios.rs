@@ -11,7 +11,7 @@ use app::authz::Action;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -44,8 +44,10 @@ pub struct ScenarioParams {
     scenario: Option<String>,
     /// Another saved scenario to compare with, side by side.
     compare: Option<String>,
-    /// Set after a scenario was saved or deleted: what was done.
+    /// Set after a scenario was saved or deleted: what was done, with its seal (see
+    /// [`Viewer::notice`]).
     done: Option<String>,
+    seal: Option<String>,
 }
 
 impl ScenarioParams {
@@ -212,14 +214,13 @@ pub async fn save(
     })
     .await?;
     match stored {
-        Ok(()) if problems.is_empty() => Ok(Redirect::to(&href(
-            "/scenarios",
-            &[
-                ("scenario", name.clone()),
-                ("done", format!("Scenario {name} saved.")),
-            ],
-        ))
-        .into_response()),
+        Ok(()) if problems.is_empty() => Ok(viewer
+            .noticed(
+                "/scenarios",
+                &[("scenario", name.clone())],
+                format!("Scenario {name} saved."),
+            )
+            .into_response()),
         Ok(()) => Ok(refused_save(&viewer, &form, &problems, saved)),
         Err(e) => {
             problems.extend(layout::invalid(e)?);
@@ -260,11 +261,9 @@ pub async fn delete(
         app::analysis::delete_scenario(store, &deleted, &actor)
     })
     .await?;
-    Ok(Redirect::to(&href(
-        "/scenarios",
-        &[("done", format!("Scenario {name} deleted."))],
-    ))
-    .into_response())
+    Ok(viewer
+        .noticed("/scenarios", &[], format!("Scenario {name} deleted."))
+        .into_response())
 }
 
 fn render(viewer: &Viewer, screen: Screen<'_>) -> Markup {
@@ -279,7 +278,7 @@ fn render(viewer: &Viewer, screen: Screen<'_>) -> Markup {
     let v = |o: &Option<String>| o.as_deref().unwrap_or("").to_owned();
     let may_save = viewer.can(Action::EditAtlas);
     let content = html! {
-        @if let Some(done) = given(&params.done) {
+        @if let Some(done) = viewer.notice(&params.done, &params.seal) {
             div.notice role="status" { (done) }
         }
         (layout::problems(problems))

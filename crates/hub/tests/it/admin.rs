@@ -733,7 +733,13 @@ fn notification_incident_and_remote_administration_by_role() {
         let incident = json!({"partner": "cert-de", "assets": ["fw:de-1"], "kind": "physical",
                               "category": "sabotage", "occurred_at": "2026-01-05", "severity": 3,
                               "description": "a cut cable, reported by phone"});
-        let writes: [(&str, &str, &Value, &[Role]); 4] = [
+        let bulk = json!([
+            {"partner": "cert-de", "assets": ["fw:de-1"], "kind": "cyber", "category": "ransomware",
+             "occurred_at": "2026-01-07", "severity": 4, "description": "bulk one"},
+            {"partner": "cert-de", "assets": ["fw:de-1"], "kind": "physical", "category": "flood",
+             "occurred_at": "2026-01-08", "severity": 2, "description": "bulk two"}
+        ]);
+        let writes: [(&str, &str, &Value, &[Role]); 5] = [
             (
                 "POST",
                 "/api/v1/admin/notifications/send",
@@ -756,6 +762,12 @@ fn notification_incident_and_remote_administration_by_role() {
                 "POST",
                 "/api/v1/admin/incidents",
                 &incident,
+                &[Role::Admin, Role::Analyst, Role::Coordinator],
+            ),
+            (
+                "POST",
+                "/api/v1/admin/incidents/import?name=bulk.json",
+                &bulk,
                 &[Role::Admin, Role::Analyst, Role::Coordinator],
             ),
         ];
@@ -832,6 +844,48 @@ fn notification_incident_and_remote_administration_by_role() {
             (&shown["category"], &shown["partner"], &shown["kind"]),
             (&json!("sabotage"), &json!("cert-de"), &json!("physical")),
             "{shown}"
+        );
+        // In bulk: all or nothing, each report named by the file and its place in it.
+        let count = |world: &World| {
+            let (_, all) = world.admin("GET", "/api/v1/incidents?limit=1000", &Value::Null);
+            all["items"].as_array().expect("a page").len()
+        };
+        let stored = count(&world);
+        let mut spoilt = bulk.clone();
+        spoilt[1]["severity"] = json!(9);
+        let (status, refused) = world.admin(
+            "POST",
+            "/api/v1/admin/incidents/import?name=bulk.json",
+            &spoilt,
+        );
+        assert_eq!(status, 422, "[{}] {refused}", db.name);
+        assert_eq!(refused["errors"][0]["pointer"], "bulk.json", "{refused}");
+        assert!(
+            refused["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("[1]") && m.contains("severity")),
+            "{refused}"
+        );
+        assert_eq!(count(&world), stored, "[{}] nothing stored", db.name);
+        let (status, imported) = world.send(
+            "POST",
+            Some(world.token(Role::Coordinator)),
+            "/api/v1/admin/incidents/import?name=bulk.json",
+            &bulk,
+        );
+        assert_eq!(status, 200, "[{}] {imported}", db.name);
+        assert_eq!(imported.as_array().map(Vec::len), Some(2), "{imported}");
+        assert_eq!(count(&world), stored + 2, "[{}]", db.name);
+        let (_, audit) = world.admin("GET", "/api/v1/audit?action=incident.add", &Value::Null);
+        assert!(
+            audit
+                .as_array()
+                .expect("entries")
+                .iter()
+                .any(|e| e["actor"] == "user:coordinator"
+                    && e["object_ids"] == json!([imported[0]["id"], imported[1]["id"]])),
+            "[{}] {audit}",
+            db.name
         );
         let (_, remotes) = world.admin("GET", "/api/v1/remotes", &Value::Null);
         assert_eq!(remotes["items"], json!([]));
@@ -944,6 +998,7 @@ fn notification_incident_and_remote_administration_by_role() {
             ("user:admin", "notification.advance"),
             ("user:admin", "remote.remove"),
             ("user:analyst", "incident.add"),
+            ("user:coordinator", "incident.add"),
         ]
         .into_iter()
         .map(|(a, b)| (a.to_owned(), b.to_owned()))

@@ -33,6 +33,12 @@ const WRITES: &[(&str, &str, &str, u16)] = &[
         r#"{"measure": "3.2b", "quarter": "2026Q2", "target": 4}"#,
         200,
     ),
+    (
+        "POST",
+        "/api/v1/measures/targets/import",
+        r#"[{"measure": "3.2b", "quarter": "2026Q3", "target": 5}, {"measure": "2.3b", "quarter": "2026Q3", "target": 70}]"#,
+        200,
+    ),
 ];
 
 const READS: &[&str] = &[
@@ -94,6 +100,27 @@ fn coord_register_routes_allow_admins_and_coordinators_to_write_and_staff_to_rea
             (row["target"].clone(), row["status"].clone()),
             (json!(4.0), json!("improving"))
         );
+        // The annual plan: imported whole, or refused whole with each problem's line.
+        let targets = world.get(Role::Analyst, "/api/v1/measures/targets");
+        assert!(
+            targets.body.as_array().is_some_and(|all| all
+                .iter()
+                .any(|t| t == &json!({"measure": "2.3b", "quarter": "2026Q3", "target": 70.0}))),
+            "[{}] {:?}",
+            db.name,
+            targets.body
+        );
+        let bearer = format!("Bearer {}", world.token(Role::Coordinator));
+        let refused = call(
+            "POST",
+            &world.hub.url("/api/v1/measures/targets/import"),
+            &[("Authorization", &bearer), ("Content-Type", "text/csv")],
+            "measure,quarter,target\n2.3b,2026Q4,75\n2.3b,2026Q4,175\n",
+        );
+        assert_eq!(refused.status, 422, "[{}] {:?}", db.name, refused.body);
+        assert_eq!(refused.body["errors"][0]["pointer"], "body.csv:3:/target");
+        let after = world.get(Role::Analyst, "/api/v1/measures/targets");
+        assert_eq!(after.body, targets.body, "[{}] nothing stored", db.name);
     }
 }
 

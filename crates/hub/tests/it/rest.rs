@@ -556,6 +556,74 @@ fn openapi_document_matches_the_snapshot() {
     assert_eq!(schemes["session"]["in"], "cookie");
 }
 
+/// Every `/api/v1` route the REST modules declare (`.route("PATH", get(a).post(b))`), each
+/// method in lower case, read from their source.
+fn declared_routes() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rest");
+    let mut routes = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("src/rest") {
+        let text = std::fs::read_to_string(entry.expect("an entry").path()).expect("a source");
+        let flat: String = text.split_whitespace().collect::<Vec<_>>().join("");
+        for piece in flat.split(".route(\"").skip(1) {
+            let Some((path, rest)) = piece.split_once("\",") else {
+                continue;
+            };
+            if !path.starts_with("/api/v1") {
+                continue;
+            }
+            // The method chain ends where `.route(`'s own parenthesis closes.
+            let (mut depth, mut name, mut chain) = (0usize, String::new(), Vec::new());
+            for c in rest.chars() {
+                match c {
+                    '(' => {
+                        if depth == 0 {
+                            chain.push(std::mem::take(&mut name));
+                        }
+                        depth += 1;
+                    }
+                    ')' if depth == 0 => break,
+                    ')' => depth -= 1,
+                    '.' if depth == 0 => name.clear(),
+                    c if depth == 0 => name.push(c),
+                    _ => {}
+                }
+            }
+            for method in chain {
+                routes.push((path.to_owned(), method));
+            }
+        }
+    }
+    routes
+}
+
+/// No route of the REST API is missing from its OpenAPI document, so clients and schemathesis
+/// see every one.
+#[test]
+fn every_rest_route_is_in_the_openapi_document() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hub = fresh_hub(&dir);
+    let served = get_with(&hub.url("/api/v1/openapi.json"), None, JSON);
+    let paths = served.body["paths"].as_object().expect("paths");
+    let routes = declared_routes();
+    assert!(routes.len() > 60, "the REST modules were read: {routes:?}");
+    let missing: Vec<String> = routes
+        .iter()
+        .filter(|(path, method)| {
+            // The document itself and its reference page.
+            !["/api/v1/openapi.json", "/api/v1/docs"].contains(&path.as_str())
+                && paths
+                    .get(path.as_str())
+                    .and_then(|p| p.get(method))
+                    .is_none()
+        })
+        .map(|(path, method)| format!("{} {path}", method.to_uppercase()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not in the OpenAPI document: {missing:?}"
+    );
+}
+
 #[test]
 fn reference_page_is_rendered_without_scripts_under_a_strict_policy() {
     let dir = tempfile::tempdir().expect("temp dir");

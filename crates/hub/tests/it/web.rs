@@ -77,6 +77,8 @@ fn post(hub: &Hub, cookie: &str, path: &str, form: &[(&str, &str)]) -> Page {
 }
 
 /// A form's answer: a redirect to a page that says `notice`.
+/// Also checks that the notice is sealed to the session: the same page without the seal, or
+/// with the text changed under the seal, shows no notice.
 fn redirected_with(hub: &Hub, cookie: &str, answer: &Page, notice: &str) {
     assert_eq!(answer.status, 303, "{}", answer.body);
     let shown = get(hub, cookie, &answer.location);
@@ -85,6 +87,30 @@ fn redirected_with(hub: &Hub, cookie: &str, answer: &Page, notice: &str) {
         "{notice:?} after the form: {}",
         shown.body
     );
+    let (path, query) = answer.location.split_once('?').expect("a query");
+    let unsealed: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.starts_with("seal="))
+        .collect();
+    let forged: Vec<String> = query
+        .split('&')
+        .map(|p| match p.strip_prefix("done=") {
+            Some(_) => "done=Call+%2B1+555+0100+to+keep+your+account".to_owned(),
+            None => p.to_owned(),
+        })
+        .collect();
+    for crafted in [
+        format!("{path}?{}", unsealed.join("&")),
+        format!("{path}?{}", forged.join("&")),
+    ] {
+        let page = get(hub, cookie, &crafted);
+        assert_eq!(page.status, 200, "{crafted}");
+        assert!(
+            !page.body.contains("role=\"status\""),
+            "{crafted} shows a notice: {}",
+            page.body
+        );
+    }
 }
 
 /// A logged-in user: the session cookie and the CSRF token of its forms.
@@ -2065,6 +2091,17 @@ fn web_admin_adds_a_user_issues_and_revokes_a_token_and_disables_the_user() {
             &added,
             "User ops-analyst added as analyst.",
         );
+        // The notice is sealed to the session that made the change: another session of the
+        // same user, shown the same link, sees no notice.
+        let other = login(&hub, Role::Admin);
+        let elsewhere = get(&hub, &other.cookie, &added.location);
+        assert_eq!(elsewhere.status, 200, "[{}]", db.name);
+        assert!(
+            !elsewhere.body.contains("added as analyst"),
+            "[{}] {}",
+            db.name,
+            elsewhere.body
+        );
         assert!(
             users_csv().contains("ops-analyst,analyst,,no,"),
             "[{}]",
@@ -2286,6 +2323,34 @@ fn web_admin_adds_a_user_issues_and_revokes_a_token_and_disables_the_user() {
             "/admin/audit?object=ops-analyst&actor=user%3Aweb-admin",
         );
         assert!(counted.body.contains("1–5 of 5"), "[{}]", db.name);
+        // By day: today's writes are all on today, none on a day long past; a bad day is named.
+        let today = &app::now()[..10];
+        let dated = get(
+            &hub,
+            &admin.cookie,
+            &format!(
+                "/admin/audit?object=ops-analyst&actor=user%3Aweb-admin&from={today}&to={today}"
+            ),
+        );
+        assert!(dated.body.contains("1–5 of 5"), "[{}]", db.name);
+        let past = get(
+            &hub,
+            &admin.cookie,
+            "/admin/audit?object=ops-analyst&from=2001-01-01&to=2001-12-31",
+        );
+        assert!(
+            past.body.contains("No audit entry matches this filter."),
+            "[{}]",
+            db.name
+        );
+        let bad = get(&hub, &admin.cookie, "/admin/audit?from=2026-13-01");
+        assert!(
+            bad.status >= 400 && bad.body.contains("/from"),
+            "[{}] {} {}",
+            db.name,
+            bad.status,
+            bad.body
+        );
         let verified = get(&hub, &admin.cookie, "/admin/audit/verify");
         assert!(
             verified.body.contains("The chain is intact"),

@@ -213,6 +213,15 @@ pub enum TargetCommand {
     },
     /// Every target.
     List,
+    /// Import the annual plan: targets per measure and quarter, all or nothing.
+    ///
+    /// CSV with the header `measure,quarter,target`, or a JSON array of `{measure, quarter,
+    /// target}`. Each problem is named by file, line and field; targets the file does not name
+    /// are left as they are.
+    Import {
+        /// The plan file (`.csv` or `.json`).
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -537,6 +546,16 @@ pub fn run_measures(config: &Config, command: MeasuresCommand) -> anyhow::Result
             output::note(
                 config.quiet,
                 format!("target of {id} for {quarter}: {target}"),
+            );
+            Ok(())
+        }
+        MeasuresCommand::Target(TargetCommand::Import { file }) => {
+            let name = file.display().to_string();
+            let bytes = config.read_input(&file)?;
+            let set = measures::import_plan(&mut store, &actor, &name, &bytes)?;
+            output::note(
+                config.quiet,
+                format!("{} target(s) of the annual plan set from {name}", set.len()),
             );
             Ok(())
         }
