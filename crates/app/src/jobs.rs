@@ -12,6 +12,13 @@
 //! The server running a job says it is alive at least every [`HEARTBEAT`]; a job still queued
 //! or running whose server was silent for [`STALE`] (a server that died) is failed as
 //! `interrupted` by [`interrupt_stale`], which servers call at startup and periodically.
+//!
+//! [`cancel`] fails a queued job at once (it never runs). A running job is asked to stop: the
+//! request is written to its row (the source of truth, whichever server runs it), the running
+//! server reads it back each time it writes the progress ([`report`] tells the [`Tracker`]), and
+//! the work stops at its next check ([`crate::Progress::stop_requested`]), where stopping
+//! leaves nothing half written; it then fails as `cancelled`. A job that ends before it checks
+//! keeps its outcome.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -106,6 +113,8 @@ pub struct Job {
     pub result: Option<serde_json::Value>,
     /// Why it failed, once failed.
     pub error: Option<Failure>,
+    /// Who asked it to stop while it ran, if anyone did.
+    pub cancel_requested_by: Option<String>,
 }
 
 impl From<store::Job> for Job {
@@ -136,6 +145,7 @@ impl From<store::Job> for Job {
             finished_at: j.finished_at,
             result,
             error,
+            cancel_requested_by: j.cancel_requested_by,
         }
     }
 }
@@ -193,29 +203,20 @@ pub fn list(
     Ok(store.jobs(&filter)?.into_iter().map(Job::from).collect())
 }
 
-/// Cancels job `id` while it is still queued, for its requester or an administrator (not found
-/// for anyone else): it fails as `cancelled` and never runs. A running job cannot be stopped
-/// (its work may be writing), and one that is over stays as it ended: both conflict. Audited as
-/// `job.cancel`.
+/// Cancels job `id`, for its requester or an administrator (not found for anyone else): a queued
+/// job fails as `cancelled` and never runs; a running one is asked to stop (see the module's
+/// documentation), and asking again changes nothing. A job that is over stays as it ended: that
+/// conflicts. Audited as `job.cancel`.
 pub fn cancel(store: &mut store::Store, actor: &Actor, id: i64) -> Result<Job> {
     let job = get(store, actor, id)?;
-    let refuse = |state: State| {
-        Error::Conflict(format!(
-            "job {id} is {}: only a queued job can be cancelled{}",
-            state.as_str(),
-            if state == State::Running {
-                "; a running one goes on to its end"
-            } else {
-                ""
-            }
-        ))
-    };
-    if job.state != State::Queued {
-        return Err(refuse(job.state));
+    let over = || Error::Conflict(format!("job {id} is over: it stays as it ended"));
+    if matches!(job.state, State::Succeeded | State::Failed) {
+        return Err(over());
     }
+    let by = actor.audit_name();
     let failure = Failure {
         code: "cancelled".to_owned(),
-        message: format!("cancelled by {} before it ran", actor.audit_name()),
+        message: format!("cancelled by {by} before it ran"),
         problems: Vec::new(),
     };
     let error = serde_json::to_string(&failure)
@@ -225,11 +226,12 @@ pub fn cancel(store: &mut store::Store, actor: &Actor, id: i64) -> Result<Job> {
         actor,
         "job.cancel",
         |store| {
-            if store.cancel_job(id, &error, &crate::now())? {
+            // Queued, or running (it may have started since it was read).
+            if store.cancel_job(id, &error, &crate::now())? || store.request_job_cancel(id, &by)? {
                 Ok(())
             } else {
-                // It started (or ended) since it was read.
-                Err(refuse(State::Running))
+                // It ended since it was read.
+                Err(over())
             }
         },
         |()| (vec![id.to_string()], job.kind.clone()),
@@ -242,15 +244,25 @@ pub fn start(store: &mut store::Store, id: i64) -> Result<bool> {
     Ok(store.start_job(id, &crate::now())?)
 }
 
-/// Writes a live job's progress (and that its server is alive); false when it is over.
-pub fn report(store: &mut store::Store, id: i64, progress: &Snapshot) -> Result<bool> {
-    Ok(store.job_progress(
+/// Writes a live job's progress (and that its server is alive), and tells its `tracker` when
+/// someone asked it to stop; false when it is over.
+pub fn report(
+    store: &mut store::Store,
+    id: i64,
+    tracker: &Tracker,
+    progress: &Snapshot,
+) -> Result<bool> {
+    let live = store.job_progress(
         id,
         &progress.stage,
         progress.done,
         progress.total,
         &crate::now(),
-    )?)
+    )?;
+    if let Some(Some(by)) = &live {
+        tracker.stop(by);
+    }
+    Ok(live.is_some())
 }
 
 /// Ends a live job with its result (as the adapter presents it) or why it failed; false when
@@ -301,16 +313,26 @@ pub struct Snapshot {
 
 /// Collects a running job's progress from the engines (any thread), and tells the server when
 /// to write it: when it changed and [`REPORT_EVERY`] passed, or [`HEARTBEAT`] passed anyway.
+/// It carries a request to stop back to the work ([`report`] learns it from the job's row).
 #[derive(Default)]
 pub struct Tracker {
     stage: Mutex<(String, Option<u64>)>,
     done: AtomicU64,
     written: Mutex<Option<(Instant, Snapshot)>>,
+    stop: Mutex<Option<String>>,
 }
 
 impl Tracker {
     pub fn new() -> Tracker {
         Tracker::default()
+    }
+
+    /// Asks the work to stop on behalf of `by` (the first to ask is kept).
+    pub fn stop(&self, by: &str) {
+        self.stop
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert_with(|| by.to_owned());
     }
 
     /// The progress now.
@@ -357,6 +379,10 @@ impl crate::Progress for Tracker {
         if let Some(total) = total {
             self.done.store(total, Ordering::Relaxed);
         }
+    }
+
+    fn stop_requested(&self) -> Option<String> {
+        self.stop.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 

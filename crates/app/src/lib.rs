@@ -156,6 +156,10 @@ pub enum Error {
     /// token): the input was fine, trying again later may work.
     #[error("{0}")]
     Unavailable(String),
+    /// Someone asked the running use case to stop (a job cancelled while running): it stopped
+    /// before storing anything.
+    #[error("{0}")]
+    Cancelled(String),
     #[error(transparent)]
     Store(#[from] store::StoreError),
 }

@@ -58,8 +58,9 @@ pub struct Pair {
 
 /// Evaluates every pair of candidates and returns the `limit` worst (all when `limit` is
 /// `None`), sorted as described in the module documentation. `progress`, when given, is
-/// called from worker threads with the number of pairs just evaluated (once per candidate
-/// row, `K − 1 − i` pairs for row `i`; `K(K − 1)/2` in all).
+/// called from worker threads with 0 before each candidate row and with the number of pairs
+/// just evaluated after it (`K − 1 − i` pairs for row `i`; `K(K − 1)/2` in all); the caller may
+/// unwind from it to stop the run (the engine keeps no state outside the call).
 pub fn worst_pairs(
     graph: &Graph,
     candidates: Candidates<'_>,
@@ -96,6 +97,9 @@ pub fn worst_pairs(
         .map_init(
             || Scratch::new(graph),
             |s, i| {
+                if let Some(report) = progress {
+                    report(0);
+                }
                 let row: Vec<Pair> = (i + 1..k)
                     .map(|j| {
                         let joint = cascade::failure_set(graph, &[assets[i], assets[j]], s);

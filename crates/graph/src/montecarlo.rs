@@ -112,8 +112,9 @@ pub fn probabilities_from_scores(
 }
 
 /// Runs `options.trials` trials with initial failure probabilities `probability` (one per
-/// asset). `progress`, when given, is called from worker threads once per finished batch with
-/// the number of trials in it.
+/// asset). `progress`, when given, is called from worker threads with 0 before each batch and
+/// with its number of trials once it is finished; the caller may unwind from it to stop the run
+/// (the engine keeps no state outside the call).
 pub fn run(
     graph: &Graph,
     probability: &[f64],
@@ -156,6 +157,9 @@ pub fn run(
         .fold(init, |mut w, b| {
             let range = b * batch..((b + 1) * batch).min(options.trials);
             let count = range.end - range.start;
+            if let Some(report) = progress {
+                report(0);
+            }
             for trial in range {
                 let result = w.trial(&plan, trial);
                 w.trials.push(result);

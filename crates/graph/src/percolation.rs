@@ -590,7 +590,8 @@ pub fn er_realisation(
 
 /// `p_c` of realisations `0..realisations` of coupled ER networks, in parallel (the result does
 /// not depend on the thread count). `None` for a realisation that has no mutual giant component
-/// even at `p = 1`.
+/// even at `p = 1`. `tick` is called with 0 before each realisation and with 1 after it; the
+/// caller may unwind from it to stop the run (the engine keeps no state outside the call).
 pub fn er_critical_points(
     nodes: usize,
     mean_degree: f64,
@@ -602,6 +603,7 @@ pub fn er_critical_points(
     (0..realisations)
         .into_par_iter()
         .map(|i| {
+            tick(0);
             let (net, order) = er_realisation(nodes, mean_degree, seed, i);
             let point = net.critical_point(&order, search, &mut Scratch::default());
             tick(1);

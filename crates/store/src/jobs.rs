@@ -26,6 +26,8 @@ pub struct Job {
     /// The presentation of the result (succeeded) or of the error (failed).
     pub result: Option<String>,
     pub error: Option<String>,
+    /// Who asked the running job to stop, if anyone did.
+    pub cancel_requested_by: Option<String>,
 }
 
 /// Which jobs to list: those of one requester (all when `None`), newest first, after the id
@@ -38,7 +40,7 @@ pub struct JobFilter {
 }
 
 const COLUMNS: &str = "SELECT id, kind, requested_by, state, stage, done, total, created_at, \
-    started_at, finished_at, heartbeat_at, result, error FROM jobs";
+    started_at, finished_at, heartbeat_at, result, error, cancel_requested_by FROM jobs";
 
 fn read(r: &dyn Columns) -> Result<Job> {
     Ok(Job {
@@ -55,6 +57,7 @@ fn read(r: &dyn Columns) -> Result<Job> {
         heartbeat_at: r.text(10)?,
         result: r.opt_text(11)?,
         error: r.opt_text(12)?,
+        cancel_requested_by: r.opt_text(13)?,
     })
 }
 
@@ -125,7 +128,19 @@ pub(crate) fn cancel(tx: &mut Tx<'_, '_>, id: i64, error: &str, at: &str) -> Res
     )? > 0)
 }
 
-/// Records the progress of a job still queued or running, and that its server is alive at `at`.
+/// Asks a running job to stop on behalf of `by` (the first to ask is kept); false when it is not
+/// running.
+pub(crate) fn request_cancel(tx: &mut Tx<'_, '_>, id: i64, by: &str) -> Result<bool> {
+    Ok(db::execute(
+        tx,
+        "UPDATE jobs SET cancel_requested_by = COALESCE(cancel_requested_by, $1) \
+         WHERE id = $2 AND state = 'running'",
+        &[Param::Text(by), Param::Int(id)],
+    )? > 0)
+}
+
+/// Records the progress of a job still queued or running, and that its server is alive at `at`;
+/// `None` when the job is over, else who asked it to stop (if anyone did).
 pub(crate) fn progress(
     tx: &mut Tx<'_, '_>,
     id: i64,
@@ -133,11 +148,11 @@ pub(crate) fn progress(
     done: u64,
     total: Option<u64>,
     at: &str,
-) -> Result<bool> {
-    Ok(db::execute(
+) -> Result<Option<Option<String>>> {
+    Ok(db::query(
         tx,
         "UPDATE jobs SET stage = $1, done = $2, total = $3, heartbeat_at = $4 \
-         WHERE id = $5 AND state IN ('queued', 'running')",
+         WHERE id = $5 AND state IN ('queued', 'running') RETURNING cancel_requested_by",
         &[
             Param::Text(stage),
             Param::Int(int(done)),
@@ -145,7 +160,9 @@ pub(crate) fn progress(
             Param::Text(at),
             Param::Int(id),
         ],
-    )? > 0)
+        |r| r.opt_text(0),
+    )?
+    .pop())
 }
 
 /// Ends a job still queued or running: `succeeded` with `result`, or `failed` with `error`.

@@ -968,8 +968,14 @@ impl Store {
         self.db.write(|tx| jobs::cancel(tx, id, error, at))
     }
 
-    /// Records a live job's stage and steps, and that its server is alive at `at`; false when
-    /// the job is over (or unknown).
+    /// Asks a running job to stop on behalf of `by` (the first to ask is kept); false when it is
+    /// not running.
+    pub fn request_job_cancel(&mut self, id: i64, by: &str) -> Result<bool> {
+        self.db.write(|tx| jobs::request_cancel(tx, id, by))
+    }
+
+    /// Records a live job's stage and steps, and that its server is alive at `at`; `None` when
+    /// the job is over (or unknown), else who asked it to stop (if anyone did).
     pub fn job_progress(
         &mut self,
         id: i64,
@@ -977,7 +983,7 @@ impl Store {
         done: u64,
         total: Option<u64>,
         at: &str,
-    ) -> Result<bool> {
+    ) -> Result<Option<Option<String>>> {
         self.db
             .write(|tx| jobs::progress(tx, id, stage, done, total, at))
     }

@@ -1153,13 +1153,16 @@ pub fn montecarlo(
             .collect(),
     };
     progress.start("trials", Some(trials));
-    let summary = graph::montecarlo::run(
-        g,
-        &probability,
-        &graph::montecarlo::Options::new(trials, seed),
-        Some(&progress.ticker()),
-    )
-    .map_err(|e| refused("/trials", e))?;
+    let summary = progress
+        .engine(|tick| {
+            graph::montecarlo::run(
+                g,
+                &probability,
+                &graph::montecarlo::Options::new(trials, seed),
+                Some(tick),
+            )
+        })?
+        .map_err(|e| refused("/trials", e))?;
     progress.finish();
     let mut shares: Vec<(u32, f64)> = summary
         .asset_failure_share
@@ -1212,13 +1215,16 @@ pub fn contingency(
     progress: &dyn Progress,
 ) -> Result<Vec<Pair>> {
     progress.start("N-2 pairs", Some(top as u64));
-    let pairs = graph::contingency::worst_pairs(
-        &engine.graph,
-        graph::contingency::Candidates::Top(top),
-        Some(limit),
-        Some(&progress.ticker()),
-    )
-    .map_err(|e| refused("/top", e))?;
+    let pairs = progress
+        .engine(|tick| {
+            graph::contingency::worst_pairs(
+                &engine.graph,
+                graph::contingency::Candidates::Top(top),
+                Some(limit),
+                Some(tick),
+            )
+        })?
+        .map_err(|e| refused("/top", e))?;
     progress.finish();
     Ok(pairs
         .iter()
@@ -1379,14 +1385,9 @@ pub fn percolation(
     };
     let started = Instant::now();
     progress.start("realisations", Some(realisations));
-    let points = graph::percolation::er_critical_points(
-        nodes,
-        mean_degree,
-        seed,
-        realisations,
-        search,
-        progress.ticker(),
-    );
+    let points = progress.engine(|tick| {
+        graph::percolation::er_critical_points(nodes, mean_degree, seed, realisations, search, tick)
+    })?;
     progress.finish();
     let found: Vec<f64> = points.iter().flatten().copied().collect();
     if found.is_empty() {

@@ -1,6 +1,7 @@
 //! Jobs on both backends: who reads them, their life, interruption of a dead server's jobs,
-//! and how often progress is written.
+//! cancelling them queued or running, and how often progress is written.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
@@ -83,7 +84,7 @@ fn a_job_runs_reports_and_ends_once() {
             done: 40,
             total: Some(100),
         };
-        assert!(report(&mut store, job.id, &progress).expect("report"));
+        assert!(report(&mut store, job.id, &Tracker::new(), &progress).expect("report"));
         let running = get(&mut store, &ana, job.id).expect("get");
         assert_eq!(running.state, State::Running);
         assert_eq!((running.stage.as_str(), running.done), ("trials", 40));
@@ -98,7 +99,7 @@ fn a_job_runs_reports_and_ends_once() {
             problems: Vec::new(),
         };
         assert!(!finish(&mut store, job.id, Err(failure)).expect("over"));
-        assert!(!report(&mut store, job.id, &progress).expect("over"));
+        assert!(!report(&mut store, job.id, &Tracker::new(), &progress).expect("over"));
         let done = get(&mut store, &ana, job.id).expect("get");
         assert_eq!(done.state, State::Succeeded);
         assert_eq!(done.result, Some(result));
@@ -175,4 +176,109 @@ fn progress_is_written_when_changed_at_most_twice_a_second() {
     tracker.advance(2);
     tracker.finish();
     assert_eq!(tracker.snapshot().done, 10);
+}
+
+#[test]
+fn cancelling_jobs_queued_running_and_over() {
+    for db in test_support::backends("app jobs cancel") {
+        let mut store = store::Store::open(&db.url).expect("store");
+        let ana = user("ana", Role::Analyst);
+        let bob = user("bob", Role::Analyst);
+        let root = user("root", Role::Admin);
+
+        let queued = submit(&mut store, &ana, Action::RunAnalysis, "rank").expect("submit");
+        let cancelled = cancel(&mut store, &ana, queued.id).expect("cancel queued");
+        assert_eq!(cancelled.state, State::Failed, "{}", db.name);
+        let error = cancelled.error.expect("error");
+        assert_eq!(error.code, "cancelled");
+        assert_eq!(error.message, "cancelled by user:ana before it ran");
+        assert_eq!(cancelled.cancel_requested_by, None, "failed at once");
+        assert!(!start(&mut store, queued.id).expect("never runs"));
+
+        let running = submit(&mut store, &ana, Action::RunAnalysis, "percolation").expect("2");
+        assert!(start(&mut store, running.id).expect("start"));
+        let hidden = cancel(&mut store, &bob, running.id);
+        assert!(matches!(hidden, Err(Error::NotFound { what: "job", .. })));
+        let asked = cancel(&mut store, &root, running.id).expect("cancel running");
+        assert_eq!(asked.state, State::Running, "{}", db.name);
+        assert_eq!(asked.cancel_requested_by.as_deref(), Some("user:root"));
+        let again = cancel(&mut store, &ana, running.id).expect("twice");
+        assert_eq!(again.state, State::Running);
+        assert_eq!(
+            again.cancel_requested_by.as_deref(),
+            Some("user:root"),
+            "the first"
+        );
+        let audited = crate::audit::list(
+            &mut store,
+            &store::AuditFilter {
+                limit: 20,
+                ..store::AuditFilter::default()
+            },
+        )
+        .expect("audit");
+        let cancels = audited
+            .iter()
+            .filter(|e| e.action == "job.cancel" && e.object_ids == [running.id.to_string()])
+            .count();
+        assert_eq!(cancels, 2, "{}", db.name);
+
+        // The server running it learns the request when it writes the progress; the work
+        // stops at its next check.
+        let tracker = Tracker::new();
+        let progress: &dyn Progress = &tracker;
+        assert!(progress.go_on().is_ok());
+        assert!(report(&mut store, running.id, &tracker, &tracker.snapshot()).expect("report"));
+        let stopped = progress.go_on().expect_err("asked to stop");
+        assert!(matches!(&stopped, Error::Cancelled(m)
+            if m == "cancelled by user:root while it ran; nothing was stored"));
+
+        // A job that ended stays as it ended, asked to stop or not.
+        assert!(finish(&mut store, running.id, Ok(serde_json::json!(1))).expect("finish"));
+        let over = cancel(&mut store, &ana, running.id);
+        assert!(matches!(over, Err(Error::Conflict(_))), "{}", db.name);
+        let ended = get(&mut store, &ana, running.id).expect("get");
+        assert_eq!(ended.state, State::Succeeded);
+        assert_eq!(ended.cancel_requested_by.as_deref(), Some("user:root"));
+    }
+}
+
+/// A progress that asks to stop after `after` steps.
+struct StopAfter {
+    steps: AtomicU64,
+    after: u64,
+}
+
+impl Progress for StopAfter {
+    fn advance(&self, steps: u64) {
+        self.steps.fetch_add(steps, Ordering::Relaxed);
+    }
+
+    fn stop_requested(&self) -> Option<String> {
+        (self.steps.load(Ordering::Relaxed) >= self.after).then(|| "user:ana".to_owned())
+    }
+}
+
+#[test]
+fn an_engine_asked_to_stop_stops_at_its_next_step() {
+    let progress = StopAfter {
+        steps: AtomicU64::new(0),
+        after: 3,
+    };
+    let realisations = 10_000;
+    let stopped = crate::analysis::percolation(200, 4.0, realisations, 7, &progress);
+    assert!(
+        matches!(stopped, Err(Error::Cancelled(_))),
+        "{:?}",
+        stopped.err()
+    );
+    let steps = progress.steps.load(Ordering::Relaxed);
+    assert!(steps < 3 + 64, "it went on for {steps} realisations");
+
+    // Other panics are not swallowed.
+    let dyn_progress: &dyn Progress = &();
+    let other = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = dyn_progress.engine(|_| -> u8 { std::panic::resume_unwind(Box::new(1_u8)) });
+    }));
+    assert!(other.expect_err("resumed").is::<u8>());
 }

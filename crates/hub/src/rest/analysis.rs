@@ -257,6 +257,7 @@ pub async fn store_rank(
         move |store, progress, actor| {
             let engine = state.engines.get(store, home, progress)?;
             let scores = analysis::scores(store, &engine, progress)?;
+            progress.go_on()?;
             let ranking = analysis::rank(store, &engine, &scores, true, actor)?;
             Ok(StoredRunDto {
                 run: ranking.stored.unwrap_or_default(),

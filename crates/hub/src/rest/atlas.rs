@@ -425,6 +425,7 @@ pub async fn import(
             progress.start("parsing", None);
             let parsed = app::atlas::parse_json(&bytes)?;
             progress.start("importing", None);
+            progress.go_on()?;
             let report = app::atlas::import(store, actor, &parsed, app::atlas::Located::Json)?;
             progress.finish();
             Ok(ImportReportDto {

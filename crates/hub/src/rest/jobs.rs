@@ -6,7 +6,11 @@
 //! no client is left waiting on an open connection (and no proxy cuts it). At most
 //! `serve --max-jobs` long works run at once; the others wait their turn, their jobs `queued`,
 //! so a burst of heavy requests queues instead of starving the server.
-//! `DELETE /api/v1/jobs/{id}` cancels a job still queued (a running one goes on to its end).
+//! `DELETE /api/v1/jobs/{id}` cancels a job: one still queued fails as `cancelled` at once; a
+//! running one is asked to stop (`cancel_requested`), and stops at its next check, before it
+//! stores anything, failing as `cancelled` (whichever server runs it: it reads the request back
+//! from its job's row each time it writes the progress); one that ends first keeps its outcome
+//! (the intel and incident imports and the sync have no check yet: they run to their end).
 //! `GET /api/v1/jobs/{id}` reports its state and progress and, once over, the result the
 //! synchronous call would have answered (`result`) or its error (`error`, as a failed
 //! synchronous call's body). A job is visible to its requester and to administrators only.
@@ -238,8 +242,9 @@ async fn follow<D: Serialize + Send + 'static>(
             joined = &mut running => break joined,
             _ = tick.tick() => {
                 if let Some(progress) = tracker.due(Instant::now()) {
+                    let tracker = tracker.clone();
                     let written = run(&app, move |store| {
-                        Ok(app::jobs::report(store, id, &progress)?)
+                        Ok(app::jobs::report(store, id, &tracker, &progress)?)
                     })
                     .await;
                     if let Err(e) = written {
@@ -335,8 +340,11 @@ pub struct JobDto {
     #[schema(value_type = Option<Object>)]
     pub result: Option<serde_json::Value>,
     /// Once failed: the error the synchronous call would have answered (`interrupted` when
-    /// the server running it stopped).
+    /// the server running it stopped, `cancelled` when cancelled).
     pub error: Option<ErrorDto>,
+    /// Someone asked the job to stop while it ran: it fails as `cancelled` at its next check,
+    /// unless it ended first (then its outcome stands).
+    pub cancel_requested: bool,
 }
 
 impl From<app::jobs::Job> for JobDto {
@@ -355,6 +363,7 @@ impl From<app::jobs::Job> for JobDto {
             started_at: j.started_at,
             finished_at: j.finished_at,
             result: j.result,
+            cancel_requested: j.cancel_requested_by.is_some(),
             error: j.error.map(|f| ErrorDto {
                 code: f.code,
                 message: f.message,
@@ -401,14 +410,19 @@ fn job_id(text: &str) -> Result<i64, RestError> {
     })
 }
 
-/// Cancels a queued job (audited as `job.cancel`): it fails as `cancelled` and never runs.
+/// Cancels a job (audited as `job.cancel`). A queued job fails as `cancelled` and never runs.
+/// A running job is asked to stop: the answer shows it still `running` with
+/// `cancel_requested: true`; the work stops at its next check, before it stores anything, and
+/// the job fails as `cancelled` (the message names who cancelled it and that nothing was
+/// stored). A job that ends before it checks keeps its outcome (a success stays a success).
+/// Cancelling again changes nothing.
 #[utoipa::path(delete, path = "/api/v1/jobs/{id}", tag = "jobs",
     params(("id" = i64, Path, description = "The job id")),
     responses(
-        (status = 200, description = "The cancelled job", body = JobDto),
+        (status = 200, description = "The job: failed as `cancelled` if it was queued, else still running with `cancel_requested: true`", body = JobDto),
         (status = 401, description = "No valid credentials", body = ErrorDto),
         (status = 404, description = "No such job, or not the caller's (administrators see all)", body = ErrorDto),
-        (status = 409, description = "The job is running (it goes on to its end) or over", body = ErrorDto),
+        (status = 409, description = "The job is over: it stays as it ended", body = ErrorDto),
     ),
     security(("bearer" = []), ("session" = [])))]
 pub async fn cancel(

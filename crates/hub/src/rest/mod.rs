@@ -143,6 +143,7 @@ impl From<app::Error> for RestError {
             app::Error::Conflict(m) => RestError::new(StatusCode::CONFLICT, "conflict", m),
             app::Error::Forbidden(m) => RestError::new(StatusCode::FORBIDDEN, "forbidden", m),
             app::Error::Unavailable(m) => RestError::new(StatusCode::BAD_GATEWAY, "unavailable", m),
+            app::Error::Cancelled(m) => RestError::new(StatusCode::CONFLICT, "cancelled", m),
             app::Error::Store(e) if e.is_user_error() => {
                 RestError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string())
             }

@@ -300,3 +300,66 @@ fn a_dead_servers_jobs_are_interrupted_at_startup() {
         assert_eq!(job["error"]["code"], "interrupted");
     }
 }
+
+#[test]
+fn a_running_job_cancelled_stops_soon_and_fails_as_cancelled() {
+    for db in test_support::backends("hub rest jobs cancel running") {
+        let world = World::new(&db);
+        // Minutes of percolation in a debug build, one step per realisation.
+        let study = json!({"nodes": 200000, "realisations": 64}).to_string();
+        let location = accepted(&world.post(
+            Role::Analyst,
+            "/api/v1/analysis/percolation?async=true",
+            &study,
+        ));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let job = world.get(Role::Analyst, &location);
+            let state = job.body["state"].as_str();
+            assert!(
+                matches!(state, Some("queued" | "running")),
+                "[{}] {:?}",
+                db.name,
+                job.body
+            );
+            if state == Some("running") && job.body["progress"]["stage"] == "realisations" {
+                break;
+            }
+            assert!(Instant::now() < deadline, "[{}] {:?}", db.name, job.body);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let cancel = |role: Role| {
+            let bearer = format!("Bearer {}", world.token(role));
+            call(
+                "DELETE",
+                &world.hub.url(&location),
+                &[("Authorization", &bearer)],
+                "",
+            )
+        };
+        assert_eq!(cancel(Role::Coordinator).status, 404, "[{}]", db.name);
+        let asked = cancel(Role::Analyst);
+        assert_eq!(asked.status, 200, "[{}] {:?}", db.name, asked.body);
+        assert_eq!(asked.body["state"], "running", "it stops at its next step");
+        assert_eq!(asked.body["cancel_requested"], true);
+
+        let started = Instant::now();
+        let job = world.job(Role::Analyst, &location);
+        assert_eq!(job["state"], "failed", "[{}] {job:?}", db.name);
+        assert_eq!(job["error"]["code"], "cancelled", "[{}] {job:?}", db.name);
+        assert_eq!(
+            job["error"]["message"],
+            "cancelled by user:analyst while it ran; nothing was stored"
+        );
+        assert_eq!(job["result"], Value::Null);
+        assert!(job["progress"]["done"].as_u64() < Some(64), "{job:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "[{}] stopped after {:?}",
+            db.name,
+            started.elapsed()
+        );
+        let over = cancel(Role::Analyst);
+        assert_eq!(over.status, 409, "[{}] {:?}", db.name, over.body);
+    }
+}

@@ -50,7 +50,8 @@ fn sqlite_schema_migrations_table_has_one_row_per_version() {
             (12, "jobs".to_owned()),
             (13, "coordination".to_owned()),
             (14, "finding_marks".to_owned()),
-            (15, "asset_tags".to_owned())
+            (15, "asset_tags".to_owned()),
+            (16, "job_cancel".to_owned()),
         ]
     );
 }
