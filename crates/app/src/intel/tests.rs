@@ -3,14 +3,19 @@ use super::*;
 const EPSS: &[u8] = b"cve,epss,percentile\nCVE-2024-3400,0.9,0.99\n";
 
 fn store() -> store::Store {
+    store_of("fw:1", "firewall", "Palo Alto Networks:PAN-OS:10.2.3")
+}
+
+/// An in-memory store whose atlas is one French system running `product`.
+fn store_of(id: &str, name: &str, product: &str) -> store::Store {
     let mut store = store::Store::open("sqlite::memory:").expect("in-memory store");
     let atlas = model::Atlas {
         assets: vec![model::Asset {
-            id: "fw:1".into(),
-            name: "firewall".into(),
+            id: id.into(),
+            name: name.into(),
             kind: "system".into(),
             country: "FR".into(),
-            products: vec!["Palo Alto Networks:PAN-OS:10.2.3".into()],
+            products: vec![product.into()],
             ..Default::default()
         }],
         dependencies: vec![],
@@ -445,19 +450,11 @@ fn a_finding_carries_the_records_cvss_and_cwes_and_the_dated_epss_percentile() {
 /// (a real CISA ICS advisory); a CVE record's, once imported, come first.
 #[test]
 fn a_finding_without_a_cve_record_carries_the_advisorys_cvss_and_cwe() {
-    let mut store = store::Store::open("sqlite::memory:").expect("in-memory store");
-    let atlas = model::Atlas {
-        assets: vec![model::Asset {
-            id: "ups:1".into(),
-            name: "UPS monitoring".into(),
-            kind: "system".into(),
-            country: "FR".into(),
-            products: vec!["Delta Electronics:InfraSuite Device Master:1.0.9".into()],
-            ..Default::default()
-        }],
-        dependencies: vec![],
-    };
-    store.import(&atlas).expect("importing the test atlas");
+    let mut store = store_of(
+        "ups:1",
+        "UPS monitoring",
+        "Delta Electronics:InfraSuite Device Master:1.0.9",
+    );
     let advisory = std::fs::read(test_support::shared_data(
         "csaf/cisa-ot/2024/icsa-24-130-03.json",
     ))

@@ -140,15 +140,7 @@ pub async fn import(
 ) -> Result<Response, RestError> {
     authorize(&actor, Action::ImportIntel)?;
     let params: ImportParams = query(raw.as_deref())?;
-    let bytes = axum::body::to_bytes(body, app.max_body)
-        .await
-        .map_err(|_| {
-            RestError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("the body is larger than {} bytes", app.max_body),
-            )
-        })?;
+    let bytes = super::body_bytes(&app, body).await?;
     let source = format!("rest:{}", params.name.as_deref().unwrap_or("document"));
     respond(
         &app,
