@@ -1,8 +1,9 @@
 //! Scale check of the coordination register (issue 11: ≤ 1 s each at 100,000 records):
 //! deconfliction of N activities, and the quarterly review over a year of N mixed records, in
-//! memory and then through an SQLite store (import, review as the CLI runs it).
+//! memory and then through a store (import, review as the CLI runs it): a new SQLite file, or
+//! the empty database given as the second argument.
 //!
-//! `cargo run --release -p app --example coordination_scale -- 100000`
+//! `cargo run --release -p app --example coordination_scale -- 100000 [postgres://…]`
 
 use std::time::Instant;
 
@@ -145,9 +146,18 @@ fn main() -> anyhow::Result<()> {
         seconds(started)
     );
 
-    // The same through a store, as `meridian record import` and `meridian measures review`.
+    // The same through a store, as `meridian record import` and `meridian measures review`:
+    // the database named by the second argument (it must hold no records), else a new SQLite
+    // file.
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("scale.db").display());
+    let url = std::env::args()
+        .nth(2)
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("scale.db").display()));
+    let backend = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let mut store = store::Store::open(&url)?;
     let actor = Actor::Local("bench".into());
     let rows: Vec<serde_json::Value> = data
@@ -165,7 +175,7 @@ fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let stored = app::coordination::import(&mut store, &actor, "scale.json", &bytes)?;
     println!(
-        "import {} records into SQLite (with deconfliction and the audit entry): {:.3} s",
+        "import {} records into {backend} (with deconfliction and the audit entry): {:.3} s",
         stored.len(),
         seconds(started)
     );
@@ -173,7 +183,7 @@ fn main() -> anyhow::Result<()> {
     let review = measures::review(&mut store, &actor, quarter)?;
     let _ = measures::report::html(&review);
     println!(
-        "review from SQLite (load + compute + HTML): {:.3} s",
+        "review from {backend} (load + compute + HTML): {:.3} s",
         seconds(started)
     );
     Ok(())

@@ -16,7 +16,7 @@ mod range;
 mod timestamp;
 mod version;
 
-pub use cpe::{Cpe, CpePart, CpeValue};
+pub use cpe::{Cpe, CpePart, CpeValue, percent_decode};
 pub use product::ProductId;
 pub use purl::Purl;
 pub use range::{Bound, Interval, VersionRange};

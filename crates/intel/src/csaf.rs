@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::cve::CvssScore;
 use crate::{Diagnostic, IntelError, parse_json, typed};
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -281,6 +282,54 @@ fn walk(branches: &[Branch], ctx: &CsafProduct, out: &mut Vec<CsafProduct>) {
             out.push(leaf);
         }
         walk(&b.branches, &here, out);
+    }
+}
+
+impl Vulnerability {
+    /// Its CVSS base scores (`scores[].cvss_v4`, `cvss_v3`, `cvss_v2`), in the document's order,
+    /// each named like CVE 5's metrics (`cvssV3_1`) and attributed to `publisher`. A score
+    /// without a numeric `baseScore` is left out.
+    pub fn cvss(&self, publisher: &str) -> Vec<CvssScore> {
+        let mut out = Vec::new();
+        for score in &self.scores {
+            for key in ["cvss_v4", "cvss_v3", "cvss_v2"] {
+                let Some(metric) = score.get(key) else {
+                    continue;
+                };
+                let Some(base_score) = metric.get("baseScore").and_then(Value::as_f64) else {
+                    continue;
+                };
+                let version = metric
+                    .get("version")
+                    .and_then(Value::as_str)
+                    .unwrap_or(match key {
+                        "cvss_v4" => "4.0",
+                        "cvss_v3" => "3.0",
+                        _ => "2.0",
+                    });
+                out.push(CvssScore {
+                    provider: publisher.to_owned(),
+                    kind: format!("cvssV{}", version.replace('.', "_")),
+                    base_score,
+                    vector: metric
+                        .get("vectorString")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                });
+            }
+        }
+        out
+    }
+
+    /// Its CWE id (`cwe.id`, e.g. `CWE-79`), when it gives one.
+    pub fn cwe_id(&self) -> Option<String> {
+        self.cwe
+            .as_ref()
+            .and_then(|c| c.get("id"))
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned)
     }
 }
 

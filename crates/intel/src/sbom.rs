@@ -285,24 +285,6 @@ fn cdx_component(
     Ok(())
 }
 
-/// `%XX` escapes decoded (a BOM-Link fragment is percent-encoded); `None` if malformed.
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 /// A BOM-Link `urn:cdx:<serial>/<version>#<bom-ref>`: the serial number as `urn:uuid:<serial>`
 /// and the bom-ref, percent-decoded. `None` when `r` is not a BOM-Link or its bom-ref is empty or
 /// unreadable. The version is not used: a BOM's versions keep their bom-refs.
@@ -310,7 +292,8 @@ pub fn bom_link(r: &str) -> Option<(String, String)> {
     let link = r.strip_prefix("urn:cdx:")?;
     let (bom, fragment) = link.split_once('#')?;
     let serial = bom.split_once('/').map_or(bom, |(serial, _version)| serial);
-    let bom_ref = percent_decode(fragment).filter(|f| !f.is_empty())?;
+    // A BOM-Link fragment is percent-encoded.
+    let bom_ref = ident::percent_decode(fragment).filter(|f| !f.is_empty())?;
     Some((format!("urn:uuid:{serial}"), bom_ref))
 }
 

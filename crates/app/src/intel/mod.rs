@@ -407,6 +407,8 @@ struct Corpus {
     index: Index,
     kev: Option<intel::kev::KevCatalog>,
     records: HashMap<String, CveRecord>,
+    /// Per CVE, what the CSAF advisories about it say of its weakness, in tracking id order.
+    advisories: HashMap<String, Vec<AdvisoryWeakness>>,
     epss: HashMap<String, Epss>,
     sboms: HashMap<i64, intel::sbom::Sbom>,
 }
@@ -420,38 +422,45 @@ pub struct Epss {
     pub date: Option<String>,
 }
 
-/// A CVSS base score a CVE record gives.
+/// A CVSS base score a CVE record or a CSAF advisory gives.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cvss {
     /// `cvssV4_0`, `cvssV3_1`, `cvssV3_0` or `cvssV2_0`.
     pub kind: String,
     pub score: f64,
     pub vector: Option<String>,
-    /// The container that scored it (the CNA's short name, `CISA-ADP`).
+    /// Who scored it: the CVE record's container (the CNA's short name, `CISA-ADP`) or the
+    /// CSAF advisory's publisher.
     pub provider: String,
 }
 
-/// The CVSS score a finding shows: the newest CVSS version any container gives, the CNA's
-/// before an ADP's, then the record's order, so every run cites the same one.
-fn cvss_of(record: &CveRecord) -> Option<Cvss> {
+/// The CVSS score to show of `scores`: the newest CVSS version, `first`'s (a CVE record's CNA)
+/// before another's, then the given order, so every run cites the same one.
+fn best_cvss(scores: &[intel::cve::CvssScore], first: Option<&str>) -> Option<Cvss> {
     let rank = |kind: &str| match kind {
         "cvssV4_0" => 0,
         "cvssV3_1" => 1,
         "cvssV3_0" => 2,
         _ => 3,
     };
-    let cna = record.assigner.as_deref();
-    record
-        .cvss
+    scores
         .iter()
         .enumerate()
-        .min_by_key(|(i, c)| (rank(&c.kind), Some(c.provider.as_str()) != cna, *i))
+        .min_by_key(|(i, c)| (rank(&c.kind), Some(c.provider.as_str()) != first, *i))
         .map(|(_, c)| Cvss {
             kind: c.kind.clone(),
             score: c.base_score,
             vector: c.vector.clone(),
             provider: c.provider.clone(),
         })
+}
+
+/// What a CSAF advisory says of one CVE's weakness: its CVSS scores and CWE id.
+struct AdvisoryWeakness {
+    /// The advisory's tracking id.
+    advisory: String,
+    cvss: Vec<intel::cve::CvssScore>,
+    cwe: Option<String>,
 }
 
 /// Resolves the statements' products that are BOM-Links to another BOM
@@ -546,10 +555,22 @@ impl Corpus {
         for r in cves {
             index.add_cve(r);
         }
-        let mut advisories: Vec<(&String, _)> = csaf.iter().collect();
-        advisories.sort_by(|a, b| a.0.cmp(b.0));
-        for (_, c) in advisories {
+        let mut sorted: Vec<(&String, _)> = csaf.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let mut advisories: HashMap<String, Vec<AdvisoryWeakness>> = HashMap::new();
+        for (id, c) in sorted {
             index.add_csaf(c);
+            for v in &c.vulnerabilities {
+                let Some(cve) = &v.cve else { continue };
+                advisories
+                    .entry(cve.clone())
+                    .or_default()
+                    .push(AdvisoryWeakness {
+                        advisory: id.clone(),
+                        cvss: v.cvss(&c.document.publisher.name),
+                        cwe: v.cwe_id(),
+                    });
+            }
         }
         if let Some(k) = &kev {
             index.add_kev(k);
@@ -561,9 +582,39 @@ impl Corpus {
             index,
             kev,
             records,
+            advisories,
             epss,
             sboms,
         })
+    }
+}
+
+impl Corpus {
+    /// The CVSS score and CWE ids finding `f` shows: the CVE record's (its CNA's score first);
+    /// each one the record lacks, from the CSAF advisory the finding cites, else from the
+    /// first advisory (by tracking id) about the CVE that gives it.
+    fn weakness(&self, f: &Finding, record: Option<&CveRecord>) -> (Option<Cvss>, Vec<String>) {
+        let cited = (f.source.kind == SourceKind::Csaf).then_some(f.source.document.as_str());
+        let advisories = self
+            .advisories
+            .get(&f.cve)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        // The cited advisory first, then the others in tracking id order.
+        let mut ordered: Vec<&AdvisoryWeakness> = advisories.iter().collect();
+        ordered.sort_by_key(|a| Some(a.advisory.as_str()) != cited);
+        let cvss = record
+            .and_then(|r| best_cvss(&r.cvss, r.assigner.as_deref()))
+            .or_else(|| ordered.iter().find_map(|a| best_cvss(&a.cvss, None)));
+        let cwes = match record.map(|r| r.cwes.clone()).unwrap_or_default() {
+            cwes if cwes.is_empty() => ordered
+                .iter()
+                .find_map(|a| a.cwe.clone())
+                .into_iter()
+                .collect(),
+            cwes => cwes,
+        };
+        (cvss, cwes)
     }
 }
 
@@ -746,7 +797,7 @@ pub struct FindingRow {
     /// The EPSS percentile and score date behind `epss`.
     pub epss_percentile: Option<f64>,
     pub epss_date: Option<String>,
-    /// From the CVE record: its CVSS score (see [`cvss_of`]) and its CWE ids.
+    /// Its CVSS score and CWE ids (see [`Corpus::weakness`]).
     pub cvss: Option<Cvss>,
     pub cwes: Vec<String>,
     pub ssvc: SsvcRow,
@@ -1072,6 +1123,7 @@ impl<'a> Judge<'a> {
         suppressed: Option<Suppression>,
     ) -> FindingRow {
         let j = self.judge(it, identifier, f);
+        let (cvss, cwes) = self.corpus.weakness(f, j.record);
         let assessment = j.assessment;
         let value = |source: InputSource, value: &'static str| {
             if source == InputSource::Missing {
@@ -1098,8 +1150,8 @@ impl<'a> Judge<'a> {
             epss: j.epss.map(|e| e.score),
             epss_percentile: j.epss.map(|e| e.percentile),
             epss_date: j.epss.and_then(|e| e.date.clone()),
-            cvss: j.record.and_then(cvss_of),
-            cwes: j.record.map(|r| r.cwes.clone()).unwrap_or_default(),
+            cvss,
+            cwes,
             ssvc: SsvcRow {
                 exploitation: value(
                     assessment.exploitation,

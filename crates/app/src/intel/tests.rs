@@ -3,14 +3,19 @@ use super::*;
 const EPSS: &[u8] = b"cve,epss,percentile\nCVE-2024-3400,0.9,0.99\n";
 
 fn store() -> store::Store {
+    store_of("fw:1", "firewall", "Palo Alto Networks:PAN-OS:10.2.3")
+}
+
+/// An in-memory store whose atlas is one French system running `product`.
+fn store_of(id: &str, name: &str, product: &str) -> store::Store {
     let mut store = store::Store::open("sqlite::memory:").expect("in-memory store");
     let atlas = model::Atlas {
         assets: vec![model::Asset {
-            id: "fw:1".into(),
-            name: "firewall".into(),
+            id: id.into(),
+            name: name.into(),
             kind: "system".into(),
             country: "FR".into(),
-            products: vec!["Palo Alto Networks:PAN-OS:10.2.3".into()],
+            products: vec![product.into()],
             ..Default::default()
         }],
         dependencies: vec![],
@@ -439,6 +444,81 @@ fn a_finding_carries_the_records_cvss_and_cwes_and_the_dated_epss_percentile() {
         (f.epss, f.epss_percentile, f.epss_date.as_deref()),
         (Some(0.94), Some(0.998), Some("2025-06-01T00:00:00+0000"))
     );
+}
+
+/// Without a CVE record, a finding shows the CVSS score and CWE of the CSAF advisory it cites
+/// (a real CISA ICS advisory); a CVE record's, once imported, come first.
+#[test]
+fn a_finding_without_a_cve_record_carries_the_advisorys_cvss_and_cwe() {
+    let mut store = store_of(
+        "ups:1",
+        "UPS monitoring",
+        "Delta Electronics:InfraSuite Device Master:1.0.9",
+    );
+    let advisory = std::fs::read(test_support::shared_data(
+        "csaf/cisa-ot/2024/icsa-24-130-03.json",
+    ))
+    .expect("the CSAF advisory");
+    import_documents(
+        &mut store,
+        vec![("icsa-24-130-03.json".to_owned(), advisory)],
+        None,
+        &(),
+        &actor(),
+    )
+    .unwrap();
+    let f = the_finding(&mut store);
+    assert_eq!(
+        (f.cve.as_str(), f.source.as_str()),
+        ("CVE-2023-46604", "CSAF ICSA-24-130-03")
+    );
+    let cvss = f.cvss.as_ref().expect("the advisory's CVSS");
+    assert_eq!(
+        (
+            cvss.kind.as_str(),
+            cvss.score,
+            cvss.provider.as_str(),
+            cvss.vector.as_deref()
+        ),
+        (
+            "cvssV3_1",
+            9.8,
+            "CISA",
+            Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
+        )
+    );
+    assert_eq!(f.cwes, ["CWE-502"]);
+
+    // A CVE record of the same CVE with its own score and CWE: the record's win.
+    let record = serde_json::json!({
+        "dataType": "CVE_RECORD", "dataVersion": "5.1",
+        "cveMetadata": {"cveId": "CVE-2023-46604", "assignerOrgId": "00000000-0000-4000-8000-000000000000",
+                        "assignerShortName": "apache", "state": "PUBLISHED"},
+        "containers": {"cna": {
+            "providerMetadata": {"orgId": "00000000-0000-4000-8000-000000000000", "shortName": "apache"},
+            "affected": [{"vendor": "Apache", "product": "ActiveMQ", "versions": [{"version": "5.0", "status": "affected"}]}],
+            "descriptions": [{"lang": "en", "value": "Deserialization."}],
+            "problemTypes": [{"descriptions": [{"lang": "en", "cweId": "CWE-20", "description": "CWE-20", "type": "CWE"}]}],
+            "metrics": [{"cvssV3_1": {"version": "3.1", "baseScore": 10.0, "baseSeverity": "CRITICAL",
+                                      "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"}}]
+        }}
+    });
+    import_documents(
+        &mut store,
+        vec![("cve.json".to_owned(), record.to_string().into_bytes())],
+        None,
+        &(),
+        &actor(),
+    )
+    .unwrap();
+    let f = the_finding(&mut store);
+    let cvss = f.cvss.as_ref().expect("the record's CVSS");
+    assert_eq!(
+        (cvss.score, cvss.provider.as_str()),
+        (10.0, "apache"),
+        "{f:?}"
+    );
+    assert_eq!(f.cwes, ["CWE-20"]);
 }
 
 /// Every finding as a fresh computation lists them (home FR), to compare with the cache's.

@@ -397,15 +397,7 @@ pub async fn import(
     body: Body,
 ) -> Result<Response, RestError> {
     authorize(&actor, Action::ImportAtlas)?;
-    let bytes = axum::body::to_bytes(body, app.max_body)
-        .await
-        .map_err(|_| {
-            RestError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("the body is larger than {} bytes", app.max_body),
-            )
-        })?;
+    let bytes = super::body_bytes(&app, body).await?;
     if let Some(pointer) = crate::guard::nul_pointer(&bytes) {
         return Err(RestError::invalid(
             "invalid",

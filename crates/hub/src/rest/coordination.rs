@@ -513,15 +513,7 @@ pub async fn import_incidents(
 ) -> Result<axum::response::Response, RestError> {
     authorize(&actor, Action::ManageIncidents)?;
     let params: IncidentImportParams = query(raw.as_deref())?;
-    let bytes = axum::body::to_bytes(body, app.max_body)
-        .await
-        .map_err(|_| {
-            RestError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("the body is larger than {} bytes", app.max_body),
-            )
-        })?;
+    let bytes = super::body_bytes(&app, body).await?;
     let name = params.name.unwrap_or_else(|| "incidents".to_owned());
     super::jobs::respond(
         &app,

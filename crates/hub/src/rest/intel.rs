@@ -140,15 +140,7 @@ pub async fn import(
 ) -> Result<Response, RestError> {
     authorize(&actor, Action::ImportIntel)?;
     let params: ImportParams = query(raw.as_deref())?;
-    let bytes = axum::body::to_bytes(body, app.max_body)
-        .await
-        .map_err(|_| {
-            RestError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("the body is larger than {} bytes", app.max_body),
-            )
-        })?;
+    let bytes = super::body_bytes(&app, body).await?;
     let source = format!("rest:{}", params.name.as_deref().unwrap_or("document"));
     respond(
         &app,
@@ -219,15 +211,16 @@ pub struct SsvcSourcesDto {
     pub mission_wellbeing: String,
 }
 
-/// A CVSS base score of the CVE record: the newest CVSS version any container gives, the
-/// CNA's before an ADP's.
+/// A CVSS base score: the CVE record's (the newest CVSS version any container gives, the CNA's
+/// before an ADP's), else a CSAF advisory's (the cited one first).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CvssDto {
     /// `cvssV4_0`, `cvssV3_1`, `cvssV3_0` or `cvssV2_0`.
     pub kind: String,
     pub score: f64,
     pub vector: Option<String>,
-    /// The container that scored it (the CNA's short name, `CISA-ADP`).
+    /// Who scored it: the CVE record's container (the CNA's short name, `CISA-ADP`) or the
+    /// CSAF advisory's publisher.
     pub provider: String,
 }
 
@@ -299,9 +292,9 @@ pub struct FindingDto {
     /// The EPSS percentile, and the date of the score file (null when it gives none).
     pub epss_percentile: Option<f64>,
     pub epss_date: Option<String>,
-    /// The CVE record's CVSS score; null without a record or a score.
+    /// The CVE record's CVSS score, else a CSAF advisory's; null when neither gives one.
     pub cvss: Option<CvssDto>,
-    /// The CVE record's CWE ids.
+    /// The CVE record's CWE ids, else a CSAF advisory's.
     pub cwes: Vec<String>,
     pub ssvc: SsvcDto,
     /// The latest VEX / CSAF statement about it, when it withdraws it (not affected, fixed).
