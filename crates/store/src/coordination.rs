@@ -121,22 +121,21 @@ pub(crate) fn put(tx: &mut Tx<'_, '_>, records: &[CoordRecord]) -> Result<()> {
     Ok(())
 }
 
-/// The records of `kind` (every kind when `None`), by start date then id.
+/// The records of `kind` (every kind when `None`), by start date then id. Sorted here, not by
+/// the database: the same byte order on both backends whatever PostgreSQL's collation, and no
+/// sort spilling to disk for a large register.
 pub(crate) fn list(tx: &mut Tx<'_, '_>, kind: Option<&str>) -> Result<Vec<CoordRecord>> {
-    match kind {
+    let mut records = match kind {
         Some(kind) => db::query(
             tx,
-            &format!("{RECORD_COLUMNS} WHERE kind = $1 ORDER BY start_date, id"),
+            &format!("{RECORD_COLUMNS} WHERE kind = $1"),
             &[Param::Text(kind)],
             read_record,
         ),
-        None => db::query(
-            tx,
-            &format!("{RECORD_COLUMNS} ORDER BY start_date, id"),
-            &[],
-            read_record,
-        ),
-    }
+        None => db::query(tx, RECORD_COLUMNS, &[], read_record),
+    }?;
+    records.sort_unstable_by(|a, b| (&a.start_date, &a.id).cmp(&(&b.start_date, &b.id)));
+    Ok(records)
 }
 
 pub(crate) fn get(tx: &mut Tx<'_, '_>, id: &str) -> Result<Option<CoordRecord>> {
