@@ -600,19 +600,26 @@ impl Corpus {
             .get(&f.cve)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        // The cited advisory first, then the others in tracking id order.
-        let mut ordered: Vec<&AdvisoryWeakness> = advisories.iter().collect();
-        ordered.sort_by_key(|a| Some(a.advisory.as_str()) != cited);
+        // The cited advisory first, then the others in tracking id order; no copy of them per
+        // finding (this runs for every finding of the atlas).
+        let first = advisories
+            .iter()
+            .filter(|a| Some(a.advisory.as_str()) == cited)
+            .chain(
+                advisories
+                    .iter()
+                    .filter(|a| Some(a.advisory.as_str()) != cited),
+            );
         let cvss = record
             .and_then(|r| best_cvss(&r.cvss, r.assigner.as_deref()))
-            .or_else(|| ordered.iter().find_map(|a| best_cvss(&a.cvss, None)));
-        let cwes = match record.map(|r| r.cwes.clone()).unwrap_or_default() {
-            cwes if cwes.is_empty() => ordered
-                .iter()
+            .or_else(|| first.clone().find_map(|a| best_cvss(&a.cvss, None)));
+        let cwes = match record.map(|r| &r.cwes) {
+            Some(cwes) if !cwes.is_empty() => cwes.clone(),
+            _ => first
+                .clone()
                 .find_map(|a| a.cwe.clone())
                 .into_iter()
                 .collect(),
-            cwes => cwes,
         };
         (cvss, cwes)
     }
