@@ -9,6 +9,7 @@
 mod api;
 mod auth;
 mod cache;
+mod csaf;
 mod error;
 mod guard;
 mod pool;
@@ -196,6 +197,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     taxii::router()
         .merge(rest::router())
+        .merge(csaf::router())
         .merge(web::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -11,12 +11,13 @@
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha512};
 use store::{AffectedProduct, CvdCase, CvdState, NewCvdCase, Tlp};
 
 use crate::authz::{Action, authorize};
 use crate::{Actor, Error, Result};
 
+pub mod provider;
 #[cfg(test)]
 mod tests;
 
@@ -489,12 +490,21 @@ pub struct Placed {
     pub bytes: Vec<u8>,
     /// The SHA-256 of `bytes`, in hex.
     pub sha256: String,
+    /// The SHA-512 of `bytes`, in hex.
+    pub sha512: String,
+    /// When this version was released (`current_release_date`).
+    pub released: String,
 }
 
 impl Placed {
     /// The `.sha256` file's content: `<hash>  <file name>`.
     pub fn sha256_line(&self) -> String {
         format!("{}  {}\n", self.sha256, self.name)
+    }
+
+    /// The `.sha512` file's content: `<hash>  <file name>`.
+    pub fn sha512_line(&self) -> String {
+        format!("{}  {}\n", self.sha512, self.name)
     }
 }
 
@@ -518,6 +528,8 @@ pub fn export(case: &CvdCase, site: &Site<'_>) -> Result<Placed> {
         relative,
         name: file_name(&case.id),
         sha256: format!("{:x}", Sha256::digest(&bytes)),
+        sha512: format!("{:x}", Sha512::digest(&bytes)),
+        released: released.clone(),
         bytes,
     })
 }
@@ -544,6 +556,7 @@ pub fn feed(site: &Site<'_>, tlp: &str, advisories: &[Listed], now: &str) -> Val
                 "link": [
                     { "rel": "self", "href": url },
                     { "rel": "hash", "href": format!("{url}.sha256") },
+                    { "rel": "hash", "href": format!("{url}.sha512") },
                 ],
                 "published": tracking["initial_release_date"],
                 "updated": tracking["current_release_date"],

@@ -48,6 +48,27 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// The actor of a request that may come without credentials (a public path): `None` without
+/// any; credentials that are given must be valid (401 otherwise), as for [`Caller`].
+pub struct MaybeCaller(pub Option<app::Actor>);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = RestError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<MaybeCaller, RestError> {
+        if !parts.headers.contains_key(header::AUTHORIZATION)
+            && session_cookie(&parts.headers).is_none()
+        {
+            return Ok(MaybeCaller(None));
+        }
+        let Caller(actor) = Caller::from_request_parts(parts, app).await?;
+        Ok(MaybeCaller(Some(actor)))
+    }
+}
+
 /// An authenticated request: the actor, and the session secret and CSRF token when by cookie.
 struct Authenticated {
     actor: app::Actor,

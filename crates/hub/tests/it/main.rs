@@ -6,6 +6,7 @@ mod analysis;
 mod api;
 mod audit;
 mod common;
+mod csaf;
 mod disclosure;
 mod hardening;
 mod intel;

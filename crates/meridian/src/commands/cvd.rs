@@ -42,7 +42,7 @@ pub enum CvdCommand {
     },
     /// Write a published case as a CSAF 2.0 advisory into a CSAF provider directory.
     ///
-    /// Writes `<tlp>/<year>/<id>.json` and its `.sha256`, rebuilds `<tlp>/feed.json` (ROLIE)
+    /// Writes `<tlp>/<year>/<id>.json` and its `.sha256` and `.sha512`, rebuilds `<tlp>/feed.json` (ROLIE)
     /// from every advisory in the directory and `provider-metadata.json`.
     Export(ExportArgs),
 }
@@ -231,6 +231,10 @@ fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     write(
         &path.with_extension("json.sha256"),
         placed.sha256_line().as_bytes(),
+    )?;
+    write(
+        &path.with_extension("json.sha512"),
+        placed.sha512_line().as_bytes(),
     )?;
 
     let now = super::now();

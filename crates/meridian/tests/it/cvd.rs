@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha512};
 
 use crate::{data, meridian, ok, path_str};
 
@@ -159,6 +159,9 @@ fn lifecycle_export_validates_and_imports() {
         let hash =
             std::fs::read_to_string(advisory_path.with_extension("json.sha256")).expect("hash");
         assert_eq!(hash, format!("{:x}  {name}\n", Sha256::digest(&bytes)));
+        let hash =
+            std::fs::read_to_string(advisory_path.with_extension("json.sha512")).expect("hash");
+        assert_eq!(hash, format!("{:x}  {name}\n", Sha512::digest(&bytes)));
         let advisory: Value = serde_json::from_slice(&bytes).expect("advisory json");
         let url = format!("{base}/green/{year}/{name}");
         assert_eq!(advisory["document"]["references"][0]["url"], url.as_str());
