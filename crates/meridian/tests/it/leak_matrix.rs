@@ -7,7 +7,10 @@
 //! written by hand from §4 of the specification (it does not call `exchange::policy`), and then
 //! checked on every path: TAXII objects (every page), object by id, versions, manifest,
 //! `match[id]` in upper case, status resources, `bundle export --for`, and federation pushes by
-//! `sync` to a second hub R, where the label R stores must be at least as restrictive as H's.
+//! `sync` to a second hub R, where the label R stores must be at least as restrictive as H's,
+//! and the CSAF provider of `meridian serve` (`/.well-known/csaf/`: metadata, feeds,
+//! `index.txt`, `changes.csv`, advisories and their hashes) serving one published CVD case per
+//! label, the relations holding the same grants on the provider's collection as on C.
 //! Every object that leaves must carry a TLP marking at least as restrictive as its label (an
 //! unmarked object leaves marked with H's default, so no receiver applies a wider default).
 
@@ -16,6 +19,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 use store::{Store, Tlp};
+
+use app::cvd::provider::PROVIDER_COLLECTION;
 
 use crate::federation::{Server, partner, post_as, token};
 use crate::{meridian, ok, path_str};
@@ -247,16 +252,22 @@ enum Out {
     Taxii,
     Export,
     Federation,
+    /// The CSAF provider, whose WHITE directory is public.
+    Csaf,
 }
 
 /// The oracle: may an object labelled `label` (addressed to the named recipients or not) leave
 /// towards `relation` on `out`? From §4: CLEAR to anyone who may read the collection, GREEN to
 /// members, AMBER to recipients, AMBER+STRICT to recipients and never forwarded, RED never
-/// through a collection; a submitter receives its own submissions over TAXII.
+/// through a collection; a submitter receives its own submissions over TAXII. The CSAF
+/// provider serves WHITE (CLEAR) to anyone whose credentials are valid, or who gives none.
 fn may_leave(label: Tlp, addressed: bool, relation: Relation, out: Out) -> bool {
+    if out == Out::Csaf && label == Tlp::Clear && relation != Relation::Revoked {
+        return true;
+    }
     let (ceiling, named) = match relation {
         Relation::Outsider | Relation::OtherCollection => return false,
-        Relation::Revoked if out == Out::Taxii => return false,
+        Relation::Revoked if matches!(out, Out::Taxii | Out::Csaf) => return false,
         Relation::Revoked => (Tlp::AmberStrict, false),
         Relation::Submitter => (Tlp::Green, false),
         Relation::Member(ceiling) => (ceiling, false),
@@ -387,9 +398,20 @@ fn matrix(db: &str, default: Option<Tlp>, case: &str) {
     let w = work.path();
     let default_label = default.unwrap_or(Tlp::Green);
 
-    // Hub H: collections C and D, one partner per relation.
+    // Hub H: collections C and D and the CSAF provider's, one partner per relation.
     ok(db, &["collection", "add", "--title", "c", "--id", C]);
     ok(db, &["collection", "add", "--title", "d", "--id", D]);
+    ok(
+        db,
+        &[
+            "collection",
+            "add",
+            "--title",
+            "csaf",
+            "--id",
+            PROVIDER_COLLECTION,
+        ],
+    );
     let mut tokens = BTreeMap::new();
     for (name, relation) in RELATIONS {
         partner(db, name);
@@ -403,22 +425,28 @@ fn matrix(db: &str, default: Option<Tlp>, case: &str) {
         };
         if let Some(tlp) = tlp {
             let id = format!("a-{name}");
-            ok(
-                db,
-                &[
-                    "agreement",
-                    "add",
-                    &id,
-                    "--title",
-                    &id,
-                    "--party",
-                    name,
-                    "--tlp",
-                    tlp.as_str(),
-                    "--collection",
-                    &grant,
-                ],
-            );
+            // The same read on the provider's collection as on C.
+            let provider = match grant.split_once(':') {
+                Some((c, _)) if c == C => Some(format!("{PROVIDER_COLLECTION}:r")),
+                _ => None,
+            };
+            let mut args = vec![
+                "agreement",
+                "add",
+                &id,
+                "--title",
+                &id,
+                "--party",
+                name,
+                "--tlp",
+                tlp.as_str(),
+                "--collection",
+                &grant,
+            ];
+            if let Some(provider) = &provider {
+                args.extend(["--collection", provider.as_str()]);
+            }
+            ok(db, &args);
         }
         tokens.insert(name, token(db, name));
     }
@@ -609,6 +637,8 @@ fn matrix(db: &str, default: Option<Tlp>, case: &str) {
         }
     }
 
+    csaf(db, &tokens, case);
+
     // Signed bundles, one per relation.
     let keys = w.join("keys");
     ok(db, &["bundle", "keygen", "--out", path_str(&keys)]);
@@ -745,4 +775,132 @@ fn exported_objects(dir: &Path, succeeded: bool) -> Vec<Value> {
         serde_json::from_slice(&std::fs::read(dir.join("bundle.json")).expect("the bundle file"))
             .expect("a JSON bundle");
     bundle["objects"].as_array().cloned().unwrap_or_default()
+}
+
+/// GET with a bearer token or none: (status, body text).
+fn get_text(url: &str, token: Option<&str>) -> (u16, String) {
+    let mut request = agent().get(url);
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    let mut response = request.call().expect("the request completes");
+    let status = response.status().as_u16();
+    (
+        status,
+        response.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+/// The CSAF provider of H: one published CVD case per label, every provider path asked by
+/// every relation's token and anonymously.
+fn csaf(db: &str, tokens: &BTreeMap<&str, String>, case: &str) {
+    // A server of its own: H has throttled the revoked token's client address by now.
+    let h = Server::start(db);
+    let mut cases: Vec<(Tlp, String, String)> = Vec::new();
+    for tlp in Tlp::ALL {
+        let new = ok(
+            db,
+            &[
+                "--json",
+                "--quiet",
+                "intel",
+                "cvd",
+                "new",
+                "--title",
+                "Leak probe",
+                "--vendor",
+                "Acme",
+                "--vendor-country",
+                "DE",
+                "--product",
+                "Acme/gw/<2",
+                "--tlp",
+                tlp.as_str(),
+            ],
+        );
+        let id = serde_json::from_str::<Value>(&new).expect("JSON")["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned();
+        let published = ok(
+            db,
+            &[
+                "--json",
+                "--quiet",
+                "intel",
+                "cvd",
+                "advance",
+                &id,
+                "--to",
+                "published",
+                "--force",
+            ],
+        );
+        let published: Value = serde_json::from_str(&published).expect("JSON");
+        let at = published["history"]
+            .as_array()
+            .and_then(|h| h.last())
+            .and_then(|h| h["at"].as_str())
+            .expect("published at");
+        let dir = app::cvd::csaf_tlp(tlp).to_ascii_lowercase();
+        let path = format!("{dir}/{}/{}.json", &at[..4], id.to_ascii_lowercase());
+        cases.push((tlp, id, path));
+    }
+    let url = |path: &str| h.url(&format!("/.well-known/csaf/{path}"));
+    // The revoked token last: its failures get its address throttled.
+    let readers = [("anonymous", None, None)].into_iter().chain(
+        RELATIONS
+            .iter()
+            .map(|(name, relation)| (*name, Some(tokens[name].as_str()), Some(*relation))),
+    );
+    for (name, token, relation) in readers {
+        let who = format!("{case} CSAF provider to {name}");
+        // Anonymous readers are outsiders who give no credentials.
+        let may = |tlp: Tlp| {
+            may_leave(
+                tlp,
+                false,
+                relation.unwrap_or(Relation::Outsider),
+                Out::Csaf,
+            )
+        };
+        let (status, metadata) = get_text(&url("provider-metadata.json"), token);
+        assert!(status < 500, "{who}: metadata {status}");
+        for (dir, label) in [
+            ("white", Tlp::Clear),
+            ("green", Tlp::Green),
+            ("amber", Tlp::Amber),
+            ("red", Tlp::Red),
+        ] {
+            let listed = status == 200 && metadata.contains(&format!("/{dir}/feed.json"));
+            assert_eq!(
+                listed,
+                may(label),
+                "{who}: the metadata and {dir}: {metadata}"
+            );
+        }
+        for (tlp, id, path) in &cases {
+            let dir = path.split('/').next().expect("a dir");
+            for file in ["feed.json", "index.txt", "changes.csv"] {
+                let (status, text) = get_text(&url(&format!("{dir}/{file}")), token);
+                assert!(status < 500, "{who}: {dir}/{file} {status}");
+                let shown =
+                    status == 200 && text.to_ascii_lowercase().contains(&id.to_ascii_lowercase());
+                assert_eq!(
+                    shown,
+                    may(*tlp),
+                    "{who}: {id} ({tlp}) in {dir}/{file} ({status})"
+                );
+            }
+            for suffix in ["", ".sha256", ".sha512"] {
+                let (status, _) = get_text(&url(&format!("{path}{suffix}")), token);
+                assert!(status < 500, "{who}: {path}{suffix} {status}");
+                assert_eq!(
+                    status == 200,
+                    may(*tlp),
+                    "{who}: {path}{suffix} ({tlp}, {status})"
+                );
+            }
+        }
+    }
 }
