@@ -1,6 +1,7 @@
 //! The CSAF 2.0 provider under `/.well-known/csaf/` (all through [`app::cvd::provider`]):
 //! `provider-metadata.json`, and per TLP directory `feed.json` (ROLIE), `index.txt`,
-//! `changes.csv` and the advisories with their `.sha256` and `.sha512`. WHITE is public; the
+//! `changes.csv` and the advisories with their `.sha256`, `.sha512` and, with the server's
+//! OpenPGP key, `.asc` signatures and the public key under `openpgp/`. WHITE is public; the
 //! other directories answer 401 without credentials, and what the release decision keeps from
 //! an authenticated reader is not found (404), as is anything that does not exist.
 //!
@@ -45,11 +46,13 @@ async fn serve(
     let scheme = if app.tls { "https" } else { "http" };
     let base = format!("{scheme}://{}/.well-known/csaf", host(&headers));
     let publisher = app.title.clone();
+    let key = app.csaf_key.clone();
     let served = run(&app, move |store| {
         let site = app::cvd::Site::new(&base, &publisher);
         Ok(app::cvd::provider::serve(
             store,
             &site,
+            key.as_deref(),
             reader.as_ref(),
             &path,
         )?)

@@ -77,6 +77,9 @@ pub struct ServeOptions {
     /// The hub's Ed25519 signing key (the text `meridian bundle keygen` wrote) that signs the
     /// bundles exported over REST; none: that route answers 503.
     pub bundle_key: Option<String>,
+    /// The CSAF provider's OpenPGP key (`meridian intel cvd keygen`): signs the advisories
+    /// served under `/.well-known/csaf/`; none: they are served without `.asc`.
+    pub csaf_key: Option<Arc<app::cvd::openpgp::SigningKey>>,
     /// How long a synchronous call of long work (a ranking, Monte Carlo, percolation, an
     /// import, a sync) is waited for before it becomes a job and is answered 202.
     pub sync_wait: Duration,
@@ -103,6 +106,7 @@ impl ServeOptions {
             home: model::HomeCountry::default(),
             secret_key: None,
             bundle_key: None,
+            csaf_key: None,
             sync_wait: Duration::from_secs(5),
             max_jobs: std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
         }
@@ -135,6 +139,7 @@ pub struct Inner {
     pub home: model::HomeCountry,
     pub secret_key: Option<app::federation::KeySource>,
     pub bundle_key: Option<String>,
+    pub csaf_key: Option<Arc<app::cvd::openpgp::SigningKey>>,
     pub sync_wait: Duration,
     /// A turn for each long work that may run at once ([`AppState::long_work_turn`]).
     long_work: Arc<Semaphore>,
@@ -173,6 +178,7 @@ impl AppState {
             home: options.home.clone(),
             secret_key: options.secret_key.clone(),
             bundle_key: options.bundle_key.clone(),
+            csaf_key: options.csaf_key.clone(),
             sync_wait: options.sync_wait,
             long_work: Arc::new(Semaphore::new(options.max_jobs.max(1))),
         })))

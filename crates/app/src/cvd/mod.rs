@@ -17,6 +17,7 @@ use store::{AffectedProduct, CvdCase, CvdState, NewCvdCase, Tlp};
 use crate::authz::{Action, authorize};
 use crate::{Actor, Error, Result};
 
+pub mod openpgp;
 pub mod provider;
 #[cfg(test)]
 mod tests;
@@ -542,22 +543,27 @@ pub struct Listed {
     pub document: Value,
 }
 
-/// The ROLIE feed (CSAF 2.0 §7.1.20) of the `tlp` directory holding `advisories`, updated `now`.
-pub fn feed(site: &Site<'_>, tlp: &str, advisories: &[Listed], now: &str) -> Value {
+/// The ROLIE feed (CSAF 2.0 §7.1.20) of the `tlp` directory holding `advisories`, updated `now`;
+/// each entry links its `.asc` signature when `signed`.
+pub fn feed(site: &Site<'_>, tlp: &str, advisories: &[Listed], now: &str, signed: bool) -> Value {
     let dir = tlp.to_ascii_lowercase();
     let entries: Vec<Value> = advisories
         .iter()
         .map(|Listed { year, name, document: doc }| {
             let url = site.url(&format!("{dir}/{year}/{name}"));
             let tracking = &doc["document"]["tracking"];
+            let mut links = vec![
+                json!({ "rel": "self", "href": url }),
+                json!({ "rel": "hash", "href": format!("{url}.sha256") }),
+                json!({ "rel": "hash", "href": format!("{url}.sha512") }),
+            ];
+            if signed {
+                links.push(json!({ "rel": "signature", "href": format!("{url}.asc") }));
+            }
             json!({
                 "id": tracking["id"],
                 "title": doc["document"]["title"],
-                "link": [
-                    { "rel": "self", "href": url },
-                    { "rel": "hash", "href": format!("{url}.sha256") },
-                    { "rel": "hash", "href": format!("{url}.sha512") },
-                ],
+                "link": links,
                 "published": tracking["initial_release_date"],
                 "updated": tracking["current_release_date"],
                 "content": { "type": "application/json", "src": url },
@@ -584,8 +590,14 @@ pub fn feed(site: &Site<'_>, tlp: &str, advisories: &[Listed], now: &str) -> Val
 }
 
 /// `provider-metadata.json` (CSAF 2.0 §7.1.7) naming the feed of each of `feed_dirs` (entries
-/// of [`TLP_DIRS`]), updated `now`.
-pub fn provider_metadata(site: &Site<'_>, feed_dirs: &[&str], now: &str) -> Value {
+/// of [`TLP_DIRS`]), updated `now`, and the OpenPGP key with the `fingerprint` that signs the
+/// advisories, served at `openpgp/<fingerprint>.asc`.
+pub fn provider_metadata(
+    site: &Site<'_>,
+    feed_dirs: &[&str],
+    now: &str,
+    fingerprint: Option<&str>,
+) -> Value {
     let feeds: Vec<Value> = feed_dirs
         .iter()
         .map(|dir| {
@@ -597,6 +609,15 @@ pub fn provider_metadata(site: &Site<'_>, feed_dirs: &[&str], now: &str) -> Valu
             })
         })
         .collect();
+    let keys: Vec<Value> = fingerprint
+        .map(|fingerprint| {
+            json!({
+                "fingerprint": fingerprint,
+                "url": site.url(&format!("openpgp/{fingerprint}.asc")),
+            })
+        })
+        .into_iter()
+        .collect();
     json!({
         "canonical_url": site.url("provider-metadata.json"),
         "distributions": [{ "rolie": { "feeds": feeds } }],
@@ -604,6 +625,7 @@ pub fn provider_metadata(site: &Site<'_>, feed_dirs: &[&str], now: &str) -> Valu
         "list_on_CSAF_aggregators": false,
         "metadata_version": "2.0",
         "mirror_on_CSAF_aggregators": false,
+        "public_openpgp_keys": keys,
         "publisher": site.publisher(),
         "role": "csaf_provider",
     })

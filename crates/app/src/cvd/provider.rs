@@ -1,7 +1,9 @@
 //! The trusted CSAF provider (CSAF 2.0 §7.1) served by `meridian serve` under
 //! `/.well-known/csaf/`: `provider-metadata.json`, and per TLP directory the ROLIE feed
 //! (`feed.json`), `index.txt`, `changes.csv` and the advisories `<year>/<file>.json` with their
-//! `.sha256` and `.sha512`, built from the published CVD cases in the store.
+//! `.sha256` and `.sha512` and, when the server has the provider's OpenPGP key, their `.asc`
+//! signatures and the public key at `openpgp/<FINGERPRINT>.asc` (named in the metadata), built
+//! from the published CVD cases in the store.
 //!
 //! An advisory's bytes are a function of the stored case alone (its release date is when the
 //! case was published), so they, and their hashes, are the same on every request.
@@ -20,6 +22,7 @@ use model::Tlp;
 use serde_json::Value;
 use store::{CvdState, Store};
 
+use super::openpgp::SigningKey;
 use super::{Listed, Placed, Site, TLP_DIRS, export};
 use crate::authz::{Action, authorize};
 use crate::sharing::Snapshot;
@@ -156,10 +159,11 @@ fn text(media_type: &'static str, text: String) -> Served {
 }
 
 /// The file at `path` (relative to `/.well-known/csaf/`) as `reader` (`None`: anonymous) may
-/// receive it, from the directory at `site`.
+/// receive it, from the directory at `site`, signed with `key` when there is one.
 pub fn serve(
     store: &mut Store,
     site: &Site<'_>,
+    key: Option<&SigningKey>,
     reader: Option<&Actor>,
     path: &str,
 ) -> Result<Served> {
@@ -171,7 +175,15 @@ pub fn serve(
             site,
             &visible.dirs,
             &updated,
+            key.map(SigningKey::fingerprint),
         )));
+    }
+    if let (["openpgp", name], Some(key)) = (parts.as_slice(), key) {
+        return Ok(if *name == format!("{}.asc", key.fingerprint()) {
+            text("application/pgp-keys", key.public_key().to_owned())
+        } else {
+            Served::NotFound
+        });
     }
     let Some(dir) = parts.first().copied() else {
         return Ok(Served::NotFound);
@@ -202,6 +214,7 @@ pub fn serve(
                 &dir.to_ascii_uppercase(),
                 &listed,
                 &updated,
+                key.is_some(),
             ))
         }
         ["index.txt"] => text(
@@ -235,6 +248,8 @@ pub fn serve(
                 text("text/plain; charset=utf-8", p.sha256_line())
             } else if let Some(p) = found(".sha512") {
                 text("text/plain; charset=utf-8", p.sha512_line())
+            } else if let (Some(p), Some(key)) = (found(".asc"), key) {
+                text("application/pgp-signature", key.sign(&p.bytes)?)
             } else if let Some(p) = found("") {
                 Served::File {
                     media_type: "application/json",

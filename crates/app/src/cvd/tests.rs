@@ -102,15 +102,36 @@ fn feeds_and_metadata_name_every_url_under_the_site() {
         name: "a.json".into(),
         document: json!({ "document": { "title": "A", "tracking": { "id": "A" } } }),
     };
-    let feed = feed(&site, "AMBER", &[listed], "2026-01-01T00:00:00Z");
+    let unsigned = feed(
+        &site,
+        "AMBER",
+        std::slice::from_ref(&listed),
+        "2026-01-01T00:00:00Z",
+        false,
+    );
     assert_eq!(
-        feed["feed"]["entry"][0]["link"][1]["href"],
+        unsigned["feed"]["entry"][0]["link"][1]["href"],
         "https://csaf.example/dir/amber/2026/a.json.sha256"
     );
-    let metadata = provider_metadata(&site, &["amber"], "2026-01-01T00:00:00Z");
+    assert_eq!(
+        unsigned["feed"]["entry"][0]["link"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    let signed = feed(&site, "AMBER", &[listed], "2026-01-01T00:00:00Z", true);
+    assert_eq!(
+        signed["feed"]["entry"][0]["link"][3],
+        json!({ "rel": "signature", "href": "https://csaf.example/dir/amber/2026/a.json.asc" })
+    );
+    let metadata = provider_metadata(&site, &["amber"], "2026-01-01T00:00:00Z", Some("ABCD"));
     assert_eq!(
         metadata["distributions"][0]["rolie"]["feeds"][0]["url"],
         "https://csaf.example/dir/amber/feed.json"
+    );
+    assert_eq!(
+        metadata["public_openpgp_keys"],
+        json!([{ "fingerprint": "ABCD", "url": "https://csaf.example/dir/openpgp/ABCD.asc" }])
     );
 }
 
@@ -179,4 +200,27 @@ fn products_read_and_cases_only_move_forward() {
         [CvdState::FixAvailable, CvdState::Published]
     );
     assert_eq!(next_states(CvdState::Published).count(), 0);
+}
+
+#[test]
+fn signatures_verify_against_the_public_key_and_a_changed_byte_fails() {
+    let (key, secret) = openpgp::SigningKey::generate("Meridian CSAF <csaf@example.org>").unwrap();
+    assert_eq!(key.fingerprint().len(), 40, "{}", key.fingerprint());
+    assert!(secret.contains("PRIVATE KEY BLOCK"));
+    assert!(!format!("{key:?}").contains("PRIVATE"));
+    let again = openpgp::SigningKey::from_armored(&secret).unwrap();
+    assert_eq!(again.fingerprint(), key.fingerprint());
+    let data = b"{\"document\": {}}\n".to_vec();
+    let signature = again.sign(&data).unwrap();
+    assert!(signature.starts_with("-----BEGIN PGP SIGNATURE-----"));
+    openpgp::verify(key.public_key(), &data, &signature).unwrap();
+    let mut changed = data.clone();
+    changed[3] ^= 1;
+    assert!(openpgp::verify(key.public_key(), &changed, &signature).is_err());
+    let (other, _) = openpgp::SigningKey::generate("Other <o@example.org>").unwrap();
+    assert!(openpgp::verify(other.public_key(), &data, &signature).is_err());
+    assert!(matches!(
+        openpgp::SigningKey::from_armored("not a key"),
+        Err(Error::Invalid(_))
+    ));
 }

@@ -179,7 +179,11 @@ fn the_provider_serves_each_reader_what_its_tlp_releases_and_never_red() {
             .expect("open")
             .id;
         drop(store);
-        let hub = Hub::start(&db.url);
+        let (key, _) =
+            app::cvd::openpgp::SigningKey::generate("CSAF test <csaf@example.org>").expect("a key");
+        let fingerprint = key.fingerprint().to_owned();
+        let key = std::sync::Arc::new(key);
+        let hub = Hub::start_with(&db.url, |o| o.csaf_key = Some(key));
         let url = |path: &str| hub.url(&format!("/.well-known/csaf/{path}"));
 
         for (reader, token) in &readers {
@@ -209,6 +213,18 @@ fn the_provider_serves_each_reader_what_its_tlp_releases_and_never_red() {
                 .collect();
             let want: BTreeSet<String> = visible_dirs.iter().map(|d| d.to_string()).collect();
             assert_eq!(feeds, want, "{who}: metadata feeds");
+            let keys = &metadata["public_openpgp_keys"];
+            assert_eq!(keys[0]["fingerprint"], fingerprint.as_str(), "{who}");
+            let key_url = keys[0]["url"].as_str().expect("the key's URL");
+            assert_eq!(key_url, url(&format!("openpgp/{fingerprint}.asc")), "{who}");
+            let (status, media_type, public_key) = fetch(key_url, token);
+            assert_eq!(
+                (status, media_type.as_str()),
+                (200, "application/pgp-keys"),
+                "{who}"
+            );
+            let public_key = String::from_utf8(public_key).expect("armoured");
+            assert!(!public_key.contains("PRIVATE"), "{who}");
 
             for d in ["white", "green", "amber", "red"] {
                 let in_dir: Vec<&&Published> = visible.iter().filter(|c| dir(c.tlp) == d).collect();
@@ -269,7 +285,7 @@ fn the_provider_serves_each_reader_what_its_tlp_releases_and_never_red() {
                 let (status, media_type, document) = fetch(&url(&c.path), token);
                 let expected = if may { 200 } else { refused(reader, d) };
                 assert_eq!(status, expected, "{who}: {} ({})", c.path, c.tlp);
-                for suffix in [".sha256", ".sha512"] {
+                for suffix in [".sha256", ".sha512", ".asc"] {
                     let (status, _, _) = fetch(&url(&format!("{}{suffix}", c.path)), token);
                     assert_eq!(status, expected, "{who}: {}{suffix}", c.path);
                 }
@@ -294,6 +310,17 @@ fn the_provider_serves_each_reader_what_its_tlp_releases_and_never_red() {
                     "{who}: {}.sha512",
                     c.path
                 );
+                let (_, media_type, signature) = fetch(&url(&format!("{}.asc", c.path)), token);
+                assert_eq!(media_type, "application/pgp-signature", "{who}");
+                let signature = String::from_utf8(signature).expect("armoured");
+                app::cvd::openpgp::verify(&public_key, &document, &signature)
+                    .unwrap_or_else(|e| panic!("{who}: {}.asc: {e}", c.path));
+                let mut changed = document.clone();
+                changed[10] ^= 0x20;
+                assert!(
+                    app::cvd::openpgp::verify(&public_key, &changed, &signature).is_err(),
+                    "{who}: a changed byte verifies"
+                );
                 let parsed: Value = serde_json::from_slice(&document).expect("JSON");
                 assert_eq!(parsed["document"]["tracking"]["id"], c.id.as_str(), "{who}");
                 assert!(
@@ -312,6 +339,7 @@ fn the_provider_serves_each_reader_what_its_tlp_releases_and_never_red() {
             "white/2026/none.json",
             "white/x/y/z.json",
             "white/",
+            "openpgp/0000.asc",
         ] {
             let (status, _, _) = fetch(&url(path), admin);
             assert_eq!(status, 404, "[{}] {path}", db.name);

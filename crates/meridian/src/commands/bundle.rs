@@ -82,7 +82,7 @@ pub fn run(config: &Config, command: BundleCommand) -> anyhow::Result<()> {
 
 /// Creates `path` with `bytes`, refusing to replace an existing file; `secret` files are
 /// readable by their owner only.
-fn create(path: &FsPath, bytes: &[u8], secret: bool) -> anyhow::Result<()> {
+pub(crate) fn create(path: &FsPath, bytes: &[u8], secret: bool) -> anyhow::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -45,7 +45,23 @@ pub enum CvdCommand {
     /// Writes `<tlp>/<year>/<id>.json` and its `.sha256` and `.sha512`, rebuilds `<tlp>/feed.json` (ROLIE)
     /// from every advisory in the directory and `provider-metadata.json`.
     Export(ExportArgs),
+    /// Make the CSAF provider's OpenPGP signing key: DIR/csaf-signing.sec.asc (secret, mode
+    /// 0600) and DIR/csaf-signing.pub.asc; prints the fingerprint. `meridian serve --csaf-key`
+    /// then signs the advisories it serves and publishes the public key.
+    Keygen {
+        /// The directory to write the two files into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The key's user id.
+        #[arg(long, default_value = "Meridian CSAF provider")]
+        user_id: String,
+    },
 }
+
+/// The secret key file `keygen` writes.
+pub const CSAF_KEY_FILE: &str = "csaf-signing.sec.asc";
+/// The public key file `keygen` writes.
+pub const CSAF_PUBLIC_KEY_FILE: &str = "csaf-signing.pub.asc";
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
@@ -106,6 +122,7 @@ pub fn run(config: &Config, command: CvdCommand) -> anyhow::Result<()> {
         CvdCommand::Show { id } => show(config, &id),
         CvdCommand::Advance { id, to, force } => advance(config, &id, to, force),
         CvdCommand::Export(args) => export(config, &args),
+        CvdCommand::Keygen { out, user_id } => keygen(config, &out, &user_id),
     }
 }
 
@@ -241,14 +258,14 @@ fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     let dir = placed.tlp.to_ascii_lowercase();
     let feed = args.out.join(&dir).join("feed.json");
     let listed = advisories(&args.out, &dir)?;
-    let document = app::cvd::feed(&site, placed.tlp, &listed, &now);
+    let document = app::cvd::feed(&site, placed.tlp, &listed, &now, false);
     write(&feed, &serde_json::to_vec_pretty(&document)?)?;
     let feed_dirs: Vec<&str> = TLP_DIRS
         .into_iter()
         .filter(|dir| args.out.join(dir).join("feed.json").is_file())
         .collect();
     let provider_metadata = args.out.join("provider-metadata.json");
-    let document = app::cvd::provider_metadata(&site, &feed_dirs, &now);
+    let document = app::cvd::provider_metadata(&site, &feed_dirs, &now, None);
     write(&provider_metadata, &serde_json::to_vec_pretty(&document)?)?;
     let exported = Exported {
         id: case.id,
@@ -266,6 +283,32 @@ fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
         exported.id,
         exported.tlp,
         exported.advisory.display()
+    );
+    Ok(())
+}
+
+fn keygen(config: &Config, out: &Path, user_id: &str) -> anyhow::Result<()> {
+    fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let (key, secret) = app::cvd::openpgp::SigningKey::generate(user_id)?;
+    let key_path = out.join(CSAF_KEY_FILE);
+    let pub_path = out.join(CSAF_PUBLIC_KEY_FILE);
+    super::bundle::create(&key_path, secret.as_bytes(), true)?;
+    super::bundle::create(&pub_path, key.public_key().as_bytes(), false)?;
+    if config.json {
+        return output::json(&serde_json::json!({
+            "fingerprint": key.fingerprint(),
+            "key_file": key_path,
+            "public_key_file": pub_path,
+        }));
+    }
+    outln!("{}", key.fingerprint());
+    output::note(
+        config.quiet,
+        format!(
+            "signing key in {} (keep it secret); serve with `meridian serve --csaf-key {}`",
+            key_path.display(),
+            key_path.display()
+        ),
     );
     Ok(())
 }

@@ -53,6 +53,10 @@ pub struct ServeArgs {
     /// (`POST /api/v1/bundles/export`; without it that route answers 503).
     #[arg(long, value_name = "FILE", env = "MERIDIAN_BUNDLE_KEY")]
     pub bundle_key: Option<PathBuf>,
+    /// The CSAF provider's OpenPGP key file written by `intel cvd keygen`: signs the advisories
+    /// served under `/.well-known/csaf/` (`.asc`) and publishes its public key.
+    #[arg(long, value_name = "FILE", env = "MERIDIAN_CSAF_KEY")]
+    pub csaf_key: Option<PathBuf>,
     /// Seconds a REST call of long work (a ranking, Monte Carlo, percolation, an import, a
     /// sync) is waited for before it becomes a job: answered 202 with `Location` of the job.
     #[arg(long, default_value_t = 5.0, value_name = "SECONDS", value_parser = wait_seconds)]
@@ -95,6 +99,16 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
             std::fs::read_to_string(path)
                 .with_context(|| format!("reading the signing key {}", path.display()))?,
         ),
+        None => None,
+    };
+    options.csaf_key = match &args.csaf_key {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the CSAF signing key {}", path.display()))?;
+            let key = app::cvd::openpgp::SigningKey::from_armored(&text)
+                .with_context(|| format!("reading the CSAF signing key {}", path.display()))?;
+            Some(std::sync::Arc::new(key))
+        }
         None => None,
     };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();

@@ -325,3 +325,66 @@ fn tlp_labels_map_down_never_wider() {
         );
     }
 }
+
+#[test]
+fn keygen_writes_the_csaf_signing_key_once_and_never_prints_the_secret() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let keys = dir.path().join("keys");
+    let out = meridian(
+        &db,
+        &["--json", "intel", "cvd", "keygen", "--out", path_str(&keys)],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!stdout.contains("PRIVATE"), "{stdout}");
+    let printed: Value = serde_json::from_str(&stdout).expect("json output");
+    let fingerprint = printed["fingerprint"].as_str().expect("a fingerprint");
+    assert!(
+        fingerprint.len() == 40 && fingerprint.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{fingerprint}"
+    );
+    let secret = keys.join("csaf-signing.sec.asc");
+    let text = std::fs::read_to_string(&secret).expect("the secret key");
+    let key = app::cvd::openpgp::SigningKey::from_armored(&text).expect("a key");
+    assert_eq!(key.fingerprint(), fingerprint);
+    let public = std::fs::read_to_string(keys.join("csaf-signing.pub.asc")).expect("public");
+    assert!(public.contains("PUBLIC KEY BLOCK") && !public.contains("PRIVATE"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&secret)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = meridian(&db, &["intel", "cvd", "keygen", "--out", path_str(&keys)]);
+    assert!(!again.status.success(), "an existing key is never replaced");
+    assert_eq!(
+        std::fs::read_to_string(&secret).expect("the secret key"),
+        text
+    );
+    let bad = dir.path().join("bad.asc");
+    std::fs::write(&bad, "not a key").expect("write");
+    let refused = meridian(
+        &db,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--csaf-key",
+            path_str(&bad),
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("reading the CSAF signing key"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
