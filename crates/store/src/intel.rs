@@ -183,6 +183,20 @@ pub(crate) fn documents_with_bodies(tx: &mut Tx<'_, '_>) -> Result<Vec<(IntelDoc
     )
 }
 
+/// One stored document with its body.
+pub(crate) fn document_with_body(
+    tx: &mut Tx<'_, '_>,
+    id: i64,
+) -> Result<Option<(IntelDocument, String)>> {
+    Ok(db::query(
+        tx,
+        &format!("SELECT {DOCUMENT_COLUMNS}, body FROM intel_documents WHERE id = $1"),
+        &[Param::Int(id)],
+        |r| Ok((decode_document(r)?, r.text(5)?)),
+    )?
+    .pop())
+}
+
 /// Every stored document of one kind with its body, oldest first.
 pub(crate) fn documents_of_kind(
     tx: &mut Tx<'_, '_>,

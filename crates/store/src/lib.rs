@@ -391,6 +391,11 @@ impl Store {
         self.db.read(intel::documents_with_bodies)
     }
 
+    /// One stored intel document with its body, exactly as imported.
+    pub fn intel_document_with_body(&mut self, id: i64) -> Result<Option<(IntelDocument, String)>> {
+        self.db.read(|tx| intel::document_with_body(tx, id))
+    }
+
     /// Every stored intel document of one kind (`kev`, `cve`, …) with its body, oldest first.
     pub fn intel_documents_of_kind(&mut self, kind: &str) -> Result<Vec<(IntelDocument, String)>> {
         self.db.read(|tx| intel::documents_of_kind(tx, kind))

@@ -1723,6 +1723,29 @@ pub struct DocumentRow {
 }
 
 /// The stored intel documents, in import order.
+/// An imported document's bytes exactly as they were imported (a byte-order mark, whitespace
+/// and key order included: the store keeps the text whose SHA-256 identifies the document),
+/// with their media type: `text/csv` for EPSS, `application/json` otherwise. Staff only.
+pub fn original(
+    store: &mut store::Store,
+    id: i64,
+    actor: &Actor,
+) -> Result<(&'static str, Vec<u8>)> {
+    crate::authz::authorize(actor, crate::authz::Action::ReadIntel)?;
+    let (document, body) = store
+        .intel_document_with_body(id)?
+        .ok_or_else(|| Error::NotFound {
+            what: "intel document",
+            id: id.to_string(),
+        })?;
+    let media_type = if document.kind == Kind::Epss.as_str() {
+        "text/csv"
+    } else {
+        "application/json"
+    };
+    Ok((media_type, body.into_bytes()))
+}
+
 pub fn documents(store: &mut store::Store) -> Result<Vec<DocumentRow>> {
     let mut attached: HashMap<i64, Vec<String>> = HashMap::new();
     for (asset, doc) in store.sboms()? {

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -22,6 +22,7 @@ use app::authz::Action;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/intel/documents", get(documents).post(import))
+        .route("/api/v1/intel/documents/{id}/original", get(original))
         .route("/api/v1/findings", get(findings))
         .route("/api/v1/intel/exposure", get(exposure))
         .route(
@@ -74,6 +75,34 @@ pub async fn documents(
             })
             .collect(),
     ))
+}
+
+/// An imported document's bytes exactly as imported (BOM, whitespace and key order kept).
+#[utoipa::path(get, path = "/api/v1/intel/documents/{id}/original", tag = "intel",
+    params(("id" = i64, Path, description = "The document id")),
+    responses(
+        (status = 200, description = "The original bytes (`application/json`, or `text/csv` for EPSS)", body = String),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Partners may not read intel", body = ErrorDto),
+        (status = 404, description = "No such document", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn original(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, RestError> {
+    authorize(&actor, Action::ReadIntel)?;
+    let (media_type, bytes) = run(&app, move |store| {
+        Ok(app::intel::original(store, id, &actor)?)
+    })
+    .await?;
+    let mut response = bytes.into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(media_type),
+    );
+    Ok(response)
 }
 
 /// The query of `POST /api/v1/intel/documents`.

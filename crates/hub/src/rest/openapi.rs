@@ -81,6 +81,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::analysis::iim,
         super::analysis::percolation,
         super::intel::documents,
+        super::intel::original,
         super::intel::import,
         super::intel::findings,
         super::intel::false_positive,

@@ -553,3 +553,64 @@ fn administrators_configure_and_sync_feeds_over_rest() {
         }
     }
 }
+
+/// Raw GET: status, content type and the body's bytes.
+fn raw(url: &str, token: &str) -> (u16, String, Vec<u8>) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent
+        .get(url)
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("the request completes");
+    let media_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let status = response.status().as_u16();
+    (
+        status,
+        media_type,
+        response.body_mut().read_to_vec().expect("a body"),
+    )
+}
+
+#[test]
+fn imported_documents_are_retrievable_byte_for_byte() {
+    for db in test_support::backends("hub rest intel original") {
+        let world = World::new(&db);
+        // A byte-order mark, odd whitespace, keys out of order, an escaped and a raw non-ASCII
+        // character, CRLF line ends: none of it may change.
+        let original = "\u{feff}{ \"vulnerabilities\" :[\r\n\t{\"dueDate\":\"2024-01-23\",\"cveID\":\"CVE-2024-0001\",\"vendorProject\":\"Acme\u{e9}\",\"product\":\"Router\",\"vulnerabilityName\":\"n\\u00e9\",\"dateAdded\":\"2024-01-02\",\"shortDescription\":\"d\",\"requiredAction\":\"a\"}],\r\n  \"count\":1,\"dateReleased\":\"2025-01-02T00:00:00Z\",\"catalogVersion\":\"2025.01.03\"  }\r\n";
+        let stored = world.post(
+            Role::Analyst,
+            "/api/v1/intel/documents?name=odd.json",
+            original,
+        );
+        assert_eq!(stored.status, 200, "[{}] {:?}", db.name, stored.body);
+        let id = stored.body["id"].as_i64().expect("an id");
+        let path = format!("/api/v1/intel/documents/{id}/original");
+        for role in [Role::Admin, Role::Analyst, Role::Coordinator] {
+            let (status, media_type, bytes) = raw(&world.hub.url(&path), world.token(role));
+            assert_eq!(status, 200, "[{}] {role}", db.name);
+            assert_eq!(media_type, "application/json", "[{}]", db.name);
+            assert_eq!(
+                bytes,
+                original.as_bytes(),
+                "[{}] {role}: the bytes changed",
+                db.name
+            );
+        }
+        let (status, _, _) = raw(&world.hub.url(&path), world.token(Role::Partner));
+        assert_eq!(status, 403, "[{}] a partner user", db.name);
+        let (status, _, _) = raw(&world.hub.url(&path), &world.partner);
+        assert_eq!(status, 403, "[{}] a partner token", db.name);
+        let missing = format!("/api/v1/intel/documents/{}/original", id + 1000);
+        let (status, _, _) = raw(&world.hub.url(&missing), world.token(Role::Admin));
+        assert_eq!(status, 404, "[{}]", db.name);
+    }
+}

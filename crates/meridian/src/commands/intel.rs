@@ -54,6 +54,14 @@ pub enum IntelCommand {
     },
     /// Stored documents and their provenance.
     Documents,
+    /// A stored document's bytes exactly as imported (BOM, whitespace, key order).
+    Original {
+        /// The document id (`intel documents`).
+        id: i64,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
     /// Coordinated vulnerability disclosure cases and their CSAF 2.0 advisories.
     Cvd {
         #[command(subcommand)]
@@ -148,6 +156,7 @@ pub fn run(config: &Config, command: IntelCommand) -> anyhow::Result<()> {
         IntelCommand::Confirm(args) => mark(config, store::Verdict::Confirmed, &args),
         IntelCommand::Exposure { limit } => exposure(config, limit),
         IntelCommand::Documents => documents(config),
+        IntelCommand::Original { id, out } => original(config, id, out.as_deref()),
         IntelCommand::Cvd { command } => super::cvd::run(config, command),
         IntelCommand::Sync(args) => super::sync::sync(config, &args),
         IntelCommand::Feed { command } => super::sync::feed(config, command),
@@ -565,6 +574,23 @@ fn mark(config: &Config, verdict: store::Verdict, args: &MarkArgs) -> anyhow::Re
         }
     );
     Ok(())
+}
+
+fn original(config: &Config, id: i64, out: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let (_, bytes) = app::intel::original(&mut config.open_store()?, id, &app::Actor::local())?;
+    match out {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))
+        }
+        None => {
+            use std::io::Write as _;
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&bytes)
+                .and_then(|()| stdout.flush())
+                .context("writing to standard output")
+        }
+    }
 }
 
 fn documents(config: &Config) -> anyhow::Result<()> {

@@ -542,3 +542,23 @@ fn import_refuses_unrecognised_files() {
         );
     }
 }
+
+#[test]
+fn original_writes_the_imported_bytes_unchanged() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let bytes = "\u{feff}{\"vulnerabilities\":[{\"requiredAction\":\"a\",\"cveID\":\"CVE-2024-0001\",\r\n \"vendorProject\":\"Acme\",\"product\":\"Router\",\"vulnerabilityName\":\"n\",\"dateAdded\":\"2024-01-02\",\"shortDescription\":\"d\",\"dueDate\":\"2024-01-23\"}],\t\"count\":1,\"dateReleased\":\"2025-01-02T00:00:00Z\",\"catalogVersion\":\"2025.01.04\"}\n";
+    let file = dir.path().join("kev.json");
+    std::fs::write(&file, bytes).expect("write");
+    run(&db, &["intel", "import", path_str(&file)]);
+    let documents = run(&db, &["intel", "documents"]);
+    let id = documents[0]["id"].as_i64().expect("an id").to_string();
+    let out = dir.path().join("original.json");
+    ok(&db, &["intel", "original", &id, "--out", path_str(&out)]);
+    assert_eq!(std::fs::read(&out).expect("written"), bytes.as_bytes());
+    let printed = meridian(&db, &["intel", "original", &id]);
+    assert!(printed.status.success());
+    assert_eq!(printed.stdout, bytes.as_bytes());
+    let missing = meridian(&db, &["intel", "original", "9999"]);
+    assert!(!missing.status.success());
+}
