@@ -4,12 +4,14 @@
 //! - [`Purl`]: package URLs (parse, normalise per type, format, a matching key without version).
 //! - [`Cpe`]: CPE 2.3 formatted strings (and 2.2 URIs read leniently): parse, format, match with
 //!   the logical values ANY (`*`) and NA (`-`), quoted characters and embedded wildcards.
-//! - [`compare_versions`] / [`Scheme`]: semver and a tolerant "generic" dotted comparison for
-//!   vendor strings (`V2.1 SP1`, `1.2.3a`, `R4.02`).
+//! - [`compare_versions`] / [`Scheme`]: semver, the PEP 440, Maven, RPM and Go orderings
+//!   ([`orderings`]), and a tolerant "generic" dotted comparison for vendor strings
+//!   (`V2.1 SP1`, `1.2.3a`, `R4.02`).
 //! - [`VersionRange`]: CVE 5 `versions[]` entries, `vers:` ranges and CSAF's loose range strings.
 //! - [`stix_timestamp_problem`]: STIX 2.1 timestamps (RFC 3339 in UTC, real dates).
 
 mod cpe;
+pub mod orderings;
 mod product;
 mod purl;
 mod range;
