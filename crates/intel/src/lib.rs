@@ -11,6 +11,8 @@
 //! - [`csaf`]: CSAF 2.0 advisories (security_advisory, VEX and other profiles).
 //! - [`sbom`]: CycloneDX 1.2–1.6 JSON and SPDX 2.x JSON into one [`sbom::Sbom`] shape.
 //! - [`vex`]: OpenVEX and the common [`vex::VexStatement`].
+//! - [`osv`]: OSV records (Go vulnerability database, GitHub advisories, PyPI, Red Hat…), ranges
+//!   evaluated in each ecosystem's version order.
 //! - [`matching`]: inventory items against an index of affected products, explained findings.
 //! - [`ssvc`]: the CISA coordinator decision table, loaded from its CSV.
 
@@ -19,6 +21,7 @@ pub mod cve;
 pub mod epss;
 pub mod kev;
 pub mod matching;
+pub mod osv;
 pub mod sbom;
 pub mod ssvc;
 pub mod vex;

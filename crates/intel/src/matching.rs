@@ -5,7 +5,7 @@
 //!
 //! | key | from | rule when it matches |
 //! |---|---|---|
-//! | purl `type/namespace/name` | CVE 5 `collectionURL`+`packageName`, CSAF/VEX purl helpers | [`Rule::Purl`] |
+//! | purl `type/namespace/name` | CVE 5 `collectionURL`+`packageName`, CSAF/VEX purl helpers, OSV packages | [`Rule::Purl`] |
 //! | CPE (vendor, product) | CVE 5 `cpes[]` (CNA and ADP), CSAF cpe helpers, VEX CPEs | [`Rule::Cpe`] |
 //! | model number | CSAF `model_numbers` (CISA ICS advisories) | [`Rule::ModelNumber`] |
 //! | (vendor, product) names | CVE 5 `vendor`/`product`, CSAF vendor/product_name branches, KEV `vendorProject`/`product` | [`Rule::Name`] |
@@ -14,6 +14,12 @@
 //! Matching an item is a handful of hash lookups followed by range checks on the few candidates,
 //! never a scan of the index. Names are compared by [`ident::name_key`] (letters and digits,
 //! lowercase) and vendors by [`ident::vendor_key`] (also without `Inc`, `AG`, `Corporation`…).
+//!
+//! OSV records ([`Index::add_osv`]) are indexed under the CVE id among their aliases (else the
+//! GHSA id, else their own; [`crate::osv::OsvRecord::vulnerability_id`]), with their versions
+//! checked in their ecosystem's order; withdrawn records are not indexed. A finding's
+//! [`Finding::aliases`] are the other ids of every source behind it, so a CVE 5 record and an
+//! OSV record about one CVE make one finding. "CVE" below means this vulnerability id.
 //!
 //! Per (item, CVE) the best-ranked match is the finding: purl above CPE above model number above
 //! product name above vendor only, and, within a rule, a version checked against a range above an
@@ -57,6 +63,7 @@ use crate::csaf::{CsafDocument, CsafProduct};
 use crate::cve::{Affected, CveRecord, VersionStatus};
 use crate::epss::EpssScores;
 use crate::kev::{KevCatalog, KevEntry};
+use crate::osv::OsvRecord;
 use crate::sbom::{Component, Sbom};
 use crate::vex::{VexStatement, VexStatus};
 use crate::{Diagnostic, Instant};
@@ -68,9 +75,11 @@ pub enum SourceKind {
     Csaf,
     Kev,
     Vex,
+    Osv,
 }
 
-/// A source document: kind and id (CVE id, CSAF tracking id, KEV catalog version, VEX document id).
+/// A source document: kind and id (CVE id, CSAF tracking id, KEV catalog version, VEX document
+/// id, OSV id).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Source {
     pub kind: SourceKind,
@@ -110,7 +119,10 @@ impl Rule {
 pub struct Finding {
     /// The inventory item's id (asset id, or asset id + component ref).
     pub item: String,
+    /// The vulnerability id: a CVE id, or for an OSV record without one its GHSA or own id.
     pub cve: String,
+    /// Its other ids (OSV, GHSA, distribution advisories) from every source that matched, sorted.
+    pub aliases: Vec<String>,
     pub source: Source,
     /// The advisory's identifier that matched (purl key, CPE, `vendor / product`, `model …`).
     pub matched_identifier: String,
@@ -427,6 +439,8 @@ struct Entry {
     cpe: Option<Cpe>,
     /// For model-number entries: the vendor, when known, must agree with the item's.
     vendor: Option<String>,
+    /// The vulnerability's other ids (OSV records).
+    aliases: Arc<[String]>,
 }
 
 impl Entry {
@@ -641,6 +655,7 @@ impl Index {
             versions,
             cpe: None,
             vendor: None,
+            aliases: Arc::from([]),
         };
         if let (Some(url), Some(name)) = (&a.collection_url, &a.package_name)
             && let Some(p) = package_purl(url, name)
@@ -666,6 +681,40 @@ impl Index {
         }
     }
 
+    /// Index an OSV record's affected packages by purl, under its vulnerability id with its other
+    /// ids as aliases ([`crate::osv`]). A withdrawn record is not indexed.
+    pub fn add_osv(&mut self, record: &OsvRecord) {
+        if record.withdrawn.is_some() {
+            return;
+        }
+        let source = Arc::new(Source {
+            kind: SourceKind::Osv,
+            document: record.id.clone(),
+        });
+        let cve: Arc<str> = Arc::from(record.vulnerability_id());
+        let aliases: Arc<[String]> = Arc::from(record.aliases_of());
+        for p in record.packages().0 {
+            if p.ranges.is_empty() && p.unread.is_empty() {
+                continue;
+            }
+            let versions = Versions {
+                unread: p.unread,
+                ..Versions::of(p.ranges)
+            };
+            let entry = Entry {
+                cve: cve.clone(),
+                source: source.clone(),
+                identifier: p.purl.to_string(),
+                statement: None,
+                versions: Arc::new(versions),
+                cpe: None,
+                vendor: None,
+                aliases: aliases.clone(),
+            };
+            self.add_purl(&p.purl, entry);
+        }
+    }
+
     /// Index every KEV entry by vendor and product name. KEV names no versions, so these
     /// entries never check one: their findings carry the unversioned confidence, and they give
     /// way when a versioned source rules the item's version out for the same CVE.
@@ -684,6 +733,7 @@ impl Index {
                 versions: unknown.clone(),
                 cpe: None,
                 vendor: None,
+                aliases: Arc::from([]),
             };
             self.add_name(&e.vendor_project, &e.product, entry);
         }
@@ -779,6 +829,7 @@ impl Index {
             versions,
             cpe: None,
             vendor: p.vendor.as_deref().map(vendor_key),
+            aliases: Arc::from([]),
         };
         if let Some(purl) = p.helper.purl.as_deref().and_then(|u| Purl::parse(u).ok()) {
             let versions = purl_versions(&purl, &branch_versions);
@@ -865,6 +916,7 @@ impl Index {
             versions,
             cpe: None,
             vendor: None,
+            aliases: Arc::from([]),
         };
         if let Ok(p) = Purl::parse(product) {
             self.add_purl(&p, entry(purl_versions(&p, every)));
@@ -919,6 +971,8 @@ impl Index {
         // Per CVE: the latest statement that applies.
         let mut latest: Vec<&Entry> = Vec::new();
         let mut ruled_out: Vec<&str> = Vec::new();
+        // Every entry that could be the finding: their aliases are the finding's.
+        let mut behind: Vec<&Entry> = Vec::new();
         let item_vendor = item.vendor.as_deref().map(vendor_key);
         for (rule, e) in self.candidates(item) {
             if let (Some(c), Some(target)) = (&e.cpe, &item.cpe)
@@ -964,6 +1018,7 @@ impl Index {
                 continue;
             }
             let confidence = rule.confidence(checked);
+            behind.push(e);
             match best.iter_mut().find(|b| b.2.cve == e.cve) {
                 Some(b)
                     if (b.0, std::cmp::Reverse(b.1)) >= (confidence, std::cmp::Reverse(rule)) => {}
@@ -979,6 +1034,16 @@ impl Index {
             let finding = Finding {
                 item: item.id.clone(),
                 cve: e.cve.to_string(),
+                aliases: {
+                    let mut a: Vec<String> = behind
+                        .iter()
+                        .filter(|b| b.cve == e.cve)
+                        .flat_map(|b| b.aliases.iter().cloned())
+                        .collect();
+                    a.sort();
+                    a.dedup();
+                    a
+                },
                 source: Source::clone(&e.source),
                 matched_identifier: e.identifier.clone(),
                 version: item.version.clone(),

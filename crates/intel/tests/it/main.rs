@@ -2,6 +2,7 @@
 
 mod corpus;
 mod matching;
+mod osv;
 mod ssvc;
 mod vex;
 
