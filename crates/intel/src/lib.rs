@@ -233,6 +233,26 @@ pub fn instant(s: &str) -> Option<Instant> {
     Some((days * 86_400 + h * 3600 + (mi - offset) * 60 + sec, nanos))
 }
 
+/// A vulnerability id findings carry: a CVE id ([`is_cve_id`]) or an OSV-style id
+/// (`GHSA-xxxx-xxxx-xxxx`, `GO-2022-0123`, `PYSEC-2023-74`, `RHSA-2024:4546`): an uppercase
+/// prefix of letters and digits, `-`, then letters, digits, `-`, `_`, `.` or `:`; at most 100
+/// characters.
+pub fn is_vulnerability_id(s: &str) -> bool {
+    let Some((prefix, rest)) = s.split_once('-') else {
+        return false;
+    };
+    s.len() <= 100
+        && prefix.starts_with(|c: char| c.is_ascii_uppercase())
+        && prefix
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && rest.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && rest
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
+        && (prefix != "CVE" || is_cve_id(s))
+}
+
 /// `CVE-YYYY-NNNN…` (4 to 19 digits), as the KEV and CVE schemas require.
 pub fn is_cve_id(s: &str) -> bool {
     let Some(rest) = s.strip_prefix("CVE-") else {
