@@ -45,6 +45,12 @@
 //! elsewhere; a product that is neither purl nor CPE scopes nothing, so such statements apply to
 //! no subcomponent.
 //!
+//! A CSAF `fixed` (or `first_fixed`) product whose purl is an rpm with a version (Red Hat's
+//! advisories list only the fixed builds) also makes every earlier build of that package, in
+//! RPM order, affected: in the stream of the product it is a component of, when the item's purl
+//! has a `distro` qualifier (`rhel-8.6` is stream 8, as is `cpe:/a:redhat:rhel_aus:8.6`). An
+//! rpm purl's `epoch` qualifier is part of its version.
+//!
 //! Version semantics for a CVE 5 `affected[]` product: a version inside an `unaffected` entry is
 //! not affected; inside an `affected` entry it is; otherwise `defaultStatus: affected` makes it
 //! affected. A product with neither versions nor a default is taken as affected in every
@@ -215,7 +221,7 @@ impl Item {
                     .and_then(|n| n.rsplit('/').next())
                     .map(str::to_owned);
                 item.product = Some(p.name.clone());
-                item.version = p.version.clone();
+                item.version = purl_version(&p);
                 item.purl = Some(p);
             }
             ident::ProductId::Cpe(c) => {
@@ -270,7 +276,7 @@ impl Item {
         let purl = c.purl.as_deref().and_then(|p| Purl::parse(p).ok());
         let cpe = c.cpe.as_deref().and_then(|p| Cpe::parse(p).ok());
         let version = some_text(c.version.as_deref())
-            .or_else(|| purl.as_ref().and_then(|p| p.version.clone()))
+            .or_else(|| purl.as_ref().and_then(purl_version))
             .or_else(|| cpe.as_ref().and_then(|p| p.version.unquoted()));
         Item {
             id: id.to_owned(),
@@ -441,6 +447,9 @@ struct Entry {
     vendor: Option<String>,
     /// The vulnerability's other ids (OSV records).
     aliases: Arc<[String]>,
+    /// For a fixed rpm: the major version of its distribution, which an item's `distro`
+    /// qualifier, when it has one, must agree with.
+    stream: Option<String>,
 }
 
 impl Entry {
@@ -513,12 +522,31 @@ fn package_purl(collection_url: &str, package_name: &str) -> Option<Purl> {
     Purl::parse(&format!("pkg:{ty}/{encoded}")).ok()
 }
 
+/// A purl's version; for an rpm, with the `epoch` qualifier in front (`1:1.0.2k-19.el7`).
+fn purl_version(p: &Purl) -> Option<String> {
+    let v = p.version.clone()?;
+    match p.qualifiers.get("epoch") {
+        Some(epoch) if p.ty == "rpm" && !v.contains(':') => Some(format!("{epoch}:{v}")),
+        _ => Some(v),
+    }
+}
+
+/// The first run of digits: a distribution's major version (`rhel-8.6`, `el8`, `8.6` -> `8`).
+fn major(s: &str) -> Option<String> {
+    let start = s.find(|c: char| c.is_ascii_digit())?;
+    let rest = &s[start..];
+    let len = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    Some(rest[..len].trim_start_matches('0').to_owned())
+}
+
 /// The versions a purl names: its own version, or `otherwise` when it has none.
 fn purl_versions(p: &Purl, otherwise: &Arc<Versions>) -> Arc<Versions> {
-    match &p.version {
+    match purl_version(p) {
         Some(v) => Arc::new(Versions::of(vec![VersionRange::exact(
             Scheme::from_purl_type(&p.ty),
-            v,
+            &v,
         )])),
         None => otherwise.clone(),
     }
@@ -656,6 +684,7 @@ impl Index {
             cpe: None,
             vendor: None,
             aliases: Arc::from([]),
+            stream: None,
         };
         if let (Some(url), Some(name)) = (&a.collection_url, &a.package_name)
             && let Some(p) = package_purl(url, name)
@@ -710,6 +739,7 @@ impl Index {
                 cpe: None,
                 vendor: None,
                 aliases: aliases.clone(),
+                stream: None,
             };
             self.add_purl(&p.purl, entry);
         }
@@ -734,6 +764,7 @@ impl Index {
                 cpe: None,
                 vendor: None,
                 aliases: Arc::from([]),
+                stream: None,
             };
             self.add_name(&e.vendor_project, &e.product, entry);
         }
@@ -803,7 +834,64 @@ impl Index {
                     self.add_csaf_product(&cve, &source, p, &Arc::new(st));
                 }
             }
+            for id in s.fixed.iter().chain(&s.first_fixed) {
+                if let Some(p) = products.get(id) {
+                    self.add_rpm_fixed(&cve, &source, p, &products);
+                }
+            }
         }
+    }
+
+    /// A fixed rpm (Red Hat's advisories list only the fixed builds): every earlier build of the
+    /// package, in RPM order, is affected, in the stream of the product it is a component of
+    /// (the major version of that product's CPE, `cpe:/a:redhat:rhel_aus:8.6::appstream` -> 8).
+    fn add_rpm_fixed(
+        &mut self,
+        cve: &Arc<str>,
+        source: &Arc<Source>,
+        p: &CsafProduct,
+        products: &HashMap<String, CsafProduct>,
+    ) {
+        let Some(purl) = p.helper.purl.as_deref().and_then(|u| Purl::parse(u).ok()) else {
+            return;
+        };
+        let Some(fixed) = purl_version(&purl).filter(|_| purl.ty == "rpm") else {
+            return;
+        };
+        let stream = p
+            .relationship
+            .as_ref()
+            .and_then(|(_, parent)| products.get(parent))
+            .and_then(|q| q.helper.cpe.as_deref())
+            .and_then(|c| Cpe::parse(c).ok())
+            .and_then(|c| c.version.unquoted())
+            .and_then(|v| major(&v));
+        let range = VersionRange {
+            scheme: Scheme::Rpm,
+            intervals: vec![ident::Interval {
+                lower: ident::Bound::Unbounded,
+                upper: ident::Bound::Excluded(fixed),
+            }],
+            excluded: Vec::new(),
+        };
+        let package = Purl {
+            version: None,
+            qualifiers: BTreeMap::new(),
+            subpath: None,
+            ..purl
+        };
+        let entry = Entry {
+            cve: cve.clone(),
+            source: source.clone(),
+            identifier: package.to_string(),
+            statement: None,
+            versions: Arc::new(Versions::of(vec![range])),
+            cpe: None,
+            vendor: None,
+            aliases: Arc::from([]),
+            stream,
+        };
+        self.add_purl(&package, entry);
     }
 
     fn add_csaf_product(
@@ -830,6 +918,7 @@ impl Index {
             cpe: None,
             vendor: p.vendor.as_deref().map(vendor_key),
             aliases: Arc::from([]),
+            stream: None,
         };
         if let Some(purl) = p.helper.purl.as_deref().and_then(|u| Purl::parse(u).ok()) {
             let versions = purl_versions(&purl, &branch_versions);
@@ -917,6 +1006,7 @@ impl Index {
             cpe: None,
             vendor: None,
             aliases: Arc::from([]),
+            stream: None,
         };
         if let Ok(p) = Purl::parse(product) {
             self.add_purl(&p, entry(purl_versions(&p, every)));
@@ -977,6 +1067,16 @@ impl Index {
         for (rule, e) in self.candidates(item) {
             if let (Some(c), Some(target)) = (&e.cpe, &item.cpe)
                 && !c.matches_ignoring_version(target)
+            {
+                continue;
+            }
+            if let (Some(stream), Some(distro)) = (
+                &e.stream,
+                item.purl
+                    .as_ref()
+                    .and_then(|p| p.qualifiers.get("distro"))
+                    .and_then(|d| major(d)),
+            ) && *stream != distro
             {
                 continue;
             }

@@ -922,3 +922,30 @@ fn findings_of_records_without_a_cve_keep_their_id_through_the_pipeline() {
     assert_eq!(rows[0].document, "GHSA-35c4-f3rq-f9g3 (withdrawn)");
     assert!(osv_rows(&mut store).is_empty());
 }
+
+#[test]
+fn red_hat_csaf_and_osv_advisories_match_an_older_rpm_as_one_finding() {
+    let mut store = store_of(
+        "host:1",
+        "host",
+        "pkg:rpm/redhat/git-lfs@2.13.3-3.el8_6?arch=x86_64&distro=rhel-8.6",
+    );
+    let csaf = test_support::shared_data("csaf/redhat/rhsa-2024_4546.json");
+    let (name, body) = osv_file("redhat-osv/RHSA-2024_4546.json");
+    import(&mut store, "rhsa.json", std::fs::read(csaf).unwrap(), None);
+    import(&mut store, &name, body, None);
+    let rows = osv_rows(&mut store);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].1, "CVE-2023-45288");
+    assert_eq!(rows[0].2, ["RHSA-2024:4546"]);
+    assert_eq!(rows[0].4, "checked");
+    // The fixed build is not affected.
+    let mut fixed = store_of(
+        "host:2",
+        "host",
+        "pkg:rpm/redhat/git-lfs@2.13.3-3.el8_6.1?arch=x86_64",
+    );
+    let csaf = test_support::shared_data("csaf/redhat/rhsa-2024_4546.json");
+    import(&mut fixed, "rhsa.json", std::fs::read(csaf).unwrap(), None);
+    assert!(osv_rows(&mut fixed).is_empty());
+}

@@ -494,7 +494,11 @@ fn web_forms_need_the_session_csrf_token() {
             ],
         );
         assert_eq!(bad.status, 422, "[{}] {}", db.name, bad.body);
-        assert!(bad.body.contains("is not a vulnerability id"), "[{}]", db.name);
+        assert!(
+            bad.body.contains("is not a vulnerability id"),
+            "[{}]",
+            db.name
+        );
         let confirm = post(
             &hub,
             &analyst.cookie,
