@@ -152,7 +152,7 @@ pub struct Ecosystem {
 }
 
 /// OSV ecosystems that name packages no package URL type identifies (the schema's list).
-const UNMATCHED: [&str; 31] = [
+const UNMATCHED: [&str; 27] = [
     "Alpaquita",
     "Android",
     "Azure Linux",
@@ -180,10 +180,6 @@ const UNMATCHED: [&str; 31] = [
     "TuxCare",
     "VSCode",
     "Wolfi",
-    "Malicious",
-    "UVI",
-    "GSD",
-    "DWF",
 ];
 
 /// The ecosystem of an OSV `package.ecosystem` (its part before `:`, as in `Alpine:v3.18` or
@@ -406,9 +402,7 @@ fn evaluate(
     let mut read: Vec<(EventKind, &str)> = Vec::new();
     for (k, e) in events.iter().enumerate() {
         match e.kind() {
-            Some((kind, v)) if clean_version(v).is_some() || v.trim() == "0" => {
-                read.push((kind, v.trim()))
-            }
+            Some((kind, v)) if clean_version(v).is_some() => read.push((kind, v.trim())),
             Some((kind, v)) => diags.push(Diagnostic::new(
                 format!("{path}.events[{k}].{}", kind_name(kind)),
                 format!("{v:?} is not a version: the event is ignored"),
