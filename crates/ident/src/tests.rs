@@ -141,6 +141,13 @@ fn cpes() {
     let a = Cpe::parse("cpe:2.3:a:v:p:1.0:*:*:*:*:*:*:*").expect("valid");
     let b = Cpe::parse("cpe:2.3:a:v:p:2.0:*:*:*:*:*:*:*").expect("valid");
     assert!(!a.matches(&b) && a.matches_ignoring_version(&b));
+    // Vendors that are one (vendor-aliases.csv) match; other vendors and products do not.
+    let adp = Cpe::parse("cpe:2.3:a:php_group:php:8.1.0:*:*:*:*:*:*:*").expect("valid");
+    let nvd = Cpe::parse("cpe:2.3:a:php:php:8.1.29:*:*:*:*:*:*:*").expect("valid");
+    let other = Cpe::parse("cpe:2.3:a:phpmyadmin:php:8.1.29:*:*:*:*:*:*:*").expect("valid");
+    let product = Cpe::parse("cpe:2.3:a:php_group:php-fpm:8.1.29:*:*:*:*:*:*:*").expect("valid");
+    assert!(adp.matches_ignoring_version(&nvd) && nvd.matches_ignoring_version(&adp));
+    assert!(!adp.matches_ignoring_version(&other) && !nvd.matches_ignoring_version(&product));
 }
 
 fn check_cmp(scheme: Scheme, a: &str, b: &str, expected: Ordering) {
@@ -224,6 +231,17 @@ fn cve_entries() {
     check_range(&le, &["0.0.1", "2.5.0"], &["2.5.1", "3.0.0-rc.1"]);
     let open = VersionRange::from_cve("5.0", Some("*"), None, Some("custom")).expect("range");
     check_range(&open, &["5.0", "99"], &["4.9"]);
+    // `version` equal to `lessThan` (Google's Chrome records) reads as "before lessThan".
+    let before = VersionRange::from_cve(
+        "124.0.6367.201",
+        Some("124.0.6367.201"),
+        None,
+        Some("custom"),
+    )
+    .expect("range");
+    assert_eq!(before.contains("124.0.6367.200"), Some(true));
+    assert_eq!(before.contains("100.0"), Some(true));
+    assert_eq!(before.contains("124.0.6367.201"), Some(false));
     let exact = VersionRange::from_cve("4.24", None, None, None).expect("exact");
     check_range(&exact, &["4.24", "4.24.0"], &["4.25"]);
     let cpe = VersionRange::from_cve(

@@ -12,8 +12,14 @@
 //! | vendor | entries whose product is a placeholder (`n/a`, `*`, CPE product ANY) | [`Rule::VendorOnly`] |
 //!
 //! Matching an item is a handful of hash lookups followed by range checks on the few candidates,
-//! never a scan of the index. Names are compared by [`ident::name_key`] (letters and digits,
-//! lowercase) and vendors by [`ident::vendor_key`] (also without `Inc`, `AG`, `Corporation`…).
+//! never a scan of the index. Model numbers are compared by [`ident::name_key`] (letters and
+//! digits, lowercase), vendors by [`ident::vendor_key`] (also without `Inc`, `AG`,
+//! `Corporation`…, and under one name when they have several: `php_group` is `php`, also in
+//! CPEs), and product names by [`ident::ProductKey`]: without the vendor's name in front (`ABB
+//! Automation Builder`), and with a trailing generation or range word (`… Series`, `… Firmware`,
+//! `… V3`) matching the name without it but not another generation. The words are tables kept as
+//! data with their sources in `crates/ident/data`. A CSAF product under a `product_family`
+//! branch is also known by family and name together (`P3` / `D24M`: `P3 D24M`).
 //!
 //! OSV records ([`Index::add_osv`]) are indexed under the CVE id among their aliases (else the
 //! GHSA id, else their own; [`crate::osv::OsvRecord::vulnerability_id`]), with their versions
@@ -62,7 +68,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use ident::{Cpe, CpeValue, Purl, Scheme, VersionRange, clean_version, name_key, vendor_key};
+use ident::{
+    Cpe, CpeValue, ProductKey, Purl, Scheme, VersionRange, clean_version, name_key, vendor_key,
+};
 use model::Asset;
 
 use crate::csaf::{CsafDocument, CsafProduct};
@@ -313,7 +321,48 @@ enum Verdict<'a> {
     Out,
 }
 
+/// A range "before X": unbounded below, X excluded (a CVE 5 `lessThan` from `0`).
+fn is_before(r: &VersionRange) -> bool {
+    matches!(
+        r.intervals.as_slice(),
+        [ident::Interval {
+            lower: ident::Bound::Unbounded,
+            upper: ident::Bound::Excluded(_),
+        }]
+    ) && r.excluded.is_empty()
+}
+
+/// A version's parts: `5.0.1-61` -> `5`, `0`, `1`, `61`.
+fn parts(v: &str) -> impl Iterator<Item = &str> {
+    v.split(|c: char| !c.is_alphanumeric())
+        .filter(|p| !p.is_empty())
+}
+
 impl Versions {
+    /// True when `version` is at or past the fix X of one of these "before X" ranges on its
+    /// own release line: X without its last part (`15.7` -> `15`, `5.0.1-61` -> `5.0.1`)
+    /// starts `version` too. Records that list one "before X" per release line (Apple's,
+    /// Mozilla's ESR, Acronis's) mean each line is fixed at its own X.
+    fn fixed_on_its_line(&self, version: &str) -> bool {
+        self.affected.iter().filter(|r| is_before(r)).any(|r| {
+            let [
+                ident::Interval {
+                    upper: ident::Bound::Excluded(fix),
+                    ..
+                },
+            ] = r.intervals.as_slice()
+            else {
+                return false;
+            };
+            let line: Vec<&str> = parts(fix).collect();
+            line.len() > 1
+                && r.contains(version) == Some(false)
+                && parts(version)
+                    .take(line.len() - 1)
+                    .eq(line[..line.len() - 1].iter().copied())
+        })
+    }
+
     fn all() -> Versions {
         Versions {
             unknown: false,
@@ -450,6 +499,9 @@ struct Entry {
     /// For a fixed rpm: the major version of its distribution, which an item's `distro`
     /// qualifier, when it has one, must agree with.
     stream: Option<String>,
+    /// For name entries whose product names a generation (`… V3`, `… Series`): its exact key,
+    /// which the item's must equal unless the item names none ([`ProductKey::same_product`]).
+    generation: Option<Box<str>>,
 }
 
 impl Entry {
@@ -613,7 +665,7 @@ impl Index {
         }
     }
 
-    fn add_name(&mut self, vendor: &str, product: &str, entry: Entry) {
+    fn add_name(&mut self, vendor: &str, product: &str, mut entry: Entry) {
         let v = vendor_key(vendor);
         if v.is_empty() {
             return;
@@ -622,11 +674,12 @@ impl Index {
             let id = self.push(entry);
             self.by_vendor.entry(v).or_default().push(id);
         } else {
+            let key = ProductKey::new(Some(vendor), product);
+            if key.names_generation() {
+                entry.generation = Some(key.exact.into_boxed_str());
+            }
             let id = self.push(entry);
-            self.by_name
-                .entry((v, name_key(product)))
-                .or_default()
-                .push(id);
+            self.by_name.entry((v, key.base)).or_default().push(id);
         }
     }
 
@@ -663,6 +716,9 @@ impl Index {
         {
             // A range that cannot be read is kept as written (its import warned about it).
             match (v.range(), v.status) {
+                (Ok(_), VersionStatus::Affected) if v.names_no_version() => {
+                    versions.unread.push(v.written());
+                }
                 (Ok(range), VersionStatus::Affected) => versions.affected.push(range),
                 (Ok(range), _) => versions.unaffected.push(range),
                 (Err(_), _) => versions.unread.push(v.written()),
@@ -685,6 +741,7 @@ impl Index {
             vendor: None,
             aliases: Arc::from([]),
             stream: None,
+            generation: None,
         };
         if let (Some(url), Some(name)) = (&a.collection_url, &a.package_name)
             && let Some(p) = package_purl(url, name)
@@ -740,6 +797,7 @@ impl Index {
                 vendor: None,
                 aliases: aliases.clone(),
                 stream: None,
+                generation: None,
             };
             self.add_purl(&p.purl, entry);
         }
@@ -765,6 +823,7 @@ impl Index {
                 vendor: None,
                 aliases: Arc::from([]),
                 stream: None,
+                generation: None,
             };
             self.add_name(&e.vendor_project, &e.product, entry);
         }
@@ -890,6 +949,7 @@ impl Index {
             vendor: None,
             aliases: Arc::from([]),
             stream,
+            generation: None,
         };
         self.add_purl(&package, entry);
     }
@@ -919,6 +979,7 @@ impl Index {
             vendor: p.vendor.as_deref().map(vendor_key),
             aliases: Arc::from([]),
             stream: None,
+            generation: None,
         };
         if let Some(purl) = p.helper.purl.as_deref().and_then(|u| Purl::parse(u).ok()) {
             let versions = purl_versions(&purl, &branch_versions);
@@ -938,6 +999,18 @@ impl Index {
                 product,
                 entry(format!("{vendor} / {product}"), branch_versions.clone()),
             );
+            // A product-family branch above a product name (`P3` / `D24M`): the product is also
+            // known by both (`P3 D24M`), unless its name already starts with the family's.
+            if let Some(family) = &p.product_family
+                && !name_key(product).starts_with(&name_key(family))
+            {
+                let named = format!("{family} {product}");
+                self.add_name(
+                    vendor,
+                    &named,
+                    entry(format!("{vendor} / {named}"), branch_versions.clone()),
+                );
+            }
         }
     }
 
@@ -1007,6 +1080,7 @@ impl Index {
             vendor: None,
             aliases: Arc::from([]),
             stream: None,
+            generation: None,
         };
         if let Ok(p) = Purl::parse(product) {
             self.add_purl(&p, entry(purl_versions(&p, every)));
@@ -1018,24 +1092,32 @@ impl Index {
     /// The candidate entries of an item with the rule that found each.
     fn candidates<'a>(&'a self, item: &Item) -> Vec<(Rule, &'a Entry)> {
         let mut out = Vec::new();
-        let mut take = |rule: Rule, ids: Option<&Vec<u32>>| {
+        let mut take = |rule: Rule, ids: Option<&Vec<u32>>, keep: &dyn Fn(&Entry) -> bool| {
             for &id in ids.into_iter().flatten() {
-                out.push((rule, &self.entries[id as usize]));
+                let e = &self.entries[id as usize];
+                if keep(e) {
+                    out.push((rule, e));
+                }
             }
         };
+        let any = |_: &Entry| true;
         if let Some(p) = &item.purl {
-            take(Rule::Purl, self.by_purl.get(&p.key()));
+            take(Rule::Purl, self.by_purl.get(&p.key()), &any);
         }
         if let Some(c) = &item.cpe
             && let Some(key) = cpe_key(c)
         {
-            take(Rule::Cpe, self.by_cpe.get(&key));
+            take(Rule::Cpe, self.by_cpe.get(&key), &any);
         }
         if let Some(m) = &item.model {
-            take(Rule::ModelNumber, self.by_model.get(&name_key(m)));
+            take(Rule::ModelNumber, self.by_model.get(&name_key(m)), &any);
         }
         if let Some(product) = &item.product {
-            take(Rule::ModelNumber, self.by_model.get(&name_key(product)));
+            take(
+                Rule::ModelNumber,
+                self.by_model.get(&name_key(product)),
+                &any,
+            );
         }
         if let Some(vendor) = item
             .vendor
@@ -1044,12 +1126,29 @@ impl Index {
             .filter(|v| !v.is_empty())
         {
             if let Some(product) = &item.product {
-                take(
-                    Rule::Name,
-                    self.by_name.get(&(vendor.clone(), name_key(product))),
-                );
+                let key = ProductKey::new(item.vendor.as_deref(), product);
+                let ids = self.by_name.get(&(vendor.clone(), key.base.clone()));
+                let exact = |e: &Entry| e.generation.as_deref().unwrap_or(&key.base) == key.exact;
+                // Vulnerabilities whose sources name this very product, generation and all:
+                // for them, entries about its other generations do not count (an advisory
+                // listing both `AFS670` and `AFS670-V2` gives each its own range).
+                let named: Vec<&str> = ids
+                    .into_iter()
+                    .flatten()
+                    .map(|&id| &self.entries[id as usize])
+                    .filter(|e| exact(e))
+                    .map(|e| &*e.cve)
+                    .collect();
+                let same_product = |e: &Entry| {
+                    exact(e)
+                        || (!named.contains(&&*e.cve)
+                            && e.generation
+                                .as_deref()
+                                .is_none_or(|g| !key.names_generation() || key.exact == g))
+                };
+                take(Rule::Name, ids, &same_product);
             }
-            take(Rule::VendorOnly, self.by_vendor.get(&vendor));
+            take(Rule::VendorOnly, self.by_vendor.get(&vendor), &any);
         }
         out
     }
@@ -1063,6 +1162,8 @@ impl Index {
         let mut ruled_out: Vec<&str> = Vec::new();
         // Every entry that could be the finding: their aliases are the finding's.
         let mut behind: Vec<&Entry> = Vec::new();
+        // Per CVE and source: the item's version is past a fix on its own release line.
+        let mut fixed_on_line: Vec<(&str, &str)> = Vec::new();
         let item_vendor = item.vendor.as_deref().map(vendor_key);
         for (rule, e) in self.candidates(item) {
             if let (Some(c), Some(target)) = (&e.cpe, &item.cpe)
@@ -1099,6 +1200,13 @@ impl Index {
             let (range, checked) = match verdict {
                 Verdict::Out => {
                     ruled_out.push(&e.cve);
+                    if item
+                        .version
+                        .as_deref()
+                        .is_some_and(|v| e.versions.fixed_on_its_line(v))
+                    {
+                        fixed_on_line.push((&e.cve, &e.source.document));
+                    }
                     continue;
                 }
                 Verdict::In(r) => (Some(r), true),
@@ -1128,6 +1236,12 @@ impl Index {
         }
         // A version checked and found outside a range outweighs a guess that checked none.
         best.retain(|b| b.3.is_some() || !ruled_out.contains(&&*b.2.cve));
+        // A fix on the version's own release line outweighs another line's "before X" of the
+        // same source (`iOS < 15.7` and `iOS < 16.6`: 15.7 is fixed).
+        best.retain(|b| {
+            !(b.3.flatten().is_some_and(is_before)
+                && fixed_on_line.contains(&(&*b.2.cve, b.2.source.document.as_str())))
+        });
         best.sort_by(|x, y| x.2.cve.cmp(&y.2.cve));
         let mut out = Matches::default();
         for (confidence, rule, e, range) in best {
