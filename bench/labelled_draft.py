@@ -5,7 +5,9 @@ product has several affected entries for the CVE (where one entry cannot label i
 Every drafted row is then read against its advisory; the hand-written rows at the end of the CSV
 (release lines, degenerate ranges, generations) are kept when redrafting.
 
-    python3 bench/labelled_draft.py   # writes /tmp/corpus/draft.csv
+    python3 bench/labelled_draft.py   # writes /tmp/corpus/{draft,osv,sbom}.csv
+
+The KEV decoys, the ecosystem cases (PyPI, Maven, npm) and the Red Hat rows were written by hand.
 """
 import json, glob, re, csv, sys, random, collections, os
 D=os.environ.get('MERIDIAN_SHARED_DATA', os.path.join(os.path.dirname(__file__), '../../shared/data')).rstrip('/')+'/'
@@ -216,3 +218,104 @@ print(collections.Counter((r['source'],r['expected']) for r in rows))
 with open('/tmp/corpus/draft.csv','w',newline='') as f:
     w=csv.DictWriter(f,fieldnames=['source','document','product','cve','expected','kind','note'])
     w.writeheader(); w.writerows(rows)
+
+# ---- OSV (go-vulndb): single-range Go records, the fixed version, just below, the first affected, a later minor
+D=os.environ.get("MERIDIAN_SHARED_DATA", os.path.join(os.path.dirname(__file__), "../../shared/data")).rstrip("/")+"/"
+random.seed(13)
+rows=[]
+def vid(rec):
+    al=rec.get('aliases') or []
+    cves=sorted(a for a in al if a.startswith('CVE-'))
+    if cves: return cves[0]
+    gh=sorted(a for a in al if a.startswith('GHSA-'))
+    return gh[0] if gh else rec['id']
+def semver_parts(v):
+    m=re.fullmatch(r'(\d+)\.(\d+)\.(\d+)',v)
+    return tuple(map(int,m.groups())) if m else None
+files=sorted(glob.glob(D+'osv/go-vulndb/*.json'))
+cands=[]
+for fn in files:
+    rec=json.load(open(fn))
+    if rec.get('withdrawn'): continue
+    aff=[a for a in rec.get('affected',[]) if a.get('package',{}).get('ecosystem')=='Go']
+    if len(aff)!=1: continue
+    a=aff[0]; name=a['package']['name']
+    if name in ('stdlib','toolchain'): continue
+    rs=a.get('ranges',[])
+    if len(rs)!=1 or rs[0]['type']!='SEMVER': continue
+    ev=rs[0]['events']
+    if len(ev)!=2 or 'introduced' not in ev[0] or 'fixed' not in ev[1]: continue
+    lo,fx=ev[0]['introduced'],ev[1]['fixed']
+    f=semver_parts(fx)
+    if not f or (lo!='0' and not semver_parts(lo)): continue
+    cands.append((fn[len(D):],rec,name,lo,fx,f))
+for doc,rec,name,lo,fx,f in random.sample(cands,25):
+    v=vid(rec); p=lambda ver: f'pkg:golang/{name}@v{ver}'
+    rows.append(['osv',doc,p(fx),v,'not-affected','fixed',f'introduced {lo}, fixed {fx}: the fixed version'])
+    if f[2]>0: below=f'{f[0]}.{f[1]}.{f[2]-1}'
+    elif f[1]>0: below=f'{f[0]}.{f[1]-1}.99'
+    else: below=None
+    if below and (lo=='0' or semver_parts(below)>=semver_parts(lo)):
+        rows.append(['osv',doc,p(below),v,'affected','inside',f'introduced {lo}, fixed {fx}: just below the fix'])
+    if lo!='0':
+        rows.append(['osv',doc,p(lo),v,'affected','boundary',f'introduced {lo}, fixed {fx}: the first affected version'])
+    rows.append(['osv',doc,f'pkg:golang/{name}@v{f[0]}.{f[1]+1}.0',v,'not-affected','outside',f'introduced {lo}, fixed {fx}: a later minor release'])
+with open('/tmp/corpus/osv.csv','w',newline='') as fh:
+    csv.writer(fh,lineterminator='\n').writerows(rows)
+print(len(rows))
+
+# ---- SBOM: elastic/harp's Go components against every go-vulndb record of their module
+sb=json.load(open(glob.glob(D+'sbom/in-the-wild/*harp*')[0]))
+comps=[c for c in sb.get('components',[]) if c.get('purl','').startswith('pkg:golang/') and '@v' in c['purl']]
+def sv(v):
+    m=re.fullmatch(r'v?(\d+)\.(\d+)\.(\d+)',v)
+    return tuple(map(int,m.groups())) if m else None
+recs=collections.defaultdict(list)
+for fn in glob.glob(D+'osv/go-vulndb/*.json'):
+    r=json.load(open(fn))
+    if r.get('withdrawn'): continue
+    for a in r.get('affected',[]):
+        if a.get('package',{}).get('ecosystem')=='Go': recs[a['package']['name']].append((fn[len(D):],r,a))
+def vid(rec):
+    al=rec.get('aliases') or []
+    c=sorted(x for x in al if x.startswith('CVE-'))
+    if c: return c[0]
+    g=sorted(x for x in al if x.startswith('GHSA-'))
+    return g[0] if g else rec['id']
+def affected(a,v):
+    """Every SEMVER range of the package: sorted events, introduced/fixed/last_affected; None if not evaluable."""
+    if a.get('versions'): return None
+    hit=False
+    for rg in a.get('ranges',[]):
+        if rg['type']!='SEMVER': return None
+        evs=[]
+        for e in rg['events']:
+            (k,x),=e.items()
+            if x=='0': p=(0,0,0)
+            else:
+                p=sv(x)
+                if p is None: return None
+            evs.append((p,k))
+        evs.sort()
+        state=False
+        for p,k in evs:
+            if k=='introduced' and v>=p: state=True
+            elif k=='fixed' and v>=p: state=False
+            elif k=='last_affected' and v>p: state=False
+            elif k=='limit': return None
+        hit|=state
+    return hit
+rows=[]
+for c in comps:
+    purl=c['purl'].split('?')[0]; name,ver=purl[len('pkg:golang/'):].rsplit('@',1)
+    v=sv(ver)
+    if v is None: continue
+    for doc,r,a in recs.get(name,[]):
+        res=affected(a,v)
+        if res is None: continue
+        rows.append(['sbom',doc,purl,vid(r),'affected' if res else 'not-affected','inside' if res else 'outside',f"elastic/harp SBOM component {name} {ver} against {r['id']}'s ranges"])
+random.seed(2)
+pos=[r for r in rows if r[4]=='affected']; neg=[r for r in rows if r[4]!='affected']
+print(len(pos),len(neg))
+sel=random.sample(pos,min(20,len(pos)))+random.sample(neg,min(20,len(neg)))
+with open('/tmp/corpus/sbom.csv','w',newline='') as f: csv.writer(f,lineterminator='\n').writerows(sel)

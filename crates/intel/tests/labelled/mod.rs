@@ -14,12 +14,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use intel::matching::{Index, Item};
-use intel::{csaf, cve, kev};
+use intel::{csaf, cve, kev, osv};
 
 /// One labelled pair.
 #[derive(Clone, Debug, serde::Deserialize)]
 pub struct Pair {
-    /// Where the label was read: `csaf-ics`, `cve5` (the CNA's names), `cve5-adp` (CISA ADP CPEs)…
+    /// Where the label was read: `csaf-ics`, `csaf-redhat`, `cve5` (the CNA's names), `cve5-adp`
+    /// (CISA ADP CPEs), `kev`, `osv`.
     pub source: String,
     /// The advisory it was read in, under the shared data folder.
     pub document: String,
@@ -28,7 +29,8 @@ pub struct Pair {
     pub cve: String,
     /// `affected` or `not-affected`.
     pub expected: String,
-    /// Why the pair is there: `inside`, `boundary`, `fixed`, `outside`, `same-vendor-other-product`.
+    /// Why the pair is there: `inside`, `boundary`, `fixed`, `outside`, `other-stream`,
+    /// `other-ecosystem`, `same-vendor-other-product`.
     pub kind: String,
     /// The reading: the range as the advisory writes it and where the version falls.
     pub note: String,
@@ -73,6 +75,9 @@ pub fn index(pairs: &[Pair]) -> Index {
         } else if document.starts_with("cve/") {
             let (record, _) = cve::parse_cve(&bytes).unwrap_or_else(|e| panic!("{document}: {e}"));
             index.add_cve(&record);
+        } else if document.starts_with("osv/") {
+            let (record, _) = osv::parse_osv(&bytes).unwrap_or_else(|e| panic!("{document}: {e}"));
+            index.add_osv(&record);
         } else {
             panic!("{document}: no reader for this folder");
         }
