@@ -147,6 +147,11 @@ for path in files("sbom/**/*.json", "vex/cyclonedx-vex/*.json"):
         add_json("cyclonedx", path)
     elif "spdxVersion" in value:
         add_json("spdx", path)
+# OSV: every hand-picked record, and every 40th record of the Go vulnerability database.
+for path in files("osv/ghsa-converted/*.json", "osv/records/*.json", "osv/redhat-osv/*.json"):
+    add_json("osv", path)
+for path in files("osv/go-vulndb/*.json")[::40]:
+    add_json("osv", path)
 for path in files("vex/openvex/vexctl-examples/*.json"):
     add_json("openvex", path)
 

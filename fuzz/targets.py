@@ -15,6 +15,7 @@ MAX_LEN = {
     "cyclonedx": 65536,
     "spdx": 65536,
     "openvex": 16384,
+    "osv": 32768,
     "purl": 1024,
     "cpe": 1024,
     "version_range": 1024,

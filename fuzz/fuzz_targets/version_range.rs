@@ -1,7 +1,7 @@
 #![no_main]
 //! Version ranges and comparison (`ident`): the input is up to four lines, `range`,
-//! `version`, `lessThan`, `versionType`. The range is read as `vers:`/loose text under both
-//! schemes and as a CVE 5 `versions[]` entry; versions are compared both ways (antisymmetry).
+//! `version`, `lessThan`, `versionType`. The range is read as `vers:`/loose text under every
+//! scheme and as a CVE 5 `versions[]` entry; versions are compared both ways (antisymmetry).
 
 use ident::{Scheme, VersionRange, compare_versions};
 use libfuzzer_sys::fuzz_target;
@@ -11,7 +11,14 @@ fuzz_target!(|data: &[u8]| {
     let get = |i: usize| f.get(i).map(String::as_str);
     let range = get(0).unwrap_or("");
     let version = get(1).unwrap_or("");
-    for scheme in [Scheme::Generic, Scheme::Semver] {
+    for scheme in [
+        Scheme::Generic,
+        Scheme::Semver,
+        Scheme::Pep440,
+        Scheme::Maven,
+        Scheme::Rpm,
+        Scheme::Go,
+    ] {
         if let Ok(r) = VersionRange::parse(range, scheme) {
             let _ = r.contains(version);
             let _ = (r.is_all(), r.to_string());

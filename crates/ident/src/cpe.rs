@@ -350,15 +350,27 @@ impl Cpe {
                 .all(|(a, b)| a.matches(b))
     }
 
-    /// As [`Cpe::matches`], but leaving the version attribute to a range check by the caller.
+    /// As [`Cpe::matches`], but leaving the version attribute to a range check by the caller,
+    /// and taking two vendors that are one ([`crate::vendor_key`]: `php` and `php_group`) as
+    /// the same.
     pub fn matches_ignoring_version(&self, target: &Cpe) -> bool {
+        let same_vendor = |a: &CpeValue, b: &CpeValue| {
+            a.matches(b)
+                || a.unquoted()
+                    .zip(b.unquoted())
+                    .is_some_and(|(a, b)| crate::vendor_key(&a) == crate::vendor_key(&b))
+        };
         self.part_matches(target)
             && self
                 .attributes()
                 .iter()
                 .zip(target.attributes())
                 .enumerate()
-                .all(|(i, (a, b))| i == 2 || a.matches(b))
+                .all(|(i, (a, b))| match i {
+                    0 => same_vendor(a, b),
+                    2 => true,
+                    _ => a.matches(b),
+                })
     }
 }
 

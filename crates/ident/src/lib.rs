@@ -4,12 +4,17 @@
 //! - [`Purl`]: package URLs (parse, normalise per type, format, a matching key without version).
 //! - [`Cpe`]: CPE 2.3 formatted strings (and 2.2 URIs read leniently): parse, format, match with
 //!   the logical values ANY (`*`) and NA (`-`), quoted characters and embedded wildcards.
-//! - [`compare_versions`] / [`Scheme`]: semver and a tolerant "generic" dotted comparison for
-//!   vendor strings (`V2.1 SP1`, `1.2.3a`, `R4.02`).
+//! - [`compare_versions`] / [`Scheme`]: semver, the PEP 440, Maven, RPM and Go orderings
+//!   ([`orderings`]), and a tolerant "generic" dotted comparison for vendor strings
+//!   (`V2.1 SP1`, `1.2.3a`, `R4.02`).
+//! - [`vendor_key`] / [`ProductKey`]: vendor and product names reduced to keys by tables kept
+//!   as data with their sources (corporate suffixes, vendor aliases, generation words).
 //! - [`VersionRange`]: CVE 5 `versions[]` entries, `vers:` ranges and CSAF's loose range strings.
 //! - [`stix_timestamp_problem`]: STIX 2.1 timestamps (RFC 3339 in UTC, real dates).
 
 mod cpe;
+mod names;
+pub mod orderings;
 mod product;
 mod purl;
 mod range;
@@ -17,6 +22,7 @@ mod timestamp;
 mod version;
 
 pub use cpe::{Cpe, CpePart, CpeValue, percent_decode};
+pub use names::{ProductKey, vendor_key};
 pub use product::ProductId;
 pub use purl::Purl;
 pub use range::{Bound, Interval, VersionRange};
@@ -43,37 +49,6 @@ pub fn name_key(s: &str) -> String {
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
-}
-
-/// [`name_key`] of a vendor name without trailing corporate suffixes
-/// (`Siemens AG`, `Schneider Electric SE`, `Microsoft Corporation` -> `siemens`, `schneiderelectric`, `microsoft`).
-pub fn vendor_key(s: &str) -> String {
-    const SUFFIXES: [&str; 14] = [
-        "inc",
-        "incorporated",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "ltd",
-        "limited",
-        "llc",
-        "gmbh",
-        "ag",
-        "se",
-        "sa",
-        "plc",
-    ];
-    let words: Vec<String> = s
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '.' || c == '_')
-        .map(name_key)
-        .filter(|w| !w.is_empty())
-        .collect();
-    let mut end = words.len();
-    while end > 1 && SUFFIXES.contains(&words[end - 1].as_str()) {
-        end -= 1;
-    }
-    words[..end].concat()
 }
 
 #[cfg(test)]

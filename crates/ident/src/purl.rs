@@ -202,11 +202,27 @@ impl Purl {
     }
 
     /// `type/namespace/name`, without version, qualifiers or subpath: the key affected packages
-    /// are indexed under.
+    /// are indexed under. A `pypi` name is normalised as PEP 503 says (runs of `-`, `_`, `.` are
+    /// one `-`), so `zope.interface` and `Zope_Interface` share a key.
     pub fn key(&self) -> String {
+        let name = if self.ty == "pypi" {
+            let mut n = String::with_capacity(self.name.len());
+            for c in self.name.chars() {
+                if matches!(c, '-' | '_' | '.') {
+                    if !n.ends_with('-') {
+                        n.push('-');
+                    }
+                } else {
+                    n.push(c);
+                }
+            }
+            n
+        } else {
+            self.name.clone()
+        };
         match &self.namespace {
-            Some(ns) => format!("{}/{}/{}", self.ty, ns, self.name),
-            None => format!("{}/{}", self.ty, self.name),
+            Some(ns) => format!("{}/{}/{}", self.ty, ns, name),
+            None => format!("{}/{}", self.ty, name),
         }
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! # CVE 5 `versions[]` ([`VersionRange::from_cve`])
 //! `lessThan` / `lessThanOrEqual` make a range from `version` (inclusive; `0`, `*`, empty or
-//! `n/a` mean unbounded below) to the limit (`*` means unbounded above). Without a limit the entry
+//! `n/a` mean unbounded below; a `version` equal to `lessThan` too, as CNAs write "before X"
+//! that way) to the limit (`*` means unbounded above). Without a limit the entry
 //! is one exact version, unless `version` itself is written as a range (`>= 8.3.2`,
 //! `V4.0.18.0 and earlier`, `Versions prior to 5.4.2.2`, `4.0.0-4.2.7`, `R4.10 to R4.31`),
 //! which is read as a loose string. `versionType: "cpe"` entries carry
@@ -300,12 +301,21 @@ impl VersionRange {
             Some(v) => Bound::Included(v.to_owned()),
         };
         if let Some(lt) = less_than {
-            let upper = bound(&value(lt), false);
+            let lt = value(lt);
+            // `version` equal to `lessThan` is empty by the letter; CNAs write it (Google's
+            // Chrome records: `124.0.6367.201` < `124.0.6367.201`) to mean "before lessThan".
+            let lower = if clean_version(&version).is_some()
+                && clean_version(&version) == clean_version(&lt)
+            {
+                Bound::Unbounded
+            } else {
+                lower()
+            };
             return Ok(VersionRange {
                 scheme,
                 intervals: vec![Interval {
-                    lower: lower(),
-                    upper,
+                    lower,
+                    upper: bound(&lt, false),
                 }],
                 excluded: Vec::new(),
             });

@@ -28,6 +28,11 @@ fn purls() {
         "pypi/django-rest",
     );
     check_purl(
+        "pkg:pypi/Products.PluggableAuthService@2.6.0",
+        "pkg:pypi/products.pluggableauthservice@2.6.0",
+        "pypi/products-pluggableauthservice",
+    );
+    check_purl(
         "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar",
         "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar",
         "maven/org.apache.logging.log4j/log4j-core",
@@ -136,6 +141,13 @@ fn cpes() {
     let a = Cpe::parse("cpe:2.3:a:v:p:1.0:*:*:*:*:*:*:*").expect("valid");
     let b = Cpe::parse("cpe:2.3:a:v:p:2.0:*:*:*:*:*:*:*").expect("valid");
     assert!(!a.matches(&b) && a.matches_ignoring_version(&b));
+    // Vendors that are one (vendor-aliases.csv) match; other vendors and products do not.
+    let adp = Cpe::parse("cpe:2.3:a:php_group:php:8.1.0:*:*:*:*:*:*:*").expect("valid");
+    let nvd = Cpe::parse("cpe:2.3:a:php:php:8.1.29:*:*:*:*:*:*:*").expect("valid");
+    let other = Cpe::parse("cpe:2.3:a:phpmyadmin:php:8.1.29:*:*:*:*:*:*:*").expect("valid");
+    let product = Cpe::parse("cpe:2.3:a:php_group:php-fpm:8.1.29:*:*:*:*:*:*:*").expect("valid");
+    assert!(adp.matches_ignoring_version(&nvd) && nvd.matches_ignoring_version(&adp));
+    assert!(!adp.matches_ignoring_version(&other) && !nvd.matches_ignoring_version(&product));
 }
 
 fn check_cmp(scheme: Scheme, a: &str, b: &str, expected: Ordering) {
@@ -219,6 +231,17 @@ fn cve_entries() {
     check_range(&le, &["0.0.1", "2.5.0"], &["2.5.1", "3.0.0-rc.1"]);
     let open = VersionRange::from_cve("5.0", Some("*"), None, Some("custom")).expect("range");
     check_range(&open, &["5.0", "99"], &["4.9"]);
+    // `version` equal to `lessThan` (Google's Chrome records) reads as "before lessThan".
+    let before = VersionRange::from_cve(
+        "124.0.6367.201",
+        Some("124.0.6367.201"),
+        None,
+        Some("custom"),
+    )
+    .expect("range");
+    assert_eq!(before.contains("124.0.6367.200"), Some(true));
+    assert_eq!(before.contains("100.0"), Some(true));
+    assert_eq!(before.contains("124.0.6367.201"), Some(false));
     let exact = VersionRange::from_cve("4.24", None, None, None).expect("exact");
     check_range(&exact, &["4.24", "4.24.0"], &["4.25"]);
     let cpe = VersionRange::from_cve(
@@ -435,4 +458,176 @@ fn ranges_as_advisories_write_them() {
     // A hyphen before a pre-release or hotfix is part of the version.
     assert_eq!(cve("10.2.9-h1").to_string(), "=10.2.9-h1");
     assert_eq!(cve("1.0.0-rc1").to_string(), "=1.0.0-rc1");
+}
+
+/// Each list is strictly increasing under `scheme`; every pair is checked both ways.
+fn check_increasing(scheme: Scheme, versions: &[&str]) {
+    for (i, a) in versions.iter().enumerate() {
+        for (j, b) in versions.iter().enumerate() {
+            assert_eq!(
+                compare_versions(scheme, a, b),
+                Some(i.cmp(&j)),
+                "{scheme:?}: {a} vs {b}"
+            );
+        }
+    }
+}
+
+fn check_equal(scheme: Scheme, a: &str, b: &str) {
+    assert_eq!(
+        compare_versions(scheme, a, b),
+        Some(Ordering::Equal),
+        "{scheme:?}: {a} == {b}"
+    );
+}
+
+#[test]
+fn pep440_ordering() {
+    check_increasing(
+        Scheme::Pep440,
+        &[
+            "1.0.dev0",
+            "1.0a1",
+            "1.0a2.dev1",
+            "1.0a2",
+            "1.0b1",
+            "1.0rc1",
+            "1.0",
+            "1.0+abc",
+            "1.0+abc.5",
+            "1.0+5",
+            "1.0.post1.dev3",
+            "1.0.post1",
+            "1.1.dev1",
+            "1.1",
+            "1.10",
+            "1!0.5",
+        ],
+    );
+    check_equal(Scheme::Pep440, "1.0RC1", "1.0rc1");
+    check_equal(Scheme::Pep440, "1.0-rc.1", "1.0rc1");
+    check_equal(Scheme::Pep440, "1.0c1", "1.0rc1");
+    check_equal(Scheme::Pep440, "1.0alpha", "1.0a0");
+    check_equal(Scheme::Pep440, "1.0-1", "1.0.post1");
+    check_equal(Scheme::Pep440, "1.0", "1.0.0");
+    check_equal(Scheme::Pep440, "v1.0", "1");
+    check_equal(Scheme::Pep440, "0!1.0", "1.0");
+    // Not PEP 440: the generic rules.
+    assert_eq!(
+        compare_versions(Scheme::Pep440, "1.0-foo", "1.0-goo"),
+        Some(Ordering::Less)
+    );
+}
+
+#[test]
+fn maven_ordering() {
+    check_increasing(
+        Scheme::Maven,
+        &[
+            "1.0-alpha-1",
+            "1.0-alpha-2",
+            "1.0-beta-1",
+            "1.0-milestone-1",
+            "1.0-rc-1",
+            "1.0-SNAPSHOT",
+            "1.0",
+            "1.0-sp1",
+            "1.0-zzz",
+            "1.0-1",
+            "1.0.1",
+            "1.1",
+            "2",
+        ],
+    );
+    check_equal(Scheme::Maven, "1.0.0", "1");
+    check_equal(Scheme::Maven, "1-ga", "1");
+    check_equal(Scheme::Maven, "1.0-final", "1");
+    check_equal(Scheme::Maven, "1.0-cr1", "1.0-rc1");
+    check_equal(Scheme::Maven, "1a1", "1-alpha-1");
+    check_equal(Scheme::Maven, "1.0RC1", "1.0-rc-1");
+    // `.qualifier < -qualifier < -number < .number`
+    check_increasing(Scheme::Maven, &["1.foo", "1-foo", "1-1", "1.1"]);
+    check_increasing(Scheme::Maven, &["12.6.7", "12.10.0", "12.10.2"]);
+}
+
+#[test]
+fn rpm_ordering() {
+    check_increasing(
+        Scheme::Rpm,
+        &[
+            "1.0~rc1",
+            "1.0",
+            "1.0^git1",
+            "1.0a",
+            "1.0.1",
+            "1.2-1.el8",
+            "1.2-2.el8",
+            "1.10-1",
+            "1:0.5",
+            "1:9.9",
+            "2:1.0",
+        ],
+    );
+    check_increasing(Scheme::Rpm, &["1.0~rc1", "1.0~rc1^1", "1.0~rc2"]);
+    check_increasing(
+        Scheme::Rpm,
+        &[
+            "0:2.13.3-3.el8_6",
+            "0:2.13.3-3.el8_6.1",
+            "2.13.3-3.el8_7",
+            "2.13.3-10.el8",
+        ],
+    );
+    check_equal(Scheme::Rpm, "0:1.0-1", "1.0-1");
+    check_equal(Scheme::Rpm, "1.0", "1.0-5.el9");
+    check_equal(Scheme::Rpm, "1.01", "1.1");
+    // Digits above letters.
+    check_increasing(Scheme::Rpm, &["1.a", "1.1"]);
+}
+
+#[test]
+fn go_ordering() {
+    check_increasing(
+        Scheme::Go,
+        &[
+            "v0.0.0-20200101000000-abcdef012345",
+            "v0.1.0",
+            "v1.2.0-rc1",
+            "v1.2.0",
+            "go1.21",
+            "1.21.12",
+            "1.22.0-0",
+            "1.22.0",
+            "v2.0.0+incompatible",
+        ],
+    );
+    check_equal(Scheme::Go, "v2.0.0+incompatible", "2.0.0");
+    check_equal(Scheme::Go, "go1.21", "1.21.0");
+}
+
+#[test]
+fn schemes_from_purl_types() {
+    for (ty, scheme) in [
+        ("pypi", Scheme::Pep440),
+        ("maven", Scheme::Maven),
+        ("rpm", Scheme::Rpm),
+        ("golang", Scheme::Go),
+        ("npm", Scheme::Semver),
+        ("cargo", Scheme::Semver),
+        ("gem", Scheme::Generic),
+    ] {
+        assert_eq!(Scheme::from_purl_type(ty), scheme, "{ty}");
+    }
+}
+
+proptest! {
+    /// Every ordering is total and antisymmetric on arbitrary text, and never panics.
+    #[test]
+    fn orderings_are_antisymmetric(a in "[0-9a-zA-Z.~^:+!_-]{0,12}", b in "[0-9a-zA-Z.~^:+!_-]{0,12}") {
+        for scheme in [Scheme::Pep440, Scheme::Maven, Scheme::Rpm, Scheme::Go] {
+            let ab = compare_versions(scheme, &a, &b);
+            let ba = compare_versions(scheme, &b, &a);
+            prop_assert_eq!(ab, ba.map(Ordering::reverse), "{:?} {} {}", scheme, a, b);
+        }
+    }
 }

@@ -1,4 +1,5 @@
-//! Version comparison: semver, and a tolerant "generic" scheme for everything else.
+//! Version comparison: semver, the orderings of package ecosystems (PEP 440, Maven, RPM, Go; see
+//! [`crate::orderings`]), and a tolerant "generic" scheme for everything else.
 //!
 //! # Cleaning ([`clean_version`])
 //! Surrounding whitespace and one pair of surrounding parentheses are removed (CISA ADP `lessThan`
@@ -19,17 +20,32 @@
 //!    (`2.1 < 2.1 SP1 < 2.1 SP2`), below any further number (`2.1 SP1 < 2.1.1`), and
 //!    compared alphabetically with each other.
 //!
+//! # Ecosystems
+//! [`Scheme::Pep440`], [`Scheme::Maven`], [`Scheme::Rpm`] and [`Scheme::Go`] follow their
+//! ecosystem's rules ([`crate::orderings`]); [`Scheme::from_purl_type`] picks them.
+//!
 //! # Semver
 //! [`Scheme::Semver`] uses the `semver` crate (pre-release below release, build metadata ignored)
 //! when both sides parse after cleaning and dropping a leading `v`, and the generic rules otherwise.
 
 use std::cmp::Ordering;
 
+use crate::orderings;
+
 /// Which comparison rules apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scheme {
     Semver,
     Generic,
+    /// PyPI (generic rules for a version that is not PEP 440).
+    Pep440,
+    /// Maven `ComparableVersion`.
+    Maven,
+    /// `[epoch:]version[-release]` by `rpmvercmp` (Red Hat, SUSE, Rocky, AlmaLinux…).
+    Rpm,
+    /// Go modules and toolchain: semver with `v`/`go` prefixes and short versions (generic rules
+    /// for anything else).
+    Go,
 }
 
 impl Scheme {
@@ -44,10 +60,15 @@ impl Scheme {
         }
     }
 
-    /// From a purl or `vers:` type: ecosystems that use semver.
+    /// From a purl or `vers:` type: `pypi`, `maven`, `rpm` and `golang` have their own
+    /// orderings; `npm`, `cargo`, `hex`, `pub`, `swift` use semver; the rest the generic rules.
     pub fn from_purl_type(ty: &str) -> Scheme {
         match ty.to_ascii_lowercase().as_str() {
-            "npm" | "cargo" | "golang" | "semver" | "hex" | "pub" | "swift" => Scheme::Semver,
+            "npm" | "cargo" | "semver" | "hex" | "pub" | "swift" => Scheme::Semver,
+            "golang" => Scheme::Go,
+            "pypi" => Scheme::Pep440,
+            "maven" => Scheme::Maven,
+            "rpm" => Scheme::Rpm,
             _ => Scheme::Generic,
         }
     }
@@ -86,13 +107,19 @@ pub fn compare_versions(scheme: Scheme, a: &str, b: &str) -> Option<Ordering> {
 
 /// [`compare_versions`] of two already-cleaned versions (range bounds are stored cleaned).
 pub(crate) fn compare_cleaned(scheme: Scheme, a: &str, b: &str) -> Ordering {
-    if scheme == Scheme::Semver {
-        let parse = |s: &str| semver::Version::parse(s.strip_prefix(['v', 'V']).unwrap_or(s)).ok();
-        if let (Some(x), Some(y)) = (parse(a), parse(b)) {
-            return x.cmp_precedence(&y);
+    let own = match scheme {
+        Scheme::Semver => {
+            let parse =
+                |s: &str| semver::Version::parse(s.strip_prefix(['v', 'V']).unwrap_or(s)).ok();
+            parse(a).zip(parse(b)).map(|(x, y)| x.cmp_precedence(&y))
         }
-    }
-    compare_generic(tokenize(a), tokenize(b))
+        Scheme::Generic => None,
+        Scheme::Pep440 => orderings::compare_pep440(a, b),
+        Scheme::Maven => Some(orderings::compare_maven(a, b)),
+        Scheme::Rpm => Some(orderings::compare_rpm(a, b)),
+        Scheme::Go => orderings::compare_go(a, b),
+    };
+    own.unwrap_or_else(|| compare_generic(tokenize(a), tokenize(b)))
 }
 
 /// A token borrowed from the version text: comparing allocates nothing.

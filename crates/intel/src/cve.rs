@@ -60,6 +60,18 @@ impl AffectedVersion {
         text
     }
 
+    /// True for an entry that names no version at all: a bare `-`, `n/a`, `unknown` or
+    /// `unspecified` without `lessThan`/`lessThanOrEqual` (CISA's ADP writes `-` for a CPE
+    /// whose version is "not applicable"). It says the product is affected, not in which
+    /// versions: never "every version".
+    pub fn names_no_version(&self) -> bool {
+        self.less_than.is_none()
+            && self.less_than_or_equal.is_none()
+            && ["", "-", "n/a", "na", "unknown", "unspecified"]
+                .iter()
+                .any(|p| self.version.trim().eq_ignore_ascii_case(p))
+    }
+
     pub fn range(&self) -> Result<VersionRange, IdentError> {
         VersionRange::from_cve(
             &self.version,

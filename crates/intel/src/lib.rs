@@ -11,6 +11,8 @@
 //! - [`csaf`]: CSAF 2.0 advisories (security_advisory, VEX and other profiles).
 //! - [`sbom`]: CycloneDX 1.2–1.6 JSON and SPDX 2.x JSON into one [`sbom::Sbom`] shape.
 //! - [`vex`]: OpenVEX and the common [`vex::VexStatement`].
+//! - [`osv`]: OSV records (Go vulnerability database, GitHub advisories, PyPI, Red Hat…), ranges
+//!   evaluated in each ecosystem's version order.
 //! - [`matching`]: inventory items against an index of affected products, explained findings.
 //! - [`ssvc`]: the CISA coordinator decision table, loaded from its CSV.
 
@@ -19,6 +21,7 @@ pub mod cve;
 pub mod epss;
 pub mod kev;
 pub mod matching;
+pub mod osv;
 pub mod sbom;
 pub mod ssvc;
 pub mod vex;
@@ -228,6 +231,26 @@ pub fn instant(s: &str) -> Option<Instant> {
     let digits: String = frac.chars().chain(std::iter::repeat('0')).take(9).collect();
     let nanos = digits.parse::<u32>().ok()?;
     Some((days * 86_400 + h * 3600 + (mi - offset) * 60 + sec, nanos))
+}
+
+/// A vulnerability id findings carry: a CVE id ([`is_cve_id`]) or an OSV-style id
+/// (`GHSA-xxxx-xxxx-xxxx`, `GO-2022-0123`, `PYSEC-2023-74`, `RHSA-2024:4546`): an uppercase
+/// prefix of letters and digits, `-`, then letters, digits, `-`, `_`, `.` or `:`; at most 100
+/// characters.
+pub fn is_vulnerability_id(s: &str) -> bool {
+    let Some((prefix, rest)) = s.split_once('-') else {
+        return false;
+    };
+    s.len() <= 100
+        && prefix.starts_with(|c: char| c.is_ascii_uppercase())
+        && prefix
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && rest.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && rest
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
+        && (prefix != "CVE" || is_cve_id(s))
 }
 
 /// `CVE-YYYY-NNNN…` (4 to 19 digits), as the KEV and CVE schemas require.

@@ -5,15 +5,27 @@
 //!
 //! | key | from | rule when it matches |
 //! |---|---|---|
-//! | purl `type/namespace/name` | CVE 5 `collectionURL`+`packageName`, CSAF/VEX purl helpers | [`Rule::Purl`] |
+//! | purl `type/namespace/name` | CVE 5 `collectionURL`+`packageName`, CSAF/VEX purl helpers, OSV packages | [`Rule::Purl`] |
 //! | CPE (vendor, product) | CVE 5 `cpes[]` (CNA and ADP), CSAF cpe helpers, VEX CPEs | [`Rule::Cpe`] |
 //! | model number | CSAF `model_numbers` (CISA ICS advisories) | [`Rule::ModelNumber`] |
 //! | (vendor, product) names | CVE 5 `vendor`/`product`, CSAF vendor/product_name branches, KEV `vendorProject`/`product` | [`Rule::Name`] |
 //! | vendor | entries whose product is a placeholder (`n/a`, `*`, CPE product ANY) | [`Rule::VendorOnly`] |
 //!
 //! Matching an item is a handful of hash lookups followed by range checks on the few candidates,
-//! never a scan of the index. Names are compared by [`ident::name_key`] (letters and digits,
-//! lowercase) and vendors by [`ident::vendor_key`] (also without `Inc`, `AG`, `Corporation`…).
+//! never a scan of the index. Model numbers are compared by [`ident::name_key`] (letters and
+//! digits, lowercase), vendors by [`ident::vendor_key`] (also without `Inc`, `AG`,
+//! `Corporation`…, and under one name when they have several: `php_group` is `php`, also in
+//! CPEs), and product names by [`ident::ProductKey`]: without the vendor's name in front (`ABB
+//! Automation Builder`), and with a trailing generation or range word (`… Series`, `… Firmware`,
+//! `… V3`) matching the name without it but not another generation. The words are tables kept as
+//! data with their sources in `crates/ident/data`. A CSAF product under a `product_family`
+//! branch is also known by family and name together (`P3` / `D24M`: `P3 D24M`).
+//!
+//! OSV records ([`Index::add_osv`]) are indexed under the CVE id among their aliases (else the
+//! GHSA id, else their own; [`crate::osv::OsvRecord::vulnerability_id`]), with their versions
+//! checked in their ecosystem's order; withdrawn records are not indexed. A finding's
+//! [`Finding::aliases`] are the other ids of every source behind it, so a CVE 5 record and an
+//! OSV record about one CVE make one finding. "CVE" below means this vulnerability id.
 //!
 //! Per (item, CVE) the best-ranked match is the finding: purl above CPE above model number above
 //! product name above vendor only, and, within a rule, a version checked against a range above an
@@ -39,6 +51,12 @@
 //! elsewhere; a product that is neither purl nor CPE scopes nothing, so such statements apply to
 //! no subcomponent.
 //!
+//! A CSAF `fixed` (or `first_fixed`) product whose purl is an rpm with a version (Red Hat's
+//! advisories list only the fixed builds) also makes every earlier build of that package, in
+//! RPM order, affected: in the stream of the product it is a component of, when the item's purl
+//! has a `distro` qualifier (`rhel-8.6` is stream 8, as is `cpe:/a:redhat:rhel_aus:8.6`). An
+//! rpm purl's `epoch` qualifier is part of its version.
+//!
 //! Version semantics for a CVE 5 `affected[]` product: a version inside an `unaffected` entry is
 //! not affected; inside an `affected` entry it is; otherwise `defaultStatus: affected` makes it
 //! affected. A product with neither versions nor a default is taken as affected in every
@@ -50,13 +68,16 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use ident::{Cpe, CpeValue, Purl, Scheme, VersionRange, clean_version, name_key, vendor_key};
+use ident::{
+    Cpe, CpeValue, ProductKey, Purl, Scheme, VersionRange, clean_version, name_key, vendor_key,
+};
 use model::Asset;
 
 use crate::csaf::{CsafDocument, CsafProduct};
 use crate::cve::{Affected, CveRecord, VersionStatus};
 use crate::epss::EpssScores;
 use crate::kev::{KevCatalog, KevEntry};
+use crate::osv::OsvRecord;
 use crate::sbom::{Component, Sbom};
 use crate::vex::{VexStatement, VexStatus};
 use crate::{Diagnostic, Instant};
@@ -68,9 +89,11 @@ pub enum SourceKind {
     Csaf,
     Kev,
     Vex,
+    Osv,
 }
 
-/// A source document: kind and id (CVE id, CSAF tracking id, KEV catalog version, VEX document id).
+/// A source document: kind and id (CVE id, CSAF tracking id, KEV catalog version, VEX document
+/// id, OSV id).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Source {
     pub kind: SourceKind,
@@ -110,7 +133,10 @@ impl Rule {
 pub struct Finding {
     /// The inventory item's id (asset id, or asset id + component ref).
     pub item: String,
+    /// The vulnerability id: a CVE id, or for an OSV record without one its GHSA or own id.
     pub cve: String,
+    /// Its other ids (OSV, GHSA, distribution advisories) from every source that matched, sorted.
+    pub aliases: Vec<String>,
     pub source: Source,
     /// The advisory's identifier that matched (purl key, CPE, `vendor / product`, `model …`).
     pub matched_identifier: String,
@@ -203,7 +229,7 @@ impl Item {
                     .and_then(|n| n.rsplit('/').next())
                     .map(str::to_owned);
                 item.product = Some(p.name.clone());
-                item.version = p.version.clone();
+                item.version = purl_version(&p);
                 item.purl = Some(p);
             }
             ident::ProductId::Cpe(c) => {
@@ -258,7 +284,7 @@ impl Item {
         let purl = c.purl.as_deref().and_then(|p| Purl::parse(p).ok());
         let cpe = c.cpe.as_deref().and_then(|p| Cpe::parse(p).ok());
         let version = some_text(c.version.as_deref())
-            .or_else(|| purl.as_ref().and_then(|p| p.version.clone()))
+            .or_else(|| purl.as_ref().and_then(purl_version))
             .or_else(|| cpe.as_ref().and_then(|p| p.version.unquoted()));
         Item {
             id: id.to_owned(),
@@ -295,7 +321,48 @@ enum Verdict<'a> {
     Out,
 }
 
+/// A range "before X": unbounded below, X excluded (a CVE 5 `lessThan` from `0`).
+fn is_before(r: &VersionRange) -> bool {
+    matches!(
+        r.intervals.as_slice(),
+        [ident::Interval {
+            lower: ident::Bound::Unbounded,
+            upper: ident::Bound::Excluded(_),
+        }]
+    ) && r.excluded.is_empty()
+}
+
+/// A version's parts: `5.0.1-61` -> `5`, `0`, `1`, `61`.
+fn parts(v: &str) -> impl Iterator<Item = &str> {
+    v.split(|c: char| !c.is_alphanumeric())
+        .filter(|p| !p.is_empty())
+}
+
 impl Versions {
+    /// True when `version` is at or past the fix X of one of these "before X" ranges on its
+    /// own release line: X without its last part (`15.7` -> `15`, `5.0.1-61` -> `5.0.1`)
+    /// starts `version` too. Records that list one "before X" per release line (Apple's,
+    /// Mozilla's ESR, Acronis's) mean each line is fixed at its own X.
+    fn fixed_on_its_line(&self, version: &str) -> bool {
+        self.affected.iter().filter(|r| is_before(r)).any(|r| {
+            let [
+                ident::Interval {
+                    upper: ident::Bound::Excluded(fix),
+                    ..
+                },
+            ] = r.intervals.as_slice()
+            else {
+                return false;
+            };
+            let line: Vec<&str> = parts(fix).collect();
+            line.len() > 1
+                && r.contains(version) == Some(false)
+                && parts(version)
+                    .take(line.len() - 1)
+                    .eq(line[..line.len() - 1].iter().copied())
+        })
+    }
+
     fn all() -> Versions {
         Versions {
             unknown: false,
@@ -427,6 +494,14 @@ struct Entry {
     cpe: Option<Cpe>,
     /// For model-number entries: the vendor, when known, must agree with the item's.
     vendor: Option<String>,
+    /// The vulnerability's other ids (OSV records).
+    aliases: Arc<[String]>,
+    /// For a fixed rpm: the major version of its distribution, which an item's `distro`
+    /// qualifier, when it has one, must agree with.
+    stream: Option<String>,
+    /// For name entries whose product names a generation (`… V3`, `… Series`): its exact key,
+    /// which the item's must equal unless the item names none ([`ProductKey::same_product`]).
+    generation: Option<Box<str>>,
 }
 
 impl Entry {
@@ -499,12 +574,31 @@ fn package_purl(collection_url: &str, package_name: &str) -> Option<Purl> {
     Purl::parse(&format!("pkg:{ty}/{encoded}")).ok()
 }
 
+/// A purl's version; for an rpm, with the `epoch` qualifier in front (`1:1.0.2k-19.el7`).
+fn purl_version(p: &Purl) -> Option<String> {
+    let v = p.version.clone()?;
+    match p.qualifiers.get("epoch") {
+        Some(epoch) if p.ty == "rpm" && !v.contains(':') => Some(format!("{epoch}:{v}")),
+        _ => Some(v),
+    }
+}
+
+/// The first run of digits: a distribution's major version (`rhel-8.6`, `el8`, `8.6` -> `8`).
+fn major(s: &str) -> Option<String> {
+    let start = s.find(|c: char| c.is_ascii_digit())?;
+    let rest = &s[start..];
+    let len = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    Some(rest[..len].trim_start_matches('0').to_owned())
+}
+
 /// The versions a purl names: its own version, or `otherwise` when it has none.
 fn purl_versions(p: &Purl, otherwise: &Arc<Versions>) -> Arc<Versions> {
-    match &p.version {
+    match purl_version(p) {
         Some(v) => Arc::new(Versions::of(vec![VersionRange::exact(
             Scheme::from_purl_type(&p.ty),
-            v,
+            &v,
         )])),
         None => otherwise.clone(),
     }
@@ -571,7 +665,7 @@ impl Index {
         }
     }
 
-    fn add_name(&mut self, vendor: &str, product: &str, entry: Entry) {
+    fn add_name(&mut self, vendor: &str, product: &str, mut entry: Entry) {
         let v = vendor_key(vendor);
         if v.is_empty() {
             return;
@@ -580,11 +674,12 @@ impl Index {
             let id = self.push(entry);
             self.by_vendor.entry(v).or_default().push(id);
         } else {
+            let key = ProductKey::new(Some(vendor), product);
+            if key.names_generation() {
+                entry.generation = Some(key.exact.into_boxed_str());
+            }
             let id = self.push(entry);
-            self.by_name
-                .entry((v, name_key(product)))
-                .or_default()
-                .push(id);
+            self.by_name.entry((v, key.base)).or_default().push(id);
         }
     }
 
@@ -621,6 +716,9 @@ impl Index {
         {
             // A range that cannot be read is kept as written (its import warned about it).
             match (v.range(), v.status) {
+                (Ok(_), VersionStatus::Affected) if v.names_no_version() => {
+                    versions.unread.push(v.written());
+                }
                 (Ok(range), VersionStatus::Affected) => versions.affected.push(range),
                 (Ok(range), _) => versions.unaffected.push(range),
                 (Err(_), _) => versions.unread.push(v.written()),
@@ -641,6 +739,9 @@ impl Index {
             versions,
             cpe: None,
             vendor: None,
+            aliases: Arc::from([]),
+            stream: None,
+            generation: None,
         };
         if let (Some(url), Some(name)) = (&a.collection_url, &a.package_name)
             && let Some(p) = package_purl(url, name)
@@ -666,6 +767,42 @@ impl Index {
         }
     }
 
+    /// Index an OSV record's affected packages by purl, under its vulnerability id with its other
+    /// ids as aliases ([`crate::osv`]). A withdrawn record is not indexed.
+    pub fn add_osv(&mut self, record: &OsvRecord) {
+        if record.withdrawn.is_some() {
+            return;
+        }
+        let source = Arc::new(Source {
+            kind: SourceKind::Osv,
+            document: record.id.clone(),
+        });
+        let cve: Arc<str> = Arc::from(record.vulnerability_id());
+        let aliases: Arc<[String]> = Arc::from(record.aliases_of());
+        for p in record.packages().0 {
+            if p.ranges.is_empty() && p.unread.is_empty() {
+                continue;
+            }
+            let versions = Versions {
+                unread: p.unread,
+                ..Versions::of(p.ranges)
+            };
+            let entry = Entry {
+                cve: cve.clone(),
+                source: source.clone(),
+                identifier: p.purl.to_string(),
+                statement: None,
+                versions: Arc::new(versions),
+                cpe: None,
+                vendor: None,
+                aliases: aliases.clone(),
+                stream: None,
+                generation: None,
+            };
+            self.add_purl(&p.purl, entry);
+        }
+    }
+
     /// Index every KEV entry by vendor and product name. KEV names no versions, so these
     /// entries never check one: their findings carry the unversioned confidence, and they give
     /// way when a versioned source rules the item's version out for the same CVE.
@@ -684,6 +821,9 @@ impl Index {
                 versions: unknown.clone(),
                 cpe: None,
                 vendor: None,
+                aliases: Arc::from([]),
+                stream: None,
+                generation: None,
             };
             self.add_name(&e.vendor_project, &e.product, entry);
         }
@@ -753,7 +893,65 @@ impl Index {
                     self.add_csaf_product(&cve, &source, p, &Arc::new(st));
                 }
             }
+            for id in s.fixed.iter().chain(&s.first_fixed) {
+                if let Some(p) = products.get(id) {
+                    self.add_rpm_fixed(&cve, &source, p, &products);
+                }
+            }
         }
+    }
+
+    /// A fixed rpm (Red Hat's advisories list only the fixed builds): every earlier build of the
+    /// package, in RPM order, is affected, in the stream of the product it is a component of
+    /// (the major version of that product's CPE, `cpe:/a:redhat:rhel_aus:8.6::appstream` -> 8).
+    fn add_rpm_fixed(
+        &mut self,
+        cve: &Arc<str>,
+        source: &Arc<Source>,
+        p: &CsafProduct,
+        products: &HashMap<String, CsafProduct>,
+    ) {
+        let Some(purl) = p.helper.purl.as_deref().and_then(|u| Purl::parse(u).ok()) else {
+            return;
+        };
+        let Some(fixed) = purl_version(&purl).filter(|_| purl.ty == "rpm") else {
+            return;
+        };
+        let stream = p
+            .relationship
+            .as_ref()
+            .and_then(|(_, parent)| products.get(parent))
+            .and_then(|q| q.helper.cpe.as_deref())
+            .and_then(|c| Cpe::parse(c).ok())
+            .and_then(|c| c.version.unquoted())
+            .and_then(|v| major(&v));
+        let range = VersionRange {
+            scheme: Scheme::Rpm,
+            intervals: vec![ident::Interval {
+                lower: ident::Bound::Unbounded,
+                upper: ident::Bound::Excluded(fixed),
+            }],
+            excluded: Vec::new(),
+        };
+        let package = Purl {
+            version: None,
+            qualifiers: BTreeMap::new(),
+            subpath: None,
+            ..purl
+        };
+        let entry = Entry {
+            cve: cve.clone(),
+            source: source.clone(),
+            identifier: package.to_string(),
+            statement: None,
+            versions: Arc::new(Versions::of(vec![range])),
+            cpe: None,
+            vendor: None,
+            aliases: Arc::from([]),
+            stream,
+            generation: None,
+        };
+        self.add_purl(&package, entry);
     }
 
     fn add_csaf_product(
@@ -779,6 +977,9 @@ impl Index {
             versions,
             cpe: None,
             vendor: p.vendor.as_deref().map(vendor_key),
+            aliases: Arc::from([]),
+            stream: None,
+            generation: None,
         };
         if let Some(purl) = p.helper.purl.as_deref().and_then(|u| Purl::parse(u).ok()) {
             let versions = purl_versions(&purl, &branch_versions);
@@ -798,6 +999,18 @@ impl Index {
                 product,
                 entry(format!("{vendor} / {product}"), branch_versions.clone()),
             );
+            // A product-family branch above a product name (`P3` / `D24M`): the product is also
+            // known by both (`P3 D24M`), unless its name already starts with the family's.
+            if let Some(family) = &p.product_family
+                && !name_key(product).starts_with(&name_key(family))
+            {
+                let named = format!("{family} {product}");
+                self.add_name(
+                    vendor,
+                    &named,
+                    entry(format!("{vendor} / {named}"), branch_versions.clone()),
+                );
+            }
         }
     }
 
@@ -865,6 +1078,9 @@ impl Index {
             versions,
             cpe: None,
             vendor: None,
+            aliases: Arc::from([]),
+            stream: None,
+            generation: None,
         };
         if let Ok(p) = Purl::parse(product) {
             self.add_purl(&p, entry(purl_versions(&p, every)));
@@ -876,24 +1092,32 @@ impl Index {
     /// The candidate entries of an item with the rule that found each.
     fn candidates<'a>(&'a self, item: &Item) -> Vec<(Rule, &'a Entry)> {
         let mut out = Vec::new();
-        let mut take = |rule: Rule, ids: Option<&Vec<u32>>| {
+        let mut take = |rule: Rule, ids: Option<&Vec<u32>>, keep: &dyn Fn(&Entry) -> bool| {
             for &id in ids.into_iter().flatten() {
-                out.push((rule, &self.entries[id as usize]));
+                let e = &self.entries[id as usize];
+                if keep(e) {
+                    out.push((rule, e));
+                }
             }
         };
+        let any = |_: &Entry| true;
         if let Some(p) = &item.purl {
-            take(Rule::Purl, self.by_purl.get(&p.key()));
+            take(Rule::Purl, self.by_purl.get(&p.key()), &any);
         }
         if let Some(c) = &item.cpe
             && let Some(key) = cpe_key(c)
         {
-            take(Rule::Cpe, self.by_cpe.get(&key));
+            take(Rule::Cpe, self.by_cpe.get(&key), &any);
         }
         if let Some(m) = &item.model {
-            take(Rule::ModelNumber, self.by_model.get(&name_key(m)));
+            take(Rule::ModelNumber, self.by_model.get(&name_key(m)), &any);
         }
         if let Some(product) = &item.product {
-            take(Rule::ModelNumber, self.by_model.get(&name_key(product)));
+            take(
+                Rule::ModelNumber,
+                self.by_model.get(&name_key(product)),
+                &any,
+            );
         }
         if let Some(vendor) = item
             .vendor
@@ -902,12 +1126,29 @@ impl Index {
             .filter(|v| !v.is_empty())
         {
             if let Some(product) = &item.product {
-                take(
-                    Rule::Name,
-                    self.by_name.get(&(vendor.clone(), name_key(product))),
-                );
+                let key = ProductKey::new(item.vendor.as_deref(), product);
+                let ids = self.by_name.get(&(vendor.clone(), key.base.clone()));
+                let exact = |e: &Entry| e.generation.as_deref().unwrap_or(&key.base) == key.exact;
+                // Vulnerabilities whose sources name this very product, generation and all:
+                // for them, entries about its other generations do not count (an advisory
+                // listing both `AFS670` and `AFS670-V2` gives each its own range).
+                let named: Vec<&str> = ids
+                    .into_iter()
+                    .flatten()
+                    .map(|&id| &self.entries[id as usize])
+                    .filter(|e| exact(e))
+                    .map(|e| &*e.cve)
+                    .collect();
+                let same_product = |e: &Entry| {
+                    exact(e)
+                        || (!named.contains(&&*e.cve)
+                            && e.generation
+                                .as_deref()
+                                .is_none_or(|g| !key.names_generation() || key.exact == g))
+                };
+                take(Rule::Name, ids, &same_product);
             }
-            take(Rule::VendorOnly, self.by_vendor.get(&vendor));
+            take(Rule::VendorOnly, self.by_vendor.get(&vendor), &any);
         }
         out
     }
@@ -919,10 +1160,24 @@ impl Index {
         // Per CVE: the latest statement that applies.
         let mut latest: Vec<&Entry> = Vec::new();
         let mut ruled_out: Vec<&str> = Vec::new();
+        // Every entry that could be the finding: their aliases are the finding's.
+        let mut behind: Vec<&Entry> = Vec::new();
+        // Per CVE and source: the item's version is past a fix on its own release line.
+        let mut fixed_on_line: Vec<(&str, &str)> = Vec::new();
         let item_vendor = item.vendor.as_deref().map(vendor_key);
         for (rule, e) in self.candidates(item) {
             if let (Some(c), Some(target)) = (&e.cpe, &item.cpe)
                 && !c.matches_ignoring_version(target)
+            {
+                continue;
+            }
+            if let (Some(stream), Some(distro)) = (
+                &e.stream,
+                item.purl
+                    .as_ref()
+                    .and_then(|p| p.qualifiers.get("distro"))
+                    .and_then(|d| major(d)),
+            ) && *stream != distro
             {
                 continue;
             }
@@ -945,6 +1200,13 @@ impl Index {
             let (range, checked) = match verdict {
                 Verdict::Out => {
                     ruled_out.push(&e.cve);
+                    if item
+                        .version
+                        .as_deref()
+                        .is_some_and(|v| e.versions.fixed_on_its_line(v))
+                    {
+                        fixed_on_line.push((&e.cve, &e.source.document));
+                    }
                     continue;
                 }
                 Verdict::In(r) => (Some(r), true),
@@ -964,6 +1226,7 @@ impl Index {
                 continue;
             }
             let confidence = rule.confidence(checked);
+            behind.push(e);
             match best.iter_mut().find(|b| b.2.cve == e.cve) {
                 Some(b)
                     if (b.0, std::cmp::Reverse(b.1)) >= (confidence, std::cmp::Reverse(rule)) => {}
@@ -973,12 +1236,28 @@ impl Index {
         }
         // A version checked and found outside a range outweighs a guess that checked none.
         best.retain(|b| b.3.is_some() || !ruled_out.contains(&&*b.2.cve));
+        // A fix on the version's own release line outweighs another line's "before X" of the
+        // same source (`iOS < 15.7` and `iOS < 16.6`: 15.7 is fixed).
+        best.retain(|b| {
+            !(b.3.flatten().is_some_and(is_before)
+                && fixed_on_line.contains(&(&*b.2.cve, b.2.source.document.as_str())))
+        });
         best.sort_by(|x, y| x.2.cve.cmp(&y.2.cve));
         let mut out = Matches::default();
         for (confidence, rule, e, range) in best {
             let finding = Finding {
                 item: item.id.clone(),
                 cve: e.cve.to_string(),
+                aliases: {
+                    let mut a: Vec<String> = behind
+                        .iter()
+                        .filter(|b| b.cve == e.cve)
+                        .flat_map(|b| b.aliases.iter().cloned())
+                        .collect();
+                    a.sort();
+                    a.dedup();
+                    a
+                },
                 source: Source::clone(&e.source),
                 matched_identifier: e.identifier.clone(),
                 version: item.version.clone(),

@@ -30,6 +30,20 @@ fn dates() {
     ] {
         assert_eq!(is_cve_id(s), ok, "{s}");
     }
+    for (s, ok) in [
+        ("CVE-2024-3400", true),
+        ("GHSA-6vm3-jj99-7229", true),
+        ("GO-2022-0123", true),
+        ("RHSA-2024:4546", true),
+        ("PYSEC-2023-74", true),
+        ("CVE-2024-1", false),
+        ("ghsa-6vm3-jj99-7229", false),
+        ("GO-", false),
+        ("GO 2022", false),
+        ("", false),
+    ] {
+        assert_eq!(is_vulnerability_id(s), ok, "{s}");
+    }
 }
 
 #[test]
@@ -75,6 +89,9 @@ mod no_panic {
         let _ = crate::sbom::parse_cyclonedx(bytes);
         let _ = crate::sbom::parse_spdx(bytes);
         let _ = crate::vex::parse_openvex(bytes);
+        if let Ok((record, _)) = crate::osv::parse_osv(bytes) {
+            Index::new().add_osv(&record);
+        }
     }
 
     proptest! {
@@ -100,9 +117,14 @@ mod no_panic {
             every_parser(csaf.as_bytes());
             let bom = format!(r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{{"type":"library","name":{ja},"version":{jc},"purl":{jb},"cpe":{ja}}}]}}"#);
             every_parser(bom.as_bytes());
+            let osv = format!(r#"{{"id":{ja},"modified":{jb},"aliases":[{ja},{jc}],"affected":[{{"package":{{"ecosystem":{ja},"name":{jb},"purl":{jc}}},
+              "ranges":[{{"type":"ECOSYSTEM","events":[{{"introduced":{jc}}},{{"fixed":{ja}}},{{"limit":{jb}}}]}}],"versions":[{jc}]}},
+              {{"package":{{"ecosystem":"PyPI","name":{ja}}},"ranges":[{{"type":"ECOSYSTEM","events":[{{"introduced":"0"}},{{"last_affected":{jc}}}]}}]}}]}}"#);
+            every_parser(osv.as_bytes());
             let mut index = Index::new();
             if let Ok((record, _)) = crate::cve::parse_cve(cve.as_bytes()) { index.add_cve(&record); }
             if let Ok((doc, _)) = crate::csaf::parse_csaf(csaf.as_bytes()) { index.add_csaf(&doc); }
+            if let Ok((record, _)) = crate::osv::parse_osv(osv.as_bytes()) { index.add_osv(&record); }
             if let Ok((sbom, _)) = crate::sbom::parse_cyclonedx(bom.as_bytes()) {
                 let items: Vec<Item> = sbom.components.iter().map(|c| Item::from_component("x", c)).collect();
                 let _ = index.match_items(&items);

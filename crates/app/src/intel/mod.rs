@@ -1,7 +1,7 @@
 //! Vulnerability intelligence matched to the atlas (§3 of the specification).
 //!
-//! Documents (KEV, CVE 5 records, EPSS, CSAF, CycloneDX, SPDX, OpenVEX) are validated by the
-//! `intel` parsers and stored verbatim (`store::IntelImport`, idempotent by SHA-256). Findings
+//! Documents (KEV, CVE 5 records, EPSS, CSAF, CycloneDX, SPDX, OpenVEX, OSV records) are
+//! validated by the `intel` parsers and stored verbatim (`store::IntelImport`, idempotent by SHA-256). Findings
 //! are computed when asked for: every stored document is parsed into one
 //! `intel::matching::Index`, every asset's `products` and every attached SBOM's components are
 //! matched against it, and each finding gets its KEV due date, EPSS score and SSVC decision
@@ -75,10 +75,11 @@ pub enum Kind {
     Cyclonedx,
     Spdx,
     Openvex,
+    Osv,
 }
 
 impl Kind {
-    const ALL: [Kind; 7] = [
+    const ALL: [Kind; 8] = [
         Kind::Kev,
         Kind::Cve,
         Kind::Epss,
@@ -86,6 +87,7 @@ impl Kind {
         Kind::Cyclonedx,
         Kind::Spdx,
         Kind::Openvex,
+        Kind::Osv,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -97,6 +99,7 @@ impl Kind {
             Kind::Cyclonedx => "cyclonedx",
             Kind::Spdx => "spdx",
             Kind::Openvex => "openvex",
+            Kind::Osv => "osv",
         }
     }
 
@@ -173,12 +176,28 @@ impl Kind {
                 .is_some_and(|c| c.to_string().contains("openvex"))
         {
             Kind::Openvex
+        } else if has("id")
+            && has("modified")
+            && [
+                "affected",
+                "aliases",
+                "related",
+                "upstream",
+                "withdrawn",
+                "schema_version",
+            ]
+            .iter()
+            .any(|k| has(k))
+        {
+            Kind::Osv
         } else {
             return Err(IntelError::Invalid {
                 path: "$".to_owned(),
                 message: "not a KEV catalog, CVE 5 record, CSAF advisory, CycloneDX or SPDX \
-                          SBOM, or OpenVEX document (no bomFormat, spdxVersion, \
-                          document.csaf_version, cveMetadata, catalogVersion or statements)"
+                          SBOM, OpenVEX document or OSV record (no bomFormat, spdxVersion, \
+                          document.csaf_version, cveMetadata, catalogVersion, statements, or \
+                          id and modified with affected, aliases, related, upstream, withdrawn \
+                          or schema_version)"
                     .to_owned(),
             });
         };
@@ -194,6 +213,7 @@ enum Parsed {
     Csaf(Box<intel::csaf::CsafDocument>),
     Sbom(Box<intel::sbom::Sbom>),
     OpenVex(intel::vex::OpenVex),
+    Osv(Box<intel::osv::OsvRecord>),
 }
 
 impl Parsed {
@@ -227,6 +247,10 @@ impl Parsed {
                 let (v, d) = intel::vex::parse_openvex(bytes)?;
                 (Parsed::OpenVex(v), d)
             }
+            Kind::Osv => {
+                let (v, d) = intel::osv::parse_osv(bytes)?;
+                (Parsed::Osv(Box::new(v)), d)
+            }
         })
     }
 
@@ -258,6 +282,8 @@ impl Parsed {
                 v.id.as_deref().unwrap_or("OpenVEX"),
                 v.statements.len()
             ),
+            Parsed::Osv(r) if r.withdrawn.is_some() => format!("{} (withdrawn)", r.id),
+            Parsed::Osv(r) => r.id.clone(),
         }
     }
 }
@@ -503,6 +529,7 @@ impl Corpus {
         let mut csaf = HashMap::new();
         let mut epss = HashMap::new();
         let mut vex = Vec::new();
+        let mut osv = HashMap::new();
         let mut sboms = HashMap::new();
         // Oldest first: a later document of the same identity replaces an earlier one.
         for (doc, body) in documents {
@@ -540,6 +567,9 @@ impl Corpus {
                     vex.push((format!("SBOM {}", doc.id), s.vulnerabilities.clone()));
                     sboms.insert(doc.id, *s);
                 }
+                Parsed::Osv(r) => {
+                    osv.insert(r.id.clone(), r);
+                }
                 Parsed::OpenVex(v) => vex.push((
                     v.id.unwrap_or_else(|| format!("OpenVEX {}", doc.id)),
                     v.statements,
@@ -571,6 +601,11 @@ impl Corpus {
                         cwe: v.cwe_id(),
                     });
             }
+        }
+        let mut sorted: Vec<(&String, _)> = osv.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, r) in sorted {
+            index.add_osv(r);
         }
         if let Some(k) = &kev {
             index.add_kev(k);
@@ -784,7 +819,10 @@ pub struct Investigation {
 pub struct FindingRow {
     pub asset: String,
     pub foreign: bool,
+    /// The vulnerability id: a CVE id, else an OSV record's GHSA or own id.
     pub cve: String,
+    /// Its other ids (OSV, GHSA, distribution advisories).
+    pub aliases: Vec<String>,
     /// The asset's product string or SBOM component that matched.
     pub item: String,
     pub origin: String,
@@ -862,6 +900,7 @@ fn source_name(source: &intel::matching::Source) -> String {
         SourceKind::Csaf => "CSAF",
         SourceKind::Kev => "",
         SourceKind::Vex => "VEX",
+        SourceKind::Osv => "OSV",
     };
     if kind.is_empty() {
         source.document.clone()
@@ -1143,6 +1182,7 @@ impl<'a> Judge<'a> {
             asset: it.asset.clone(),
             foreign: j.asset.is_some_and(|a| self.engine.graph.is_foreign(a)),
             cve: f.cve.clone(),
+            aliases: f.aliases.clone(),
             item: identifier.to_owned(),
             origin: it.origin.name(),
             source: source_name(&f.source),
@@ -1626,10 +1666,13 @@ pub fn mark_finding(
     actor: &Actor,
 ) -> Result<(store::FindingMark, bool)> {
     let cve = input.cve.trim();
-    if !intel::is_cve_id(cve) {
+    if !intel::is_vulnerability_id(cve) {
         return Err(Error::invalid(
             "/cve",
-            format!("{:?} is not a CVE id (CVE-YYYY-NNNN)", input.cve),
+            format!(
+                "{:?} is not a vulnerability id (CVE-YYYY-NNNN, GHSA-…, GO-YYYY-NNNN…)",
+                input.cve
+            ),
         ));
     }
     if !store.asset_exists(&input.asset)? {

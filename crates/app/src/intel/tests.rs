@@ -793,3 +793,159 @@ fn a_cyclonedx_vex_bom_link_acts_on_the_stored_bom_it_names_only() {
         assert_eq!(states[1], row("plant:b", "active"), "[{}]", db.name);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// OSV records
+
+fn osv_file(path: &str) -> (String, Vec<u8>) {
+    let p = test_support::shared_data(&format!("osv/{path}"));
+    (
+        p.display().to_string(),
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{path}: {e}")),
+    )
+}
+
+/// Every finding of the store's atlas: `(asset, id, aliases, source, state)`.
+fn osv_rows(store: &mut store::Store) -> Vec<(String, String, Vec<String>, String, &'static str)> {
+    let mut rows: Vec<_> = with_context(store, *b"FR", &(), |store, context| {
+        findings(store, context, &FindingQuery::default())
+    })
+    .unwrap()
+    .rows
+    .into_iter()
+    .map(|r| (r.asset, r.cve, r.aliases, r.source, r.state.as_str()))
+    .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn osv_records_are_recognised_by_their_members() {
+    assert_eq!(
+        Kind::detect(br#"{"id":"GO-2020-0001","modified":"2024-01-01T00:00:00Z","affected":[]}"#)
+            .unwrap(),
+        Kind::Osv
+    );
+    assert_eq!(
+        Kind::detect(br#"{"id":"RHSA-2022:0216","modified":"2024-01-01T00:00:00Z","related":[]}"#)
+            .unwrap(),
+        Kind::Osv
+    );
+    assert!(Kind::detect(br#"{"id":"x","modified":"2024-01-01T00:00:00Z"}"#).is_err());
+    assert!(Kind::detect(br#"{"id":"x","affected":[]}"#).is_err());
+}
+
+#[test]
+fn the_whole_go_vulndb_imports_once_and_matches_a_go_module_in_an_sbom() {
+    let mut store = store_of("app:1", "app", "pkg:golang/github.com/gin-gonic/gin@v1.6.0");
+    let dir = test_support::shared_data("osv/go-vulndb");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let documents: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|p| (p.display().to_string(), std::fs::read(p).unwrap()))
+        .collect();
+    let rows = import_documents(&mut store, documents.clone(), None, &(), &actor()).unwrap();
+    assert!(rows.len() > 4000, "{}", rows.len());
+    assert!(
+        rows.iter()
+            .all(|r| r.kind == Kind::Osv && r.status == "created")
+    );
+    let again = import_documents(&mut store, documents, None, &(), &actor()).unwrap();
+    assert!(again.iter().all(|r| r.status == "unchanged"), "idempotent");
+
+    // gin 1.6.0 is past GO-2020-0001's fix; a component at 1.5.0 in an SBOM is not.
+    let sbom = br#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,
+      "components":[{"type":"library","name":"gin","version":"v1.5.0","purl":"pkg:golang/github.com/gin-gonic/gin@v1.5.0"},
+                    {"type":"library","name":"gin-fixed","purl":"pkg:golang/github.com/gin-gonic/gin@v1.6.0"}]}"#;
+    let before: Vec<String> = osv_rows(&mut store).into_iter().map(|r| r.1).collect();
+    assert!(!before.contains(&"CVE-2020-36567".to_owned()), "{before:?}");
+    import(&mut store, "app.cdx.json", sbom.to_vec(), Some("app:1"));
+    let rows = osv_rows(&mut store);
+    let gin: Vec<_> = rows.iter().filter(|r| r.1 == "CVE-2020-36567").collect();
+    assert_eq!(
+        gin,
+        [&(
+            "app:1".to_owned(),
+            "CVE-2020-36567".to_owned(),
+            vec!["GHSA-6vm3-jj99-7229".to_owned(), "GO-2020-0001".to_owned()],
+            "OSV GO-2020-0001".to_owned(),
+            "checked"
+        )]
+    );
+}
+
+#[test]
+fn findings_of_records_without_a_cve_keep_their_id_through_the_pipeline() {
+    let mut store = store_of("web:1", "web", "pkg:npm/marky-markdown@1.0.0");
+    let (name, body) = osv_file("ghsa-converted/greater_than_equals_no_patch.osv.json");
+    import(&mut store, &name, body, None);
+    let rows = osv_rows(&mut store);
+    assert_eq!(
+        rows,
+        [(
+            "web:1".to_owned(),
+            "GHSA-pxmp-fwjc-4x7q".to_owned(),
+            vec![],
+            "OSV GHSA-pxmp-fwjc-4x7q".to_owned(),
+            "checked"
+        )]
+    );
+    let the = the_finding(&mut store);
+    assert!(the.decision.is_some(), "an SSVC decision for a GHSA id");
+    assert_eq!(the.epss, None);
+    // An analyst's verdict on a GHSA id is accepted, stored and applied.
+    mark_finding(
+        &mut store,
+        store::Verdict::FalsePositive,
+        FindingMarkInput {
+            asset: "web:1".into(),
+            cve: "GHSA-pxmp-fwjc-4x7q".into(),
+            note: "not bundled".into(),
+            ..Default::default()
+        },
+        &actor(),
+    )
+    .unwrap();
+    assert!(
+        osv_rows(&mut store).is_empty(),
+        "hidden as a false positive"
+    );
+    // A withdrawn record finds nothing.
+    let mut store = store_of("rails:1", "rails", "pkg:gem/activesupport@3.2.1");
+    let (name, body) = osv_file("ghsa-converted/withdrawn.osv.json");
+    let rows = import_documents(&mut store, vec![(name, body)], None, &(), &actor()).unwrap();
+    assert_eq!(rows[0].document, "GHSA-35c4-f3rq-f9g3 (withdrawn)");
+    assert!(osv_rows(&mut store).is_empty());
+}
+
+#[test]
+fn red_hat_csaf_and_osv_advisories_match_an_older_rpm_as_one_finding() {
+    let mut store = store_of(
+        "host:1",
+        "host",
+        "pkg:rpm/redhat/git-lfs@2.13.3-3.el8_6?arch=x86_64&distro=rhel-8.6",
+    );
+    let csaf = test_support::shared_data("csaf/redhat/rhsa-2024_4546.json");
+    let (name, body) = osv_file("redhat-osv/RHSA-2024_4546.json");
+    import(&mut store, "rhsa.json", std::fs::read(csaf).unwrap(), None);
+    import(&mut store, &name, body, None);
+    let rows = osv_rows(&mut store);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].1, "CVE-2023-45288");
+    assert_eq!(rows[0].2, ["RHSA-2024:4546"]);
+    assert_eq!(rows[0].4, "checked");
+    // The fixed build is not affected.
+    let mut fixed = store_of(
+        "host:2",
+        "host",
+        "pkg:rpm/redhat/git-lfs@2.13.3-3.el8_6.1?arch=x86_64",
+    );
+    let csaf = test_support::shared_data("csaf/redhat/rhsa-2024_4546.json");
+    import(&mut fixed, "rhsa.json", std::fs::read(csaf).unwrap(), None);
+    assert!(osv_rows(&mut fixed).is_empty());
+}

@@ -39,7 +39,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DocumentDto {
     pub id: i64,
-    /// `kev`, `cve`, `epss`, `csaf`, `cyclonedx`, `spdx`, `openvex`.
+    /// `kev`, `cve`, `epss`, `csaf`, `cyclonedx`, `spdx`, `openvex`, `osv`.
     pub kind: String,
     /// Where it came from (a file, a URL, `rest:` and the name given).
     pub source: String,
@@ -145,7 +145,7 @@ impl From<app::intel::ImportRow> for ImportedDto {
     }
 }
 
-/// Imports one intel document (KEV, CVE 5, EPSS, CSAF, CycloneDX, SPDX, OpenVEX; detected from
+/// Imports one intel document (KEV, CVE 5, EPSS, CSAF, CycloneDX, SPDX, OpenVEX, OSV; detected from
 /// its content), validated before anything is stored.
 #[utoipa::path(post, path = "/api/v1/intel/documents", tag = "intel", params(ImportParams, AsyncParams),
     request_body(content = String, content_type = "application/json",
@@ -298,7 +298,10 @@ pub struct InvestigationDto {
 pub struct FindingDto {
     pub asset: String,
     pub foreign: bool,
+    /// The vulnerability id: a CVE id, else an OSV record's GHSA or own id (`GO-2022-0123`).
     pub cve: String,
+    /// Its other ids (OSV, GHSA, distribution advisories such as `RHSA-2024:4546`).
+    pub aliases: Vec<String>,
     /// The product string or SBOM component that matched.
     pub item: String,
     pub origin: String,
@@ -343,6 +346,7 @@ impl From<app::intel::FindingRow> for FindingDto {
             asset: r.asset,
             foreign: r.foreign,
             cve: r.cve,
+            aliases: r.aliases,
             item: r.item,
             origin: r.origin,
             source: r.source,
@@ -497,7 +501,7 @@ pub async fn findings(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FalsePositiveDto {
     pub asset: String,
-    /// `CVE-YYYY-NNNN`.
+    /// The vulnerability id: `CVE-YYYY-NNNN`, or an OSV id such as `GHSA-…` or `GO-YYYY-NNNN`.
     pub cve: String,
     /// Only the finding from this inventory item; empty or absent: every item of the asset.
     #[serde(default)]
@@ -584,7 +588,7 @@ async fn unmark_verdict(
         (status = 403, description = "Not allowed to mark false positives (partners never are)", body = ErrorDto),
         (status = 404, description = "No such asset", body = ErrorDto),
         (status = 413, description = "The body is too large", body = ErrorDto),
-        (status = 422, description = "Not a CVE id, or not the expected object", body = ErrorDto),
+        (status = 422, description = "Not a vulnerability id, or not the expected object", body = ErrorDto),
     ),
     security(("bearer" = []), ("session" = [])))]
 pub async fn false_positive(
@@ -606,7 +610,7 @@ pub async fn false_positive(
         (status = 403, description = "Not allowed to confirm findings (partners never are)", body = ErrorDto),
         (status = 404, description = "No such asset", body = ErrorDto),
         (status = 413, description = "The body is too large", body = ErrorDto),
-        (status = 422, description = "Not a CVE id, or not the expected object", body = ErrorDto),
+        (status = 422, description = "Not a vulnerability id, or not the expected object", body = ErrorDto),
     ),
     security(("bearer" = []), ("session" = [])))]
 pub async fn confirm(

@@ -224,7 +224,12 @@ pub fn finding_table(viewer: &Viewer, rows: &[app::intel::FindingRow], with_asse
                 @for (i, f) in rows.iter().enumerate() {
                     tr {
                         td { (decision(&f.ssvc)) }
-                        td { code { (f.cve) } }
+                        td {
+                            code { (f.cve) }
+                            @if !f.aliases.is_empty() {
+                                br; small { (f.aliases.join(", ")) }
+                            }
+                        }
                         @if with_asset { td { (asset_link(&f.asset)) } }
                         td { (f.kev_due_date.as_deref().unwrap_or("–")) }
                         td.num { @if let Some(e) = f.epss { (fixed(e, 3)) } @else { "–" } }

@@ -614,3 +614,41 @@ fn imported_documents_are_retrievable_byte_for_byte() {
         assert_eq!(status, 404, "[{}]", db.name);
     }
 }
+
+/// An OSV record without a CVE alias: its findings carry the GO id and the GHSA alias through
+/// the REST API, and a verdict on the GO id is accepted and applied.
+#[test]
+fn osv_findings_keep_non_cve_ids_and_aliases() {
+    let record = r#"{"id":"GO-2099-0001","modified":"2099-01-01T00:00:00Z","aliases":["GHSA-aaaa-bbbb-cccc"],
+      "affected":[{"package":{"ecosystem":"Go","name":"example.com/mod"},
+        "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.2.0"}]}]}]}"#;
+    for db in test_support::backends("hub rest intel osv") {
+        let world = World::new(&db);
+        let body = json!({"assets": [{"id": "svc", "name": "svc", "kind": "system", "country": "US",
+            "products": ["pkg:golang/example.com/mod@v1.1.9"]}], "dependencies": []});
+        let imported = world.post(Role::Analyst, "/api/v1/atlas/import", &body.to_string());
+        assert_eq!(imported.status, 200, "{:?}", imported.body);
+        let stored = world.post(
+            Role::Analyst,
+            "/api/v1/intel/documents?name=go.json",
+            record,
+        );
+        assert_eq!(stored.status, 200, "[{}] {:?}", db.name, stored.body);
+        assert_eq!(stored.body["kind"], "osv");
+        let listed = world.get(Role::Analyst, "/api/v1/findings");
+        assert_eq!(listed.status, 200, "[{}] {:?}", db.name, listed.body);
+        let f = &listed.body["items"][0];
+        assert_eq!(f["cve"], "GHSA-aaaa-bbbb-cccc", "{f:?}");
+        assert_eq!(f["aliases"], json!(["GO-2099-0001"]), "{f:?}");
+        assert_eq!(f["source"], "OSV GO-2099-0001", "{f:?}");
+        assert_eq!(f["state"], "checked", "{f:?}");
+        let marked = world.post(
+            Role::Analyst,
+            "/api/v1/findings/false-positives",
+            r#"{"asset": "svc", "cve": "GHSA-aaaa-bbbb-cccc", "note": "vendored, unused"}"#,
+        );
+        assert_eq!(marked.status, 200, "[{}] {:?}", db.name, marked.body);
+        let active = world.get(Role::Analyst, "/api/v1/findings");
+        assert_eq!(active.body["total"], 0, "[{}] {:?}", db.name, active.body);
+    }
+}

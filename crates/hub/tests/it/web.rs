@@ -494,7 +494,11 @@ fn web_forms_need_the_session_csrf_token() {
             ],
         );
         assert_eq!(bad.status, 422, "[{}] {}", db.name, bad.body);
-        assert!(bad.body.contains("is not a CVE id"), "[{}]", db.name);
+        assert!(
+            bad.body.contains("is not a vulnerability id"),
+            "[{}]",
+            db.name
+        );
         let confirm = post(
             &hub,
             &analyst.cookie,
@@ -1378,6 +1382,73 @@ fn web_analyst_unmarks_a_false_positive_and_it_is_triaged_again() {
 }
 
 /// The row of the table `id` on `page` whose cells include `<code>key</code>`.
+#[test]
+fn web_intel_marks_a_finding_under_investigation_with_its_note() {
+    for db in test_support::backends("hub web investigation") {
+        let mut store = Store::open(&db.url).expect("store");
+        world(&mut store);
+        let rows = app::intel::with_context(&mut store, *b"US", &(), |store, context| {
+            app::intel::findings(store, context, &Default::default())
+        })
+        .expect("findings")
+        .rows;
+        let per_cve = |cve: &str| rows.iter().filter(|r| r.cve == cve).count();
+        // A checked finding on a purl or CPE (what VEX statements name), alone on its page.
+        let finding = rows
+            .iter()
+            .filter(|f| f.active() && f.state == app::intel::FindingState::Checked)
+            .filter(|f| f.item.starts_with("pkg:") || f.item.starts_with("cpe:"))
+            .min_by_key(|f| per_cve(&f.cve))
+            .expect("a checked finding on a purl or CPE")
+            .clone();
+        assert!(finding.under_investigation.is_none(), "[{}]", db.name);
+        let vex = serde_json::json!({
+            "@context": "https://openvex.dev/ns/v0.2.0",
+            "@id": "https://example.org/vex/web-investigation",
+            "author": "vendor PSIRT",
+            "timestamp": "2099-01-01T00:00:00Z",
+            "version": 1,
+            "statements": [{
+                "vulnerability": { "name": finding.cve },
+                "products": [{ "@id": finding.item }],
+                "status": "under_investigation",
+                "impact_statement": "web test: the vendor is reproducing it",
+            }],
+        });
+        app::intel::import_documents(
+            &mut store,
+            vec![(
+                "vex.json".to_owned(),
+                serde_json::to_vec(&vex).expect("JSON"),
+            )],
+            None,
+            &(),
+            &Actor::Local("test".to_owned()),
+        )
+        .expect("the OpenVEX document imports");
+        drop(store);
+        let hub = Hub::start(&db.url);
+        let analyst = login(&hub, Role::Analyst);
+        let page = get(
+            &hub,
+            &analyst.cookie,
+            &format!("/intel?cve={}", finding.cve),
+        );
+        assert_eq!(page.status, 200, "[{}] {}", db.name, page.body);
+        let marked = page
+            .body
+            .split("<tr>")
+            .find(|row| row.contains(&format!("<code>{}</code>", finding.item)))
+            .unwrap_or_else(|| panic!("[{}] no row for {}: {}", db.name, finding.item, page.body));
+        assert!(
+            marked.contains("<strong>Under investigation</strong> by")
+                && marked.contains("web test: the vendor is reproducing it"),
+            "[{}] {marked}",
+            db.name
+        );
+    }
+}
+
 fn table_row<'a>(page: &'a str, id: &str, key: &str) -> Option<&'a str> {
     let table = page
         .split(&format!("<table class=\"list\" id=\"{id}\">"))

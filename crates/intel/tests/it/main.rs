@@ -1,7 +1,10 @@
 //! intel against the real corpus in `../shared/data/` and hand-made inputs.
 
 mod corpus;
+mod labelled;
 mod matching;
+mod names;
+mod osv;
 mod ssvc;
 mod vex;
 

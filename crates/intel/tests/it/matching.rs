@@ -525,3 +525,61 @@ fn an_unreadable_range_leaves_the_version_unchecked() {
     assert_eq!(unversioned.len(), 1, "{unversioned:?}");
     assert_eq!(unversioned[0].unread, None);
 }
+
+/// Red Hat's CSAF advisories list the fixed rpms: earlier builds of the same package (in RPM
+/// order, in the same stream when the item names its distribution) are affected.
+#[test]
+fn red_hat_csaf_fixed_rpms_make_earlier_builds_affected() {
+    let mut index = Index::new();
+    for f in [
+        "csaf/redhat/rhsa-2024_4546.json",
+        "csaf/redhat/rhsa-2003_315.json",
+    ] {
+        let (doc, _) = csaf::parse_csaf(&read(&test_support::shared_data(f))).expect("CSAF");
+        index.add_csaf(&doc);
+    }
+    let found = |purl: &str| -> Vec<(String, SourceKind, String, Option<String>)> {
+        let item = Item::parse("host-1", purl).unwrap_or_else(|e| panic!("{purl}: {e}"));
+        let m = index.match_item(&item);
+        m.findings
+            .into_iter()
+            .map(|f| {
+                assert_eq!(f.rule, Rule::Purl);
+                (f.cve, f.source.kind, f.source.document, f.range)
+            })
+            .collect()
+    };
+    assert_eq!(
+        found("pkg:rpm/redhat/git-lfs@2.13.3-3.el8_6?arch=x86_64"),
+        [(
+            "CVE-2023-45288".to_owned(),
+            SourceKind::Csaf,
+            "RHSA-2024:4546".to_owned(),
+            Some("<2.13.3-3.el8_6.1".to_owned())
+        )]
+    );
+    assert_eq!(
+        found("pkg:rpm/redhat/git-lfs@2.13.3-3.el8_6?arch=x86_64&distro=rhel-8.6").len(),
+        1
+    );
+    for not_affected in [
+        "pkg:rpm/redhat/git-lfs@2.13.3-3.el8_6.1?arch=x86_64",
+        "pkg:rpm/redhat/git-lfs@2.13.3-4.el8?arch=x86_64",
+        "pkg:rpm/redhat/git-lfs@2.13.3-3.el8_6?arch=x86_64&epoch=1",
+        "pkg:rpm/redhat/git-lfs@2.13.3-3.el9?arch=x86_64&distro=rhel-9.2",
+        "pkg:rpm/fedora/git-lfs@2.13.3-3.fc39?arch=x86_64",
+        "pkg:deb/debian/git-lfs@2.13.3-3",
+    ] {
+        assert!(found(not_affected).is_empty(), "{not_affected}");
+    }
+    // The oldest advisory, stream 3.
+    assert_eq!(
+        found("pkg:rpm/redhat/quagga@0.96.2-8.2E?arch=i386&distro=rhel-3")
+            .into_iter()
+            .map(|f| f.0)
+            .collect::<Vec<_>>(),
+        ["CVE-2003-0858"]
+    );
+    assert!(found("pkg:rpm/redhat/quagga@0.96.2-8.3E?arch=i386").is_empty());
+    assert!(found("pkg:rpm/redhat/quagga@0.96.2-8.2E?arch=i386&distro=rhel-4").is_empty());
+}

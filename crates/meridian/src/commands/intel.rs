@@ -80,7 +80,9 @@ pub enum IntelCommand {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Intel documents: KEV, CVE 5 records, EPSS CSV, CSAF 2.0 advisories, CycloneDX or SPDX SBOMs, VEX.
+    /// Intel documents: KEV, CVE 5 records, EPSS CSV, CSAF 2.0 advisories, CycloneDX or SPDX SBOMs,
+    /// VEX, OSV records. A directory stands for its `.json` and `.csv` files, in name order (not
+    /// its subdirectories).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Attach the files (CycloneDX or SPDX SBOMs) to this asset.
@@ -261,7 +263,30 @@ fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     }
     let mut documents = Vec::with_capacity(args.files.len());
     let mut errors = Vec::new();
+    let mut paths = Vec::with_capacity(args.files.len());
     for path in &args.files {
+        if path.is_dir() {
+            match std::fs::read_dir(path) {
+                Ok(entries) => {
+                    let mut files: Vec<PathBuf> = entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| {
+                            p.is_file()
+                                && p.extension().is_some_and(|x| {
+                                    x.eq_ignore_ascii_case("json") || x.eq_ignore_ascii_case("csv")
+                                })
+                        })
+                        .collect();
+                    files.sort();
+                    paths.extend(files);
+                }
+                Err(e) => errors.push(format!("{}: {e}", path.display())),
+            }
+        } else {
+            paths.push(path.clone());
+        }
+    }
+    for path in &paths {
         match config.read_input(path) {
             Ok(bytes) => documents.push((path.display().to_string(), bytes)),
             Err(e) => errors.push(format!("{e:#}")),
