@@ -270,6 +270,7 @@ pub fn build(
         },
         state: CvdState::Published,
         history: vec![(CvdState::Published, at.clone())],
+        revisions: Vec::new(),
     };
     let csaf = csaf_advisory(&case, &args.publisher, &at)?;
 

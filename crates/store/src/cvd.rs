@@ -65,7 +65,17 @@ pub struct NewCvdCase {
     pub notes: String,
 }
 
-/// A stored case with its state history (every state reached, with when, oldest first).
+/// A revision of a published case's advisory: its number (2 onwards; the publication is 1),
+/// when and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CvdRevision {
+    pub number: u32,
+    pub at: String,
+    pub summary: String,
+}
+
+/// A stored case with its state history (every state reached, with when, oldest first) and the
+/// revisions of its advisory since publication (oldest first).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CvdCase {
     /// `MERIDIAN-YYYY-NNNN`.
@@ -73,6 +83,7 @@ pub struct CvdCase {
     pub case: NewCvdCase,
     pub state: CvdState,
     pub history: Vec<(CvdState, String)>,
+    pub revisions: Vec<CvdRevision>,
 }
 
 fn corrupt(message: impl ToString) -> StoreError {
@@ -223,6 +234,26 @@ pub(crate) fn advance(tx: &mut Tx<'_, '_>, id: &str, to: CvdState, at: &str) -> 
     get(tx, id)?.ok_or_else(|| corrupt(format!("case {id} vanished after update")))
 }
 
+/// Records revision `number` (the next one) of a published case's advisory.
+pub(crate) fn revise(tx: &mut Tx<'_, '_>, id: &str, summary: &str, at: &str) -> Result<CvdCase> {
+    let case = get(tx, id)?.ok_or_else(|| StoreError::UnknownCvdCase(id.to_owned()))?;
+    if case.state != CvdState::Published {
+        return Err(StoreError::CvdNotPublished(id.to_owned()));
+    }
+    let number = case.revisions.last().map_or(2, |r| r.number + 1);
+    db::execute(
+        tx,
+        "INSERT INTO cvd_revisions (case_id, number, at, summary) VALUES ($1, $2, $3, $4)",
+        &[
+            Param::Text(id),
+            Param::Int(i64::from(number)),
+            Param::Text(at),
+            Param::Text(summary),
+        ],
+    )?;
+    get(tx, id)?.ok_or_else(|| corrupt(format!("case {id} vanished after a revision")))
+}
+
 pub(crate) fn get(tx: &mut Tx<'_, '_>, id: &str) -> Result<Option<CvdCase>> {
     Ok(select(tx, Some(id))?.pop())
 }
@@ -249,6 +280,18 @@ pub(crate) fn select(tx: &mut Tx<'_, '_>, only: Option<&str>) -> Result<Vec<CvdC
         )?;
         // States only move forward: their order is the order they were reached in.
         case.history.sort_by_key(|(state, _)| *state);
+        case.revisions = db::query(
+            tx,
+            "SELECT number, at, summary FROM cvd_revisions WHERE case_id = $1 ORDER BY number",
+            &[Param::Text(&case.id)],
+            |r| {
+                Ok(CvdRevision {
+                    number: u32::try_from(r.int(0)?).map_err(corrupt)?,
+                    at: r.text(1)?,
+                    summary: r.text(2)?,
+                })
+            },
+        )?;
     }
     Ok(cases)
 }
@@ -277,5 +320,6 @@ fn read_case(r: &dyn Columns) -> Result<CvdCase> {
         },
         state: read_state(&r.text(10)?)?,
         history: Vec::new(),
+        revisions: Vec::new(),
     })
 }

@@ -23,6 +23,8 @@ pub enum StoreError {
         from: &'static str,
         to: &'static str,
     },
+    #[error("CVD case {0} is not published: only a published advisory is revised")]
+    CvdNotPublished(String),
     #[error("unknown partner {0:?}")]
     UnknownPartner(String),
     #[error("unknown user {0:?}")]
@@ -73,6 +75,7 @@ impl StoreError {
                 | StoreError::InvalidCvdCase(_)
                 | StoreError::UnknownCvdCase(_)
                 | StoreError::CvdTransition { .. }
+                | StoreError::CvdNotPublished(_)
                 | StoreError::UnknownPartner(_)
                 | StoreError::UnknownUser(_)
                 | StoreError::UnknownCollection(_)

@@ -49,7 +49,7 @@ pub use crate::audit::{
 };
 pub use crate::collections::Collection;
 pub use crate::coordination::{CoordRecord, DeconflictFlag, FlagSync};
-pub use crate::cvd::{AffectedProduct, CvdCase, CvdState, NewCvdCase};
+pub use crate::cvd::{AffectedProduct, CvdCase, CvdRevision, CvdState, NewCvdCase};
 use crate::db::Backend;
 pub use crate::error::StoreError;
 pub use crate::feeds::{Feed, FeedState};
@@ -480,6 +480,12 @@ impl Store {
     /// in place is [`StoreError::CvdTransition`]. Embargo dates are the caller's to check.
     pub fn advance_cvd_case(&mut self, id: &str, to: CvdState, at: &str) -> Result<CvdCase> {
         self.db.write(|tx| cvd::advance(tx, id, to, at))
+    }
+
+    /// Records the next revision of a published case's advisory, made at `at`; refused for a
+    /// case that is not published.
+    pub fn revise_cvd_case(&mut self, id: &str, summary: &str, at: &str) -> Result<CvdCase> {
+        self.db.write(|tx| cvd::revise(tx, id, summary, at))
     }
 
     // Exchange (§4): partners, collections, agreements, settings, STIX objects, TAXII status

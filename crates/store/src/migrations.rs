@@ -44,6 +44,7 @@ macro_rules! all_migrations {
             (14, "finding_marks", "0014_finding_marks"),
             (15, "asset_tags", "0015_asset_tags"),
             (16, "job_cancel", "0016_job_cancel"),
+            (17, "cvd_revisions", "0017_cvd_revisions"),
         )
     };
 }

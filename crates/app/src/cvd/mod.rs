@@ -147,6 +147,21 @@ pub fn case(store: &mut store::Store, id: &str) -> Result<CvdCase> {
     })
 }
 
+/// A store error about case `id` as the use case's: an unknown case is not found, a move back
+/// or a revision of an unpublished case conflicts with its state.
+fn case_error(id: &str, e: store::StoreError) -> Error {
+    match e {
+        store::StoreError::UnknownCvdCase(_) => Error::NotFound {
+            what: "CVD case",
+            id: id.to_owned(),
+        },
+        e @ (store::StoreError::CvdTransition { .. } | store::StoreError::CvdNotPublished(_)) => {
+            Error::Conflict(e.to_string())
+        }
+        e => e.into(),
+    }
+}
+
 /// Moves a case forward to `to`. Publishing before the embargo date is refused unless `force`;
 /// moving back or in place conflicts with the case's state (the store refuses it).
 pub fn advance(
@@ -172,12 +187,56 @@ pub fn advance(
         actor,
         "cvd.advance",
         |store| {
-            store.advance_cvd_case(id, to, &now).map_err(|e| match e {
-                e @ store::StoreError::CvdTransition { .. } => Error::Conflict(e.to_string()),
-                e => e.into(),
-            })
+            store
+                .advance_cvd_case(id, to, &now)
+                .map_err(|e| case_error(id, e))
         },
         |case| (vec![case.id.clone()], to.as_str().to_owned()),
+    )
+}
+
+/// The longest revision summary, in characters.
+pub const MAX_REVISION_SUMMARY: usize = 2000;
+
+/// Revises the advisory of a published case: its next version, with `summary` (what changed)
+/// in its revision history and now as its current release date; the served provider, the
+/// feeds' `updated`, `changes.csv` and the hashes follow. Refused for a case that is not
+/// published (conflict) and for an empty, overlong or control-character summary.
+pub fn revise(store: &mut store::Store, id: &str, summary: &str, actor: &Actor) -> Result<CvdCase> {
+    authorize(actor, Action::ManageCvdCases)?;
+    let summary = summary.trim();
+    if summary.is_empty() {
+        return Err(Error::invalid(
+            "/summary",
+            "a revision needs a summary of what changed",
+        ));
+    }
+    if summary.chars().count() > MAX_REVISION_SUMMARY {
+        return Err(Error::invalid(
+            "/summary",
+            format!("longer than {MAX_REVISION_SUMMARY} characters"),
+        ));
+    }
+    if summary.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Error::invalid("/summary", "a control character"));
+    }
+    let now = crate::now();
+    crate::audit::audited(
+        store,
+        actor,
+        "cvd.revise",
+        |store| {
+            store
+                .revise_cvd_case(id, summary, &now)
+                .map_err(|e| case_error(id, e))
+        },
+        |case| {
+            let number = case.revisions.last().map_or(1, |r| r.number);
+            (
+                vec![case.id.clone()],
+                format!("revision {number}: {summary}"),
+            )
+        },
     )
 }
 
@@ -198,6 +257,16 @@ pub struct CaseRow<'a> {
     pub remediation: &'a str,
     pub notes: &'a str,
     pub history: Vec<HistoryRow<'a>>,
+    /// The advisory's revisions since publication, oldest first.
+    pub revisions: Vec<RevisionRow<'a>>,
+}
+
+/// A revision of the case's advisory: the version it made, when and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct RevisionRow<'a> {
+    pub number: u32,
+    pub at: &'a str,
+    pub summary: &'a str,
 }
 
 /// When a case entered a state.
@@ -234,6 +303,15 @@ impl<'a> CaseRow<'a> {
                 .map(|(state, at)| HistoryRow {
                     state: state.as_str(),
                     at,
+                })
+                .collect(),
+            revisions: c
+                .revisions
+                .iter()
+                .map(|r| RevisionRow {
+                    number: r.number,
+                    at: &r.at,
+                    summary: &r.summary,
                 })
                 .collect(),
         }
@@ -366,6 +444,15 @@ fn advisory(case: &CvdCase, site: &Site<'_>, released: &str, self_url: &str) -> 
     } else {
         c.cves.iter().map(|cve| vulnerability(Some(cve))).collect()
     };
+    // Each revision since publication is a version: its date is the current release date.
+    let current = case.revisions.last().map_or(released, |r| r.at.as_str());
+    let mut revision_history =
+        vec![json!({ "date": released, "number": "1", "summary": "Initial release." })];
+    revision_history.extend(
+        case.revisions
+            .iter()
+            .map(|r| json!({ "date": r.at, "number": r.number.to_string(), "summary": r.summary })),
+    );
     json!({
         "document": {
             "category": "csaf_security_advisory",
@@ -377,17 +464,15 @@ fn advisory(case: &CvdCase, site: &Site<'_>, released: &str, self_url: &str) -> 
             "references": [{ "category": "self", "summary": "This advisory", "url": self_url }],
             "title": c.title,
             "tracking": {
-                "current_release_date": released,
+                "current_release_date": current,
                 "generator": {
                     "engine": { "name": "Meridian", "version": env!("CARGO_PKG_VERSION") },
                 },
                 "id": case.id,
                 "initial_release_date": released,
-                "revision_history": [
-                    { "date": released, "number": "1", "summary": "Initial release." },
-                ],
+                "revision_history": revision_history,
                 "status": "final",
-                "version": "1",
+                "version": (1 + case.revisions.len()).to_string(),
             },
         },
         "product_tree": { "branches": branches(&c.products, &ids) },
@@ -509,7 +594,8 @@ impl Placed {
     }
 }
 
-/// The CSAF 2.0 advisory of a published case, released when the case was published.
+/// The CSAF 2.0 advisory of a published case, first released when the case was published, at
+/// its latest revision.
 pub fn export(case: &CvdCase, site: &Site<'_>) -> Result<Placed> {
     let Some((_, released)) = case
         .history
@@ -530,7 +616,10 @@ pub fn export(case: &CvdCase, site: &Site<'_>) -> Result<Placed> {
         name: file_name(&case.id),
         sha256: format!("{:x}", Sha256::digest(&bytes)),
         sha512: format!("{:x}", Sha512::digest(&bytes)),
-        released: released.clone(),
+        released: case
+            .revisions
+            .last()
+            .map_or_else(|| released.clone(), |r| r.at.clone()),
         bytes,
     })
 }

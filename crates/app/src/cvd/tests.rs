@@ -224,3 +224,102 @@ fn signatures_verify_against_the_public_key_and_a_changed_byte_fails() {
         Err(Error::Invalid(_))
     ));
 }
+
+#[test]
+fn a_published_advisory_is_revised_into_its_next_version_on_both_backends() {
+    for db in test_support::backends("cvd revisions") {
+        let mut store = store::Store::open(&db.url).unwrap();
+        let case = create_case(&mut store, new_case(None, Tlp::Green), &actor()).unwrap();
+        let refused = revise(&mut store, &case.id, "too early", &actor());
+        assert!(
+            matches!(&refused, Err(Error::Conflict(m)) if m.contains("not published")),
+            "[{}] {refused:?}",
+            db.name
+        );
+        let published = advance(&mut store, &case.id, CvdState::Published, true, &actor()).unwrap();
+        let site = Site::new(DEFAULT_BASE_URL, DEFAULT_PUBLISHER);
+        let first = export(&published, &site).unwrap();
+        for (bad, pointer_message) in [
+            ("   ", "a revision needs a summary"),
+            ("line\u{0}break", "a control character"),
+        ] {
+            let refused = revise(&mut store, &case.id, bad, &actor());
+            assert!(
+                matches!(&refused, Err(Error::Invalid(p)) if p[0].pointer == "/summary" && p[0].message.contains(pointer_message)),
+                "[{}] {refused:?}",
+                db.name
+            );
+        }
+        let long = "x".repeat(MAX_REVISION_SUMMARY + 1);
+        assert!(revise(&mut store, &case.id, &long, &actor()).is_err());
+        let partner = Actor::User {
+            name: "p".into(),
+            role: crate::Role::Partner,
+            partner: Some("cert-de".into()),
+        };
+        assert!(matches!(
+            revise(&mut store, &case.id, "by a partner", &partner),
+            Err(Error::Forbidden(_))
+        ));
+        assert!(
+            store
+                .cvd_case(&case.id)
+                .unwrap()
+                .unwrap()
+                .revisions
+                .is_empty()
+        );
+
+        let revised = revise(&mut store, &case.id, " Fixed versions corrected ", &actor()).unwrap();
+        let again = revise(&mut store, &case.id, "Remediation added", &actor()).unwrap();
+        assert_eq!(
+            again
+                .revisions
+                .iter()
+                .map(|r| (r.number, r.summary.as_str()))
+                .collect::<Vec<_>>(),
+            [(2, "Fixed versions corrected"), (3, "Remediation added")],
+            "[{}]",
+            db.name
+        );
+        let third = export(&again, &site).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&third.bytes).unwrap();
+        let tracking = &doc["document"]["tracking"];
+        assert_eq!(tracking["version"], "3", "[{}]", db.name);
+        assert_eq!(
+            tracking["initial_release_date"],
+            published.history.last().unwrap().1
+        );
+        assert_eq!(
+            tracking["current_release_date"],
+            again.revisions[1].at.as_str()
+        );
+        let numbers: Vec<&str> = tracking["revision_history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["number"].as_str().unwrap())
+            .collect();
+        assert_eq!(numbers, ["1", "2", "3"], "[{}]", db.name);
+        assert_eq!(
+            tracking["revision_history"][1]["summary"],
+            "Fixed versions corrected"
+        );
+        // Same place, new bytes and hashes; its listing date is the latest revision's.
+        assert_eq!(third.relative, first.relative);
+        assert_ne!(third.sha256, first.sha256);
+        assert_eq!(third.released, again.revisions[1].at);
+        assert_eq!(revised.revisions.len(), 1);
+
+        let audited = crate::audit::list(
+            &mut store,
+            &store::AuditFilter {
+                action: Some("cvd.revise".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(audited.len(), 2, "[{}] {audited:?}", db.name);
+    }
+}

@@ -1,6 +1,7 @@
 //! Coordinated vulnerability disclosure cases over REST (all through [`app::cvd`]): list, show,
-//! open, advance, and a published case's CSAF 2.0 advisory. Staff read; analysts and
-//! administrators write (audited as `cvd.create`, `cvd.advance`); partners are refused (403).
+//! open, advance, revise a published advisory, and a published case's CSAF 2.0 advisory. Staff
+//! read; analysts and administrators write (audited as `cvd.create`, `cvd.advance`,
+//! `cvd.revise`); partners are refused (403).
 
 use axum::Json;
 use axum::Router;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/cvd", get(cases).post(create))
         .route("/api/v1/cvd/{id}", get(case))
         .route("/api/v1/cvd/{id}/advance", post(advance))
+        .route("/api/v1/cvd/{id}/revisions", post(revise))
         .route("/api/v1/cvd/{id}/csaf", get(csaf))
 }
 
@@ -67,6 +69,18 @@ pub struct CvdCaseDto {
     /// The coordinator's working notes (never exported).
     pub notes: String,
     pub history: Vec<CvdStepDto>,
+    /// The revisions of its advisory since publication (version 1), oldest first.
+    pub revisions: Vec<CvdRevisionDto>,
+}
+
+/// A revision of a published advisory.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CvdRevisionDto {
+    /// The advisory's version it made (2 onwards).
+    pub number: u32,
+    pub at: String,
+    /// What changed.
+    pub summary: String,
 }
 
 impl From<store::CvdCase> for CvdCaseDto {
@@ -100,6 +114,15 @@ impl From<store::CvdCase> for CvdCaseDto {
                 .map(|(state, at)| CvdStepDto {
                     state: state.as_str().to_owned(),
                     at,
+                })
+                .collect(),
+            revisions: c
+                .revisions
+                .into_iter()
+                .map(|r| CvdRevisionDto {
+                    number: r.number,
+                    at: r.at,
+                    summary: r.summary,
                 })
                 .collect(),
         }
@@ -276,6 +299,43 @@ pub async fn advance(
     })
     .await?;
     Ok(Json(moved.into()))
+}
+
+/// A revision of a published advisory.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CvdReviseDto {
+    /// What changed (at most 2,000 characters); it goes into the advisory's revision history.
+    pub summary: String,
+}
+
+/// Revises a published case's advisory: its next version, with the summary in its revision
+/// history and now as its current release date (the served provider follows).
+#[utoipa::path(post, path = "/api/v1/cvd/{id}/revisions", tag = "intel",
+    params(("id" = String, Path, description = "The case id")),
+    request_body(content = CvdReviseDto, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Revised", body = CvdCaseDto),
+        (status = 401, description = "No valid credentials", body = ErrorDto),
+        (status = 403, description = "Only analysts and administrators revise advisories", body = ErrorDto),
+        (status = 404, description = "No such case", body = ErrorDto),
+        (status = 409, description = "The case is not published", body = ErrorDto),
+        (status = 422, description = "An empty, overlong or control-character summary", body = ErrorDto),
+    ),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn revise(
+    State(app): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    request: Body,
+) -> Result<Json<CvdCaseDto>, RestError> {
+    authorize(&actor, Action::ManageCvdCases)?;
+    let revision: CvdReviseDto = body(&app, request).await?;
+    let revised = run(&app, move |store| {
+        Ok(app::cvd::revise(store, &id, &revision.summary, &actor)?)
+    })
+    .await?;
+    Ok(Json(revised.into()))
 }
 
 /// The query of `GET /api/v1/cvd/{id}/csaf`.

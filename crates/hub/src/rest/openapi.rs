@@ -97,6 +97,7 @@ pub const SESSION_COOKIE: &str = "meridian_session";
         super::cvd::case,
         super::cvd::create,
         super::cvd::advance,
+        super::cvd::revise,
         super::cvd::csaf,
         super::alerts::alerts,
         super::alerts::alert,

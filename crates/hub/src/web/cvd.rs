@@ -238,6 +238,9 @@ fn case_page(
         h2 { "Timeline" }
         ol {
             @for (state, at) in &case.history { li { strong { (label(*state)) } " " (at) } }
+            @for r in &case.revisions {
+                li { strong { "Advisory revised (version " (r.number) ")" } " " (r.at) ": " (r.summary) }
+            }
         }
         h2 { "CSAF 2.0 advisory" }
         @if case.state == CvdState::Published {

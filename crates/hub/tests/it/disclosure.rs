@@ -65,6 +65,53 @@ fn cvd_cases_open_advance_and_export_their_csaf() {
             document.body["document"]["distribution"]["tlp"]["label"],
             "AMBER"
         );
+        assert_eq!(document.body["document"]["tracking"]["version"], "1");
+
+        // The published advisory is revised: its next version, with the summary in its history.
+        let revisions = format!("/api/v1/cvd/{id}/revisions");
+        for (body, pointer) in [
+            (r#"{"summary": "  "}"#, "/summary"),
+            (r#"{"summary": "x", "note": "y"}"#, ""),
+            (r#"{"summary": 7}"#, ""),
+        ] {
+            let refused = world.post(Role::Analyst, &revisions, body);
+            assert_eq!(
+                refused.status, 422,
+                "[{}] {body}: {:?}",
+                db.name, refused.body
+            );
+            if !pointer.is_empty() {
+                assert_eq!(refused.body["errors"][0]["pointer"], pointer);
+            }
+        }
+        let revised = world.post(
+            Role::Analyst,
+            &revisions,
+            r#"{"summary": "Fixed versions corrected"}"#,
+        );
+        assert_eq!(revised.status, 200, "[{}] {:?}", db.name, revised.body);
+        assert_eq!(revised.body["revisions"][0]["number"], 2);
+        assert_eq!(
+            revised.body["revisions"][0]["summary"],
+            "Fixed versions corrected"
+        );
+        let document = world.get(Role::Coordinator, &csaf);
+        let tracking = &document.body["document"]["tracking"];
+        assert_eq!(tracking["version"], "2", "[{}] {tracking:?}", db.name);
+        assert_eq!(
+            tracking["revision_history"][1]["summary"],
+            "Fixed versions corrected"
+        );
+        assert_eq!(
+            tracking["current_release_date"],
+            revised.body["revisions"][0]["at"]
+        );
+        let missing = world.post(
+            Role::Analyst,
+            "/api/v1/cvd/MERIDIAN-1999-0001/revisions",
+            r#"{"summary": "x"}"#,
+        );
+        assert_eq!(missing.status, 404, "[{}] {:?}", db.name, missing.body);
 
         for (body, pointer) in [
             (case_body().replace("amber+strict", "purple"), "/tlp"),
@@ -158,6 +205,13 @@ fn writes(case: &str) -> Vec<(String, String, &'static [Role], u16)> {
             r#"{"cve": "CVE-2024-0001"}"#.to_owned(),
             ANALYSTS,
             201,
+        ),
+        // Allowed roles reach the use case, which refuses revising an unpublished case.
+        (
+            format!("/api/v1/cvd/{case}/revisions"),
+            r#"{"summary": "Fixed versions corrected"}"#.to_owned(),
+            ANALYSTS,
+            409,
         ),
     ]
 }

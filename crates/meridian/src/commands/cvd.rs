@@ -40,6 +40,17 @@ pub enum CvdCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Revise a published case's advisory: its next version, with SUMMARY (what changed) in its
+    /// revision history and now as its current release date. `meridian serve` serves the new
+    /// version (hashes, signature, feeds and changes.csv follow); re-run `export` for a
+    /// directory on disk.
+    Revise {
+        /// The case id, e.g. `MERIDIAN-2026-0001`.
+        id: String,
+        /// What changed, e.g. "Fixed versions corrected".
+        #[arg(long)]
+        summary: String,
+    },
     /// Write a published case as a CSAF 2.0 advisory into a CSAF provider directory.
     ///
     /// Writes `<tlp>/<year>/<id>.json` and its `.sha256` and `.sha512`, rebuilds `<tlp>/feed.json` (ROLIE)
@@ -121,6 +132,7 @@ pub fn run(config: &Config, command: CvdCommand) -> anyhow::Result<()> {
         CvdCommand::List => list(config),
         CvdCommand::Show { id } => show(config, &id),
         CvdCommand::Advance { id, to, force } => advance(config, &id, to, force),
+        CvdCommand::Revise { id, summary } => revise(config, &id, &summary),
         CvdCommand::Export(args) => export(config, &args),
         CvdCommand::Keygen { out, user_id } => keygen(config, &out, &user_id),
     }
@@ -184,6 +196,12 @@ fn print_case(config: &Config, case: &CvdCase) -> anyhow::Result<()> {
         ("notes", row.notes.to_owned()),
     ];
     fields.extend(row.history.iter().map(|h| (h.state, h.at.to_owned())));
+    fields.extend(row.revisions.iter().map(|r| {
+        (
+            "revision",
+            format!("{} at {}: {}", r.number, r.at, r.summary),
+        )
+    }));
     output::table(
         &["field", "value"],
         fields.into_iter().map(|(k, v)| vec![k.to_owned(), v]),
@@ -215,6 +233,11 @@ fn list(config: &Config) -> anyhow::Result<()> {
 
 fn show(config: &Config, id: &str) -> anyhow::Result<()> {
     let case = app::cvd::case(&mut config.open_store()?, id)?;
+    print_case(config, &case)
+}
+
+fn revise(config: &Config, id: &str, summary: &str) -> anyhow::Result<()> {
+    let case = app::cvd::revise(&mut config.open_store()?, id, summary, &app::Actor::local())?;
     print_case(config, &case)
 }
 

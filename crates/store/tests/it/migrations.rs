@@ -52,6 +52,7 @@ fn sqlite_schema_migrations_table_has_one_row_per_version() {
             (14, "finding_marks".to_owned()),
             (15, "asset_tags".to_owned()),
             (16, "job_cancel".to_owned()),
+            (17, "cvd_revisions".to_owned()),
         ]
     );
 }
