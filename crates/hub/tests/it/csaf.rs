@@ -16,8 +16,8 @@ use store::{AffectedProduct, CvdState, NewCvdCase, Store, Tlp};
 
 use crate::common::{Hub, agreement, collection, partner};
 
-/// Raw GET: status, content type and body bytes.
-fn fetch(url: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
+/// Raw GET, with a bearer token when given: status, content type and body bytes.
+pub(crate) fn fetch(url: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()

@@ -554,31 +554,6 @@ fn administrators_configure_and_sync_feeds_over_rest() {
     }
 }
 
-/// Raw GET: status, content type and the body's bytes.
-fn raw(url: &str, token: &str) -> (u16, String, Vec<u8>) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut response = agent
-        .get(url)
-        .header("Authorization", &format!("Bearer {token}"))
-        .call()
-        .expect("the request completes");
-    let media_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let status = response.status().as_u16();
-    (
-        status,
-        media_type,
-        response.body_mut().read_to_vec().expect("a body"),
-    )
-}
-
 #[test]
 fn imported_documents_are_retrievable_byte_for_byte() {
     for db in test_support::backends("hub rest intel original") {
@@ -595,7 +570,8 @@ fn imported_documents_are_retrievable_byte_for_byte() {
         let id = stored.body["id"].as_i64().expect("an id");
         let path = format!("/api/v1/intel/documents/{id}/original");
         for role in [Role::Admin, Role::Analyst, Role::Coordinator] {
-            let (status, media_type, bytes) = raw(&world.hub.url(&path), world.token(role));
+            let (status, media_type, bytes) =
+                crate::csaf::fetch(&world.hub.url(&path), Some(world.token(role)));
             assert_eq!(status, 200, "[{}] {role}", db.name);
             assert_eq!(media_type, "application/json", "[{}]", db.name);
             assert_eq!(
@@ -605,12 +581,14 @@ fn imported_documents_are_retrievable_byte_for_byte() {
                 db.name
             );
         }
-        let (status, _, _) = raw(&world.hub.url(&path), world.token(Role::Partner));
+        let (status, _, _) =
+            crate::csaf::fetch(&world.hub.url(&path), Some(world.token(Role::Partner)));
         assert_eq!(status, 403, "[{}] a partner user", db.name);
-        let (status, _, _) = raw(&world.hub.url(&path), &world.partner);
+        let (status, _, _) = crate::csaf::fetch(&world.hub.url(&path), Some(&world.partner));
         assert_eq!(status, 403, "[{}] a partner token", db.name);
         let missing = format!("/api/v1/intel/documents/{}/original", id + 1000);
-        let (status, _, _) = raw(&world.hub.url(&missing), world.token(Role::Admin));
+        let (status, _, _) =
+            crate::csaf::fetch(&world.hub.url(&missing), Some(world.token(Role::Admin)));
         assert_eq!(status, 404, "[{}]", db.name);
     }
 }

@@ -1237,24 +1237,31 @@ fn web_analyst_opens_advances_and_downloads_a_cvd_case() {
     }
 }
 
+/// Of the active checked findings that `keep`, the one whose CVE has the fewest findings, so
+/// that all of them are on one page of `/intel`.
+fn lone_checked_finding(
+    store: &mut Store,
+    keep: impl Fn(&app::intel::FindingRow) -> bool,
+) -> app::intel::FindingRow {
+    let rows = app::intel::with_context(store, *b"US", &(), |store, context| {
+        app::intel::findings(store, context, &Default::default())
+    })
+    .expect("findings")
+    .rows;
+    let per_cve = |cve: &str| rows.iter().filter(|r| r.cve == cve).count();
+    rows.iter()
+        .filter(|f| f.active() && f.state == app::intel::FindingState::Checked && keep(f))
+        .min_by_key(|f| per_cve(&f.cve))
+        .expect("a checked finding")
+        .clone()
+}
+
 #[test]
 fn web_analyst_unmarks_a_false_positive_and_it_is_triaged_again() {
     for db in test_support::backends("hub web unmark") {
         let mut store = Store::open(&db.url).expect("store");
         world(&mut store);
-        let rows = app::intel::with_context(&mut store, *b"US", &(), |store, context| {
-            app::intel::findings(store, context, &Default::default())
-        })
-        .expect("findings")
-        .rows;
-        // The checked finding whose CVE has the fewest findings: all on one page of /intel.
-        let per_cve = |cve: &str| rows.iter().filter(|r| r.cve == cve).count();
-        let finding = rows
-            .iter()
-            .filter(|f| f.active() && f.state == app::intel::FindingState::Checked)
-            .min_by_key(|f| per_cve(&f.cve))
-            .expect("a checked finding")
-            .clone();
+        let finding = lone_checked_finding(&mut store, |_| true);
         drop(store);
         let hub = Hub::start(&db.url);
         let analyst = login(&hub, Role::Analyst);
@@ -1387,20 +1394,10 @@ fn web_intel_marks_a_finding_under_investigation_with_its_note() {
     for db in test_support::backends("hub web investigation") {
         let mut store = Store::open(&db.url).expect("store");
         world(&mut store);
-        let rows = app::intel::with_context(&mut store, *b"US", &(), |store, context| {
-            app::intel::findings(store, context, &Default::default())
-        })
-        .expect("findings")
-        .rows;
-        let per_cve = |cve: &str| rows.iter().filter(|r| r.cve == cve).count();
-        // A checked finding on a purl or CPE (what VEX statements name), alone on its page.
-        let finding = rows
-            .iter()
-            .filter(|f| f.active() && f.state == app::intel::FindingState::Checked)
-            .filter(|f| f.item.starts_with("pkg:") || f.item.starts_with("cpe:"))
-            .min_by_key(|f| per_cve(&f.cve))
-            .expect("a checked finding on a purl or CPE")
-            .clone();
+        // On a purl or CPE: what VEX statements name.
+        let finding = lone_checked_finding(&mut store, |f| {
+            f.item.starts_with("pkg:") || f.item.starts_with("cpe:")
+        });
         assert!(finding.under_investigation.is_none(), "[{}]", db.name);
         let vex = serde_json::json!({
             "@context": "https://openvex.dev/ns/v0.2.0",
