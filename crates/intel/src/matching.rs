@@ -354,12 +354,10 @@ impl Versions {
             else {
                 return false;
             };
-            let line: Vec<&str> = parts(fix).collect();
-            line.len() > 1
+            let line = parts(fix).count().saturating_sub(1);
+            line > 0
                 && r.contains(version) == Some(false)
-                && parts(version)
-                    .take(line.len() - 1)
-                    .eq(line[..line.len() - 1].iter().copied())
+                && parts(version).take(line).eq(parts(fix).take(line))
         })
     }
 

@@ -58,24 +58,6 @@ fn case(tlp: Tlp) -> NewCvdCase {
     }
 }
 
-fn user(store: &mut Store, name: &str, role: Role, partner: Option<&str>) -> String {
-    let admin = app::Actor::Local("test".to_owned());
-    app::users::add(
-        store,
-        &admin,
-        app::users::NewUser {
-            name: name.to_owned(),
-            role,
-            partner: partner.map(str::to_owned),
-            password: format!("{name}-password-long-enough"),
-        },
-    )
-    .expect("add user");
-    app::users::issue_token(store, &admin, name, "test")
-        .expect("token")
-        .token
-}
-
 /// A published (or not) case: its id, label and path in the provider directory.
 struct Published {
     id: String,
@@ -139,19 +121,37 @@ fn the_provider_serves_each_reader_what_its_tlp_releases_and_never_red() {
         );
         let readers: Vec<(&str, Option<String>)> = vec![
             ("anonymous", None),
-            ("admin", Some(user(&mut store, "admin", Role::Admin, None))),
+            (
+                "admin",
+                Some(crate::rest::user_of(&mut store, "admin", Role::Admin, None)),
+            ),
             (
                 "analyst",
-                Some(user(&mut store, "analyst", Role::Analyst, None)),
+                Some(crate::rest::user_of(
+                    &mut store,
+                    "analyst",
+                    Role::Analyst,
+                    None,
+                )),
             ),
             (
                 "recipient-user",
-                Some(user(&mut store, "de-user", Role::Partner, Some("cert-de"))),
+                Some(crate::rest::user_of(
+                    &mut store,
+                    "de-user",
+                    Role::Partner,
+                    Some("cert-de"),
+                )),
             ),
             ("recipient-token", Some(recipient)),
             (
                 "green-user",
-                Some(user(&mut store, "fr-user", Role::Partner, Some("cert-fr"))),
+                Some(crate::rest::user_of(
+                    &mut store,
+                    "fr-user",
+                    Role::Partner,
+                    Some("cert-fr"),
+                )),
             ),
             ("green-token", Some(green)),
             ("outsider-token", Some(outsider)),

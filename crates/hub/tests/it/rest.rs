@@ -33,6 +33,12 @@ pub(crate) fn atlas() -> String {
 
 /// Adds a user of `role` (a partner user speaks for `cert-de`) and returns an API token.
 pub(crate) fn user(store: &mut Store, name: &str, role: Role) -> String {
+    let partner = (role == Role::Partner).then_some("cert-de");
+    user_of(store, name, role, partner)
+}
+
+/// Adds a user of `role` speaking for `partner` (a partner user) and returns an API token.
+pub(crate) fn user_of(store: &mut Store, name: &str, role: Role, partner: Option<&str>) -> String {
     let admin = app::Actor::Local("test".to_owned());
     app::users::add(
         store,
@@ -40,7 +46,7 @@ pub(crate) fn user(store: &mut Store, name: &str, role: Role) -> String {
         app::users::NewUser {
             name: name.to_owned(),
             role,
-            partner: (role == Role::Partner).then(|| "cert-de".to_owned()),
+            partner: partner.map(str::to_owned),
             password: format!("{name}-password-long-enough"),
         },
     )
